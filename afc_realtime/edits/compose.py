@@ -1,0 +1,147 @@
+"""Compose files: ruamel.yaml reads the structure (and reports errors with a line); the service is added
+as lines laid out like the file's own services, and the result is parsed again to prove that nothing
+else changed. Splicing lines rather than re-dumping keeps quotes, comments and wrapping byte-exact."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import BadInput
+from ..textfile import style_of
+from .insertion import Insertion, insert_all
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+def load(text: str, path: str):
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return YAML(typ="rt").load(text.lstrip("\ufeff"))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise BadInput(f"malformed YAML: {exc.problem or exc.context}", path=path, line=mark.line + 1 if mark else None) from None
+    except YAMLError as exc:
+        raise BadInput(f"malformed YAML: {exc}", path=path) from None
+
+
+def services_of(text: str, path: str):
+    data = load(text, path)
+    if data is None:
+        return None
+    if not hasattr(data, "get"):
+        raise BadInput("a compose file should be a mapping at the top", path=path, line=1)
+    return data.get("services")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def add_service(text: str, path: str, name: str, body: dict) -> Insertion | Skip | None:
+    """Insert service `name` with `body` after the last service; None when it is there already."""
+    from ruamel.yaml.comments import CommentedMap
+
+    services = services_of(text, path)
+    if services is not None and name in services:
+        return None
+    if not isinstance(services, CommentedMap) or not services or services.fa.flow_style():
+        return Skip("no block-style `services:` mapping to add to")
+    lines = text.splitlines(keepends=True)
+    names = list(services)
+    svc_line, svc_col = services.lc.key(names[-1])
+    first_line, first_col = services.lc.key(names[0])
+    unit = _child_indent(lines, first_line, first_col) or 2
+    seq_offset = _sequence_offset(lines)
+    last = svc_line
+    for index in range(svc_line + 1, len(lines)):
+        stripped = lines[index].strip()
+        if not stripped:
+            continue
+        if _indent(lines[index]) <= svc_col:
+            break
+        last = index
+    at = sum(len(line) for line in lines[: last + 1])
+    nl = style_of(text).newline
+    lead = "" if lines[last].endswith("\n") else nl
+    if svc_line > first_line and not lines[svc_line - 1].strip():
+        lead += nl  # the file keeps a blank line between services
+    block = _render(name, body, svc_col, unit, seq_offset)
+    insertion = Insertion(at, lead + nl.join(block) + nl, f"compose service {name}")
+    _verify(text, path, name, insertion)
+    return insertion
+
+
+def _child_indent(lines: list[str], key_line: int, key_col: int) -> int | None:
+    for line in lines[key_line + 1 :]:
+        if line.strip() and not line.strip().startswith("#"):
+            return _indent(line) - key_col if _indent(line) > key_col else None
+    return None
+
+
+def _sequence_offset(lines: list[str]) -> int | None:
+    """How far a block sequence sits in from its key (0 when `- item` aligns with the key), if any shows."""
+    for key, item in zip(lines, lines[1:]):
+        if re.match(r"^\s*[\w.-]+:\s*$", key) and item.lstrip().startswith("- "):
+            return _indent(item) - _indent(key)
+    return None
+
+
+def _render(name: str, body: dict, col: int, unit: int, seq_offset: int | None) -> list[str]:
+    seq = unit if seq_offset is None else seq_offset
+    out = [" " * col + f"{name}:"]
+
+    def emit(mapping: dict, depth: int) -> None:
+        pad = " " * depth
+        for key, value in mapping.items():
+            if isinstance(value, dict):
+                out.append(f"{pad}{key}:")
+                emit(value, depth + unit)
+            elif isinstance(value, list):
+                out.append(f"{pad}{key}:")
+                out.extend(" " * (depth + seq) + f"- {item}" for item in value)
+            else:
+                out.append(f"{pad}{key}: {value}")
+
+    emit(body, col + unit)
+    return out
+
+
+def _verify(text: str, path: str, name: str, insertion: Insertion) -> None:
+    """The edited file must hold the same data plus exactly the new service."""
+    before = load(text, path)
+    after_text, _ = insert_all(text, [insertion])
+    after = load(after_text, path)
+    added = after["services"].pop(name, None)
+    if added is None or _plain(after) != _plain(before):
+        raise BadInput(f"could not add service {name} without changing other content; add it by hand", path=path)
+
+
+def _plain(node):
+    if hasattr(node, "items"):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def remove_service_span(text: str, path: str, name: str) -> tuple[int, int] | None:
+    """The span of lines holding service `name` (for hand-wired removal), or None."""
+    services = services_of(text, path)
+    if services is None or name not in services:
+        return None
+    lines = text.splitlines(keepends=True)
+    line, col = services.lc.key(name)
+    end = line
+    for index in range(line + 1, len(lines)):
+        if lines[index].strip() and _indent(lines[index]) <= col:
+            break
+        if lines[index].strip():
+            end = index
+    start_offset = sum(len(x) for x in lines[:line])
+    return start_offset, start_offset + sum(len(x) for x in lines[line : end + 1])

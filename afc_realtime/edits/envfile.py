@@ -1,0 +1,97 @@
+"""`.env` files: read keys line by line, and add missing keys as one block at the end."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import BadInput
+from ..textfile import style_of
+from .insertion import Insertion
+
+_ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$")
+EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
+
+
+@dataclass(frozen=True)
+class EnvLine:
+    number: int  # 1-based
+    start: int  # offset of the line in the text
+    end: int  # offset just past its line ending
+    key: str | None  # None for blank and comment lines
+    value: str | None
+    comment: str | None  # the text of a comment line, without '#'
+
+
+def parse(text: str, path: str) -> list[EnvLine]:
+    """Every line of an env file; a line that is neither blank, comment nor KEY=VALUE is an error."""
+    out: list[EnvLine] = []
+    offset, number = 0, 0
+    raw_lines = text.splitlines(keepends=True)
+    index = 0
+    while index < len(raw_lines):
+        raw = raw_lines[index]
+        number += 1
+        start = offset
+        body = raw.rstrip("\r\n").lstrip("\ufeff")
+        stripped = body.strip()
+        offset += len(raw)
+        index += 1
+        if not stripped:
+            out.append(EnvLine(number, start, offset, None, None, None))
+            continue
+        if stripped.startswith("#"):
+            out.append(EnvLine(number, start, offset, None, None, stripped[1:].strip()))
+            continue
+        match = _ASSIGN.match(body)
+        if not match:
+            raise BadInput(f"not a KEY=VALUE line: {body.strip()[:60]!r}", path=path, line=number)
+        value = match.group(2).strip()
+        first = number
+        # a double-quoted value may run over several lines
+        if value.startswith('"') and _unclosed(value):
+            while index < len(raw_lines) and _unclosed(value):
+                value += "\n" + raw_lines[index].rstrip("\r\n")
+                offset += len(raw_lines[index])
+                index += 1
+                number += 1
+            if _unclosed(value):
+                raise BadInput(f"quoted value of {match.group(1)} never closes", path=path, line=first)
+        out.append(EnvLine(first, start, offset, match.group(1), _unquote(value), None))
+    return out
+
+
+def _unclosed(value: str) -> bool:
+    body = value[1:]
+    return not re.search(r'(?<!\\)"', body)
+
+
+def _unquote(value: str) -> str:
+    value = re.sub(r"\s+#.*$", "", value) if not value.startswith(("'", '"')) else value
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def keys(text: str, path: str) -> dict[str, str]:
+    return {line.key: line.value or "" for line in parse(text, path) if line.key}
+
+
+def is_example(path: str) -> bool:
+    return path.endswith(EXAMPLE_SUFFIXES)
+
+
+def add_block(text: str, path: str, header: str, entries: list[tuple[str, str]]) -> Insertion | None:
+    """Append the entries whose keys are missing, under a comment header, keeping everything else."""
+    present = keys(text, path)
+    missing = [(k, v) for k, v in entries if k not in present]
+    if not missing:
+        return None
+    nl = style_of(text).newline
+    lead = ""
+    if text and not text.endswith("\n"):
+        lead = nl + nl
+    elif text and not text.endswith(nl + nl) and text.strip("\ufeff"):
+        lead = nl
+    block = lead + f"# {header}{nl}" + "".join(f"{k}={v}{nl}" for k, v in missing)
+    return Insertion(len(text), block, "env " + ", ".join(k for k, _ in missing))

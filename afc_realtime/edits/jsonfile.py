@@ -1,0 +1,192 @@
+"""JSON (and JSONC, as turbo.json allows) edited in place: a scanner that keeps every value's span, so an
+edit inserts text between existing bytes and never re-serialises the file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from ..errors import BadInput
+from ..textfile import indentation_at, line_number, style_of
+from .insertion import Insertion
+
+
+@dataclass
+class Node:
+    kind: str  # object | array | string | number | literal
+    start: int
+    end: int
+    value: object = None  # for scalars: the Python value
+    members: list[tuple[str, "Node"]] = field(default_factory=list)  # objects
+    items: list["Node"] = field(default_factory=list)  # arrays
+    key_starts: list[int] = field(default_factory=list)  # objects: where each member's key begins
+
+    def get(self, key: str) -> "Node | None":
+        for name, node in self.members:
+            if name == key:
+                return node
+        return None
+
+
+class _Scanner:
+    def __init__(self, text: str, path: str):
+        self.text, self.path, self.pos = text, path, 0
+
+    def fail(self, message: str, at: int | None = None) -> BadInput:
+        return BadInput(f"malformed JSON: {message}", path=self.path, line=line_number(self.text, self.pos if at is None else at))
+
+    def skip(self) -> None:
+        text = self.text
+        while self.pos < len(text):
+            ch = text[self.pos]
+            if ch in " \t\r\n\ufeff":
+                self.pos += 1
+            elif text.startswith("//", self.pos):
+                end = text.find("\n", self.pos)
+                self.pos = len(text) if end < 0 else end
+            elif text.startswith("/*", self.pos):
+                end = text.find("*/", self.pos + 2)
+                if end < 0:
+                    raise self.fail("comment never closes")
+                self.pos = end + 2
+            else:
+                return
+
+    def value(self) -> Node:
+        self.skip()
+        if self.pos >= len(self.text):
+            raise self.fail("unexpected end of file")
+        ch = self.text[self.pos]
+        if ch == "{":
+            return self.container("object", "}")
+        if ch == "[":
+            return self.container("array", "]")
+        if ch == '"':
+            start = self.pos
+            return Node("string", start, self.string_end(), value=json.loads(self.text[start : self.pos]))
+        return self.scalar()
+
+    def string_end(self) -> int:
+        pos = self.pos + 1
+        while pos < len(self.text):
+            ch = self.text[pos]
+            if ch == "\\":
+                pos += 2
+                continue
+            if ch == '"':
+                self.pos = pos + 1
+                return self.pos
+            if ch == "\n":
+                break
+            pos += 1
+        raise self.fail("string never closes")
+
+    def scalar(self) -> Node:
+        start = self.pos
+        while self.pos < len(self.text) and self.text[self.pos] not in ",}] \t\r\n/":
+            self.pos += 1
+        raw = self.text[start : self.pos]
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            raise self.fail(f"unexpected {raw[:20]!r}", at=start) from None
+        return Node("number" if isinstance(value, (int, float)) else "literal", start, self.pos, value=value)
+
+    def container(self, kind: str, close: str) -> Node:
+        node = Node(kind, self.pos, -1)
+        self.pos += 1
+        while True:
+            self.skip()
+            if self.pos >= len(self.text):
+                raise self.fail(f"missing {close!r}")
+            if self.text[self.pos] == close:
+                self.pos += 1
+                node.end = self.pos
+                return node
+            if kind == "object":
+                if self.text[self.pos] != '"':
+                    raise self.fail("expected a quoted key")
+                key_start = self.pos
+                key = json.loads(self.text[key_start : self.string_end()])
+                node.key_starts.append(key_start)
+                self.skip()
+                if self.text[self.pos : self.pos + 1] != ":":
+                    raise self.fail("expected ':' after a key")
+                self.pos += 1
+                node.members.append((key, self.value()))
+            else:
+                node.items.append(self.value())
+            self.skip()
+            if self.text[self.pos : self.pos + 1] == ",":
+                self.pos += 1
+            elif self.text[self.pos : self.pos + 1] != close:
+                raise self.fail(f"expected ',' or {close!r}")
+
+
+def parse(text: str, path: str) -> Node:
+    scanner = _Scanner(text, path)
+    root = scanner.value()
+    scanner.skip()
+    if scanner.pos != len(text):
+        raise scanner.fail("unexpected text after the end")
+    return root
+
+
+def _member_text(key: str, value: object) -> str:
+    return json.dumps(key) + ": " + json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _after_last(text: str, last_end: int) -> tuple[int, bool]:
+    """Position just after the last element, and whether a trailing comma follows it."""
+    scanner = _Scanner(text, "")
+    scanner.pos = last_end
+    scanner.skip()
+    if text[scanner.pos] == ",":
+        return scanner.pos + 1, True
+    return last_end, False
+
+
+def add_member(text: str, obj: Node, key: str, value: object, what: str) -> Insertion:
+    """Append `"key": value` to an object, laid out like its existing members."""
+    member = _member_text(key, value)
+    if not obj.members:
+        return Insertion(obj.start + 1, member, what)
+    key_start = obj.key_starts[0]
+    if "\n" in text[obj.start : key_start]:
+        body = style_of(text).newline + indentation_at(text, key_start) + member
+    else:
+        body = " " + member
+    at, trailing = _after_last(text, obj.members[-1][1].end)
+    return Insertion(at, body + "," if trailing else "," + body, what)
+
+
+def add_items(text: str, array: Node, values: list[object], what: str) -> Insertion:
+    """Append values to an array, separated like its existing items."""
+    rendered = [json.dumps(v, ensure_ascii=False) for v in values]
+    if not array.items:
+        return Insertion(array.start + 1, ", ".join(rendered), what)
+    if len(array.items) >= 2:
+        sep_text = text[array.items[-2].end : array.items[-1].start]
+        sep = sep_text if sep_text.lstrip().startswith(",") and "/" not in sep_text else ", "
+    else:
+        between = text[array.start + 1 : array.items[0].start]
+        sep = "," + style_of(text).newline + indentation_at(text, array.items[0].start) if "\n" in between else ", "
+    at, trailing = _after_last(text, array.items[-1].end)
+    if trailing:
+        return Insertion(at, "".join(sep[1:] + r + "," for r in rendered), what)
+    return Insertion(at, "".join(sep + r for r in rendered), what)
+
+
+def ensure_list(text: str, path: str, key: str, values: list[str], what: str) -> Insertion | None:
+    """Make the root object's `key` an array holding `values`, adding only what is missing."""
+    root = parse(text, path)
+    if root.kind != "object":
+        raise BadInput("expected a JSON object at the top", path=path, line=line_number(text, root.start))
+    existing = root.get(key)
+    if existing is None:
+        return add_member(text, root, key, values, what)
+    if existing.kind != "array":
+        raise BadInput(f'"{key}" should be a list', path=path, line=line_number(text, existing.start))
+    have = {item.value for item in existing.items}
+    missing = [v for v in values if v not in have]
+    return add_items(text, existing, missing, what) if missing else None

@@ -1,0 +1,131 @@
+"""TypeScript through a real parser (ast-grep / tree-sitter): find statements, imports and object
+literals, and express additions as insertions of whole lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..textfile import BOM, indentation_at, line_end, line_number, line_start, style_of
+from .insertion import Insertion
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    line: int
+    message: str
+
+
+def parse(text: str):
+    """The root node of a TSX parse (TSX also reads plain TypeScript)."""
+    from ast_grep_py import SgRoot
+
+    return SgRoot(text, "tsx").root()
+
+
+def syntax_problem(root) -> ParseProblem | None:
+    """The first syntax error tree-sitter recovered from, if any: such a file is never edited."""
+    error = root.find(kind="ERROR")
+    if error is not None:
+        return ParseProblem(error.range().start.line + 1, "does not parse")
+    return None
+
+
+def top_level_imports(root) -> list:
+    return [child for child in root.children() if child.kind() == "import_statement"]
+
+
+def imports_name(root, name: str, module: str) -> bool:
+    for node in top_level_imports(root):
+        source = node.field("source")
+        if source is not None and source.text().strip("\"'") == module and name in _imported_names(node):
+            return True
+    return False
+
+
+def _imported_names(node) -> set[str]:
+    return {ident.text() for ident in node.find_all(kind="identifier")}
+
+
+def quote_of(root) -> str:
+    """The file's string quote, judged by its imports (double quotes when unsure)."""
+    for node in top_level_imports(root):
+        source = node.field("source")
+        if source is not None:
+            return source.text()[0]
+    return '"'
+
+
+def add_import(text: str, root, name: str, module: str, what: str) -> Insertion | None:
+    """`import { name } from "module";` after the last top-level import (or any directive)."""
+    if imports_name(root, name, module):
+        return None
+    nl = style_of(text).newline
+    quote = quote_of(root)
+    semi = ";" if _uses_semicolons(root) else ""
+    statement = f"import {{ {name} }} from {quote}{module}{quote}{semi}{nl}"
+    anchors = top_level_imports(root) or _directives(root)
+    if anchors:
+        end = line_end(text, anchors[-1].range().end.index)
+        prefix = "" if text[:end].endswith("\n") else nl
+        return Insertion(end, prefix + statement, what)
+    return Insertion(1 if text.startswith(BOM) else 0, statement, what)
+
+
+def _directives(root) -> list:
+    out = []
+    for child in root.children():
+        if child.kind() == "expression_statement" and child.child(0) is not None and child.child(0).kind() == "string":
+            out.append(child)
+        else:
+            break
+    return out
+
+
+def _uses_semicolons(root) -> bool:
+    statements = [c for c in root.children() if c.kind() in ("import_statement", "expression_statement", "lexical_declaration")]
+    return not statements or any(c.text().rstrip().endswith(";") for c in statements)
+
+
+def statement_line_insertion(text: str, before_node, statement: str, what: str) -> Insertion | None:
+    """A new line holding `statement`, just above `before_node`, indented as it is."""
+    start = before_node.range().start.index
+    head = line_start(text, start)
+    if text[head:start].strip():
+        return None
+    nl = style_of(text).newline
+    return Insertion(head, indentation_at(text, start) + statement + nl, what)
+
+
+def line_after_insertion(text: str, node, statement: str, what: str) -> Insertion:
+    """A new line holding `statement`, just below the line where `node` ends, indented like `node`."""
+    end = line_end(text, node.range().end.index)
+    nl = style_of(text).newline
+    prefix = "" if text[:end].endswith("\n") else nl
+    return Insertion(end, prefix + indentation_at(text, node.range().start.index) + statement + nl, what)
+
+
+def add_object_members(text: str, obj, members: list[tuple[str, str]], what: str) -> Insertion | None:
+    """Append `key: value` members to an object literal, one per line, laid out like its members."""
+    pairs = [c for c in obj.children() if c.kind() in ("pair", "shorthand_property_identifier", "method_definition", "spread_element")]
+    present = {p.field("key").text().strip("\"'") for p in pairs if p.kind() == "pair" and p.field("key") is not None}
+    present |= {p.text() for p in pairs if p.kind() == "shorthand_property_identifier"}
+    missing = [(k, v) for k, v in members if k not in present]
+    if not missing:
+        return None
+    nl = style_of(text).newline
+    if not pairs:
+        indent = indentation_at(text, obj.range().start.index) + style_of(text).indent
+        body = "".join(f"{nl}{indent}{k}: {v}," for k, v in missing)
+        return Insertion(obj.range().start.index + 1, body, what)
+    last = pairs[-1]
+    indent = indentation_at(text, last.range().start.index)
+    after = last.range().end.index
+    trailing = text[after:].lstrip(" \t").startswith(",")
+    if trailing:
+        comma_at = text.index(",", after) + 1
+        return Insertion(comma_at, "".join(f"{nl}{indent}{k}: {v}," for k, v in missing), what)
+    return Insertion(after, "".join(f",{nl}{indent}{k}: {v}" for k, v in missing), what)
+
+
+def where(text: str, node) -> int:
+    return line_number(text, node.range().start.index)

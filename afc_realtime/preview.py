@@ -1,0 +1,83 @@
+"""A plan as rich renderables for people, or as plain data for machines. Nothing here prints."""
+
+from __future__ import annotations
+
+import difflib
+
+from .plan import Plan
+from .tree import Change, Kind
+
+STYLE = {Kind.CREATE: "green", Kind.UPDATE: "yellow", Kind.DELETE: "red"}
+LEVEL_STYLE = {"skip": "cyan", "warn": "bold yellow", "info": "dim"}
+
+
+def _text(data: bytes | None) -> str:
+    return "" if data is None else data.decode("utf-8", errors="replace")
+
+
+def unified_diff(change: Change) -> str:
+    before = _text(change.before).replace("\r\n", "\n").splitlines(keepends=True)
+    after = _text(change.after).replace("\r\n", "\n").splitlines(keepends=True)
+    lines = difflib.unified_diff(before, after, f"a/{change.path}", f"b/{change.path}", n=2)
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _counts(change: Change) -> str:
+    if change.kind is Kind.CREATE:
+        return f"{len(change.after or b'')} bytes"
+    if change.kind is Kind.DELETE:
+        return f"{len(change.before or b'')} bytes"
+    added = removed = 0
+    for line in unified_diff(change).splitlines():
+        if line.startswith("+") and not line.startswith("+++"):
+            added += 1
+        elif line.startswith("-") and not line.startswith("---"):
+            removed += 1
+    return f"+{added} -{removed}"
+
+
+def renderables(plan: Plan, show_diffs: bool = True) -> list:
+    from rich.syntax import Syntax
+    from rich.table import Table
+    from rich.text import Text
+
+    out: list = [Text(f"afc {plan.command}", style="bold"), Text(plan.summary)]
+    if plan.changes:
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        table.add_column("action")
+        table.add_column("path")
+        table.add_column("change", justify="right")
+        for change in plan.changes:
+            table.add_row(Text(change.kind.value.upper(), style=STYLE[change.kind]), Text(change.path), _counts(change))
+        out += [Text(""), table]
+    if show_diffs:
+        for change in plan.changes:
+            if change.kind is Kind.UPDATE:
+                out += [Text(""), Syntax(unified_diff(change), "diff", theme="ansi_dark", background_color="default", word_wrap=True)]
+    if plan.notes:
+        out.append(Text("\nLeft alone, with the reason:" if any(n.level == "skip" for n in plan.notes) else ""))
+        for note in plan.notes:
+            where = f"{note.where()}: " if note.where() else ""
+            out.append(Text(f"  {note.level:<4} {where}{note.message}", style=LEVEL_STYLE.get(note.level, "")))
+    return out
+
+
+def as_data(plan: Plan, *, dry_run: bool, applied: bool) -> dict:
+    return {
+        "command": plan.command,
+        "summary": plan.summary,
+        "dry_run": dry_run,
+        "applied": applied,
+        "changes": [
+            {
+                "action": c.kind.value,
+                "path": c.path,
+                "bytes_before": None if c.before is None else len(c.before),
+                "bytes_after": None if c.after is None else len(c.after),
+                **({"diff": unified_diff(c)} if c.kind is Kind.UPDATE else {}),
+            }
+            for c in plan.changes
+        ],
+        "notes": [{"level": n.level, "path": n.path, "line": n.line, "message": n.message} for n in plan.notes],
+        "next_steps": plan.next_steps,
+    }

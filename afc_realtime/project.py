@@ -1,0 +1,188 @@
+"""Read-only detection of what the project is: where its Next.js app, env files, compose files and route
+files are, and which package manager it uses."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .edits import jsonfile
+from .errors import BadInput
+from .tree import Tree, walk_files
+
+SKIP_DIRS = frozenset({"node_modules", ".next", ".turbo", ".git", "dist", "build", "out", ".vercel", "coverage", ".afc"})
+LOCKFILES = [("bun.lock", "bun"), ("bun.lockb", "bun"), ("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"), ("package-lock.json", "npm")]
+COMPOSE = re.compile(r"^(docker-)?compose(\.[\w-]+)?\.ya?ml$")
+ENV_FILE = re.compile(r"^\.env(\.[\w-]+)*$")
+ROUTE_FILES = {"route.ts", "route.tsx", "route.js", "route.jsx"}
+PAGE_FILES = {"page.tsx", "page.jsx", "page.ts", "page.js"}
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    web: str  # the Next.js app folder, e.g. apps/web
+    ws: str  # where the service goes, e.g. apps/ws
+    package_manager: str
+    src: str  # the folder holding app/ (apps/web/src, or apps/web when there is no src/)
+    env_files: list[str]
+    compose_files: list[str]
+    routes: list[str]
+    pages: list[str]
+    env_schema: str | None
+    import_prefix: str | None  # "@/" when tsconfig maps it onto src; else imports are relative
+    has_after: bool  # whether the installed Next.js exports after() from next/server
+    workspaces: list[str]
+
+    @property
+    def helpers_dir(self) -> str:
+        return f"{self.src}/lib/realtime"
+
+
+def detect(tree: Tree) -> Project:
+    root = tree.root
+    if not root.is_dir():
+        raise BadInput(f"no such folder: {root}")
+    manifest = _json(tree, "package.json")
+    if manifest is None:
+        raise BadInput("not a JavaScript project: no package.json here (use -C to point at the monorepo root)", path=str(root))
+    workspaces = _workspaces(tree, manifest)
+    web = _find_next_app(tree, workspaces)
+    src = f"{web}/src" if (root / web / "src" / "app").is_dir() else web
+    app_dir = root / src / "app"
+    files = [p.relative_to(root).as_posix() for p in walk_files(root, app_dir, SKIP_DIRS)] if app_dir.is_dir() else []
+    return Project(
+        root=root,
+        web=web,
+        ws=str(PurePosixPath(web).parent / "ws") if "/" in web else "ws",
+        package_manager=_package_manager(root, manifest),
+        src=src,
+        env_files=_env_files(root, [".", web]),
+        compose_files=sorted(p.name for p in root.iterdir() if p.is_file() and COMPOSE.match(p.name)),
+        routes=[f for f in files if PurePosixPath(f).name in ROUTE_FILES],
+        pages=[f for f in files if PurePosixPath(f).name in PAGE_FILES],
+        env_schema=next((f"{src}/{n}" for n in ("env.ts", "env.mjs", "env.js") if (root / src / n).is_file()), None),
+        import_prefix=_alias_for(tree, web, src),
+        has_after=_has_after(tree, web),
+        workspaces=workspaces,
+    )
+
+
+def _json(tree: Tree, rel: str):
+    text = tree.read_text(rel)
+    return None if text is None else jsonfile.parse(text, rel)
+
+
+def _plain(node):
+    if node is None:
+        return None
+    if node.kind == "object":
+        return {k: _plain(v) for k, v in node.members}
+    if node.kind == "array":
+        return [_plain(v) for v in node.items]
+    return node.value
+
+
+def _workspaces(tree: Tree, manifest) -> list[str]:
+    value = _plain(manifest.get("workspaces"))
+    if isinstance(value, dict):
+        value = value.get("packages")
+    if not value and tree.exists("pnpm-workspace.yaml"):
+        from .edits.compose import load
+
+        data = load(tree.read_text("pnpm-workspace.yaml"), "pnpm-workspace.yaml") or {}
+        value = list(data.get("packages") or [])
+    return [str(v) for v in value] if isinstance(value, list) else ["apps/*", "packages/*"]
+
+
+def _workspace_dirs(root: Path, patterns: list[str]) -> list[str]:
+    found = set()
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if pattern.startswith("!"):
+            continue
+        base = pattern.split("*")[0].rstrip("/")
+        if "*" not in pattern:
+            found.add(pattern)
+            continue
+        base_dir = root / base if base else root
+        if base_dir.is_dir():
+            for child in base_dir.iterdir():
+                rel = child.relative_to(root).as_posix()
+                if child.is_dir() and child.name not in SKIP_DIRS and fnmatch.fnmatch(rel, pattern):
+                    found.add(rel)
+    return sorted(found)
+
+
+def _find_next_app(tree: Tree, workspaces: list[str]) -> str:
+    candidates = []
+    for folder in _workspace_dirs(tree.root, workspaces):
+        manifest = _json(tree, f"{folder}/package.json") if (tree.root / folder / "package.json").is_file() else None
+        if manifest is None or manifest.kind != "object":
+            continue
+        deps = {}
+        for section in ("dependencies", "devDependencies"):
+            deps.update(_plain(manifest.get(section)) or {})
+        if "next" in deps:
+            candidates.append(folder)
+    if not candidates:
+        raise BadInput("no Next.js app found: no workspace folder has `next` in its package.json dependencies", path="package.json")
+    return "apps/web" if "apps/web" in candidates else candidates[0]
+
+
+def package_manager_of(root: Path, declared: str | None) -> str:
+    for name, manager in LOCKFILES:
+        if (root / name).is_file():
+            return manager
+    if declared:
+        return declared.split("@")[0]
+    return "npm"
+
+
+def _package_manager(root: Path, manifest) -> str:
+    return package_manager_of(root, _plain(manifest.get("packageManager")))
+
+
+def _env_files(root: Path, folders: list[str]) -> list[str]:
+    out = []
+    for folder in folders:
+        base = root / folder
+        for child in sorted(base.iterdir()) if base.is_dir() else []:
+            if child.is_file() and ENV_FILE.match(child.name):
+                out.append(child.relative_to(root).as_posix())
+    return out
+
+
+def _alias_for(tree: Tree, web: str, src: str) -> str | None:
+    """The import prefix that tsconfig maps onto the source folder (`@/` for `"@/*": ["./src/*"]`)."""
+    rel = f"{web}/tsconfig.json"
+    if not tree.exists(rel):
+        return None
+    config = _plain(_json(tree, rel)) or {}
+    paths = (config.get("compilerOptions") or {}).get("paths") or {}
+    target = PurePosixPath(src).relative_to(web).as_posix() if src != web else "."
+    for alias, targets in paths.items():
+        if not alias.endswith("/*") or not targets:
+            continue
+        mapped = str(targets[0]).removeprefix("./").removesuffix("/*").removesuffix("*") or "."
+        if mapped.rstrip("/") == target:
+            return alias[:-1]
+    return None
+
+
+def _has_after(tree: Tree, web: str) -> bool:
+    """after() is stable in Next.js 15.1; judge by the installed version, else by the declared range."""
+    installed = tree.root / web / "node_modules" / "next" / "package.json"
+    version = None
+    if installed.is_file():
+        version = _plain(jsonfile.parse(installed.read_text("utf-8"), str(installed))).get("version")
+    if version is None:
+        manifest = _plain(_json(tree, f"{web}/package.json")) or {}
+        version = {**(manifest.get("devDependencies") or {}), **(manifest.get("dependencies") or {})}.get("next", "")
+    match = re.search(r"(\d+)(?:\.(\d+|x))?", str(version))
+    if not match:
+        return True  # "latest" or a tag: a current Next.js
+    major, minor = int(match.group(1)), match.group(2)
+    return major > 15 or (major == 15 and (minor in (None, "x") or int(minor) >= 1))

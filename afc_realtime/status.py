@@ -1,0 +1,49 @@
+"""What afc installed in a project, and how it has drifted from what afc wrote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import manifest as manifest_mod
+from .edits.insertion import find_placed
+from .tree import Tree, sha256
+
+
+@dataclass
+class FeatureStatus:
+    name: str
+    afc_version: str
+    events: list[str]
+    files_ok: int = 0
+    modified: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    insertions_ok: int = 0
+    insertions_gone: list[str] = field(default_factory=list)  # "path: what"
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.modified or self.missing or self.insertions_gone)
+
+
+def status(tree: Tree) -> list[FeatureStatus]:
+    manifest = manifest_mod.load(tree.read_text(manifest_mod.PATH))
+    out = []
+    for name, record in sorted(manifest.features.items()):
+        report = FeatureStatus(name, record.afc_version, record.events)
+        for path, digest in sorted(record.files.items()):
+            data = tree.read_bytes(path)
+            if data is None:
+                report.missing.append(path)
+            elif sha256(data) != digest:
+                report.modified.append(path)
+            else:
+                report.files_ok += 1
+        for path, items in sorted(record.insertions.items()):
+            text = tree.read_text(path) or ""
+            for item in items:
+                if find_placed(text, item) is None:
+                    report.insertions_gone.append(f"{path}: {item.what}")
+                else:
+                    report.insertions_ok += 1
+        out.append(report)
+    return out
