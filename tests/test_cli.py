@@ -1,0 +1,195 @@
+"""The command line as a user meets it: exit codes, messages, and files on disk."""
+
+import json
+import os
+
+import pytest
+from typer.testing import CliRunner
+
+from afc_realtime.cli import app
+from tests.support.projects import AFC_PROJECT, fingerprint, make_project
+
+runner = CliRunner()
+
+
+def afc(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_version_and_help():
+    assert afc("--version").output.strip() == "afc 0.1.0"
+    result = afc("--help")
+    assert result.exit_code == 0 and "add" in result.output and "remove" in result.output and "status" in result.output
+
+
+def test_add_then_remove_restores_every_byte(afc_project):
+    before = fingerprint(afc_project)
+    added = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert added.exit_code == 0, added.output
+    assert (afc_project / "apps/ws/src/server.ts").is_file()
+    assert (afc_project / "apps/web/src/lib/realtime/broadcast.ts").is_file()
+    route = (afc_project / "apps/web/src/app/api/todos/route.ts").read_text()
+    assert 'broadcast("todo-created", inserted);' in route
+    assert "Next steps" in added.output and "bun install" in added.output
+    removed = afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    assert removed.exit_code == 0, removed.output
+    assert fingerprint(afc_project) == before
+
+
+def test_add_twice_changes_nothing_the_second_time(afc_project):
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    after_first = fingerprint(afc_project)
+    second = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert second.exit_code == 0 and "nothing to do" in second.output
+    assert fingerprint(afc_project) == after_first
+
+
+def test_dry_run_writes_nothing_and_shows_the_diff(afc_project):
+    before = fingerprint(afc_project)
+    result = afc("add", "websocket", "-C", str(afc_project), "--dry-run")
+    assert result.exit_code == 0
+    assert '+    broadcast("todo-created", inserted);' in result.output and "Dry run: nothing was written." in result.output
+    assert fingerprint(afc_project) == before
+
+
+def test_json_plan_is_data(afc_project):
+    result = afc("add", "websocket", "-C", str(afc_project), "--dry-run", "--json")
+    data = json.loads(result.stdout)
+    actions = {c["path"]: c["action"] for c in data["changes"]}
+    assert actions["apps/ws/package.json"] == "create" and actions["turbo.json"] == "update"
+    assert data["dry_run"] is True and data["applied"] is False
+
+
+def test_without_a_terminal_and_without_yes_it_refuses(afc_project):
+    before = fingerprint(afc_project)
+    result = afc("add", "websocket", "-C", str(afc_project))
+    assert result.exit_code == 2 and "--yes" in result.output
+    assert fingerprint(afc_project) == before
+
+
+@pytest.mark.parametrize(
+    "rel, content, where",
+    [
+        ("package.json", '{\n    "name": "x",\n    "workspaces": [\n}\n', "package.json:4"),
+        ("turbo.json", '{\n    "tasks": {\n        "dev": ,\n    }\n}\n', "turbo.json:3"),
+        ("compose.dev.yml", "services:\n    db:\n        image: [pg\n    x: 1\n", "compose.dev.yml:"),
+        (".env", "A=1\nnot an assignment\n", ".env:2"),
+        ("apps/web/package.json", "{ nope", "apps/web/package.json:1"),
+    ],
+)
+def test_malformed_input_names_the_file_and_line_and_writes_nothing(afc_project, rel, content, where):
+    (afc_project / rel).write_text(content)
+    before = fingerprint(afc_project)
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 2 and where in result.output, result.output
+    assert fingerprint(afc_project) == before
+
+
+def test_not_a_project(tmp_path):
+    result = afc("add", "websocket", "-C", str(tmp_path), "--yes")
+    assert result.exit_code == 2 and "no package.json" in result.output
+
+
+def test_no_next_app(tmp_path):
+    make_project(tmp_path, {"package.json": '{"workspaces": ["apps/*"]}', "apps/api/package.json": '{"dependencies": {"fastify": "5"}}'})
+    result = afc("add", "websocket", "-C", str(tmp_path), "--yes")
+    assert result.exit_code == 2 and "no Next.js app found" in result.output
+
+
+def test_a_users_own_apps_ws_is_never_touched(afc_project):
+    (afc_project / "apps/ws").mkdir()
+    (afc_project / "apps/ws/index.js").write_text("mine\n")
+    before = fingerprint(afc_project)
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 3 and "apps/ws" in result.output
+    assert fingerprint(afc_project) == before
+
+
+def test_a_symlink_out_of_the_project_is_refused(afc_project, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.symlink(outside, afc_project / "apps/web/src/lib")
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 3 and "link out of the project" in result.output
+    assert list(outside.iterdir()) == []
+
+
+def test_a_route_that_does_not_parse_is_left_untouched_and_reported(afc_project):
+    route = afc_project / "apps/web/src/app/api/todos/route.ts"
+    broken = route.read_text().replace("const [inserted] =", "const [inserted] = = ")
+    route.write_text(broken)
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 0
+    assert "apps/web/src/app/api/todos/route.ts:10: does not parse" in result.output.replace("\n", " ").replace("  ", " ") or "route.ts:10" in result.output
+    assert route.read_text() == broken
+
+
+def test_a_failure_in_the_middle_of_apply_leaves_the_tree_as_it_was(afc_project, monkeypatch):
+    import afc_realtime.apply as apply_mod
+
+    before = fingerprint(afc_project)
+    real_replace, calls = os.replace, []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 12:
+            raise OSError("disk full (injected)")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(apply_mod.os, "replace", failing_replace)
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code != 0 and len(calls) >= 12
+    monkeypatch.setattr(apply_mod.os, "replace", real_replace)
+    assert fingerprint(afc_project) == before
+
+
+def test_remove_refuses_when_a_generated_file_was_edited_unless_forced(afc_project):
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    server = afc_project / "apps/ws/src/server.ts"
+    server.write_text(server.read_text() + "// mine\n")
+    edited = fingerprint(afc_project)
+    refused = afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    assert refused.exit_code == 3 and "apps/ws/src/server.ts: changed since afc wrote it" in refused.output
+    assert fingerprint(afc_project) == edited
+    status = afc("status", "-C", str(afc_project))
+    assert "drifted" in status.output and "modified  apps/ws/src/server.ts" in status.output
+    forced = afc("remove", "websocket", "-C", str(afc_project), "--yes", "--force")
+    assert forced.exit_code == 0 and not (afc_project / "apps/ws").exists()
+
+
+def test_remove_refuses_when_an_inserted_line_was_changed(afc_project):
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    route = afc_project / "apps/web/src/app/api/todos/route.ts"
+    route.write_text(route.read_text().replace('broadcast("todo-created", inserted);', 'broadcast("todo-created", { ...inserted });'))
+    result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 3 and "broadcast todo-created" in result.output
+
+
+@pytest.mark.parametrize("style", ["crlf", "bom", "tabs", "no-final-newline"])
+def test_round_trip_keeps_line_endings_bom_tabs_and_missing_newlines(tmp_path, style):
+    files = dict(AFC_PROJECT)
+    for rel in ("apps/web/src/app/api/todos/route.ts", "apps/web/src/app/page.tsx", ".env", "turbo.json", "compose.dev.yml", "apps/web/src/env.ts"):
+        text = files[rel]
+        if style == "crlf":
+            text = text.replace("\n", "\r\n")
+        elif style == "bom":
+            text = "\ufeff" + text
+        elif style == "tabs" and rel != "compose.dev.yml":
+            text = text.replace("    ", "\t")
+        elif style == "no-final-newline":
+            text = text.rstrip("\n")
+        files[rel] = text
+    project = make_project(tmp_path / "p", files)
+    before = fingerprint(project)
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    route = (project / "apps/web/src/app/api/todos/route.ts").read_bytes()
+    if style == "crlf":
+        assert b'broadcast("todo-created", inserted);\r\n' in route
+    if style == "tabs":
+        assert b'\tbroadcast("todo-created", inserted);\n' in route
+    assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
+    assert fingerprint(project) == before
+
+
+def test_status_on_a_fresh_project_says_nothing_is_installed(afc_project):
+    assert "installed nothing" in afc("status", "-C", str(afc_project)).output

@@ -1,0 +1,58 @@
+import pytest
+from hypothesis import given, strategies as st
+
+from afc_realtime.edits import envfile
+from afc_realtime.edits.insertion import insert_all, remove_all
+from afc_realtime.errors import BadInput
+
+ENTRIES = [("NEXT_PUBLIC_WS_URL", "ws://localhost:4001"), ("WS_PORT", "4001")]
+
+
+def test_adds_missing_keys_under_a_header_and_keeps_the_rest():
+    text = "# Database\nDATABASE_URL=x\nWS_PORT=5000\n"
+    ins = envfile.add_block(text, ".env", "Realtime", ENTRIES)
+    new, _ = insert_all(text, [ins])
+    assert new == "# Database\nDATABASE_URL=x\nWS_PORT=5000\n\n# Realtime\nNEXT_PUBLIC_WS_URL=ws://localhost:4001\n"
+
+
+def test_nothing_to_add_when_every_key_is_there():
+    assert envfile.add_block("WS_PORT=1\nNEXT_PUBLIC_WS_URL=y\n", ".env", "R", ENTRIES) is None
+
+
+def test_crlf_and_missing_final_newline_are_kept():
+    text = "A=1\r\nB=2"
+    new, placed = insert_all(text, [envfile.add_block(text, ".env", "R", ENTRIES)])
+    assert new == "A=1\r\nB=2\r\n\r\n# R\r\nNEXT_PUBLIC_WS_URL=ws://localhost:4001\r\nWS_PORT=4001\r\n"
+    assert remove_all(new, placed)[0] == text
+
+
+def test_a_malformed_line_is_named_with_its_number():
+    with pytest.raises(BadInput) as info:
+        envfile.parse("A=1\n# ok\nthis is not an assignment\n", "apps/web/.env")
+    assert info.value.line == 3 and info.value.path == "apps/web/.env"
+
+
+def test_multiline_quoted_values_and_export_prefix():
+    keys = envfile.keys('export A=1\nKEY="line one\nline two"\nB=\'q\' \n', ".env")
+    assert keys == {"A": "1", "KEY": "line one\nline two", "B": "q"}
+
+
+def test_examples_are_told_apart_from_real_files():
+    assert envfile.is_example(".env.example") and not envfile.is_example(".env.local")
+
+
+_key = st.from_regex(r"[A-Z][A-Z0-9_]{0,8}", fullmatch=True)
+_value = st.from_regex(r"[a-zA-Z0-9:/._-]{0,12}", fullmatch=True)
+_line = st.one_of(st.tuples(_key, _value).map(lambda kv: f"{kv[0]}={kv[1]}"), st.just(""), st.from_regex(r"# [a-z ]{0,10}", fullmatch=True))
+
+
+@given(st.lists(_line, max_size=12), st.sampled_from(["\n", "\r\n"]), st.booleans(), st.booleans())
+def test_add_then_remove_is_byte_exact(lines, newline, final_newline, bom):
+    text = ("\ufeff" if bom else "") + newline.join(lines) + (newline if final_newline and lines else "")
+    ins = envfile.add_block(text, ".env", "Realtime (afc websocket)", ENTRIES)
+    if ins is None:
+        return
+    new, placed = insert_all(text, [ins])
+    parsed = envfile.keys(new, ".env")
+    assert all(parsed[k] == envfile.keys(text, ".env").get(k, v) for k, v in ENTRIES)
+    assert remove_all(new, placed) == (text, [])
