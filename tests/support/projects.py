@@ -142,3 +142,95 @@ def fingerprint(root: Path) -> dict[str, str]:
             path = os.path.join(dirpath, name)
             out[os.path.relpath(path, root)] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return out
+
+
+# The seed guide's integration, wired by hand into AFC_PROJECT (no manifest). Removing it must give
+# AFC_PROJECT back byte for byte.
+HANDWIRED_ROUTE = ROUTE.replace(
+    "    return NextResponse.json(inserted, { status: 201 });\n",
+    """    // Broadcast to WebSocket service
+    if (process.env.WS_INTERNAL_URL) {
+        await fetch(process.env.WS_INTERNAL_URL + "/events/todo-created", {
+            method: "POST",
+            body: JSON.stringify(inserted),
+        }).catch(() => {});
+    }
+    return NextResponse.json(inserted, { status: 201 });
+""",
+)
+
+HANDWIRED_PAGE = PAGE.replace(
+    "    }, []);\n",
+    """    }, []);
+    useEffect(() => {
+        const socket = new WebSocket(process.env.NEXT_PUBLIC_WS_URL + "/ws");
+        socket.onmessage = (event) => {
+            const msg = JSON.parse(event.data);
+            switch (msg.type) {
+                case "todo:created":
+                    setTodos((prev) => [msg.payload, ...prev]);
+                    break;
+            }
+        };
+        return () => socket.close();
+    }, []);
+""",
+)
+
+HANDWIRED_ENV = ENV_EXAMPLE + """
+# WebSocket Realtime
+NEXT_PUBLIC_WS_URL=ws://localhost:4001
+WS_INTERNAL_URL=http://localhost:4001
+PORT=4001
+"""
+
+HANDWIRED_SCHEMA = ENV_SCHEMA.replace(
+    "        DATABASE_URL: z.string().url(),\n",
+    "        DATABASE_URL: z.string().url(),\n        NEXT_PUBLIC_WS_URL: z.string().url(),\n        WS_INTERNAL_URL: z.string().url().optional(),\n",
+)
+
+HANDWIRED_COMPOSE = COMPOSE.replace(
+    "\nvolumes:",
+    """    ws:
+        build: ./apps/ws
+        ports:
+            - "4001:4001"
+
+volumes:""",
+)
+
+SEED_SERVER = """import Fastify from "fastify";
+import websocket from "@fastify/websocket";
+
+const app = Fastify();
+app.register(websocket);
+const clients = new Set<any>();
+
+app.get("/ws", { websocket: true }, (conn) => {
+    clients.add(conn.socket);
+    conn.socket.on("close", () => clients.delete(conn.socket));
+});
+
+app.post("/events/todo-created", async (req, reply) => {
+    const message = JSON.stringify({ type: "todo:created", payload: req.body });
+    for (const client of clients) client.send(message);
+    return reply.status(204).send();
+});
+
+app.get("/health", async () => ({ ok: true }));
+app.listen({ port: Number(process.env.PORT ?? 4001), host: "0.0.0.0" });
+"""
+
+HANDWIRED_PROJECT = {
+    **AFC_PROJECT,
+    "apps/web/src/app/api/todos/route.ts": HANDWIRED_ROUTE,
+    "apps/web/src/app/page.tsx": HANDWIRED_PAGE,
+    ".env": HANDWIRED_ENV,
+    ".env.example": HANDWIRED_ENV,
+    "apps/web/src/env.ts": HANDWIRED_SCHEMA,
+    "compose.dev.yml": HANDWIRED_COMPOSE,
+    "apps/ws/package.json": '{\n    "name": "ws",\n    "dependencies": {\n        "fastify": "^4.0.0",\n        "@fastify/websocket": "^8.0.0"\n    }\n}\n',
+    "apps/ws/src/server.ts": SEED_SERVER,
+    "apps/ws/Dockerfile": "FROM oven/bun:1\nCOPY . .\nCMD [\"bun\", \"src/server.ts\"]\n",
+    "apps/ws/tsconfig.json": '{\n    "compilerOptions": { "strict": true }\n}\n',
+}

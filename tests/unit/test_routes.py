@@ -84,3 +84,11 @@ def test_imports_go_below_the_last_import_in_the_files_quotes():
 def test_syntax_errors_are_found_with_their_line():
     problem = ts.syntax_problem(ts.parse("export async function POST() {\n  const x = ;\n}\n"))
     assert problem is not None and problem.line == 2
+
+
+def test_cutting_a_block_between_blank_lines_leaves_one_blank_line():
+    from afc_realtime.edits.spans import cut_all, whole_lines
+
+    text = "a();\n\n// broadcast it\nif (x) {\n  y();\n}\n\nreturn z;\n"
+    start = text.index("if")
+    assert cut_all(text, [whole_lines(text, start, text.index("}") + 1, "w")]) == "a();\n\nreturn z;\n"

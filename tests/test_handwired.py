@@ -1,0 +1,42 @@
+"""`afc remove websocket` on a project wired by hand the seed guide's way, with no afc manifest."""
+
+from typer.testing import CliRunner
+
+from afc_realtime.cli import app
+from tests.support.projects import AFC_PROJECT, HANDWIRED_PROJECT, PAGE, fingerprint, make_project
+
+runner = CliRunner()
+
+
+def test_removes_the_seed_integration_and_gives_back_the_plain_project(tmp_path):
+    wired = make_project(tmp_path / "wired", HANDWIRED_PROJECT)
+    plain = make_project(tmp_path / "plain", AFC_PROJECT)
+    result = runner.invoke(app, ["remove", "websocket", "-C", str(wired), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert fingerprint(wired) == fingerprint(plain)
+
+
+def test_dry_run_lists_what_it_found_and_writes_nothing(tmp_path):
+    wired = make_project(tmp_path / "wired", HANDWIRED_PROJECT)
+    before = fingerprint(wired)
+    result = runner.invoke(app, ["remove", "websocket", "-C", str(wired), "--dry-run"])
+    assert result.exit_code == 0
+    assert "hand-wired" in result.output and "DELETE  apps/ws/src/server.ts" in result.output
+    assert fingerprint(wired) == before
+
+
+def test_a_broadcast_tangled_with_other_code_is_reported_not_touched(tmp_path):
+    tangled = HANDWIRED_PROJECT["apps/web/src/app/api/todos/route.ts"].replace(
+        "if (process.env.WS_INTERNAL_URL) {\n", "if (process.env.WS_INTERNAL_URL) {\n        audit(inserted);\n"
+    )
+    wired = make_project(tmp_path / "wired", {**HANDWIRED_PROJECT, "apps/web/src/app/api/todos/route.ts": tangled})
+    result = runner.invoke(app, ["remove", "websocket", "-C", str(wired), "--yes"])
+    assert result.exit_code == 0
+    assert "could not separate" in result.output
+    assert (wired / "apps/web/src/app/api/todos/route.ts").read_text() == tangled
+    assert (wired / "apps/web/src/app/page.tsx").read_text() == PAGE
+
+
+def test_nothing_wired_means_nothing_to_do(afc_project):
+    result = runner.invoke(app, ["remove", "websocket", "-C", str(afc_project), "--yes"])
+    assert result.exit_code == 0 and "nothing to remove" in result.output
