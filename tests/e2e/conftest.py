@@ -1,0 +1,143 @@
+"""Fixtures of the end-to-end tier (helpers in e2e_support.py).
+
+One session builds everything once: a private PostgreSQL server, a copy of examples/todo-app with
+`afc add websocket` applied, its npm dependencies and its production build. The test modules start and
+stop the web app and the generated ws service as real processes and drive headless Chromium pages
+through Playwright (Debian's /usr/bin/chromium; no browser is ever downloaded).
+
+Needs: bun, node, chromium, PostgreSQL server binaries (initdb, pg_ctl, psql) and the `playwright`
+Python package. In CI (CI set) a missing tool fails; elsewhere the tier skips and says what to install.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from e2e_support import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    EXAMPLE,
+    LOGS,
+    Postgres,
+    Project,
+    Tools,
+    _postgres_bin,
+    parse_env_file,
+    run,
+    set_env_values,
+)
+from tests.support.tools import free_port, require_tool
+
+
+# --------------------------------------------------------------------------------------------------
+# Session fixtures
+
+
+@pytest.fixture(scope="session")
+def tools() -> Tools:
+    found = Tools(
+        bun=require_tool("bun", "npm install -g bun"),
+        node=require_tool("node", "install Node.js 20 or newer"),
+        chromium=require_tool("chromium", "apt-get install -y chromium", ("/usr/bin/chromium",)),
+        initdb=require_tool("initdb", "apt-get install -y postgresql", _postgres_bin("initdb")),
+        pg_ctl=require_tool("pg_ctl", "apt-get install -y postgresql", _postgres_bin("pg_ctl")),
+        psql=require_tool("psql", "apt-get install -y postgresql", _postgres_bin("psql")),
+    )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        message = "the playwright Python package is not installed: pip install playwright (no browser download needed)"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture(scope="session")
+def session_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="afc-e2e-"))
+    path.chmod(0o755)
+    if ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres(tools: Tools, session_dir: Path) -> Iterator[Postgres]:
+    """A private PostgreSQL server on a free port, data and socket folders in the session folder."""
+    base = session_dir / "postgres"
+    data, sockets = base / "data", base / "sockets"
+    for folder in (base, sockets):
+        folder.mkdir()
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+        account = pwd.getpwnam("postgres")
+        for folder in (base, sockets):
+            os.chown(folder, account.pw_uid, account.pw_gid)
+        as_postgres = [require_tool("runuser", "util-linux provides runuser"), "-u", "postgres", "--"]
+    run([*as_postgres, tools.initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+        timeout=120, what="initdb")
+    port = free_port()
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+    run([*as_postgres, tools.pg_ctl, "-D", data, "-l", base / "server.log", "-o", options, "-w", "-t", "60",
+         "start"], timeout=90, what="pg_ctl start")
+    server = Postgres(port=port, psql=tools.psql)
+    try:
+        server.sql("postgres", "-c", "CREATE DATABASE todo")
+        yield server
+    finally:
+        subprocess.run([*as_postgres, tools.pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+                       capture_output=True, timeout=60)
+        if (base / "server.log").exists():
+            shutil.copy(base / "server.log", LOGS / "postgres.log")
+
+
+@pytest.fixture(scope="session")
+def project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
+    """examples/todo-app copied, `afc add websocket` applied, configured, installed and built once."""
+    root = session_dir / "todo-app"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("node_modules", ".next", ".turbo", ".env"))
+    shutil.copy(root / ".env.example", root / ".env")
+    web_port, ws_port = free_port(), free_port()
+    while ws_port == web_port:
+        ws_port = free_port()
+    proj = Project(root=root, tools=tools, web_port=web_port, ws_port=ws_port,
+                   env={"BUN_INSTALL_CACHE_DIR": str(session_dir / "bun-cache")})
+
+    proj.afc("add", "websocket")
+
+    set_env_values(root / ".env", {
+        "DATABASE_URL": postgres.url("todo"),
+        "NEXT_PUBLIC_WS_URL": f"ws://127.0.0.1:{ws_port}",
+        "WS_INTERNAL_URL": f"http://127.0.0.1:{ws_port}",
+        "WS_PORT": str(ws_port),
+        "WS_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}",
+    })
+    secret = parse_env_file(root / ".env").get("WS_EVENTS_SECRET", "")
+    assert len(secret) >= 16, "afc add should generate a WS_EVENTS_SECRET in .env"
+
+    postgres.sql("todo", "-f", str(root / "packages" / "db" / "migrations" / "0000_init.sql"))
+    proj.install_and_build("after add")
+    return proj
+
+
+@pytest.fixture(scope="session")
+def browser(tools: Tools) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=tools.chromium, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
