@@ -29,6 +29,7 @@ DryRunOpt = typer.Option(False, "--dry-run", help="Show exactly what would chang
 YesOpt = typer.Option(False, "-y", "--yes", help="Apply without asking (needed when not on a terminal).")
 JsonOpt = typer.Option(False, "--json", help="Print the plan and result as JSON on stdout.")
 ForceOpt = typer.Option(False, "--force", help="Go ahead even where files afc made were changed since.")
+AllowDirtyOpt = typer.Option(False, "--allow-dirty", help="Edit files that have uncommitted changes in git.")
 
 
 def _version(value: bool) -> None:
@@ -57,7 +58,22 @@ def _fail(error: AfcError, json_mode: bool) -> None:
     raise typer.Exit(error.exit_code)
 
 
-def _run(build: Callable, project_dir: Path, dry_run: bool, yes: bool, json_mode: bool) -> None:
+def _refuse_dirty(plan, allow_dirty: bool, dry_run: bool, console) -> None:
+    from .errors import Conflict
+    from .gitstate import dirty_paths
+    from .tree import Kind
+
+    touched = [c.path for c in plan.changes if c.kind is not Kind.CREATE]
+    dirty = dirty_paths(plan.tree.root, touched)
+    if not dirty or allow_dirty:
+        return
+    if dry_run:
+        console.print(f"\nNote: uncommitted changes in {', '.join(dirty)}; applying would need --allow-dirty.", markup=False)
+        return
+    raise Conflict("these files have uncommitted changes; commit or stash them first, or pass --allow-dirty", details=dirty)
+
+
+def _run(build: Callable, project_dir: Path, dry_run: bool, yes: bool, json_mode: bool, allow_dirty: bool = False) -> None:
     """Plan, show, confirm, apply: the same steps for every command; only the flush depends on --dry-run."""
     from .apply import apply_changes
     from .lock import project_lock
@@ -79,6 +95,7 @@ def _run(build: Callable, project_dir: Path, dry_run: bool, yes: bool, json_mode
             if not json_mode or dry_run:
                 for item in renderables(plan, show_diffs=not json_mode):
                     console.print(item)
+            _refuse_dirty(plan, allow_dirty, dry_run, console)
             if dry_run:
                 if json_mode:
                     typer.echo(json.dumps(as_data(plan, dry_run=True, applied=False), indent=2))
@@ -105,7 +122,9 @@ def _run(build: Callable, project_dir: Path, dry_run: bool, yes: bool, json_mode
 
 
 @add_app.command("websocket")
-def add_websocket(project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, force: bool = ForceOpt) -> None:
+def add_websocket(
+    project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, force: bool = ForceOpt, allow_dirty: bool = AllowDirtyOpt
+) -> None:
     """Render the realtime service into apps/ws and wire the web app, env, compose and turbo to it."""
 
     def build(tree):
@@ -114,11 +133,13 @@ def add_websocket(project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bo
 
         return plan_add(detect(tree), tree)
 
-    _run(build, project, dry_run, yes, json_)
+    _run(build, project, dry_run, yes, json_, allow_dirty)
 
 
 @remove_app.command("websocket")
-def remove_websocket(project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, force: bool = ForceOpt) -> None:
+def remove_websocket(
+    project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, force: bool = ForceOpt, allow_dirty: bool = AllowDirtyOpt
+) -> None:
     """Take the realtime integration out again: everything afc added, or a hand-wired one."""
 
     def build(tree):
@@ -127,7 +148,7 @@ def remove_websocket(project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes:
 
         return plan_remove(detect(tree), tree, force)
 
-    _run(build, project, dry_run, yes, json_)
+    _run(build, project, dry_run, yes, json_, allow_dirty)
 
 
 @app.command("status")

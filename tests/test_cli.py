@@ -193,3 +193,22 @@ def test_round_trip_keeps_line_endings_bom_tabs_and_missing_newlines(tmp_path, s
 
 def test_status_on_a_fresh_project_says_nothing_is_installed(afc_project):
     assert "installed nothing" in afc("status", "-C", str(afc_project)).output
+
+
+def test_uncommitted_changes_in_touched_files_need_allow_dirty(afc_project):
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(afc_project), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qam", "init", "--allow-empty")
+    git("add", "-A")
+    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "project")
+    (afc_project / ".env").write_text((afc_project / ".env").read_text() + "MINE=1\n")
+    before = fingerprint(afc_project)
+    refused = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert refused.exit_code == 3 and ".env" in refused.output and "--allow-dirty" in refused.output
+    assert fingerprint(afc_project) == before
+    allowed = afc("add", "websocket", "-C", str(afc_project), "--yes", "--allow-dirty")
+    assert allowed.exit_code == 0 and "MINE=1" in (afc_project / ".env").read_text()
