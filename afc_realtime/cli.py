@@ -54,7 +54,9 @@ def _console(json_mode: bool):
 def _fail(error: AfcError, json_mode: bool) -> None:
     if json_mode:
         typer.echo(json.dumps({"error": error.message, "path": error.path, "line": error.line, "exit_code": error.exit_code}))
-    _console(True).print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+    from rich.markup import escape
+
+    _console(True).print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -147,6 +149,39 @@ def remove_websocket(
         from .project import detect
 
         return plan_remove(detect(tree), tree, force)
+
+    _run(build, project, dry_run, yes, json_, allow_dirty)
+
+
+@add_app.command("event")
+def add_event(
+    name: str = typer.Argument(..., help="kebab-case <resource>-<action>, e.g. user-updated (browsers get user:updated)"),
+    route: str = typer.Option(..., "--route", help="the route file, relative to the project root"),
+    method: str = typer.Option("POST", "--method", help="the handler that broadcasts: POST, PUT, PATCH or DELETE"),
+    project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, allow_dirty: bool = AllowDirtyOpt,
+) -> None:
+    """Wire one more event end to end: a broadcast in a route handler and a typed client hook."""
+
+    def build(tree):
+        from .features.event import plan_add
+        from .project import detect
+
+        return plan_add(detect(tree), tree, name, route, method)
+
+    _run(build, project, dry_run, yes, json_, allow_dirty)
+
+
+@remove_app.command("event")
+def remove_event(
+    name: str = typer.Argument(..., help="the event added with `afc add event`"),
+    project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, force: bool = ForceOpt, allow_dirty: bool = AllowDirtyOpt,
+) -> None:
+    """Take out one custom event: its broadcast line and its client hook."""
+
+    def build(tree):
+        from .features.event import plan_remove
+
+        return plan_remove(tree, name, force)
 
     _run(build, project, dry_run, yes, json_, allow_dirty)
 

@@ -50,7 +50,7 @@ def compose_service(project: Project, compose_file: str) -> dict:
     }
 
 
-class _Edits:
+class Edits:
     """Insertions gathered per file during planning, then staged in the tree in one go."""
 
     def __init__(self, tree: Tree):
@@ -69,7 +69,7 @@ class _Edits:
         return placed
 
 
-def _import_path(project: Project, from_file: str, helper: str) -> str:
+def import_path(project: Project, from_file: str, helper: str) -> str:
     target = f"{project.helpers_dir}/{helper}"
     if project.import_prefix:
         return project.import_prefix + PurePosixPath(target).relative_to(project.src).as_posix()
@@ -77,7 +77,7 @@ def _import_path(project: Project, from_file: str, helper: str) -> str:
     return rel if rel.startswith(".") else "./" + rel
 
 
-def _parsed(tree: Tree, path: str, plan: Plan):
+def parsed(tree: Tree, path: str, plan: Plan):
     text = tree.read_text(path)
     root = ts.parse(text)
     problem = ts.syntax_problem(root)
@@ -87,7 +87,7 @@ def _parsed(tree: Tree, path: str, plan: Plan):
     return text, root
 
 
-def _new_dirs(tree: Tree, files: list[str]) -> list[str]:
+def new_dirs(tree: Tree, files: list[str]) -> list[str]:
     made = set()
     for path in files:
         for parent in PurePosixPath(path).parents:
@@ -106,7 +106,7 @@ def plan_add(project: Project, tree: Tree) -> Plan:
     _refuse_foreign(project, tree)
 
     files = _stage_generated(project, tree)
-    edits = _Edits(tree)
+    edits = Edits(tree)
     record.events = _wire_routes(project, tree, plan, edits)
     _wire_pages(project, tree, plan, edits, {e.rsplit("-", 1)[0] for e in record.events})
     _declare_env_schema(project, tree, plan, edits)
@@ -117,7 +117,7 @@ def plan_add(project: Project, tree: Tree) -> Plan:
 
     record.insertions = edits.stage()
     record.files = {path: sha256(data) for path, data in files.items()}
-    record.created_dirs = _new_dirs(tree, [*files, manifest_mod.PATH])
+    record.created_dirs = new_dirs(tree, [*files, manifest_mod.PATH])
     existing.features[FEATURE] = record
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     plan.changes = tree.changes()
@@ -145,13 +145,13 @@ def _stage_generated(project: Project, tree: Tree) -> dict[str, bytes]:
     return files
 
 
-def _wire_routes(project: Project, tree: Tree, plan: Plan, edits: _Edits) -> list[str]:
+def _wire_routes(project: Project, tree: Tree, plan: Plan, edits: Edits) -> list[str]:
     events = []
     for path in project.routes:
         resource = routes.resource_of(path)
         if resource is None:
             continue
-        text, root = _parsed(tree, path, plan)
+        text, root = parsed(tree, path, plan)
         if root is None:
             continue
         results = routes.wire(text, root, resource[0], "broadcast")
@@ -164,13 +164,13 @@ def _wire_routes(project: Project, tree: Tree, plan: Plan, edits: _Edits) -> lis
         for result in wired:
             edits.add(path, result.insertion)
             events.append(result.event)
-        edits.add(path, ts.add_import(text, root, "broadcast", _import_path(project, path, "broadcast"), "import broadcast"))
+        edits.add(path, ts.add_import(text, root, "broadcast", import_path(project, path, "broadcast"), "import broadcast"))
     return sorted(set(events))
 
 
-def _wire_pages(project: Project, tree: Tree, plan: Plan, edits: _Edits, resources: set[str]) -> None:
+def _wire_pages(project: Project, tree: Tree, plan: Plan, edits: Edits, resources: set[str]) -> None:
     for path in project.pages:
-        text, root = _parsed(tree, path, plan)
+        text, root = parsed(tree, path, plan)
         if root is None or not pages.is_client_component(root):
             continue
         subscribed = False
@@ -186,7 +186,7 @@ def _wire_pages(project: Project, tree: Tree, plan: Plan, edits: _Edits, resourc
             edits.add(path, result.insertion)
             subscribed = True
         if subscribed:
-            edits.add(path, ts.add_import(text, root, "useRealtimeList", _import_path(project, path, "use-realtime"), "import useRealtimeList"))
+            edits.add(path, ts.add_import(text, root, "useRealtimeList", import_path(project, path, "use-realtime"), "import useRealtimeList"))
 
 
 def _camel(name: str) -> str:
@@ -194,10 +194,10 @@ def _camel(name: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
-def _declare_env_schema(project: Project, tree: Tree, plan: Plan, edits: _Edits) -> None:
+def _declare_env_schema(project: Project, tree: Tree, plan: Plan, edits: Edits) -> None:
     if project.env_schema is None:
         return
-    text, root = _parsed(tree, project.env_schema, plan)
+    text, root = parsed(tree, project.env_schema, plan)
     if root is None:
         return
     result = envschema.declare(text, root)
@@ -208,7 +208,7 @@ def _declare_env_schema(project: Project, tree: Tree, plan: Plan, edits: _Edits)
         edits.add(project.env_schema, insertion)
 
 
-def _add_env_vars(project: Project, tree: Tree, edits: _Edits) -> None:
+def _add_env_vars(project: Project, tree: Tree, edits: Edits) -> None:
     real_files = [p for p in project.env_files if not envfile.is_example(p)]
     parsed = {p: envfile.keys(tree.read_text(p), p) for p in project.env_files}
     secret = next((parsed[p]["WS_EVENTS_SECRET"] for p in real_files if parsed[p].get("WS_EVENTS_SECRET")), None)
@@ -218,7 +218,7 @@ def _add_env_vars(project: Project, tree: Tree, edits: _Edits) -> None:
         edits.add(path, envfile.add_block(tree.read_text(path), path, ENV_HEADER, env_entries(value)))
 
 
-def _add_compose_services(project: Project, tree: Tree, plan: Plan, edits: _Edits) -> None:
+def _add_compose_services(project: Project, tree: Tree, plan: Plan, edits: Edits) -> None:
     for path in project.compose_files:
         result = compose.add_service(tree.read_text(path), path, "ws", compose_service(project, path))
         if isinstance(result, compose.Skip):
@@ -227,7 +227,7 @@ def _add_compose_services(project: Project, tree: Tree, plan: Plan, edits: _Edit
             edits.add(path, result)
 
 
-def _add_turbo_env(tree: Tree, edits: _Edits) -> None:
+def _add_turbo_env(tree: Tree, edits: Edits) -> None:
     if not tree.exists("turbo.json"):
         return
     text = tree.read_text("turbo.json")
@@ -236,7 +236,7 @@ def _add_turbo_env(tree: Tree, edits: _Edits) -> None:
     edits.add("turbo.json", jsonfile.ensure_list(text, "turbo.json", "globalPassThroughEnv", TURBO_RUNTIME_ENV, "turbo globalPassThroughEnv"))
 
 
-def _cover_workspace(project: Project, tree: Tree, plan: Plan, edits: _Edits) -> None:
+def _cover_workspace(project: Project, tree: Tree, plan: Plan, edits: Edits) -> None:
     import fnmatch
 
     if any(fnmatch.fnmatch(project.ws, pattern.rstrip("/")) for pattern in project.workspaces):
@@ -264,11 +264,38 @@ def _next_steps(project: Project) -> list[str]:
 def plan_remove(project: Project | None, tree: Tree, force: bool) -> Plan:
     plan = Plan(f"remove {FEATURE}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
-    record = existing.features.get(FEATURE)
-    if record is None:
+    if FEATURE not in existing.features:
         from . import handwired
 
         return handwired.plan_remove(project, tree, plan, force)
+    # custom events hang off the service, so they go with it
+    names = [n for n in existing.features if n.startswith("event:")] + [FEATURE]
+    return remove_records(tree, plan, existing, names, force)
+
+
+def remove_records(tree: Tree, plan: Plan, existing: manifest_mod.Manifest, names: list[str], force: bool) -> Plan:
+    """Undo what the manifest records for `names`: delete unchanged generated files, cut inserted text."""
+    drift: list[str] = []
+    files = inserted = 0
+    for name in names:
+        record = existing.features.pop(name)
+        drift += _delete_generated(tree, plan, record, force)
+        drift += _cut_insertions(tree, plan, record, force)
+        plan.prune_dirs += record.created_dirs
+        files += len(record.files)
+        inserted += sum(len(items) for items in record.insertions.values())
+    if drift:
+        raise Conflict("afc will not remove what you changed after `afc add`; review it, or run again with --force", details=drift)
+    if existing.features:
+        tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
+    else:
+        tree.delete(manifest_mod.PATH)
+    plan.changes = tree.changes()
+    plan.summary = f"Removes the {files} files afc generated and the {inserted} insertions it made in your files."
+    return plan
+
+
+def _delete_generated(tree: Tree, plan: Plan, record: manifest_mod.FeatureRecord, force: bool) -> list[str]:
     drift = []
     for path, digest in sorted(record.files.items()):
         data = tree.read_bytes(path)
@@ -281,6 +308,11 @@ def plan_remove(project: Project | None, tree: Tree, force: bool) -> Plan:
                 continue
             plan.notes.append(Note("warn", "changed since afc wrote it; removed because of --force", path))
         tree.delete(path)
+    return drift
+
+
+def _cut_insertions(tree: Tree, plan: Plan, record: manifest_mod.FeatureRecord, force: bool) -> list[str]:
+    drift = []
     for path, items in sorted(record.insertions.items()):
         text = tree.read_text(path)
         if text is None:
@@ -294,15 +326,4 @@ def plan_remove(project: Project | None, tree: Tree, force: bool) -> Plan:
             else:
                 drift.append(f"{path}: {message}")
         tree.write(path, encode(new_text))
-    if drift:
-        raise Conflict("afc will not remove what you changed after `afc add`; review it, or run again with --force", details=drift)
-    del existing.features[FEATURE]
-    if existing.features:
-        tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
-    else:
-        tree.delete(manifest_mod.PATH)
-    plan.prune_dirs = record.created_dirs
-    plan.changes = tree.changes()
-    inserted = sum(len(items) for items in record.insertions.values())
-    plan.summary = f"Removes the {len(record.files)} files afc generated and the {inserted} insertions it made in your files."
-    return plan
+    return drift

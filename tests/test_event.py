@@ -1,0 +1,62 @@
+"""`afc add event` / `afc remove event`: the seed guide's custom events, done for the user."""
+
+from typer.testing import CliRunner
+
+from afc_realtime.cli import app
+from tests.support.projects import fingerprint
+
+runner = CliRunner()
+
+USERS_ROUTE = """import { NextResponse } from "next/server";
+
+export async function PATCH(req: Request) {
+    const [updated] = await db.update(users).set(await req.json()).returning();
+    return NextResponse.json(updated);
+}
+"""
+
+
+def afc(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_refuses_without_websocket(afc_project):
+    result = afc("add", "event", "user-updated", "--route", "apps/web/src/app/api/todos/route.ts", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 2 and "afc add websocket" in result.output
+
+
+def test_add_and_remove_a_custom_event(afc_project):
+    route = afc_project / "apps/web/src/app/api/users/route.ts"
+    route.parent.mkdir(parents=True)
+    route.write_text(USERS_ROUTE)
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    # the users route was wired as user-updated by add websocket; a custom event goes on top of it
+    with_ws = fingerprint(afc_project)
+    args = ["--route", "apps/web/src/app/api/todos/route.ts", "-C", str(afc_project)]
+    added = afc("add", "event", "todo-archived", *args, "--yes")
+    assert added.exit_code == 0, added.output
+    text = (afc_project / "apps/web/src/app/api/todos/route.ts").read_text()
+    assert text.count("import { broadcast }") == 1 and 'broadcast("todo-archived", inserted);' in text
+    hook = (afc_project / "apps/web/src/lib/realtime/events/todo-archived.ts").read_text()
+    assert "export function useTodoArchived" in hook and '"todo:archived": handler' in hook
+    assert afc("add", "event", "todo-archived", *args, "--yes").output.count("nothing to do") == 1
+    assert afc("remove", "event", "todo-archived", "-C", str(afc_project), "--yes").exit_code == 0
+    assert fingerprint(afc_project) == with_ws
+
+
+def test_bad_names_and_handlers_are_refused(afc_project):
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    before = fingerprint(afc_project)
+    bad_name = afc("add", "event", "Archived", "--route", "apps/web/src/app/api/todos/route.ts", "-C", str(afc_project), "--yes")
+    assert bad_name.exit_code == 2 and "kebab-case" in bad_name.output
+    no_handler = afc("add", "event", "todo-gone", "--route", "apps/web/src/app/api/todos/route.ts", "--method", "DELETE", "-C", str(afc_project), "--yes")
+    assert no_handler.exit_code == 2 and "no exported DELETE handler" in no_handler.output
+    assert fingerprint(afc_project) == before
+
+
+def test_remove_websocket_takes_custom_events_with_it(afc_project):
+    before = fingerprint(afc_project)
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    assert afc("add", "event", "todo-archived", "--route", "apps/web/src/app/api/todos/route.ts", "-C", str(afc_project), "--yes").exit_code == 0
+    assert afc("remove", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    assert fingerprint(afc_project) == before
