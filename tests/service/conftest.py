@@ -329,3 +329,45 @@ def redis_server() -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+# ---------------------------------------------------------------- the web helpers in a small Next.js-shaped project
+
+WEB_FILES = ("broadcast.ts", "use-realtime.ts", "realtime-core.ts")
+WEB_PACKAGES = ("next@^15", "react@^19", "react-dom@^19", "@types/react@^19", "@types/react-dom@^19",
+                "@types/node@^20", "typescript@^5", "tsx@^4", "ws@^8.21", "@types/ws@^8",
+                "react-test-renderer@^19", "@types/react-test-renderer@^19")
+
+
+def render_web(dst: Path, use_after: bool) -> Path:
+    """Renders templates/web the way afc does: plain Jinja2, keep_trailing_newline, StrictUndefined."""
+    import jinja2
+
+    env = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False)
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in WEB_FILES:
+        source = (TEMPLATES / "web" / f"{name}.jinja").read_text()
+        (dst / name).write_text(env.from_string(source).render(use_after=use_after))
+    return dst
+
+
+@pytest.fixture(scope="session")
+def web_dir(tmp_path_factory: pytest.TempPathFactory, npm: str) -> Path:
+    """A temp project with next 15, react 19 and the rendered helpers in src/lib/realtime (use_after on) and
+    src/lib/realtime-plain (use_after off); npm dependencies installed once per session."""
+    root = tmp_path_factory.mktemp("web")
+    (root / "package.json").write_text(json.dumps({"name": "web", "private": True, "type": "module"}))
+    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *WEB_PACKAGES], cwd=root,
+                   check=True, timeout=600, stdout=subprocess.DEVNULL)
+    (root / "tsconfig.json").write_text(json.dumps({
+        "compilerOptions": {
+            "target": "ES2022", "lib": ["dom", "dom.iterable", "esnext"], "strict": True, "noEmit": True,
+            "module": "esnext", "moduleResolution": "bundler", "jsx": "preserve", "isolatedModules": True,
+            "esModuleInterop": True, "skipLibCheck": True, "resolveJsonModule": True,
+            "paths": {"@/*": ["./src/*"]},
+        },
+        "include": ["src"],
+    }, indent=2))
+    render_web(root / "src/lib/realtime", use_after=True)
+    render_web(root / "src/lib/realtime-plain", use_after=False)
+    return root

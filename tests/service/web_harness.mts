@@ -1,0 +1,257 @@
+// Runs the rendered web helpers for real under Node: a real `ws` server, a real HTTP list endpoint, React 19
+// (react-test-renderer) for the hook. Exits non-zero on the first failed check.
+//   node --import tsx web_harness.mts <dir holding realtime-core.ts and use-realtime.ts>
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createElement, useState, type Dispatch, type SetStateAction } from "react";
+import { act, create, type ReactTestRenderer } from "react-test-renderer";
+import WebSocket, { WebSocketServer } from "ws";
+
+const dir = path.resolve(process.argv[2] ?? ".");
+const core = await import(pathToFileURL(path.join(dir, "realtime-core.ts")).href);
+const hook = await import(pathToFileURL(path.join(dir, "use-realtime.ts")).href);
+
+async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class WsServer {
+    wss!: WebSocketServer;
+    sockets = new Set<WebSocket>();
+    connections = 0;
+    constructor(public port = 0) {}
+    async start(): Promise<void> {
+        this.wss = new WebSocketServer({ host: "127.0.0.1", port: this.port, path: "/ws" });
+        await new Promise((resolve) => this.wss.once("listening", resolve));
+        this.port = (this.wss.address() as AddressInfo).port;
+        this.wss.on("connection", (socket) => {
+            this.connections += 1;
+            this.sockets.add(socket);
+            socket.on("close", () => this.sockets.delete(socket));
+        });
+    }
+    send(data: unknown): void {
+        const text = typeof data === "string" ? data : JSON.stringify(data);
+        for (const socket of this.sockets) socket.send(text);
+    }
+    dropAll(): void {
+        for (const socket of this.sockets) socket.terminate();
+    }
+    async stop(): Promise<void> {
+        this.dropAll();
+        await new Promise((resolve) => this.wss.close(resolve));
+    }
+    get url(): string {
+        return `ws://127.0.0.1:${this.port}`;
+    }
+}
+
+const checks: string[] = [];
+function passed(name: string): void {
+    checks.push(name);
+    console.log(`ok - ${name}`);
+}
+
+// ---------------------------------------------------------------- pure logic
+
+{
+    assert.equal(core.backoffDelay(0, () => 0), 0);
+    assert.equal(core.backoffDelay(0, () => 0.999999, 500, 30_000), 499);
+    assert.equal(core.backoffDelay(3, () => 0.5, 500, 30_000), 2000);
+    assert.equal(core.backoffDelay(40, () => 0.999999, 500, 30_000), 29_999);
+    const seen = new Set(Array.from({ length: 200 }, () => core.backoffDelay(4)));
+    assert.ok(seen.size > 50, "full jitter spreads delays");
+    for (const value of seen) assert.ok(value >= 0 && value < 8000);
+    passed("backoff: exponential, full jitter, capped");
+
+    assert.deepEqual(core.parseMessage('{"type":"todo:created","payload":{"id":1}}'), {
+        type: "todo:created",
+        payload: { id: 1 },
+    });
+    for (const bad of ["nope", "[1]", "null", '{"type":1}', '{"payload":1}', '{"type":"nocolon"}', 42, undefined]) {
+        assert.equal(core.parseMessage(bad), undefined, String(bad));
+    }
+    passed("parseMessage rejects malformed messages");
+
+    type Item = { id: number; title?: string };
+    const items: Item[] = [{ id: 1 }, { id: 2 }];
+    assert.deepEqual(core.applyListEvent(items, "created", { id: 3 }), [{ id: 3 }, { id: 1 }, { id: 2 }]);
+    assert.deepEqual(core.applyListEvent(items, "created", { id: 2, title: "x" }), [{ id: 1 }, { id: 2, title: "x" }]);
+    assert.deepEqual(core.applyListEvent(items, "updated", { id: 1, title: "y" }), [{ id: 1, title: "y" }, { id: 2 }]);
+    assert.equal(core.applyListEvent(items, "updated", { id: 5 }), items);
+    assert.deepEqual(core.applyListEvent(items, "deleted", { id: 1 }), [{ id: 2 }]);
+    assert.equal(core.applyListEvent(items, "deleted", { id: 7 }), items);
+    assert.equal(core.applyListEvent(items, "created", "no id"), items);
+    passed("applyListEvent: created/updated/deleted by id");
+}
+
+// ---------------------------------------------------------------- connectRealtime against a real server
+
+{
+    const server = new WsServer();
+    await server.start();
+    const opened: number[] = [];
+    const messages: unknown[] = [];
+    const attempts: number[] = [];
+    class CountingWebSocket extends WebSocket {
+        constructor(url: string) {
+            attempts.push(Date.now());
+            super(url);
+        }
+    }
+    const stop = core.connectRealtime({
+        url: `${server.url}/ws`,
+        WebSocket: CountingWebSocket,
+        onOpen: () => opened.push(Date.now()),
+        onMessage: (message: unknown) => messages.push(message),
+        random: () => 1,
+        baseMs: 40,
+        capMs: 200,
+        stableMs: 0, // every successful open resets the backoff (the default needs 5 s of uptime)
+    });
+    await until(() => opened.length === 1 && server.sockets.size === 1, "first open");
+
+    for (const junk of ["not json", "[1,2]", '{"type":5}', '{"payload":{}}', "", '{"type":"x"}']) server.send(junk);
+    server.send({ type: "todo:created", payload: { id: 1 } });
+    await until(() => messages.length === 1, "the valid message");
+    assert.deepEqual(messages, [{ type: "todo:created", payload: { id: 1 } }]);
+    assert.equal(server.sockets.size, 1, "malformed messages do not break the connection");
+    passed("malformed messages are ignored, valid ones delivered");
+
+    server.dropAll();
+    await until(() => opened.length === 2, "reopen after a drop");
+    passed("reconnects after a drop and calls onOpen again");
+
+    // Server gone: attempts back off exponentially (random() = 1 -> delays 40, 80, 160, 200, 200 ms).
+    const port = server.port;
+    await server.stop();
+    const before = attempts.length;
+    await until(() => attempts.length >= before + 6, "reconnect attempts while the server is down", 4000);
+    const gaps = attempts.slice(before).map((t, i, all) => (i === 0 ? 0 : t - all[i - 1]!)).slice(1);
+    assert.ok(gaps[0]! >= 60 && gaps[0]! < 160, `second gap ~80ms, got ${gaps}`);
+    assert.ok(gaps[1]! >= 140 && gaps[1]! < 260, `third gap ~160ms, got ${gaps}`);
+    for (const gap of gaps.slice(2)) assert.ok(gap >= 180 && gap < 300, `capped at ~200ms, got ${gaps}`);
+    passed(`backs off while the server is down (gaps ${gaps.join(", ")} ms)`);
+
+    const revived = new WsServer(port);
+    await revived.start();
+    await until(() => opened.length === 3, "reopen when the server returns", 3000);
+    passed("reconnects when the server returns");
+
+    stop();
+    await until(() => revived.sockets.size === 0, "socket closed by stop()");
+    const connections = revived.connections;
+    revived.dropAll();
+    await sleep(400);
+    assert.equal(revived.connections, connections, "no reconnect after stop()");
+    await revived.stop();
+    passed("stop() closes the socket and never reconnects");
+}
+
+// ---------------------------------------------------------------- the hooks, rendered with React 19
+
+type Todo = { id: number; title?: string };
+let list: Todo[] = [{ id: 1 }, { id: 2 }];
+let listRequests = 0;
+const http: Server = createServer((req, res) => {
+    listRequests += 1;
+    assert.equal(req.url, "/api/todos");
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify(list));
+});
+await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+const listUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/todos`;
+
+{
+    const server = new WsServer();
+    await server.start();
+    process.env.NEXT_PUBLIC_WS_URL = server.url + "/";
+    // Node 20 has no global WebSocket (browsers do): the hook uses globalThis.WebSocket.
+    (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
+
+    let rendered: Todo[] = [];
+    let renders = 0;
+    function TodoList(props: { label: string }) {
+        const [todos, setTodos] = useState<Todo[]>([]);
+        hook.useRealtimeList("todo", listUrl, setTodos as Dispatch<SetStateAction<Todo[]>>);
+        rendered = todos;
+        renders += 1;
+        return createElement("ul", { "data-label": props.label }, todos.map((t) => createElement("li", { key: t.id }, String(t.id))));
+    }
+
+    let root!: ReactTestRenderer;
+    await act(async () => {
+        root = create(createElement(TodoList, { label: "a" }));
+    });
+    await until(() => rendered.length === 2 && listRequests === 1, "initial resync from listUrl");
+    passed("useRealtimeList fetches the list on open");
+
+    server.send({ type: "todo:created", payload: { id: 3 } });
+    await until(() => rendered.length === 3, "created");
+    assert.deepEqual(rendered.map((t) => t.id), [3, 1, 2]);
+    server.send({ type: "todo:updated", payload: { id: 1, title: "milk" } });
+    await until(() => rendered.some((t) => t.title === "milk"), "updated");
+    server.send("garbage");
+    server.send({ type: "todo:deleted", payload: { id: 2 } });
+    server.send({ type: "note:deleted", payload: { id: 1 } }); // another resource: ignored
+    await until(() => rendered.length === 2, "deleted");
+    assert.deepEqual(rendered, [{ id: 3 }, { id: 1, title: "milk" }]);
+    server.send({ type: "todo:created", payload: { id: 3, title: "again" } });
+    await until(() => rendered[0]?.title === "again", "created with a known id replaces");
+    assert.equal(rendered.length, 2);
+    passed("useRealtimeList applies created/updated/deleted and ignores the rest");
+
+    // Re-rendering with new handlers does not reconnect.
+    await act(async () => {
+        root.update(createElement(TodoList, { label: "b" }));
+    });
+    assert.ok(renders > 3);
+    assert.equal(server.connections, 1, "no reconnect on re-render");
+    passed("re-rendering does not reconnect");
+
+    // A drop: events are missed while disconnected; the reopen resyncs from listUrl.
+    list = [{ id: 9, title: "from the server" }];
+    server.dropAll();
+    await until(() => server.connections === 2 && rendered.length === 1 && rendered[0]?.id === 9, "resync after drop");
+    assert.equal(listRequests, 2);
+    passed("after a drop it reconnects and resyncs from listUrl");
+
+    await act(async () => {
+        root.unmount();
+    });
+    await until(() => server.sockets.size === 0, "socket closed on unmount");
+    await sleep(700);
+    assert.equal(server.connections, 2, "no reconnect after unmount");
+    passed("unmount closes the socket and never reconnects");
+    await server.stop();
+}
+
+{
+    // No NEXT_PUBLIC_WS_URL: the hook does nothing (and does not throw).
+    delete process.env.NEXT_PUBLIC_WS_URL;
+    let seen = 0;
+    function Quiet() {
+        hook.useRealtime({ "todo:created": () => (seen += 1) }, { onOpen: () => (seen += 1) });
+        return null;
+    }
+    let root!: ReactTestRenderer;
+    await act(async () => {
+        root = create(createElement(Quiet));
+    });
+    await sleep(50);
+    await act(async () => root.unmount());
+    assert.equal(seen, 0);
+    passed("no URL: useRealtime does nothing");
+}
+
+http.close();
+console.log(`all ${checks.length} checks passed`);
+process.exit(0);
