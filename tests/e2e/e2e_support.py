@@ -303,6 +303,8 @@ class Project:
     web_port: int
     ws_port: int
     env: dict[str, str] = field(default_factory=dict)
+    # The WS values `afc add` wrote to .env, before the tests pointed them at their own ports.
+    afc_env_values: dict[str, str] = field(default_factory=dict)
 
     @property
     def web(self) -> Path:
