@@ -1,0 +1,49 @@
+"""templates/ws renders without prompting, deterministically, from a plain (non-git) copy of the template."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from .conftest import TEMPLATES, render_ws
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_renders_deterministically_from_a_non_git_copy(tmp_path: Path):
+    plain = tmp_path / "template-copy"
+    shutil.copytree(TEMPLATES / "ws", plain)
+    assert not (plain / ".git").exists()
+    import copier
+
+    outputs = []
+    for name in ("one", "two"):
+        dst = tmp_path / name
+        dst.mkdir()  # empty destination, as afc provides
+        copier.run_copy(str(plain), str(dst), data={"ws_port": 4100, "package_name": "realtime"}, defaults=True,
+                        unsafe=False, quiet=True)
+        outputs.append(_tree(dst))
+    assert outputs[0] == outputs[1]
+    files = outputs[0]
+    for expected in ("package.json", "tsconfig.json", "Dockerfile", ".dockerignore", "README.md", ".copier-answers.yml",
+                     "src/index.ts", "src/server.ts", "src/config.ts", "src/hub.ts", "src/fanout.ts", "src/auth.ts",
+                     "src/origin.ts", "src/events.ts", "test/units.test.ts", "test/service.test.ts"):
+        assert expected in files, expected
+    assert not any(name.endswith(".jinja") for name in files)
+    package = json.loads(files["package.json"])
+    assert package["name"] == "realtime"
+    assert set(package["scripts"]) >= {"dev", "start", "start:node", "test", "typecheck"}
+    assert package["scripts"]["dev"] == "bun --watch --env-file=../../.env src/index.ts"
+    assert b"export const DEFAULT_PORT = 4100;" in files["src/config.ts"]
+    assert b"EXPOSE 4100" in files["Dockerfile"]
+
+
+def test_defaults_only(tmp_path: Path):
+    dst = render_ws(tmp_path / "ws")
+    answers = (dst / ".copier-answers.yml").read_text()
+    for line in ("package_name: ws", "ws_port: 4001", "env_file: ../../.env", "node_version: '20'"):
+        assert line in answers
+    assert json.loads((dst / "package.json").read_text())["engines"] == {"node": ">=20"}
