@@ -174,10 +174,12 @@ def _alias_for(tree: Tree, web: str, src: str) -> str | None:
 
 def _has_after(tree: Tree, web: str) -> bool:
     """after() is stable in Next.js 15.1; judge by the installed version, else by the declared range."""
-    installed = tree.root / web / "node_modules" / "next" / "package.json"
     version = None
-    if installed.is_file():
+    for installed in (tree.root / web / "node_modules/next/package.json", tree.root / "node_modules/next/package.json"):
+        if not installed.is_file():
+            continue
         version = _plain(jsonfile.parse(installed.read_text("utf-8"), str(installed))).get("version")
+        break
     if version is None:
         manifest = _plain(_json(tree, f"{web}/package.json")) or {}
         version = {**(manifest.get("devDependencies") or {}), **(manifest.get("dependencies") or {})}.get("next", "")

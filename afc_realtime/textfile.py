@@ -46,20 +46,13 @@ _LEADING = re.compile(r"^([ \t]+)\S", re.MULTILINE)
 
 
 def detect_indent(text: str, default: str = "    ") -> str:
-    """The file's indentation unit: a tab, or the smallest common step of leading spaces."""
-    widths: list[int] = []
+    """The file's indentation unit: a tab, or the narrowest run of leading spaces."""
+    widths = []
     for match in _LEADING.finditer(text):
-        lead = match.group(1)
-        if lead.startswith("\t"):
+        if match.group(1).startswith("\t"):
             return "\t"
-        widths.append(len(lead))
-    steps = [w for w in widths if w > 0]
-    if not steps:
-        return default
-    for unit in (2, 4, 3, 8):
-        if min(steps) == unit or all(w % unit == 0 for w in steps) and unit == min(steps):
-            return " " * unit
-    return " " * min(steps)
+        widths.append(len(match.group(1)))
+    return " " * min(widths) if widths else default
 
 
 def line_start(text: str, offset: int) -> int:
@@ -80,8 +73,3 @@ def indentation_at(text: str, offset: int) -> str:
 
 def line_number(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
-
-
-def lines(block: list[str], newline: str) -> str:
-    """Join lines, each ended with the file's newline."""
-    return "".join(line + newline for line in block)

@@ -76,9 +76,6 @@ class Tree:
     def exists(self, rel: str) -> bool:
         return self.read_bytes(rel) is not None
 
-    def is_dir(self, rel: str) -> bool:
-        return self.resolve(rel).is_dir()
-
     # -- staging -----------------------------------------------------------
     def write(self, rel: str, data: bytes | str) -> None:
         self.original(rel)

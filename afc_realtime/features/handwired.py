@@ -3,6 +3,7 @@ recognised by its structure; anything afc is not sure of is listed with its file
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from pathlib import PurePosixPath
@@ -11,9 +12,10 @@ from ..edits import compose, envfile
 from ..edits import typescript as ts
 from ..edits.spans import Cut, cut_all, whole_lines
 from ..plan import Note, Plan
-from ..project import SKIP_DIRS, Project
+from ..project import Project
 from ..textfile import encode, line_end, line_start
 from ..tree import Tree, walk_files
+from .websocket import parsed
 
 WS_KEYS = {"NEXT_PUBLIC_WS_URL", "WS_INTERNAL_URL", "WS_PORT", "WS_EVENTS_SECRET", "WS_ALLOWED_ORIGINS"}
 SECTION = re.compile(r"websocket|realtime", re.IGNORECASE)
@@ -60,22 +62,10 @@ def _dirs_below(tree: Tree, rel: str) -> list[str]:
     folder = tree.root / rel
     if not folder.is_dir():
         return []
-    import os
-
     out = [rel]
     for dirpath, dirnames, _ in os.walk(folder):
         out.extend(os.path.relpath(os.path.join(dirpath, d), tree.root) for d in dirnames)
     return out
-
-
-def _parse(tree: Tree, path: str, plan: Plan):
-    text = tree.read_text(path)
-    root = ts.parse(text)
-    problem = ts.syntax_problem(root)
-    if problem:
-        plan.notes.append(Note("warn", f"{problem.message}; left untouched", path, problem.line))
-        return text, None
-    return text, root
 
 
 def _is_ws_fetch(call) -> bool:
@@ -114,7 +104,7 @@ def _route_broadcasts(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cu
     text = tree.read_text(path)
     if "WS_INTERNAL_URL" not in text:
         return
-    text, root = _parse(tree, path, plan)
+    text, root = parsed(tree, path, plan)
     if root is None:
         return
     found = False
@@ -137,7 +127,7 @@ def _page_sockets(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cut]])
     text = tree.read_text(path)
     if "new WebSocket(" not in text:
         return
-    text, root = _parse(tree, path, plan)
+    text, root = parsed(tree, path, plan)
     if root is None:
         return
     effects = 0
@@ -178,7 +168,7 @@ def _schema_entries(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cut]
     text = tree.read_text(path)
     if not any(k in text for k in WS_KEYS):
         return
-    text, root = _parse(tree, path, plan)
+    text, root = parsed(tree, path, plan)
     if root is None:
         return
     for pair in root.find_all(kind="pair"):
