@@ -224,6 +224,7 @@ class HungListener:
     def __init__(self, port: int) -> None:
         self.port = port
         self.accepted: list[socket.socket] = []
+        self._buffers: dict[int, bytes] = {}
         self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._stop = threading.Event()
@@ -246,7 +247,23 @@ class HungListener:
                 conn, _ = self._server.accept()
             except (TimeoutError, OSError):
                 continue
-            self.accepted.append(conn)  # read nothing, answer nothing
+            conn.setblocking(False)
+            self.accepted.append(conn)  # never answered
+
+    def received(self) -> bytes:
+        """Everything the clients have sent so far (reading it answers nothing)."""
+        for index, conn in enumerate(list(self.accepted)):
+            while True:
+                try:
+                    chunk = conn.recv(65536)
+                except (BlockingIOError, InterruptedError):
+                    break
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                self._buffers[index] = self._buffers.get(index, b"") + chunk
+        return b"\n".join(self._buffers.values())
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()

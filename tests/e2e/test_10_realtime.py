@@ -50,17 +50,22 @@ class Pages:
     a: Any
     b: Any
     console: list[str]
+    # Text frames page B's WebSocket connections received, in order.
+    frames_b: list[str]
 
 
 @pytest.fixture(scope="module")
 def pages(browser: Any, stack: Stack) -> Iterator[Pages]:
     console: list[str] = []
+    frames_b: list[str] = []
     contexts = [browser.new_context(viewport={"width": 800, "height": 600}) for _ in range(2)]
     opened = []
     for name, context in zip("AB", contexts):
         page = context.new_page()
         page.on("console", lambda msg, name=name: console.append(f"[{name}] {msg.type}: {msg.text}"))
         page.on("pageerror", lambda err, name=name: console.append(f"[{name}] pageerror: {err}"))
+        if name == "B":
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames_b.append(str(frame))))
         # The list is loaded by a client-side fetch once React has hydrated the page.
         with page.expect_response(lambda r: r.url.endswith("/api/todos") and r.request.method == "GET") as loaded:
             page.goto(stack.project.web_url)
@@ -71,7 +76,7 @@ def pages(browser: Any, stack: Stack) -> Iterator[Pages]:
     # Page B must not be reloaded by anything below: this marker would vanish with a reload.
     b.evaluate("window.__afcE2eMarker = 'no-reload'")
     try:
-        yield Pages(a, b, console)
+        yield Pages(a, b, console, frames_b)
     finally:
         (ARTIFACTS / "browser-console.log").write_text("\n".join(console) + "\n")
         for context in contexts:
@@ -127,6 +132,10 @@ def test_todo_created_in_a_appears_in_b_within_a_second(stack: Stack, pages: Pag
 
     assert seen_after < PROPAGATION_S
     assert_not_reloaded(pages.b)
+    # It came over B's WebSocket, as the seed guide's data flow says (not from a poll or a refetch).
+    pushed = [frame for frame in pages.frames_b if title in frame]
+    assert pushed, f"no WebSocket frame to page B carried {title!r}; frames: {pages.frames_b[-5:]}"
+    assert '"todo:created"' in pushed[0], pushed[0]
     # A shows its own todo exactly once (its optimistic insert and the broadcast must not duplicate it).
     todo_in(pages.a, title).wait_for(timeout=2_000)
     wait_for(lambda: todo_in(pages.a, title).count() == 1, 2, "page A to list the todo exactly once")
@@ -169,7 +178,8 @@ def test_api_answers_fast_with_a_hung_ws_service(stack: Stack, pages: Pages) -> 
         status, body, took = http("POST", f"{stack.project.web_url}/api/todos", {"title": unique("API while hung")})
         assert status == 201, body
         assert took < FAST_ANSWER_S, f"POST /api/todos took {took:.3f}s with a hung ws service"
-        wait_for(lambda: len(hung.accepted) > 0, 10, "the web app (or page B) to connect to the hung service")
+        wait_for(lambda: b"POST /events/todo-created" in hung.received(), 10,
+                 "the web app's broadcast to reach the hung service")
 
         # ...and further writes, through the browser and straight to the API, still answer quickly.
         title = unique("Written while ws hangs")
