@@ -114,9 +114,11 @@ def add_object_members(text: str, obj, members: list[tuple[str, str]], what: str
         return None
     nl = style_of(text).newline
     if not pairs:
-        indent = indentation_at(text, obj.range().start.index) + style_of(text).indent
-        body = "".join(f"{nl}{indent}{k}: {v}," for k, v in missing)
-        return Insertion(obj.range().start.index + 1, body, what)
+        outer = indentation_at(text, obj.range().start.index)
+        body = "".join(f"{nl}{outer}{style_of(text).indent}{k}: {v}," for k, v in missing)
+        inside = text[obj.range().start.index + 1 : obj.range().end.index - 1]
+        closing = "" if "\n" in inside else nl + outer  # `{}` opens onto lines of its own
+        return Insertion(obj.range().start.index + 1, body + closing, what)
     last = pairs[-1]
     indent = indentation_at(text, last.range().start.index)
     after = last.range().end.index

@@ -234,3 +234,72 @@ HANDWIRED_PROJECT = {
     "apps/ws/Dockerfile": "FROM oven/bun:1\nCOPY . .\nCMD [\"bun\", \"src/server.ts\"]\n",
     "apps/ws/tsconfig.json": '{\n    "compilerOptions": { "strict": true }\n}\n',
 }
+
+
+# A pnpm monorepo: the Next.js app in apps/frontend with no src/ folder and no import alias, a createEnv
+# schema, arrow-function handlers, update and delete routes, a 2-space docker-compose.yml.
+PNPM_PROJECT = {
+    "package.json": '{\n  "name": "shop",\n  "private": true,\n  "packageManager": "pnpm@9.12.0"\n}\n',
+    "pnpm-workspace.yaml": 'packages:\n  - "apps/*"\n  - "packages/*"\n',
+    "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+    "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n    ports:\n    - \"5432:5432\"\n",
+    "apps/frontend/package.json": '{\n  "name": "frontend",\n  "dependencies": {\n    "next": "^15.1.0"\n  }\n}\n',
+    "apps/frontend/tsconfig.json": '{\n  "compilerOptions": {\n    "strict": true\n  }\n}\n',
+    "apps/frontend/.env.local": "DATABASE_URL=postgres://localhost/shop\n",
+    "apps/frontend/env.ts": """import { createEnv } from "@t3-oss/env-nextjs";
+import { z } from "zod";
+
+export const env = createEnv({
+  server: {
+    DATABASE_URL: z.string().url(),
+  },
+  client: {},
+  runtimeEnv: {
+    DATABASE_URL: process.env.DATABASE_URL,
+  },
+});
+""",
+    "apps/frontend/app/api/posts/route.ts": """import { db, posts } from "@app/db";
+
+export const GET = async () => Response.json(await db.select().from(posts));
+
+export const POST = async (req: Request) => {
+  const { title } = await req.json();
+  const [post] = await db.insert(posts).values({ title }).returning();
+  return Response.json(post, { status: 201 });
+};
+""",
+    "apps/frontend/app/api/posts/[id]/route.ts": """import { db, eq, posts } from "@app/db";
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function PUT(req: Request, { params }: Params) {
+  const { id } = await params;
+  const [post] = await db.update(posts).set(await req.json()).where(eq(posts.id, Number(id))).returning();
+  if (!post) {
+    return Response.json({ error: "not found" }, { status: 404 });
+  }
+  return Response.json(post);
+}
+
+export async function DELETE(_req: Request, { params }: Params) {
+  const { id } = await params;
+  const [post] = await db.delete(posts).where(eq(posts.id, Number(id))).returning();
+  return Response.json(post ?? null);
+}
+""",
+    "apps/frontend/app/posts/page.tsx": """'use client'
+
+import { useEffect, useState } from 'react'
+
+type Post = { id: number; title: string }
+
+export default function Posts() {
+  const [posts, setPosts] = useState<Post[]>([])
+  useEffect(() => {
+    fetch('/api/posts').then((r) => r.json()).then(setPosts)
+  }, [])
+  return <ul>{posts.map((p) => <li key={p.id}>{p.title}</li>)}</ul>
+}
+""",
+}
