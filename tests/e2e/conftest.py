@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from e2e_support import (
+from tests.e2e.e2e_support import (
     ARTIFACTS,
     CHROMIUM_ARGS,
     EXAMPLE,

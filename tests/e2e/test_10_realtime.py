@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from e2e_support import ARTIFACTS, HungListener, Project, Service, http, port_open, wait_for
+from tests.e2e.e2e_support import ARTIFACTS, HungListener, Project, Service, http, port_open, wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from e2e_support import ARTIFACTS, EXAMPLE, Project, Service, http, set_env_values
+from tests.e2e.e2e_support import ARTIFACTS, EXAMPLE, Project, Service, http, set_env_values
 
 pytestmark = pytest.mark.e2e
 
