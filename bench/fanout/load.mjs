@@ -1,0 +1,234 @@
+// Load harness for broadcast fan-out (its own process; loopback only). Prints one JSON line.
+//
+//   node bench/fanout/load.mjs --base http://127.0.0.1:4100 --clients 1000 --events 200 [--rate 0]
+//        [--concurrency 4] [--pid <server pid>] [--secret s] [--origin http://app.test] [--slow 0]
+//        [--ws-module-dir <dir with node_modules/ws>] [--payload-bytes 64] [--drain-timeout 60]
+//
+// Opens --clients WebSocket clients to <base>/ws, then POSTs --events events to <base>/events/todo-created,
+// either at --rate events/s (fixed rate) or, with --rate 0, as fast as the server answers with
+// --concurrency POSTs in flight. Each event carries a sequence number; every client counts what it receives.
+// Measures:
+//   deliveries/s  = messages received by all clients / (first POST sent -> last message received)
+//   latency       = per event, POST sent -> receipt by the LAST client that gets it (p50, p99, max)
+//   server RSS    = sampled every 50 ms from /proc/<pid>/status (VmRSS), plus VmHWM at the end
+// --slow K adds K clients that stop reading their socket (TCP) right after opening: the slow-consumer case.
+// Their deliveries are not counted; the report says whether the server still lists them at the end.
+
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { performance } from "node:perf_hooks";
+
+const argv = process.argv.slice(2);
+const opt = (name, fallback) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : fallback;
+};
+const base = opt("base", "http://127.0.0.1:4100");
+const nClients = Number(opt("clients", 100));
+const nEvents = Number(opt("events", 100));
+const rate = Number(opt("rate", 0));
+const concurrency = Number(opt("concurrency", 4));
+const pid = opt("pid");
+const secret = opt("secret", "bench-secret");
+const origin = opt("origin", "http://app.test");
+const nSlow = Number(opt("slow", 0));
+const payloadBytes = Number(opt("payload-bytes", 64));
+const drainTimeoutMs = Number(opt("drain-timeout", 60)) * 1000;
+const wsDir = opt("ws-module-dir", process.env.WS_MODULE_DIR);
+const require = createRequire(wsDir ? path.join(wsDir, "x.js") : import.meta.url);
+const WebSocket = require("ws");
+
+const wsUrl = base.replace(/^http/, "ws") + "/ws";
+const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(concurrency, 1) });
+
+function readStatus(field) {
+    if (!pid) return undefined;
+    try {
+        const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(field + ":"));
+        return line ? Number(line.split(/\s+/)[1]) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function getJson(url) {
+    return new Promise((resolve, reject) => {
+        http.get(url, { agent }, (res) => {
+            let body = "";
+            res.on("data", (c) => (body += c));
+            res.on("end", () => resolve(JSON.parse(body || "null")));
+        }).on("error", reject);
+    });
+}
+
+// ------------------------------------------------------------------ clients
+const received = new Uint32Array(nEvents); // how many clients got event i
+const lastAt = new Float64Array(nEvents); // when the last of them got it
+const sentAt = new Float64Array(nEvents);
+let deliveries = 0;
+let lastReceipt = 0;
+let errors = 0;
+const SEQ = Buffer.from('"seq":');
+
+function onMessage(data) {
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const at = buf.indexOf(SEQ);
+    if (at < 0) return;
+    let i = at + SEQ.length;
+    let seq = 0;
+    for (; i < buf.length; i++) {
+        const c = buf[i];
+        if (c < 48 || c > 57) break;
+        seq = seq * 10 + (c - 48);
+    }
+    const now = performance.now();
+    received[seq] += 1;
+    lastAt[seq] = now;
+    lastReceipt = now;
+    deliveries += 1;
+}
+
+function openOne(slow) {
+    return new Promise((resolve) => {
+        const ws = new WebSocket(wsUrl, { headers: { origin }, perMessageDeflate: false });
+        ws.on("open", () => {
+            if (slow) ws._socket.pause();
+            resolve(ws);
+        });
+        if (!slow) ws.on("message", onMessage);
+        ws.on("error", () => {
+            errors += 1;
+            resolve(undefined);
+        });
+    });
+}
+
+async function openAll(count, slow) {
+    const out = [];
+    const batch = 200;
+    for (let i = 0; i < count; i += batch) {
+        const opened = await Promise.all(Array.from({ length: Math.min(batch, count - i) }, () => openOne(slow)));
+        out.push(...opened.filter(Boolean));
+    }
+    return out;
+}
+
+// ------------------------------------------------------------------ events
+const filler = "x".repeat(payloadBytes);
+function post(seq) {
+    const body = JSON.stringify({ seq, title: filler });
+    return new Promise((resolve) => {
+        sentAt[seq] = performance.now();
+        const req = http.request(
+            `${base}/events/todo-created`,
+            {
+                method: "POST",
+                agent,
+                headers: { "content-type": "application/json", authorization: `Bearer ${secret}`, "content-length": Buffer.byteLength(body) },
+            },
+            (res) => {
+                res.resume();
+                res.on("end", () => resolve(res.statusCode));
+            },
+        );
+        req.on("error", () => resolve(0));
+        req.end(body);
+    });
+}
+
+async function fullSpeed() {
+    let next = 0;
+    const statuses = {};
+    const worker = async () => {
+        while (next < nEvents) {
+            const seq = next++;
+            const status = await post(seq);
+            statuses[status] = (statuses[status] ?? 0) + 1;
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(concurrency, 1) }, worker));
+    return statuses;
+}
+
+async function fixedRate() {
+    const statuses = {};
+    const pending = [];
+    const start = performance.now();
+    for (let seq = 0; seq < nEvents; seq++) {
+        const due = start + (seq * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        pending.push(post(seq).then((s) => (statuses[s] = (statuses[s] ?? 0) + 1)));
+    }
+    await Promise.all(pending);
+    return statuses;
+}
+
+function pct(sorted, p) {
+    if (sorted.length === 0) return null;
+    return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+// ------------------------------------------------------------------ run
+const healthy = await openAll(nClients, false);
+const slow = await openAll(nSlow, true);
+await new Promise((r) => setTimeout(r, 300));
+const before = await getJson(`${base}/health`);
+const rssBefore = readStatus("VmRSS");
+let rssPeak = rssBefore ?? 0;
+const sampler = setInterval(() => {
+    const v = readStatus("VmRSS");
+    if (v !== undefined && v > rssPeak) rssPeak = v;
+}, 50);
+
+const t0 = performance.now();
+const statuses = rate > 0 ? await fixedRate() : await fullSpeed();
+const tPosted = performance.now();
+const expected = healthy.length;
+const deadline = tPosted + drainTimeoutMs;
+while (performance.now() < deadline) {
+    let done = true;
+    for (let i = 0; i < nEvents; i++) if (received[i] < expected) { done = false; break; }
+    if (done) break;
+    await new Promise((r) => setTimeout(r, 20));
+}
+clearInterval(sampler);
+const after = await getJson(`${base}/health`);
+const rssEnd = readStatus("VmRSS");
+const hwm = readStatus("VmHWM");
+
+const lat = [];
+let incomplete = 0;
+for (let i = 0; i < nEvents; i++) {
+    if (received[i] < expected) incomplete += 1;
+    if (received[i] > 0) lat.push(lastAt[i] - sentAt[i]);
+}
+lat.sort((a, b) => a - b);
+const span = (lastReceipt - t0) / 1000;
+const result = {
+    base,
+    clients: nClients,
+    opened: healthy.length,
+    slow_opened: slow.length,
+    connect_errors: errors,
+    events: nEvents,
+    rate: rate || "full",
+    concurrency,
+    statuses,
+    server_clients_before: before?.clients,
+    server_clients_after: after?.clients,
+    deliveries,
+    expected_deliveries: expected * nEvents,
+    incomplete_events: incomplete,
+    post_seconds: (tPosted - t0) / 1000,
+    span_seconds: span,
+    deliveries_per_s: span > 0 ? deliveries / span : 0,
+    latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1] ?? null },
+    rss_kib: { before_events: rssBefore, peak_sampled: rssPeak, end: rssEnd, hwm },
+};
+console.log(JSON.stringify(result));
+for (const ws of [...healthy, ...slow]) ws.terminate();
+agent.destroy();
+process.exit(0);

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Broadcast fan-out and slow-consumer benchmarks: the generated service (templates/ws) against a bare `ws`
+broadcast server (bench/fanout/bare-ws.mjs), on Node and on Bun, side by side and interleaved.
+
+    python bench/fanout/run.py fanout [--clients 1000,5000] [--rounds 3] [--targets ...] [--json out.json]
+    python bench/fanout/run.py slow   [--rounds 2] [--json out.json]
+
+Targets:  bare-node  node bench/fanout/bare-ws.mjs            (the baseline)
+          gen-node   node --import tsx src/index.ts           (templates/ws rendered with copier, npm install)
+          gen-bun    bun src/index.ts
+          bare-bun   bun bench/fanout/bare-ws.mjs
+Every trial starts a fresh server (so peak RSS is that trial's), then runs bench/fanout/load.mjs (its own
+Node process) against it. Within a round, targets run in a shuffled order; ratios are per round against
+bare-node of the same round (and gen-bun against bare-bun too), reported as median [min-max].
+
+fanout: per C, two modes: "full" (--events = 300000/C, 4 POSTs in flight) and "rate" (20 events/s, 40 events).
+slow:   50 healthy clients + 1 client that stops reading, 10,000 events of ~1 KiB at full speed, against the same
+        run with no slow client: server RSS growth and healthy clients' p50/p99.
+
+The service is rendered once into --workdir (default /tmp/afc-bench-fanout/ws). Reports; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+SECRET = "bench-secret"
+ORIGIN = "http://app.test"
+
+
+def raise_nofile() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else 1_048_576
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ValueError, OSError):
+        target = soft
+    return target
+
+
+def render(workdir: Path) -> Path:
+    dst = workdir / "ws"
+    if (dst / "node_modules" / "ws").is_dir() and (dst / "node_modules" / "fastify").is_dir():
+        return dst
+    import copier
+
+    if dst.exists():
+        shutil.rmtree(dst)
+    copier.run_copy(str(REPO / "templates" / "ws"), str(dst), defaults=True, unsafe=False, quiet=True)
+    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=dst, check=True,
+                   stdout=subprocess.DEVNULL, timeout=600)
+    return dst
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bun_path() -> str:
+    return shutil.which("bun") or str(Path.home() / ".bun/bin/bun")
+
+
+def command(target: str, ws_dir: Path) -> tuple[list[str], Path]:
+    if target == "bare-node":
+        return ["node", str(HERE / "bare-ws.mjs")], ws_dir
+    if target == "bare-bun":
+        return [bun_path(), str(HERE / "bare-ws.mjs")], ws_dir
+    if target == "gen-node":
+        return ["node", "--import", "tsx", "src/index.ts"], ws_dir
+    if target == "gen-bun":
+        return [bun_path(), "src/index.ts"], ws_dir
+    raise SystemExit(f"unknown target {target}")
+
+
+class Server:
+    def __init__(self, target: str, ws_dir: Path):
+        self.target = target
+        self.port = free_port()
+        argv, cwd = command(target, ws_dir)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WS_") and k not in ("PORT", "REDIS_URL", "NODE_ENV")}
+        env.update({"WS_HOST": "127.0.0.1", "WS_PORT": str(self.port), "WS_EVENTS_SECRET": SECRET,
+                    "WS_ALLOWED_ORIGINS": ORIGIN, "LOG_LEVEL": "error", "WS_MODULE_DIR": str(ws_dir / "node_modules")})
+        self.log = open(f"/tmp/afc-bench-{target}-{self.port}.log", "wb")
+        self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{target} exited with {self.proc.returncode}; see {self.log.name}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{target} did not become healthy")
+            time.sleep(0.05)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.log.close()
+
+
+def run_load(server: Server, ws_dir: Path, **kw) -> dict:
+    argv = ["node", str(HERE / "load.mjs"), "--base", server.base, "--pid", str(server.proc.pid),
+            "--secret", SECRET, "--origin", ORIGIN, "--ws-module-dir", str(ws_dir / "node_modules")]
+    for key, value in kw.items():
+        argv += [f"--{key.replace('_', '-')}", str(value)]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=900)
+    if out.returncode != 0 or not out.stdout.strip():
+        return {"error": out.stderr[-2000:]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def trial(target: str, ws_dir: Path, **kw) -> dict:
+    server = Server(target, ws_dir)
+    try:
+        time.sleep(0.3)
+        result = run_load(server, ws_dir, **kw)
+    finally:
+        server.stop()
+    result["target"] = target
+    return result
+
+
+def med(values: list[float]) -> str:
+    values = [v for v in values if v is not None]
+    if not values:
+        return "n/a"
+    return f"{statistics.median(values):.2f} [{min(values):.2f}-{max(values):.2f}]"
+
+
+def fanout(args, ws_dir: Path) -> dict:
+    targets = args.targets.split(",")
+    clients = [int(c) for c in args.clients.split(",")]
+    rng = random.Random(11)
+    results: list[dict] = []
+    for c in clients:
+        for mode in ("full", "rate"):
+            kw = {"clients": c}
+            if mode == "full":
+                kw.update(events=max(30, args.deliveries // c), rate=0, concurrency=4)
+            else:
+                kw.update(events=40, rate=20)
+            for r in range(args.rounds):
+                order = targets[:]
+                rng.shuffle(order)
+                for target in order:
+                    res = trial(target, ws_dir, **kw)
+                    res.update({"C": c, "mode": mode, "round": r})
+                    results.append(res)
+                    brief = (f"{res.get('deliveries_per_s', 0):9.0f} deliv/s  p50 {res.get('latency_ms', {}).get('p50')}  "
+                             f"p99 {res.get('latency_ms', {}).get('p99')}  hwm {res.get('rss_kib', {}).get('hwm')} KiB  "
+                             f"incomplete {res.get('incomplete_events')}  opened {res.get('opened')}")
+                    print(f"C={c} {mode} r{r} {target:9} {brief if 'error' not in res else res['error'][:300]}", flush=True)
+    summarize_fanout(results, targets, clients)
+    return {"results": results}
+
+
+def summarize_fanout(results: list[dict], targets: list[str], clients: list[int]) -> None:
+    print("\nmedian [min-max] over rounds; ratios per round vs bare-node of the same round")
+    for c in clients:
+        for mode in ("full", "rate"):
+            rows = [r for r in results if r["C"] == c and r["mode"] == mode and "error" not in r]
+            by_round: dict[int, dict[str, dict]] = {}
+            for r in rows:
+                by_round.setdefault(r["round"], {})[r["target"]] = r
+            print(f"\nC={c} mode={mode}")
+            print(f"  {'target':9} {'deliveries/s':>28} {'p50 ms':>24} {'p99 ms':>24} {'peak RSS MiB':>22}"
+                  f" {'x bare-node deliv/s':>22} {'x bare-node p99':>20}")
+            for t in targets:
+                mine = [r for r in rows if r["target"] == t]
+                if not mine:
+                    continue
+                dps = [r["deliveries_per_s"] for r in mine]
+                p50 = [r["latency_ms"]["p50"] for r in mine]
+                p99 = [r["latency_ms"]["p99"] for r in mine]
+                rss = [r["rss_kib"]["hwm"] / 1024 for r in mine if r["rss_kib"].get("hwm")]
+                rd = [by_round[r["round"]][t]["deliveries_per_s"] / by_round[r["round"]]["bare-node"]["deliveries_per_s"]
+                      for r in mine if "bare-node" in by_round[r["round"]]]
+                rp = [by_round[r["round"]][t]["latency_ms"]["p99"] / by_round[r["round"]]["bare-node"]["latency_ms"]["p99"]
+                      for r in mine if "bare-node" in by_round[r["round"]]]
+                print(f"  {t:9} {med(dps):>28} {med(p50):>24} {med(p99):>24} {med(rss):>22} {med(rd):>22} {med(rp):>20}")
+            if "gen-bun" in targets and "bare-bun" in targets:
+                rd = [v["gen-bun"]["deliveries_per_s"] / v["bare-bun"]["deliveries_per_s"] for v in by_round.values()
+                      if "gen-bun" in v and "bare-bun" in v]
+                rp = [v["gen-bun"]["latency_ms"]["p99"] / v["bare-bun"]["latency_ms"]["p99"] for v in by_round.values()
+                      if "gen-bun" in v and "bare-bun" in v]
+                print(f"  gen-bun vs bare-bun: deliveries/s {med(rd)}x  p99 {med(rp)}x")
+
+
+def slow(args, ws_dir: Path) -> dict:
+    targets = args.targets.split(",")
+    rng = random.Random(13)
+    results = []
+    for r in range(args.rounds):
+        cases = [(t, s) for t in targets for s in (0, 1)]
+        rng.shuffle(cases)
+        for target, n_slow in cases:
+            res = trial(target, ws_dir, clients=args.healthy, events=args.events, rate=0, concurrency=4,
+                        slow=n_slow, payload_bytes=1024, drain_timeout=120)
+            res.update({"round": r, "slow": n_slow})
+            results.append(res)
+            if "error" in res:
+                print(f"r{r} {target} slow={n_slow} ERROR {res['error'][:300]}", flush=True)
+                continue
+            rss = res["rss_kib"]
+            print(f"r{r} {target:9} slow={n_slow} p50 {res['latency_ms']['p50']:.1f} p99 {res['latency_ms']['p99']:.1f} ms  "
+                  f"RSS before {rss['before_events']/1024:.0f} MiB peak {rss['peak_sampled']/1024:.0f} MiB "
+                  f"end {rss['end']/1024:.0f} MiB  server clients before/after {res['server_clients_before']}/"
+                  f"{res['server_clients_after']}  incomplete {res['incomplete_events']}", flush=True)
+    print("\nmedian [min-max] over rounds")
+    print(f"  {'target':9} {'slow':>4} {'RSS growth MiB':>22} {'healthy p50 ms':>22} {'healthy p99 ms':>22} {'p99 x no-slow':>18}  slow client dropped")
+    for t in targets:
+        for s in (0, 1):
+            mine = [x for x in results if x["target"] == t and x["slow"] == s and "error" not in x]
+            if not mine:
+                continue
+            growth = [(x["rss_kib"]["peak_sampled"] - x["rss_kib"]["before_events"]) / 1024 for x in mine]
+            p50 = [x["latency_ms"]["p50"] for x in mine]
+            p99 = [x["latency_ms"]["p99"] for x in mine]
+            ratio = []
+            for x in mine:
+                base = [y for y in results if y["target"] == t and y["slow"] == 0 and y["round"] == x["round"] and "error" not in y]
+                if base:
+                    ratio.append(x["latency_ms"]["p99"] / base[0]["latency_ms"]["p99"])
+            dropped = [x["server_clients_after"] < x["server_clients_before"] for x in mine] if s else []
+            print(f"  {t:9} {s:>4} {med(growth):>22} {med(p50):>22} {med(p99):>22} {med(ratio):>18}  {dropped if s else '-'}")
+    return {"results": results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["fanout", "slow"])
+    parser.add_argument("--clients", default="1000,5000")
+    parser.add_argument("--deliveries", type=int, default=300_000, help="full-speed mode: events = this / C")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--targets", default=None)
+    parser.add_argument("--healthy", type=int, default=50)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--workdir", default="/tmp/afc-bench-fanout")
+    parser.add_argument("--json", dest="json_out")
+    args = parser.parse_args()
+    if args.targets is None:
+        args.targets = "bare-node,gen-node,gen-bun,bare-bun" if args.what == "fanout" else "bare-node,gen-node,gen-bun"
+    nofile = raise_nofile()
+    ws_dir = render(Path(args.workdir))
+    print(f"RLIMIT_NOFILE={nofile}  service={ws_dir}  node={shutil.which('node')}  bun={bun_path()}", flush=True)
+    out = fanout(args, ws_dir) if args.what == "fanout" else slow(args, ws_dir)
+    out.update({"args": vars(args), "cpus": os.cpu_count(), "nofile": nofile})
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
