@@ -48,7 +48,7 @@ def main(
 def _console(json_mode: bool):
     from rich.console import Console
 
-    return Console(stderr=json_mode, highlight=False)
+    return Console(stderr=json_mode, highlight=False, soft_wrap=True)
 
 
 def _fail(error: AfcError, json_mode: bool) -> None:
@@ -116,7 +116,8 @@ def _run(build: Callable, project_dir: Path, dry_run: bool, yes: bool, json_mode
     if json_mode:
         typer.echo(json.dumps(as_data(plan, dry_run=False, applied=True), indent=2))
         return
-    console.print(f"\n[green]Done.[/] {len(plan.changes)} file(s) changed.", markup=True)
+    count = len(plan.changes)
+    console.print(f"\n[green]Done.[/] {count} file{'s' if count != 1 else ''} changed.", markup=True)
     if plan.next_steps:
         console.print("\nNext steps:")
         for step in plan.next_steps:

@@ -23,6 +23,7 @@ ENV_HEADER = "Realtime (afc websocket)"
 TURBO_BUILD_ENV = ["NEXT_PUBLIC_WS_URL"]
 TURBO_RUNTIME_ENV = ["WS_INTERNAL_URL", "WS_EVENTS_SECRET", "WS_PORT", "WS_ALLOWED_ORIGINS", "REDIS_URL"]
 RUN = {"bun": "bun run", "pnpm": "pnpm", "yarn": "yarn", "npm": "npm run"}
+INSTALL = {"bun": "bun install", "pnpm": "pnpm install", "yarn": "yarn install", "npm": "npm install"}
 
 
 def env_entries(secret: str) -> list[tuple[str, str]]:
@@ -122,7 +123,8 @@ def plan_add(project: Project, tree: Tree) -> Plan:
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     plan.changes = tree.changes()
     plan.next_steps = _next_steps(project)
-    plan.summary = f"Adds the realtime service in {project.ws} and wires {len(record.events)} event(s): {', '.join(record.events) or 'none'}."
+    wired = ", ".join(record.events) or "none (see the notes below)"
+    plan.summary = f"Adds the realtime service in {project.ws} and the web helpers in {project.helpers_dir}, and wires these events: {wired}."
     return plan
 
 
@@ -250,7 +252,7 @@ def _cover_workspace(project: Project, tree: Tree, plan: Plan, edits: Edits) -> 
 
 def _next_steps(project: Project) -> list[str]:
     pm = project.package_manager
-    install = {"bun": "bun install", "pnpm": "pnpm install", "yarn": "yarn install", "npm": "npm install"}[pm]
+    install = INSTALL[pm]
     return [
         f"{install}   # installs the service's dependencies ({project.ws})",
         f"{RUN[pm]} dev   # starts the web app and the realtime service (ws://localhost:{PORT}/ws)",
@@ -270,10 +272,10 @@ def plan_remove(project: Project | None, tree: Tree, force: bool) -> Plan:
         return handwired.plan_remove(project, tree, plan, force)
     # custom events hang off the service, so they go with it
     names = [n for n in existing.features if n.startswith("event:")] + [FEATURE]
-    return remove_records(tree, plan, existing, names, force)
+    return remove_records(tree, plan, existing, names, force, project)
 
 
-def remove_records(tree: Tree, plan: Plan, existing: manifest_mod.Manifest, names: list[str], force: bool) -> Plan:
+def remove_records(tree: Tree, plan: Plan, existing: manifest_mod.Manifest, names: list[str], force: bool, project: Project | None = None) -> Plan:
     """Undo what the manifest records for `names`: delete unchanged generated files, cut inserted text."""
     drift: list[str] = []
     files = inserted = 0
@@ -292,6 +294,8 @@ def remove_records(tree: Tree, plan: Plan, existing: manifest_mod.Manifest, name
         tree.delete(manifest_mod.PATH)
     plan.changes = tree.changes()
     plan.summary = f"Removes the {files} files afc generated and the {inserted} insertions it made in your files."
+    if project is not None:
+        plan.next_steps = [f"{INSTALL[project.package_manager]}   # drops the service's dependencies from your lock file"]
     return plan
 
 
