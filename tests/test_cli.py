@@ -212,3 +212,43 @@ def test_uncommitted_changes_in_touched_files_need_allow_dirty(afc_project):
     assert fingerprint(afc_project) == before
     allowed = afc("add", "websocket", "-C", str(afc_project), "--yes", "--allow-dirty")
     assert allowed.exit_code == 0 and "MINE=1" in (afc_project / ".env").read_text()
+
+
+def _on_a_terminal(project, answer: bytes) -> tuple[int, str]:
+    """Run afc with a pseudo-terminal as stdin and stdout, answer its question, return (exit code, screen)."""
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "afc_realtime", "add", "websocket", "-C", str(project)], stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    screen, answered, deadline = b"", False, time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen += chunk
+        if not answered and b"Apply these changes?" in screen:
+            os.write(leader, answer)
+            answered = True
+        if proc.poll() is not None and not ready:
+            break
+    os.close(leader)
+    return proc.wait(timeout=30), screen.decode(errors="replace")
+
+
+def test_on_a_terminal_it_shows_the_plan_and_asks_first(afc_project):
+    before = fingerprint(afc_project)
+    code, screen = _on_a_terminal(afc_project, b"n\n")
+    assert code == 1 and "CREATE" in screen and "Nothing was written." in screen
+    assert fingerprint(afc_project) == before
+    code, screen = _on_a_terminal(afc_project, b"y\n")
+    assert code == 0 and "Done." in screen and (afc_project / "apps/ws/package.json").is_file()
