@@ -40,3 +40,19 @@ def test_a_broadcast_tangled_with_other_code_is_reported_not_touched(tmp_path):
 def test_nothing_wired_means_nothing_to_do(afc_project):
     result = runner.invoke(app, ["remove", "websocket", "-C", str(afc_project), "--yes"])
     assert result.exit_code == 0 and "nothing to remove" in result.output
+
+
+def test_turbo_tasks_env_lists_and_an_explicit_workspace_are_cleaned(tmp_path):
+    turbo = (
+        '{\n    "globalEnv": ["DATABASE_URL", "WS_INTERNAL_URL", "NEXT_PUBLIC_WS_URL"],\n'
+        '    "tasks": {\n        "build": {\n            "env": ["WS_INTERNAL_URL"]\n        },\n'
+        '        "ws#dev": {\n            "persistent": true\n        }\n    }\n}\n'
+    )
+    package = '{\n    "name": "mini",\n    "workspaces": ["apps/web", "apps/ws", "packages/*"]\n}\n'
+    wired = make_project(tmp_path / "wired", {**HANDWIRED_PROJECT, "turbo.json": turbo, "package.json": package})
+    result = runner.invoke(app, ["remove", "websocket", "-C", str(wired), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert (wired / "turbo.json").read_text() == (
+        '{\n    "globalEnv": ["DATABASE_URL"],\n    "tasks": {\n        "build": {\n            "env": []\n        }\n    }\n}\n'
+    )
+    assert (wired / "package.json").read_text() == '{\n    "name": "mini",\n    "workspaces": ["apps/web", "packages/*"]\n}\n'

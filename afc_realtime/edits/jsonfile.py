@@ -190,3 +190,32 @@ def ensure_list(text: str, path: str, key: str, values: list[str], what: str) ->
     have = {item.value for item in existing.items}
     missing = [v for v in values if v not in have]
     return add_items(text, existing, missing, what) if missing else None
+
+
+def element_spans(container: Node) -> list[tuple[int, int]]:
+    """Where each member (from its key) or item of a container starts and ends."""
+    if container.kind == "object":
+        return [(start, node.end) for start, (_, node) in zip(container.key_starts, container.members)]
+    return [(node.start, node.end) for node in container.items]
+
+
+def remove_elements(container: Node, indices: set[int]) -> list[tuple[int, int]]:
+    """Spans to cut so that the elements at `indices` go, with their commas, and the rest stays as written."""
+    spans = element_spans(container)
+    last = len(spans) - 1
+    cuts, index = [], 0
+    while index <= last:
+        if index not in indices:
+            index += 1
+            continue
+        first = index
+        while index + 1 in indices:
+            index += 1
+        if first == 0 and index == last:
+            cuts.append((container.start + 1, container.end - 1))
+        elif index < last:
+            cuts.append((spans[first][0], spans[index + 1][0]))
+        else:
+            cuts.append((spans[first - 1][1], spans[index][1]))
+        index += 1
+    return cuts

@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from pathlib import PurePosixPath
 
-from ..edits import compose, envfile
+from ..edits import compose, envfile, jsonfile
 from ..edits import typescript as ts
 from ..edits.spans import Cut, cut_all, whole_lines
 from ..plan import Note, Plan
@@ -34,6 +34,8 @@ def plan_remove(project: Project, tree: Tree, plan: Plan, force: bool) -> Plan:
         _env_lines(tree, path, cuts)
     for path in project.compose_files:
         _compose_service(project, tree, path, cuts)
+    _turbo_entries(tree, cuts)
+    _workspace_entry(project, tree, cuts)
     for path, items in cuts.items():
         tree.write(path, encode(cut_all(tree.read_text(path), items)))
     plan.changes = tree.changes()
@@ -219,3 +221,40 @@ def _compose_service(project: Project, tree: Tree, path: str, cuts: dict[str, li
             span = compose.remove_service_span(text, path, name)
             if span:
                 cuts[path].append(Cut(*span, f"compose service {name}"))
+
+
+def _cut_elements(path: str, container, indices: set[int], what: str, cuts: dict[str, list[Cut]]) -> None:
+    cuts[path] += [Cut(start, end, what) for start, end in jsonfile.remove_elements(container, indices)]
+
+
+def _turbo_entries(tree: Tree, cuts: dict[str, list[Cut]]) -> None:
+    """WS variables in env lists, and `ws#...` tasks (the seed's "remove ws from pipeline")."""
+    text = tree.read_text("turbo.json") if tree.exists("turbo.json") else None
+    if text is None or not re.search(r"WS_|\"ws#", text):
+        return
+    root = jsonfile.parse(text, "turbo.json")
+    if root.kind != "object":
+        return
+    lists = [root.get(k) for k in ("globalEnv", "globalPassThroughEnv")]
+    for section in ("tasks", "pipeline"):
+        tasks = root.get(section)
+        if tasks is None or tasks.kind != "object":
+            continue
+        doomed = {i for i, (name, _) in enumerate(tasks.members) if name.startswith("ws#")}
+        _cut_elements("turbo.json", tasks, doomed, "ws task", cuts)
+        lists += [task.get(k) for i, (_, task) in enumerate(tasks.members) if i not in doomed and task.kind == "object" for k in ("env", "passThroughEnv")]
+    for array in lists:
+        if array is not None and array.kind == "array":
+            doomed = {i for i, item in enumerate(array.items) if item.value in WS_KEYS}
+            _cut_elements("turbo.json", array, doomed, "turbo env", cuts)
+
+
+def _workspace_entry(project: Project, tree: Tree, cuts: dict[str, list[Cut]]) -> None:
+    """An explicit `"apps/ws"` in the root workspaces list."""
+    text = tree.read_text("package.json")
+    if f'"{project.ws}"' not in text:
+        return
+    workspaces = jsonfile.parse(text, "package.json").get("workspaces")
+    if workspaces is not None and workspaces.kind == "array":
+        doomed = {i for i, item in enumerate(workspaces.items) if item.value in (project.ws, f"./{project.ws}")}
+        _cut_elements("package.json", workspaces, doomed, "workspace", cuts)

@@ -140,10 +140,7 @@ def tool_env(**extra: str) -> dict[str, str]:
         TURBO_TELEMETRY_DISABLED="1",
         DO_NOT_TRACK="1",
         PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1",
-        CI=env.get("CI", ""),
     )
-    if not env["CI"]:
-        del env["CI"]
     env.update(extra)
     return env
 

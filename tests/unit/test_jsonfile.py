@@ -56,3 +56,13 @@ def test_ensure_list_round_trips_and_parses(data, indent, values, has_list):
     assert set(values) <= set(parsed["globalEnv"])
     assert {k: v for k, v in parsed.items() if k != "globalEnv"} == {k: v for k, v in data.items() if k != "globalEnv"}
     assert remove_all(new, placed) == (text, [])
+
+
+@given(st.lists(st.sampled_from(["A", "B", "C", "D"]), min_size=1, max_size=6), st.sets(st.integers(0, 5)), st.sampled_from([None, 2, "\t"]))
+def test_removing_elements_keeps_the_rest_valid_and_in_order(items, doomed, indent):
+    text = json.dumps({"k": items, "z": 1}, indent=indent)
+    array = jsonfile.parse(text, "x").get("k")
+    doomed = {i for i in doomed if i < len(items)}
+    for start, end in sorted(jsonfile.remove_elements(array, doomed), reverse=True):
+        text = text[:start] + text[end:]
+    assert json.loads(text) == {"k": [v for i, v in enumerate(items) if i not in doomed], "z": 1}
