@@ -4,11 +4,12 @@ and a rename, and on any failure put every file and folder back as it was."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import Conflict
-from .tree import Change, Kind, Tree
+from .errors import AfcError, Conflict
+from .tree import Change, Kind, Tree, artefacts_in
 
 
 def apply_changes(tree: Tree, changes: list[Change], prune_dirs: list[str] = ()) -> None:
@@ -26,10 +27,10 @@ def apply_changes(tree: Tree, changes: list[Change], prune_dirs: list[str] = ())
                 made_dirs.extend(_make_parents(path.parent))
                 _atomic_write(path, change.after or b"", like=path if change.before is not None else None)
             done.append(change)
-        _prune_empty(tree, prune_dirs)
     except BaseException:
         _rollback(tree, done, made_dirs, modes)
         raise
+    _prune(tree, prune_dirs)
 
 
 def _check_unchanged(tree: Tree, changes: list[Change]) -> None:
@@ -79,11 +80,22 @@ def _umask() -> int:
     return current
 
 
-def _prune_empty(tree: Tree, folders: list[str]) -> None:
+def _prune(tree: Tree, folders: list[str]) -> None:
+    """Remove the folders afc made once they hold nothing but install and build leftovers (after the
+    files are written: a leftover that cannot be deleted is reported, the rest stands)."""
     for rel in sorted(folders, key=lambda f: f.count("/"), reverse=True):
         folder = tree.resolve(rel)
-        if folder.is_dir() and not any(folder.iterdir()):
+        if not folder.is_dir():
+            continue
+        leftovers = artefacts_in(folder)
+        if any(p not in leftovers for p in folder.iterdir()):
+            continue
+        try:
+            for leftover in leftovers:
+                shutil.rmtree(leftover)
             folder.rmdir()
+        except OSError as exc:
+            raise AfcError(f"every change was applied, but this folder could not be deleted: {exc}", path=rel) from None
 
 
 def _rollback(tree: Tree, done: list[Change], made_dirs: list[Path], modes: dict[str, int]) -> None:

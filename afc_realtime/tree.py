@@ -12,6 +12,15 @@ from .errors import BadInput, Conflict
 from .textfile import decode
 
 
+# What installs and builds leave in a folder: afc deletes these with a folder it made, never file by file.
+REGENERATED = frozenset({"node_modules", ".turbo", ".next", "dist"})
+
+
+def artefacts_in(folder: Path) -> list[Path]:
+    """The install/build leftovers in `folder`, if they are all that is left besides files afc deletes."""
+    return sorted(p for p in folder.iterdir() if p.name in REGENERATED and p.is_dir() and not p.is_symlink()) if folder.is_dir() else []
+
+
 class Kind(str, Enum):
     CREATE = "create"
     UPDATE = "update"

@@ -252,3 +252,26 @@ def test_on_a_terminal_it_shows_the_plan_and_asks_first(afc_project):
     assert fingerprint(afc_project) == before
     code, screen = _on_a_terminal(afc_project, b"y\n")
     assert code == 0 and "Done." in screen and (afc_project / "apps/ws/package.json").is_file()
+
+
+def test_remove_takes_install_leftovers_with_the_folder_it_made(afc_project):
+    before = fingerprint(afc_project)
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    installed = afc_project / "apps/ws/node_modules/fastify"
+    installed.mkdir(parents=True)
+    (installed / "package.json").write_text("{}")
+    preview = afc("remove", "websocket", "-C", str(afc_project), "--dry-run")
+    assert "apps/ws/node_modules/: installed dependencies or build output; deleted with the folder" in preview.output
+    assert afc("remove", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    assert fingerprint(afc_project) == before
+
+
+def test_env_values_are_the_users_to_change(afc_project):
+    before = fingerprint(afc_project)
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    env = afc_project / ".env"
+    text = env.read_text()
+    env.write_text(text.replace("WS_PORT=4001", "WS_PORT=4999").replace("ws://localhost:4001", '"wss://ws.example.com"'))
+    result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 0, result.output
+    assert fingerprint(afc_project) == before

@@ -95,3 +95,16 @@ def add_block(text: str, path: str, header: str, entries: list[tuple[str, str]])
         lead = nl
     block = lead + f"# {header}{nl}" + "".join(f"{k}={v}{nl}" for k, v in missing)
     return Insertion(len(text), block, "env " + ", ".join(k for k, _ in missing))
+
+
+def with_current_values(fragment: str, text: str, path: str) -> str:
+    """`fragment` (a block afc inserted) with each KEY=... line as the file now has it: values are the user's."""
+    current = {line.key: text[line.start : line.end].rstrip("\r\n") for line in parse(text, path) if line.key}
+    out = []
+    for line in fragment.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        match = _ASSIGN.match(body)
+        if match and match.group(1) in current:
+            line = current[match.group(1)] + line[len(body) :]
+        out.append(line)
+    return "".join(out)

@@ -14,8 +14,8 @@ from ..edits.spans import Cut, cut_all, whole_lines
 from ..plan import Note, Plan
 from ..project import Project
 from ..textfile import encode, line_end, line_start
-from ..tree import Tree, walk_files
-from .websocket import parsed
+from ..tree import REGENERATED, Tree, walk_files
+from .websocket import artefact_notes, parsed
 
 WS_KEYS = {"NEXT_PUBLIC_WS_URL", "WS_INTERNAL_URL", "WS_PORT", "WS_EVENTS_SECRET", "WS_ALLOWED_ORIGINS"}
 SECTION = re.compile(r"websocket|realtime", re.IGNORECASE)
@@ -42,6 +42,7 @@ def plan_remove(project: Project, tree: Tree, plan: Plan, force: bool) -> Plan:
     if plan.changes:
         plan.summary = "Removes a hand-wired realtime integration (no afc manifest here): the service folder, the broadcasts, the page socket, env entries and compose service."
         plan.prune_dirs = _dirs_below(tree, project.ws)
+        artefact_notes(tree, plan)
     else:
         plan.summary = "websocket is not installed here (no afc manifest, and no hand-wired integration found); nothing to remove."
     return plan
@@ -51,8 +52,8 @@ def _service_folder(project: Project, tree: Tree, plan: Plan) -> None:
     folder = tree.root / project.ws
     if not folder.is_dir():
         return
-    files = [p.relative_to(tree.root).as_posix() for p in walk_files(tree.root, folder, frozenset())]
-    sources = "".join(tree.read_text(f) or "" for f in files if f.endswith((".ts", ".js", ".mjs")) and "/node_modules/" not in f)
+    files = [p.relative_to(tree.root).as_posix() for p in walk_files(tree.root, folder, REGENERATED)]
+    sources = "".join(tree.read_text(f) or "" for f in files if f.endswith((".ts", ".js", ".mjs")))
     if "websocket" not in sources.lower() or "/events" not in sources:
         plan.notes.append(Note("warn", "not recognised as a realtime service (no websocket route and /events endpoint); left alone", project.ws))
         return
@@ -66,6 +67,7 @@ def _dirs_below(tree: Tree, rel: str) -> list[str]:
         return []
     out = [rel]
     for dirpath, dirnames, _ in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d not in REGENERATED]
         out.extend(os.path.relpath(os.path.join(dirpath, d), tree.root) for d in dirnames)
     return out
 

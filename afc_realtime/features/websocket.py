@@ -15,7 +15,7 @@ from ..errors import Conflict
 from ..plan import Note, Plan
 from ..project import Project
 from ..textfile import encode
-from ..tree import Tree, sha256
+from ..tree import Tree, artefacts_in, sha256
 
 FEATURE = "websocket"
 PORT = 4001
@@ -288,6 +288,7 @@ def remove_records(tree: Tree, plan: Plan, existing: manifest_mod.Manifest, name
         inserted += sum(len(items) for items in record.insertions.values())
     if drift:
         raise Conflict("afc will not remove what you changed after `afc add`; review it, or run again with --force", details=drift)
+    artefact_notes(tree, plan)
     if existing.features:
         tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     else:
@@ -297,6 +298,13 @@ def remove_records(tree: Tree, plan: Plan, existing: manifest_mod.Manifest, name
     if project is not None:
         plan.next_steps = [f"{INSTALL[project.package_manager]}   # drops the service's dependencies from your lock file"]
     return plan
+
+
+def artefact_notes(tree: Tree, plan: Plan) -> None:
+    """Say which install and build leftovers go with the folders afc removes."""
+    for rel in plan.prune_dirs:
+        for leftover in artefacts_in(tree.root / rel):
+            plan.notes.append(Note("info", "installed dependencies or build output; deleted with the folder", f"{rel}/{leftover.name}/"))
 
 
 def _delete_generated(tree: Tree, plan: Plan, record: manifest_mod.FeatureRecord, force: bool) -> list[str]:
@@ -323,6 +331,10 @@ def _cut_insertions(tree: Tree, plan: Plan, record: manifest_mod.FeatureRecord, 
             plan.notes.append(Note("warn", "the file afc edited is gone", path))
             continue
         new_text, missing = remove_all(text, items)
+        if missing and PurePosixPath(path).name.startswith(".env"):
+            # the values in an env file are the user's to change: match the block with today's values
+            adapted = [Placed(m.offset, envfile.with_current_values(m.text, new_text, path), m.what) for m in missing]
+            new_text, missing = remove_all(new_text, adapted)
         for item in missing:
             message = f"{item.what}: the text afc inserted is no longer there as written"
             if force:

@@ -123,8 +123,6 @@ def project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
         "WS_PORT": str(ws_port),
         "WS_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}",
     }
-    written = parse_env_file(root / ".env")
-    proj.afc_env_values = {key: written[key] for key in ours if key in written}
     set_env_values(root / ".env", {"DATABASE_URL": postgres.url("todo"), **ours})
     secret = parse_env_file(root / ".env").get("WS_EVENTS_SECRET", "")
     assert len(secret) >= 16, "afc add should generate a WS_EVENTS_SECRET in .env"

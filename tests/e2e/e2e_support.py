@@ -316,7 +316,6 @@ class Project:
     ws_port: int
     env: dict[str, str] = field(default_factory=dict)
     # The WS values `afc add` wrote to .env, before the tests pointed them at their own ports.
-    afc_env_values: dict[str, str] = field(default_factory=dict)
 
     @property
     def web(self) -> Path:
