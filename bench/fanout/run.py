@@ -13,7 +13,9 @@ Every trial starts a fresh server (so peak RSS is that trial's), then runs bench
 Node process) against it. Within a round, targets run in a shuffled order; ratios are per round against
 bare-node of the same round (and gen-bun against bare-bun too), reported as median [min-max].
 
-fanout: per C, two modes: "full" (--events = 300000/C, 4 POSTs in flight) and "rate" (20 events/s, 40 events).
+fanout: per C, two modes: "full" (--events = 300000/C, 4 POSTs in flight) and "rate" (20000/C events/s,
+        i.e. 20 000 deliveries/s in all, for 2 s). The first run (C=1000, C=5000) used a flat 20 events/s,
+        40 events; at C=5000 that asks 100 000 deliveries/s, which saturates this 2-core machine.
 slow:   50 healthy clients + 1 client that stops reading, 10,000 events of ~1 KiB at full speed, against the same
         run with no slow client: server RSS growth and healthy clients' p50/p99.
 
@@ -159,12 +161,14 @@ def fanout(args, ws_dir: Path) -> dict:
     rng = random.Random(11)
     results: list[dict] = []
     for c in clients:
-        for mode in ("full", "rate"):
+        for mode in args.modes.split(","):
             kw = {"clients": c}
             if mode == "full":
                 kw.update(events=max(30, args.deliveries // c), rate=0, concurrency=4)
             else:
-                kw.update(events=40, rate=20)
+                # fixed rate: --rate-deliveries per second in all (20 events/s at C=1000), for ~2 s
+                rate = max(1.0, args.rate_deliveries / c)
+                kw.update(events=max(10, int(rate * 2)), rate=rate)
             for r in range(args.rounds):
                 order = targets[:]
                 rng.shuffle(order)
@@ -183,7 +187,7 @@ def fanout(args, ws_dir: Path) -> dict:
 def summarize_fanout(results: list[dict], targets: list[str], clients: list[int]) -> None:
     print("\nmedian [min-max] over rounds; ratios per round vs bare-node of the same round")
     for c in clients:
-        for mode in ("full", "rate"):
+        for mode in sorted({r["mode"] for r in results}):
             rows = [r for r in results if r["C"] == c and r["mode"] == mode and "error" not in r]
             by_round: dict[int, dict[str, dict]] = {}
             for r in rows:
@@ -257,6 +261,9 @@ def main() -> None:
     parser.add_argument("what", choices=["fanout", "slow"])
     parser.add_argument("--clients", default="1000,5000")
     parser.add_argument("--deliveries", type=int, default=300_000, help="full-speed mode: events = this / C")
+    parser.add_argument("--modes", default="full,rate")
+    parser.add_argument("--rate-deliveries", type=int, default=20_000,
+                        help="rate mode: events/s = this / C (20/s at C=1000), 2 s of events")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--targets", default=None)
     parser.add_argument("--healthy", type=int, default=50)
