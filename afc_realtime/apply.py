@@ -8,27 +8,42 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import AfcError, Conflict
+from .errors import AfcError, Conflict, WriteFailed
 from .tree import Change, Kind, Tree, artefacts_in
 
 
 def apply_changes(tree: Tree, changes: list[Change], prune_dirs: list[str] = ()) -> None:
-    """Write every change or none; then remove the folders in `prune_dirs` that were left empty."""
+    """Write every change or none; then remove the folders in `prune_dirs` that were left empty.
+
+    Every new content is first written to a temp file beside its target, so a full disk or a permission
+    problem shows before any file is touched; then each temp file is renamed over its target (atomic per
+    file), and a failure there puts back what was already replaced."""
     _check_unchanged(tree, changes)
     modes = {c.path: tree.resolve(c.path).stat().st_mode for c in changes if c.before is not None}
-    done: list[Change] = []
     made_dirs: list[Path] = []
+    temps: dict[str, str] = {}
+    done: list[Change] = []
     try:
+        for change in changes:
+            if change.kind is not Kind.DELETE:
+                path = tree.resolve(change.path)
+                made_dirs.extend(_make_parents(path.parent))
+                temps[change.path] = _temp_copy(path, change.after or b"", modes.get(change.path))
         for change in changes:
             path = tree.resolve(change.path)
             if change.kind is Kind.DELETE:
                 path.unlink()
             else:
-                made_dirs.extend(_make_parents(path.parent))
-                _atomic_write(path, change.after or b"", like=path if change.before is not None else None)
+                os.replace(temps[change.path], path)
+                del temps[change.path]
             done.append(change)
-    except BaseException:
+    except BaseException as exc:
+        for tmp in temps.values():
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         _rollback(tree, done, made_dirs, modes)
+        if isinstance(exc, OSError):
+            raise WriteFailed(f"could not write ({exc.strerror or exc}); every file was put back as it was", path=exc.filename) from exc
         raise
     _prune(tree, prune_dirs)
 
@@ -55,23 +70,17 @@ def _make_parents(folder: Path) -> list[Path]:
     return list(reversed(missing))
 
 
-def _atomic_write(path: Path, data: bytes, like: Path | None) -> None:
-    mode = like.stat().st_mode & 0o7777 if like is not None else None
+def _temp_copy(path: Path, data: bytes, mode: int | None) -> str:
+    """A temp file beside `path` holding `data`, with the original's mode (or the umask's for new files)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".afc-tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        else:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        os.chmod(tmp, mode & 0o7777 if mode is not None else 0o666 & ~_umask())
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        os.unlink(tmp)
         raise
+    return tmp
 
 
 def _umask() -> int:
@@ -106,8 +115,7 @@ def _rollback(tree: Tree, done: list[Change], made_dirs: list[Path], modes: dict
                 path.unlink()
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, change.before, like=None)
-            os.chmod(path, modes[change.path] & 0o7777)
+            os.replace(_temp_copy(path, change.before, modes[change.path]), path)
     for folder in reversed(made_dirs):
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()

@@ -94,8 +94,8 @@ def _run(build: Callable, project_dir: Path, dry_run: bool, yes: bool, json_mode
                     for item in renderables(plan):
                         console.print(item)
                 return
-            if not json_mode or dry_run:
-                for item in renderables(plan, show_diffs=not json_mode):
+            if not json_mode:
+                for item in renderables(plan):
                     console.print(item)
             _refuse_dirty(plan, allow_dirty, dry_run, console)
             if dry_run:

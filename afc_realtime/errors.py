@@ -42,3 +42,9 @@ class Conflict(AfcError):
 
     def __str__(self) -> str:
         return "\n".join([super().__str__(), *(f"  - {d}" for d in self.details)])
+
+
+class WriteFailed(AfcError):
+    """The disk refused a write while applying; everything already written was put back: exit 1."""
+
+    exit_code = 1

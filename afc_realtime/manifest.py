@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .edits.insertion import Placed
@@ -30,13 +31,13 @@ class Manifest:
 def load(text: str | None) -> Manifest:
     if text is None:
         return Manifest()
-    import tomlkit
-    from tomlkit.exceptions import ParseError
+    import tomllib
 
     try:
-        doc = tomlkit.parse(text).unwrap()
-    except ParseError as exc:
-        raise BadInput(f"unreadable afc manifest: {exc}", path=PATH, line=getattr(exc, "line", None)) from None
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise BadInput(f"unreadable afc manifest: {exc}", path=PATH, line=int(line.group(1)) if line else None) from None
     if doc.get("version") != VERSION:
         raise BadInput(f"afc manifest version {doc.get('version')!r} is not one this afc reads ({VERSION})", path=PATH)
     manifest = Manifest()
@@ -52,26 +53,25 @@ def load(text: str | None) -> Manifest:
 
 
 def dump(manifest: Manifest) -> str:
-    import tomlkit
+    """The manifest as TOML. Laid out here and escaped by tomlkit: building a tomlkit document costs time
+    quadratic in the number of insertions (an array of tables re-indexes on every append)."""
+    from tomlkit import string
 
-    doc = tomlkit.document()
-    doc.add(tomlkit.comment(HEADER))
-    doc.add("version", VERSION)
-    features = tomlkit.table(is_super_table=True)
+    def value(v) -> str:
+        if isinstance(v, str):
+            return string(v).as_string()
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return str(v)
+
+    def table(header: str, pairs: dict) -> str:
+        return f"\n[{header}]\n" + "".join(f"{k} = {value(v)}\n" for k, v in pairs.items())
+
+    out = [f"# {HEADER}\n", f"version = {VERSION}\n"]
     for name, record in sorted(manifest.features.items()):
-        table = tomlkit.table()
-        table.add("afc_version", record.afc_version)
-        table.add("events", record.events)
-        table.add("created_dirs", record.created_dirs)
-        files = tomlkit.aot()
-        for path, digest in sorted(record.files.items()):
-            files.append(tomlkit.item({"path": path, "sha256": digest}))
-        table.add("files", files)
-        insertions = tomlkit.aot()
+        key = f"features.{value(name)}"
+        out.append(table(key, {"afc_version": record.afc_version, "events": record.events, "created_dirs": record.created_dirs}))
+        out += [table(f"[{key}.files]", {"path": path, "sha256": digest}) for path, digest in sorted(record.files.items())]
         for path, items in sorted(record.insertions.items()):
-            for item in items:
-                insertions.append(tomlkit.item({"path": path, "offset": item.offset, "what": item.what, "text": item.text}))
-        table.add("insertions", insertions)
-        features.add(name, table)
-    doc.add("features", features)
-    return tomlkit.dumps(doc)
+            out += [table(f"[{key}.insertions]", {"path": path, "offset": i.offset, "what": i.what, "text": i.text}) for i in items]
+    return "".join(out)

@@ -46,6 +46,7 @@ class Tree:
         self.root = root.resolve()
         self._disk: dict[str, bytes | None] = {}
         self._staged: dict[str, bytes | None] = {}
+        self._safe: set[Path] = {self.root}
 
     # -- paths -------------------------------------------------------------
     def resolve(self, rel: str) -> Path:
@@ -54,14 +55,18 @@ class Tree:
         if pure.is_absolute() or ".." in pure.parts or not pure.parts:
             raise BadInput(f"refusing a path outside the project: {rel}")
         path = self.root.joinpath(*pure.parts)
-        probe = path
-        while probe != self.root:
-            if probe.is_symlink() or (probe.exists() and not probe.resolve().is_relative_to(self.root)):
-                target = probe.resolve()
-                if not target.is_relative_to(self.root):
-                    raise Conflict(f"refusing to follow a link out of the project: {rel} -> {target}")
-            probe = probe.parent
+        self._check_inside(path, rel)
         return path
+
+    def _check_inside(self, path: Path, rel: str) -> None:
+        """No component of `path` may be a link that leads out of the root; folders found safe are remembered."""
+        probe, checked = path, []
+        while probe != self.root and probe not in self._safe:
+            if probe.is_symlink() and not probe.resolve().is_relative_to(self.root):
+                raise Conflict(f"refusing to follow a link out of the project: {rel} -> {probe.resolve()}")
+            checked.append(probe)
+            probe = probe.parent
+        self._safe.update(checked)
 
     # -- reading -----------------------------------------------------------
     def original(self, rel: str) -> bytes | None:

@@ -138,7 +138,7 @@ def test_a_failure_in_the_middle_of_apply_leaves_the_tree_as_it_was(afc_project,
 
     monkeypatch.setattr(apply_mod.os, "replace", failing_replace)
     result = afc("add", "websocket", "-C", str(afc_project), "--yes")
-    assert result.exit_code != 0 and len(calls) >= 12
+    assert result.exit_code == 1 and "every file was put back as it was" in result.output and len(calls) >= 12
     monkeypatch.setattr(apply_mod.os, "replace", real_replace)
     assert fingerprint(afc_project) == before
 
@@ -274,4 +274,22 @@ def test_env_values_are_the_users_to_change(afc_project):
     env.write_text(text.replace("WS_PORT=4001", "WS_PORT=4999").replace("ws://localhost:4001", '"wss://ws.example.com"'))
     result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 0, result.output
+    assert fingerprint(afc_project) == before
+
+
+def test_a_failure_while_writing_temp_files_touches_no_target(afc_project, monkeypatch):
+    import afc_realtime.apply as apply_mod
+
+    before = fingerprint(afc_project)
+    real_mkstemp, calls = apply_mod.tempfile.mkstemp, []
+
+    def failing_mkstemp(*args, **kwargs):
+        calls.append(kwargs.get("dir"))
+        if len(calls) == 20:
+            raise OSError("no space left on device (injected)")
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(apply_mod.tempfile, "mkstemp", failing_mkstemp)
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 1 and "no space left on device" in result.output and len(calls) == 20
     assert fingerprint(afc_project) == before
