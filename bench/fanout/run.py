@@ -9,6 +9,7 @@ Targets:  bare-node  node bench/fanout/bare-ws.mjs            (the baseline)
           gen-node   node --import tsx src/index.ts           (templates/ws rendered with copier, npm install)
           gen-bun    bun src/index.ts
           bare-bun   bun bench/fanout/bare-ws.mjs
+          gen-node-noframe  gen-node with hub.ts's frame-once path switched off (a patched copy in --workdir)
 Every trial starts a fresh server (so peak RSS is that trial's), then runs bench/fanout/load.mjs (its own
 Node process) against it. Within a round, targets run in a shuffled order; ratios are per round against
 bare-node of the same round (and gen-bun against bare-bun too), reported as median [min-max].
@@ -69,6 +70,24 @@ def render(workdir: Path) -> Path:
     return dst
 
 
+FRAME_ONCE = 'return typeof sender?.frame === "function" ? sender.frame.bind(sender) : undefined;'
+
+
+def noframe_variant(ws_dir: Path) -> Path:
+    """A copy of the rendered service with the hub's frame-once path switched off (socket.send per client),
+    to measure what framing once buys. Only the copy in the work dir is changed, never templates/."""
+    dst = ws_dir.parent / "ws-noframe"
+    if not dst.exists():
+        shutil.copytree(ws_dir, dst, ignore=shutil.ignore_patterns("node_modules"))
+        (dst / "node_modules").symlink_to(ws_dir / "node_modules")
+        hub = dst / "src" / "hub.ts"
+        text = hub.read_text()
+        if FRAME_ONCE not in text:
+            raise SystemExit("hub.ts no longer has the frame-once line this variant switches off")
+        hub.write_text(text.replace(FRAME_ONCE, "return undefined; // bench: frame-once disabled"))
+    return dst
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -88,6 +107,8 @@ def command(target: str, ws_dir: Path) -> tuple[list[str], Path]:
         return ["node", "--import", "tsx", "src/index.ts"], ws_dir
     if target == "gen-bun":
         return [bun_path(), "src/index.ts"], ws_dir
+    if target == "gen-node-noframe":
+        return ["node", "--import", "tsx", "src/index.ts"], noframe_variant(ws_dir)
     raise SystemExit(f"unknown target {target}")
 
 
