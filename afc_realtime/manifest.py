@@ -10,6 +10,7 @@ from .errors import BadInput
 
 PATH = ".afc/manifest.toml"
 VERSION = 1
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')  # needs no escaping in a TOML basic string
 HEADER = "Written by afc. It records what `afc add` changed, so that `afc remove` can undo exactly that."
 
 
@@ -59,7 +60,7 @@ def dump(manifest: Manifest) -> str:
 
     def value(v) -> str:
         if isinstance(v, str):
-            return string(v).as_string()
+            return f'"{v}"' if _PLAIN.fullmatch(v) else string(v).as_string()
         if isinstance(v, list):
             return "[" + ", ".join(value(x) for x in v) + "]"
         return str(v)
