@@ -10,7 +10,7 @@ from typing import Callable, Optional
 import typer
 
 from . import __version__
-from .errors import EXIT_BAD_INPUT, AfcError
+from .errors import AfcError, Conflict
 
 app = typer.Typer(
     name="afc",
@@ -61,7 +61,6 @@ def _fail(error: AfcError, json_mode: bool) -> None:
 
 
 def _refuse_dirty(plan, allow_dirty: bool, dry_run: bool, console) -> None:
-    from .errors import Conflict
     from .gitstate import dirty_paths
     from .tree import Kind
 
@@ -87,16 +86,13 @@ def _run(build: Callable, project_dir: Path, dry_run: bool, yes: bool, json_mode
         tree = Tree(project_dir)
         with project_lock(tree.root):
             plan = build(tree)
-            if plan.empty:
-                if json_mode:
-                    typer.echo(json.dumps(as_data(plan, dry_run=dry_run, applied=False), indent=2))
-                else:
-                    for item in renderables(plan):
-                        console.print(item)
-                return
             if not json_mode:
                 for item in renderables(plan):
                     console.print(item)
+            if plan.empty:
+                if json_mode:
+                    typer.echo(json.dumps(as_data(plan, dry_run=dry_run, applied=False), indent=2))
+                return
             _refuse_dirty(plan, allow_dirty, dry_run, console)
             if dry_run:
                 if json_mode:
@@ -218,11 +214,3 @@ def status_command(project: Path = ProjectOpt, json_: bool = JsonOpt) -> None:
             console.print(f"    missing   {path}", markup=False)
         for item in report.insertions_gone:
             console.print(f"    gone      {item}", markup=False)
-
-
-def run() -> None:
-    try:
-        app()
-    except AfcError as error:  # pragma: no cover - every command handles its own
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
