@@ -293,3 +293,14 @@ def test_a_failure_while_writing_temp_files_touches_no_target(afc_project, monke
     result = afc("add", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 1 and "no space left on device" in result.output and len(calls) == 20
     assert fingerprint(afc_project) == before
+
+
+def test_a_second_afc_on_the_same_project_is_refused(afc_project):
+    from afc_realtime.lock import project_lock
+
+    before = fingerprint(afc_project)
+    with project_lock(afc_project):
+        result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 3 and "another afc is already running" in result.output
+    assert fingerprint(afc_project) == before
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
