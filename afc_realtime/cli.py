@@ -28,7 +28,8 @@ ProjectOpt = typer.Option(Path("."), "-C", "--project", help="The monorepo root 
 DryRunOpt = typer.Option(False, "--dry-run", help="Show exactly what would change, and change nothing.")
 YesOpt = typer.Option(False, "-y", "--yes", help="Apply without asking (needed when not on a terminal).")
 JsonOpt = typer.Option(False, "--json", help="Print the plan and result as JSON on stdout.")
-ForceOpt = typer.Option(False, "--force", help="Go ahead even where files afc made were changed since.")
+ForceOpt = typer.Option(False, "--force", help="remove: go ahead even where files afc made were changed since.")
+AddForceOpt = typer.Option(False, "--force", help="Accepted for symmetry with remove: add never overwrites a file, so nothing needs forcing.")
 AllowDirtyOpt = typer.Option(False, "--allow-dirty", help="Edit files that have uncommitted changes in git.")
 
 
@@ -122,7 +123,7 @@ def _run(build: Callable, project_dir: Path, dry_run: bool, yes: bool, json_mode
 
 @add_app.command("websocket")
 def add_websocket(
-    project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, force: bool = ForceOpt, allow_dirty: bool = AllowDirtyOpt
+    project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, force: bool = AddForceOpt, allow_dirty: bool = AllowDirtyOpt
 ) -> None:
     """Render the realtime service into apps/ws and wire the web app, env, compose and turbo to it."""
 
