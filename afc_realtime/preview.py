@@ -36,8 +36,18 @@ def _counts(change: Change) -> str:
     return f"+{added} -{removed}"
 
 
+def _diff_text(diff: str):
+    """A unified diff as rich Text, one colour per kind of line, never cropped."""
+    from rich.text import Text
+
+    out = Text()
+    for line in diff.splitlines(keepends=True):
+        style = "bold" if line.startswith(("+++", "---")) else "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
+        out.append(line, style=style)
+    return out
+
+
 def renderables(plan: Plan, show_diffs: bool = True) -> list:
-    from rich.syntax import Syntax
     from rich.table import Table
     from rich.text import Text
 
@@ -53,9 +63,9 @@ def renderables(plan: Plan, show_diffs: bool = True) -> list:
     if show_diffs:
         for change in plan.changes:
             if change.kind is Kind.UPDATE:
-                out += [Text(""), Syntax(unified_diff(change), "diff", theme="ansi_dark", background_color="default", word_wrap=True)]
+                out += [Text(""), _diff_text(unified_diff(change))]
     if plan.notes:
-        out.append(Text("\nLeft alone, with the reason:" if any(n.level == "skip" for n in plan.notes) else ""))
+        out.append(Text("\nLeft alone, with the reason:" if any(n.level == "skip" for n in plan.notes) else "\nNotes:"))
         for note in plan.notes:
             where = f"{note.where()}: " if note.where() else ""
             out.append(Text(f"  {note.level:<4} {where}{note.message}", style=LEVEL_STYLE.get(note.level, "")))
