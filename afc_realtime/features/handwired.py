@@ -104,14 +104,17 @@ def _inside_ws_guard(statement) -> bool:
     return any(a.kind() == "if_statement" and "WS_INTERNAL_URL" in a.field("condition").text() for a in statement.ancestors())
 
 
+def _parsed_if(tree: Tree, path: str, plan: Plan, marker: str):
+    """The file's text and syntax tree when it mentions `marker` and parses; (None, None) otherwise."""
+    if marker not in tree.read_text(path):
+        return None, None
+    return parsed(tree, path, plan)
+
+
 def _route_broadcasts(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cut]]) -> None:
-    text = tree.read_text(path)
-    if "WS_INTERNAL_URL" not in text:
-        return
-    text, root = parsed(tree, path, plan)
+    text, root = _parsed_if(tree, path, plan, "WS_INTERNAL_URL")
     if root is None:
         return
-    found = False
     for call in root.find_all(kind="call_expression"):
         if not _is_ws_fetch(call):
             continue
@@ -120,18 +123,24 @@ def _route_broadcasts(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cu
             plan.notes.append(Note("warn", "a broadcast to the realtime service that afc could not separate from other code; remove it by hand", path, ts.where(text, call)))
             continue
         cuts[path].append(whole_lines(text, statement.range().start.index, statement.range().end.index, "broadcast"))
-        found = True
-    if found:
-        for decl in root.children():
-            if decl.kind() == "lexical_declaration" and re.fullmatch(r"const\s+\w+\s*=\s*process\.env\.WS_INTERNAL_URL\s*;?", decl.text().strip()):
-                cuts[path].append(whole_lines(text, decl.range().start.index, decl.range().end.index, "WS_INTERNAL_URL constant"))
+    if cuts[path]:
+        _unused_url_constant(text, root, path, cuts)
+
+
+def _unused_url_constant(text: str, root, path: str, cuts: dict[str, list[Cut]]) -> None:
+    """`const X = process.env.WS_INTERNAL_URL` at the top, once nothing left in the file uses X."""
+    for decl in root.children():
+        if decl.kind() != "lexical_declaration" or not re.fullmatch(r"const\s+\w+\s*=\s*process\.env\.WS_INTERNAL_URL\s*;?", decl.text().strip()):
+            continue
+        name = decl.find(kind="identifier").text()
+        cut_spans = [(c.start, c.end) for c in cuts[path]]
+        uses = [i for i in root.find_all(kind="identifier") if i.text() == name and not any(a <= i.range().start.index < b for a, b in cut_spans)]
+        if len(uses) == 1:  # only its own declaration
+            cuts[path].append(whole_lines(text, decl.range().start.index, decl.range().end.index, "WS_INTERNAL_URL constant"))
 
 
 def _page_sockets(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cut]]) -> None:
-    text = tree.read_text(path)
-    if "new WebSocket(" not in text:
-        return
-    text, root = parsed(tree, path, plan)
+    text, root = _parsed_if(tree, path, plan, "new WebSocket(")
     if root is None:
         return
     effects = 0
@@ -169,10 +178,7 @@ def _drop_named_import(text: str, root, name: str, path: str, cuts: dict[str, li
 
 
 def _schema_entries(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cut]]) -> None:
-    text = tree.read_text(path)
-    if not any(k in text for k in WS_KEYS):
-        return
-    text, root = parsed(tree, path, plan)
+    text, root = _parsed_if(tree, path, plan, "WS_")
     if root is None:
         return
     for pair in root.find_all(kind="pair"):
