@@ -75,18 +75,8 @@ def _json(tree: Tree, rel: str):
     return None if text is None else jsonfile.parse(text, rel)
 
 
-def _plain(node):
-    if node is None:
-        return None
-    if node.kind == "object":
-        return {k: _plain(v) for k, v in node.members}
-    if node.kind == "array":
-        return [_plain(v) for v in node.items]
-    return node.value
-
-
 def _workspaces(tree: Tree, manifest) -> list[str]:
-    value = _plain(manifest.get("workspaces"))
+    value = jsonfile.to_python(manifest.get("workspaces"))
     if isinstance(value, dict):
         value = value.get("packages")
     if not value and tree.exists("pnpm-workspace.yaml"):
@@ -124,7 +114,7 @@ def _find_next_app(tree: Tree, workspaces: list[str]) -> str:
             continue
         deps = {}
         for section in ("dependencies", "devDependencies"):
-            deps.update(_plain(manifest.get(section)) or {})
+            deps.update(jsonfile.to_python(manifest.get(section)) or {})
         if "next" in deps:
             candidates.append(folder)
     if not candidates:
@@ -142,7 +132,7 @@ def package_manager_of(root: Path, declared: str | None) -> str:
 
 
 def _package_manager(root: Path, manifest) -> str:
-    return package_manager_of(root, _plain(manifest.get("packageManager")))
+    return package_manager_of(root, jsonfile.to_python(manifest.get("packageManager")))
 
 
 def _env_files(root: Path, folders: list[str]) -> list[str]:
@@ -160,7 +150,7 @@ def _alias_for(tree: Tree, web: str, src: str) -> str | None:
     rel = f"{web}/tsconfig.json"
     if not tree.exists(rel):
         return None
-    config = _plain(_json(tree, rel)) or {}
+    config = jsonfile.to_python(_json(tree, rel)) or {}
     paths = (config.get("compilerOptions") or {}).get("paths") or {}
     target = PurePosixPath(src).relative_to(web).as_posix() if src != web else "."
     for alias, targets in paths.items():
@@ -178,10 +168,10 @@ def _has_after(tree: Tree, web: str) -> bool:
     for installed in (tree.root / web / "node_modules/next/package.json", tree.root / "node_modules/next/package.json"):
         if not installed.is_file():
             continue
-        version = _plain(jsonfile.parse(installed.read_text("utf-8"), str(installed))).get("version")
+        version = jsonfile.to_python(jsonfile.parse(installed.read_text("utf-8"), str(installed))).get("version")
         break
     if version is None:
-        manifest = _plain(_json(tree, f"{web}/package.json")) or {}
+        manifest = jsonfile.to_python(_json(tree, f"{web}/package.json")) or {}
         version = {**(manifest.get("devDependencies") or {}), **(manifest.get("dependencies") or {})}.get("next", "")
     match = re.search(r"(\d+)(?:\.(\d+|x))?", str(version))
     if not match:

@@ -132,6 +132,17 @@ def parse(text: str, path: str) -> Node:
     return root
 
 
+def to_python(node: Node | None):
+    """A node as plain Python values (None for a missing node)."""
+    if node is None:
+        return None
+    if node.kind == "object":
+        return {k: to_python(v) for k, v in node.members}
+    if node.kind == "array":
+        return [to_python(v) for v in node.items]
+    return node.value
+
+
 def _member_text(key: str, value: object) -> str:
     return json.dumps(key) + ": " + json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 

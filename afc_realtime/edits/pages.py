@@ -19,7 +19,7 @@ class Subscription:
 
 
 def is_client_component(root) -> bool:
-    return any(d.text().strip("'\";") == "use client" for d in ts._directives(root))
+    return any(d.text().strip("'\";") == "use client" for d in ts.directives(root))
 
 
 def fetched_collections(root) -> set[str]:

@@ -49,7 +49,7 @@ def handlers(root) -> list[tuple[str, object]]:
     return found
 
 
-def _written_row(body):
+def written_row(body):
     """The `const [row] = await db.insert(...)...returning()` declaration in a handler, and the row's name."""
     for decl in body.find_all(kind="lexical_declaration"):
         text = decl.text()
@@ -69,7 +69,7 @@ def _written_row(body):
     return None, None, "does not write to the database"
 
 
-def _returning_statement(decl, row: str):
+def returning_statement(decl, row: str):
     """The first later statement in the same block that returns a response mentioning `row`."""
     for sibling in decl.next_all():
         if sibling.kind() == "return_statement" and any(i.text() == row for i in sibling.find_all(kind="identifier")):
@@ -77,34 +77,34 @@ def _returning_statement(decl, row: str):
     return None
 
 
+def broadcast_in(text: str, root, method: str, body, event: str, helper: str) -> Wired | Skipped:
+    """Plan a `helper("event", row)` line just before the response that returns the handler's written row."""
+    line = ts.where(text, body) if body is not None else 1
+    if body is None or body.kind() != "statement_block":
+        return Skipped(method, line, "handler has no block body")
+    decl, row, reason = written_row(body)
+    if row is None:
+        return Skipped(method, ts.where(text, decl) if decl else line, reason)
+    ret = returning_statement(decl, row)
+    if ret is None:
+        return Skipped(method, ts.where(text, decl), f"no return statement sends `{row}` back")
+    quote = ts.quote_of(root)
+    semi = ";" if ret.text().rstrip().endswith(";") else ""
+    statement = f"{helper}({quote}{event}{quote}, {row}){semi}"
+    insertion = ts.statement_line_insertion(text, ret, statement, f"broadcast {event}")
+    if insertion is None:
+        return Skipped(method, ts.where(text, ret), "the return statement shares its line with other code")
+    return Wired(method, event, ts.where(text, ret), insertion)
+
+
 def wire(text: str, root, resource: str, helper: str) -> list[Wired | Skipped]:
     """Plan a `helper("<resource>-<action>", row)` line in each mutating handler."""
     results: list[Wired | Skipped] = []
     for method, body in handlers(root):
-        line = ts.where(text, body) if body is not None else 1
-        if body is None or body.kind() != "statement_block":
-            results.append(Skipped(method, line, "handler has no block body"))
+        if body is not None and ("WS_INTERNAL_URL" in body.text() or f"{helper}(" in body.text()):
+            results.append(Skipped(method, ts.where(text, body), "already broadcasts"))
             continue
-        if "WS_INTERNAL_URL" in body.text() or f"{helper}(" in body.text():
-            results.append(Skipped(method, line, "already broadcasts"))
-            continue
-        decl, row, reason = _written_row(body)
-        if row is None:
-            results.append(Skipped(method, ts.where(text, decl) if decl else line, reason))
-            continue
-        ret = _returning_statement(decl, row)
-        if ret is None:
-            results.append(Skipped(method, ts.where(text, decl), f"no return statement sends `{row}` back"))
-            continue
-        event = f"{resource}-{ACTIONS[method]}"
-        quote = ts.quote_of(root)
-        semi = ";" if ret.text().rstrip().endswith(";") else ""
-        statement = f"{helper}({quote}{event}{quote}, {row}){semi}"
-        insertion = ts.statement_line_insertion(text, ret, statement, f"broadcast {event}")
-        if insertion is None:
-            results.append(Skipped(method, ts.where(text, ret), "the return statement shares its line with other code"))
-            continue
-        results.append(Wired(method, event, ts.where(text, ret), insertion))
+        results.append(broadcast_in(text, root, method, body, f"{resource}-{ACTIONS[method]}", helper))
     return results
 
 

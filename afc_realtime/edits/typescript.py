@@ -63,7 +63,7 @@ def add_import(text: str, root, name: str, module: str, what: str) -> Insertion 
     quote = quote_of(root)
     semi = ";" if _uses_semicolons(root) else ""
     statement = f"import {{ {name} }} from {quote}{module}{quote}{semi}{nl}"
-    anchors = top_level_imports(root) or _directives(root)
+    anchors = top_level_imports(root) or directives(root)
     if anchors:
         end = line_end(text, anchors[-1].range().end.index)
         prefix = "" if text[:end].endswith("\n") else nl
@@ -71,7 +71,7 @@ def add_import(text: str, root, name: str, module: str, what: str) -> Insertion 
     return Insertion(1 if text.startswith(BOM) else 0, statement, what)
 
 
-def _directives(root) -> list:
+def directives(root) -> list:
     out = []
     for child in root.children():
         if child.kind() == "expression_statement" and child.child(0) is not None and child.child(0).kind() == "string":

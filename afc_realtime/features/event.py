@@ -76,15 +76,10 @@ def _broadcast_line(text: str, root, route: str, event: str, method: str):
     handler = next((body for name, body in routes.handlers(root) if name == method), None)
     if handler is None:
         raise BadInput(f"no exported {method} handler", path=route)
-    decl, row, reason = routes._written_row(handler)
-    if row is None:
-        raise BadInput(f"{method}: {reason}", path=route, line=ts.where(text, decl or handler))
-    ret = routes._returning_statement(decl, row)
-    statement = f'broadcast("{event}", {row});'
-    insertion = ts.statement_line_insertion(text, ret, statement, f"broadcast {event}") if ret is not None else None
-    if insertion is None:
-        raise BadInput(f"{method}: no return statement on its own line sends `{row}` back", path=route, line=ts.where(text, decl))
-    return insertion
+    result = routes.broadcast_in(text, root, method, handler, event, "broadcast")
+    if isinstance(result, routes.Skipped):
+        raise BadInput(f"{method}: {result.reason}", path=route, line=result.line)
+    return result.insertion
 
 
 def _hook_source(event: str, method: str, route: str) -> str:

@@ -13,7 +13,7 @@ from ..edits import typescript as ts
 from ..edits.insertion import Insertion, Placed, insert_all, remove_all
 from ..errors import Conflict
 from ..plan import Note, Plan
-from ..project import Project
+from ..project import ENV_FILE, Project
 from ..textfile import encode
 from ..tree import Tree, artefacts_in, sha256
 
@@ -307,6 +307,14 @@ def artefact_notes(tree: Tree, plan: Plan) -> None:
             plan.notes.append(Note("info", "installed dependencies or build output; deleted with the folder", f"{rel}/{leftover.name}/"))
 
 
+def _drifted(plan: Plan, force: bool, path: str, message: str, forced: str) -> list[str]:
+    """A change the user made since `add`: a reason to stop, or with --force a warning and on we go."""
+    if force:
+        plan.notes.append(Note("warn", f"{message}; {forced}", path))
+        return []
+    return [f"{path}: {message}"]
+
+
 def _delete_generated(tree: Tree, plan: Plan, record: manifest_mod.FeatureRecord, force: bool) -> list[str]:
     drift = []
     for path, digest in sorted(record.files.items()):
@@ -314,12 +322,10 @@ def _delete_generated(tree: Tree, plan: Plan, record: manifest_mod.FeatureRecord
         if data is None:
             plan.notes.append(Note("info", "already gone", path))
             continue
-        if sha256(data) != digest:
-            if not force:
-                drift.append(f"{path}: changed since afc wrote it")
-                continue
-            plan.notes.append(Note("warn", "changed since afc wrote it; removed because of --force", path))
-        tree.delete(path)
+        refusal = _drifted(plan, force, path, "changed since afc wrote it", "removed because of --force") if sha256(data) != digest else []
+        drift += refusal
+        if not refusal:
+            tree.delete(path)
     return drift
 
 
@@ -331,15 +337,13 @@ def _cut_insertions(tree: Tree, plan: Plan, record: manifest_mod.FeatureRecord, 
             plan.notes.append(Note("warn", "the file afc edited is gone", path))
             continue
         new_text, missing = remove_all(text, items)
-        if missing and PurePosixPath(path).name.startswith(".env"):
+        if missing and ENV_FILE.match(PurePosixPath(path).name):
             # the values in an env file are the user's to change: match the block with today's values
             adapted = [Placed(m.offset, envfile.with_current_values(m.text, new_text, path), m.what) for m in missing]
             new_text, missing = remove_all(new_text, adapted)
         for item in missing:
-            message = f"{item.what}: the text afc inserted is no longer there as written"
-            if force:
-                plan.notes.append(Note("warn", message + "; left as it is", path))
-            else:
-                drift.append(f"{path}: {message}")
+            drift += _drifted(plan, force, path, f"{item.what}: the text afc inserted is no longer there as written", "left as it is")
         tree.write(path, encode(new_text))
     return drift
+
+

@@ -1,4 +1,3 @@
-import time
 
 import pytest
 from hypothesis import given, strategies as st
