@@ -173,11 +173,16 @@ def _exactly(clients, cid, expected, sentinel_type):
     assert got == expected, cid
 
 
-def test_two_replicas_with_redis_deliver_exactly_once(start_service, clients, redis_server):
-    a = start_service("bun", REDIS_URL=redis_server.url)
-    b = start_service("node", REDIS_URL=redis_server.url)
-    for service in (a, b):
+def _two_ready_replicas(start_service, redis_server):
+    """One Bun and one Node replica sharing a real redis-server, both reporting ready."""
+    replicas = start_service("bun", REDIS_URL=redis_server.url), start_service("node", REDIS_URL=redis_server.url)
+    for service in replicas:
         wait_until(lambda s=service: s.get("/ready")[0] == 200, what=f"{service.runtime} ready")
+    return replicas
+
+
+def test_two_replicas_with_redis_deliver_exactly_once(start_service, clients, redis_server):
+    a, b = _two_ready_replicas(start_service, redis_server)
     clients.open("a1", a.ws_url)
     clients.open("a2", a.ws_url)
     clients.open("b1", b.ws_url)
@@ -195,10 +200,7 @@ def test_two_replicas_with_redis_deliver_exactly_once(start_service, clients, re
 
 
 def test_redis_outage_keeps_local_delivery_and_recovers(start_service, clients, redis_server):
-    a = start_service("bun", REDIS_URL=redis_server.url)
-    b = start_service("node", REDIS_URL=redis_server.url)
-    for service in (a, b):
-        wait_until(lambda s=service: s.get("/ready")[0] == 200, what=f"{service.runtime} ready")
+    a, b = _two_ready_replicas(start_service, redis_server)
     clients.open("a1", a.ws_url)
     clients.open("b1", b.ws_url)
     assert a.post_event("todo-created", {"id": 1})[0] == 202
