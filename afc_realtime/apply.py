@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import AfcError, Conflict, WriteFailed
-from .tree import Change, Kind, Tree, artefacts_in
+from .tree import Change, Kind, Tree
 
 
-def apply_changes(tree: Tree, changes: list[Change], prune_dirs: list[str] = ()) -> None:
+def apply_changes(tree: Tree, changes: list[Change], prune_dirs: Sequence[str] = ()) -> None:
     """Write every change or none; then remove the folders in `prune_dirs` that were left empty.
 
     Every new content is first written to a temp file beside its target, so a full disk or a permission
@@ -96,7 +97,7 @@ def _prune(tree: Tree, folders: list[str]) -> None:
         folder = tree.resolve(rel)
         if not folder.is_dir():
             continue
-        leftovers = artefacts_in(folder)
+        leftovers = [tree.resolve(a) for a in tree.artefacts(rel)]
         if any(p not in leftovers for p in folder.iterdir()):
             continue
         try:

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from . import __version__
 from .errors import AfcError, Conflict
+
+# Everything else is imported inside the command that needs it: `afc --help` and shell completion start
+# a Python process on every keystroke, and copier, ruamel.yaml and ast-grep cost most of a second to import.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .plan import Plan
+    from .project import Project
+    from .tree import Tree
 
 app = typer.Typer(
     name="afc",
@@ -24,13 +35,22 @@ remove_app = typer.Typer(help="Remove a feature from the project.", no_args_is_h
 app.add_typer(add_app, name="add")
 app.add_typer(remove_app, name="remove")
 
-ProjectOpt = typer.Option(Path("."), "-C", "--project", help="The monorepo root (default: the current folder).")
-DryRunOpt = typer.Option(False, "--dry-run", help="Show exactly what would change, and change nothing.")
-YesOpt = typer.Option(False, "-y", "--yes", help="Apply without asking (needed when not on a terminal).")
-JsonOpt = typer.Option(False, "--json", help="Print the plan and result as JSON on stdout.")
-ForceOpt = typer.Option(False, "--force", help="remove: go ahead even where files afc made were changed since.")
-AddForceOpt = typer.Option(False, "--force", help="Accepted for symmetry with remove: add never overwrites a file, so nothing needs forcing.")
-AllowDirtyOpt = typer.Option(False, "--allow-dirty", help="Edit files that have uncommitted changes in git.")
+# Shared flags. Each command names only these and its own arguments; `_run` does the rest.
+ProjectOpt = Annotated[Path, typer.Option("-C", "--project", help="The monorepo root (default: the current folder).")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show exactly what would change, and change nothing.")]
+YesOpt = Annotated[bool, typer.Option("-y", "--yes", help="Apply without asking (needed when not on a terminal).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the plan and result as JSON on stdout.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Go ahead even where files afc made were changed since.")]
+AllowDirtyOpt = Annotated[bool, typer.Option("--allow-dirty", help="Edit files that have uncommitted changes in git.")]
+
+
+@dataclass(frozen=True)
+class Flags:
+    project: Path
+    dry_run: bool
+    yes: bool
+    json: bool
+    allow_dirty: bool
 
 
 def _version(value: bool) -> None:
@@ -41,27 +61,31 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = None,
 ) -> None:
     """afc: realtime for a full-stack JavaScript monorepo."""
 
 
-def _console(json_mode: bool):
+def _console(json_mode: bool) -> Console:
     from rich.console import Console
 
     return Console(stderr=json_mode, highlight=False, soft_wrap=True)
 
 
-def _fail(error: AfcError, json_mode: bool) -> None:
+def _fail(error: AfcError, json_mode: bool) -> NoReturn:
     if json_mode:
-        typer.echo(json.dumps({"error": error.message, "path": error.path, "line": error.line, "exit_code": error.exit_code}))
+        data = {"error": error.message, "path": error.path, "line": error.line, "exit_code": error.exit_code}
+        typer.echo(json.dumps(data))
     from rich.markup import escape
 
     _console(True).print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 
-def _refuse_dirty(plan, allow_dirty: bool, dry_run: bool, console) -> None:
+def _refuse_dirty(plan: Plan, allow_dirty: bool, dry_run: bool, console: Console) -> None:
     from .gitstate import dirty_paths
     from .tree import Kind
 
@@ -70,47 +94,48 @@ def _refuse_dirty(plan, allow_dirty: bool, dry_run: bool, console) -> None:
     if not dirty or allow_dirty:
         return
     if dry_run:
-        console.print(f"\nNote: uncommitted changes in {', '.join(dirty)}; applying would need --allow-dirty.", markup=False)
+        message = f"\nNote: uncommitted changes in {', '.join(dirty)}; applying would need --allow-dirty."
+        console.print(message, markup=False)
         return
     raise Conflict("these files have uncommitted changes; commit or stash them first, or pass --allow-dirty", details=dirty)
 
 
-def _run(build: Callable, project_dir: Path, dry_run: bool, yes: bool, json_mode: bool, allow_dirty: bool = False) -> None:
+def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
     """Plan, show, confirm, apply: the same steps for every command; only the flush depends on --dry-run."""
     from .apply import apply_changes
     from .lock import project_lock
     from .preview import as_data, renderables
     from .tree import Tree
 
-    console = _console(json_mode)
+    console = _console(flags.json)
     try:
-        tree = Tree(project_dir)
+        tree = Tree(flags.project)
         with project_lock(tree.root):
             plan = build(tree)
-            if not json_mode:
+            if not flags.json:
                 for item in renderables(plan):
                     console.print(item)
-            if plan.empty:
-                if json_mode:
-                    typer.echo(json.dumps(as_data(plan, dry_run=dry_run, applied=False), indent=2))
-                return
-            _refuse_dirty(plan, allow_dirty, dry_run, console)
-            if dry_run:
-                if json_mode:
-                    typer.echo(json.dumps(as_data(plan, dry_run=True, applied=False), indent=2))
-                else:
+            if not plan.empty:
+                _refuse_dirty(plan, flags.allow_dirty, flags.dry_run, console)
+            if plan.empty or flags.dry_run:
+                if flags.json:
+                    typer.echo(json.dumps(as_data(plan, dry_run=flags.dry_run, applied=False), indent=2))
+                elif not plan.empty:
                     console.print("\nDry run: nothing was written.")
                 return
-            if not yes:
+            if not flags.yes:
                 if not sys.stdin.isatty():
-                    raise AfcError("not on a terminal, so afc cannot ask before changing files: pass --yes to apply, or --dry-run to preview")
+                    raise AfcError(
+                        "not on a terminal, so afc cannot ask before changing files: "
+                        "pass --yes to apply, or --dry-run to preview"
+                    )
                 if not typer.confirm("\nApply these changes?", default=False):
                     console.print("Nothing was written.")
                     raise typer.Exit(1)
             apply_changes(tree, plan.changes, plan.prune_dirs)
     except AfcError as error:
-        _fail(error, json_mode)
-    if json_mode:
+        _fail(error, flags.json)
+    if flags.json:
         typer.echo(json.dumps(as_data(plan, dry_run=False, applied=True), indent=2))
         return
     count = len(plan.changes)
@@ -121,71 +146,80 @@ def _run(build: Callable, project_dir: Path, dry_run: bool, yes: bool, json_mode
             console.print(f"  {step}", markup=False)
 
 
+def _detect(tree: Tree) -> Project:
+    from .project import detect
+
+    return detect(tree)
+
+
 @add_app.command("websocket")
 def add_websocket(
-    project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, force: bool = AddForceOpt, allow_dirty: bool = AllowDirtyOpt
+    project: ProjectOpt = Path("."),
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    json_: JsonOpt = False,
+    allow_dirty: AllowDirtyOpt = False,
 ) -> None:
     """Render the realtime service into apps/ws and wire the web app, env, compose and turbo to it."""
+    from .features import websocket
 
-    def build(tree):
-        from .features.websocket import plan_add
-        from .project import detect
-
-        return plan_add(detect(tree), tree)
-
-    _run(build, project, dry_run, yes, json_, allow_dirty)
+    _run(Flags(project, dry_run, yes, json_, allow_dirty), lambda tree: websocket.plan_add(_detect(tree), tree))
 
 
 @remove_app.command("websocket")
 def remove_websocket(
-    project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, force: bool = ForceOpt, allow_dirty: bool = AllowDirtyOpt
+    project: ProjectOpt = Path("."),
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    json_: JsonOpt = False,
+    force: ForceOpt = False,
+    allow_dirty: AllowDirtyOpt = False,
 ) -> None:
     """Take the realtime integration out again: everything afc added, or a hand-wired one."""
+    from .features import handwired, websocket
 
-    def build(tree):
-        from .features.websocket import plan_remove
-        from .project import detect
+    def build(tree: Tree) -> Plan:
+        found = _detect(tree)
+        return websocket.plan_remove(found, tree, force) if websocket.installed(tree) else handwired.plan_remove(found, tree)
 
-        return plan_remove(detect(tree), tree, force)
-
-    _run(build, project, dry_run, yes, json_, allow_dirty)
+    _run(Flags(project, dry_run, yes, json_, allow_dirty), build)
 
 
 @add_app.command("event")
 def add_event(
-    name: str = typer.Argument(..., help="kebab-case <resource>-<action>, e.g. user-updated (browsers get user:updated)"),
-    route: str = typer.Option(..., "--route", help="the route file, relative to the project root"),
-    method: str = typer.Option("POST", "--method", help="the handler that broadcasts: POST, PUT, PATCH or DELETE"),
-    project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, allow_dirty: bool = AllowDirtyOpt,
+    name: Annotated[str, typer.Argument(help="kebab-case <resource>-<action>, e.g. user-updated (browsers get user:updated)")],
+    route: Annotated[str, typer.Option("--route", help="the route file, relative to the project root")],
+    method: Annotated[str, typer.Option("--method", help="the handler that broadcasts: POST, PUT, PATCH or DELETE")] = "POST",
+    project: ProjectOpt = Path("."),
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    json_: JsonOpt = False,
+    allow_dirty: AllowDirtyOpt = False,
 ) -> None:
     """Wire one more event end to end: a broadcast in a route handler and a typed client hook."""
+    from .features import event
 
-    def build(tree):
-        from .features.event import plan_add
-        from .project import detect
-
-        return plan_add(detect(tree), tree, name, route, method)
-
-    _run(build, project, dry_run, yes, json_, allow_dirty)
+    _run(Flags(project, dry_run, yes, json_, allow_dirty), lambda tree: event.plan_add(_detect(tree), tree, name, route, method))
 
 
 @remove_app.command("event")
 def remove_event(
-    name: str = typer.Argument(..., help="the event added with `afc add event`"),
-    project: Path = ProjectOpt, dry_run: bool = DryRunOpt, yes: bool = YesOpt, json_: bool = JsonOpt, force: bool = ForceOpt, allow_dirty: bool = AllowDirtyOpt,
+    name: Annotated[str, typer.Argument(help="the event added with `afc add event`")],
+    project: ProjectOpt = Path("."),
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    json_: JsonOpt = False,
+    force: ForceOpt = False,
+    allow_dirty: AllowDirtyOpt = False,
 ) -> None:
     """Take out one custom event: its broadcast line and its client hook."""
+    from .features import event
 
-    def build(tree):
-        from .features.event import plan_remove
-
-        return plan_remove(tree, name, force)
-
-    _run(build, project, dry_run, yes, json_, allow_dirty)
+    _run(Flags(project, dry_run, yes, json_, allow_dirty), lambda tree: event.plan_remove(tree, name, force))
 
 
 @app.command("status")
-def status_command(project: Path = ProjectOpt, json_: bool = JsonOpt) -> None:
+def status_command(project: ProjectOpt = Path("."), json_: JsonOpt = False) -> None:
     """What afc has installed here, and what changed since it wrote it."""
     from dataclasses import asdict
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_CONFLICT = 3
 

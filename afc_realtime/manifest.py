@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .edits.insertion import Placed
+from .edits.insertion import Insertion
 from .errors import BadInput
 
 PATH = ".afc/manifest.toml"
@@ -19,7 +19,7 @@ class FeatureRecord:
     name: str
     afc_version: str
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256 of what afc wrote
-    insertions: dict[str, list[Placed]] = field(default_factory=dict)  # path -> text afc inserted there
+    insertions: dict[str, list[Insertion]] = field(default_factory=dict)  # path -> text afc inserted there
     created_dirs: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
 
@@ -46,7 +46,7 @@ def load(text: str | None) -> Manifest:
         record = FeatureRecord(name, raw.get("afc_version", ""))
         record.files = {f["path"]: f["sha256"] for f in raw.get("files", [])}
         for item in raw.get("insertions", []):
-            record.insertions.setdefault(item["path"], []).append(Placed(item["offset"], item["text"], item["what"]))
+            record.insertions.setdefault(item["path"], []).append(Insertion(item["offset"], item["text"], item["what"]))
         record.created_dirs = list(raw.get("created_dirs", []))
         record.events = list(raw.get("events", []))
         manifest.features[name] = record

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .edits.result import Level, Skip
 from .tree import Change, Tree
 
 
 @dataclass(frozen=True)
 class Note:
-    level: str  # "skip": a place afc chose not to edit; "warn": needs the user's eye; "info"
+    level: Level
     message: str
     path: str | None = None
     line: int | None = None
@@ -22,14 +23,25 @@ class Note:
 
 @dataclass
 class Plan:
+    """What one command will do. The changes are the tree's staged edits, read when shown or applied."""
+
     command: str  # "add websocket", "remove websocket"
     tree: Tree
-    changes: list[Change] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
     prune_dirs: list[str] = field(default_factory=list)  # folders afc made; removed when left empty
     summary: str = ""
 
     @property
+    def changes(self) -> list[Change]:
+        return self.tree.changes()
+
+    @property
     def empty(self) -> bool:
         return not self.changes
+
+    def note(self, level: Level, message: str, path: str | None = None, line: int | None = None) -> None:
+        self.notes.append(Note(level, message, path, line))
+
+    def skipped(self, skip: Skip) -> None:
+        self.note(skip.level, skip.message, skip.path, skip.line)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import difflib
 
+from typing import Any
+
+from .edits.result import Level
 from .plan import Plan
 from .tree import Change, Kind
 
 STYLE = {Kind.CREATE: "green", Kind.UPDATE: "yellow", Kind.DELETE: "red"}
-LEVEL_STYLE = {"skip": "cyan", "warn": "bold yellow", "info": "dim"}
+LEVEL_STYLE = {Level.SKIP: "cyan", Level.WARN: "bold yellow", Level.INFO: "dim"}
 
 
 def _text(data: bytes | None) -> str:
@@ -36,7 +39,7 @@ def _counts(change: Change) -> str:
     return f"+{added} -{removed}"
 
 
-def _diff_text(diff: str):
+def _diff_text(diff: str) -> Any:
     """A unified diff as rich Text, one colour per kind of line, never cropped."""
     from rich.text import Text
 
@@ -47,11 +50,11 @@ def _diff_text(diff: str):
     return out
 
 
-def renderables(plan: Plan, show_diffs: bool = True) -> list:
+def renderables(plan: Plan) -> list[Any]:
     from rich.table import Table
     from rich.text import Text
 
-    out: list = [Text(f"afc {plan.command}", style="bold"), Text(plan.summary)]
+    out: list[Any] = [Text(f"afc {plan.command}", style="bold"), Text(plan.summary)]
     if plan.changes:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("action")
@@ -60,19 +63,18 @@ def renderables(plan: Plan, show_diffs: bool = True) -> list:
         for change in plan.changes:
             table.add_row(Text(change.kind.value.upper(), style=STYLE[change.kind]), Text(change.path), _counts(change))
         out += [Text(""), table]
-    if show_diffs:
-        for change in plan.changes:
-            if change.kind is Kind.UPDATE:
-                out += [Text(""), _diff_text(unified_diff(change))]
+    for change in plan.changes:
+        if change.kind is Kind.UPDATE:
+            out += [Text(""), _diff_text(unified_diff(change))]
     if plan.notes:
-        out.append(Text("\nLeft alone, with the reason:" if any(n.level == "skip" for n in plan.notes) else "\nNotes:"))
+        out.append(Text("\nLeft alone, with the reason:" if any(n.level is Level.SKIP for n in plan.notes) else "\nNotes:"))
         for note in plan.notes:
             where = f"{note.where()}: " if note.where() else ""
-            out.append(Text(f"  {note.level:<4} {where}{note.message}", style=LEVEL_STYLE.get(note.level, "")))
+            out.append(Text(f"  {note.level.value:<4} {where}{note.message}", style=LEVEL_STYLE[note.level]))
     return out
 
 
-def as_data(plan: Plan, *, dry_run: bool, applied: bool) -> dict:
+def as_data(plan: Plan, *, dry_run: bool, applied: bool) -> dict[str, Any]:
     return {
         "command": plan.command,
         "summary": plan.summary,
@@ -88,6 +90,6 @@ def as_data(plan: Plan, *, dry_run: bool, applied: bool) -> dict:
             }
             for c in plan.changes
         ],
-        "notes": [{"level": n.level, "path": n.path, "line": n.line, "message": n.message} for n in plan.notes],
+        "notes": [{"level": n.level.value, "path": n.path, "line": n.line, "message": n.message} for n in plan.notes],
         "next_steps": plan.next_steps,
     }

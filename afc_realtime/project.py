@@ -3,14 +3,13 @@ files are, and which package manager it uses."""
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .edits import jsonfile
 from .errors import BadInput
-from .tree import Tree, walk_files
+from .tree import Tree
 
 SKIP_DIRS = frozenset({"node_modules", ".next", ".turbo", ".git", "dist", "build", "out", ".vercel", "coverage", ".afc"})
 LOCKFILES = [("bun.lock", "bun"), ("bun.lockb", "bun"), ("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"), ("package-lock.json", "npm")]
@@ -42,107 +41,94 @@ class Project:
 
 
 def detect(tree: Tree) -> Project:
-    root = tree.root
-    if not root.is_dir():
-        raise BadInput(f"no such folder: {root}")
-    manifest = _json(tree, "package.json")
-    if manifest is None:
-        raise BadInput("not a JavaScript project: no package.json here (use -C to point at the monorepo root)", path=str(root))
-    workspaces = _workspaces(tree, manifest)
+    if not tree.is_dir("."):
+        raise BadInput(f"no such folder: {tree.root}")
+    package_json = _json(tree, "package.json")
+    if package_json is None:
+        raise BadInput(
+            "not a JavaScript project: no package.json here (use -C to point at the monorepo root)", path=str(tree.root)
+        )
+    workspaces = _workspaces(tree, package_json)
     web = _find_next_app(tree, workspaces)
-    src = f"{web}/src" if (root / web / "src" / "app").is_dir() else web
-    app_dir = root / src / "app"
-    files = [p.relative_to(root).as_posix() for p in walk_files(root, app_dir, SKIP_DIRS)] if app_dir.is_dir() else []
+    src = f"{web}/src" if tree.is_dir(f"{web}/src/app") else web
+    files = tree.walk(f"{src}/app", SKIP_DIRS)
     return Project(
-        root=root,
+        root=tree.root,
         web=web,
         ws=str(PurePosixPath(web).parent / "ws") if "/" in web else "ws",
-        package_manager=_package_manager(root, manifest),
+        package_manager=package_manager_of(tree, jsonfile.to_python(package_json.get("packageManager"))),
         src=src,
-        env_files=_env_files(root, [".", web]),
-        compose_files=sorted(p.name for p in root.iterdir() if p.is_file() and COMPOSE.match(p.name)),
+        env_files=[f for folder in (".", web) for f in _files_named(tree, folder, ENV_FILE)],
+        compose_files=_files_named(tree, ".", COMPOSE),
         routes=[f for f in files if PurePosixPath(f).name in ROUTE_FILES],
         pages=[f for f in files if PurePosixPath(f).name in PAGE_FILES],
-        env_schema=next((f"{src}/{n}" for n in ("env.ts", "env.mjs", "env.js") if (root / src / n).is_file()), None),
+        env_schema=next((f"{src}/{n}" for n in ("env.ts", "env.mjs", "env.js") if tree.exists(f"{src}/{n}")), None),
         import_prefix=_alias_for(tree, web, src),
         has_after=_has_after(tree, web),
         workspaces=workspaces,
     )
 
 
-def _json(tree: Tree, rel: str):
+def _json(tree: Tree, rel: str) -> jsonfile.Node | None:
     text = tree.read_text(rel)
     return None if text is None else jsonfile.parse(text, rel)
 
 
-def _workspaces(tree: Tree, manifest) -> list[str]:
-    value = jsonfile.to_python(manifest.get("workspaces"))
+def _workspaces(tree: Tree, package_json: jsonfile.Node) -> list[str]:
+    value = jsonfile.to_python(package_json.get("workspaces"))
     if isinstance(value, dict):
         value = value.get("packages")
     if not value and tree.exists("pnpm-workspace.yaml"):
         from .edits.compose import load
 
-        data = load(tree.read_text("pnpm-workspace.yaml"), "pnpm-workspace.yaml") or {}
+        data = load(tree.read_text("pnpm-workspace.yaml") or "", "pnpm-workspace.yaml") or {}
         value = list(data.get("packages") or [])
     return [str(v) for v in value] if isinstance(value, list) else ["apps/*", "packages/*"]
 
 
-def _workspace_dirs(root: Path, patterns: list[str]) -> list[str]:
+def _workspace_dirs(tree: Tree, patterns: list[str]) -> list[str]:
     found = set()
     for pattern in patterns:
         pattern = pattern.rstrip("/")
         if pattern.startswith("!"):
             continue
-        base = pattern.split("*")[0].rstrip("/")
         if "*" not in pattern:
             found.add(pattern)
             continue
-        base_dir = root / base if base else root
-        if base_dir.is_dir():
-            for child in base_dir.iterdir():
-                rel = child.relative_to(root).as_posix()
-                if child.is_dir() and child.name not in SKIP_DIRS and fnmatch.fnmatch(rel, pattern):
-                    found.add(rel)
+        found |= {d for d in tree.glob(pattern) if tree.is_dir(d) and PurePosixPath(d).name not in SKIP_DIRS}
     return sorted(found)
 
 
 def _find_next_app(tree: Tree, workspaces: list[str]) -> str:
     candidates = []
-    for folder in _workspace_dirs(tree.root, workspaces):
-        manifest = _json(tree, f"{folder}/package.json") if (tree.root / folder / "package.json").is_file() else None
-        if manifest is None or manifest.kind != "object":
+    for folder in _workspace_dirs(tree, workspaces):
+        package_json = _json(tree, f"{folder}/package.json")
+        if package_json is None or package_json.kind != "object":
             continue
         deps = {}
         for section in ("dependencies", "devDependencies"):
-            deps.update(jsonfile.to_python(manifest.get(section)) or {})
+            deps.update(jsonfile.to_python(package_json.get(section)) or {})
         if "next" in deps:
             candidates.append(folder)
     if not candidates:
-        raise BadInput("no Next.js app found: no workspace folder has `next` in its package.json dependencies", path="package.json")
+        raise BadInput(
+            "no Next.js app found: no workspace folder has `next` in its package.json dependencies", path="package.json"
+        )
     return "apps/web" if "apps/web" in candidates else candidates[0]
 
 
-def package_manager_of(root: Path, declared: str | None) -> str:
+def package_manager_of(tree: Tree, declared: str | None) -> str:
     for name, manager in LOCKFILES:
-        if (root / name).is_file():
+        if tree.exists(name):
             return manager
     if declared:
         return declared.split("@")[0]
     return "npm"
 
 
-def _package_manager(root: Path, manifest) -> str:
-    return package_manager_of(root, jsonfile.to_python(manifest.get("packageManager")))
-
-
-def _env_files(root: Path, folders: list[str]) -> list[str]:
-    out = []
-    for folder in folders:
-        base = root / folder
-        for child in sorted(base.iterdir()) if base.is_dir() else []:
-            if child.is_file() and ENV_FILE.match(child.name):
-                out.append(child.relative_to(root).as_posix())
-    return out
+def _files_named(tree: Tree, folder: str, pattern: re.Pattern[str]) -> list[str]:
+    prefix = "" if folder == "." else f"{folder}/"
+    return [prefix + e.name for e in tree.children(folder) if e.is_file and pattern.match(e.name)]
 
 
 def _alias_for(tree: Tree, web: str, src: str) -> str | None:
@@ -165,11 +151,11 @@ def _alias_for(tree: Tree, web: str, src: str) -> str | None:
 def _has_after(tree: Tree, web: str) -> bool:
     """after() is stable in Next.js 15.1; judge by the installed version, else by the declared range."""
     version = None
-    for installed in (tree.root / web / "node_modules/next/package.json", tree.root / "node_modules/next/package.json"):
-        if not installed.is_file():
-            continue
-        version = jsonfile.to_python(jsonfile.parse(installed.read_text("utf-8"), str(installed))).get("version")
-        break
+    for installed in (f"{web}/node_modules/next/package.json", "node_modules/next/package.json"):
+        found = jsonfile.to_python(_json(tree, installed))
+        if isinstance(found, dict):
+            version = found.get("version")
+            break
     if version is None:
         manifest = jsonfile.to_python(_json(tree, f"{web}/package.json")) or {}
         version = {**(manifest.get("devDependencies") or {}), **(manifest.get("dependencies") or {})}.get("next", "")

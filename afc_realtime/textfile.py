@@ -14,8 +14,6 @@ BOM = "\ufeff"
 class TextStyle:
     newline: str  # "\n" or "\r\n": what the file mostly uses
     indent: str  # one level of indentation: a tab or some spaces
-    has_bom: bool
-    ends_with_newline: bool
 
 
 def decode(data: bytes, path: str) -> str:
@@ -37,8 +35,6 @@ def style_of(text: str, default_indent: str = "    ") -> TextStyle:
     return TextStyle(
         newline="\r\n" if crlf > lf else "\n",
         indent=detect_indent(text, default_indent),
-        has_bom=text.startswith(BOM),
-        ends_with_newline=text.endswith("\n") or not text,
     )
 
 

@@ -1,24 +1,22 @@
-"""A virtual file tree over the project: reads come from disk, writes stay in memory until applied."""
+"""A virtual file tree over the project: reads come from a source (the disk, or a dict in tests), writes
+stay in memory until applied. Detection and recipes read the project through this and nothing else."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple, Protocol
 
 from .errors import BadInput, Conflict
 from .textfile import decode
 
-
 # What installs and builds leave in a folder: afc deletes these with a folder it made, never file by file.
 REGENERATED = frozenset({"node_modules", ".turbo", ".next", "dist"})
-
-
-def artefacts_in(folder: Path) -> list[Path]:
-    """The install/build leftovers in `folder`, if they are all that is left besides files afc deletes."""
-    return sorted(p for p in folder.iterdir() if p.name in REGENERATED and p.is_dir() and not p.is_symlink()) if folder.is_dir() else []
 
 
 class Kind(str, Enum):
@@ -39,27 +37,39 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class Tree:
-    """Staged edits over a project root. Nothing here writes to disk."""
+def check_relative(rel: str) -> PurePosixPath:
+    """`rel` as a path inside the project, refusing absolute paths and `..`."""
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise BadInput(f"refusing a path outside the project: {rel}")
+    return pure
+
+
+class Entry(NamedTuple):
+    """One name in a folder. A link to a folder is neither a folder (it is not walked) nor a file."""
+
+    name: str
+    is_dir: bool
+    is_file: bool
+
+
+class Source(Protocol):
+    """Where a tree's original files come from. Paths are relative, POSIX, already checked."""
+
+    def read(self, rel: str) -> bytes | None: ...
+    def is_dir(self, rel: str) -> bool: ...
+    def children(self, rel: str) -> list[Entry]: ...  # sorted by name
+
+
+class DiskSource:
+    """The project folder on disk. Links that lead out of it are refused; links to folders are not walked."""
 
     def __init__(self, root: Path):
         self.root = root.resolve()
-        self._disk: dict[str, bytes | None] = {}
-        self._staged: dict[str, bytes | None] = {}
         self._safe: set[Path] = {self.root}
 
-    # -- paths -------------------------------------------------------------
-    def resolve(self, rel: str) -> Path:
-        """The absolute path for `rel`, refusing anything that leaves the root (`..`, absolute, symlinks)."""
-        pure = PurePosixPath(rel)
-        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
-            raise BadInput(f"refusing a path outside the project: {rel}")
-        path = self.root.joinpath(*pure.parts)
-        self._check_inside(path, rel)
-        return path
-
-    def _check_inside(self, path: Path, rel: str) -> None:
-        """No component of `path` may be a link that leads out of the root; folders found safe are remembered."""
+    def path(self, rel: str) -> Path:
+        path = self.root.joinpath(*check_relative(rel).parts)
         probe, checked = path, []
         while probe != self.root and probe not in self._safe:
             if probe.is_symlink() and not probe.resolve().is_relative_to(self.root):
@@ -67,15 +77,73 @@ class Tree:
             checked.append(probe)
             probe = probe.parent
         self._safe.update(checked)
+        return path
+
+    def read(self, rel: str) -> bytes | None:
+        path = self.path(rel)
+        if path.is_dir():
+            raise Conflict(f"expected a file but found a folder: {rel}")
+        return path.read_bytes() if path.is_file() else None
+
+    def is_dir(self, rel: str) -> bool:
+        return (self.root if rel == "." else self.path(rel)).is_dir()
+
+    def children(self, rel: str) -> list[Entry]:
+        folder = self.root if rel == "." else self.path(rel)
+        if not folder.is_dir():
+            return []
+        with os.scandir(folder) as entries:
+            return sorted(Entry(e.name, e.is_dir(follow_symlinks=False), e.is_file()) for e in entries)
+
+
+class MemorySource:
+    """A project given as a dict of path -> text or bytes: recipes run on it in unit tests."""
+
+    def __init__(self, files: Mapping[str, str | bytes]):
+        self.files = {str(check_relative(k)): v.encode("utf-8") if isinstance(v, str) else v for k, v in files.items()}
+        self.dirs = {str(p) for rel in self.files for p in PurePosixPath(rel).parents}
+
+    def read(self, rel: str) -> bytes | None:
+        if rel in self.dirs:
+            raise Conflict(f"expected a file but found a folder: {rel}")
+        return self.files.get(rel)
+
+    def is_dir(self, rel: str) -> bool:
+        return rel in self.dirs
+
+    def children(self, rel: str) -> list[Entry]:
+        found = set()
+        for path in (*self.files, *self.dirs):
+            if path != rel and str(PurePosixPath(path).parent) == rel:
+                found.add(Entry(PurePosixPath(path).name, path in self.dirs, path in self.files))
+        return sorted(found)
+
+
+class Tree:
+    """Staged edits over a project. Nothing here writes to disk; `apply.py` does that."""
+
+    def __init__(self, root: Path, source: Source | None = None):
+        self.root = root.resolve() if source is None else root
+        self.source: Source = source if source is not None else DiskSource(self.root)
+        self._disk: dict[str, bytes | None] = {}
+        self._staged: dict[str, bytes | None] = {}
+        self._changes: list[Change] | None = None
+
+    @classmethod
+    def in_memory(cls, files: Mapping[str, str | bytes]) -> Tree:
+        return cls(Path("/memory"), MemorySource(files))
+
+    def resolve(self, rel: str) -> Path:
+        """The absolute path on disk for `rel`, refusing anything that leaves the root (`..`, absolute, links)."""
+        if not isinstance(self.source, DiskSource):
+            raise TypeError("an in-memory tree has no paths on disk")
+        return self.source.path(rel)
 
     # -- reading -----------------------------------------------------------
     def original(self, rel: str) -> bytes | None:
-        """What is on disk now (cached, so a plan sees one consistent snapshot)."""
+        """What the source holds now (cached, so a plan sees one consistent snapshot)."""
         if rel not in self._disk:
-            path = self.resolve(rel)
-            if path.is_dir():
-                raise Conflict(f"expected a file but found a folder: {rel}")
-            self._disk[rel] = path.read_bytes() if path.is_file() else None
+            self._disk[rel] = self.source.read(str(check_relative(rel)))
         return self._disk[rel]
 
     def read_bytes(self, rel: str) -> bytes | None:
@@ -88,33 +156,67 @@ class Tree:
         return None if data is None else decode(data, rel)
 
     def exists(self, rel: str) -> bool:
+        """Whether a file is at `rel` (staged edits included)."""
         return self.read_bytes(rel) is not None
+
+    def is_dir(self, rel: str) -> bool:
+        """Whether a folder is at `rel` in the source (folders are not staged)."""
+        return self.source.is_dir(rel if rel == "." else str(check_relative(rel)))
+
+    def occupied(self, rel: str) -> bool:
+        """Whether anything, file or folder, stands at `rel` in the source."""
+        return self.is_dir(rel) or self.original(rel) is not None
+
+    def children(self, rel: str = ".") -> list[Entry]:
+        """What is in folder `rel`, sorted by name (empty when it is not a folder)."""
+        return self.source.children(rel if rel == "." else str(check_relative(rel)))
+
+    def walk(self, rel: str, skip_dirs: Iterable[str] = ()) -> list[str]:
+        """Every file below folder `rel`, sorted by folder, not descending into `skip_dirs` or linked folders."""
+        skip = frozenset(skip_dirs)
+        found, folders = [], [rel]
+        while folders:
+            folder = folders.pop()
+            here = self.children(folder)
+            found += [_join(folder, e.name) for e in here if e.is_file]
+            folders += [_join(folder, e.name) for e in reversed(here) if e.is_dir and e.name not in skip]
+        return found
+
+    def glob(self, pattern: str) -> list[str]:
+        """Folders and files matching a pattern of `*` segments (`apps/*`), relative to the root, sorted."""
+        matches = ["."]
+        for segment in PurePosixPath(pattern).parts:
+            matches = [_join(m, e.name) for m in matches if self.is_dir(m) for e in self.children(m) if fnmatch(e.name, segment)]
+        return sorted(m for m in matches if m != ".")
+
+    def artefacts(self, rel: str) -> list[str]:
+        """The install and build leftovers (`node_modules`, `.next`, ...) that are real folders in `rel`."""
+        return [_join(rel, e.name) for e in self.children(rel) if e.is_dir and e.name in REGENERATED]
 
     # -- staging -----------------------------------------------------------
     def write(self, rel: str, data: bytes | str) -> None:
         self.original(rel)
         self._staged[rel] = data.encode("utf-8") if isinstance(data, str) else data
+        self._changes = None
 
     def delete(self, rel: str) -> None:
         self.original(rel)
         self._staged[rel] = None
+        self._changes = None
 
     def changes(self) -> list[Change]:
-        """Staged edits that differ from disk; writing what is already there is not a change."""
-        out = []
-        for rel in sorted(self._staged):
-            before, after = self._disk[rel], self._staged[rel]
-            if before == after:
-                continue
-            kind = Kind.CREATE if before is None else Kind.DELETE if after is None else Kind.UPDATE
-            out.append(Change(kind, rel, before, after))
-        return out
+        """Staged edits that differ from the source; writing what is already there is not a change."""
+        if self._changes is None:
+            out = []
+            for rel in sorted(self._staged):
+                before, after = self._disk[rel], self._staged[rel]
+                if before == after:
+                    continue
+                kind = Kind.CREATE if before is None else Kind.DELETE if after is None else Kind.UPDATE
+                out.append(Change(kind, rel, before, after))
+            self._changes = out
+        return self._changes
 
 
-def walk_files(root: Path, start: Path, skip_dirs: frozenset[str]) -> list[Path]:
-    """Files below `start`, not descending into `skip_dirs` or symlinked folders."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(start):
-        dirnames[:] = sorted(d for d in dirnames if d not in skip_dirs and not os.path.islink(os.path.join(dirpath, d)))
-        found.extend(Path(dirpath, f) for f in sorted(filenames))
-    return found
+def _join(folder: str, name: str) -> str:
+    return name if folder == "." else f"{folder}/{name}"

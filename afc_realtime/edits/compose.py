@@ -5,19 +5,16 @@ else changed. Splicing lines rather than re-dumping keeps quotes, comments and w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Any
 
 from ..errors import BadInput
 from ..textfile import style_of
-from .insertion import Insertion, insert_all
+from .insertion import Insertion, insert_all, undo_insertions
+from .result import Edit, Skip
+from .spans import Cut
 
 
-@dataclass(frozen=True)
-class Skip:
-    reason: str
-
-
-def load(text: str, path: str):
+def load(text: str, path: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -30,7 +27,7 @@ def load(text: str, path: str):
         raise BadInput(f"malformed YAML: {exc}", path=path) from None
 
 
-def services_of(text: str, path: str):
+def services_of(text: str, path: str) -> Any:
     data = load(text, path)
     if data is None:
         return None
@@ -43,15 +40,15 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def add_service(text: str, path: str, name: str, body: dict) -> Insertion | Skip | None:
-    """Insert service `name` with `body` after the last service; None when it is there already."""
+def add_service(path: str, text: str, name: str, body: dict[str, Any]) -> Edit | Skip:
+    """Insert service `name` with `body` after the last service (nothing when it is there already)."""
     from ruamel.yaml.comments import CommentedMap
 
     services = services_of(text, path)
     if services is not None and name in services:
-        return None
+        return Edit(path)
     if not isinstance(services, CommentedMap) or not services or services.fa.flow_style():
-        return Skip("no block-style `services:` mapping to add to")
+        return Skip(path, "no block-style `services:` mapping to add to")
     lines = text.splitlines(keepends=True)
     names = list(services)
     svc_line, svc_col = services.lc.key(names[-1])
@@ -74,7 +71,10 @@ def add_service(text: str, path: str, name: str, body: dict) -> Insertion | Skip
     block = _render(name, body, svc_col, unit, seq_offset)
     insertion = Insertion(at, lead + nl.join(block) + nl, f"compose service {name}")
     _verify(text, path, name, insertion)
-    return insertion
+    return Edit(path, (insertion,), line=last + 2, subject=name)
+
+
+undo = undo_insertions  # the inverse of `add_service`: cut exactly the lines that were inserted
 
 
 def _child_indent(lines: list[str], key_line: int, key_col: int) -> int | None:
@@ -92,11 +92,11 @@ def _sequence_offset(lines: list[str]) -> int | None:
     return None
 
 
-def _render(name: str, body: dict, col: int, unit: int, seq_offset: int | None) -> list[str]:
+def _render(name: str, body: dict[str, Any], col: int, unit: int, seq_offset: int | None) -> list[str]:
     seq = unit if seq_offset is None else seq_offset
     out = [" " * col + f"{name}:"]
 
-    def emit(mapping: dict, depth: int) -> None:
+    def emit(mapping: dict[str, Any], depth: int) -> None:
         pad = " " * depth
         for key, value in mapping.items():
             if isinstance(value, dict):
@@ -122,7 +122,7 @@ def _verify(text: str, path: str, name: str, insertion: Insertion) -> None:
         raise BadInput(f"could not add service {name} without changing other content; add it by hand", path=path)
 
 
-def _plain(node):
+def _plain(node: Any) -> Any:
     if hasattr(node, "items"):
         return {k: _plain(v) for k, v in node.items()}
     if isinstance(node, list):
@@ -130,11 +130,11 @@ def _plain(node):
     return node
 
 
-def remove_service_span(text: str, path: str, name: str) -> tuple[int, int] | None:
-    """The span of lines holding service `name` (for hand-wired removal), or None."""
+def remove_service(path: str, text: str, name: str) -> Edit:
+    """Cut the lines holding service `name` (hand-wired removal: a service afc did not write)."""
     services = services_of(text, path)
     if services is None or name not in services:
-        return None
+        return Edit(path)
     lines = text.splitlines(keepends=True)
     line, col = services.lc.key(name)
     end = line
@@ -143,5 +143,6 @@ def remove_service_span(text: str, path: str, name: str) -> tuple[int, int] | No
             break
         if lines[index].strip():
             end = index
-    start_offset = sum(len(x) for x in lines[:line])
-    return start_offset, start_offset + sum(len(x) for x in lines[line : end + 1])
+    start = sum(len(x) for x in lines[:line])
+    cut = Cut(start, start + sum(len(x) for x in lines[line : end + 1]), f"compose service {name}")
+    return Edit(path, cuts=(cut,), line=line + 1, subject=name)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ..errors import BadInput
 from ..textfile import style_of
-from .insertion import Insertion
+from .insertion import Insertion, remove_all
+from .result import Edit
 
 _ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$")
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
@@ -81,12 +82,12 @@ def is_example(path: str) -> bool:
     return path.endswith(EXAMPLE_SUFFIXES)
 
 
-def add_block(text: str, path: str, header: str, entries: list[tuple[str, str]]) -> Insertion | None:
+def add_block(path: str, text: str, header: str, entries: list[tuple[str, str]]) -> Edit:
     """Append the entries whose keys are missing, under a comment header, keeping everything else."""
     present = keys(text, path)
     missing = [(k, v) for k, v in entries if k not in present]
     if not missing:
-        return None
+        return Edit(path)
     nl = style_of(text).newline
     lead = ""
     if text and not text.endswith("\n"):
@@ -94,11 +95,20 @@ def add_block(text: str, path: str, header: str, entries: list[tuple[str, str]])
     elif text and not text.endswith(nl + nl) and text.strip("\ufeff"):
         lead = nl
     block = lead + f"# {header}{nl}" + "".join(f"{k}={v}{nl}" for k, v in missing)
-    return Insertion(len(text), block, "env " + ", ".join(k for k, _ in missing))
+    return Edit(path, (Insertion(len(text), block, "env " + ", ".join(k for k, _ in missing)),))
 
 
-def with_current_values(fragment: str, text: str, path: str) -> str:
-    """`fragment` (a block afc inserted) with each KEY=... line as the file now has it: values are the user's."""
+def undo(path: str, text: str, placed: list[Insertion]) -> tuple[str, list[Insertion]]:
+    """The inverse of `add_block`: cut the block, matching each KEY=... line by its key, since the values
+    in an env file are the user's to change after afc wrote them."""
+    text, missing = remove_all(text, placed)
+    if not missing:
+        return text, []
+    return remove_all(text, [Insertion(m.offset, _with_current_values(m.text, text, path), m.what) for m in missing])
+
+
+def _with_current_values(fragment: str, text: str, path: str) -> str:
+    """`fragment` (a block afc inserted) with each KEY=... line as the file now has it."""
     current = {line.key: text[line.start : line.end].rstrip("\r\n") for line in parse(text, path) if line.key}
     out = []
     for line in fragment.splitlines(keepends=True):

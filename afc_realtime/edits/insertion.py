@@ -7,36 +7,29 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Insertion:
-    offset: int  # where, in the text as it was before any insertion of the same batch
+    offset: int  # before applying: in the original text; once placed: where the text stands in the result
     text: str
     what: str  # a short human description: "broadcast todo-created", "env NEXT_PUBLIC_WS_URL"
 
 
-@dataclass(frozen=True)
-class Placed:
-    """An insertion as it stands in the edited text (offset in the final text)."""
-
-    offset: int
-    text: str
-    what: str
-
-
-def insert_all(text: str, insertions: list[Insertion]) -> tuple[str, list[Placed]]:
+def insert_all(text: str, insertions: list[Insertion]) -> tuple[str, list[Insertion]]:
     """Apply insertions made against the same original text; return the new text and where each landed."""
     ordered = sorted(enumerate(insertions), key=lambda pair: (pair[1].offset, pair[0]))
     pieces, placed, cursor, shift = [], [], 0, 0
     for _, ins in ordered:
         pieces.append(text[cursor : ins.offset])
         pieces.append(ins.text)
-        placed.append(Placed(ins.offset + shift, ins.text, ins.what))
+        placed.append(Insertion(ins.offset + shift, ins.text, ins.what))
         shift += len(ins.text)
         cursor = ins.offset
     pieces.append(text[cursor:])
     return "".join(pieces), placed
 
 
-def find_placed(text: str, item: Placed) -> int | None:
-    """Where `item.text` stands now: the occurrence nearest to where it was put, or None if it is gone."""
+def find_placed(text: str, item: Insertion) -> int | None:
+    """Where `item.text` stands now, or None if it is gone. The user may have edited the file since, which
+    shifts offsets, and the same text can stand twice (one import line per route file inserted by afc, one
+    written by hand): the occurrence nearest to where afc put it is the one afc put there."""
     best, start = None, 0
     while (found := text.find(item.text, start)) >= 0:
         if best is None or abs(found - item.offset) < abs(best - item.offset):
@@ -45,8 +38,9 @@ def find_placed(text: str, item: Placed) -> int | None:
     return best
 
 
-def remove_all(text: str, items: list[Placed]) -> tuple[str, list[Placed]]:
-    """Remove each placed insertion, last first; return the new text and the ones no longer found."""
+def remove_all(text: str, items: list[Insertion]) -> tuple[str, list[Insertion]]:
+    """The inverse of `insert_all`: remove each placed insertion, last first; return the new text and the
+    ones no longer found."""
     missing = []
     for item in sorted(items, key=lambda i: i.offset, reverse=True):
         at = find_placed(text, item)
@@ -55,3 +49,8 @@ def remove_all(text: str, items: list[Placed]) -> tuple[str, list[Placed]]:
             continue
         text = text[:at] + text[at + len(item.text) :]
     return text, missing
+
+
+def undo_insertions(path: str, text: str, placed: list[Insertion]) -> tuple[str, list[Insertion]]:
+    """`remove_all` with the signature every format's `undo` shares (the path names errors)."""
+    return remove_all(text, placed)

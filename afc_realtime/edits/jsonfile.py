@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from ..errors import BadInput
 from ..textfile import indentation_at, line_number, style_of
-from .insertion import Insertion
+from .insertion import Insertion, undo_insertions
+from .result import Edit
 
 
 @dataclass
@@ -188,19 +189,22 @@ def add_items(text: str, array: Node, values: list[object], what: str) -> Insert
     return Insertion(at, "".join(sep + r for r in rendered), what)
 
 
-def ensure_list(text: str, path: str, key: str, values: list[str], what: str) -> Insertion | None:
+def ensure_list(path: str, text: str, key: str, values: list[str], what: str) -> Edit:
     """Make the root object's `key` an array holding `values`, adding only what is missing."""
     root = parse(text, path)
     if root.kind != "object":
         raise BadInput("expected a JSON object at the top", path=path, line=line_number(text, root.start))
     existing = root.get(key)
     if existing is None:
-        return add_member(text, root, key, values, what)
+        return Edit(path, (add_member(text, root, key, values, what),))
     if existing.kind != "array":
         raise BadInput(f'"{key}" should be a list', path=path, line=line_number(text, existing.start))
     have = {item.value for item in existing.items}
     missing = [v for v in values if v not in have]
-    return add_items(text, existing, missing, what) if missing else None
+    return Edit(path, (add_items(text, existing, missing, what),) if missing else ())
+
+
+undo = undo_insertions  # the inverse of `ensure_list`: cut exactly the text that was inserted
 
 
 def element_spans(container: Node) -> list[tuple[int, int]]:

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from . import typescript as ts
-from .insertion import Insertion
+from .insertion import undo_insertions
+from .result import Edit, Skip
+from .typescript import TsFile, directives, line_after_insertion, quote_of
 
-
-@dataclass(frozen=True)
-class Subscription:
-    resource: str
-    collection: str  # the list URL the page fetches, e.g. /api/todos
-    setter: str
-    line: int
-    insertion: Insertion
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
 
 
-def is_client_component(root) -> bool:
-    return any(d.text().strip("'\";") == "use client" for d in ts.directives(root))
+def is_client_component(root: SgNode) -> bool:
+    return any(d.text().strip("'\";") == "use client" for d in directives(root))
 
 
-def fetched_collections(root) -> set[str]:
+def fetched_collections(root: SgNode) -> set[str]:
     """List URLs the page fetches with a literal: fetch("/api/todos")."""
     urls = set()
     for call in root.find_all(kind="call_expression"):
@@ -38,7 +33,7 @@ def fetched_collections(root) -> set[str]:
     return urls
 
 
-def state_setter(root, setter: str):
+def state_setter(root: SgNode, setter: str) -> SgNode | None:
     """The `const [items, setItems] = useState...` declaration whose setter is `setter`."""
     for decl in root.find_all(kind="lexical_declaration"):
         for declarator in decl.find_all(kind="variable_declarator"):
@@ -51,16 +46,19 @@ def state_setter(root, setter: str):
     return None
 
 
-def subscribe(text: str, root, resource: str, collection: str, plural: str, hook: str) -> Subscription | str:
+def subscribe(file: TsFile, resource: str, collection: str, plural: str, hook: str) -> Edit | Skip:
     """Plan `hook("todo", "/api/todos", setTodos);` below the page's list state, or say why not."""
     setter = "set" + plural[:1].upper() + plural[1:]
-    decl = state_setter(root, setter)
+    decl = state_setter(file.root, setter)
     if decl is None:
-        return f"fetches {collection} but has no `{setter}` list state to keep in sync"
-    if f"{hook}(" in text:
-        return "already subscribes"
-    quote = ts.quote_of(root)
+        return Skip(file.path, f"fetches {collection} but has no `{setter}` list state to keep in sync")
+    if f"{hook}(" in file.text:
+        return Skip(file.path, "already subscribes")
+    quote = quote_of(file.root)
     semi = ";" if decl.text().rstrip().endswith(";") else ""
     statement = f"{hook}({quote}{resource}{quote}, {quote}{collection}{quote}, {setter}){semi}"
-    insertion = ts.line_after_insertion(text, decl, statement, f"subscribe to {resource} events")
-    return Subscription(resource, collection, setter, ts.where(text, decl), insertion)
+    insertion = line_after_insertion(file.text, decl, statement, f"subscribe to {resource} events")
+    return Edit(file.path, (insertion,), line=file.line(decl), subject=resource)
+
+
+undo = undo_insertions  # the inverse: cut exactly the line that was inserted

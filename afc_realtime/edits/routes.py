@@ -4,31 +4,20 @@ broadcast of that row just before the response that returns it."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from . import typescript as ts
-from .insertion import Insertion
+from .insertion import undo_insertions
+from .result import Edit, Skip
+from .typescript import TsFile, quote_of, statement_line_insertion
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
 
 ACTIONS = {"POST": "created", "PUT": "updated", "PATCH": "updated", "DELETE": "deleted"}
 _WRITE = re.compile(r"\.(insert|update|delete)\s*\(")
 
 
-@dataclass(frozen=True)
-class Wired:
-    method: str
-    event: str  # kebab, e.g. todo-created
-    line: int
-    insertion: Insertion
-
-
-@dataclass(frozen=True)
-class Skipped:
-    method: str
-    line: int
-    reason: str
-
-
-def handlers(root) -> list[tuple[str, object]]:
+def handlers(root: SgNode) -> list[tuple[str, SgNode | None]]:
     """(method, body) of exported handlers: `export async function POST` and `export const POST = async () => {}`."""
     found = []
     for export in root.find_all(kind="export_statement"):
@@ -49,8 +38,9 @@ def handlers(root) -> list[tuple[str, object]]:
     return found
 
 
-def written_row(body):
-    """The `const [row] = await db.insert(...)...returning()` declaration in a handler, and the row's name."""
+def written_row(body: SgNode) -> tuple[SgNode | None, str | None, str]:
+    """The `const [row] = await db.insert(...)...returning()` declaration in a handler and the row's name,
+    or the reason there is none."""
     for decl in body.find_all(kind="lexical_declaration"):
         text = decl.text()
         if not _WRITE.search(text):
@@ -64,12 +54,12 @@ def written_row(body):
             if pattern.kind() == "array_pattern":
                 first = next((c for c in pattern.children() if c.kind() == "identifier"), None)
                 if first is not None:
-                    return decl, first.text(), None
+                    return decl, first.text(), ""
             return decl, None, "written row is not available: destructure it, as in `const [row] = ...returning()`"
     return None, None, "does not write to the database"
 
 
-def returning_statement(decl, row: str):
+def returning_statement(decl: SgNode, row: str) -> SgNode | None:
     """The first later statement in the same block that returns a response mentioning `row`."""
     for sibling in decl.next_all():
         if sibling.kind() == "return_statement" and any(i.text() == row for i in sibling.find_all(kind="identifier")):
@@ -77,35 +67,39 @@ def returning_statement(decl, row: str):
     return None
 
 
-def broadcast_in(text: str, root, method: str, body, event: str, helper: str) -> Wired | Skipped:
+def broadcast_in(file: TsFile, method: str, body: SgNode | None, event: str, helper: str) -> Edit | Skip:
     """Plan a `helper("event", row)` line just before the response that returns the handler's written row."""
-    line = ts.where(text, body) if body is not None else 1
+    line = file.line(body) if body is not None else 1
     if body is None or body.kind() != "statement_block":
-        return Skipped(method, line, "handler has no block body")
+        return Skip(file.path, "handler has no block body", line, method)
     decl, row, reason = written_row(body)
-    if row is None:
-        return Skipped(method, ts.where(text, decl) if decl else line, reason)
+    if decl is None or row is None:
+        return Skip(file.path, reason, file.line(decl) if decl else line, method)
     ret = returning_statement(decl, row)
     if ret is None:
-        return Skipped(method, ts.where(text, decl), f"no return statement sends `{row}` back")
-    quote = ts.quote_of(root)
+        return Skip(file.path, f"no return statement sends `{row}` back", file.line(decl), method)
+    quote = quote_of(file.root)
     semi = ";" if ret.text().rstrip().endswith(";") else ""
     statement = f"{helper}({quote}{event}{quote}, {row}){semi}"
-    insertion = ts.statement_line_insertion(text, ret, statement, f"broadcast {event}")
+    insertion = statement_line_insertion(file.text, ret, statement, f"broadcast {event}")
     if insertion is None:
-        return Skipped(method, ts.where(text, ret), "the return statement shares its line with other code")
-    return Wired(method, event, ts.where(text, ret), insertion)
+        return Skip(file.path, "the return statement shares its line with other code", file.line(ret), method)
+    return Edit(file.path, (insertion,), line=file.line(ret), subject=event)
 
 
-def wire(text: str, root, resource: str, helper: str) -> list[Wired | Skipped]:
-    """Plan a `helper("<resource>-<action>", row)` line in each mutating handler."""
-    results: list[Wired | Skipped] = []
-    for method, body in handlers(root):
+def wire(file: TsFile, resource: str, helper: str) -> list[Edit | Skip]:
+    """Plan a `helper("<resource>-<action>", row)` line in each mutating handler (the edit's subject is
+    the event); its inverse is `undo`."""
+    results: list[Edit | Skip] = []
+    for method, body in handlers(file.root):
         if body is not None and ("WS_INTERNAL_URL" in body.text() or f"{helper}(" in body.text()):
-            results.append(Skipped(method, ts.where(text, body), "already broadcasts"))
+            results.append(Skip(file.path, "already broadcasts", file.line(body), method))
             continue
-        results.append(broadcast_in(text, root, method, body, f"{resource}-{ACTIONS[method]}", helper))
+        results.append(broadcast_in(file, method, body, f"{resource}-{ACTIONS[method]}", helper))
     return results
+
+
+undo = undo_insertions  # the inverse of every edit here: cut exactly the lines that were inserted
 
 
 def resource_of(route_rel: str) -> tuple[str, str] | None:

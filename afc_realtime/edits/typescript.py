@@ -4,37 +4,49 @@ literals, and express additions as insertions of whole lines."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..textfile import BOM, indentation_at, line_end, line_number, line_start, style_of
-from .insertion import Insertion
+from .insertion import Insertion, undo_insertions
+from .result import Edit, Level, Skip
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
 
 
 @dataclass(frozen=True)
-class ParseProblem:
-    line: int
-    message: str
+class TsFile:
+    """A TypeScript or TSX file with its syntax tree."""
+
+    path: str
+    text: str
+    root: SgNode
+
+    def line(self, node: SgNode) -> int:
+        return line_number(self.text, node.range().start.index)
 
 
-def parse(text: str):
+def parse(text: str) -> SgNode:
     """The root node of a TSX parse (TSX also reads plain TypeScript)."""
     from ast_grep_py import SgRoot
 
     return SgRoot(text, "tsx").root()
 
 
-def syntax_problem(root) -> ParseProblem | None:
-    """The first syntax error tree-sitter recovered from, if any: such a file is never edited."""
+def load(path: str, text: str) -> TsFile | Skip:
+    """The parsed file, or a warning when it does not parse: such a file is never edited."""
+    root = parse(text)
     error = root.find(kind="ERROR")
     if error is not None:
-        return ParseProblem(error.range().start.line + 1, "does not parse")
-    return None
+        return Skip(path, "does not parse; left untouched", error.range().start.line + 1, level=Level.WARN)
+    return TsFile(path, text, root)
 
 
-def top_level_imports(root) -> list:
+def top_level_imports(root: SgNode) -> list[SgNode]:
     return [child for child in root.children() if child.kind() == "import_statement"]
 
 
-def imports_name(root, name: str, module: str) -> bool:
+def imports_name(root: SgNode, name: str, module: str) -> bool:
     for node in top_level_imports(root):
         source = node.field("source")
         if source is not None and source.text().strip("\"'") == module and name in _imported_names(node):
@@ -42,11 +54,11 @@ def imports_name(root, name: str, module: str) -> bool:
     return False
 
 
-def _imported_names(node) -> set[str]:
+def _imported_names(node: SgNode) -> set[str]:
     return {ident.text() for ident in node.find_all(kind="identifier")}
 
 
-def quote_of(root) -> str:
+def quote_of(root: SgNode) -> str:
     """The file's string quote, judged by its imports (double quotes when unsure)."""
     for node in top_level_imports(root):
         source = node.field("source")
@@ -55,10 +67,12 @@ def quote_of(root) -> str:
     return '"'
 
 
-def add_import(text: str, root, name: str, module: str, what: str) -> Insertion | None:
+def add_import(file: TsFile, name: str, module: str) -> Edit:
     """`import { name } from "module";` after the last top-level import (or any directive)."""
+    text, root = file.text, file.root
     if imports_name(root, name, module):
-        return None
+        return Edit(file.path)
+    what = f"import {name}"
     nl = style_of(text).newline
     quote = quote_of(root)
     semi = ";" if _uses_semicolons(root) else ""
@@ -67,26 +81,27 @@ def add_import(text: str, root, name: str, module: str, what: str) -> Insertion 
     if anchors:
         end = line_end(text, anchors[-1].range().end.index)
         prefix = "" if text[:end].endswith("\n") else nl
-        return Insertion(end, prefix + statement, what)
-    return Insertion(1 if text.startswith(BOM) else 0, statement, what)
+        return Edit(file.path, (Insertion(end, prefix + statement, what),))
+    return Edit(file.path, (Insertion(1 if text.startswith(BOM) else 0, statement, what),))
 
 
-def directives(root) -> list:
+def directives(root: SgNode) -> list[SgNode]:
     out = []
     for child in root.children():
-        if child.kind() == "expression_statement" and child.child(0) is not None and child.child(0).kind() == "string":
+        first = child.child(0)
+        if child.kind() == "expression_statement" and first is not None and first.kind() == "string":
             out.append(child)
         else:
             break
     return out
 
 
-def _uses_semicolons(root) -> bool:
+def _uses_semicolons(root: SgNode) -> bool:
     statements = [c for c in root.children() if c.kind() in ("import_statement", "expression_statement", "lexical_declaration")]
     return not statements or any(c.text().rstrip().endswith(";") for c in statements)
 
 
-def statement_line_insertion(text: str, before_node, statement: str, what: str) -> Insertion | None:
+def statement_line_insertion(text: str, before_node: SgNode, statement: str, what: str) -> Insertion | None:
     """A new line holding `statement`, just above `before_node`, indented as it is."""
     start = before_node.range().start.index
     head = line_start(text, start)
@@ -96,7 +111,7 @@ def statement_line_insertion(text: str, before_node, statement: str, what: str) 
     return Insertion(head, indentation_at(text, start) + statement + nl, what)
 
 
-def line_after_insertion(text: str, node, statement: str, what: str) -> Insertion:
+def line_after_insertion(text: str, node: SgNode, statement: str, what: str) -> Insertion:
     """A new line holding `statement`, just below the line where `node` ends, indented like `node`."""
     end = line_end(text, node.range().end.index)
     nl = style_of(text).newline
@@ -104,10 +119,10 @@ def line_after_insertion(text: str, node, statement: str, what: str) -> Insertio
     return Insertion(end, prefix + indentation_at(text, node.range().start.index) + statement + nl, what)
 
 
-def add_object_members(text: str, obj, members: list[tuple[str, str]], what: str) -> Insertion | None:
+def add_object_members(text: str, obj: SgNode, members: list[tuple[str, str]], what: str) -> Insertion | None:
     """Append `key: value` members to an object literal, one per line, laid out like its members."""
     pairs = [c for c in obj.children() if c.kind() in ("pair", "shorthand_property_identifier", "method_definition", "spread_element")]
-    present = {p.field("key").text().strip("\"'") for p in pairs if p.kind() == "pair" and p.field("key") is not None}
+    present = {key.text().strip("\"'") for p in pairs if p.kind() == "pair" and (key := p.field("key")) is not None}
     present |= {p.text() for p in pairs if p.kind() == "shorthand_property_identifier"}
     missing = [(k, v) for k, v in members if k not in present]
     if not missing:
@@ -129,5 +144,4 @@ def add_object_members(text: str, obj, members: list[tuple[str, str]], what: str
     return Insertion(after, "".join(f",{nl}{indent}{k}: {v}" for k, v in missing), what)
 
 
-def where(text: str, node) -> int:
-    return line_number(text, node.range().start.index)
+undo = undo_insertions  # the inverse of every edit here: cut exactly the text that was inserted

@@ -6,14 +6,17 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from .. import __version__, manifest as manifest_mod
+from .. import __version__
+from .. import manifest as manifest_mod
 from ..edits import routes
 from ..edits import typescript as ts
+from ..edits.result import Edit, Skip
 from ..errors import BadInput
 from ..plan import Plan
 from ..project import Project
 from ..tree import Tree, sha256
-from .websocket import FEATURE, Edits, import_path, new_dirs, parsed, remove_records
+from .toolkit import Draft, import_path, new_dirs, remove_records
+from .websocket import FEATURE
 
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 
@@ -46,40 +49,44 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
         plan.summary = f"event {event} is already wired; nothing to do."
         return plan
     route = PurePosixPath(route).as_posix()
-    if not tree.exists(route):
+    text = tree.read_text(route)
+    if text is None:
         raise BadInput("no such route file", path=route)
-    text, root = parsed(tree, route, plan)
-    if root is None:
-        raise BadInput("does not parse; afc will not edit it", path=route, line=plan.notes[-1].line)
-    insertion = _broadcast_line(text, root, route, event, method.upper())
-    edits = Edits(tree)
-    edits.add(route, insertion)
-    edits.add(route, ts.add_import(text, root, "broadcast", import_path(project, route, "broadcast"), "import broadcast"))
+    file = ts.load(route, text)
+    if isinstance(file, Skip):
+        raise BadInput("does not parse; afc will not edit it", path=route, line=file.line)
+    draft = Draft(tree, plan)
+    draft.take(_broadcast_line(file, event, method.upper()))
+    draft.take(ts.add_import(file, "broadcast", import_path(project, route, "broadcast")))
     hook_file = f"{project.helpers_dir}/events/{event}.ts"
     if tree.exists(hook_file):
         raise BadInput("exists already and afc did not record it", path=hook_file)
     hook = _hook_source(event, method.upper(), route)
     tree.write(hook_file, hook)
-    record = manifest_mod.FeatureRecord(record_name(event), __version__, events=[event])
-    record.insertions = edits.stage()
-    record.files = {hook_file: sha256(hook.encode("utf-8"))}
-    record.created_dirs = new_dirs(tree, [hook_file])
-    existing.features[record.name] = record
+    existing.features[record_name(event)] = manifest_mod.FeatureRecord(
+        record_name(event),
+        __version__,
+        files={hook_file: sha256(hook.encode("utf-8"))},
+        insertions=draft.stage(),
+        created_dirs=new_dirs(tree, [hook_file]),
+        events=[event],
+    )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
-    plan.changes = tree.changes()
-    plan.summary = f"Broadcasts {message_type(event)} from {method.upper()} in {route}, and adds the client hook {hook_name(event)}."
+    plan.summary = (
+        f"Broadcasts {message_type(event)} from {method.upper()} in {route}, and adds the client hook {hook_name(event)}."
+    )
     plan.next_steps = [f"import {{ {hook_name(event)} }} from the new {hook_file} and call it in a client component"]
     return plan
 
 
-def _broadcast_line(text: str, root, route: str, event: str, method: str):
-    handler = next((body for name, body in routes.handlers(root) if name == method), None)
+def _broadcast_line(file: ts.TsFile, event: str, method: str) -> Edit:
+    handler = next((body for name, body in routes.handlers(file.root) if name == method), None)
     if handler is None:
-        raise BadInput(f"no exported {method} handler", path=route)
-    result = routes.broadcast_in(text, root, method, handler, event, "broadcast")
-    if isinstance(result, routes.Skipped):
-        raise BadInput(f"{method}: {result.reason}", path=route, line=result.line)
-    return result.insertion
+        raise BadInput(f"no exported {method} handler", path=file.path)
+    result = routes.broadcast_in(file, method, handler, event, "broadcast")
+    if isinstance(result, Skip):
+        raise BadInput(result.message, path=file.path, line=result.line)
+    return result
 
 
 def _hook_source(event: str, method: str, route: str) -> str:
@@ -106,4 +113,5 @@ def plan_remove(tree: Tree, event: str, force: bool) -> Plan:
     if record_name(event) not in existing.features:
         plan.summary = f"event {event} is not wired by afc here; nothing to remove."
         return plan
-    return remove_records(tree, plan, existing, [record_name(event)], force)
+    remove_records(plan, existing, [record_name(event)], force)
+    return plan

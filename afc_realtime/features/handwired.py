@@ -3,83 +3,98 @@ recognised by its structure; anything afc is not sure of is listed with its file
 
 from __future__ import annotations
 
-import os
 import re
-from collections import defaultdict
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from ..edits import compose, envfile, jsonfile
 from ..edits import typescript as ts
-from ..edits.spans import Cut, cut_all, whole_lines
-from ..plan import Note, Plan
+from ..edits.result import Edit, Level, Skip
+from ..edits.spans import Cut, whole_lines
+from ..plan import Plan
 from ..project import Project
-from ..textfile import encode, line_end, line_start
-from ..tree import REGENERATED, Tree, walk_files
-from .websocket import artefact_notes, parsed
+from ..textfile import line_end, line_start
+from ..tree import REGENERATED, Tree
+from .toolkit import Draft, artefact_notes
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
 
 WS_KEYS = {"NEXT_PUBLIC_WS_URL", "WS_INTERNAL_URL", "WS_PORT", "WS_EVENTS_SECRET", "WS_ALLOWED_ORIGINS"}
 SECTION = re.compile(r"websocket|realtime", re.IGNORECASE)
 
 
-def plan_remove(project: Project, tree: Tree, plan: Plan, force: bool) -> Plan:
-    cuts: dict[str, list[Cut]] = defaultdict(list)
-    _service_folder(project, tree, plan)
+def plan_remove(project: Project, tree: Tree) -> Plan:
+    plan = Plan("remove websocket", tree)
+    draft = Draft(tree, plan)
+    _service_folder(project, plan)
     for path in project.routes:
-        _route_broadcasts(tree, path, plan, cuts)
+        _route_broadcasts(draft, path)
     for path in project.pages:
-        _page_sockets(tree, path, plan, cuts)
+        _page_sockets(draft, path)
     if project.env_schema:
-        _schema_entries(tree, project.env_schema, plan, cuts)
+        _schema_entries(draft, project.env_schema)
     for path in project.env_files:
-        _env_lines(tree, path, cuts)
+        _env_lines(draft, path)
     for path in project.compose_files:
-        _compose_service(project, tree, path, cuts)
-    _turbo_entries(tree, cuts)
-    _workspace_entry(project, tree, cuts)
-    for path, items in cuts.items():
-        tree.write(path, encode(cut_all(tree.read_text(path), items)))
-    plan.changes = tree.changes()
+        _compose_service(project, draft, path)
+    _turbo_entries(draft)
+    _workspace_entry(project, draft)
+    draft.stage()
     if plan.changes:
-        plan.summary = "Removes a hand-wired realtime integration (no afc manifest here): the service folder, the broadcasts, the page socket, env entries and compose service."
+        plan.summary = (
+            "Removes a hand-wired realtime integration (no afc manifest here): the service folder, the broadcasts, "
+            "the page socket, env entries and compose service."
+        )
         plan.prune_dirs = _dirs_below(tree, project.ws)
-        artefact_notes(tree, plan)
+        artefact_notes(plan)
     else:
-        plan.summary = "websocket is not installed here (no afc manifest, and no hand-wired integration found); nothing to remove."
+        plan.summary = (
+            "websocket is not installed here (no afc manifest, and no hand-wired integration found); nothing to remove."
+        )
     return plan
 
 
-def _service_folder(project: Project, tree: Tree, plan: Plan) -> None:
-    folder = tree.root / project.ws
-    if not folder.is_dir():
-        return
-    files = [p.relative_to(tree.root).as_posix() for p in walk_files(tree.root, folder, REGENERATED)]
+def _service_folder(project: Project, plan: Plan) -> None:
+    tree = plan.tree
+    files = tree.walk(project.ws, REGENERATED)
     sources = "".join(tree.read_text(f) or "" for f in files if f.endswith((".ts", ".js", ".mjs")))
+    if not files:
+        return
     if "websocket" not in sources.lower() or "/events" not in sources:
-        plan.notes.append(Note("warn", "not recognised as a realtime service (no websocket route and /events endpoint); left alone", project.ws))
+        message = "not recognised as a realtime service (no websocket route and /events endpoint); left alone"
+        plan.note(Level.WARN, message, project.ws)
         return
     for path in files:
         tree.delete(path)
 
 
 def _dirs_below(tree: Tree, rel: str) -> list[str]:
-    folder = tree.root / rel
-    if not folder.is_dir():
+    """`rel` and every folder below it but install and build leftovers, if it is a folder."""
+    if not tree.is_dir(rel):
         return []
-    out = [rel]
-    for dirpath, dirnames, _ in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if d not in REGENERATED]
-        out.extend(os.path.relpath(os.path.join(dirpath, d), tree.root) for d in dirnames)
+    out, folders = [], [rel]
+    while folders:
+        folder = folders.pop()
+        out.append(folder)
+        folders += [f"{folder}/{e.name}" for e in tree.children(folder) if e.is_dir and e.name not in REGENERATED]
     return out
 
 
-def _is_ws_fetch(call) -> bool:
+def _is_ws_fetch(call: SgNode) -> bool:
     fn = call.field("function")
-    return fn is not None and fn.text() == "fetch" and "/events" in call.text() and ("WS_INTERNAL_URL" in call.text() or "WS_URL" in call.text())
+    text = call.text()
+    return fn is not None and fn.text() == "fetch" and "/events" in text and ("WS_INTERNAL_URL" in text or "WS_URL" in text)
 
 
-def _removable_statement(node):
+def _guarded_by_ws_url(node: SgNode) -> bool:
+    condition = node.field("condition")
+    return node.kind() == "if_statement" and condition is not None and "WS_INTERNAL_URL" in condition.text()
+
+
+def _removable_statement(node: SgNode) -> SgNode | None:
     """Climb from the fetch to the outermost statement that exists only for the broadcast."""
-    statement = node
+    statement: SgNode | None = node
     while statement is not None and not statement.kind().endswith("statement") and statement.kind() != "lexical_declaration":
         statement = statement.parent()
     while statement is not None:
@@ -90,61 +105,66 @@ def _removable_statement(node):
         siblings = [c for c in block.children() if c.is_named() and c.kind() != "comment"]
         if len(siblings) != 1 or owner is None:
             break
-        if owner.kind() == "if_statement" and "WS_INTERNAL_URL" in owner.field("condition").text() and owner.field("alternative") is None:
-            statement = owner
-        elif owner.kind() == "try_statement":
+        if (_guarded_by_ws_url(owner) and owner.field("alternative") is None) or owner.kind() == "try_statement":
             statement = owner
         else:
             break
     return statement
 
 
-def _inside_ws_guard(statement) -> bool:
-    """Whether an enclosing `if (process.env.WS_INTERNAL_URL)` also guards other code (so it must stay)."""
-    return any(a.kind() == "if_statement" and "WS_INTERNAL_URL" in a.field("condition").text() for a in statement.ancestors())
+def _mentioning(draft: Draft, path: str, marker: str) -> ts.TsFile | None:
+    """The parsed file when it mentions `marker` (most files do not, and are not parsed at all)."""
+    return draft.typescript(path) if marker in (draft.tree.read_text(path) or "") else None
 
 
-def _parsed_if(tree: Tree, path: str, plan: Plan, marker: str):
-    """The file's text and syntax tree when it mentions `marker` and parses; (None, None) otherwise."""
-    if marker not in tree.read_text(path):
-        return None, None
-    return parsed(tree, path, plan)
+def _cut_statement(file: ts.TsFile, node: SgNode, what: str, take_comments: bool = True) -> Cut:
+    return whole_lines(file.text, node.range().start.index, node.range().end.index, what, take_comments)
 
 
-def _route_broadcasts(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cut]]) -> None:
-    text, root = _parsed_if(tree, path, plan, "WS_INTERNAL_URL")
-    if root is None:
+def _route_broadcasts(draft: Draft, path: str) -> None:
+    file = _mentioning(draft, path, "WS_INTERNAL_URL")
+    if file is None:
         return
-    for call in root.find_all(kind="call_expression"):
+    cuts = []
+    for call in file.root.find_all(kind="call_expression"):
         if not _is_ws_fetch(call):
             continue
         statement = _removable_statement(call)
-        if statement is None or statement.kind() not in ("if_statement", "expression_statement", "try_statement") or _inside_ws_guard(statement):
-            plan.notes.append(Note("warn", "a broadcast to the realtime service that afc could not separate from other code; remove it by hand", path, ts.where(text, call)))
+        kinds = ("if_statement", "expression_statement", "try_statement")
+        if statement is None or statement.kind() not in kinds or any(_guarded_by_ws_url(a) for a in statement.ancestors()):
+            reason = "a broadcast to the realtime service that afc could not separate from other code; remove it by hand"
+            draft.take(Skip(path, reason, file.line(call), level=Level.WARN))
             continue
-        cuts[path].append(whole_lines(text, statement.range().start.index, statement.range().end.index, "broadcast"))
-    if cuts[path]:
-        _unused_url_constant(text, root, path, cuts)
+        cuts.append(_cut_statement(file, statement, "broadcast"))
+    if cuts:
+        cuts += _unused_url_constant(file, cuts)
+    draft.take(Edit(path, cuts=tuple(cuts)))
 
 
-def _unused_url_constant(text: str, root, path: str, cuts: dict[str, list[Cut]]) -> None:
+def _unused_url_constant(file: ts.TsFile, cuts: list[Cut]) -> list[Cut]:
     """`const X = process.env.WS_INTERNAL_URL` at the top, once nothing left in the file uses X."""
-    for decl in root.children():
-        if decl.kind() != "lexical_declaration" or not re.fullmatch(r"const\s+\w+\s*=\s*process\.env\.WS_INTERNAL_URL\s*;?", decl.text().strip()):
+    declaration = re.compile(r"const\s+\w+\s*=\s*process\.env\.WS_INTERNAL_URL\s*;?")
+    for decl in file.root.children():
+        name = decl.find(kind="identifier")
+        if decl.kind() != "lexical_declaration" or name is None or not declaration.fullmatch(decl.text().strip()):
             continue
-        name = decl.find(kind="identifier").text()
-        cut_spans = [(c.start, c.end) for c in cuts[path]]
-        uses = [i for i in root.find_all(kind="identifier") if i.text() == name and not any(a <= i.range().start.index < b for a, b in cut_spans)]
+        spans = [(c.start, c.end) for c in cuts]
+        uses = [
+            i
+            for i in file.root.find_all(kind="identifier")
+            if i.text() == name.text() and not any(a <= i.range().start.index < b for a, b in spans)
+        ]
         if len(uses) == 1:  # only its own declaration
-            cuts[path].append(whole_lines(text, decl.range().start.index, decl.range().end.index, "WS_INTERNAL_URL constant"))
+            return [_cut_statement(file, decl, "WS_INTERNAL_URL constant")]
+    return []
 
 
-def _page_sockets(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cut]]) -> None:
-    text, root = _parsed_if(tree, path, plan, "new WebSocket(")
-    if root is None:
+def _page_sockets(draft: Draft, path: str) -> None:
+    file = _mentioning(draft, path, "new WebSocket(")
+    if file is None:
         return
-    effects = 0
-    for call in root.find_all(kind="call_expression"):
+    cuts, effects = [], 0
+    for call in file.root.find_all(kind="call_expression"):
         fn = call.field("function")
         if fn is None or fn.text() not in ("useEffect", "React.useEffect"):
             continue
@@ -154,16 +174,20 @@ def _page_sockets(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cut]])
             continue
         statement = call.parent()
         if statement is None or statement.kind() != "expression_statement" or "fetch(" in body:
-            plan.notes.append(Note("warn", "a WebSocket effect mixed with other work; remove its socket code by hand", path, ts.where(text, call)))
+            reason = "a WebSocket effect mixed with other work; remove its socket code by hand"
+            draft.take(Skip(path, reason, file.line(call), level=Level.WARN))
             continue
-        cuts[path].append(whole_lines(text, statement.range().start.index, statement.range().end.index, "WebSocket effect"))
+        cuts.append(_cut_statement(file, statement, "WebSocket effect"))
         effects -= 1
-    if cuts[path] and effects == 0:
-        _drop_named_import(text, root, "useEffect", path, cuts)
+    if cuts and effects == 0:
+        cuts += _named_import(file, "useEffect")
+    draft.take(Edit(path, cuts=tuple(cuts)))
 
 
-def _drop_named_import(text: str, root, name: str, path: str, cuts: dict[str, list[Cut]]) -> None:
-    for statement in ts.top_level_imports(root):
+def _named_import(file: ts.TsFile, name: str) -> list[Cut]:
+    """Cuts that take `name` out of the file's import lists, with its comma."""
+    text, cuts = file.text, []
+    for statement in ts.top_level_imports(file.root):
         for spec in statement.find_all(kind="import_specifier"):
             if spec.text() != name:
                 continue
@@ -174,14 +198,16 @@ def _drop_named_import(text: str, root, name: str, path: str, cuts: dict[str, li
             else:
                 before = re.search(r",\s*$", text[:start])
                 start = before.start() if before else start
-            cuts[path].append(Cut(start, end, f"import {name}"))
+            cuts.append(Cut(start, end, f"import {name}"))
+    return cuts
 
 
-def _schema_entries(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cut]]) -> None:
-    text, root = _parsed_if(tree, path, plan, "WS_")
-    if root is None:
+def _schema_entries(draft: Draft, path: str) -> None:
+    file = _mentioning(draft, path, "WS_")
+    if file is None:
         return
-    for pair in root.find_all(kind="pair"):
+    text, cuts = file.text, []
+    for pair in file.root.find_all(kind="pair"):
         key = pair.field("key")
         if key is None or key.text().strip("\"'") not in WS_KEYS:
             continue
@@ -189,55 +215,46 @@ def _schema_entries(tree: Tree, path: str, plan: Plan, cuts: dict[str, list[Cut]
         comma = re.match(r"[ \t]*,", text[end:])
         end += comma.end() if comma else 0
         own_line = not text[line_start(text, start) : start].strip() and not text[end : line_end(text, end)].strip()
-        cuts[path].append(whole_lines(text, start, end, f"schema {key.text()}", take_comments=False) if own_line else Cut(start, end, "schema"))
+        what = f"schema {key.text()}"
+        cuts.append(whole_lines(text, start, end, what, take_comments=False) if own_line else Cut(start, end, what))
+    draft.take(Edit(path, cuts=tuple(cuts)))
 
 
-def _env_lines(tree: Tree, path: str, cuts: dict[str, list[Cut]]) -> None:
-    text = tree.read_text(path)
-    lines = envfile.parse(text, path)
-    section_header, section_lines, section_removed = None, [], []
-
-    def close_section():
-        if section_header is not None and section_lines and len(section_removed) == len(section_lines):
-            last = section_lines[-1]
-            cuts[path].append(whole_lines(text, section_header.start, last.end, "realtime section", take_comments=False))
-
-    for line in lines:
+def _env_lines(draft: Draft, path: str) -> None:
+    """Realtime keys (and `PORT` inside a realtime section); a section left empty goes with its header."""
+    text = draft.tree.read_text(path) or ""
+    cuts: list[Cut] = []
+    sections: list[tuple[envfile.EnvLine | None, list[envfile.EnvLine]]] = [(None, [])]
+    for line in envfile.parse(text, path):
         if line.comment is not None and line.key is None:
-            close_section()
-            section_header = line if SECTION.search(line.comment) else None
-            section_lines, section_removed = [], []
-            continue
-        if line.key is None:
-            continue
-        section_lines.append(line)
-        if line.key in WS_KEYS or (line.key == "PORT" and section_header is not None):
-            section_removed.append(line)
-            cuts[path].append(Cut(line.start, line.end, f"env {line.key}"))
-    close_section()
+            sections.append((line if SECTION.search(line.comment) else None, []))
+        elif line.key is not None:
+            sections[-1][1].append(line)
+    for header, lines in sections:
+        doomed = [line for line in lines if line.key in WS_KEYS or (line.key == "PORT" and header is not None)]
+        cuts += [Cut(line.start, line.end, f"env {line.key}") for line in doomed]
+        if header is not None and lines and len(doomed) == len(lines):
+            cuts.append(whole_lines(text, header.start, lines[-1].end, "realtime section", take_comments=False))
+    draft.take(Edit(path, cuts=tuple(cuts)))
 
 
-def _compose_service(project: Project, tree: Tree, path: str, cuts: dict[str, list[Cut]]) -> None:
-    text = tree.read_text(path)
+def _compose_service(project: Project, draft: Draft, path: str) -> None:
+    text = draft.tree.read_text(path) or ""
     services = compose.services_of(text, path)
-    if not services:
-        return
-    for name, body in services.items():
+    for name, body in (services or {}).items():
         build = body.get("build") if hasattr(body, "get") else None
         context = build.get("context") if hasattr(build, "get") else build
         if name == "ws" or (isinstance(context, str) and PurePosixPath(context.lstrip("./")).as_posix() == project.ws):
-            span = compose.remove_service_span(text, path, name)
-            if span:
-                cuts[path].append(Cut(*span, f"compose service {name}"))
+            draft.take(compose.remove_service(path, text, name))
 
 
-def _cut_elements(path: str, container, indices: set[int], what: str, cuts: dict[str, list[Cut]]) -> None:
-    cuts[path] += [Cut(start, end, what) for start, end in jsonfile.remove_elements(container, indices)]
+def _cut_elements(path: str, container: jsonfile.Node, indices: set[int], what: str) -> Edit:
+    return Edit(path, cuts=tuple(Cut(start, end, what) for start, end in jsonfile.remove_elements(container, indices)))
 
 
-def _turbo_entries(tree: Tree, cuts: dict[str, list[Cut]]) -> None:
+def _turbo_entries(draft: Draft) -> None:
     """WS variables in env lists, and `ws#...` tasks (the seed's "remove ws from pipeline")."""
-    text = tree.read_text("turbo.json") if tree.exists("turbo.json") else None
+    text = draft.tree.read_text("turbo.json")
     if text is None or not re.search(r"WS_|\"ws#", text):
         return
     root = jsonfile.parse(text, "turbo.json")
@@ -249,20 +266,21 @@ def _turbo_entries(tree: Tree, cuts: dict[str, list[Cut]]) -> None:
         if tasks is None or tasks.kind != "object":
             continue
         doomed = {i for i, (name, _) in enumerate(tasks.members) if name.startswith("ws#")}
-        _cut_elements("turbo.json", tasks, doomed, "ws task", cuts)
-        lists += [task.get(k) for i, (_, task) in enumerate(tasks.members) if i not in doomed and task.kind == "object" for k in ("env", "passThroughEnv")]
+        draft.take(_cut_elements("turbo.json", tasks, doomed, "ws task"))
+        kept = [task for i, (_, task) in enumerate(tasks.members) if i not in doomed and task.kind == "object"]
+        lists += [task.get(k) for task in kept for k in ("env", "passThroughEnv")]
     for array in lists:
         if array is not None and array.kind == "array":
             doomed = {i for i, item in enumerate(array.items) if item.value in WS_KEYS}
-            _cut_elements("turbo.json", array, doomed, "turbo env", cuts)
+            draft.take(_cut_elements("turbo.json", array, doomed, "turbo env"))
 
 
-def _workspace_entry(project: Project, tree: Tree, cuts: dict[str, list[Cut]]) -> None:
+def _workspace_entry(project: Project, draft: Draft) -> None:
     """An explicit `"apps/ws"` in the root workspaces list."""
-    text = tree.read_text("package.json")
+    text = draft.tree.read_text("package.json") or ""
     if f'"{project.ws}"' not in text:
         return
     workspaces = jsonfile.parse(text, "package.json").get("workspaces")
     if workspaces is not None and workspaces.kind == "array":
         doomed = {i for i, item in enumerate(workspaces.items) if item.value in (project.ws, f"./{project.ws}")}
-        _cut_elements("package.json", workspaces, doomed, "workspace", cuts)
+        draft.take(_cut_elements("package.json", workspaces, doomed, "workspace"))

@@ -2,7 +2,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from afc_realtime.edits import compose
-from afc_realtime.edits.insertion import insert_all, remove_all
+from afc_realtime.edits.result import Skip
+from tests.support.roundtrip import round_trip
 from afc_realtime.errors import BadInput
 
 BODY = {"build": {"context": "./apps/ws"}, "ports": ['"4001:4001"'], "restart": "unless-stopped"}
@@ -10,25 +11,25 @@ BODY = {"build": {"context": "./apps/ws"}, "ports": ['"4001:4001"'], "restart": 
 
 def test_service_is_added_after_the_last_one_in_the_files_indentation():
     text = 'services:\n    db:\n        image: pg\n        ports:\n            - "5432:5432"\n\n# volumes\nvolumes:\n    data:\n'
-    new, _ = insert_all(text, [compose.add_service(text, "compose.yml", "ws", BODY)])
-    assert new == (
+    round_trip(compose, text, compose.add_service("compose.yml", text, "ws", BODY), after=(
         'services:\n    db:\n        image: pg\n        ports:\n            - "5432:5432"\n'
         '    ws:\n        build:\n            context: ./apps/ws\n        ports:\n            - "4001:4001"\n        restart: unless-stopped\n'
         "\n# volumes\nvolumes:\n    data:\n"
-    )
+    ))
 
 
 def test_an_existing_service_of_that_name_means_nothing_to_do():
-    assert compose.add_service("services:\n  ws:\n    image: x\n", "compose.yml", "ws", BODY) is None
+    assert compose.add_service("compose.yml", "services:\n  ws:\n    image: x\n", "ws", BODY).empty
 
 
 def test_flow_style_services_are_skipped_with_a_reason():
-    assert isinstance(compose.add_service("services: {}\n", "compose.yml", "ws", BODY), compose.Skip)
+    result = compose.add_service("compose.yml", "services: {}\n", "ws", BODY)
+    assert isinstance(result, Skip) and result.path == "compose.yml" and "block-style" in result.reason
 
 
 def test_malformed_yaml_names_file_and_line():
     with pytest.raises(BadInput) as info:
-        compose.add_service("services:\n  db:\n    image: [x\n  other: 1\n", "compose.dev.yml", "ws", BODY)
+        compose.add_service("compose.dev.yml", "services:\n  db:\n    image: [x\n  other: 1\n", "ws", BODY)
     assert info.value.path == "compose.dev.yml" and info.value.line is not None
 
 
@@ -43,8 +44,13 @@ def test_add_then_remove_is_byte_exact_and_keeps_the_data(names, unit, seq_insid
     blocks = [f"{pad}{n}:\n{pad * 2}image: {n}:1\n{pad * 2}ports:\n{pad * 2}{seq}- \"80\"\n" for n in names]
     text = "services:\n" + ("\n" if blank_between else "").join(blocks) + "# end\n"
     text = text.replace("\n", newline)
-    ins = compose.add_service(text, "compose.yml", "ws", BODY)
-    new, placed = insert_all(text, [ins])
+    new = round_trip(compose, text, compose.add_service("compose.yml", text, "ws", BODY))
     data = compose.load(new, "compose.yml")
     assert list(data["services"])[-1] == "ws" and data["services"]["ws"]["ports"] == ["4001:4001"]
-    assert remove_all(new, placed) == (text, [])
+
+
+def test_a_service_written_by_hand_is_cut_with_its_lines():
+    text = "services:\n  db:\n    image: pg\n  ws:\n    build: ./apps/ws\n    ports:\n      - 4001:4001\nvolumes: {}\n"
+    [cut] = compose.remove_service("compose.yml", text, "ws").cuts
+    assert text[: cut.start] + text[cut.end :] == "services:\n  db:\n    image: pg\nvolumes: {}\n"
+    assert compose.remove_service("compose.yml", text, "redis").empty

@@ -2,28 +2,43 @@ import pytest
 from hypothesis import given, strategies as st
 
 from afc_realtime.edits import envfile
-from afc_realtime.edits.insertion import insert_all, remove_all
+from afc_realtime.edits.result import apply_edits
 from afc_realtime.errors import BadInput
+from tests.support.roundtrip import round_trip
 
 ENTRIES = [("NEXT_PUBLIC_WS_URL", "ws://localhost:4001"), ("WS_PORT", "4001")]
 
 
 def test_adds_missing_keys_under_a_header_and_keeps_the_rest():
     text = "# Database\nDATABASE_URL=x\nWS_PORT=5000\n"
-    ins = envfile.add_block(text, ".env", "Realtime", ENTRIES)
-    new, _ = insert_all(text, [ins])
-    assert new == "# Database\nDATABASE_URL=x\nWS_PORT=5000\n\n# Realtime\nNEXT_PUBLIC_WS_URL=ws://localhost:4001\n"
+    edit = envfile.add_block(".env", text, "Realtime", ENTRIES)
+    after = "# Database\nDATABASE_URL=x\nWS_PORT=5000\n\n# Realtime\nNEXT_PUBLIC_WS_URL=ws://localhost:4001\n"
+    round_trip(envfile, text, edit, after=after)
 
 
 def test_nothing_to_add_when_every_key_is_there():
-    assert envfile.add_block("WS_PORT=1\nNEXT_PUBLIC_WS_URL=y\n", ".env", "R", ENTRIES) is None
+    assert envfile.add_block(".env", "WS_PORT=1\nNEXT_PUBLIC_WS_URL=y\n", "R", ENTRIES).empty
 
 
 def test_crlf_and_missing_final_newline_are_kept():
     text = "A=1\r\nB=2"
-    new, placed = insert_all(text, [envfile.add_block(text, ".env", "R", ENTRIES)])
-    assert new == "A=1\r\nB=2\r\n\r\n# R\r\nNEXT_PUBLIC_WS_URL=ws://localhost:4001\r\nWS_PORT=4001\r\n"
-    assert remove_all(new, placed)[0] == text
+    after = "A=1\r\nB=2\r\n\r\n# R\r\nNEXT_PUBLIC_WS_URL=ws://localhost:4001\r\nWS_PORT=4001\r\n"
+    round_trip(envfile, text, envfile.add_block(".env", text, "R", ENTRIES), after=after)
+
+
+def test_undo_matches_the_block_by_key_when_the_user_changed_a_value():
+    text = "A=1\n"
+    new, placed = apply_edits(text, [envfile.add_block(".env", text, "R", ENTRIES)])
+    changed = new.replace("WS_PORT=4001", "WS_PORT=5000")
+    assert envfile.undo(".env", changed, placed) == (text, [])
+
+
+def test_undo_reports_a_block_whose_keys_are_gone():
+    text = "A=1\n"
+    new, placed = apply_edits(text, [envfile.add_block(".env", text, "R", ENTRIES)])
+    gutted = new.replace("WS_PORT=4001\n", "")
+    restored, missing = envfile.undo(".env", gutted, placed)
+    assert restored == gutted and [m.what for m in missing] == ["env NEXT_PUBLIC_WS_URL, WS_PORT"]
 
 
 def test_a_malformed_line_is_named_with_its_number():
@@ -49,10 +64,8 @@ _line = st.one_of(st.tuples(_key, _value).map(lambda kv: f"{kv[0]}={kv[1]}"), st
 @given(st.lists(_line, max_size=12), st.sampled_from(["\n", "\r\n"]), st.booleans(), st.booleans())
 def test_add_then_remove_is_byte_exact(lines, newline, final_newline, bom):
     text = ("\ufeff" if bom else "") + newline.join(lines) + (newline if final_newline and lines else "")
-    ins = envfile.add_block(text, ".env", "Realtime (afc websocket)", ENTRIES)
-    if ins is None:
+    edit = envfile.add_block(".env", text, "Realtime (afc websocket)", ENTRIES)
+    if edit.empty:
         return
-    new, placed = insert_all(text, [ins])
-    parsed = envfile.keys(new, ".env")
+    parsed = envfile.keys(round_trip(envfile, text, edit), ".env")
     assert all(parsed[k] == envfile.keys(text, ".env").get(k, v) for k, v in ENTRIES)
-    assert remove_all(new, placed) == (text, [])

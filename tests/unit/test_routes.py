@@ -1,10 +1,13 @@
 from afc_realtime.edits import routes
 from afc_realtime.edits import typescript as ts
-from afc_realtime.edits.insertion import insert_all
+from afc_realtime.edits.result import Edit, Skip
+from tests.support.roundtrip import round_trip
 
 
 def wire(text, resource="todo"):
-    return routes.wire(text, ts.parse(text), resource, "broadcast")
+    file = ts.load("app/api/todos/route.ts", text)
+    assert isinstance(file, ts.TsFile)
+    return routes.wire(file, resource, "broadcast")
 
 
 def test_post_broadcasts_the_inserted_row_just_before_the_response():
@@ -15,8 +18,8 @@ def test_post_broadcasts_the_inserted_row_just_before_the_response():
         "}\n"
     )
     [result] = wire(text)
-    assert isinstance(result, routes.Wired) and result.event == "todo-created"
-    new, _ = insert_all(text, [result.insertion])
+    assert isinstance(result, Edit) and result.subject == "todo-created" and result.line == 3
+    new = round_trip(routes, text, result)
     assert new.splitlines()[2] == '    broadcast("todo-created", inserted);'
 
 
@@ -35,25 +38,28 @@ def test_arrow_handlers_and_not_found_guards():
         "};\n"
     )
     results = wire(text)
-    assert [r.event for r in results] == ["todo-updated", "todo-deleted"]
-    new, _ = insert_all(text, [r.insertion for r in results])
-    assert "\tbroadcast(\"todo-updated\", updated);\n\treturn NextResponse.json(updated);" in new
+    assert [r.subject for r in results] == ["todo-updated", "todo-deleted"]
+    new = round_trip(routes, text, *results)
+    assert '\tbroadcast("todo-updated", updated);\n\treturn NextResponse.json(updated);' in new
     assert new.index("404") < new.index("todo-updated")
 
 
 def test_handlers_that_cannot_be_wired_say_why():
     text = (
         "export async function POST() { await upload(); return new Response(null); }\n"
-        "export async function PUT() {\n    const rows = await db.update(t).set({}).returning();\n    return Response.json(rows);\n}\n"
+        "export async function PUT() {\n    const rows = await db.update(t).set({}).returning();\n"
+        "    return Response.json(rows);\n}\n"
         "export async function DELETE() {\n    const [x] = await db.delete(t);\n    return Response.json(x);\n}\n"
         "export async function GET() { return Response.json([]); }\n"
     )
-    reasons = [(r.method, r.reason) for r in wire(text)]
-    assert reasons == [
-        ("POST", "does not write to the database"),
-        ("PUT", "written row is not available: destructure it, as in `const [row] = ...returning()`"),
-        ("DELETE", "written row is not available: the write has no .returning()"),
+    results = wire(text)
+    assert all(isinstance(r, Skip) and r.path == "app/api/todos/route.ts" for r in results)
+    assert [(r.subject, r.reason, r.line) for r in results] == [
+        ("POST", "does not write to the database", 1),
+        ("PUT", "written row is not available: destructure it, as in `const [row] = ...returning()`", 3),
+        ("DELETE", "written row is not available: the write has no .returning()", 7),
     ]
+    assert results[0].message == "POST: does not write to the database"
 
 
 def test_a_hand_wired_handler_is_left_alone():
@@ -63,7 +69,7 @@ def test_a_hand_wired_handler_is_left_alone():
         "    return Response.json(row);\n}\n"
     )
     [result] = wire(text)
-    assert isinstance(result, routes.Skipped) and result.reason == "already broadcasts"
+    assert isinstance(result, Skip) and result.reason == "already broadcasts"
 
 
 def test_resource_names_come_from_the_route_path():
@@ -72,23 +78,3 @@ def test_resource_names_come_from_the_route_path():
     assert routes.resource_of("apps/web/app/(admin)/api/userProfiles/route.ts") == ("user-profile", "/api/userProfiles")
     assert routes.resource_of("apps/web/src/app/api/categories/route.ts") == ("category", "/api/categories")
     assert routes.resource_of("apps/web/src/app/api/route.ts") is None
-
-
-def test_imports_go_below_the_last_import_in_the_files_quotes():
-    text = "'use client'\nimport a from 'a'\nimport b from 'b'\n\nconst x = 1\n"
-    ins = ts.add_import(text, ts.parse(text), "broadcast", "@/lib/realtime/broadcast", "w")
-    new, _ = insert_all(text, [ins])
-    assert new == "'use client'\nimport a from 'a'\nimport b from 'b'\nimport { broadcast } from '@/lib/realtime/broadcast'\n\nconst x = 1\n"
-
-
-def test_syntax_errors_are_found_with_their_line():
-    problem = ts.syntax_problem(ts.parse("export async function POST() {\n  const x = ;\n}\n"))
-    assert problem is not None and problem.line == 2
-
-
-def test_cutting_a_block_between_blank_lines_leaves_one_blank_line():
-    from afc_realtime.edits.spans import cut_all, whole_lines
-
-    text = "a();\n\n// broadcast it\nif (x) {\n  y();\n}\n\nreturn z;\n"
-    start = text.index("if")
-    assert cut_all(text, [whole_lines(text, start, text.index("}") + 1, "w")]) == "a();\n\nreturn z;\n"

@@ -1,0 +1,62 @@
+"""What every finder returns: an edit to make (insertions, or cuts of code afc did not write) or a skip
+that says why a place was left alone, with its file and line. Results are values, never exceptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from .insertion import Insertion, insert_all
+from .spans import Cut, cut_all
+
+
+class Level(str, Enum):
+    SKIP = "skip"  # a place afc chose not to edit
+    WARN = "warn"  # needs the user's eye
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Edit:
+    path: str
+    insertions: tuple[Insertion, ...] = ()
+    cuts: tuple[Cut, ...] = ()
+    line: int | None = None  # where it lands, for the plan
+    subject: str = ""  # what it is about: an event name, a handler
+
+    @property
+    def empty(self) -> bool:
+        return not self.insertions and not self.cuts
+
+
+@dataclass(frozen=True)
+class Skip:
+    path: str
+    reason: str
+    line: int | None = None
+    subject: str = ""
+    level: Level = Level.SKIP
+
+    @property
+    def message(self) -> str:
+        return f"{self.subject}: {self.reason}" if self.subject else self.reason
+
+
+Result = Edit | Skip
+
+
+def nothing(path: str) -> Edit:
+    """The edit of a finder that found everything in place already."""
+    return Edit(path)
+
+
+def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Insertion]]:
+    """The text with every edit made (all against the same original text), and where each insertion landed.
+    A batch either inserts or cuts: mixing both would make the recorded offsets of one depend on the other."""
+    insertions = [i for e in edits for i in e.insertions]
+    cuts = [c for e in edits for c in e.cuts]
+    if insertions and cuts:
+        raise ValueError("one batch of edits either inserts or cuts, not both")
+    if cuts:
+        return cut_all(text, cuts), []
+    return insert_all(text, insertions)

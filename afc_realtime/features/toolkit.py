@@ -1,0 +1,144 @@
+"""What every recipe shares: collecting finders' results into staged edits, import paths, created folders,
+and undoing what a manifest records."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from .. import manifest as manifest_mod
+from ..edits import envfile
+from ..edits import typescript as ts
+from ..edits.insertion import Insertion, undo_insertions
+from ..edits.result import Edit, Level, Skip, apply_edits
+from ..errors import Conflict
+from ..plan import Plan
+from ..project import ENV_FILE, Project
+from ..textfile import encode
+from ..tree import Tree, sha256
+
+Undo = Callable[[str, str, list[Insertion]], tuple[str, list[Insertion]]]
+
+
+class Draft:
+    """The edits a recipe collects, file by file, then stages in the tree in one go; skips become notes."""
+
+    def __init__(self, tree: Tree, plan: Plan):
+        self.tree, self.plan = tree, plan
+        self.by_path: dict[str, list[Edit]] = defaultdict(list)
+
+    def typescript(self, path: str) -> ts.TsFile | None:
+        """The parsed file; one that does not parse is noted in the plan and not edited."""
+        loaded = ts.load(path, self.tree.read_text(path) or "")
+        return self.take(loaded) if isinstance(loaded, Skip) else loaded
+
+    def take(self, *results: Edit | Skip) -> None:
+        for result in results:
+            if isinstance(result, Skip):
+                self.plan.skipped(result)
+            elif not result.empty:
+                self.by_path[result.path].append(result)
+
+    def stage(self) -> dict[str, list[Insertion]]:
+        """Write every file's edits into the tree; return where each insertion landed, per file."""
+        placed = {}
+        for path, edits in self.by_path.items():
+            new_text, placed[path] = apply_edits(self.tree.read_text(path) or "", edits)
+            self.tree.write(path, encode(new_text))
+        return {path: items for path, items in placed.items() if items}
+
+
+def import_path(project: Project, from_file: str, helper: str) -> str:
+    """How `from_file` imports a web helper: through the app's alias when it has one, else relatively."""
+    target = f"{project.helpers_dir}/{helper}"
+    if project.import_prefix:
+        return project.import_prefix + PurePosixPath(target).relative_to(project.src).as_posix()
+    rel = os.path.relpath(target, str(PurePosixPath(from_file).parent)).replace(os.sep, "/")
+    return rel if rel.startswith(".") else "./" + rel
+
+
+def new_dirs(tree: Tree, files: list[str]) -> list[str]:
+    """The folders that writing `files` creates."""
+    made = set()
+    for path in files:
+        for parent in PurePosixPath(path).parents:
+            if str(parent) != "." and not tree.occupied(str(parent)):
+                made.add(str(parent))
+    return sorted(made)
+
+
+def undo_for(path: str) -> Undo:
+    """The inverse of the edit afc made in `path`, by the file's format."""
+    return envfile.undo if ENV_FILE.match(PurePosixPath(path).name) else undo_insertions
+
+
+def remove_records(plan: Plan, existing: manifest_mod.Manifest, names: list[str], force: bool) -> None:
+    """Undo what the manifest records for `names`: delete unchanged generated files, cut inserted text."""
+    tree = plan.tree
+    drift: list[str] = []
+    files = inserted = 0
+    for name in names:
+        record = existing.features.pop(name)
+        drift += _delete_generated(plan, record, force)
+        drift += _cut_insertions(plan, record, force)
+        plan.prune_dirs += record.created_dirs
+        files += len(record.files)
+        inserted += sum(len(items) for items in record.insertions.values())
+    if drift:
+        raise Conflict(
+            "afc will not remove what you changed after `afc add`; review it, or run again with --force",
+            details=drift,
+        )
+    artefact_notes(plan)
+    if existing.features:
+        tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
+    else:
+        tree.delete(manifest_mod.PATH)
+    plan.summary = f"Removes the {files} files afc generated and the {inserted} insertions it made in your files."
+
+
+def artefact_notes(plan: Plan) -> None:
+    """Say which install and build leftovers go with the folders afc removes."""
+    for rel in plan.prune_dirs:
+        for leftover in plan.tree.artefacts(rel):
+            plan.note(Level.INFO, "installed dependencies or build output; deleted with the folder", f"{leftover}/")
+
+
+def _drifted(plan: Plan, force: bool, path: str, message: str, forced: str) -> list[str]:
+    """A change the user made since `add`: a reason to stop, or with --force a warning and on we go."""
+    if force:
+        plan.note(Level.WARN, f"{message}; {forced}", path)
+        return []
+    return [f"{path}: {message}"]
+
+
+def _delete_generated(plan: Plan, record: manifest_mod.FeatureRecord, force: bool) -> list[str]:
+    drift = []
+    for path, digest in sorted(record.files.items()):
+        data = plan.tree.read_bytes(path)
+        if data is None:
+            plan.note(Level.INFO, "already gone", path)
+            continue
+        changed = sha256(data) != digest
+        refusal = _drifted(plan, force, path, "changed since afc wrote it", "removed because of --force") if changed else []
+        drift += refusal
+        if not refusal:
+            plan.tree.delete(path)
+    return drift
+
+
+def _cut_insertions(plan: Plan, record: manifest_mod.FeatureRecord, force: bool) -> list[str]:
+    drift = []
+    for path, items in sorted(record.insertions.items()):
+        text = plan.tree.read_text(path)
+        if text is None:
+            plan.note(Level.WARN, "the file afc edited is gone", path)
+            continue
+        new_text, missing = undo_for(path)(path, text, items)
+        for item in missing:
+            message = f"{item.what}: the text afc inserted is no longer there as written"
+            drift += _drifted(plan, force, path, message, "left as it is")
+        plan.tree.write(path, encode(new_text))
+    return drift

@@ -1,0 +1,49 @@
+from afc_realtime.edits import envschema
+from afc_realtime.edits import typescript as ts
+from afc_realtime.edits.result import Skip
+from tests.support.projects import ENV_SCHEMA
+from tests.support.roundtrip import round_trip
+
+
+def declare(text):
+    file = ts.load("src/env.ts", text)
+    assert isinstance(file, ts.TsFile)
+    return envschema.declare(file)
+
+
+def test_zod_env_schema_gets_optional_realtime_variables():
+    new = round_trip(envschema, ENV_SCHEMA, declare(ENV_SCHEMA))
+    assert "        DATABASE_URL: z.string().url(),\n        WS_INTERNAL_URL: z.string().url().optional(),\n" in new
+    assert "NEXT_PUBLIC_WS_URL: z.string().url().optional()," in new
+
+
+def test_a_named_schema_parsed_later_is_found():
+    text = "const schema = z.object({ A: z.string() });\nexport const env = schema.parse(process.env);\n"
+    new = round_trip(envschema, text, declare(text))
+    assert new.startswith("const schema = z.object({ A: z.string(),\nWS_INTERNAL_URL")
+
+
+def test_create_env_sections_each_get_their_variables():
+    text = (
+        "export const env = createEnv({\n"
+        "  server: {\n    DATABASE_URL: z.string(),\n  },\n"
+        "  client: {\n    NEXT_PUBLIC_APP: z.string(),\n  },\n"
+        "  runtimeEnv: {\n    DATABASE_URL: process.env.DATABASE_URL,\n"
+        "    NEXT_PUBLIC_APP: process.env.NEXT_PUBLIC_APP,\n  },\n"
+        "});\n"
+    )
+    new = round_trip(envschema, text, declare(text))
+    server = "  server: {\n    DATABASE_URL: z.string(),\n    WS_INTERNAL_URL: z.string().url().optional(),\n    WS_EVENTS_SECRET"
+    assert server in new
+    assert "  client: {\n    NEXT_PUBLIC_APP: z.string(),\n    NEXT_PUBLIC_WS_URL: z.string().url().optional(),\n  }" in new
+    assert "    NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL,\n  },\n});" in new
+
+
+def test_a_schema_that_declares_them_already_needs_nothing():
+    text = "export const env = z.object({ WS_INTERNAL_URL: a, WS_EVENTS_SECRET: b, NEXT_PUBLIC_WS_URL: c }).parse(process.env);\n"
+    assert declare(text).empty
+
+
+def test_no_schema_shape_is_reported():
+    result = declare("export const x = 1;\n")
+    assert isinstance(result, Skip) and result.path == "src/env.ts" and "no zod object" in result.reason

@@ -1,0 +1,36 @@
+from afc_realtime.edits import typescript as ts
+from afc_realtime.edits.result import Level, Skip
+from tests.support.roundtrip import round_trip
+
+
+def load(text, path="a.ts"):
+    file = ts.load(path, text)
+    assert isinstance(file, ts.TsFile)
+    return file
+
+
+def test_imports_go_below_the_last_import_in_the_files_quotes():
+    text = "'use client'\nimport a from 'a'\nimport b from 'b'\n\nconst x = 1\n"
+    round_trip(
+        ts,
+        text,
+        ts.add_import(load(text), "broadcast", "@/lib/realtime/broadcast"),
+        after="'use client'\nimport a from 'a'\nimport b from 'b'\n"
+        "import { broadcast } from '@/lib/realtime/broadcast'\n\nconst x = 1\n",
+    )
+
+
+def test_an_import_that_is_there_already_is_not_added_again():
+    text = 'import { broadcast } from "@/lib/realtime/broadcast";\n'
+    assert ts.add_import(load(text), "broadcast", "@/lib/realtime/broadcast").empty
+
+
+def test_a_file_without_imports_gets_one_at_the_top_after_its_bom():
+    text = "\ufeffexport const x = 1;\n"
+    round_trip(ts, text, ts.add_import(load(text), "a", "b"), after='\ufeffimport { a } from "b";\nexport const x = 1;\n')
+
+
+def test_syntax_errors_are_a_warning_with_their_line():
+    problem = ts.load("app/route.ts", "export async function POST() {\n  const x = ;\n}\n")
+    assert isinstance(problem, Skip) and problem.line == 2 and problem.level is Level.WARN
+    assert problem.path == "app/route.ts" and "does not parse" in problem.reason
