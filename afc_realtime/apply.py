@@ -44,7 +44,9 @@ def apply_changes(tree: Tree, changes: list[Change], prune_dirs: Sequence[str] =
                 os.unlink(tmp)
         _rollback(tree, done, made_dirs, modes)
         if isinstance(exc, OSError):
-            raise WriteFailed(f"could not write ({exc.strerror or exc}); every file was put back as it was", path=exc.filename) from exc
+            raise WriteFailed(
+                f"could not write ({exc.strerror or exc}); every file was put back as it was", path=exc.filename
+            ) from exc
         raise
     _prune(tree, prune_dirs)
 
@@ -90,7 +92,7 @@ def _umask() -> int:
     return current
 
 
-def _prune(tree: Tree, folders: list[str]) -> None:
+def _prune(tree: Tree, folders: Sequence[str]) -> None:
     """Remove the folders afc made once they hold nothing but install and build leftovers (after the
     files are written: a leftover that cannot be deleted is reported, the rest stands)."""
     for rel in sorted(folders, key=lambda f: f.count("/"), reverse=True):

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -97,7 +97,9 @@ def _refuse_dirty(plan: Plan, allow_dirty: bool, dry_run: bool, console: Console
         message = f"\nNote: uncommitted changes in {', '.join(dirty)}; applying would need --allow-dirty."
         console.print(message, markup=False)
         return
-    raise Conflict("these files have uncommitted changes; commit or stash them first, or pass --allow-dirty", details=dirty)
+    raise Conflict(
+        "these files have uncommitted changes; commit or stash them first, or pass --allow-dirty", details=dirty
+    )
 
 
 def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
@@ -180,16 +182,24 @@ def remove_websocket(
 
     def build(tree: Tree) -> Plan:
         found = _detect(tree)
-        return websocket.plan_remove(found, tree, force) if websocket.installed(tree) else handwired.plan_remove(found, tree)
+        return (
+            websocket.plan_remove(found, tree, force)
+            if websocket.installed(tree)
+            else handwired.plan_remove(found, tree)
+        )
 
     _run(Flags(project, dry_run, yes, json_, allow_dirty), build)
 
 
 @add_app.command("event")
 def add_event(
-    name: Annotated[str, typer.Argument(help="kebab-case <resource>-<action>, e.g. user-updated (browsers get user:updated)")],
+    name: Annotated[
+        str, typer.Argument(help="kebab-case <resource>-<action>, e.g. user-updated (browsers get user:updated)")
+    ],
     route: Annotated[str, typer.Option("--route", help="the route file, relative to the project root")],
-    method: Annotated[str, typer.Option("--method", help="the handler that broadcasts: POST, PUT, PATCH or DELETE")] = "POST",
+    method: Annotated[
+        str, typer.Option("--method", help="the handler that broadcasts: POST, PUT, PATCH or DELETE")
+    ] = "POST",
     project: ProjectOpt = Path("."),
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
@@ -199,7 +209,10 @@ def add_event(
     """Wire one more event end to end: a broadcast in a route handler and a typed client hook."""
     from .features import event
 
-    _run(Flags(project, dry_run, yes, json_, allow_dirty), lambda tree: event.plan_add(_detect(tree), tree, name, route, method))
+    _run(
+        Flags(project, dry_run, yes, json_, allow_dirty),
+        lambda tree: event.plan_add(_detect(tree), tree, name, route, method),
+    )
 
 
 @remove_app.command("event")
@@ -241,8 +254,13 @@ def status_command(project: ProjectOpt = Path("."), json_: JsonOpt = False) -> N
         state = "[yellow]drifted[/]" if report.drifted else "[green]as afc wrote it[/]"
         console.print(f"[bold]{report.name}[/] (afc {report.afc_version}): {state}", markup=True)
         console.print(f"  events: {', '.join(report.events) or 'none'}", markup=False)
-        console.print(f"  files: {report.files_ok} unchanged, {len(report.modified)} modified, {len(report.missing)} missing", markup=False)
-        console.print(f"  insertions: {report.insertions_ok} in place, {len(report.insertions_gone)} gone", markup=False)
+        console.print(
+            f"  files: {report.files_ok} unchanged, {len(report.modified)} modified, {len(report.missing)} missing",
+            markup=False,
+        )
+        console.print(
+            f"  insertions: {report.insertions_ok} in place, {len(report.insertions_gone)} gone", markup=False
+        )
         for path in report.modified:
             console.print(f"    modified  {path}", markup=False)
         for path in report.missing:

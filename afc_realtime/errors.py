@@ -35,8 +35,14 @@ class Conflict(AfcError):
 
     exit_code = EXIT_CONFLICT
 
-    def __init__(self, message: str, details: list[str] | None = None, **where):
-        super().__init__(message, **where)
+    def __init__(
+        self,
+        message: str,
+        details: list[str] | None = None,
+        path: str | PurePosixPath | None = None,
+        line: int | None = None,
+    ):
+        super().__init__(message, path, line)
         self.details = details or []
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from .errors import Conflict
 
 
 @contextmanager
-def project_lock(root: Path):
+def project_lock(root: Path) -> Iterator[None]:
     key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"afc-{key}.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)

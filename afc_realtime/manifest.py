@@ -38,7 +38,9 @@ def load(text: str | None) -> Manifest:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
-        raise BadInput(f"unreadable afc manifest: {exc}", path=PATH, line=int(line.group(1)) if line else None) from None
+        raise BadInput(
+            f"unreadable afc manifest: {exc}", path=PATH, line=int(line.group(1)) if line else None
+        ) from None
     if doc.get("version") != VERSION:
         raise BadInput(f"afc manifest version {doc.get('version')!r} is not one this afc reads ({VERSION})", path=PATH)
     manifest = Manifest()
@@ -58,21 +60,30 @@ def dump(manifest: Manifest) -> str:
     quadratic in the number of insertions (an array of tables re-indexes on every append)."""
     from tomlkit import string
 
-    def value(v) -> str:
+    def value(v: object) -> str:
         if isinstance(v, str):
             return f'"{v}"' if _PLAIN.fullmatch(v) else string(v).as_string()
         if isinstance(v, list):
             return "[" + ", ".join(value(x) for x in v) + "]"
         return str(v)
 
-    def table(header: str, pairs: dict) -> str:
+    def table(header: str, pairs: dict[str, object]) -> str:
         return f"\n[{header}]\n" + "".join(f"{k} = {value(v)}\n" for k, v in pairs.items())
 
     out = [f"# {HEADER}\n", f"version = {VERSION}\n"]
     for name, record in sorted(manifest.features.items()):
         key = f"features.{value(name)}"
-        out.append(table(key, {"afc_version": record.afc_version, "events": record.events, "created_dirs": record.created_dirs}))
-        out += [table(f"[{key}.files]", {"path": path, "sha256": digest}) for path, digest in sorted(record.files.items())]
+        out.append(
+            table(
+                key, {"afc_version": record.afc_version, "events": record.events, "created_dirs": record.created_dirs}
+            )
+        )
+        out += [
+            table(f"[{key}.files]", {"path": path, "sha256": digest}) for path, digest in sorted(record.files.items())
+        ]
         for path, items in sorted(record.insertions.items()):
-            out += [table(f"[{key}.insertions]", {"path": path, "offset": i.offset, "what": i.what, "text": i.text}) for i in items]
+            out += [
+                table(f"[{key}.insertions]", {"path": path, "offset": i.offset, "what": i.what, "text": i.text})
+                for i in items
+            ]
     return "".join(out)

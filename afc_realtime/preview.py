@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-
 from typing import Any
 
 from .edits.result import Level
@@ -45,7 +44,17 @@ def _diff_text(diff: str) -> Any:
 
     out = Text()
     for line in diff.splitlines(keepends=True):
-        style = "bold" if line.startswith(("+++", "---")) else "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
+        style = (
+            "bold"
+            if line.startswith(("+++", "---"))
+            else "green"
+            if line.startswith("+")
+            else "red"
+            if line.startswith("-")
+            else "cyan"
+            if line.startswith("@@")
+            else ""
+        )
         out.append(line, style=style)
     return out
 
@@ -67,7 +76,9 @@ def renderables(plan: Plan) -> list[Any]:
         if change.kind is Kind.UPDATE:
             out += [Text(""), _diff_text(unified_diff(change))]
     if plan.notes:
-        out.append(Text("\nLeft alone, with the reason:" if any(n.level is Level.SKIP for n in plan.notes) else "\nNotes:"))
+        out.append(
+            Text("\nLeft alone, with the reason:" if any(n.level is Level.SKIP for n in plan.notes) else "\nNotes:")
+        )
         for note in plan.notes:
             where = f"{note.where()}: " if note.where() else ""
             out.append(Text(f"  {note.level.value:<4} {where}{note.message}", style=LEVEL_STYLE[note.level]))

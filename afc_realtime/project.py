@@ -11,8 +11,16 @@ from .edits import jsonfile
 from .errors import BadInput
 from .tree import Tree
 
-SKIP_DIRS = frozenset({"node_modules", ".next", ".turbo", ".git", "dist", "build", "out", ".vercel", "coverage", ".afc"})
-LOCKFILES = [("bun.lock", "bun"), ("bun.lockb", "bun"), ("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"), ("package-lock.json", "npm")]
+SKIP_DIRS = frozenset(
+    {"node_modules", ".next", ".turbo", ".git", "dist", "build", "out", ".vercel", "coverage", ".afc"}
+)
+LOCKFILES = [
+    ("bun.lock", "bun"),
+    ("bun.lockb", "bun"),
+    ("pnpm-lock.yaml", "pnpm"),
+    ("yarn.lock", "yarn"),
+    ("package-lock.json", "npm"),
+]
 COMPOSE = re.compile(r"^(docker-)?compose(\.[\w-]+)?\.ya?ml$")
 ENV_FILE = re.compile(r"^\.env(\.[\w-]+)*$")
 ROUTE_FILES = {"route.ts", "route.tsx", "route.js", "route.jsx"}
@@ -105,7 +113,7 @@ def _find_next_app(tree: Tree, workspaces: list[str]) -> str:
         package_json = _json(tree, f"{folder}/package.json")
         if package_json is None or package_json.kind != "object":
             continue
-        deps = {}
+        deps: dict[str, object] = {}
         for section in ("dependencies", "devDependencies"):
             deps.update(jsonfile.to_python(package_json.get(section)) or {})
         if "next" in deps:
@@ -144,7 +152,7 @@ def _alias_for(tree: Tree, web: str, src: str) -> str | None:
             continue
         mapped = str(targets[0]).removeprefix("./").removesuffix("/*").removesuffix("*") or "."
         if mapped.rstrip("/") == target:
-            return alias[:-1]
+            return str(alias[:-1])
     return None
 
 

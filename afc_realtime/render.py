@@ -18,7 +18,7 @@ def templates_dir() -> Path:
     raise AfcError("afc's templates are missing from this installation; reinstall afc")
 
 
-def render_service(answers: dict) -> dict[str, bytes]:
+def render_service(answers: dict[str, object]) -> dict[str, bytes]:
     """The rendered service, path (relative to the service folder) -> bytes."""
     import copier
 
@@ -37,7 +37,7 @@ def render_service(answers: dict) -> dict[str, bytes]:
         return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-def render_web_helpers(variables: dict) -> dict[str, bytes]:
+def render_web_helpers(variables: dict[str, object]) -> dict[str, bytes]:
     """The web app's helpers (broadcast, client hook), file name -> bytes."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 

@@ -7,7 +7,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, Protocol
@@ -19,7 +19,7 @@ from .textfile import decode
 REGENERATED = frozenset({"node_modules", ".turbo", ".next", "dist"})
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
@@ -186,7 +186,13 @@ class Tree:
         """Folders and files matching a pattern of `*` segments (`apps/*`), relative to the root, sorted."""
         matches = ["."]
         for segment in PurePosixPath(pattern).parts:
-            matches = [_join(m, e.name) for m in matches if self.is_dir(m) for e in self.children(m) if fnmatch(e.name, segment)]
+            matches = [
+                _join(m, e.name)
+                for m in matches
+                if self.is_dir(m)
+                for e in self.children(m)
+                if fnmatch(e.name, segment)
+            ]
         return sorted(m for m in matches if m != ".")
 
     def artefacts(self, rel: str) -> list[str]:

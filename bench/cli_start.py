@@ -23,7 +23,6 @@ import random
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 
 
@@ -92,8 +91,10 @@ def main() -> None:
         t = summary(times[name])
         r = summary(ratios[name])
         result["commands"][name] = {"argv": commands[name], "seconds": t, "ratio_vs_baseline": r}
-        print(f"{name:38} {t['median']*1e3:9.1f} {t['q1']*1e3:6.1f}-{t['q3']*1e3:<6.1f} "
-              f"{t['min']*1e3:6.1f}-{t['max']*1e3:<6.1f} {r['median']:9.2f} {r['q1']:5.2f}-{r['q3']:<6.2f}")
+        print(
+            f"{name:38} {t['median'] * 1e3:9.1f} {t['q1'] * 1e3:6.1f}-{t['q3'] * 1e3:<6.1f} "
+            f"{t['min'] * 1e3:6.1f}-{t['max'] * 1e3:<6.1f} {r['median']:9.2f} {r['q1']:5.2f}-{r['q3']:<6.2f}"
+        )
     if args.json_out:
         with open(args.json_out, "w") as fh:
             json.dump(result, fh, indent=2)

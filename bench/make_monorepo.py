@@ -73,16 +73,19 @@ def make(out: Path, n: int, ignored: int = 0) -> Path:
         table = route_name(i) + "s"
         write(os.path.join(root, "apps/web/src/app/api", table, "route.ts"), ROUTE.format(table=table))
     if ignored:
-        write(os.path.join(root, "apps/web/node_modules/next/package.json"),
-              '{\n    "name": "next",\n    "version": "15.5.0"\n}\n')
+        write(
+            os.path.join(root, "apps/web/node_modules/next/package.json"),
+            '{\n    "name": "next",\n    "version": "15.5.0"\n}\n',
+        )
         remaining = ignored - 1
         for index, (base, share) in enumerate(IGNORED_LAYOUT):
             count = remaining if index == len(IGNORED_LAYOUT) - 1 else int(round((ignored - 1) * share))
             remaining -= count
             for j in range(count):
                 pkg, file_no = divmod(j, PER_DIR)
-                write(os.path.join(root, base, f"pkg{pkg:04d}", "lib", f"f{file_no:03d}.js"),
-                      f"module.exports = {j};\n")
+                write(
+                    os.path.join(root, base, f"pkg{pkg:04d}", "lib", f"f{file_no:03d}.js"), f"module.exports = {j};\n"
+                )
     return out
 
 

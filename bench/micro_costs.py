@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from afc_realtime import manifest as m  # noqa: E402
-from afc_realtime.edits.insertion import Placed  # noqa: E402
+from afc_realtime.edits.insertion import Insertion  # noqa: E402
 from afc_realtime.tree import Tree  # noqa: E402
 
 
@@ -35,8 +35,8 @@ def fake_manifest(n: int) -> m.Manifest:
     rec.files = {f"apps/ws/file{i}": "0" * 64 for i in range(20)}
     for i in range(n):
         rec.insertions[f"apps/web/src/app/api/res{i:05d}s/route.ts"] = [
-            Placed(64, 'import { broadcast } from "@/lib/realtime/broadcast";\n', "import broadcast"),
-            Placed(220, f'    broadcast("res{i:05d}-created", inserted);\n', f"broadcast res{i:05d}-created"),
+            Insertion(64, 'import { broadcast } from "@/lib/realtime/broadcast";\n', "import broadcast"),
+            Insertion(220, f'    broadcast("res{i:05d}-created", inserted);\n', f"broadcast res{i:05d}-created"),
         ]
     man.features["websocket"] = rec
     return man
@@ -56,18 +56,22 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,2000,5000")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'N':>6} {'manifest.dump':>24} {'manifest.load':>24} {'tomllib.loads':>24} {'Tree.resolve xN':>24} {'read_bytes xN':>24}")
+    columns = ["manifest.dump", "manifest.load", "tomllib.loads", "Tree.resolve xN", "read_bytes xN"]
+    print(f"{'N':>6} " + " ".join(f"{c:>24}" for c in columns))
     for n in map(int, args.sizes.split(",")):
         man = fake_manifest(n)
         text = m.dump(man)
-        row = [timeit(lambda: m.dump(man), args.repeat), timeit(lambda: m.load(text), args.repeat),
-               timeit(lambda: tomllib.loads(text), args.repeat)]
+        row = [
+            timeit(lambda man=man: m.dump(man), args.repeat),
+            timeit(lambda text=text: m.load(text), args.repeat),
+            timeit(lambda text=text: tomllib.loads(text), args.repeat),
+        ]
         root = Path(f"/tmp/afc-bench-mono/N{n}")
         if root.is_dir():
             paths = [f"apps/web/src/app/api/res{i:05d}s/route.ts" for i in range(n)]
             tree = Tree(root)
-            row.append(timeit(lambda: [tree.resolve(p) for p in paths], args.repeat))
-            row.append(timeit(lambda: [(root / p).read_bytes() for p in paths], args.repeat))
+            row.append(timeit(lambda tree=tree, paths=paths: [tree.resolve(p) for p in paths], args.repeat))
+            row.append(timeit(lambda root=root, paths=paths: [(root / p).read_bytes() for p in paths], args.repeat))
         else:
             row += ["n/a (no monorepo)"] * 2
         print(f"{n:>6} " + " ".join(f"{c:>24}" for c in row), flush=True)

@@ -69,8 +69,9 @@ def main() -> None:
     parser.add_argument("--ignored", type=int, default=100_000, help="ignored files for the N=1000 variant (0: skip)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workdir", default="/tmp/afc-bench-mono")
-    parser.add_argument("--ops", default="dry-run,add,remove",
-                        help="which of dry-run,add,remove to time (add and remove go together)")
+    parser.add_argument(
+        "--ops", default="dry-run,add,remove", help="which of dry-run,add,remove to time (add and remove go together)"
+    )
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
 
@@ -93,7 +94,9 @@ def main() -> None:
     baseline_counts = {name: count_files(root) for name, root in roots.items()}
 
     wanted = args.ops.split(",")
-    ops = ["start"] + [op for op in ("dry-run", "add", "remove") if op in wanted or (op == "remove" and "add" in wanted)]
+    ops = ["start"] + [
+        op for op in ("dry-run", "add", "remove") if op in wanted or (op == "remove" and "add" in wanted)
+    ]
     times: dict[str, dict[str, list[float]]] = {name: {op: [] for op in ops} for name in configs}
     rng = random.Random(7)
     for r in range(args.rounds):
@@ -108,8 +111,11 @@ def main() -> None:
                 times[name]["add"].append(timed([afc, "add", "websocket", "-C", root, "--yes", "--json"]))
                 times[name]["remove"].append(timed([afc, "remove", "websocket", "-C", root, "--yes", "--json"]))
             if r == 0 and count_files(roots[name]) != baseline_counts[name]:
-                print(f"warning: {name}: file count changed after add+remove "
-                      f"({baseline_counts[name]} -> {count_files(roots[name])})", flush=True)
+                print(
+                    f"warning: {name}: file count changed after add+remove "
+                    f"({baseline_counts[name]} -> {count_files(roots[name])})",
+                    flush=True,
+                )
         print(f"round {r + 1}/{args.rounds} done", flush=True)
 
     result: dict = {"rounds": args.rounds, "afc": afc, "cpus": os.cpu_count(), "configs": {}, "ratios": {}}
@@ -117,10 +123,16 @@ def main() -> None:
     print(f"{'config':26} " + " ".join(f"{op:>22}" for op in ops))
     for name in configs:
         row = {op: stats(times[name][op]) for op in ops}
-        result["configs"][name] = {"n": configs[name][0], "ignored": configs[name][1], "seconds": row,
-                                   "raw": times[name]}
-        print(f"{name:26} " + " ".join(
-            f"{row[op]['median']:8.3f} [{row[op]['min']:.3f}-{row[op]['max']:.3f}]" for op in ops))
+        result["configs"][name] = {
+            "n": configs[name][0],
+            "ignored": configs[name][1],
+            "seconds": row,
+            "raw": times[name],
+        }
+        print(
+            f"{name:26} "
+            + " ".join(f"{row[op]['median']:8.3f} [{row[op]['min']:.3f}-{row[op]['max']:.3f}]" for op in ops)
+        )
 
     def ratio(a: str, b: str, label: str) -> None:
         if a not in times or b not in times:
@@ -128,13 +140,17 @@ def main() -> None:
         print(f"\n{label}   per-round ratio: median [min-max]")
         result["ratios"][label] = {}
         for op in ops[1:]:
-            rs = [x / y for x, y in zip(times[a][op], times[b][op])]
+            rs = [x / y for x, y in zip(times[a][op], times[b][op], strict=True)]
             # the same ratio with afc's start-up (the same round's `afc --version`) taken off both sides
-            ws = [(x - sa) / (y - sb) for x, y, sa, sb in
-                  zip(times[a][op], times[b][op], times[a]["start"], times[b]["start"])]
+            ws = [
+                (x - sa) / (y - sb)
+                for x, y, sa, sb in zip(times[a][op], times[b][op], times[a]["start"], times[b]["start"], strict=True)
+            ]
             result["ratios"][label][op] = {"total": stats(rs), "minus_start": stats(ws)}
-            print(f"  {op:8} total {statistics.median(rs):5.2f}x [{min(rs):.2f}-{max(rs):.2f}]   "
-                  f"minus start-up {statistics.median(ws):5.2f}x [{min(ws):.2f}-{max(ws):.2f}]")
+            print(
+                f"  {op:8} total {statistics.median(rs):5.2f}x [{min(rs):.2f}-{max(rs):.2f}]   "
+                f"minus start-up {statistics.median(ws):5.2f}x [{min(ws):.2f}-{max(ws):.2f}]"
+            )
 
     sizes = [int(s) for s in args.sizes.split(",")]
     if 1000 in sizes and 5000 in sizes:

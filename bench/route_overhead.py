@@ -95,19 +95,52 @@ class PostgresServer:
             for folder in (base, sockets):
                 os.chown(folder, account.pw_uid, account.pw_gid)
             self.as_postgres = [require_tool("runuser", "util-linux provides runuser"), "-u", "postgres", "--"]
-        run([*self.as_postgres, self.tools.initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-             "--no-sync"], timeout=120, what="initdb")
+        run(
+            [
+                *self.as_postgres,
+                self.tools.initdb,
+                "-D",
+                data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            timeout=120,
+            what="initdb",
+        )
         port = free_port()
         options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-        run([*self.as_postgres, self.tools.pg_ctl, "-D", data, "-l", base / "server.log", "-o", options, "-w",
-             "-t", "60", "start"], timeout=90, what="pg_ctl start")
+        run(
+            [
+                *self.as_postgres,
+                self.tools.pg_ctl,
+                "-D",
+                data,
+                "-l",
+                base / "server.log",
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            timeout=90,
+            what="pg_ctl start",
+        )
         self.server = Postgres(port=port, psql=self.tools.psql)
         self.server.sql("postgres", "-c", "CREATE DATABASE todo")
         return self.server
 
     def __exit__(self, *exc: object) -> None:
-        subprocess.run([*self.as_postgres, self.tools.pg_ctl, "-D", str(self.base / "data"), "-m", "immediate",
-                        "-w", "stop"], capture_output=True, timeout=60)
+        subprocess.run(
+            [*self.as_postgres, self.tools.pg_ctl, "-D", str(self.base / "data"), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
 
 
 def prepare(tools: Tools, workdir: Path, name: str, patched: bool, reuse: bool) -> Project:
@@ -126,11 +159,14 @@ def prepare(tools: Tools, workdir: Path, name: str, patched: bool, reuse: bool) 
     if patched:
         proj.afc("add", "websocket")
     proj.install_and_build(name)
-    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
     stamp.write_text(f"built from afc {head} at {time.strftime('%H:%M:%S')}\n")
-    print(f"[setup] {name}: {'afc add + ' if patched else ''}install + build in {time.monotonic() - started:.0f}s",
-          flush=True)
+    print(
+        f"[setup] {name}: {'afc add + ' if patched else ''}install + build in {time.monotonic() - started:.0f}s",
+        flush=True,
+    )
     return proj
 
 
@@ -138,12 +174,14 @@ def configure(proj: Project, web_port: int, ws_port: int, database_url: str) -> 
     proj.web_port, proj.ws_port = web_port, ws_port
     values = {"DATABASE_URL": database_url}
     if "WS_INTERNAL_URL" in parse_env_file(proj.root / ".env"):
-        values.update({
-            "NEXT_PUBLIC_WS_URL": f"ws://127.0.0.1:{ws_port}",
-            "WS_INTERNAL_URL": f"http://127.0.0.1:{ws_port}",
-            "WS_PORT": str(ws_port),
-            "WS_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}",
-        })
+        values.update(
+            {
+                "NEXT_PUBLIC_WS_URL": f"ws://127.0.0.1:{ws_port}",
+                "WS_INTERNAL_URL": f"http://127.0.0.1:{ws_port}",
+                "WS_PORT": str(ws_port),
+                "WS_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}",
+            }
+        )
     set_env_values(proj.root / ".env", values)
 
 
@@ -196,8 +234,7 @@ class Runner:
             for url in urls:
                 self.post(url)
 
-    def phase(self, name: str, patched_url: str, base_url: str, rounds: int, per_round: int,
-              warmup: int) -> dict:
+    def phase(self, name: str, patched_url: str, base_url: str, rounds: int, per_round: int, warmup: int) -> dict:
         self.warm([patched_url, base_url], warmup)
         result: dict = {"phase": name, "rounds": []}
         for index in range(rounds):
@@ -217,25 +254,40 @@ class Runner:
                 "round": index + 1,
                 "seconds": time.monotonic() - started,
                 "load1": os.getloadavg()[0],
-                "patched_p50": pct(p_times, 0.5), "patched_p99": pct(p_times, 0.99),
-                "base_p50": pct(b_times, 0.5), "base_p99": pct(b_times, 0.99),
-                "patched_ms": p_times, "base_ms": b_times, "order": "".join(order),
+                "patched_p50": pct(p_times, 0.5),
+                "patched_p99": pct(p_times, 0.99),
+                "base_p50": pct(b_times, 0.5),
+                "base_p99": pct(b_times, 0.99),
+                "patched_ms": p_times,
+                "base_ms": b_times,
+                "order": "".join(order),
             }
             row["diff_p50"] = row["patched_p50"] - row["base_p50"]
             row["ratio_p50"] = row["patched_p50"] / row["base_p50"]
             row["diff_p99"] = row["patched_p99"] - row["base_p99"]
             row["ratio_p99"] = row["patched_p99"] / row["base_p99"]
             result["rounds"].append(row)
-            print(f"[{name}] round {index + 1:2d}: patched p50 {row['patched_p50']:6.2f} p99 {row['patched_p99']:7.2f}"
-                  f" | base p50 {row['base_p50']:6.2f} p99 {row['base_p99']:7.2f} | diff p50 {row['diff_p50']:+6.2f}"
-                  f" ms ratio {row['ratio_p50']:.3f} | load {row['load1']:.2f}", flush=True)
+            print(
+                f"[{name}] round {index + 1:2d}: patched p50 {row['patched_p50']:6.2f} p99 {row['patched_p99']:7.2f}"
+                f" | base p50 {row['base_p50']:6.2f} p99 {row['base_p99']:7.2f} | diff p50 {row['diff_p50']:+6.2f}"
+                f" ms ratio {row['ratio_p50']:.3f} | load {row['load1']:.2f}",
+                flush=True,
+            )
         rows = result["rounds"]
         all_p = [t for r in rows for t in r["patched_ms"]]
         all_b = [t for r in rows for t in r["base_ms"]]
         result["summary"] = {
             key: spread([r[key] for r in rows])
-            for key in ("patched_p50", "patched_p99", "base_p50", "base_p99", "diff_p50", "ratio_p50",
-                        "diff_p99", "ratio_p99")
+            for key in (
+                "patched_p50",
+                "patched_p99",
+                "base_p50",
+                "base_p99",
+                "diff_p50",
+                "ratio_p50",
+                "diff_p99",
+                "ratio_p99",
+            )
         }
         # Split each side by whether the request just before it went to the same server (its after() work,
         # if any, may still be running there) or to the other one.
@@ -249,9 +301,15 @@ class Runner:
                     split[f"{side}_after_{prev}"].append(ms)
                 prev = side
         result["split"] = {k: {"n": len(v), "p50": pct(v, 0.5), "p99": pct(v, 0.99)} for k, v in split.items()}
-        result["pooled"] = {"patched_p50": pct(all_p, 0.5), "patched_p99": pct(all_p, 0.99),
-                            "base_p50": pct(all_b, 0.5), "base_p99": pct(all_b, 0.99),
-                            "patched_max": max(all_p), "base_max": max(all_b), "requests_each": len(all_p)}
+        result["pooled"] = {
+            "patched_p50": pct(all_p, 0.5),
+            "patched_p99": pct(all_p, 0.99),
+            "base_p50": pct(all_b, 0.5),
+            "base_p99": pct(all_b, 0.99),
+            "patched_max": max(all_p),
+            "base_max": max(all_b),
+            "requests_each": len(all_p),
+        }
         return result
 
 
@@ -260,20 +318,25 @@ def fmt(s: dict[str, float], digits: int = 2, sign: str = "") -> str:
 
 
 def report(results: list[dict]) -> str:
-    lines = ["", "phase | patched p50 ms | patched p99 ms | base p50 ms | base p99 ms | diff p50 ms (patched-base)"
-             " | ratio p50 | diff p99 ms | ratio p99 | pooled p50 patched/base | pooled p99 patched/base"]
+    lines = [
+        "",
+        "phase | patched p50 ms | patched p99 ms | base p50 ms | base p99 ms | diff p50 ms (patched-base)"
+        " | ratio p50 | diff p99 ms | ratio p99 | pooled p50 patched/base | pooled p99 patched/base",
+    ]
     for res in results:
         s, p = res["summary"], res["pooled"]
         lines.append(
             f"{res['phase']} | {fmt(s['patched_p50'])} | {fmt(s['patched_p99'])} | {fmt(s['base_p50'])} | "
             f"{fmt(s['base_p99'])} | {fmt(s['diff_p50'], sign='+')} | {fmt(s['ratio_p50'], 3)} | "
             f"{fmt(s['diff_p99'], sign='+')} | {fmt(s['ratio_p99'], 3)} | "
-            f"{p['patched_p50']:.2f}/{p['base_p50']:.2f} | {p['patched_p99']:.2f}/{p['base_p99']:.2f}")
+            f"{p['patched_p50']:.2f}/{p['base_p50']:.2f} | {p['patched_p99']:.2f}/{p['base_p99']:.2f}"
+        )
     lines += ["", "pooled, split by the request just before (same server or the other): p50 / p99 ms (n)"]
     for res in results:
         sp = res["split"]
-        lines.append(f"{res['phase']} | " + " | ".join(
-            f"{k} {v['p50']:.2f} / {v['p99']:.2f} ({v['n']})" for k, v in sp.items()))
+        lines.append(
+            f"{res['phase']} | " + " | ".join(f"{k} {v['p50']:.2f} / {v['p99']:.2f} ({v['n']})" for k, v in sp.items())
+        )
     return "\n".join(lines)
 
 
@@ -317,15 +380,21 @@ def main() -> None:
         runner = Runner(random.Random(args.seed))
         results: list[dict] = []
         meta = {
-            "date": time.strftime("%Y-%m-%d %H:%M:%S"), "host": platform.node(), "cpus": os.cpu_count(),
-            "afc_head": subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True,
-                                       text=True).stdout.strip(),
+            "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "host": platform.node(),
+            "cpus": os.cpu_count(),
+            "afc_head": subprocess.run(
+                ["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True
+            ).stdout.strip(),
             "node": subprocess.run([tools.node, "--version"], capture_output=True, text=True).stdout.strip(),
             "bun": subprocess.run([tools.bun, "--version"], capture_output=True, text=True).stdout.strip(),
             "args": {k: str(v) for k, v in vars(args).items()},
         }
-        print(f"[setup] base :{base_port} (+ :{base2_port} for aa), patched :{patched_port}, ws :{ws_port}, "
-              f"postgres :{pg.port}", flush=True)
+        print(
+            f"[setup] base :{base_port} (+ :{base2_port} for aa), patched :{patched_port}, ws :{ws_port}, "
+            f"postgres :{pg.port}",
+            flush=True,
+        )
         started_all = time.monotonic()
         try:
             web_base.start(timeout=90)
@@ -337,8 +406,9 @@ def main() -> None:
                     web_base2.start(timeout=90)
                     try:
                         # "patched" side = a second server of the base build
-                        res = runner.phase("aa", f"http://127.0.0.1:{base2_port}", base_url, args.rounds,
-                                           args.per_round, args.warmup)
+                        res = runner.phase(
+                            "aa", f"http://127.0.0.1:{base2_port}", base_url, args.rounds, args.per_round, args.warmup
+                        )
                     finally:
                         web_base2.stop()
                 elif phase == "up":
@@ -349,28 +419,38 @@ def main() -> None:
                         res = runner.phase("up", patched_url, base_url, args.rounds, args.per_round, args.warmup)
                         time.sleep(0.5)
                         health = http("GET", f"{patched.ws_http_url}/health", timeout=2)
-                        res["check"] = {"ws_health": health[1],
-                                        "events_accepted_202": ws_log.read_text(errors="replace").count(
-                                            '"statusCode":202') - accepted_before,
-                                        "patched_posts": args.rounds * args.per_round + args.warmup}
+                        res["check"] = {
+                            "ws_health": health[1],
+                            "events_accepted_202": ws_log.read_text(errors="replace").count('"statusCode":202')
+                            - accepted_before,
+                            "patched_posts": args.rounds * args.per_round + args.warmup,
+                        }
                     finally:
                         ws.stop()
                 elif phase == "down":
                     assert not port_open(ws_port), f"something listens on {ws_port}"
-                    log_before = Path(web_patched.log_path).read_text(errors="replace").count("broadcast todo-created failed")
+                    log_before = (
+                        Path(web_patched.log_path).read_text(errors="replace").count("broadcast todo-created failed")
+                    )
                     res = runner.phase("down", patched_url, base_url, args.rounds, args.per_round, args.warmup)
                     time.sleep(0.5)
-                    log_after = Path(web_patched.log_path).read_text(errors="replace").count("broadcast todo-created failed")
-                    res["check"] = {"failed_broadcast_warnings": log_after - log_before,
-                                    "patched_posts": args.rounds * args.per_round + args.warmup}
+                    log_after = (
+                        Path(web_patched.log_path).read_text(errors="replace").count("broadcast todo-created failed")
+                    )
+                    res["check"] = {
+                        "failed_broadcast_warnings": log_after - log_before,
+                        "patched_posts": args.rounds * args.per_round + args.warmup,
+                    }
                 else:  # hung
                     with HungListener(ws_port) as hung:
                         res = runner.phase("hung", patched_url, base_url, args.rounds, args.per_round, args.warmup)
                         time.sleep(0.3)
                         received = hung.received()
-                        res["check"] = {"accepted_connections": len(hung.accepted),
-                                        "event_posts_received": received.count(b"POST /events/todo-created"),
-                                        "patched_posts": args.rounds * args.per_round + args.warmup}
+                        res["check"] = {
+                            "accepted_connections": len(hung.accepted),
+                            "event_posts_received": received.count(b"POST /events/todo-created"),
+                            "patched_posts": args.rounds * args.per_round + args.warmup,
+                        }
                         time.sleep(2.0)  # let the 1.5 s timeouts fire before the listener goes
                 res["seconds"] = time.monotonic() - t0
                 if "check" in res:

@@ -48,7 +48,10 @@ def test_dry_run_writes_nothing_and_shows_the_diff(afc_project):
     before = fingerprint(afc_project)
     result = afc("add", "websocket", "-C", str(afc_project), "--dry-run")
     assert result.exit_code == 0
-    assert '+    broadcast("todo-created", inserted);' in result.output and "Dry run: nothing was written." in result.output
+    assert (
+        '+    broadcast("todo-created", inserted);' in result.output
+        and "Dry run: nothing was written." in result.output
+    )
     assert fingerprint(afc_project) == before
 
 
@@ -91,7 +94,10 @@ def test_not_a_project(tmp_path):
 
 
 def test_no_next_app(tmp_path):
-    make_project(tmp_path, {"package.json": '{"workspaces": ["apps/*"]}', "apps/api/package.json": '{"dependencies": {"fastify": "5"}}'})
+    make_project(
+        tmp_path,
+        {"package.json": '{"workspaces": ["apps/*"]}', "apps/api/package.json": '{"dependencies": {"fastify": "5"}}'},
+    )
     result = afc("add", "websocket", "-C", str(tmp_path), "--yes")
     assert result.exit_code == 2 and "no Next.js app found" in result.output
 
@@ -120,7 +126,10 @@ def test_a_route_that_does_not_parse_is_left_untouched_and_reported(afc_project)
     route.write_text(broken)
     result = afc("add", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 0
-    assert "apps/web/src/app/api/todos/route.ts:10: does not parse" in result.output.replace("\n", " ").replace("  ", " ") or "route.ts:10" in result.output
+    assert (
+        "apps/web/src/app/api/todos/route.ts:10: does not parse" in result.output.replace("\n", " ").replace("  ", " ")
+        or "route.ts:10" in result.output
+    )
     assert route.read_text() == broken
 
 
@@ -160,7 +169,9 @@ def test_remove_refuses_when_a_generated_file_was_edited_unless_forced(afc_proje
 def test_remove_refuses_when_an_inserted_line_was_changed(afc_project):
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
     route = afc_project / "apps/web/src/app/api/todos/route.ts"
-    route.write_text(route.read_text().replace('broadcast("todo-created", inserted);', 'broadcast("todo-created", { ...inserted });'))
+    route.write_text(
+        route.read_text().replace('broadcast("todo-created", inserted);', 'broadcast("todo-created", { ...inserted });')
+    )
     result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 3 and "broadcast todo-created" in result.output
 
@@ -168,7 +179,14 @@ def test_remove_refuses_when_an_inserted_line_was_changed(afc_project):
 @pytest.mark.parametrize("style", ["crlf", "bom", "tabs", "no-final-newline"])
 def test_round_trip_keeps_line_endings_bom_tabs_and_missing_newlines(tmp_path, style):
     files = dict(AFC_PROJECT)
-    for rel in ("apps/web/src/app/api/todos/route.ts", "apps/web/src/app/page.tsx", ".env", "turbo.json", "compose.dev.yml", "apps/web/src/env.ts"):
+    for rel in (
+        "apps/web/src/app/api/todos/route.ts",
+        "apps/web/src/app/page.tsx",
+        ".env",
+        "turbo.json",
+        "compose.dev.yml",
+        "apps/web/src/env.ts",
+    ):
         text = files[rel]
         if style == "crlf":
             text = text.replace("\n", "\r\n")
@@ -223,7 +241,12 @@ def _on_a_terminal(project, answer: bytes) -> tuple[int, str]:
     import time
 
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "afc_realtime", "add", "websocket", "-C", str(project)], stdin=follower, stdout=follower, stderr=follower)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "afc_realtime", "add", "websocket", "-C", str(project)],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
     os.close(follower)
     screen, answered, deadline = b"", False, time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -271,7 +294,9 @@ def test_env_values_are_the_users_to_change(afc_project):
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
     env = afc_project / ".env"
     text = env.read_text()
-    env.write_text(text.replace("WS_PORT=4001", "WS_PORT=4999").replace("ws://localhost:4001", '"wss://ws.example.com"'))
+    env.write_text(
+        text.replace("WS_PORT=4001", "WS_PORT=4999").replace("ws://localhost:4001", '"wss://ws.example.com"')
+    )
     result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 0, result.output
     assert fingerprint(afc_project) == before

@@ -21,7 +21,16 @@ def afc(*args):
 
 
 def test_refuses_without_websocket(afc_project):
-    result = afc("add", "event", "user-updated", "--route", "apps/web/src/app/api/todos/route.ts", "-C", str(afc_project), "--yes")
+    result = afc(
+        "add",
+        "event",
+        "user-updated",
+        "--route",
+        "apps/web/src/app/api/todos/route.ts",
+        "-C",
+        str(afc_project),
+        "--yes",
+    )
     assert result.exit_code == 2 and "afc add websocket" in result.output
 
 
@@ -47,9 +56,22 @@ def test_add_and_remove_a_custom_event(afc_project):
 def test_bad_names_and_handlers_are_refused(afc_project):
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
     before = fingerprint(afc_project)
-    bad_name = afc("add", "event", "Archived", "--route", "apps/web/src/app/api/todos/route.ts", "-C", str(afc_project), "--yes")
+    bad_name = afc(
+        "add", "event", "Archived", "--route", "apps/web/src/app/api/todos/route.ts", "-C", str(afc_project), "--yes"
+    )
     assert bad_name.exit_code == 2 and "kebab-case" in bad_name.output
-    no_handler = afc("add", "event", "todo-gone", "--route", "apps/web/src/app/api/todos/route.ts", "--method", "DELETE", "-C", str(afc_project), "--yes")
+    no_handler = afc(
+        "add",
+        "event",
+        "todo-gone",
+        "--route",
+        "apps/web/src/app/api/todos/route.ts",
+        "--method",
+        "DELETE",
+        "-C",
+        str(afc_project),
+        "--yes",
+    )
     assert no_handler.exit_code == 2 and "no exported DELETE handler" in no_handler.output
     assert fingerprint(afc_project) == before
 
@@ -57,6 +79,18 @@ def test_bad_names_and_handlers_are_refused(afc_project):
 def test_remove_websocket_takes_custom_events_with_it(afc_project):
     before = fingerprint(afc_project)
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
-    assert afc("add", "event", "todo-archived", "--route", "apps/web/src/app/api/todos/route.ts", "-C", str(afc_project), "--yes").exit_code == 0
+    assert (
+        afc(
+            "add",
+            "event",
+            "todo-archived",
+            "--route",
+            "apps/web/src/app/api/todos/route.ts",
+            "-C",
+            str(afc_project),
+            "--yes",
+        ).exit_code
+        == 0
+    )
     assert afc("remove", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
     assert fingerprint(afc_project) == before

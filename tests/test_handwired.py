@@ -53,9 +53,12 @@ def test_turbo_tasks_env_lists_and_an_explicit_workspace_are_cleaned(tmp_path):
     result = runner.invoke(app, ["remove", "websocket", "-C", str(wired), "--yes"])
     assert result.exit_code == 0, result.output
     assert (wired / "turbo.json").read_text() == (
-        '{\n    "globalEnv": ["DATABASE_URL"],\n    "tasks": {\n        "build": {\n            "env": []\n        }\n    }\n}\n'
+        '{\n    "globalEnv": ["DATABASE_URL"],\n    "tasks": {\n        "build": {\n'
+        '            "env": []\n        }\n    }\n}\n'
     )
-    assert (wired / "package.json").read_text() == '{\n    "name": "mini",\n    "workspaces": ["apps/web", "packages/*"]\n}\n'
+    assert (
+        wired / "package.json"
+    ).read_text() == '{\n    "name": "mini",\n    "workspaces": ["apps/web", "packages/*"]\n}\n'
 
 
 def test_the_url_constant_goes_only_when_nothing_else_uses_it(tmp_path):
@@ -65,12 +68,20 @@ def test_the_url_constant_goes_only_when_nothing_else_uses_it(tmp_path):
     const = "const WS_INTERNAL_URL = process.env.WS_INTERNAL_URL;\n"
     block = (
         "    if (process.env.WS_INTERNAL_URL) {\n"
-        '        await fetch(WS_INTERNAL_URL + "/events/todo-created", { method: "POST", body: JSON.stringify(inserted) });\n'
+        '        await fetch(WS_INTERNAL_URL + "/events/todo-created", '
+        '{ method: "POST", body: JSON.stringify(inserted) });\n'
         "    }\n"
     )
-    wired = ROUTE.replace(header, header + const).replace("    return NextResponse.json(inserted", block + "    return NextResponse.json(inserted")
+    wired = ROUTE.replace(header, header + const).replace(
+        "    return NextResponse.json(inserted", block + "    return NextResponse.json(inserted"
+    )
     still_used = wired + "export const config = { ws: WS_INTERNAL_URL };\n"
-    for route, expected in ((wired, ROUTE), (still_used, ROUTE.replace(header, header + const) + "export const config = { ws: WS_INTERNAL_URL };\n")):
-        project = make_project(tmp_path / str(len(route)), {**HANDWIRED_PROJECT, "apps/web/src/app/api/todos/route.ts": route})
+    for route, expected in (
+        (wired, ROUTE),
+        (still_used, ROUTE.replace(header, header + const) + "export const config = { ws: WS_INTERNAL_URL };\n"),
+    ):
+        project = make_project(
+            tmp_path / str(len(route)), {**HANDWIRED_PROJECT, "apps/web/src/app/api/todos/route.ts": route}
+        )
         assert runner.invoke(app, ["remove", "websocket", "-C", str(project), "--yes"]).exit_code == 0
         assert (project / "apps/web/src/app/api/todos/route.ts").read_text() == expected

@@ -33,24 +33,36 @@ def test_pnpm_app_in_another_folder_with_create_env_and_arrow_handlers(tmp_path,
     before = fingerprint(project)
     preview = afc("add", "websocket", "-C", str(project), "--dry-run", "--json")
     plan = json.loads(preview.stdout)
-    assert {c["path"] for c in plan["changes"] if c["action"] == "create"} >= {"apps/ws/package.json", "apps/frontend/lib/realtime/broadcast.ts"}
+    assert {c["path"] for c in plan["changes"] if c["action"] == "create"} >= {
+        "apps/ws/package.json",
+        "apps/frontend/lib/realtime/broadcast.ts",
+    }
     assert plan["next_steps"][0].startswith("pnpm install") and fingerprint(project) == before
 
     assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
     web = project / "apps/frontend"
     posts = (web / "app/api/posts/route.ts").read_text()
     assert posts == PNPM_PROJECT["apps/frontend/app/api/posts/route.ts"].replace(
-        'import { db, posts } from "@app/db";\n', 'import { db, posts } from "@app/db";\nimport { broadcast } from "../../../lib/realtime/broadcast";\n'
-    ).replace("  return Response.json(post, { status: 201 });", '  broadcast("post-created", post);\n  return Response.json(post, { status: 201 });')
+        'import { db, posts } from "@app/db";\n',
+        'import { db, posts } from "@app/db";\nimport { broadcast } from "../../../lib/realtime/broadcast";\n',
+    ).replace(
+        "  return Response.json(post, { status: 201 });",
+        '  broadcast("post-created", post);\n  return Response.json(post, { status: 201 });',
+    )
     by_id = (web / "app/api/posts/[id]/route.ts").read_text()
     assert '  }\n  broadcast("post-updated", post);\n  return Response.json(post);' in by_id
     assert '  broadcast("post-deleted", post);\n  return Response.json(post ?? null);' in by_id
     assert 'import { broadcast } from "../../../../lib/realtime/broadcast";' in by_id
     page = (web / "app/posts/page.tsx").read_text()
     assert "import { useRealtimeList } from '../../lib/realtime/use-realtime'\n" in page
-    assert "  const [posts, setPosts] = useState<Post[]>([])\n  useRealtimeList('post', '/api/posts', setPosts)\n" in page
+    assert (
+        "  const [posts, setPosts] = useState<Post[]>([])\n  useRealtimeList('post', '/api/posts', setPosts)\n" in page
+    )
     env = (web / "env.ts").read_text()
-    assert "    WS_INTERNAL_URL: z.string().url().optional(),\n" in env and "  client: {\n    NEXT_PUBLIC_WS_URL: z.string().url().optional(),\n  }," in env
+    assert (
+        "    WS_INTERNAL_URL: z.string().url().optional(),\n" in env
+        and "  client: {\n    NEXT_PUBLIC_WS_URL: z.string().url().optional(),\n  }," in env
+    )
     assert "    NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL,\n" in env
     assert "WS_EVENTS_SECRET=" in (web / ".env.local").read_text()
     assert "  ws:\n    build:\n      context: ./apps/ws\n" in (project / "docker-compose.yml").read_text()
@@ -77,5 +89,8 @@ def test_a_hand_wired_project_type_checks_before_and_after_removal(tmp_path, web
     assert afc("remove", "websocket", "-C", str(project), "--dry-run").exit_code == 0
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
     page = (project / "apps/web/src/app/page.tsx").read_text()
-    assert "WebSocket" not in page and "WS_INTERNAL_URL" not in (project / "apps/web/src/app/api/todos/route.ts").read_text()
+    assert (
+        "WebSocket" not in page
+        and "WS_INTERNAL_URL" not in (project / "apps/web/src/app/api/todos/route.ts").read_text()
+    )
     assert_typechecks(project / "apps/web", web_toolchain, node, tmp_path / "tc-after")

@@ -22,7 +22,9 @@ def load(text: str, path: str) -> Any:
         return YAML(typ="rt").load(text.lstrip("\ufeff"))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise BadInput(f"malformed YAML: {exc.problem or exc.context}", path=path, line=mark.line + 1 if mark else None) from None
+        raise BadInput(
+            f"malformed YAML: {exc.problem or exc.context}", path=path, line=mark.line + 1 if mark else None
+        ) from None
     except YAMLError as exc:
         raise BadInput(f"malformed YAML: {exc}", path=path) from None
 
@@ -86,7 +88,7 @@ def _child_indent(lines: list[str], key_line: int, key_col: int) -> int | None:
 
 def _sequence_offset(lines: list[str]) -> int | None:
     """How far a block sequence sits in from its key (0 when `- item` aligns with the key), if any shows."""
-    for key, item in zip(lines, lines[1:]):
+    for key, item in zip(lines, lines[1:], strict=False):
         if re.match(r"^\s*[\w.-]+:\s*$", key) and item.lstrip().startswith("- "):
             return _indent(item) - _indent(key)
     return None

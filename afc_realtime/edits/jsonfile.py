@@ -4,7 +4,9 @@ edit inserts text between existing bytes and never re-serialises the file."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import BadInput
 from ..textfile import indentation_at, line_number, style_of
@@ -18,11 +20,11 @@ class Node:
     start: int
     end: int
     value: object = None  # for scalars: the Python value
-    members: list[tuple[str, "Node"]] = field(default_factory=list)  # objects
-    items: list["Node"] = field(default_factory=list)  # arrays
+    members: list[tuple[str, Node]] = field(default_factory=list)  # objects
+    items: list[Node] = field(default_factory=list)  # arrays
     key_starts: list[int] = field(default_factory=list)  # objects: where each member's key begins
 
-    def get(self, key: str) -> "Node | None":
+    def get(self, key: str) -> Node | None:
         for name, node in self.members:
             if name == key:
                 return node
@@ -34,7 +36,9 @@ class _Scanner:
         self.text, self.path, self.pos = text, path, 0
 
     def fail(self, message: str, at: int | None = None) -> BadInput:
-        return BadInput(f"malformed JSON: {message}", path=self.path, line=line_number(self.text, self.pos if at is None else at))
+        return BadInput(
+            f"malformed JSON: {message}", path=self.path, line=line_number(self.text, self.pos if at is None else at)
+        )
 
     def skip(self) -> None:
         text = self.text
@@ -133,7 +137,7 @@ def parse(text: str, path: str) -> Node:
     return root
 
 
-def to_python(node: Node | None):
+def to_python(node: Node | None) -> Any:
     """A node as plain Python values (None for a missing node)."""
     if node is None:
         return None
@@ -172,7 +176,7 @@ def add_member(text: str, obj: Node, key: str, value: object, what: str) -> Inse
     return Insertion(at, body + "," if trailing else "," + body, what)
 
 
-def add_items(text: str, array: Node, values: list[object], what: str) -> Insertion:
+def add_items(text: str, array: Node, values: Sequence[object], what: str) -> Insertion:
     """Append values to an array, separated like its existing items."""
     rendered = [json.dumps(v, ensure_ascii=False) for v in values]
     if not array.items:
@@ -210,7 +214,7 @@ undo = undo_insertions  # the inverse of `ensure_list`: cut exactly the text tha
 def element_spans(container: Node) -> list[tuple[int, int]]:
     """Where each member (from its key) or item of a container starts and ends."""
     if container.kind == "object":
-        return [(start, node.end) for start, (_, node) in zip(container.key_starts, container.members)]
+        return [(start, node.end) for start, (_, node) in zip(container.key_starts, container.members, strict=True)]
     return [(node.start, node.end) for node in container.items]
 
 

@@ -4,13 +4,13 @@ that says why a place was left alone, with its file and line. Results are values
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from .insertion import Insertion, insert_all
 from .spans import Cut, cut_all
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     SKIP = "skip"  # a place afc chose not to edit
     WARN = "warn"  # needs the user's eye
     INFO = "info"

@@ -97,7 +97,9 @@ def directives(root: SgNode) -> list[SgNode]:
 
 
 def _uses_semicolons(root: SgNode) -> bool:
-    statements = [c for c in root.children() if c.kind() in ("import_statement", "expression_statement", "lexical_declaration")]
+    statements = [
+        c for c in root.children() if c.kind() in ("import_statement", "expression_statement", "lexical_declaration")
+    ]
     return not statements or any(c.text().rstrip().endswith(";") for c in statements)
 
 
@@ -121,7 +123,11 @@ def line_after_insertion(text: str, node: SgNode, statement: str, what: str) -> 
 
 def add_object_members(text: str, obj: SgNode, members: list[tuple[str, str]], what: str) -> Insertion | None:
     """Append `key: value` members to an object literal, one per line, laid out like its members."""
-    pairs = [c for c in obj.children() if c.kind() in ("pair", "shorthand_property_identifier", "method_definition", "spread_element")]
+    pairs = [
+        c
+        for c in obj.children()
+        if c.kind() in ("pair", "shorthand_property_identifier", "method_definition", "spread_element")
+    ]
     present = {key.text().strip("\"'") for p in pairs if p.kind() == "pair" and (key := p.field("key")) is not None}
     present |= {p.text() for p in pairs if p.kind() == "shorthand_property_identifier"}
     missing = [(k, v) for k, v in members if k not in present]

@@ -73,7 +73,8 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     plan.summary = (
-        f"Broadcasts {message_type(event)} from {method.upper()} in {route}, and adds the client hook {hook_name(event)}."
+        f"Broadcasts {message_type(event)} from {method.upper()} in {route}, "
+        f"and adds the client hook {hook_name(event)}."
     )
     plan.next_steps = [f"import {{ {hook_name(event)} }} from the new {hook_file} and call it in a client component"]
     return plan

@@ -84,7 +84,12 @@ def _dirs_below(tree: Tree, rel: str) -> list[str]:
 def _is_ws_fetch(call: SgNode) -> bool:
     fn = call.field("function")
     text = call.text()
-    return fn is not None and fn.text() == "fetch" and "/events" in text and ("WS_INTERNAL_URL" in text or "WS_URL" in text)
+    return (
+        fn is not None
+        and fn.text() == "fetch"
+        and "/events" in text
+        and ("WS_INTERNAL_URL" in text or "WS_URL" in text)
+    )
 
 
 def _guarded_by_ws_url(node: SgNode) -> bool:
@@ -95,7 +100,11 @@ def _guarded_by_ws_url(node: SgNode) -> bool:
 def _removable_statement(node: SgNode) -> SgNode | None:
     """Climb from the fetch to the outermost statement that exists only for the broadcast."""
     statement: SgNode | None = node
-    while statement is not None and not statement.kind().endswith("statement") and statement.kind() != "lexical_declaration":
+    while (
+        statement is not None
+        and not statement.kind().endswith("statement")
+        and statement.kind() != "lexical_declaration"
+    ):
         statement = statement.parent()
     while statement is not None:
         block = statement.parent()
@@ -131,8 +140,14 @@ def _route_broadcasts(draft: Draft, path: str) -> None:
             continue
         statement = _removable_statement(call)
         kinds = ("if_statement", "expression_statement", "try_statement")
-        if statement is None or statement.kind() not in kinds or any(_guarded_by_ws_url(a) for a in statement.ancestors()):
-            reason = "a broadcast to the realtime service that afc could not separate from other code; remove it by hand"
+        if (
+            statement is None
+            or statement.kind() not in kinds
+            or any(_guarded_by_ws_url(a) for a in statement.ancestors())
+        ):
+            reason = (
+                "a broadcast to the realtime service that afc could not separate from other code; remove it by hand"
+            )
             draft.take(Skip(path, reason, file.line(call), level=Level.WARN))
             continue
         cuts.append(_cut_statement(file, statement, "broadcast"))
@@ -243,7 +258,7 @@ def _compose_service(project: Project, draft: Draft, path: str) -> None:
     services = compose.services_of(text, path)
     for name, body in (services or {}).items():
         build = body.get("build") if hasattr(body, "get") else None
-        context = build.get("context") if hasattr(build, "get") else build
+        context = build.get("context") if build is not None and hasattr(build, "get") else build
         if name == "ws" or (isinstance(context, str) and PurePosixPath(context.lstrip("./")).as_posix() == project.ws):
             draft.take(compose.remove_service(path, text, name))
 

@@ -32,7 +32,10 @@ class Draft:
     def typescript(self, path: str) -> ts.TsFile | None:
         """The parsed file; one that does not parse is noted in the plan and not edited."""
         loaded = ts.load(path, self.tree.read_text(path) or "")
-        return self.take(loaded) if isinstance(loaded, Skip) else loaded
+        if isinstance(loaded, Skip):
+            self.take(loaded)
+            return None
+        return loaded
 
     def take(self, *results: Edit | Skip) -> None:
         for result in results:
@@ -122,7 +125,9 @@ def _delete_generated(plan: Plan, record: manifest_mod.FeatureRecord, force: boo
             plan.note(Level.INFO, "already gone", path)
             continue
         changed = sha256(data) != digest
-        refusal = _drifted(plan, force, path, "changed since afc wrote it", "removed because of --force") if changed else []
+        refusal = (
+            _drifted(plan, force, path, "changed since afc wrote it", "removed because of --force") if changed else []
+        )
         drift += refusal
         if not refusal:
             plan.tree.delete(path)

@@ -42,7 +42,12 @@ def compose_service(project: Project, compose_file: str) -> dict[str, Any]:
     context = os.path.relpath(project.ws, str(PurePosixPath(compose_file).parent) or ".").replace(os.sep, "/")
     production = "prod" in compose_file
     secret = "${WS_EVENTS_SECRET:?set WS_EVENTS_SECRET}" if production else "${WS_EVENTS_SECRET}"
-    environment = {"WS_PORT": f'"{PORT}"', "WS_EVENTS_SECRET": secret, "WS_ALLOWED_ORIGINS": "${WS_ALLOWED_ORIGINS:-http://localhost:3000}", "REDIS_URL": "${REDIS_URL:-}"}
+    environment = {
+        "WS_PORT": f'"{PORT}"',
+        "WS_EVENTS_SECRET": secret,
+        "WS_ALLOWED_ORIGINS": "${WS_ALLOWED_ORIGINS:-http://localhost:3000}",
+        "REDIS_URL": "${REDIS_URL:-}",
+    }
     if production:
         environment["NODE_ENV"] = "production"
     return {
@@ -94,7 +99,10 @@ def _refuse_foreign(project: Project, tree: Tree) -> None:
     if taken:
         raise Conflict(
             "afc would create these, but they exist already and afc did not make them",
-            details=[f"{p} (remove or rename it; if it is a hand-wired integration, `afc remove websocket` takes it out)" for p in taken],
+            details=[
+                f"{p} (remove or rename it; if it is a hand-wired integration, `afc remove websocket` takes it out)"
+                for p in taken
+            ],
         )
 
 
@@ -177,7 +185,9 @@ def _add_turbo_env(draft: Draft) -> None:
     # NEXT_PUBLIC_WS_URL is inlined at build time, so it belongs in the cache key; the rest is runtime-only
     draft.take(
         jsonfile.ensure_list("turbo.json", text, "globalEnv", TURBO_BUILD_ENV, "turbo globalEnv"),
-        jsonfile.ensure_list("turbo.json", text, "globalPassThroughEnv", TURBO_RUNTIME_ENV, "turbo globalPassThroughEnv"),
+        jsonfile.ensure_list(
+            "turbo.json", text, "globalPassThroughEnv", TURBO_RUNTIME_ENV, "turbo globalPassThroughEnv"
+        ),
     )
 
 

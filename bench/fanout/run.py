@@ -35,7 +35,6 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -65,8 +64,13 @@ def render(workdir: Path) -> Path:
     if dst.exists():
         shutil.rmtree(dst)
     copier.run_copy(str(REPO / "templates" / "ws"), str(dst), defaults=True, unsafe=False, quiet=True)
-    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=dst, check=True,
-                   stdout=subprocess.DEVNULL, timeout=600)
+    subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=dst,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=600,
+    )
     return dst
 
 
@@ -117,10 +121,22 @@ class Server:
         self.target = target
         self.port = free_port()
         argv, cwd = command(target, ws_dir)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WS_") and k not in ("PORT", "REDIS_URL", "NODE_ENV")}
-        env.update({"WS_HOST": "127.0.0.1", "WS_PORT": str(self.port), "WS_EVENTS_SECRET": SECRET,
-                    "WS_ALLOWED_ORIGINS": ORIGIN, "LOG_LEVEL": "error", "WS_MODULE_DIR": str(ws_dir / "node_modules")})
-        self.log = open(f"/tmp/afc-bench-{target}-{self.port}.log", "wb")
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("WS_") and k not in ("PORT", "REDIS_URL", "NODE_ENV")
+        }
+        env.update(
+            {
+                "WS_HOST": "127.0.0.1",
+                "WS_PORT": str(self.port),
+                "WS_EVENTS_SECRET": SECRET,
+                "WS_ALLOWED_ORIGINS": ORIGIN,
+                "LOG_LEVEL": "error",
+                "WS_MODULE_DIR": str(ws_dir / "node_modules"),
+            }
+        )
+        self.log = open(f"/tmp/afc-bench-{target}-{self.port}.log", "wb")  # noqa: SIM115 (closed in stop())
         self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:
@@ -148,8 +164,20 @@ class Server:
 
 
 def run_load(server: Server, ws_dir: Path, **kw) -> dict:
-    argv = ["node", str(HERE / "load.mjs"), "--base", server.base, "--pid", str(server.proc.pid),
-            "--secret", SECRET, "--origin", ORIGIN, "--ws-module-dir", str(ws_dir / "node_modules")]
+    argv = [
+        "node",
+        str(HERE / "load.mjs"),
+        "--base",
+        server.base,
+        "--pid",
+        str(server.proc.pid),
+        "--secret",
+        SECRET,
+        "--origin",
+        ORIGIN,
+        "--ws-module-dir",
+        str(ws_dir / "node_modules"),
+    ]
     for key, value in kw.items():
         argv += [f"--{key.replace('_', '-')}", str(value)]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=900)
@@ -197,10 +225,15 @@ def fanout(args, ws_dir: Path) -> dict:
                     res = trial(target, ws_dir, **kw)
                     res.update({"C": c, "mode": mode, "round": r})
                     results.append(res)
-                    brief = (f"{res.get('deliveries_per_s', 0):9.0f} deliv/s  p50 {res.get('latency_ms', {}).get('p50')}  "
-                             f"p99 {res.get('latency_ms', {}).get('p99')}  hwm {res.get('rss_kib', {}).get('hwm')} KiB  "
-                             f"incomplete {res.get('incomplete_events')}  opened {res.get('opened')}")
-                    print(f"C={c} {mode} r{r} {target:9} {brief if 'error' not in res else res['error'][:300]}", flush=True)
+                    brief = (
+                        f"{res.get('deliveries_per_s', 0):9.0f} deliv/s  p50 {res.get('latency_ms', {}).get('p50')}  "
+                        f"p99 {res.get('latency_ms', {}).get('p99')}  hwm {res.get('rss_kib', {}).get('hwm')} KiB  "
+                        f"incomplete {res.get('incomplete_events')}  opened {res.get('opened')}"
+                    )
+                    print(
+                        f"C={c} {mode} r{r} {target:9} {brief if 'error' not in res else res['error'][:300]}",
+                        flush=True,
+                    )
     summarize_fanout(results, targets, clients)
     return {"results": results}
 
@@ -214,8 +247,10 @@ def summarize_fanout(results: list[dict], targets: list[str], clients: list[int]
             for r in rows:
                 by_round.setdefault(r["round"], {})[r["target"]] = r
             print(f"\nC={c} mode={mode}")
-            print(f"  {'target':9} {'deliveries/s':>28} {'p50 ms':>24} {'p99 ms':>24} {'peak RSS MiB':>22}"
-                  f" {'x bare-node deliv/s':>22} {'x bare-node p99':>20}")
+            print(
+                f"  {'target':9} {'deliveries/s':>28} {'p50 ms':>24} {'p99 ms':>24} {'peak RSS MiB':>22}"
+                f" {'x bare-node deliv/s':>22} {'x bare-node p99':>20}"
+            )
             for t in targets:
                 mine = [r for r in rows if r["target"] == t]
                 if not mine:
@@ -224,16 +259,31 @@ def summarize_fanout(results: list[dict], targets: list[str], clients: list[int]
                 p50 = [r["latency_ms"]["p50"] for r in mine]
                 p99 = [r["latency_ms"]["p99"] for r in mine]
                 rss = [r["rss_kib"]["hwm"] / 1024 for r in mine if r["rss_kib"].get("hwm")]
-                rd = [by_round[r["round"]][t]["deliveries_per_s"] / by_round[r["round"]]["bare-node"]["deliveries_per_s"]
-                      for r in mine if "bare-node" in by_round[r["round"]]]
-                rp = [by_round[r["round"]][t]["latency_ms"]["p99"] / by_round[r["round"]]["bare-node"]["latency_ms"]["p99"]
-                      for r in mine if "bare-node" in by_round[r["round"]]]
-                print(f"  {t:9} {med(dps):>28} {med(p50):>24} {med(p99):>24} {med(rss):>22} {med(rd):>22} {med(rp):>20}")
+                rd = [
+                    by_round[r["round"]][t]["deliveries_per_s"] / by_round[r["round"]]["bare-node"]["deliveries_per_s"]
+                    for r in mine
+                    if "bare-node" in by_round[r["round"]]
+                ]
+                rp = [
+                    by_round[r["round"]][t]["latency_ms"]["p99"]
+                    / by_round[r["round"]]["bare-node"]["latency_ms"]["p99"]
+                    for r in mine
+                    if "bare-node" in by_round[r["round"]]
+                ]
+                print(
+                    f"  {t:9} {med(dps):>28} {med(p50):>24} {med(p99):>24} {med(rss):>22} {med(rd):>22} {med(rp):>20}"
+                )
             if "gen-bun" in targets and "bare-bun" in targets:
-                rd = [v["gen-bun"]["deliveries_per_s"] / v["bare-bun"]["deliveries_per_s"] for v in by_round.values()
-                      if "gen-bun" in v and "bare-bun" in v]
-                rp = [v["gen-bun"]["latency_ms"]["p99"] / v["bare-bun"]["latency_ms"]["p99"] for v in by_round.values()
-                      if "gen-bun" in v and "bare-bun" in v]
+                rd = [
+                    v["gen-bun"]["deliveries_per_s"] / v["bare-bun"]["deliveries_per_s"]
+                    for v in by_round.values()
+                    if "gen-bun" in v and "bare-bun" in v
+                ]
+                rp = [
+                    v["gen-bun"]["latency_ms"]["p99"] / v["bare-bun"]["latency_ms"]["p99"]
+                    for v in by_round.values()
+                    if "gen-bun" in v and "bare-bun" in v
+                ]
                 print(f"  gen-bun vs bare-bun: deliveries/s {med(rd)}x  p99 {med(rp)}x")
 
 
@@ -245,20 +295,36 @@ def slow(args, ws_dir: Path) -> dict:
         cases = [(t, s) for t in targets for s in (0, 1)]
         rng.shuffle(cases)
         for target, n_slow in cases:
-            res = trial(target, ws_dir, clients=args.healthy, events=args.events, rate=0, concurrency=4,
-                        slow=n_slow, payload_bytes=1024, drain_timeout=120)
+            res = trial(
+                target,
+                ws_dir,
+                clients=args.healthy,
+                events=args.events,
+                rate=0,
+                concurrency=4,
+                slow=n_slow,
+                payload_bytes=1024,
+                drain_timeout=120,
+            )
             res.update({"round": r, "slow": n_slow})
             results.append(res)
             if "error" in res:
                 print(f"r{r} {target} slow={n_slow} ERROR {res['error'][:300]}", flush=True)
                 continue
             rss = res["rss_kib"]
-            print(f"r{r} {target:9} slow={n_slow} p50 {res['latency_ms']['p50']:.1f} p99 {res['latency_ms']['p99']:.1f} ms  "
-                  f"RSS before {rss['before_events']/1024:.0f} MiB peak {rss['peak_sampled']/1024:.0f} MiB "
-                  f"end {rss['end']/1024:.0f} MiB  server clients before/after {res['server_clients_before']}/"
-                  f"{res['server_clients_after']}  incomplete {res['incomplete_events']}", flush=True)
+            print(
+                f"r{r} {target:9} slow={n_slow} "
+                f"p50 {res['latency_ms']['p50']:.1f} p99 {res['latency_ms']['p99']:.1f} ms  "
+                f"RSS before {rss['before_events'] / 1024:.0f} MiB peak {rss['peak_sampled'] / 1024:.0f} MiB "
+                f"end {rss['end'] / 1024:.0f} MiB  server clients before/after {res['server_clients_before']}/"
+                f"{res['server_clients_after']}  incomplete {res['incomplete_events']}",
+                flush=True,
+            )
     print("\nmedian [min-max] over rounds")
-    print(f"  {'target':9} {'slow':>4} {'RSS growth MiB':>22} {'healthy p50 ms':>22} {'healthy p99 ms':>22} {'p99 x no-slow':>18}  slow client dropped")
+    print(
+        f"  {'target':9} {'slow':>4} {'RSS growth MiB':>22} {'healthy p50 ms':>22} {'healthy p99 ms':>22} "
+        f"{'p99 x no-slow':>18}  slow client dropped"
+    )
     for t in targets:
         for s in (0, 1):
             mine = [x for x in results if x["target"] == t and x["slow"] == s and "error" not in x]
@@ -269,11 +335,16 @@ def slow(args, ws_dir: Path) -> dict:
             p99 = [x["latency_ms"]["p99"] for x in mine]
             ratio = []
             for x in mine:
-                base = [y for y in results if y["target"] == t and y["slow"] == 0 and y["round"] == x["round"] and "error" not in y]
+                base = [
+                    y
+                    for y in results
+                    if y["target"] == t and y["slow"] == 0 and y["round"] == x["round"] and "error" not in y
+                ]
                 if base:
                     ratio.append(x["latency_ms"]["p99"] / base[0]["latency_ms"]["p99"])
             dropped = [x["server_clients_after"] < x["server_clients_before"] for x in mine] if s else []
-            print(f"  {t:9} {s:>4} {med(growth):>22} {med(p50):>22} {med(p99):>22} {med(ratio):>18}  {dropped if s else '-'}")
+            cells = f"{med(growth):>22} {med(p50):>22} {med(p99):>22} {med(ratio):>18}"
+            print(f"  {t:9} {s:>4} {cells}  {dropped if s else '-'}")
     return {"results": results}
 
 
@@ -283,8 +354,12 @@ def main() -> None:
     parser.add_argument("--clients", default="1000,5000")
     parser.add_argument("--deliveries", type=int, default=300_000, help="full-speed mode: events = this / C")
     parser.add_argument("--modes", default="full,rate")
-    parser.add_argument("--rate-deliveries", type=int, default=20_000,
-                        help="rate mode: events/s = this / C (20/s at C=1000), 2 s of events")
+    parser.add_argument(
+        "--rate-deliveries",
+        type=int,
+        default=20_000,
+        help="rate mode: events/s = this / C (20/s at C=1000), 2 s of events",
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--targets", default=None)
     parser.add_argument("--healthy", type=int, default=50)

@@ -37,7 +37,6 @@ from tests.e2e.e2e_support import (
 )
 from tests.support.tools import free_port, require_tool
 
-
 # --------------------------------------------------------------------------------------------------
 # Session fixtures
 
@@ -86,19 +85,28 @@ def postgres(tools: Tools, session_dir: Path) -> Iterator[Postgres]:
         for folder in (base, sockets):
             os.chown(folder, account.pw_uid, account.pw_gid)
         as_postgres = [require_tool("runuser", "util-linux provides runuser"), "-u", "postgres", "--"]
-    run([*as_postgres, tools.initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
-        timeout=120, what="initdb")
+    run(
+        [*as_postgres, tools.initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+        timeout=120,
+        what="initdb",
+    )
     port = free_port()
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-    run([*as_postgres, tools.pg_ctl, "-D", data, "-l", base / "server.log", "-o", options, "-w", "-t", "60",
-         "start"], timeout=90, what="pg_ctl start")
+    run(
+        [*as_postgres, tools.pg_ctl, "-D", data, "-l", base / "server.log", "-o", options, "-w", "-t", "60", "start"],
+        timeout=90,
+        what="pg_ctl start",
+    )
     server = Postgres(port=port, psql=tools.psql)
     try:
         server.sql("postgres", "-c", "CREATE DATABASE todo")
         yield server
     finally:
-        subprocess.run([*as_postgres, tools.pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [*as_postgres, tools.pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         if (base / "server.log").exists():
             shutil.copy(base / "server.log", LOGS / "postgres.log")
 
@@ -112,8 +120,13 @@ def project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
     web_port, ws_port = free_port(), free_port()
     while ws_port == web_port:
         ws_port = free_port()
-    proj = Project(root=root, tools=tools, web_port=web_port, ws_port=ws_port,
-                   env={"BUN_INSTALL_CACHE_DIR": str(session_dir / "bun-cache")})
+    proj = Project(
+        root=root,
+        tools=tools,
+        web_port=web_port,
+        ws_port=ws_port,
+        env={"BUN_INSTALL_CACHE_DIR": str(session_dir / "bun-cache")},
+    )
 
     proj.afc("add", "websocket")
 

@@ -5,6 +5,7 @@ The fixtures that use them are in conftest.py; the tests import what they need f
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
@@ -66,12 +67,23 @@ def wait_for(condition: Callable[[], T], timeout: float, what: str, interval: fl
         time.sleep(interval)
 
 
-def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300,
-        what: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    what: str | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run a command to completion; on failure, fail the test with the tail of its output."""
     started = time.monotonic()
     proc = subprocess.run(
-        [str(part) for part in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+        [str(part) for part in cmd],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
     label = what or " ".join(str(part) for part in cmd)
@@ -173,15 +185,22 @@ class Service:
         log.write(f"\n===== start #{self.starts}: {' '.join(str(part) for part in self.cmd)}\n".encode())
         log.flush()
         self.proc = subprocess.Popen(
-            [str(part) for part in self.cmd], cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            [str(part) for part in self.cmd],
+            cwd=self.cwd,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         log.close()
 
         def up() -> bool:
             if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log_path}:\n"
-                                   f"{self.log_path.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"{self.name} exited with {self.proc.returncode}; see {self.log_path}:\n"
+                    f"{self.log_path.read_text()[-3000:]}"
+                )
             return self.ready()
 
         try:
@@ -203,10 +222,8 @@ class Service:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
         # Children of the group (bun run -> bun) may outlive the leader by a moment.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     @property
     def running(self) -> bool:
@@ -301,8 +318,24 @@ class Postgres:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
     def sql(self, database: str, *args: str) -> str:
-        cmd = [self.psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database,
-               "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", *args]
+        cmd = [
+            self.psql,
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            *args,
+        ]
         return run(cmd, env=tool_env(PGCONNECT_TIMEOUT="5"), timeout=60, what=f"psql {database} {args[-1][:40]}").stdout
 
 
@@ -335,8 +368,13 @@ class Project:
 
     def afc(self, *args: str) -> subprocess.CompletedProcess[str]:
         pythonpath = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-        return run([*AFC, *args, "--yes", "-C", str(self.root)], cwd=REPO, env=tool_env(PYTHONPATH=pythonpath),
-                   timeout=180, what=f"afc {' '.join(args)}")
+        return run(
+            [*AFC, *args, "--yes", "-C", str(self.root)],
+            cwd=REPO,
+            env=tool_env(PYTHONPATH=pythonpath),
+            timeout=180,
+            what=f"afc {' '.join(args)}",
+        )
 
     def process_env(self) -> dict[str, str]:
         """The root .env, passed in the process environment too (as a dev shell or a container would)."""

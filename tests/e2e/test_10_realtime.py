@@ -60,7 +60,7 @@ def pages(browser: Any, stack: Stack) -> Iterator[Pages]:
     frames_b: list[str] = []
     contexts = [browser.new_context(viewport={"width": 800, "height": 600}) for _ in range(2)]
     opened = []
-    for name, context in zip("AB", contexts):
+    for name, context in zip("AB", contexts, strict=True):
         page = context.new_page()
         page.on("console", lambda msg, name=name: console.append(f"[{name}] {msg.type}: {msg.text}"))
         page.on("pageerror", lambda err, name=name: console.append(f"[{name}] pageerror: {err}"))
@@ -178,8 +178,11 @@ def test_api_answers_fast_with_a_hung_ws_service(stack: Stack, pages: Pages) -> 
         status, body, took = http("POST", f"{stack.project.web_url}/api/todos", {"title": unique("API while hung")})
         assert status == 201, body
         assert took < FAST_ANSWER_S, f"POST /api/todos took {took:.3f}s with a hung ws service"
-        wait_for(lambda: b"POST /events/todo-created" in hung.received(), 10,
-                 "the web app's broadcast to reach the hung service")
+        wait_for(
+            lambda: b"POST /events/todo-created" in hung.received(),
+            10,
+            "the web app's broadcast to reach the hung service",
+        )
 
         # ...and further writes, through the browser and straight to the API, still answer quickly.
         title = unique("Written while ws hangs")

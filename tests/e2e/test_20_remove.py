@@ -20,8 +20,15 @@ pytestmark = pytest.mark.e2e
 # Generated or local files that differ between the example and any installed, built copy of it.
 NOT_SOURCE = {"node_modules", ".next", ".turbo", ".env", "bun.lock", "next-env.d.ts"}
 
-REALTIME_MARKERS = ("WebSocket", "useRealtime", "broadcast(", "NEXT_PUBLIC_WS_URL", "WS_INTERNAL_URL",
-                    "WS_EVENTS_SECRET", "lib/realtime")
+REALTIME_MARKERS = (
+    "WebSocket",
+    "useRealtime",
+    "broadcast(",
+    "NEXT_PUBLIC_WS_URL",
+    "WS_INTERNAL_URL",
+    "WS_EVENTS_SECRET",
+    "lib/realtime",
+)
 
 
 def source_files(root: Path) -> dict[str, bytes]:

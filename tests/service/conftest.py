@@ -12,9 +12,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -43,8 +44,9 @@ def wait_until(check: Callable[[], Any], timeout: float = 10.0, interval: float 
         time.sleep(interval)
 
 
-def http_request(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None,
-                 timeout: float = 5.0) -> tuple[int, bytes]:
+def http_request(
+    method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 5.0
+) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -82,8 +84,13 @@ def render_ws(dst: Path, **data: Any) -> Path:
 def ws_dir(tmp_path_factory: pytest.TempPathFactory, npm: str) -> Path:
     """templates/ws rendered into a temp dir with its npm dependencies installed (once per session)."""
     dst = render_ws(tmp_path_factory.mktemp("render") / "ws")
-    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=dst, check=True,
-                   timeout=300, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=dst,
+        check=True,
+        timeout=300,
+        stdout=subprocess.DEVNULL,
+    )
     return dst
 
 
@@ -112,8 +119,15 @@ class Service:
         status, body = http_request("GET", self.base + path)
         return status, json.loads(body) if body else None
 
-    def post_event(self, name: str, payload: Any = None, *, raw: bytes | None = None, token: str | None = SECRET,
-                   content_type: str = "application/json") -> tuple[int, Any]:
+    def post_event(
+        self,
+        name: str,
+        payload: Any = None,
+        *,
+        raw: bytes | None = None,
+        token: str | None = SECRET,
+        content_type: str = "application/json",
+    ) -> tuple[int, Any]:
         headers = {"Content-Type": content_type}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -168,7 +182,11 @@ def start_service(ws_dir: Path, request: pytest.FixtureRequest, tmp_path: Path) 
         tool = request.getfixturevalue(runtime)
         port = free_port()
         full_env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("WS_") and k not in ("PORT", "REDIS_URL", "NODE_ENV")},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("WS_") and k not in ("PORT", "REDIS_URL", "NODE_ENV")
+            },
             "WS_HOST": "127.0.0.1",
             "WS_PORT": str(port),
             "WS_EVENTS_SECRET": SECRET,
@@ -179,12 +197,17 @@ def start_service(ws_dir: Path, request: pytest.FixtureRequest, tmp_path: Path) 
         full_env = {k: v for k, v in full_env.items() if v is not None}
         log_path = tmp_path / f"{runtime}-{port}.log"
         with log_path.open("wb") as log:
-            proc = subprocess.Popen(runtime_command(runtime, tool if runtime == "bun" else None,
-                                                    tool if runtime == "node" else None),
-                                    cwd=ws_dir, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                runtime_command(runtime, tool if runtime == "bun" else None, tool if runtime == "node" else None),
+                cwd=ws_dir,
+                env=full_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         service = Service(runtime, port, proc, log_path)
         started.append(service)
         if wait:
+
             def healthy() -> bool:
                 if proc.poll() is not None:
                     raise AssertionError(f"{runtime} service exited with {proc.returncode}:\n{service.log()}")
@@ -192,6 +215,7 @@ def start_service(ws_dir: Path, request: pytest.FixtureRequest, tmp_path: Path) 
                     return service.get("/health")[0] == 200
                 except OSError:
                     return False
+
             wait_until(healthy, timeout=20, interval=0.05, what=f"{runtime} service /health")
         return service
 
@@ -220,13 +244,16 @@ class Clients:
         with self.lock:
             return next((e for e in self.events if pred(e)), None)
 
-    def wait_event(self, pred: Callable[[dict[str, Any]], bool], timeout: float = 10, what: str = "event") -> dict[str, Any]:
+    def wait_event(
+        self, pred: Callable[[dict[str, Any]], bool], timeout: float = 10, what: str = "event"
+    ) -> dict[str, Any]:
         return wait_until(lambda: self._find(pred), timeout=timeout, what=what)
 
     def open(self, cid: str, url: str, origin: str | None = ORIGIN, auto_pong: bool = True) -> None:
         self._send(cmd="open", id=cid, url=url, origin=origin, autoPong=auto_pong)
-        event = self.wait_event(lambda e: e.get("id") == cid and e["ev"] in ("open", "unexpected", "close"),
-                                what=f"client {cid} to open")
+        event = self.wait_event(
+            lambda e: e.get("id") == cid and e["ev"] in ("open", "unexpected", "close"), what=f"client {cid} to open"
+        )
         assert event["ev"] == "open", event
 
     def pause(self, cid: str) -> None:
@@ -249,8 +276,11 @@ class Clients:
 
     def messages(self, cid: str) -> list[Any]:
         with self.lock:
-            return [json.loads(e["data"]) if e.get("data") is not None else {"len": e["len"]}
-                    for e in self.events if e["ev"] == "message" and e["id"] == cid]
+            return [
+                json.loads(e["data"]) if e.get("data") is not None else {"len": e["len"]}
+                for e in self.events
+                if e["ev"] == "message" and e["id"] == cid
+            ]
 
     def message_count(self, cid: str) -> int:
         with self.lock:
@@ -260,19 +290,28 @@ class Clients:
         return self._find(lambda e: e.get("id") == cid and e["ev"] == "close")
 
     def wait_messages(self, cid: str, count: int, timeout: float = 10) -> list[Any]:
-        wait_until(lambda: self.message_count(cid) >= count, timeout=timeout,
-                   what=f"{count} messages on client {cid} (have {self.message_count(cid)})")
+        wait_until(
+            lambda: self.message_count(cid) >= count,
+            timeout=timeout,
+            what=f"{count} messages on client {cid} (have {self.message_count(cid)})",
+        )
         return self.messages(cid)
 
     def wait_closed(self, cid: str, timeout: float = 10) -> dict[str, Any]:
-        return self.wait_event(lambda e: e.get("id") == cid and e["ev"] == "close", timeout=timeout,
-                               what=f"client {cid} to close")
+        return self.wait_event(
+            lambda e: e.get("id") == cid and e["ev"] == "close", timeout=timeout, what=f"client {cid} to close"
+        )
 
 
 @pytest.fixture
 def clients(ws_dir: Path, node: str) -> Iterator[Clients]:
-    proc = subprocess.Popen([node, str(HERE / "wsclient.cjs"), str(ws_dir)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        [node, str(HERE / "wsclient.cjs"), str(ws_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
     helper = Clients(proc)
 
     def read() -> None:
@@ -302,18 +341,34 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--daemonize", "no"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
         def accepting() -> bool:
             import socket
+
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
                     sock.sendall(b"PING\r\n")
                     return sock.recv(16).startswith(b"+PONG")
             except OSError:
                 return False
+
         wait_until(accepting, timeout=10, what="redis-server to accept connections")
 
     def stop(self) -> None:
@@ -333,9 +388,20 @@ def redis_server() -> Iterator[RedisServer]:
 # ---------------------------------------------------------------- the web helpers in a small Next.js-shaped project
 
 WEB_FILES = ("broadcast.ts", "use-realtime.ts", "realtime-core.ts")
-WEB_PACKAGES = ("next@^15", "react@^19", "react-dom@^19", "@types/react@^19", "@types/react-dom@^19",
-                "@types/node@^20", "typescript@^5", "tsx@^4", "ws@^8.21", "@types/ws@^8",
-                "react-test-renderer@^19", "@types/react-test-renderer@^19")
+WEB_PACKAGES = (
+    "next@^15",
+    "react@^19",
+    "react-dom@^19",
+    "@types/react@^19",
+    "@types/react-dom@^19",
+    "@types/node@^20",
+    "typescript@^5",
+    "tsx@^4",
+    "ws@^8.21",
+    "@types/ws@^8",
+    "react-test-renderer@^19",
+    "@types/react-test-renderer@^19",
+)
 
 
 def render_web(dst: Path, use_after: bool) -> Path:
@@ -356,17 +422,35 @@ def web_dir(tmp_path_factory: pytest.TempPathFactory, npm: str) -> Path:
     src/lib/realtime-plain (use_after off); npm dependencies installed once per session."""
     root = tmp_path_factory.mktemp("web")
     (root / "package.json").write_text(json.dumps({"name": "web", "private": True, "type": "module"}))
-    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *WEB_PACKAGES], cwd=root,
-                   check=True, timeout=600, stdout=subprocess.DEVNULL)
-    (root / "tsconfig.json").write_text(json.dumps({
-        "compilerOptions": {
-            "target": "ES2022", "lib": ["dom", "dom.iterable", "esnext"], "strict": True, "noEmit": True,
-            "module": "esnext", "moduleResolution": "bundler", "jsx": "preserve", "isolatedModules": True,
-            "esModuleInterop": True, "skipLibCheck": True, "resolveJsonModule": True,
-            "paths": {"@/*": ["./src/*"]},
-        },
-        "include": ["src"],
-    }, indent=2))
+    subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *WEB_PACKAGES],
+        cwd=root,
+        check=True,
+        timeout=600,
+        stdout=subprocess.DEVNULL,
+    )
+    (root / "tsconfig.json").write_text(
+        json.dumps(
+            {
+                "compilerOptions": {
+                    "target": "ES2022",
+                    "lib": ["dom", "dom.iterable", "esnext"],
+                    "strict": True,
+                    "noEmit": True,
+                    "module": "esnext",
+                    "moduleResolution": "bundler",
+                    "jsx": "preserve",
+                    "isolatedModules": True,
+                    "esModuleInterop": True,
+                    "skipLibCheck": True,
+                    "resolveJsonModule": True,
+                    "paths": {"@/*": ["./src/*"]},
+                },
+                "include": ["src"],
+            },
+            indent=2,
+        )
+    )
     render_web(root / "src/lib/realtime", use_after=True)
     render_web(root / "src/lib/realtime-plain", use_after=False)
     return root

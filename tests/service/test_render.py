@@ -23,14 +23,35 @@ def test_renders_deterministically_from_a_non_git_copy(tmp_path: Path):
     for name in ("one", "two"):
         dst = tmp_path / name
         dst.mkdir()  # empty destination, as afc provides
-        copier.run_copy(str(plain), str(dst), data={"ws_port": 4100, "package_name": "realtime"}, defaults=True,
-                        unsafe=False, quiet=True)
+        copier.run_copy(
+            str(plain),
+            str(dst),
+            data={"ws_port": 4100, "package_name": "realtime"},
+            defaults=True,
+            unsafe=False,
+            quiet=True,
+        )
         outputs.append(_tree(dst))
     assert outputs[0] == outputs[1]
     files = outputs[0]
-    for expected in ("package.json", "tsconfig.json", "Dockerfile", ".dockerignore", "README.md", ".copier-answers.yml",
-                     "src/index.ts", "src/server.ts", "src/config.ts", "src/hub.ts", "src/fanout.ts", "src/auth.ts",
-                     "src/origin.ts", "src/events.ts", "test/units.test.ts", "test/service.test.ts"):
+    for expected in (
+        "package.json",
+        "tsconfig.json",
+        "Dockerfile",
+        ".dockerignore",
+        "README.md",
+        ".copier-answers.yml",
+        "src/index.ts",
+        "src/server.ts",
+        "src/config.ts",
+        "src/hub.ts",
+        "src/fanout.ts",
+        "src/auth.ts",
+        "src/origin.ts",
+        "src/events.ts",
+        "test/units.test.ts",
+        "test/service.test.ts",
+    ):
         assert expected in files, expected
     assert not any(name.endswith(".jinja") for name in files)
     package = json.loads(files["package.json"])

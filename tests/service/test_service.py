@@ -24,7 +24,10 @@ def test_broadcast_reaches_every_client(runtime, start_service, clients):
         clients.open(cid, service.ws_url)
     wait_until(lambda: service.get("/health")[1]["clients"] == 3, what="3 clients registered")
 
-    assert service.post_event("todo-created", {"id": 1, "title": "milk"}) == (202, {"type": "todo:created", "clients": 3})
+    assert service.post_event("todo-created", {"id": 1, "title": "milk"}) == (
+        202,
+        {"type": "todo:created", "clients": 3},
+    )
     assert service.post_event("user-profile-updated", {"id": 2})[0] == 202
 
     for cid in ("a", "b", "c"):
@@ -113,8 +116,12 @@ def _raw_ws_connect(port: int) -> socket.socket:
     """A hand-made WebSocket client that will never answer anything (not even the close frame)."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {ORIGIN}\r\n\r\n").encode())
+    sock.sendall(
+        (
+            f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {ORIGIN}\r\n\r\n"
+        ).encode()
+    )
     head = b""
     while b"\r\n\r\n" not in head:
         chunk = sock.recv(1024)
@@ -167,8 +174,10 @@ def test_production_refuses_to_start_without_secret_or_origins(runtime, missing,
 
 def _exactly(clients, cid, expected, sentinel_type):
     """Waits for the sentinel, then checks everything before it: no duplicates, nothing missing."""
-    clients.wait_event(lambda e: e["ev"] == "message" and e["id"] == cid and sentinel_type in e.get("data", ""),
-                       what=f"sentinel on {cid}")
+    clients.wait_event(
+        lambda e: e["ev"] == "message" and e["id"] == cid and sentinel_type in e.get("data", ""),
+        what=f"sentinel on {cid}",
+    )
     got = [m for m in clients.messages(cid) if m["type"] != sentinel_type]
     assert got == expected, cid
 
@@ -191,8 +200,10 @@ def test_two_replicas_with_redis_deliver_exactly_once(start_service, clients, re
     assert b.post_event("todo-updated", {"id": 1, "done": True})[0] == 202
     assert a.post_event("sync-done", {"n": 1})[0] == 202  # sentinel, posted last on the same path as the first
     assert b.post_event("sync-done", {"n": 2})[0] == 202
-    expected = [{"type": "todo:created", "payload": {"id": 1}},
-                {"type": "todo:updated", "payload": {"id": 1, "done": True}}]
+    expected = [
+        {"type": "todo:created", "payload": {"id": 1}},
+        {"type": "todo:updated", "payload": {"id": 1, "done": True}},
+    ]
     for cid in ("a1", "a2", "b1"):
         clients.wait_messages(cid, 4)
         _exactly(clients, cid, expected, "sync:done")
@@ -208,8 +219,10 @@ def test_redis_outage_keeps_local_delivery_and_recovers(start_service, clients, 
 
     redis_server.stop()
     for service in (a, b):
-        wait_until(lambda s=service: s.get("/ready") == (503, {"ready": False, "redis": "unavailable"}),
-                   what=f"{service.runtime} not ready during the outage")
+        wait_until(
+            lambda s=service: s.get("/ready") == (503, {"ready": False, "redis": "unavailable"}),
+            what=f"{service.runtime} not ready during the outage",
+        )
     # Local delivery goes on during the outage.
     assert a.post_event("todo-created", {"id": 2})[0] == 202
     assert b.post_event("todo-created", {"id": 3})[0] == 202
@@ -226,6 +239,7 @@ def test_redis_outage_keeps_local_delivery_and_recovers(start_service, clients, 
         a.post_event("probe-sent", {})
         time.sleep(0.1)
         return any(m["type"] == "probe:sent" for m in clients.messages("b1"))
+
     wait_until(crossed, timeout=10, interval=0, what="cross-replica delivery after redis returned")
     before_a, before_b = len(clients.messages("a1")), len(clients.messages("b1"))
     assert b.post_event("todo-deleted", {"id": 1})[0] == 202
@@ -234,13 +248,16 @@ def test_redis_outage_keeps_local_delivery_and_recovers(start_service, clients, 
         clients.wait_messages(cid, before + 2)
         tail = clients.messages(cid)[before:]
         assert [m for m in tail if m["type"] != "probe:sent"] == [
-            {"type": "todo:deleted", "payload": {"id": 1}}, {"type": "sync:done", "payload": {}}], (cid, tail)
+            {"type": "todo:deleted", "payload": {"id": 1}},
+            {"type": "sync:done", "payload": {}},
+        ], (cid, tail)
     assert a.alive() and b.alive()
 
 
 def test_rendered_service_typechecks(ws_dir, npm):
-    result = subprocess.run([npm, "run", "--silent", "typecheck"], cwd=ws_dir, capture_output=True, text=True,
-                            timeout=180)
+    result = subprocess.run(
+        [npm, "run", "--silent", "typecheck"], cwd=ws_dir, capture_output=True, text=True, timeout=180
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

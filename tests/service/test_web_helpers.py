@@ -16,7 +16,7 @@ from .conftest import HERE
 
 pytestmark = pytest.mark.node
 
-PAGE = '''"use client";
+PAGE = """"use client";
 
 import { useState } from "react";
 import { useRealtimeList } from "@/lib/realtime/use-realtime";
@@ -30,9 +30,9 @@ export default function Page() {
     useRealtime({ "user:updated": (user: { name: string }) => console.log(user.name) }, { onOpen: () => {} });
     return todos.length;
 }
-'''
+"""
 
-ROUTE = '''import { NextResponse } from "next/server";
+ROUTE = """import { NextResponse } from "next/server";
 import { broadcast } from "@/lib/realtime/broadcast";
 import { broadcast as plainBroadcast } from "@/lib/realtime-plain/broadcast";
 
@@ -42,7 +42,7 @@ export async function POST(req: Request) {
     plainBroadcast("todo-created", inserted);
     return NextResponse.json(inserted, { status: 201 });
 }
-'''
+"""
 
 
 def test_web_helpers_typecheck_strict_against_next_and_react(web_dir: Path, node: str):
@@ -50,8 +50,9 @@ def test_web_helpers_typecheck_strict_against_next_and_react(web_dir: Path, node
     (web_dir / "src/app/page.tsx").write_text(PAGE)
     (web_dir / "src/app/api/todos/route.ts").write_text(ROUTE)
     tsc = web_dir / "node_modules/typescript/bin/tsc"
-    result = subprocess.run([node, str(tsc), "--noEmit", "-p", "."], cwd=web_dir, capture_output=True, text=True,
-                            timeout=180)
+    result = subprocess.run(
+        [node, str(tsc), "--noEmit", "-p", "."], cwd=web_dir, capture_output=True, text=True, timeout=180
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -59,8 +60,13 @@ def test_use_realtime_reconnects_resyncs_and_cleans_up(web_dir: Path, node: str)
     # Copied next to node_modules so that `react`, `ws`... resolve from the temp project.
     harness = web_dir / "web_harness.mts"
     harness.write_text((HERE / "web_harness.mts").read_text())
-    result = subprocess.run([node, "--import", "tsx", str(harness), str(web_dir / "src/lib/realtime")],
-                            cwd=web_dir, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [node, "--import", "tsx", str(harness), str(web_dir / "src/lib/realtime")],
+        cwd=web_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "checks passed" in result.stdout, result.stdout
 
@@ -84,7 +90,7 @@ class _Recorder(BaseHTTPRequestHandler):
         pass
 
 
-BROADCAST_SCRIPT = '''
+BROADCAST_SCRIPT = """
 import { broadcast } from "./src/lib/realtime-plain/broadcast.ts";
 const started = Date.now();
 broadcast("todo-created", { id: 1, title: "milk" });
@@ -92,7 +98,7 @@ const returnedAfter = Date.now() - started;
 const circular: Record<string, unknown> = {}; circular.self = circular;
 broadcast("todo-updated", circular);           // not serializable: skipped, no throw
 process.on("beforeExit", () => console.log(JSON.stringify({ returnedAfter, total: Date.now() - started })));
-'''
+"""
 
 
 @pytest.mark.parametrize("scenario", ["ok", "hung", "down", "unset"])
@@ -112,8 +118,9 @@ def test_broadcast_never_throws_never_blocks_and_is_bounded(web_dir: Path, node:
     if scenario == "unset":
         del env["WS_INTERNAL_URL"]
     try:
-        result = subprocess.run([node, "--import", "tsx", str(script)], cwd=web_dir, capture_output=True, text=True,
-                                timeout=30, env=env)
+        result = subprocess.run(
+            [node, "--import", "tsx", str(script)], cwd=web_dir, capture_output=True, text=True, timeout=30, env=env
+        )
     finally:
         if scenario != "down":
             server.shutdown()

@@ -177,16 +177,20 @@ HANDWIRED_PAGE = PAGE.replace(
 """,
 )
 
-HANDWIRED_ENV = ENV_EXAMPLE + """
+HANDWIRED_ENV = (
+    ENV_EXAMPLE
+    + """
 # WebSocket Realtime
 NEXT_PUBLIC_WS_URL=ws://localhost:4001
 WS_INTERNAL_URL=http://localhost:4001
 PORT=4001
 """
+)
 
 HANDWIRED_SCHEMA = ENV_SCHEMA.replace(
     "        DATABASE_URL: z.string().url(),\n",
-    "        DATABASE_URL: z.string().url(),\n        NEXT_PUBLIC_WS_URL: z.string().url(),\n        WS_INTERNAL_URL: z.string().url().optional(),\n",
+    "        DATABASE_URL: z.string().url(),\n        NEXT_PUBLIC_WS_URL: z.string().url(),\n"
+    "        WS_INTERNAL_URL: z.string().url().optional(),\n",
 )
 
 HANDWIRED_COMPOSE = COMPOSE.replace(
@@ -229,9 +233,12 @@ HANDWIRED_PROJECT = {
     ".env.example": HANDWIRED_ENV,
     "apps/web/src/env.ts": HANDWIRED_SCHEMA,
     "compose.dev.yml": HANDWIRED_COMPOSE,
-    "apps/ws/package.json": '{\n    "name": "ws",\n    "dependencies": {\n        "fastify": "^4.0.0",\n        "@fastify/websocket": "^8.0.0"\n    }\n}\n',
+    "apps/ws/package.json": (
+        '{\n    "name": "ws",\n    "dependencies": {\n        "fastify": "^4.0.0",\n'
+        '        "@fastify/websocket": "^8.0.0"\n    }\n}\n'
+    ),
     "apps/ws/src/server.ts": SEED_SERVER,
-    "apps/ws/Dockerfile": "FROM oven/bun:1\nCOPY . .\nCMD [\"bun\", \"src/server.ts\"]\n",
+    "apps/ws/Dockerfile": 'FROM oven/bun:1\nCOPY . .\nCMD ["bun", "src/server.ts"]\n',
     "apps/ws/tsconfig.json": '{\n    "compilerOptions": { "strict": true }\n}\n',
 }
 
@@ -242,7 +249,7 @@ PNPM_PROJECT = {
     "package.json": '{\n  "name": "shop",\n  "private": true,\n  "packageManager": "pnpm@9.12.0"\n}\n',
     "pnpm-workspace.yaml": 'packages:\n  - "apps/*"\n  - "packages/*"\n',
     "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
-    "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n    ports:\n    - \"5432:5432\"\n",
+    "docker-compose.yml": 'services:\n  db:\n    image: postgres:16\n    ports:\n    - "5432:5432"\n',
     "apps/frontend/package.json": '{\n  "name": "frontend",\n  "dependencies": {\n    "next": "^15.1.0"\n  }\n}\n',
     "apps/frontend/tsconfig.json": '{\n  "compilerOptions": {\n    "strict": true\n  }\n}\n',
     "apps/frontend/.env.local": "DATABASE_URL=postgres://localhost/shop\n",

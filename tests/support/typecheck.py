@@ -8,21 +8,41 @@ import shutil
 import subprocess
 from pathlib import Path
 
-PACKAGES = ["typescript@^5", "next@15", "react@19", "react-dom@19", "@types/react@19", "@types/react-dom@19", "@types/node@20", "zod@^3"]
+PACKAGES = [
+    "typescript@^5",
+    "next@15",
+    "react@19",
+    "react-dom@19",
+    "@types/react@19",
+    "@types/react-dom@19",
+    "@types/node@20",
+    "zod@^3",
+]
 
 STUBS = {
-    "db.d.ts": "export declare const db: any;\nexport declare const todos: any;\nexport declare const posts: any;\nexport declare const users: any;\nexport declare function eq(a: unknown, b: unknown): unknown;\n",
+    "db.d.ts": (
+        "export declare const db: any;\nexport declare const todos: any;\nexport declare const posts: any;\n"
+        "export declare const users: any;\nexport declare function eq(a: unknown, b: unknown): unknown;\n"
+    ),
     "t3-env.d.ts": "export declare function createEnv<T>(options: T): Record<string, string | undefined>;\n",
 }
 
 
 def install_toolchain(folder: Path, npm: str) -> Path:
     (folder / "package.json").write_text(json.dumps({"name": "typecheck", "private": True}))
-    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *PACKAGES], cwd=folder, check=True, timeout=600, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *PACKAGES],
+        cwd=folder,
+        check=True,
+        timeout=600,
+        stdout=subprocess.DEVNULL,
+    )
     return folder
 
 
-def typecheck(app_dir: Path, toolchain: Path, node: str, work: Path, alias_src: bool = True) -> subprocess.CompletedProcess:
+def typecheck(
+    app_dir: Path, toolchain: Path, node: str, work: Path, alias_src: bool = True
+) -> subprocess.CompletedProcess:
     """Copy the app's sources next to the toolchain's node_modules and run `tsc --noEmit` under strict."""
     if work.exists():
         shutil.rmtree(work)
@@ -40,13 +60,23 @@ def typecheck(app_dir: Path, toolchain: Path, node: str, work: Path, alias_src: 
         paths["@/*"] = [f"./{src_root}/*".replace("/./", "/")]
     config = {
         "compilerOptions": {
-            "target": "ES2022", "lib": ["dom", "dom.iterable", "esnext"], "strict": True, "noEmit": True,
-            "module": "esnext", "moduleResolution": "bundler", "jsx": "preserve", "isolatedModules": True,
-            "esModuleInterop": True, "skipLibCheck": True, "paths": paths,
+            "target": "ES2022",
+            "lib": ["dom", "dom.iterable", "esnext"],
+            "strict": True,
+            "noEmit": True,
+            "module": "esnext",
+            "moduleResolution": "bundler",
+            "jsx": "preserve",
+            "isolatedModules": True,
+            "esModuleInterop": True,
+            "skipLibCheck": True,
+            "paths": paths,
         },
         "include": ["**/*.ts", "**/*.tsx"],
         "exclude": ["node_modules"],
     }
     (work / "tsconfig.json").write_text(json.dumps(config, indent=2))
     tsc = toolchain / "node_modules/typescript/bin/tsc"
-    return subprocess.run([node, str(tsc), "--noEmit", "-p", "."], cwd=work, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [node, str(tsc), "--noEmit", "-p", "."], cwd=work, capture_output=True, text=True, timeout=300
+    )

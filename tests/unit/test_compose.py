@@ -1,21 +1,31 @@
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from afc_realtime.edits import compose
 from afc_realtime.edits.result import Skip
-from tests.support.roundtrip import round_trip
 from afc_realtime.errors import BadInput
+from tests.support.roundtrip import round_trip
 
 BODY = {"build": {"context": "./apps/ws"}, "ports": ['"4001:4001"'], "restart": "unless-stopped"}
 
 
 def test_service_is_added_after_the_last_one_in_the_files_indentation():
-    text = 'services:\n    db:\n        image: pg\n        ports:\n            - "5432:5432"\n\n# volumes\nvolumes:\n    data:\n'
-    round_trip(compose, text, compose.add_service("compose.yml", text, "ws", BODY), after=(
+    text = (
         'services:\n    db:\n        image: pg\n        ports:\n            - "5432:5432"\n'
-        '    ws:\n        build:\n            context: ./apps/ws\n        ports:\n            - "4001:4001"\n        restart: unless-stopped\n'
         "\n# volumes\nvolumes:\n    data:\n"
-    ))
+    )
+    round_trip(
+        compose,
+        text,
+        compose.add_service("compose.yml", text, "ws", BODY),
+        after=(
+            'services:\n    db:\n        image: pg\n        ports:\n            - "5432:5432"\n'
+            "    ws:\n        build:\n            context: ./apps/ws\n"
+            '        ports:\n            - "4001:4001"\n        restart: unless-stopped\n'
+            "\n# volumes\nvolumes:\n    data:\n"
+        ),
+    )
 
 
 def test_an_existing_service_of_that_name_means_nothing_to_do():
@@ -37,11 +47,17 @@ _name = st.from_regex(r"[a-v][a-z]{0,6}", fullmatch=True)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(_name, min_size=1, max_size=4, unique=True), st.sampled_from([2, 4]), st.booleans(), st.sampled_from(["\n", "\r\n"]), st.booleans())
+@given(
+    st.lists(_name, min_size=1, max_size=4, unique=True),
+    st.sampled_from([2, 4]),
+    st.booleans(),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
 def test_add_then_remove_is_byte_exact_and_keeps_the_data(names, unit, seq_inside, newline, blank_between):
     pad = " " * unit
     seq = pad if seq_inside else ""
-    blocks = [f"{pad}{n}:\n{pad * 2}image: {n}:1\n{pad * 2}ports:\n{pad * 2}{seq}- \"80\"\n" for n in names]
+    blocks = [f'{pad}{n}:\n{pad * 2}image: {n}:1\n{pad * 2}ports:\n{pad * 2}{seq}- "80"\n' for n in names]
     text = "services:\n" + ("\n" if blank_between else "").join(blocks) + "# end\n"
     text = text.replace("\n", newline)
     new = round_trip(compose, text, compose.add_service("compose.yml", text, "ws", BODY))

@@ -1,5 +1,6 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from afc_realtime.edits import envfile
 from afc_realtime.edits.result import apply_edits
@@ -48,7 +49,7 @@ def test_a_malformed_line_is_named_with_its_number():
 
 
 def test_multiline_quoted_values_and_export_prefix():
-    keys = envfile.keys('export A=1\nKEY="line one\nline two"\nB=\'q\' \n', ".env")
+    keys = envfile.keys("export A=1\nKEY=\"line one\nline two\"\nB='q' \n", ".env")
     assert keys == {"A": "1", "KEY": "line one\nline two", "B": "q"}
 
 
@@ -58,7 +59,11 @@ def test_examples_are_told_apart_from_real_files():
 
 _key = st.from_regex(r"[A-Z][A-Z0-9_]{0,8}", fullmatch=True)
 _value = st.from_regex(r"[a-zA-Z0-9:/._-]{0,12}", fullmatch=True)
-_line = st.one_of(st.tuples(_key, _value).map(lambda kv: f"{kv[0]}={kv[1]}"), st.just(""), st.from_regex(r"# [a-z ]{0,10}", fullmatch=True))
+_line = st.one_of(
+    st.tuples(_key, _value).map(lambda kv: f"{kv[0]}={kv[1]}"),
+    st.just(""),
+    st.from_regex(r"# [a-z ]{0,10}", fullmatch=True),
+)
 
 
 @given(st.lists(_line, max_size=12), st.sampled_from(["\n", "\r\n"]), st.booleans(), st.booleans())

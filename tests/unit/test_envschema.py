@@ -33,14 +33,18 @@ def test_create_env_sections_each_get_their_variables():
         "});\n"
     )
     new = round_trip(envschema, text, declare(text))
-    server = "  server: {\n    DATABASE_URL: z.string(),\n    WS_INTERNAL_URL: z.string().url().optional(),\n    WS_EVENTS_SECRET"
-    assert server in new
-    assert "  client: {\n    NEXT_PUBLIC_APP: z.string(),\n    NEXT_PUBLIC_WS_URL: z.string().url().optional(),\n  }" in new
+    server = "  server: {\n    DATABASE_URL: z.string(),\n    WS_INTERNAL_URL: z.string().url().optional(),\n"
+    assert server + "    WS_EVENTS_SECRET" in new
+    assert (
+        "  client: {\n    NEXT_PUBLIC_APP: z.string(),\n    NEXT_PUBLIC_WS_URL: z.string().url().optional(),\n  }"
+        in new
+    )
     assert "    NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL,\n  },\n});" in new
 
 
 def test_a_schema_that_declares_them_already_needs_nothing():
-    text = "export const env = z.object({ WS_INTERNAL_URL: a, WS_EVENTS_SECRET: b, NEXT_PUBLIC_WS_URL: c }).parse(process.env);\n"
+    declared = "WS_INTERNAL_URL: a, WS_EVENTS_SECRET: b, NEXT_PUBLIC_WS_URL: c"
+    text = f"export const env = z.object({{ {declared} }}).parse(process.env);\n"
     assert declare(text).empty
 
 

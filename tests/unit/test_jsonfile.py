@@ -1,7 +1,8 @@
 import json
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from afc_realtime.edits import jsonfile
 from afc_realtime.errors import BadInput
@@ -39,10 +40,21 @@ def test_a_non_list_value_is_refused_with_its_line():
 
 
 _scalar = st.one_of(st.integers(-5, 5), st.booleans(), st.none(), st.text("abc é", max_size=4))
-_json = st.recursive(_scalar, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text("xyz", min_size=1, max_size=3), inner, max_size=3)), max_leaves=8)
+_json = st.recursive(
+    _scalar,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text("xyz", min_size=1, max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
 
 
-@given(st.dictionaries(st.text("abcdef", min_size=1, max_size=5), _json, max_size=5), st.sampled_from([None, 2, 4, "\t"]), st.lists(st.sampled_from(["A", "B", "C"]), min_size=1, max_size=3, unique=True), st.booleans())
+@given(
+    st.dictionaries(st.text("abcdef", min_size=1, max_size=5), _json, max_size=5),
+    st.sampled_from([None, 2, 4, "\t"]),
+    st.lists(st.sampled_from(["A", "B", "C"]), min_size=1, max_size=3, unique=True),
+    st.booleans(),
+)
 def test_ensure_list_round_trips_and_parses(data, indent, values, has_list):
     if has_list:
         data = {**data, "globalEnv": ["A"]}
@@ -55,7 +67,11 @@ def test_ensure_list_round_trips_and_parses(data, indent, values, has_list):
     assert {k: v for k, v in parsed.items() if k != "globalEnv"} == {k: v for k, v in data.items() if k != "globalEnv"}
 
 
-@given(st.lists(st.sampled_from(["A", "B", "C", "D"]), min_size=1, max_size=6), st.sets(st.integers(0, 5)), st.sampled_from([None, 2, "\t"]))
+@given(
+    st.lists(st.sampled_from(["A", "B", "C", "D"]), min_size=1, max_size=6),
+    st.sets(st.integers(0, 5)),
+    st.sampled_from([None, 2, "\t"]),
+)
 def test_removing_elements_keeps_the_rest_valid_and_in_order(items, doomed, indent):
     text = json.dumps({"k": items, "z": 1}, indent=indent)
     array = jsonfile.parse(text, "x").get("k")

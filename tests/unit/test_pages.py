@@ -15,7 +15,9 @@ def test_a_list_page_subscribes_below_its_state():
     file = load(PAGE)
     assert pages.is_client_component(file.root) and pages.fetched_collections(file.root) == {"/api/todos"}
     new = round_trip(pages, PAGE, pages.subscribe(file, "todo", "/api/todos", "todos", "useRealtimeList"))
-    expected = '    const [todos, setTodos] = useState<Todo[]>([]);\n    useRealtimeList("todo", "/api/todos", setTodos);\n'
+    expected = (
+        '    const [todos, setTodos] = useState<Todo[]>([]);\n    useRealtimeList("todo", "/api/todos", setTodos);\n'
+    )
     assert expected in new
 
 

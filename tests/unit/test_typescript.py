@@ -27,7 +27,9 @@ def test_an_import_that_is_there_already_is_not_added_again():
 
 def test_a_file_without_imports_gets_one_at_the_top_after_its_bom():
     text = "\ufeffexport const x = 1;\n"
-    round_trip(ts, text, ts.add_import(load(text), "a", "b"), after='\ufeffimport { a } from "b";\nexport const x = 1;\n')
+    round_trip(
+        ts, text, ts.add_import(load(text), "a", "b"), after='\ufeffimport { a } from "b";\nexport const x = 1;\n'
+    )
 
 
 def test_syntax_errors_are_a_warning_with_their_line():
