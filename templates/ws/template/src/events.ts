@@ -1,7 +1,15 @@
+// Event names and bodies. Runtime-agnostic.
+//
 // Event names on the HTTP side are kebab-case `<resource>-<action>`; on the wire they become
 // `<resource>:<action>`. The LAST hyphen separates the action: `user-profile-updated` -> `user-profile:updated`.
+// One length limit everywhere: MAX_EVENT_NAME_LENGTH is also the router's maxParamLength, so a name the
+// service accepts is never cut off by the router first (a longer one gets 414 from the router).
 
 export const EVENT_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
+export const WIRE_TYPE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*:[a-z0-9]+$/;
+export const MAX_EVENT_NAME_LENGTH = 100;
+/** Deepest JSON nesting accepted in an event body (objects and arrays); deeper gets 400. */
+export const MAX_JSON_DEPTH = 64;
 
 export interface Envelope {
     type: string;
@@ -9,7 +17,11 @@ export interface Envelope {
 }
 
 export function isValidEventName(name: string): boolean {
-    return name.length <= 200 && EVENT_NAME.test(name);
+    return name.length <= MAX_EVENT_NAME_LENGTH && EVENT_NAME.test(name);
+}
+
+export function isValidWireType(type: unknown): type is string {
+    return typeof type === "string" && type.length <= MAX_EVENT_NAME_LENGTH && WIRE_TYPE.test(type);
 }
 
 /** Wire type for a valid event name; throws on an invalid one. */
@@ -23,4 +35,25 @@ export function eventType(name: string): string {
 export function serializeEvent(name: string, payload: unknown): string {
     const envelope: Envelope = { type: eventType(name), payload };
     return JSON.stringify(envelope);
+}
+
+/**
+ * True when JSON text nests objects/arrays deeper than `limit`. A linear scan that skips strings, run before
+ * JSON.parse so that hostile nesting costs neither a stack overflow nor a 500.
+ */
+export function jsonTooDeep(text: string, limit = MAX_JSON_DEPTH): boolean {
+    let depth = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (inString) {
+            if (c === 0x5c) i++; // backslash: skip the escaped character
+            else if (c === 0x22) inString = false;
+        } else if (c === 0x22) inString = true;
+        else if (c === 0x7b || c === 0x5b) {
+            depth++;
+            if (depth > limit) return true;
+        } else if (c === 0x7d || c === 0x5d) depth--;
+    }
+    return false;
 }

@@ -2,12 +2,16 @@
 //
 // Delivery rule, so every client gets each event exactly once:
 //   - the replica that receives POST /events delivers to its own clients immediately (this keeps working
-//     while Redis is down), then publishes `<instanceId>\n<message>`;
+//     while Redis is down), then publishes the signed message (see signing.ts) carrying its instance id;
 //   - every replica delivers what it hears on the channel, except messages carrying its own instance id.
+// Nothing unsigned is trusted: each message is checked for size, shape, signature, age, channels and
+// envelope before delivery; anything else is dropped with a rate-limited warning.
 // Publisher and subscriber are separate connections (a subscribed Redis connection cannot publish).
 
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import { RateLimitedLog } from "./ratelog";
+import { decodeMessage, encodeMessage } from "./signing";
 
 export interface FanoutLogger {
     info(obj: object, msg: string): void;
@@ -16,28 +20,39 @@ export interface FanoutLogger {
 }
 
 export interface Fanout {
-    /** Hands a serialized message to the other replicas (best effort; never throws). */
-    publish(message: string): void;
-    /** True when fanout is unused, or both Redis connections are ready. */
-    ready(): boolean;
+    /** Hands a serialized envelope for `to` to the other replicas (best effort; never throws). */
+    publish(envelope: string, to: readonly string[]): void;
+    /** "disabled" without REDIS_URL; otherwise whether both Redis connections are ready. */
+    status(): "disabled" | "ready" | "unavailable";
     close(): Promise<void>;
 }
 
 /** Used when REDIS_URL is not set: a single replica, nothing to fan out. */
 export const noFanout: Fanout = {
     publish() {},
-    ready: () => true,
+    status: () => "disabled",
     close: async () => {},
 };
 
+export interface RedisFanoutOptions {
+    url: string;
+    channel: string;
+    /** HMAC key (derived from WS_EVENTS_SECRET) that signs and checks every message. */
+    key: Buffer;
+    /** Largest accepted message on the channel, in bytes (header included). */
+    maxMessageBytes: number;
+    /** Minimum interval between two identical warnings. */
+    logIntervalMs?: number;
+}
+
 export function createRedisFanout(
-    url: string,
-    channel: string,
-    deliver: (message: string) => void,
+    options: RedisFanoutOptions,
+    deliver: (envelope: string, to: readonly string[]) => void,
     log: FanoutLogger,
 ): Fanout {
+    const { url, channel, key, maxMessageBytes } = options;
     const instanceId = randomUUID();
-    const prefix = `${instanceId}\n`;
+    const limited = new RateLimitedLog(log, options.logIntervalMs ?? 30_000);
     const common = {
         // Reconnect forever with a capped delay; a Redis outage must never take the service down.
         retryStrategy: (times: number) => Math.min(100 * times, 2_000),
@@ -48,42 +63,55 @@ export function createRedisFanout(
     const publisher = new Redis(url, { ...common, enableOfflineQueue: false });
     const subscriber = new Redis(url, { ...common, autoResubscribe: true });
 
-    let lastError = "";
+    // ioredis emits an error per failed reconnect attempt: one warning per role per interval.
     const onError = (role: string) => (err: Error) => {
-        // ioredis emits an error per failed reconnect attempt; log each distinct failure once.
-        const key = `${role}:${err.message}`;
-        if (key !== lastError) log.warn({ role, err: err.message }, "redis connection error");
-        lastError = key;
+        limited.warn(`redis-error:${role}`, { role, err: err.message }, "redis connection error");
     };
     publisher.on("error", onError("publisher"));
     subscriber.on("error", onError("subscriber"));
-    publisher.on("ready", () => log.info({ role: "publisher" }, "redis ready"));
+    publisher.on("ready", () => {
+        limited.reset("redis-error:publisher");
+        limited.reset("redis-publish");
+        log.info({ role: "publisher" }, "redis ready");
+    });
     subscriber.on("ready", () => {
-        lastError = "";
+        limited.reset("redis-error:subscriber");
         log.info({ role: "subscriber", channel }, "redis ready");
     });
 
     subscriber.on("message", (_channel: string, raw: string) => {
-        const cut = raw.indexOf("\n");
-        if (cut < 0) return;
-        if (raw.startsWith(prefix)) return; // our own message: already delivered locally
-        deliver(raw.slice(cut + 1));
+        const decoded = decodeMessage(key, raw, maxMessageBytes);
+        if (!decoded.ok) {
+            limited.warn(
+                `redis-drop:${decoded.reason}`,
+                { reason: decoded.reason, bytes: raw.length },
+                "dropped a message on the redis channel that this service did not sign or cannot accept",
+            );
+            return;
+        }
+        if (decoded.message.origin === instanceId) return; // our own message: already delivered locally
+        deliver(decoded.message.envelope, decoded.message.to);
     });
     subscriber.subscribe(channel).catch((err: Error) => {
-        log.warn({ err: err.message }, "redis subscribe failed; it is retried on reconnect");
+        limited.warn("redis-subscribe", { err: err.message }, "redis subscribe failed; it is retried on reconnect");
     });
 
     return {
-        publish(message) {
+        publish(envelope, to) {
             if (publisher.status !== "ready") {
-                log.warn({ status: publisher.status }, "redis unavailable: event delivered to this replica only");
+                limited.warn(
+                    "redis-publish",
+                    { status: publisher.status },
+                    "redis unavailable: events are delivered to this replica's clients only",
+                );
                 return;
             }
-            publisher.publish(channel, prefix + message).catch((err: Error) => {
-                log.warn({ err: err.message }, "redis publish failed: event delivered to this replica only");
+            const message = encodeMessage(key, { origin: instanceId, to: [...to], envelope });
+            publisher.publish(channel, message).catch((err: Error) => {
+                limited.warn("redis-publish", { err: err.message }, "redis publish failed: event delivered to this replica only");
             });
         },
-        ready: () => publisher.status === "ready" && subscriber.status === "ready",
+        status: () => (publisher.status === "ready" && subscriber.status === "ready" ? "ready" : "unavailable"),
         async close() {
             // disconnect() rather than quit(): quit waits for a reply that never comes while Redis is down.
             publisher.disconnect();

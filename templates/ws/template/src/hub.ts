@@ -1,9 +1,10 @@
-// The set of connected browsers: broadcast, heartbeat, backpressure and closing.
+// The connected browsers and the channels they joined: delivery, heartbeat, backpressure and closing.
 
 import WebSocket from "ws";
 
 export interface HubOptions {
     maxBufferedBytes: number;
+    maxTotalBufferedBytes: number;
     heartbeatMs: number;
 }
 
@@ -14,6 +15,9 @@ export interface HubLogger {
 
 interface Client {
     alive: boolean;
+    channels: readonly string[];
+    /** Called once when the client leaves, however it leaves (frees its connection slot). */
+    onGone: () => void;
 }
 
 // ws (under Node) can frame a message once and hand the same bytes to every socket. Bun replaces the
@@ -40,6 +44,7 @@ function senderOf(socket: WebSocket): WsSender | undefined {
 
 export class Hub {
     private readonly clients = new Map<WebSocket, Client>();
+    private readonly channels = new Map<string, Set<WebSocket>>();
     private heartbeat: ReturnType<typeof setInterval> | undefined;
     private closing = false;
 
@@ -56,28 +61,57 @@ export class Hub {
         return this.closing;
     }
 
-    add(socket: WebSocket): void {
+    /** Registers an open socket in `channels`; `onGone` runs once when it leaves. */
+    add(socket: WebSocket, channels: readonly string[], onGone: () => void = () => {}): void {
         if (this.closing) {
+            onGone();
             socket.close(1001, "server shutting down");
             return;
         }
-        const client: Client = { alive: true };
+        const client: Client = { alive: true, channels, onGone };
         this.clients.set(socket, client);
+        for (const channel of channels) {
+            let members = this.channels.get(channel);
+            if (!members) this.channels.set(channel, (members = new Set()));
+            members.add(socket);
+        }
         socket.on("pong", () => {
             client.alive = true;
         });
         // Browsers have nothing to tell us; inbound messages are ignored (maxPayload keeps them small).
         socket.on("close", () => {
-            this.clients.delete(socket);
+            this.remove(socket);
         });
         socket.on("error", () => {
             this.drop(socket, "socket error");
         });
     }
 
-    /** Sends one already-serialized message to every OPEN client; returns how many it was written to. */
-    broadcast(message: string): number {
-        if (this.clients.size === 0) return 0;
+    /** Number of sockets joined to `channel`. */
+    members(channel: string): number {
+        return this.channels.get(channel)?.size ?? 0;
+    }
+
+    private remove(socket: WebSocket): boolean {
+        const client = this.clients.get(socket);
+        if (!client) return false;
+        this.clients.delete(socket);
+        for (const channel of client.channels) {
+            const members = this.channels.get(channel);
+            members?.delete(socket);
+            if (members?.size === 0) this.channels.delete(channel);
+        }
+        client.onGone();
+        return true;
+    }
+
+    /**
+     * Sends one already-serialized message to every OPEN client joined to at least one of `to` (each client
+     * once); returns how many it was written to.
+     */
+    broadcast(message: string, to: readonly string[]): number {
+        const targets = this.targets(to);
+        if (targets.size === 0) return 0;
         const frame = frameFn?.(Buffer.from(message, "utf8"), {
             fin: true,
             rsv1: false,
@@ -86,18 +120,50 @@ export class Hub {
             readOnly: true,
         });
         let sent = 0;
-        for (const socket of this.clients.keys()) {
+        let total = 0;
+        for (const socket of targets) {
             if (socket.readyState !== WebSocket.OPEN) continue;
-            if (socket.bufferedAmount > this.options.maxBufferedBytes) {
-                this.drop(socket, "backpressure: client is not reading", { bufferedAmount: socket.bufferedAmount });
+            const buffered = socket.bufferedAmount;
+            if (buffered > this.options.maxBufferedBytes) {
+                this.drop(socket, "backpressure: client is not reading", { bufferedAmount: buffered });
                 continue;
             }
+            total += buffered;
             const sender = frame ? senderOf(socket) : undefined;
             if (sender && frame) sender.sendFrame!(frame);
             else socket.send(message);
             sent += 1;
         }
+        if (total > this.options.maxTotalBufferedBytes) this.shed();
         return sent;
+    }
+
+    private targets(to: readonly string[]): Set<WebSocket> {
+        if (to.length === 1) return this.channels.get(to[0]!) ?? new Set();
+        const all = new Set<WebSocket>();
+        for (const channel of to) for (const socket of this.channels.get(channel) ?? []) all.add(socket);
+        return all;
+    }
+
+    /** Total unsent bytes over every client. */
+    bufferedBytes(): number {
+        let total = 0;
+        for (const socket of this.clients.keys()) total += socket.bufferedAmount;
+        return total;
+    }
+
+    /** Drops the clients with the largest backlogs until the total is under WS_MAX_TOTAL_BUFFERED_BYTES. */
+    private shed(): void {
+        const backlog = [...this.clients.keys()]
+            .map((socket) => [socket, socket.bufferedAmount] as const)
+            .filter(([, bytes]) => bytes > 0)
+            .sort((a, b) => b[1] - a[1]);
+        let total = backlog.reduce((sum, [, bytes]) => sum + bytes, 0);
+        for (const [socket, bytes] of backlog) {
+            if (total <= this.options.maxTotalBufferedBytes) break;
+            this.drop(socket, "backpressure: total backlog over WS_MAX_TOTAL_BUFFERED_BYTES", { bufferedAmount: bytes });
+            total -= bytes;
+        }
     }
 
     startHeartbeat(): void {
@@ -107,6 +173,7 @@ export class Hub {
     }
 
     private beat(): void {
+        if (this.bufferedBytes() > this.options.maxTotalBufferedBytes) this.shed();
         for (const [socket, client] of this.clients) {
             if (!client.alive) {
                 this.drop(socket, "heartbeat: no pong since the last ping");
@@ -126,7 +193,7 @@ export class Hub {
     }
 
     private drop(socket: WebSocket, reason: string, extra: object = {}): void {
-        if (!this.clients.delete(socket)) return;
+        if (!this.remove(socket)) return;
         this.log.warn({ reason, ...extra }, "dropping websocket client");
         socket.terminate();
     }
@@ -151,7 +218,9 @@ export class Hub {
         while (this.clients.size > 0 && Date.now() < deadline) {
             await new Promise((resolve) => setTimeout(resolve, 25));
         }
-        for (const socket of this.clients.keys()) socket.terminate();
-        this.clients.clear();
+        for (const socket of [...this.clients.keys()]) {
+            this.remove(socket);
+            socket.terminate();
+        }
     }
 }

@@ -1,17 +1,28 @@
-// Wires the HTTP and WebSocket routes to the hub and the optional Redis fanout.
+// Wires the HTTP and WebSocket routes (Fastify + @fastify/websocket) to the runtime-agnostic modules:
+// config, channels, tickets, limits, events, signing. A future Bun.serve server calls the same modules.
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
 import { authorizeEvent } from "./auth";
+import { parseChannelList, PUBLIC_CHANNEL } from "./channels";
 import type { Config } from "./config";
-import { eventType, isValidEventName, serializeEvent } from "./events";
+import { eventType, isValidEventName, jsonTooDeep, MAX_EVENT_NAME_LENGTH, MAX_JSON_DEPTH, serializeEvent } from "./events";
 import { createRedisFanout, noFanout, type Fanout } from "./fanout";
 import { Hub } from "./hub";
+import { ConnectionLimiter } from "./limits";
 import { checkOrigin } from "./origin";
+import { REDIS_KEY_LABEL } from "./signing";
+import { deriveKey, redactTicket, ticketKey, verifyTicket } from "./tickets";
+
+/** Close codes sent to a socket right after the upgrade (documented in README.md). */
+export const CLOSE_TICKET_INVALID = 4401; // invalid, expired, forged or altered ticket: fetch a new one
+export const CLOSE_TICKET_REQUIRED = 4403; // no ticket and WS_PUBLIC=false
+export const CLOSE_TRY_AGAIN = 1013; // a connection limit was reached while upgrading
 
 export interface Service {
     app: FastifyInstance;
     hub: Hub;
+    limiter: ConnectionLimiter;
     fanout: Fanout;
     /** Closes clients with 1001, stops listening and disconnects from Redis. */
     shutdown(): Promise<void>;
@@ -21,39 +32,112 @@ function httpError(statusCode: number, message: string): Error & { statusCode: n
     return Object.assign(new Error(message), { statusCode });
 }
 
+/** A request made by a browser page (fetch, form, beacon): it carries Origin or Sec-Fetch-Site. */
+function fromBrowser(request: FastifyRequest): boolean {
+    const site = request.headers["sec-fetch-site"];
+    return request.headers.origin !== undefined || (site !== undefined && site !== "none");
+}
+
 export async function buildServer(config: Config): Promise<Service> {
     const app = Fastify({
-        logger: { level: config.logLevel },
+        logger: {
+            level: config.logLevel,
+            serializers: {
+                // Tickets travel in the /ws query string: never write them to a log.
+                req: (req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
+                    method: req.method,
+                    url: redactTicket(req.url ?? ""),
+                    remoteAddress: req.ip ?? req.socket?.remoteAddress,
+                }),
+            },
+        },
         bodyLimit: config.maxEventBytes,
+        // One event-name limit: a name the service accepts always fits the router.
+        routerOptions: { maxParamLength: MAX_EVENT_NAME_LENGTH },
+        // A trickled body or slow headers cannot hold a socket (or shutdown) for longer than this.
+        requestTimeout: config.requestTimeoutMs,
+        connectionTimeout: config.requestTimeoutMs * 2,
+        keepAliveTimeout: 5_000,
+        trustProxy:
+            typeof config.trustProxy === "number"
+                ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+                : config.trustProxy,
         // Upgraded sockets are closed by the hub; idle keep-alive connections must not delay shutdown.
         forceCloseConnections: "idle",
     });
+    app.server.headersTimeout = Math.min(config.requestTimeoutMs, 10_000);
 
-    const hub = new Hub({ maxBufferedBytes: config.maxBufferedBytes, heartbeatMs: config.heartbeatMs }, app.log);
-    const fanout = config.redisUrl
-        ? createRedisFanout(config.redisUrl, config.redisChannel, (message) => hub.broadcast(message), app.log)
-        : noFanout;
+    // The runtime's own requestTimeout is checked lazily (Node: every 30 s) or not at all (Bun), so every
+    // plain HTTP request gets a deadline of its own: 408 and the connection closed when it passes.
+    const deadlines = new WeakMap<FastifyRequest, ReturnType<typeof setTimeout>>();
+    app.addHook("onRequest", async (request, reply) => {
+        if (request.headers.upgrade !== undefined) return; // /ws: the upgrade is handled at once
+        const timer = setTimeout(() => {
+            if (reply.sent) return;
+            request.log.warn({ timeoutMs: config.requestTimeoutMs }, "request timed out");
+            reply.raw.once("finish", () => request.raw.socket?.destroy());
+            reply.code(408).header("connection", "close").send({ error: "request timed out" });
+            setTimeout(() => request.raw.socket?.destroy(), 1_000).unref?.();
+        }, config.requestTimeoutMs);
+        timer.unref?.();
+        deadlines.set(request, timer);
+    });
+    const clearDeadline = async (request: FastifyRequest) => {
+        clearTimeout(deadlines.get(request));
+        deadlines.delete(request);
+    };
+    app.addHook("onResponse", clearDeadline);
+    app.addHook("onRequestAbort", clearDeadline);
+
+    const hub = new Hub(
+        {
+            maxBufferedBytes: config.maxBufferedBytes,
+            maxTotalBufferedBytes: config.maxTotalBufferedBytes,
+            heartbeatMs: config.heartbeatMs,
+        },
+        app.log,
+    );
+    const limiter = new ConnectionLimiter(config);
+    const keyForTickets = ticketKey(config.ticketSecret, config.eventsSecret);
+    const fanout =
+        config.redisUrl && config.eventsSecret
+            ? createRedisFanout(
+                  {
+                      url: config.redisUrl,
+                      channel: config.redisChannel,
+                      key: deriveKey(config.eventsSecret, REDIS_KEY_LABEL),
+                      maxMessageBytes: config.maxEventBytes + 4096,
+                  },
+                  (envelope, to) => hub.broadcast(envelope, to),
+                  app.log,
+              )
+            : noFanout;
 
     if (config.eventsSecret === undefined) {
         app.log.warn("WS_EVENTS_SECRET is not set: POST /events/* is accepted from loopback callers only");
+    }
+    if (keyForTickets === undefined) {
+        app.log.warn("no WS_TICKET_SECRET or WS_EVENTS_SECRET: tickets cannot be checked, sockets join public only");
     }
     if (config.allowedOrigins.length === 0) {
         app.log.warn("WS_ALLOWED_ORIGINS is not set: browsers from any origin may connect (development only)");
     }
 
-    // Event bodies are JSON whatever the Content-Type says (hand-written fetch calls often send text/plain).
+    // Event bodies are JSON whatever the Content-Type says (hand-written fetch calls often send text/plain),
+    // parsed by Fastify's own JSON parser (prototype-poisoning protection) after a nesting check.
+    const parseJson = app.getDefaultJsonParser("error", "error");
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => {
+    app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
         const text = typeof body === "string" ? body : body.toString("utf8");
         if (text.trim() === "") {
             done(httpError(400, "request body must be JSON"), undefined);
             return;
         }
-        try {
-            done(null, JSON.parse(text));
-        } catch {
-            done(httpError(400, "request body is not valid JSON"), undefined);
+        if (jsonTooDeep(text)) {
+            done(httpError(400, `request body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+            return;
         }
+        parseJson(request, text, done);
     });
 
     await app.register(websocket, {
@@ -66,7 +150,7 @@ export async function buildServer(config: Config): Promise<Service> {
         preClose: (done) => done(),
     });
 
-    const originGuard = async (request: FastifyRequest, reply: FastifyReply) => {
+    const wsGuard = async (request: FastifyRequest, reply: FastifyReply) => {
         if (hub.isClosing) {
             return reply.code(503).send({ error: "server shutting down" });
         }
@@ -75,46 +159,86 @@ export async function buildServer(config: Config): Promise<Service> {
             request.log.warn({ origin: request.headers.origin }, "websocket upgrade refused: origin not allowed");
             return reply.code(403).send({ error: origin.message });
         }
+        const room = limiter.check(request.ip);
+        if (!room.ok) {
+            request.log.warn({ status: room.status }, "websocket upgrade refused: connection limit");
+            return reply.code(room.status).header("retry-after", "5").send({ error: room.message });
+        }
     };
 
-    app.get("/ws", { websocket: true, onRequest: originGuard }, (socket) => {
-        hub.add(socket);
+    app.get<{ Querystring: { ticket?: unknown } }>("/ws", { websocket: true, onRequest: wsGuard }, (socket, request) => {
+        const ticket = request.query.ticket;
+        let channels: string[];
+        if (ticket !== undefined && ticket !== "") {
+            const result = typeof ticket === "string" ? verifyTicket(ticket, keyForTickets) : undefined;
+            if (!result?.ok) {
+                request.log.info({ reason: result?.reason ?? "malformed" }, "websocket closed: ticket refused");
+                socket.close(CLOSE_TICKET_INVALID, "invalid or expired ticket");
+                return;
+            }
+            channels = [PUBLIC_CHANNEL, ...result.grant.channels.filter((c) => c !== PUBLIC_CHANNEL)];
+        } else if (config.allowAnonymous) {
+            channels = [PUBLIC_CHANNEL];
+        } else {
+            socket.close(CLOSE_TICKET_REQUIRED, "ticket required");
+            return;
+        }
+        const address = request.ip;
+        if (!limiter.acquire(address)) {
+            socket.close(CLOSE_TRY_AGAIN, "connection limit reached");
+            return;
+        }
+        hub.add(socket, channels, () => limiter.release(address));
     });
 
     const eventGuard = async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
+        if (fromBrowser(request)) {
+            request.log.warn({ origin: request.headers.origin }, "event refused: sent by a browser page");
+            return reply.code(403).send({ error: "POST /events is for the web app's server, not for browsers" });
+        }
         const auth = authorizeEvent(config.eventsSecret, request.headers.authorization, request.socket.remoteAddress);
         if (!auth.ok) {
             request.log.warn({ status: auth.status }, "event refused");
             return reply.code(auth.status).send({ error: auth.message });
         }
         if (!isValidEventName(request.params.name)) {
-            return reply
-                .code(400)
-                .send({ error: "event name must be kebab-case <resource>-<action>, e.g. todo-created" });
+            return reply.code(400).send({
+                error: `event name must be kebab-case <resource>-<action> of at most ${MAX_EVENT_NAME_LENGTH} characters, e.g. todo-created`,
+            });
+        }
+        // Refuse an oversize body up front, and let the runtime read the rest of it off the wire, so that a
+        // normal HTTP client (which sends its whole body before reading) gets the 413 instead of a broken pipe.
+        const length = Number(request.headers["content-length"] ?? 0);
+        if (length > config.maxEventBytes) {
+            return reply.code(413).send({ error: `event body is larger than ${config.maxEventBytes} bytes` });
         }
     };
 
-    app.post<{ Params: { name: string }; Body: unknown }>(
+    app.post<{ Params: { name: string }; Querystring: { to?: unknown }; Body: unknown }>(
         "/events/:name",
         { onRequest: eventGuard },
         async (request, reply) => {
             if (request.body === undefined) {
                 return reply.code(400).send({ error: "request body must be JSON" });
             }
+            const to = parseChannelList(request.query.to);
+            if (!to.ok) return reply.code(400).send({ error: to.message });
             const { name } = request.params;
             const message = serializeEvent(name, request.body);
-            const clients = hub.broadcast(message);
-            fanout.publish(message);
+            const clients = hub.broadcast(message, to.channels);
+            fanout.publish(message, to.channels);
             return reply.code(202).send({ type: eventType(name), clients });
         },
     );
 
     app.get("/health", async () => ({ status: "ok", clients: hub.size }));
 
+    // Ready while serving. A Redis outage does not make a replica unready: local delivery still works and
+    // taking every replica out of the load balancer would cut every browser off; it shows as degraded.
     app.get("/ready", async (_request, reply) => {
-        const redis = config.redisUrl ? (fanout.ready() ? "ready" : "unavailable") : "disabled";
-        const ready = !hub.isClosing && redis !== "unavailable";
-        return reply.code(ready ? 200 : 503).send({ ready, redis });
+        const redis = fanout.status();
+        const ready = !hub.isClosing;
+        return reply.code(ready ? 200 : 503).send({ ready, redis, degraded: redis === "unavailable" });
     });
 
     hub.startHeartbeat();
@@ -124,11 +248,17 @@ export async function buildServer(config: Config): Promise<Service> {
         shutdownPromise ??= (async () => {
             const graceMs = Math.min(2_000, Math.floor(config.shutdownTimeoutMs / 2));
             await hub.closeAll(graceMs);
-            await app.close();
+            // Requests still in flight after a short grace (a trickled body) are cut off.
+            const force = setTimeout(() => app.server.closeAllConnections?.(), Math.min(1_000, graceMs));
+            try {
+                await app.close();
+            } finally {
+                clearTimeout(force);
+            }
             await fanout.close();
         })();
         return shutdownPromise;
     };
 
-    return { app, hub, fanout, shutdown };
+    return { app, hub, limiter, fanout, shutdown };
 }

@@ -1,0 +1,44 @@
+// Channel names: who receives an event. Runtime-agnostic (used by the Fastify server and by tickets).
+//
+//   public            every socket joins it (unless WS_PUBLIC=false); events without `to` go here
+//   user:<id>         one user's sockets
+//   <kind>:<id>       app-defined, e.g. team:7, org:acme, doc:3f2a
+//
+// Grammar (one rule everywhere: service, tickets, web helpers):
+//   kind = [a-z][a-z0-9-]{0,31}      id = [A-Za-z0-9_-]{1,64}
+// so a channel is at most 97 characters, never contains a comma, a space or a second colon.
+
+export const PUBLIC_CHANNEL = "public";
+export const CHANNEL_PATTERN = /^(?:public|[a-z][a-z0-9-]{0,31}:[A-Za-z0-9_-]{1,64})$/;
+/** Most channels one event may be sent to (`?to=` list). */
+export const MAX_EVENT_CHANNELS = 32;
+/** Most channels one ticket may grant. */
+export const MAX_TICKET_CHANNELS = 64;
+
+export function isValidChannel(value: unknown): value is string {
+    return typeof value === "string" && value.length <= 97 && CHANNEL_PATTERN.test(value);
+}
+
+export type ChannelList = { ok: true; channels: string[] } | { ok: false; message: string };
+
+/**
+ * The `to` query parameter of POST /events: a comma-separated list of channels. Missing or empty means
+ * `public`. Duplicates are removed; any invalid name refuses the whole list (nothing is sent).
+ */
+export function parseChannelList(raw: unknown): ChannelList {
+    if (raw === undefined || raw === "") return { ok: true, channels: [PUBLIC_CHANNEL] };
+    if (typeof raw !== "string") return { ok: false, message: "`to` must be given once, as a comma-separated list" };
+    const channels = [...new Set(raw.split(","))];
+    if (channels.length > MAX_EVENT_CHANNELS) {
+        return { ok: false, message: `\`to\` lists more than ${MAX_EVENT_CHANNELS} channels` };
+    }
+    for (const channel of channels) {
+        if (!isValidChannel(channel)) {
+            return {
+                ok: false,
+                message: "`to` must list channels such as public, user:42 or team:7 (kind [a-z][a-z0-9-]*, id [A-Za-z0-9_-]+)",
+            };
+        }
+    }
+    return { ok: true, channels };
+}

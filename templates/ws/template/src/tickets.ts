@@ -1,0 +1,99 @@
+// Connection tickets: short-lived, HMAC-SHA256 signed grants minted by the web app (signTicket in
+// lib/realtime/ticket.ts) and checked here when a browser opens /ws. Runtime-agnostic.
+//
+// Wire format (all base64url without padding):
+//   v1.<payload>.<signature>
+//   payload   = base64url(JSON {"sub": string | null, "ch": [channel, ...], "iat": seconds, "exp": seconds})
+//   signature = base64url(HMAC-SHA256(key, "v1." + payload))
+// Key: WS_TICKET_SECRET (its UTF-8 bytes) when set, else HMAC-SHA256(key = WS_EVENTS_SECRET, "afc-ticket-v1").
+// A ticket lives at most 60 s (exp - iat <= 60). It may be presented again until it expires (a reconnect
+// always fetches a fresh one); it is checked once, when the socket opens.
+
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { isValidChannel, MAX_TICKET_CHANNELS } from "./channels";
+
+export const TICKET_VERSION = "v1";
+export const TICKET_KEY_LABEL = "afc-ticket-v1";
+export const MAX_TICKET_TTL_SECONDS = 60;
+export const MAX_TICKET_LENGTH = 8192;
+/** Tolerated clock difference between the web app and this service. */
+export const CLOCK_SKEW_SECONDS = 5;
+const MAX_SUBJECT_LENGTH = 256;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+export interface Grant {
+    sub: string | null;
+    channels: string[];
+}
+
+/** HMAC-SHA256(key = secret, label): a key of its own for each use of one shared secret. */
+export function deriveKey(secret: string, label: string): Buffer {
+    return createHmac("sha256", secret).update(label, "utf8").digest();
+}
+
+/** The ticket key, or undefined when neither secret is configured (then every ticket is refused). */
+export function ticketKey(ticketSecret: string | undefined, eventsSecret: string | undefined): Buffer | undefined {
+    if (ticketSecret !== undefined) return Buffer.from(ticketSecret, "utf8");
+    if (eventsSecret !== undefined) return deriveKey(eventsSecret, TICKET_KEY_LABEL);
+    return undefined;
+}
+
+function sign(key: Buffer, payload: string): Buffer {
+    return createHmac("sha256", key).update(`${TICKET_VERSION}.${payload}`, "utf8").digest();
+}
+
+/** Mints a ticket (the service's own copy of the web helper's signTicket, used by its tests). */
+export function signTicket(key: Buffer, grant: Grant, ttlSeconds = 30, now = Math.floor(Date.now() / 1000)): string {
+    const ttl = Math.max(1, Math.min(MAX_TICKET_TTL_SECONDS, Math.floor(ttlSeconds)));
+    const body = JSON.stringify({ sub: grant.sub, ch: grant.channels, iat: now, exp: now + ttl });
+    const payload = Buffer.from(body, "utf8").toString("base64url");
+    return `${TICKET_VERSION}.${payload}.${sign(key, payload).toString("base64url")}`;
+}
+
+export type TicketFailure = "malformed" | "signature" | "expired" | "lifetime" | "grant" | "no-key";
+export type TicketResult = { ok: true; grant: Grant; exp: number } | { ok: false; reason: TicketFailure };
+
+/** Checks signature (constant time), lifetime and shape. Never throws. */
+export function verifyTicket(
+    ticket: string,
+    key: Buffer | undefined,
+    now = Math.floor(Date.now() / 1000),
+): TicketResult {
+    if (key === undefined) return { ok: false, reason: "no-key" };
+    if (ticket.length > MAX_TICKET_LENGTH) return { ok: false, reason: "malformed" };
+    const parts = ticket.split(".");
+    if (parts.length !== 3 || parts[0] !== TICKET_VERSION) return { ok: false, reason: "malformed" };
+    const [, payload = "", signature = ""] = parts;
+    if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) return { ok: false, reason: "malformed" };
+    const given = Buffer.from(signature, "base64url");
+    const expected = sign(key, payload);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "signature" };
+
+    let claims: unknown;
+    try {
+        claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    } catch {
+        return { ok: false, reason: "malformed" };
+    }
+    if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return { ok: false, reason: "malformed" };
+    const { sub, ch, iat, exp } = claims as Record<string, unknown>;
+    if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return { ok: false, reason: "malformed" };
+    const issued = iat as number;
+    const expires = exp as number;
+    if (expires + CLOCK_SKEW_SECONDS < now) return { ok: false, reason: "expired" };
+    if (issued > now + CLOCK_SKEW_SECONDS || expires <= issued || expires - issued > MAX_TICKET_TTL_SECONDS) {
+        return { ok: false, reason: "lifetime" };
+    }
+    if (sub !== null && (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH)) {
+        return { ok: false, reason: "grant" };
+    }
+    if (!Array.isArray(ch) || ch.length > MAX_TICKET_CHANNELS || !ch.every(isValidChannel)) {
+        return { ok: false, reason: "grant" };
+    }
+    return { ok: true, grant: { sub: sub as string | null, channels: [...new Set(ch as string[])] }, exp: expires };
+}
+
+/** The URL with any `ticket=` query value replaced, for logs. */
+export function redactTicket(url: string): string {
+    return url.replace(/([?&]ticket=)[^&#]*/gi, "$1[redacted]");
+}
