@@ -5,14 +5,15 @@ import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 import { loadConfig } from "../src/config";
 import { buildServer, type Service } from "../src/server";
+import { signTicket, ticketKey } from "../src/tickets";
 
 const SECRET = "test-secret";
 let service: Service;
 let base = "";
 
-function connect(origin?: string): Promise<{ socket: WebSocket; messages: unknown[]; closed: Promise<number> }> {
+function connect(origin?: string, ticket?: string): Promise<{ socket: WebSocket; messages: unknown[]; closed: Promise<number> }> {
     return new Promise((resolve, reject) => {
-        const socket = new WebSocket(`${base.replace("http", "ws")}/ws`, origin ? { headers: { Origin: origin } } : {});
+        const socket = new WebSocket(`${base.replace("http", "ws")}/ws${ticket ? `?ticket=${ticket}` : ""}`, origin ? { headers: { Origin: origin } } : {});
         const messages: unknown[] = [];
         const closed = new Promise<number>((done) => socket.on("close", (code: number) => done(code)));
         socket.on("message", (data: WebSocket.RawData) => messages.push(JSON.parse(String(data))));
@@ -29,10 +30,10 @@ async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
     }
 }
 
-function post(name: string, body: string, token: string | null = SECRET): Promise<Response> {
+function post(name: string, body: string, token: string | null = SECRET, to?: string): Promise<Response> {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (token !== null) headers.authorization = `Bearer ${token}`;
-    return fetch(`${base}/events/${name}`, { method: "POST", headers, body });
+    return fetch(`${base}/events/${name}${to ? `?to=${encodeURIComponent(to)}` : ""}`, { method: "POST", headers, body });
 }
 
 describe("service", () => {
@@ -55,7 +56,7 @@ describe("service", () => {
 
     test("health and readiness", async () => {
         assert.equal((await fetch(`${base}/health`)).status, 200);
-        assert.deepEqual(await (await fetch(`${base}/ready`)).json(), { ready: true, redis: "disabled" });
+        assert.deepEqual(await (await fetch(`${base}/ready`)).json(), { ready: true, redis: "disabled", degraded: false });
     });
 
     test("an event reaches every client as {type, payload}", async () => {
@@ -81,6 +82,24 @@ describe("service", () => {
         await until(() => a.messages.length === 1);
         assert.deepEqual(a.messages, [{ type: "todo:deleted", payload: { id: 1 } }]);
         a.socket.close();
+    });
+
+    test("a ticket joins its channels; anonymous sockets get public events only", async () => {
+        const key = ticketKey(undefined, SECRET)!;
+        const one = await connect(undefined, signTicket(key, { sub: "1", channels: ["user:1"] }));
+        const anonymous = await connect();
+        assert.equal((await post("todo-created", JSON.stringify({ id: 1 }), SECRET, "user:1")).status, 202);
+        assert.equal((await post("todo-created", JSON.stringify({ id: 2 }))).status, 202);
+        await until(() => one.messages.length === 2 && anonymous.messages.length === 1);
+        assert.deepEqual(anonymous.messages, [{ type: "todo:created", payload: { id: 2 } }]);
+        assert.deepEqual(one.messages[0], { type: "todo:created", payload: { id: 1 } });
+        one.socket.close();
+        anonymous.socket.close();
+    });
+
+    test("a bad ticket closes the socket with 4401", async () => {
+        const bad = await connect(undefined, "v1.bad.ticket");
+        assert.equal(await bad.closed, 4401);
     });
 
     test("a foreign origin is refused before the upgrade", async () => {
