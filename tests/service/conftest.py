@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -11,6 +14,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +33,9 @@ TEMPLATES = REPO / "templates"
 HERE = Path(__file__).resolve().parent
 SECRET = "service-test-secret"
 ORIGIN = "http://app.test"
-RUNTIMES = ("bun", "node")
+# Bun, and Node at the floor the template declares (22 LTS) and the current LTS (24).
+RUNTIMES = ("bun", "node22", "node24")
+NODE_MAJORS = {"node22": "22", "node24": "24"}
 
 
 def wait_until(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02, what: str = "condition") -> Any:
@@ -73,6 +79,84 @@ def bun() -> str:
     return require_tool("bun", "npm install -g bun", candidates=(str(Path.home() / ".bun/bin/bun"),))
 
 
+def _node_runtime(npm: str, major: str) -> str:
+    """A Node binary of that major, from the npm registry's `node` package, cached in .cache/ (gitignored)."""
+    folder = REPO / ".cache" / "node-runtimes" / major
+    binary = folder / "node_modules" / ".bin" / "node"
+    if not binary.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "package.json").write_text('{"private": true}')
+        result = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", f"node@{major}"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if result.returncode != 0 or not binary.exists():
+            message = f"could not install node@{major} from the npm registry: {result.stderr[-2000:]}"
+            if os.environ.get("CI"):
+                pytest.fail(message, pytrace=False)
+            pytest.skip(message)
+    version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True).stdout
+    assert version.startswith(f"v{major}."), version
+    return str(binary)
+
+
+@pytest.fixture(scope="session")
+def node22(npm: str) -> str:
+    return _node_runtime(npm, "22")
+
+
+@pytest.fixture(scope="session")
+def node24(npm: str) -> str:
+    return _node_runtime(npm, "24")
+
+
+# ---------------------------------------------------------------- tickets and signed Redis messages, in Python
+# An independent implementation of the wire formats (README "Who receives what"), so the tests check the
+# service against the documented format rather than against its own code.
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def ticket_key(events_secret: str = SECRET, ticket_secret: str | None = None) -> bytes:
+    if ticket_secret is not None:
+        return ticket_secret.encode()
+    return hmac.new(events_secret.encode(), b"afc-ticket-v1", hashlib.sha256).digest()
+
+
+def mint_ticket(
+    sub: str | None,
+    channels: list[str],
+    *,
+    key: bytes | None = None,
+    ttl: int = 30,
+    iat: int | None = None,
+    exp: int | None = None,
+) -> str:
+    now = int(time.time())
+    issued = now if iat is None else iat
+    claims = {"sub": sub, "ch": channels, "iat": issued, "exp": issued + ttl if exp is None else exp}
+    payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
+    signature = hmac.new(key or ticket_key(), f"v1.{payload}".encode(), hashlib.sha256).digest()
+    return f"v1.{payload}.{b64url(signature)}"
+
+
+def redis_key(events_secret: str = SECRET) -> bytes:
+    return hmac.new(events_secret.encode(), b"afc-redis-v1", hashlib.sha256).digest()
+
+
+def sign_redis_message(
+    envelope: str, to: str = "public", *, key: bytes | None = None, origin: str = "py-test", ms: int | None = None
+) -> str:
+    head = f"afc1\n{origin}\n{int(time.time() * 1000) if ms is None else ms}\n{to}"
+    signature = hmac.new(key or redis_key(), f"{head}\n{envelope}".encode(), hashlib.sha256).digest()
+    return f"{head}\n{b64url(signature)}\n{envelope}"
+
+
 def render_ws(dst: Path, **data: Any) -> Path:
     import copier
 
@@ -112,6 +196,9 @@ class Service:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
 
+    def ws_url_with(self, ticket: str) -> str:
+        return f"{self.ws_url}?{urllib.parse.urlencode({'ticket': ticket})}"
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
@@ -127,12 +214,15 @@ class Service:
         raw: bytes | None = None,
         token: str | None = SECRET,
         content_type: str = "application/json",
+        to: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
-        headers = {"Content-Type": content_type}
+        all_headers = {"Content-Type": content_type, **(headers or {})}
         if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
+            all_headers["Authorization"] = f"Bearer {token}"
         body = raw if raw is not None else json.dumps(payload).encode()
-        status, text = http_request("POST", f"{self.base}/events/{name}", body, headers)
+        query = "" if to is None else "?" + urllib.parse.urlencode({"to": to})
+        status, text = http_request("POST", f"{self.base}/events/{name}{query}", body, all_headers)
         try:
             return status, json.loads(text)
         except ValueError:
@@ -165,12 +255,10 @@ class Service:
         return self.proc.poll() is None
 
 
-def runtime_command(runtime: str, bun: str | None, node: str | None) -> list[str]:
+def runtime_command(runtime: str, binary: str) -> list[str]:
     if runtime == "bun":
-        assert bun
-        return [bun, "src/index.ts"]
-    assert node
-    return [node, "--import", "tsx", "src/index.ts"]
+        return [binary, "src/index.ts"]
+    return [binary, "--import", "tsx", "src/index.ts"]
 
 
 @pytest.fixture
@@ -198,7 +286,7 @@ def start_service(ws_dir: Path, request: pytest.FixtureRequest, tmp_path: Path) 
         log_path = tmp_path / f"{runtime}-{port}.log"
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
-                runtime_command(runtime, tool if runtime == "bun" else None, tool if runtime == "node" else None),
+                runtime_command(runtime, tool),
                 cwd=ws_dir,
                 env=full_env,
                 stdout=log,
@@ -250,11 +338,15 @@ class Clients:
         return wait_until(lambda: self._find(pred), timeout=timeout, what=what)
 
     def open(self, cid: str, url: str, origin: str | None = ORIGIN, auto_pong: bool = True) -> None:
+        event = self.attempt(cid, url, origin, auto_pong)
+        assert event["ev"] == "open", event
+
+    def attempt(self, cid: str, url: str, origin: str | None = ORIGIN, auto_pong: bool = True) -> dict[str, Any]:
+        """Opens a client; returns its first open / unexpected (HTTP status) / close event."""
         self._send(cmd="open", id=cid, url=url, origin=origin, autoPong=auto_pong)
-        event = self.wait_event(
+        return self.wait_event(
             lambda e: e.get("id") == cid and e["ev"] in ("open", "unexpected", "close"), what=f"client {cid} to open"
         )
-        assert event["ev"] == "open", event
 
     def pause(self, cid: str) -> None:
         self._send(cmd="pause", id=cid)
@@ -371,6 +463,23 @@ class RedisServer:
 
         wait_until(accepting, timeout=10, what="redis-server to accept connections")
 
+    def publish(self, channel: str, message: str | bytes) -> int:
+        """PUBLISH over a raw RESP connection; returns the number of subscribers that received it."""
+        import socket
+
+        data = message.encode() if isinstance(message, str) else message
+        parts = [b"PUBLISH", channel.encode(), data]
+        command = b"*3\r\n" + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+            sock.sendall(command)
+            reply = b""
+            while not reply.endswith(b"\r\n"):
+                chunk = sock.recv(64)
+                assert chunk, "redis closed the connection"
+                reply += chunk
+        assert reply.startswith(b":"), reply
+        return int(reply[1:-2])
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
@@ -387,14 +496,14 @@ def redis_server() -> Iterator[RedisServer]:
 
 # ---------------------------------------------------------------- the web helpers in a small Next.js-shaped project
 
-WEB_FILES = ("broadcast.ts", "use-realtime.ts", "realtime-core.ts")
+WEB_FILES = ("broadcast.ts", "use-realtime.ts", "realtime-core.ts", "ticket.ts")
 WEB_PACKAGES = (
     "next@^15",
     "react@^19",
     "react-dom@^19",
     "@types/react@^19",
     "@types/react-dom@^19",
-    "@types/node@^20",
+    "@types/node@^22",
     "typescript@^5",
     "tsx@^4",
     "ws@^8.21",
