@@ -65,6 +65,6 @@ def test_renders_deterministically_from_a_non_git_copy(tmp_path: Path):
 def test_defaults_only(tmp_path: Path):
     dst = render_ws(tmp_path / "ws")
     answers = (dst / ".copier-answers.yml").read_text()
-    for line in ("package_name: ws", "ws_port: 4001", "env_file: ../../.env", "node_version: '20'"):
+    for line in ("package_name: ws", "ws_port: 4001", "env_file: ../../.env", "node_version: '22'"):
         assert line in answers
-    assert json.loads((dst / "package.json").read_text())["engines"] == {"node": ">=20"}
+    assert json.loads((dst / "package.json").read_text())["engines"] == {"node": ">=22"}

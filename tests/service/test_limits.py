@@ -1,0 +1,201 @@
+"""Limits and hostile input (issue 11), hit and held live on Bun, Node 22 and Node 24."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import RUNTIMES, SECRET, wait_until
+
+pytestmark = pytest.mark.node
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_connection_caps_refuse_before_the_upgrade(runtime, start_service, clients):
+    per_address = start_service(runtime, WS_MAX_CONNECTIONS_PER_ADDRESS="2")
+    clients.open("a1", per_address.ws_url)
+    clients.open("a2", per_address.ws_url)
+    assert clients.attempt("a3", per_address.ws_url) == {"ev": "unexpected", "id": "a3", "status": 429}
+    clients.close("a1")
+    clients.wait_closed("a1")
+    # The slot is given back when a socket closes.
+    wait_until(lambda: per_address.upgrade_status(None) == 101, what="a slot to free up")
+
+    total = start_service(runtime, WS_MAX_CONNECTIONS="2")
+    clients.open("b1", total.ws_url)
+    clients.open("b2", total.ws_url)
+    assert clients.attempt("b3", total.ws_url) == {"ev": "unexpected", "id": "b3", "status": 503}
+    # Plain HTTP still answers while the socket cap is reached.
+    assert total.get("/health") == (200, {"status": "ok", "clients": 2})
+    assert total.post_event("todo-created", {"id": 1})[1]["clients"] == 2
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_total_backlog_is_capped(runtime, start_service, clients):
+    # Per-client cap out of reach: only the total cap (1 MiB) can drop anyone.
+    service = start_service(
+        runtime, WS_MAX_BUFFERED_BYTES=str(512 * 1024 * 1024), WS_MAX_TOTAL_BUFFERED_BYTES=str(1024 * 1024)
+    )
+    clients.open("fast", service.ws_url)
+    clients.open("slow", service.ws_url)
+    clients.pause("slow")
+    count = 400
+    assert clients.burst(f"{service.base}/events/blob-sent", count=count, size=60_000) == {"202": count}
+    wait_until(lambda: service.get("/health")[1]["clients"] == 1, what="the slow client to be dropped")
+    assert clients.wait_messages("fast", count, timeout=60)
+    assert "total backlog over WS_MAX_TOTAL_BUFFERED_BYTES" in service.log()
+
+
+def _trickle(port: int, stop_after: float) -> tuple[float, bytes]:
+    """Sends a POST whose body never completes, one byte every 50 ms; returns (seconds until the server
+    answered or closed, what it answered)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.sendall(
+        b"POST /events/todo-created HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        + SECRET.encode()
+        + b"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+    )
+    sock.settimeout(0.05)
+    started = time.monotonic()
+    received = b""
+    try:
+        while time.monotonic() - started < stop_after:
+            try:
+                sock.sendall(b" ")
+                chunk = sock.recv(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+            if not chunk:
+                break
+            received += chunk
+    finally:
+        sock.close()
+    return time.monotonic() - started, received
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_trickled_body_is_cut_off_at_the_request_timeout(runtime, start_service):
+    service = start_service(runtime, WS_REQUEST_TIMEOUT_MS="1000")
+    elapsed, answer = _trickle(service.port, stop_after=6)
+    assert elapsed < 3, f"the trickled request held its socket for {elapsed:.1f}s"
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+    assert service.post_event("todo-created", {"id": 1})[0] == 202
+    assert service.alive()
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_trickled_body_does_not_hold_sigterm(runtime, start_service):
+    # Request timeout (30 s) and shutdown deadline (10 s) both far away: shutdown itself must cut it off.
+    service = start_service(runtime, WS_REQUEST_TIMEOUT_MS="30000", WS_SHUTDOWN_TIMEOUT_MS="10000", LOG_LEVEL="info")
+    sock = socket.create_connection(("127.0.0.1", service.port), timeout=5)
+    sock.sendall(
+        b"POST /events/todo-created HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        + SECRET.encode()
+        + b"\r\nContent-Length: 1000\r\n\r\n{"
+    )
+    wait_until(lambda: "/events/todo-created" in service.log(), what="the server to take the request")
+    started = time.monotonic()
+    service.proc.send_signal(signal.SIGTERM)
+    returncode = service.proc.wait(timeout=10)
+    elapsed = time.monotonic() - started
+    sock.close()
+    assert returncode == 0, service.log()
+    assert elapsed < 3, f"SIGTERM took {elapsed:.1f}s with a trickled body open"
+
+
+def _post(port: int, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, object]]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(
+            "POST", "/events/todo-created", body=body, headers={"Authorization": f"Bearer {SECRET}", **headers}
+        )
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_hostile_bodies_get_clean_4xx(runtime, start_service, clients):
+    service = start_service(runtime)
+    clients.open("a", service.ws_url)
+    json_type = {"Content-Type": "application/json"}
+    # A 5 MB body: an ordinary client that sends everything before reading gets a readable 413, not EPIPE.
+    status, body = _post(service.port, b'"' + b"x" * 5_000_000 + b'"', json_type)
+    assert status == 413 and "larger than 65536" in str(body["error"])
+    # Prototype poisoning, as Fastify's own JSON parser refuses it.
+    assert _post(service.port, b'{"__proto__": {"admin": true}}', json_type)[0] == 400
+    assert _post(service.port, b'{"constructor": {"prototype": {"admin": true}}}', json_type)[0] == 400
+    # Deep nesting: 400, not 500 (and the process survives).
+    status, body = _post(service.port, b"[" * 5000 + b"]" * 5000, json_type)
+    assert status == 400 and "deeper than 64" in str(body["message"])
+    assert _post(service.port, b"[" * 64 + b"]" * 64, json_type)[0] == 202
+    # Strings that merely look hostile are data.
+    assert _post(service.port, b'{"text": "__proto__ [[[[[[[[[["}', {"Content-Type": "text/plain"})[0] == 202
+    assert clients.wait_messages("a", 2) == [
+        {"type": "todo:created", "payload": json.loads("[" * 64 + "]" * 64)},
+        {"type": "todo:created", "payload": {"text": "__proto__ [[[[[[[[[["}},
+    ]
+    assert service.alive()
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_browser_posts_to_events_are_refused_in_development(runtime, start_service, clients):
+    service = start_service(runtime, WS_EVENTS_SECRET=None)  # development: loopback callers, no secret
+    clients.open("a", service.ws_url)
+    text = {"Content-Type": "text/plain"}
+    # What a hostile page's fetch/form sends cross-site: refused whatever else it carries.
+    assert (
+        service.post_event("todo-deleted", {"id": 1}, token=None, headers={**text, "Origin": "https://evil.test"})[0]
+        == 403
+    )
+    assert service.post_event("todo-deleted", {"id": 1}, token=None, headers={"Sec-Fetch-Site": "cross-site"})[0] == 403
+    assert service.post_event("todo-deleted", {"id": 1}, token=None, headers={"Origin": "null"})[0] == 403
+    # The web app's server-side fetch carries neither.
+    assert service.post_event("todo-created", {"id": 2}, token=None)[0] == 202
+    assert clients.wait_messages("a", 1) == [{"type": "todo:created", "payload": {"id": 2}}]
+
+
+def _listening_addresses(port: int) -> set[str]:
+    found = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if int(hex_port, 16) == port and state == "0A":  # LISTEN
+                found.add("0.0.0.0" if address == "0" * width else address)
+    return found
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_development_binds_loopback_by_default(runtime, start_service):
+    service = start_service(runtime, WS_HOST=None)
+    assert _listening_addresses(service.port) == {"0100007F"}  # 127.0.0.1 only
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+@pytest.mark.parametrize(
+    ("env", "reason"),
+    [
+        ({"NODE_ENV": "Production", "WS_EVENTS_SECRET": "short-secret"}, "shorter than 32 bytes"),
+        ({"NODE_ENV": "PRODUCTION", "WS_EVENTS_SECRET": "change-me-to-a-long-random-string"}, "placeholder"),
+        ({"NODE_ENV": "production", "WS_TICKET_SECRET": "short"}, "WS_TICKET_SECRET is shorter"),
+        ({"WS_EVENTS_SECRET": "two words"}, "WS_EVENTS_SECRET contains whitespace"),
+        ({"REDIS_URL": "redis://127.0.0.1:1", "WS_EVENTS_SECRET": None}, "REDIS_URL needs WS_EVENTS_SECRET"),
+    ],
+    ids=["short", "placeholder", "short-ticket-secret", "spaces", "redis-unsigned"],
+)
+def test_configuration_refusals(runtime, env, reason, start_service):
+    full = {"WS_EVENTS_SECRET": "s" * 40, **env}
+    service = start_service(runtime, wait=False, **full)
+    assert service.proc.wait(timeout=20) != 0
+    log = service.log()
+    assert "refusing to start" in log and reason in log, log
