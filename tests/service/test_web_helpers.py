@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import HERE
+from .conftest import HERE, SECRET, mint_ticket, wait_until
 
 pytestmark = pytest.mark.node
 
@@ -27,7 +27,9 @@ type Todo = { id: number; title: string; done: boolean };
 export default function Page() {
     const [todos, setTodos] = useState<Todo[]>([]);
     useRealtimeList("todo", "/api/todos", setTodos);
+    useRealtimeList("todo", "/api/todos", setTodos, { ticketUrl: "/api/me/ticket" });
     useRealtime({ "user:updated": (user: { name: string }) => console.log(user.name) }, { onOpen: () => {} });
+    useRealtime({}, { ticketUrl: null });
     return todos.length;
 }
 """
@@ -39,8 +41,19 @@ import { broadcast as plainBroadcast } from "@/lib/realtime-plain/broadcast";
 export async function POST(req: Request) {
     const inserted = { id: 1, title: String(await req.text()) };
     broadcast("todo-created", inserted);
-    plainBroadcast("todo-created", inserted);
+    broadcast("todo-created", inserted, { to: "user:1" });
+    plainBroadcast("todo-created", inserted, { to: ["user:1", "team:7"] });
     return NextResponse.json(inserted, { status: 201 });
+}
+"""
+
+TICKET_ROUTE = """import { NextResponse } from "next/server";
+import { signTicket, type Grant } from "@/lib/realtime/ticket";
+
+export async function GET() {
+    const grant: Grant = { sub: "1", channels: ["user:1"] };
+    const ticket: string | null = signTicket(grant, 30);
+    return NextResponse.json({ ticket }, { headers: { "cache-control": "no-store" } });
 }
 """
 
@@ -49,6 +62,8 @@ def test_web_helpers_typecheck_strict_against_next_and_react(web_dir: Path, node
     (web_dir / "src/app/api/todos").mkdir(parents=True, exist_ok=True)
     (web_dir / "src/app/page.tsx").write_text(PAGE)
     (web_dir / "src/app/api/todos/route.ts").write_text(ROUTE)
+    (web_dir / "src/app/api/realtime/ticket").mkdir(parents=True, exist_ok=True)
+    (web_dir / "src/app/api/realtime/ticket/route.ts").write_text(TICKET_ROUTE)
     tsc = web_dir / "node_modules/typescript/bin/tsc"
     result = subprocess.run(
         [node, str(tsc), "--noEmit", "-p", "."], cwd=web_dir, capture_output=True, text=True, timeout=180
@@ -94,6 +109,7 @@ BROADCAST_SCRIPT = """
 import { broadcast } from "./src/lib/realtime-plain/broadcast.ts";
 const started = Date.now();
 broadcast("todo-created", { id: 1, title: "milk" });
+broadcast("todo-updated", { id: 1 }, { to: ["user:42", "team:7"] });
 const returnedAfter = Date.now() - started;
 const circular: Record<string, unknown> = {}; circular.self = circular;
 broadcast("todo-updated", circular);           // not serializable: skipped, no throw
@@ -131,7 +147,9 @@ def test_broadcast_never_throws_never_blocks_and_is_bounded(web_dir: Path, node:
     assert timing["returnedAfter"] < 500, timing
     assert "not JSON-serializable" in result.stderr or scenario == "unset"
     if scenario == "ok":
-        assert len(_Recorder.calls) == 1
+        assert len(_Recorder.calls) == 2
+        _Recorder.calls.sort(key=lambda call: call[0])
+        assert _Recorder.calls[1][0] == "/events/todo-updated?to=user%3A42%2Cteam%3A7"
         path, headers, body = _Recorder.calls[0]
         assert path == "/events/todo-created"
         assert headers["Authorization"] == "Bearer s3cret"
@@ -144,3 +162,85 @@ def test_broadcast_never_throws_never_blocks_and_is_bounded(web_dir: Path, node:
         assert "broadcast todo-created failed" in result.stderr
     else:
         assert result.stderr == "" and _Recorder.calls == []
+
+
+SIGN_SCRIPT = """
+import { signTicket } from "./src/lib/realtime/ticket.ts";
+const ttl = Number(process.env.TTL ?? "30");
+console.log(JSON.stringify(signTicket({ sub: "1", channels: ["user:1", "team:7", "Not A Channel"] }, ttl)));
+"""
+
+
+def _sign_in_ts(web_dir: Path, node: str, **env: str | None) -> str | None:
+    script = web_dir / "sign_ticket.ts"
+    script.write_text(SIGN_SCRIPT)
+    full = {k: v for k, v in os.environ.items() if not k.startswith("WS_")}
+    full.update({k: v for k, v in env.items() if v is not None})
+    result = subprocess.run(
+        [node, "--import", "tsx", str(script)], cwd=web_dir, capture_output=True, text=True, timeout=60, env=full
+    )
+    assert result.returncode == 0, result.stderr
+    if "Not A Channel" not in result.stderr and json.loads(result.stdout) is not None:
+        raise AssertionError("signTicket should warn about the invalid channel: " + result.stderr)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("runtime", ["bun", "node22"])
+def test_sign_ticket_output_is_accepted_by_the_real_service(web_dir, node, runtime, start_service, clients):
+    service = start_service(runtime)
+    ticket = _sign_in_ts(web_dir, node, WS_EVENTS_SECRET=SECRET)
+    assert ticket is not None and ticket.startswith("v1.")
+    clients.open("u1", service.ws_url_with(ticket))
+    clients.open("anon", service.ws_url)
+    assert service.post_event("todo-created", {"id": 1}, to="team:7")[1]["clients"] == 1
+    assert service.post_event("todo-created", {"id": 2}, to="user:1")[1]["clients"] == 1
+    assert service.post_event("sync-done", {})[1]["clients"] == 2
+    assert clients.wait_messages("u1", 3) == [
+        {"type": "todo:created", "payload": {"id": 1}},
+        {"type": "todo:created", "payload": {"id": 2}},
+        {"type": "sync:done", "payload": {}},
+    ]
+    assert clients.wait_messages("anon", 1) == [{"type": "sync:done", "payload": {}}]
+
+    # No secret at all: no ticket (the browser then connects as public-only).
+    assert _sign_in_ts(web_dir, node) is None
+    # A ticket key of its own: both sides must use it; a ticket from the derived key is refused.
+    own = start_service(runtime, WS_TICKET_SECRET="ticket-secret-shared-by-web-and-ws")
+    shared = _sign_in_ts(web_dir, node, WS_EVENTS_SECRET=SECRET, WS_TICKET_SECRET="ticket-secret-shared-by-web-and-ws")
+    assert shared is not None
+    clients.open("own", own.ws_url_with(shared))
+    assert own.post_event("todo-created", {"id": 3}, to="user:1")[1]["clients"] == 1
+    derived = _sign_in_ts(web_dir, node, WS_EVENTS_SECRET=SECRET)
+    assert derived is not None
+    clients.open("derived", own.ws_url_with(derived))
+    assert clients.wait_closed("derived")["code"] == 4401
+
+
+BROADCAST_TO_SCRIPT = """
+import { broadcast } from "./src/lib/realtime-plain/broadcast.ts";
+broadcast("todo-created", { id: 1 }, { to: "user:1" });
+broadcast("todo-updated", { id: 2 }, { to: ["user:2", "team:7"] });
+broadcast("todo-deleted", { id: 3 }, { to: "Everyone" });  // invalid: skipped, never widened to public
+broadcast("todo-deleted", { id: 4 }, { to: [] });          // empty list: skipped too
+"""
+
+
+def test_broadcast_to_reaches_only_that_channel(web_dir, node, start_service, clients):
+    service = start_service("node22")
+    clients.open("u1", service.ws_url_with(mint_ticket("1", ["user:1"])))
+    clients.open("u2", service.ws_url_with(mint_ticket("2", ["user:2"])))
+    clients.open("anon", service.ws_url)
+    script = web_dir / "broadcast_to.ts"
+    script.write_text(BROADCAST_TO_SCRIPT)
+    env = {**os.environ, "WS_EVENTS_SECRET": SECRET, "WS_INTERNAL_URL": service.base}
+    result = subprocess.run(
+        [node, "--import", "tsx", str(script)], cwd=web_dir, capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("skipped: invalid channel list") == 2, result.stderr
+    assert service.post_event("sync-done", {})[0] == 202
+    wait_until(lambda: all(clients.message_count(c) >= n for c, n in (("u1", 2), ("u2", 2), ("anon", 1))))
+    sync = {"type": "sync:done", "payload": {}}
+    assert clients.messages("u1") == [{"type": "todo:created", "payload": {"id": 1}}, sync]
+    assert clients.messages("u2") == [{"type": "todo:updated", "payload": {"id": 2}}, sync]
+    assert clients.messages("anon") == [sync]

@@ -27,13 +27,15 @@ class WsServer {
     wss!: WebSocketServer;
     sockets = new Set<WebSocket>();
     connections = 0;
+    urls: string[] = [];
     constructor(public port = 0) {}
     async start(): Promise<void> {
         this.wss = new WebSocketServer({ host: "127.0.0.1", port: this.port, path: "/ws" });
         await new Promise((resolve) => this.wss.once("listening", resolve));
         this.port = (this.wss.address() as AddressInfo).port;
-        this.wss.on("connection", (socket) => {
+        this.wss.on("connection", (socket, request) => {
             this.connections += 1;
+            this.urls.push(request.url ?? "");
             this.sockets.add(socket);
             socket.on("close", () => this.sockets.delete(socket));
         });
@@ -161,10 +163,18 @@ function passed(name: string): void {
 type Todo = { id: number; title?: string };
 let list: Todo[] = [{ id: 1 }, { id: 2 }];
 let listRequests = 0;
+let ticketRequests = 0;
+let ticketStatus = 200;
 const http: Server = createServer((req, res) => {
+    res.setHeader("content-type", "application/json");
+    if (req.url === "/api/realtime/ticket") {
+        ticketRequests += 1;
+        res.statusCode = ticketStatus;
+        res.end(JSON.stringify({ ticket: ticketStatus === 200 ? `v1.t${ticketRequests}.sig` : null }));
+        return;
+    }
     listRequests += 1;
     assert.equal(req.url, "/api/todos");
-    res.setHeader("content-type", "application/json");
     res.end(JSON.stringify(list));
 });
 await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
@@ -232,6 +242,53 @@ const listUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/to
     assert.equal(server.connections, 2, "no reconnect after unmount");
     passed("unmount closes the socket and never reconnects");
     await server.stop();
+}
+
+{
+    // Tickets: fetched from ticketUrl before every (re)connect, with the user's cookies and no caching,
+    // and presented as ?ticket=; a failed fetch connects without one.
+    const server = new WsServer();
+    await server.start();
+    process.env.NEXT_PUBLIC_WS_URL = server.url;
+    const ticketUrl = listUrl.replace("/api/todos", "/api/realtime/ticket");
+    const realFetch = globalThis.fetch;
+    const inits: Array<RequestInit | undefined> = [];
+    globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+        if (String(input) === ticketUrl) inits.push(init);
+        return realFetch(input, init);
+    }) as typeof fetch;
+    const seen: unknown[] = [];
+    function Private() {
+        hook.useRealtime({ "todo:created": (payload: unknown) => seen.push(payload) }, { ticketUrl });
+        return null;
+    }
+    let root!: ReactTestRenderer;
+    await act(async () => {
+        root = create(createElement(Private));
+    });
+    await until(() => server.sockets.size === 1, "first connect with a ticket");
+    assert.deepEqual(server.urls, ["/ws?ticket=v1.t1.sig"]);
+    assert.equal(inits[0]?.credentials, "include");
+    assert.equal(inits[0]?.cache, "no-store");
+    server.send({ type: "todo:created", payload: { id: 1 } });
+    await until(() => seen.length === 1, "a message on the ticketed socket");
+    server.dropAll();
+    await until(() => server.connections === 2, "reconnect");
+    assert.equal(server.urls[1], "/ws?ticket=v1.t2.sig", "a fresh ticket for every reconnect");
+    ticketStatus = 500;
+    server.dropAll();
+    await until(() => server.connections === 3, "reconnect while the ticket route fails");
+    assert.equal(server.urls[2], "/ws", "no ticket when the ticket route fails");
+    assert.equal(ticketRequests, 3);
+    await act(async () => root.unmount());
+    globalThis.fetch = realFetch;
+    await server.stop();
+    passed("fetches a fresh ticket before every (re)connect; connects without one when that fails");
+
+    assert.equal(core.withTicket("ws://h/ws", "a+b/c"), "ws://h/ws?ticket=a%2Bb%2Fc");
+    assert.equal(core.withTicket("ws://h/ws?x=1", "t"), "ws://h/ws?x=1&ticket=t");
+    assert.equal(core.withTicket("ws://h/ws", null), "ws://h/ws");
+    passed("withTicket appends the ticket to the URL");
 }
 
 {
