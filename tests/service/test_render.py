@@ -38,7 +38,7 @@ def test_renders_deterministically_from_a_non_git_copy(tmp_path: Path):
         "package.json",
         "tsconfig.json",
         "Dockerfile",
-        ".dockerignore",
+        "Dockerfile.dockerignore",
         "README.md",
         ".copier-answers.yml",
         "src/index.ts",
@@ -60,6 +60,29 @@ def test_renders_deterministically_from_a_non_git_copy(tmp_path: Path):
     assert package["scripts"]["dev"] == "bun --watch --env-file=../../.env src/index.ts"
     assert b"export const DEFAULT_PORT = 4100;" in files["src/config.ts"]
     assert b"EXPOSE 4100" in files["Dockerfile"]
+
+
+def test_dockerfile_builds_from_the_workspace_lockfile_on_pinned_images(tmp_path: Path):
+    dst = render_ws(tmp_path / "ws", service_dir="apps/realtime")
+    dockerfile = (dst / "Dockerfile").read_text()
+    froms = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("FROM ")]
+    assert froms == ["oven/bun:1.4.5-slim", "oven/bun:1.4.5-slim"]  # exact versions, never a floating tag
+    assert "COPY package.json bun.lock ./" in dockerfile
+    assert "COPY apps/realtime/package.json apps/realtime/" in dockerfile
+    assert "bun install --frozen-lockfile --production --ignore-scripts" in dockerfile
+    ignore = (dst / "Dockerfile.dockerignore").read_text().splitlines()
+    assert ignore[ignore.index("*") :] == [
+        "*",
+        "!package.json",
+        "!bun.lock",
+        "!apps/realtime/package.json",
+        "!apps/realtime/tsconfig.json",
+        "!apps/realtime/src",
+        "**/node_modules",
+    ]
+    package = json.loads((dst / "package.json").read_text())
+    assert package["engines"] == {"node": ">=22"}
+    assert package["devDependencies"]["@types/node"] == "^22.0.0"
 
 
 def test_defaults_only(tmp_path: Path):
