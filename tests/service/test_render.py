@@ -91,3 +91,17 @@ def test_defaults_only(tmp_path: Path):
     for line in ("package_name: ws", "ws_port: 4001", "env_file: ../../.env", "node_version: '22'"):
         assert line in answers
     assert json.loads((dst / "package.json").read_text())["engines"] == {"node": ">=22"}
+
+
+def test_every_variable_the_service_reads_is_documented_with_its_default(tmp_path: Path):
+    import re
+
+    dst = render_ws(tmp_path / "ws")
+    config = (dst / "src/config.ts").read_text()
+    read = set(re.findall(r'"((?:WS_|REDIS_|NODE_|LOG_)[A-Z_]+|PORT)"', config))
+    assert {"WS_TICKET_SECRET", "WS_PUBLIC", "WS_MAX_CONNECTIONS", "WS_REQUEST_TIMEOUT_MS"} <= read
+    readme = (dst / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `([A-Z_]+)` \| ([^|]+) \|", readme, flags=re.MULTILINE))
+    missing = read - set(rows) - {"PORT"}
+    assert not missing, f"not in README.md: {sorted(missing)}"
+    assert all(rows[name].strip() for name in read - {"PORT"})
