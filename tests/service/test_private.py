@@ -10,6 +10,7 @@ import pytest
 from .conftest import (
     RUNTIMES,
     SECRET,
+    http_request,
     mint_ticket,
     sign_redis_message,
     ticket_key,
@@ -155,6 +156,11 @@ def test_tickets_never_reach_the_log(runtime, start_service, clients):
     assert _outcome(clients, "forged", service.ws_url_with(forged), settle=5) == 4401
     assert service.post_event("todo-created", {"id": 1}, to="user:1")[0] == 202
     clients.wait_messages("u1", 1)
+    # Wrong paths and methods: Fastify's own 404 would quote the URL, ticket included.
+    for path in ("/wss", "/ws/", "/api/realtime/ws", "/events/x-y"):
+        status, body = http_request("GET", f"{service.base}{path}?ticket={good}")
+        assert status == 404 and good not in body.decode(), (path, body)
+    assert _outcome(clients, "typo", service.ws_url.replace("/ws", "/wss") + f"?ticket={good}") == 404
     log = service.log()
     assert "ticket=[redacted]" in log  # the upgrade requests were logged, without their ticket
     assert "ticket refused" in log

@@ -12,7 +12,7 @@ import { Hub } from "./hub";
 import { ConnectionLimiter } from "./limits";
 import { checkOrigin } from "./origin";
 import { REDIS_KEY_LABEL } from "./signing";
-import { deriveKey, redactTicket, ticketKey, verifyTicket } from "./tickets";
+import { deriveKey, redactTicket, redactTickets, ticketKey, verifyTicket } from "./tickets";
 
 /** Close codes sent to a socket right after the upgrade (documented in README.md). */
 export const CLOSE_TICKET_INVALID = 4401; // invalid, expired, forged or altered ticket: fetch a new one
@@ -42,8 +42,15 @@ export async function buildServer(config: Config): Promise<Service> {
     const app = Fastify({
         logger: {
             level: config.logLevel,
+            // Tickets travel in the /ws query string: no log line may carry one, whoever writes it
+            // (Fastify's own messages quote request URLs).
+            hooks: {
+                logMethod(args, method) {
+                    method.apply(this, args.map((arg) => redactTickets(arg)) as Parameters<typeof method>);
+                },
+            },
+            formatters: { log: (record) => redactTickets(record) },
             serializers: {
-                // Tickets travel in the /ws query string: never write them to a log.
                 req: (req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
                     method: req.method,
                     url: redactTicket(req.url ?? ""),
@@ -230,6 +237,12 @@ export async function buildServer(config: Config): Promise<Service> {
             return reply.code(202).send({ type: eventType(name), clients });
         },
     );
+
+    // Fastify's default 404 quotes the URL (and so any ticket) in its log line and its answer.
+    app.setNotFoundHandler((request, reply) => {
+        request.log.info({ url: redactTicket(request.url) }, "route not found");
+        return reply.code(404).send({ error: "not found" });
+    });
 
     app.get("/health", async () => ({ status: "ok", clients: hub.size }));
 

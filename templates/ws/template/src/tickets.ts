@@ -97,3 +97,18 @@ export function verifyTicket(
 export function redactTicket(url: string): string {
     return url.replace(/([?&]ticket=)[^&#]*/gi, "$1[redacted]");
 }
+
+/** A log record with every `ticket=` value in its strings (nested, errors included) replaced. */
+export function redactTickets<T>(value: T, depth = 0): T {
+    if (typeof value === "string") return (value.includes("icket=") ? redactTicket(value) : value) as T;
+    if (depth > 4 || typeof value !== "object" || value === null) return value;
+    if (value instanceof Error) {
+        if (value.message.includes("icket=")) value.message = redactTicket(value.message);
+        if (value.stack?.includes("icket=")) value.stack = redactTicket(value.stack);
+        return value;
+    }
+    if (Array.isArray(value)) return value.map((item) => redactTickets(item, depth + 1)) as T;
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = redactTickets(item, depth + 1);
+    return out as T;
+}
