@@ -266,7 +266,7 @@ def start_service(ws_dir: Path, request: pytest.FixtureRequest, tmp_path: Path) 
     """start_service(runtime, **env) -> a running Service on a free port, healthy; killed at teardown."""
     started: list[Service] = []
 
-    def start(runtime: str, wait: bool = True, **env: str) -> Service:
+    def start(runtime: str, wait: bool = True, open_files: int | None = None, **env: str | None) -> Service:
         tool = request.getfixturevalue(runtime)
         port = free_port()
         full_env = {
@@ -284,9 +284,12 @@ def start_service(ws_dir: Path, request: pytest.FixtureRequest, tmp_path: Path) 
         }
         full_env = {k: v for k, v in full_env.items() if v is not None}
         log_path = tmp_path / f"{runtime}-{port}.log"
+        command = runtime_command(runtime, tool)
+        if open_files is not None:  # the service under a lower open-file limit (`ulimit -n`)
+            command = ["bash", "-c", f'ulimit -n {open_files} && exec "$@"', "bash", *command]
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
-                runtime_command(runtime, tool),
+                command,
                 cwd=ws_dir,
                 env=full_env,
                 stdout=log,

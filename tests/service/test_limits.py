@@ -37,6 +37,21 @@ def test_connection_caps_refuse_before_the_upgrade(runtime, start_service, clien
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
+def test_default_cap_stays_under_the_open_file_limit(runtime, start_service, clients):
+    # With `ulimit -n 200` and no WS_MAX_CONNECTIONS, the cap is 200 - 64 = 136: idle sockets beyond it are
+    # refused with 503 instead of exhausting the process's files, and HTTP keeps answering.
+    service = start_service(runtime, open_files=200, WS_MAX_CONNECTIONS_PER_ADDRESS="1000")
+    outcomes = [clients.attempt(f"c{i}", service.ws_url)["ev"] for i in range(140)]
+    assert outcomes.count("open") == 136, outcomes
+    assert all(clients._find(lambda e, i=i: e.get("id") == f"c{i}" and e.get("status") == 503) for i in range(136, 140))
+    started = time.monotonic()
+    assert service.get("/health") == (200, {"status": "ok", "clients": 136})
+    assert service.post_event("todo-created", {"id": 1}) == (202, {"type": "todo:created", "clients": 136})
+    assert time.monotonic() - started < 2
+    assert service.alive()
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
 def test_total_backlog_is_capped(runtime, start_service, clients):
     # Per-client cap out of reach: only the total cap (1 MiB) can drop anyone.
     service = start_service(

@@ -172,6 +172,23 @@ def test_tickets_never_reach_the_log(runtime, start_service, clients):
 # ---------------------------------------------------------------- Redis: nothing unsigned reaches a browser
 
 
+def test_channels_hold_across_replicas(start_service, clients, redis_server):
+    a, b = (start_service(runtime, REDIS_URL=redis_server.url) for runtime in ("bun", "node24"))
+    for service in (a, b):
+        wait_until(lambda s=service: s.get("/ready")[1]["redis"] == "ready", what=f"{service.runtime} redis ready")
+    clients.open("a-u1", a.ws_url_with(mint_ticket("1", ["user:1"])))
+    clients.open("b-u1", b.ws_url_with(mint_ticket("1", ["user:1"])))
+    clients.open("b-u2", b.ws_url_with(mint_ticket("2", ["user:2"])))
+    clients.open("b-anon", b.ws_url)
+    assert a.post_event("todo-created", {"id": 1}, to="user:1")[0] == 202
+    assert a.post_event("todo-created", {"id": 2}, to="user:2,team:9")[0] == 202
+    assert a.post_event("sync-done", {})[0] == 202
+    _only(clients, "a-u1", [_envelope("todo:created", {"id": 1})])
+    _only(clients, "b-u1", [_envelope("todo:created", {"id": 1})])
+    _only(clients, "b-u2", [_envelope("todo:created", {"id": 2})])
+    _only(clients, "b-anon", [])
+
+
 def test_redis_fanout_trusts_nothing_it_did_not_sign(start_service, clients, redis_server):
     replicas = (
         start_service("bun", REDIS_URL=redis_server.url, WS_MAX_EVENT_BYTES="4096"),

@@ -1,12 +1,33 @@
 // Entrypoint: `bun src/index.ts` or `node --import tsx src/index.ts`. Runs in the foreground so that
 // SIGTERM from a container runtime reaches this process directly.
 
-import { ConfigError, loadConfig, type Config } from "./config";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { ConfigError, FILE_HEADROOM, loadConfig, type Config } from "./config";
 import { buildServer } from "./server";
 
+/** The soft open-file limit (Linux: /proc; elsewhere the shell's `ulimit -n`), or undefined if unknown. */
+function openFileLimit(): number | undefined {
+    try {
+        const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+        const soft = line?.split(/\s{2,}/)[1];
+        if (soft && /^\d+$/.test(soft)) return Number(soft);
+    } catch {
+        // not Linux
+    }
+    try {
+        const out = spawnSync("sh", ["-c", "ulimit -n"], { encoding: "utf8", timeout: 2_000 }).stdout?.trim();
+        if (out && /^\d+$/.test(out)) return Number(out);
+    } catch {
+        // no shell
+    }
+    return undefined;
+}
+
+const openFiles = openFileLimit();
 let config: Config;
 try {
-    config = loadConfig();
+    config = loadConfig(process.env, openFiles);
 } catch (err) {
     if (err instanceof ConfigError) {
         console.error(`ws: refusing to start: ${err.message}`);
@@ -17,6 +38,12 @@ try {
 
 const service = await buildServer(config);
 const { app } = service;
+if (openFiles !== undefined && config.maxConnections > openFiles - FILE_HEADROOM) {
+    app.log.warn(
+        { maxConnections: config.maxConnections, openFiles },
+        "WS_MAX_CONNECTIONS is above the open-file limit minus headroom: raise `ulimit -n` or lower it",
+    );
+}
 
 let stopping = false;
 function stop(signal: string): void {

@@ -82,6 +82,12 @@ describe("config", () => {
         assert.equal(config.eventsSecret, undefined);
         assert.equal(config.redisUrl, undefined);
     });
+    test("the default connection cap stays under the open-file limit", () => {
+        assert.equal(loadConfig({}).maxConnections, 10_000);
+        assert.equal(loadConfig({}, 256).maxConnections, 192);
+        assert.equal(loadConfig({}, 1_000_000).maxConnections, 10_000);
+        assert.equal(loadConfig({ WS_MAX_CONNECTIONS: "500" }, 256).maxConnections, 500);
+    });
     test("WS_PORT wins over PORT", () => {
         assert.equal(loadConfig({ WS_PORT: "5001", PORT: "3000" }).port, 5001);
         assert.equal(loadConfig({ PORT: "3000" }).port, 3000);
