@@ -97,12 +97,18 @@ def _trickle(port: int, stop_after: float) -> tuple[float, bytes]:
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
-def test_a_trickled_body_is_cut_off_at_the_request_timeout(runtime, start_service):
+def test_a_trickled_body_is_cut_off_at_the_request_timeout(runtime, start_service, clients):
     service = start_service(runtime, WS_REQUEST_TIMEOUT_MS="1000")
+    clients.open("idle", service.ws_url)
+    opened = time.monotonic()
     elapsed, answer = _trickle(service.port, stop_after=6)
     assert elapsed < 3, f"the trickled request held its socket for {elapsed:.1f}s"
     assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
-    assert service.post_event("todo-created", {"id": 1})[0] == 202
+    # The HTTP deadlines (request 1 s, idle socket 2 s) never apply to an upgraded, idle WebSocket.
+    wait_until(lambda: time.monotonic() - opened > 2.5, timeout=5, what="past the idle-socket timeout")
+    assert service.post_event("todo-created", {"id": 1})[1]["clients"] == 1
+    assert clients.wait_messages("idle", 1) == [{"type": "todo:created", "payload": {"id": 1}}]
+    assert clients.closed("idle") is None
     assert service.alive()
 
 

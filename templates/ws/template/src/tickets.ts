@@ -108,6 +108,9 @@ export function redactTickets<T>(value: T, depth = 0): T {
         return value;
     }
     if (Array.isArray(value)) return value.map((item) => redactTickets(item, depth + 1)) as T;
+    // Plain records only: requests, responses and the like are left to their serializers (see server.ts).
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) out[key] = redactTickets(item, depth + 1);
     return out as T;
