@@ -4,6 +4,7 @@ broadcast of that row just before the response that returns it."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .insertion import undo_insertions
@@ -38,6 +39,22 @@ def handlers(root: SgNode) -> list[tuple[str, SgNode | None]]:
     return found
 
 
+@dataclass(frozen=True)
+class WriteSite:
+    """A handler that writes a row and sends it back: where a broadcast of that row can go."""
+
+    path: str
+    method: str
+    row: str  # the variable holding the written row
+    table: str | None  # the table written, as the code names it (`todos`)
+    response: SgNode  # the return statement that sends the row back
+    line: int
+
+    @property
+    def action(self) -> str:
+        return ACTIONS[self.method]
+
+
 def written_row(body: SgNode) -> tuple[SgNode | None, str | None, str]:
     """The `const [row] = await db.insert(...)...returning()` declaration in a handler and the row's name,
     or the reason there is none."""
@@ -59,6 +76,22 @@ def written_row(body: SgNode) -> tuple[SgNode | None, str | None, str]:
     return None, None, "does not write to the database"
 
 
+def written_table(decl: SgNode) -> str | None:
+    """`todos` in `db.insert(todos)`, `tx.update(schema.todos)` or `db.delete(todos)`."""
+    for call in decl.find_all(kind="call_expression"):
+        fn, args = call.field("function"), call.field("arguments")
+        prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
+        if prop is None or prop.text() not in ("insert", "update", "delete") or args is None:
+            continue
+        first = next((c for c in args.children() if c.is_named()), None)
+        if first is not None and first.kind() == "identifier":
+            return first.text()
+        if first is not None and first.kind() == "member_expression":
+            named = first.field("property")
+            return named.text() if named is not None else None
+    return None
+
+
 def returning_statement(decl: SgNode, row: str) -> SgNode | None:
     """The first later statement in the same block that returns a response mentioning `row`."""
     for sibling in decl.next_all():
@@ -67,8 +100,8 @@ def returning_statement(decl: SgNode, row: str) -> SgNode | None:
     return None
 
 
-def broadcast_in(file: TsFile, method: str, body: SgNode | None, event: str, helper: str) -> Edit | Skip:
-    """Plan a `helper("event", row)` line just before the response that returns the handler's written row."""
+def write_site(file: TsFile, method: str, body: SgNode | None) -> WriteSite | Skip:
+    """The handler's write and the response that returns its row, or why there is none."""
     line = file.line(body) if body is not None else 1
     if body is None or body.kind() != "statement_block":
         return Skip(file.path, "handler has no block body", line, method)
@@ -78,25 +111,29 @@ def broadcast_in(file: TsFile, method: str, body: SgNode | None, event: str, hel
     ret = returning_statement(decl, row)
     if ret is None:
         return Skip(file.path, f"no return statement sends `{row}` back", file.line(decl), method)
-    quote = quote_of(file.root)
-    semi = ";" if ret.text().rstrip().endswith(";") else ""
-    statement = f"{helper}({quote}{event}{quote}, {row}){semi}"
-    insertion = statement_line_insertion(file.text, ret, statement, f"broadcast {event}")
-    if insertion is None:
-        return Skip(file.path, "the return statement shares its line with other code", file.line(ret), method)
-    return Edit(file.path, (insertion,), line=file.line(ret), subject=event)
+    return WriteSite(file.path, method, row, written_table(decl), ret, file.line(ret))
 
 
-def wire(file: TsFile, resource: str, helper: str) -> list[Edit | Skip]:
-    """Plan a `helper("<resource>-<action>", row)` line in each mutating handler (the edit's subject is
-    the event); its inverse is `undo`."""
-    results: list[Edit | Skip] = []
+def write_sites(file: TsFile, helper: str) -> list[WriteSite | Skip]:
+    """Every mutating handler of a route file, as a write site or a skip with its reason."""
+    results: list[WriteSite | Skip] = []
     for method, body in handlers(file.root):
         if body is not None and ("WS_INTERNAL_URL" in body.text() or f"{helper}(" in body.text()):
             results.append(Skip(file.path, "already broadcasts", file.line(body), method))
-            continue
-        results.append(broadcast_in(file, method, body, f"{resource}-{ACTIONS[method]}", helper))
+        else:
+            results.append(write_site(file, method, body))
     return results
+
+
+def broadcast(file: TsFile, site: WriteSite, event: str, helper: str, to: str) -> Edit | Skip:
+    """A `helper("event", row, { to })` line just above the response that returns the written row."""
+    quote = quote_of(file.root)
+    semi = ";" if site.response.text().rstrip().endswith(";") else ""
+    statement = f"{helper}({quote}{event}{quote}, {site.row}, {{ to: {to} }}){semi}"
+    insertion = statement_line_insertion(file.text, site.response, statement, f"broadcast {event}")
+    if insertion is None:
+        return Skip(file.path, "the return statement shares its line with other code", site.line, site.method)
+    return Edit(file.path, (insertion,), line=site.line, subject=event)
 
 
 undo = undo_insertions  # the inverse of every edit here: cut exactly the lines that were inserted

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from .. import __version__
+from .. import __version__, datamodel
 from .. import manifest as manifest_mod
+from ..audience import decide
 from ..edits import routes
 from ..edits import typescript as ts
 from ..edits.result import Edit, Skip
@@ -56,7 +57,7 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     if isinstance(file, Skip):
         raise BadInput("does not parse; afc will not edit it", path=route, line=file.line)
     draft = Draft(tree, plan)
-    draft.take(_broadcast_line(file, event, method.upper()))
+    draft.take(_broadcast_line(project, tree, file, event, method.upper()))
     draft.take(ts.add_import(file, "broadcast", import_path(project, route, "broadcast")))
     hook_file = f"{project.helpers_dir}/events/{event}.ts"
     if tree.exists(hook_file):
@@ -80,11 +81,18 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     return plan
 
 
-def _broadcast_line(file: ts.TsFile, event: str, method: str) -> Edit:
+def _broadcast_line(project: Project, tree: Tree, file: ts.TsFile, event: str, method: str) -> Edit:
+    """The broadcast of the handler's written row, to whoever may see it; refused when nobody may."""
     handler = next((body for name, body in routes.handlers(file.root) if name == method), None)
     if handler is None:
         raise BadInput(f"no exported {method} handler", path=file.path)
-    result = routes.broadcast_in(file, method, handler, event, "broadcast")
+    site = routes.write_site(file, method, handler)
+    if isinstance(site, Skip):
+        raise BadInput(site.message, path=file.path, line=site.line)
+    audience = decide(site.table, datamodel.read(tree, project.packages))
+    if not audience.sent:
+        raise BadInput(f"{method}: not broadcast: {audience.reason}", path=file.path, line=site.line)
+    result = routes.broadcast(file, site, event, "broadcast", audience.expression(site.row, ts.quote_of(file.root)))
     if isinstance(result, Skip):
         raise BadInput(result.message, path=file.path, line=result.line)
     return result

@@ -8,16 +8,18 @@ import secrets
 from pathlib import PurePosixPath
 from typing import Any
 
-from .. import __version__, render
+from .. import __version__, datamodel, render
 from .. import manifest as manifest_mod
+from ..audience import Audience, Reach, decide
+from ..auth import AuthSetup, detect_auth
 from ..edits import compose, envfile, envschema, jsonfile, pages, routes
 from ..edits import typescript as ts
-from ..edits.result import Edit, Level
+from ..edits.result import Edit, Level, Skip
 from ..errors import Conflict
-from ..plan import Plan
+from ..plan import Broadcast, Plan
 from ..project import Project
 from ..tree import Tree, sha256
-from .toolkit import Draft, import_path, new_dirs, remove_records
+from .toolkit import Draft, import_path, module_import, new_dirs, remove_records
 
 FEATURE = "websocket"
 PORT = 4001
@@ -58,7 +60,8 @@ def compose_service(project: Project, compose_file: str) -> dict[str, Any]:
     }
 
 
-def plan_add(project: Project, tree: Tree) -> Plan:
+def plan_add(project: Project, tree: Tree, public: bool = True) -> Plan:
+    """The whole integration; with `public=False`, rows tied to no one are not broadcast either."""
     plan = Plan(f"add {FEATURE}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     if FEATURE in existing.features:
@@ -66,9 +69,10 @@ def plan_add(project: Project, tree: Tree) -> Plan:
         return plan
     _refuse_foreign(project, tree)
 
-    files = _stage_generated(project, tree)
+    auth = detect_auth(project, tree)
+    files = _stage_generated(project, tree, auth)
     draft = Draft(tree, plan)
-    events = _wire_routes(project, draft)
+    events = _wire_routes(project, draft, public)
     _wire_pages(project, draft, {e.rsplit("-", 1)[0] for e in events})
     _declare_env_schema(project, draft)
     _add_env_vars(project, draft)
@@ -86,16 +90,16 @@ def plan_add(project: Project, tree: Tree) -> Plan:
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     plan.next_steps = _next_steps(project)
-    wired = ", ".join(events) or "none (see the notes below)"
+    wired = ", ".join(events) or "none (see below)"
     plan.summary = (
-        f"Adds the realtime service in {project.ws} and the web helpers in {project.helpers_dir}, "
-        f"and wires these events: {wired}."
+        f"Adds the realtime service in {project.ws}, the web helpers in {project.helpers_dir} and a ticket route "
+        f"for {auth.describe()}, and wires these events: {wired}."
     )
     return plan
 
 
 def _refuse_foreign(project: Project, tree: Tree) -> None:
-    taken = [p for p in (project.ws, project.helpers_dir) if tree.occupied(p)]
+    taken = [p for p in (project.ws, project.helpers_dir, ticket_route(project)) if tree.occupied(p)]
     if taken:
         raise Conflict(
             "afc would create these, but they exist already and afc did not make them",
@@ -106,31 +110,81 @@ def _refuse_foreign(project: Project, tree: Tree) -> None:
         )
 
 
-def _stage_generated(project: Project, tree: Tree) -> dict[str, bytes]:
+def ticket_route(project: Project) -> str:
+    return f"{project.src}/app/api/realtime/ticket/route.ts"
+
+
+def _stage_generated(project: Project, tree: Tree, auth: AuthSetup) -> dict[str, bytes]:
     env_file = os.path.relpath(".env", project.ws).replace(os.sep, "/")
     answers = {"package_name": "ws", "ws_port": PORT, "env_file": env_file}
     files = {f"{project.ws}/{rel}": data for rel, data in render.render_service(answers).items()}
     helpers = render.render_web_helpers({"use_after": project.has_after})
     files.update({f"{project.helpers_dir}/{name}": data for name, data in helpers.items()})
+    authorize = f"{project.helpers_dir}/authorize.ts"
+    module = auth.module.removesuffix(".ts") if auth.module else None
+    rendered = render.render_jinja(
+        "auth",
+        {
+            "auth_kind": auth.kind,
+            "auth_label": auth.name,
+            "auth_import": "@clerk/nextjs/server"
+            if auth.kind == "clerk"
+            else module_import(project, authorize, module),
+            "authorize_import": import_path(project, ticket_route(project), "authorize"),
+            "ticket_import": import_path(project, ticket_route(project), "ticket"),
+        },
+    )
+    files[authorize] = rendered["authorize.ts"]
+    files[ticket_route(project)] = rendered["ticket-route.ts"]
     for path, data in files.items():
         tree.write(path, data)
     return files
 
 
-def _wire_routes(project: Project, draft: Draft) -> list[str]:
+def _wire_routes(project: Project, draft: Draft, public: bool) -> list[str]:
+    """A broadcast in every handler that writes a row, to whoever may see that row (`audience.py`)."""
+    model = datamodel.read(draft.tree, project.packages)
+    for problem in model.problems:
+        draft.take(problem)
     events = set()
     for path in project.routes:
         resource = routes.resource_of(path)
         file = draft.typescript(path) if resource is not None else None
         if resource is None or file is None:
             continue
-        results = routes.wire(file, resource[0], "broadcast")
-        draft.take(*results)
-        wired = [r.subject for r in results if isinstance(r, Edit)]
+        wired = False
+        for site in routes.write_sites(file, "broadcast"):
+            if isinstance(site, Skip):
+                draft.take(site)
+                continue
+            event = f"{resource[0]}-{site.action}"
+            result = _broadcast(draft, file, site, event, decide(site.table, model), public)
+            if isinstance(result, Edit):
+                events.add(event)
+                wired = True
         if wired:
-            events.update(wired)
             draft.take(ts.add_import(file, "broadcast", import_path(project, path, "broadcast")))
     return sorted(events)
+
+
+def _broadcast(
+    draft: Draft, file: ts.TsFile, site: routes.WriteSite, event: str, audience: Audience, public: bool
+) -> Edit | Skip:
+    """The broadcast line for one write, or a skip saying why the row is not sent; both land in the plan."""
+    reason = audience.reason
+    result: Edit | Skip
+    if not audience.sent:
+        result = Skip(file.path, f"not broadcast: {reason}", site.line, site.method)
+    elif audience.reach is Reach.PUBLIC and not public:
+        reason = f"{reason}; --no-public leaves it out"
+        result = Skip(file.path, f"not broadcast: {reason}", site.line, site.method)
+    else:
+        result = routes.broadcast(file, site, event, "broadcast", audience.expression(site.row, ts.quote_of(file.root)))
+    wired = isinstance(result, Edit)
+    label = audience.label() if wired else "nobody"
+    draft.plan.broadcasts.append(Broadcast(file.path, site.line, site.method, event, label, reason, wired))
+    draft.take(result)
+    return result
 
 
 def _wire_pages(project: Project, draft: Draft, resources: set[str]) -> None:

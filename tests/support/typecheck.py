@@ -22,7 +22,13 @@ PACKAGES = [
 STUBS = {
     "db.d.ts": (
         "export declare const db: any;\nexport declare const todos: any;\nexport declare const posts: any;\n"
-        "export declare const users: any;\nexport declare function eq(a: unknown, b: unknown): unknown;\n"
+        "export declare const users: any;\nexport declare const notes: any;\n"
+        "export declare function eq(a: unknown, b: unknown): unknown;\n"
+    ),
+    "next-auth.d.ts": (
+        "export type Session = { user?: { id?: string; name?: string | null; email?: string | null } };\n"
+        "export default function NextAuth(config: unknown): {\n"
+        "  auth: () => Promise<Session | null>;\n  handlers: { GET: unknown; POST: unknown };\n};\n"
     ),
     "t3-env.d.ts": "export declare function createEnv<T>(options: T): Record<string, string | undefined>;\n",
 }
@@ -55,7 +61,11 @@ def typecheck(
     stubs.mkdir()
     for name, text in STUBS.items():
         (stubs / name).write_text(text)
-    paths = {"@app/db": ["./stubs/db.d.ts"], "@t3-oss/env-nextjs": ["./stubs/t3-env.d.ts"]}
+    paths = {
+        "@app/db": ["./stubs/db.d.ts"],
+        "@t3-oss/env-nextjs": ["./stubs/t3-env.d.ts"],
+        "next-auth": ["./stubs/next-auth.d.ts"],
+    }
     if alias_src:
         paths["@/*"] = [f"./{src_root}/*".replace("/./", "/")]
     config = {
@@ -80,3 +90,8 @@ def typecheck(
     return subprocess.run(
         [node, str(tsc), "--noEmit", "-p", "."], cwd=work, capture_output=True, text=True, timeout=300
     )
+
+
+def assert_typechecks(app_dir: Path, toolchain: Path, node: str, work: Path, alias_src: bool = True) -> None:
+    result = typecheck(app_dir, toolchain, node, work, alias_src)
+    assert result.returncode == 0, result.stdout + result.stderr

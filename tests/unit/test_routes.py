@@ -4,10 +4,14 @@ from afc_realtime.edits.result import Edit, Skip
 from tests.support.roundtrip import round_trip
 
 
-def wire(text, resource="todo"):
+def wire(text, resource="todo", to='"public"'):
+    """Every handler's write site broadcast to `to`, as the recipe does once it knows the audience."""
     file = ts.load("app/api/todos/route.ts", text)
     assert isinstance(file, ts.TsFile)
-    return routes.wire(file, resource, "broadcast")
+    return [
+        site if isinstance(site, Skip) else routes.broadcast(file, site, f"{resource}-{site.action}", "broadcast", to)
+        for site in routes.write_sites(file, "broadcast")
+    ]
 
 
 def test_post_broadcasts_the_inserted_row_just_before_the_response():
@@ -20,7 +24,7 @@ def test_post_broadcasts_the_inserted_row_just_before_the_response():
     [result] = wire(text)
     assert isinstance(result, Edit) and result.subject == "todo-created" and result.line == 3
     new = round_trip(routes, text, result)
-    assert new.splitlines()[2] == '    broadcast("todo-created", inserted);'
+    assert new.splitlines()[2] == '    broadcast("todo-created", inserted, { to: "public" });'
 
 
 def test_arrow_handlers_and_not_found_guards():
@@ -40,7 +44,7 @@ def test_arrow_handlers_and_not_found_guards():
     results = wire(text)
     assert [r.subject for r in results] == ["todo-updated", "todo-deleted"]
     new = round_trip(routes, text, *results)
-    assert '\tbroadcast("todo-updated", updated);\n\treturn NextResponse.json(updated);' in new
+    assert '\tbroadcast("todo-updated", updated, { to: "public" });\n\treturn NextResponse.json(updated);' in new
     assert new.index("404") < new.index("todo-updated")
 
 
@@ -78,3 +82,31 @@ def test_resource_names_come_from_the_route_path():
     assert routes.resource_of("apps/web/app/(admin)/api/userProfiles/route.ts") == ("user-profile", "/api/userProfiles")
     assert routes.resource_of("apps/web/src/app/api/categories/route.ts") == ("category", "/api/categories")
     assert routes.resource_of("apps/web/src/app/api/route.ts") is None
+
+
+def test_a_write_site_knows_its_row_and_table():
+    text = (
+        "export async function POST() {\n"
+        "    const [note] = await tx.insert(schema.notes).values({}).returning();\n"
+        "    return Response.json(note);\n}\n"
+        "export async function DELETE() {\n"
+        "    const [gone] = await db.delete(notes).where(eq(notes.id, 1)).returning();\n"
+        "    return Response.json(gone);\n}\n"
+    )
+    file = ts.load("app/api/notes/route.ts", text)
+    assert isinstance(file, ts.TsFile)
+    sites = routes.write_sites(file, "broadcast")
+    assert [(s.method, s.row, s.table, s.action, s.line) for s in sites] == [
+        ("POST", "note", "notes", "created", 3),
+        ("DELETE", "gone", "notes", "deleted", 7),
+    ]
+
+
+def test_a_private_row_is_sent_to_its_owners_channel():
+    text = (
+        "export async function POST() {\n    const [note] = await db.insert(notes).values({}).returning();\n"
+        "    return Response.json(note);\n}\n"
+    )
+    [edit] = wire(text, "note", "`user:${note.userId}`")
+    new = round_trip(routes, text, edit)
+    assert '    broadcast("note-created", note, { to: `user:${note.userId}` });\n    return Response.json(note);' in new
