@@ -61,3 +61,19 @@ def test_added_it_type_checks_and_sends_each_row_only_where_it_may_go(tmp_path, 
     assert_typechecks(project / "apps/web", web_toolchain, node, tmp_path / "tc")
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert fingerprint(project) == before
+
+
+def test_a_custom_event_goes_where_its_row_may_go_or_is_refused_with_the_reason(tmp_path):
+    project = make_project(tmp_path / "auth", AUTH_PROJECT)
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    notes = "apps/web/src/app/api/notes/route.ts"
+    added = afc("add", "event", "note-shared", "--route", notes, "-C", str(project), "--yes", "--allow-dirty")
+    assert added.exit_code == 0, added.output
+    assert 'broadcast("note-shared", note, { to: `user:${note.userId}` });' in (project / notes).read_text()
+
+    signup = "apps/web/src/app/api/signup/route.ts"
+    before = (project / signup).read_bytes()
+    refused = afc("add", "event", "user-joined", "--route", signup, "-C", str(project), "--yes", "--allow-dirty")
+    assert refused.exit_code == 2
+    assert "not broadcast: rows of `users` hold credentials (passwordHash)" in refused.output
+    assert (project / signup).read_bytes() == before
