@@ -25,13 +25,13 @@ def test_the_plan_says_who_receives_each_write(tmp_path):
     by_event = {b["event"]: b for b in plan["broadcasts"]}
     assert by_event["note-created"]["wired"] and by_event["note-created"]["to"] == "user:<userId>"
     assert by_event["todo-created"]["wired"] and by_event["todo-created"]["to"] == "public"
-    signup = by_event["signup-created"]
+    signup = by_event["user-created"]
     assert not signup["wired"] and signup["to"] == "nobody" and "credentials (passwordHash)" in signup["reason"]
     assert "Auth.js (`auth()` from apps/web/src/auth.ts)" in plan["summary"]
 
     human = afc("add", "websocket", "-C", str(project), "--dry-run")
     assert "note-created -> user:<userId>: `notes` rows belong to their owner (`userId`)" in human.output
-    assert "signup-created -> nobody: rows of `users` hold credentials (passwordHash)" in human.output
+    assert "user-created -> nobody: rows of `users` hold credentials (passwordHash)" in human.output
     assert "todo-created -> public (every browser)" in human.output
 
 

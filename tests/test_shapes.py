@@ -39,7 +39,9 @@ def test_pnpm_app_in_another_folder_with_create_env_and_arrow_handlers(tmp_path,
     )
     by_id = (web / "app/api/posts/[id]/route.ts").read_text()
     assert '  }\n  broadcast("post-updated", post, { to: "public" });\n  return Response.json(post);' in by_id
-    assert '  broadcast("post-deleted", post, { to: "public" });\n  return Response.json(post ?? null);' in by_id
+    assert (
+        '  if (post) broadcast("post-deleted", post, { to: "public" });\n  return Response.json(post ?? null);' in by_id
+    )
     assert 'import { broadcast } from "../../../../lib/realtime/broadcast";' in by_id
     page = (web / "app/posts/page.tsx").read_text()
     assert "import { useRealtimeList } from '../../lib/realtime/use-realtime'\n" in page

@@ -9,13 +9,14 @@ from pathlib import PurePosixPath
 from .. import __version__, datamodel
 from .. import manifest as manifest_mod
 from ..audience import decide
-from ..edits import routes
 from ..edits import typescript as ts
 from ..edits.result import Edit, Skip
 from ..errors import BadInput
 from ..plan import Plan
 from ..project import Project
 from ..tree import Tree, sha256
+from ..writes import approuter, find, inserter
+from ..writes.site import Handler, Write
 from .toolkit import Draft, import_path, new_dirs, remove_records
 from .websocket import FEATURE
 
@@ -83,16 +84,20 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
 
 def _broadcast_line(project: Project, tree: Tree, file: ts.TsFile, event: str, method: str) -> Edit:
     """The broadcast of the handler's written row, to whoever may see it; refused when nobody may."""
-    handler = next((body for name, body in routes.handlers(file.root) if name == method), None)
+    handler = next((h for h in approuter.handlers(file) if isinstance(h, Handler) and h.label == method), None)
     if handler is None:
         raise BadInput(f"no exported {method} handler", path=file.path)
-    site = routes.write_site(file, method, handler)
-    if isinstance(site, Skip):
-        raise BadInput(site.message, path=file.path, line=site.line)
-    audience = decide(site.table, datamodel.read(tree, project.packages))
+    results = find.in_handler(file, handler, None)
+    write = next((r for r in results if isinstance(r, Write) and r.wirable), None)
+    if write is None:
+        first = results[0]
+        reason = first.message if isinstance(first, Skip) else f"{method}: {first.reason}"
+        raise BadInput(reason, path=file.path, line=first.line)
+    audience = decide(write.table, datamodel.read(tree, project.packages))
     if not audience.sent:
-        raise BadInput(f"{method}: not broadcast: {audience.reason}", path=file.path, line=site.line)
-    result = routes.broadcast(file, site, event, "broadcast", audience.expression(site.row, ts.quote_of(file.root)))
+        raise BadInput(f"{method}: not broadcast: {audience.reason}", path=file.path, line=write.line)
+    to = audience.expression(write.row or "", ts.quote_of(file.root))
+    result = inserter.broadcast(file, write, event, "broadcast", to)
     if isinstance(result, Skip):
         raise BadInput(result.message, path=file.path, line=result.line)
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import secrets
 from pathlib import PurePosixPath
 from typing import Any
@@ -12,13 +13,15 @@ from .. import __version__, datamodel, render
 from .. import manifest as manifest_mod
 from ..audience import Audience, Reach, decide
 from ..auth import AuthSetup, detect_auth
-from ..edits import compose, envfile, envschema, jsonfile, pages, routes
+from ..edits import compose, envfile, envschema, jsonfile, pages
 from ..edits import typescript as ts
 from ..edits.result import Edit, Level, Skip
 from ..errors import Conflict
 from ..plan import Broadcast, Plan
 from ..project import Project
 from ..tree import Tree, sha256
+from ..writes import find, inserter, naming
+from ..writes.site import Write
 from .toolkit import Draft, import_path, module_import, new_dirs, remove_records
 
 FEATURE = "websocket"
@@ -72,8 +75,8 @@ def plan_add(project: Project, tree: Tree, public: bool = True) -> Plan:
     auth = detect_auth(project, tree)
     files = _stage_generated(project, tree, auth)
     draft = Draft(tree, plan)
-    events = _wire_routes(project, draft, public)
-    _wire_pages(project, draft, {e.rsplit("-", 1)[0] for e in events})
+    events, wired_in = _wire_writes(project, draft, public)
+    _wire_pages(project, draft, wired_in)
     _declare_env_schema(project, draft)
     _add_env_vars(project, draft)
     _add_compose_services(project, draft)
@@ -141,64 +144,94 @@ def _stage_generated(project: Project, tree: Tree, auth: AuthSetup) -> dict[str,
     return files
 
 
-def _wire_routes(project: Project, draft: Draft, public: bool) -> list[str]:
-    """A broadcast in every handler that writes a row, to whoever may see that row (`audience.py`)."""
+def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str], dict[str, set[str]]]:
+    """A broadcast after every write whose row afc can send, to whoever may see that row (`audience.py`);
+    every write found lands in the plan, wired or not and why. Returns the events, and the resources wired
+    in each file."""
     model = datamodel.read(draft.tree, project.packages)
     for problem in model.problems:
         draft.take(problem)
-    events = set()
-    for path in project.routes:
-        resource = routes.resource_of(path)
-        file = draft.typescript(path) if resource is not None else None
-        if resource is None or file is None:
-            continue
-        wired = False
-        for site in routes.write_sites(file, "broadcast"):
-            if isinstance(site, Skip):
-                draft.take(site)
+    found = find.scan(project, draft.tree, draft.typescript)
+    names = naming.resources({r.table for _, results in found for r in results if isinstance(r, Write) and r.table})
+    events: set[str] = set()
+    wired_in: dict[str, set[str]] = {}
+    for file, results in found:
+        for result in results:
+            if isinstance(result, Skip):
+                draft.take(result)
                 continue
-            event = f"{resource[0]}-{site.action}"
-            result = _broadcast(draft, file, site, event, decide(site.table, model), public)
-            if isinstance(result, Edit):
+            resource = names.get(result.table or "")
+            event = naming.event(resource, result.action) if resource else f"?-{result.action}"
+            if isinstance(_broadcast(draft, file, result, event, decide(result.table, model), public), Edit):
                 events.add(event)
-                wired = True
-        if wired:
-            draft.take(ts.add_import(file, "broadcast", import_path(project, path, "broadcast")))
-    return sorted(events)
+                wired_in.setdefault(file.path, set()).add(resource or "")
+        if file.path in wired_in:
+            draft.take(ts.add_import(file, "broadcast", _helper_import(project, file.path, "broadcast")))
+    return sorted(events), wired_in
+
+
+def _helper_import(project: Project, path: str, helper: str) -> str:
+    """The app's own alias inside the app; a relative path from a workspace package (a tRPC router in
+    `packages/api` cannot see the app's `@/` alias)."""
+    if PurePosixPath(path).is_relative_to(project.web):
+        return import_path(project, path, helper)
+    rel = posixpath.relpath(f"{project.helpers_dir}/{helper}", str(PurePosixPath(path).parent))
+    return rel if rel.startswith(".") else f"./{rel}"
 
 
 def _broadcast(
-    draft: Draft, file: ts.TsFile, site: routes.WriteSite, event: str, audience: Audience, public: bool
+    draft: Draft, file: ts.TsFile, write: Write, event: str, audience: Audience, public: bool
 ) -> Edit | Skip:
     """The broadcast line for one write, or a skip saying why the row is not sent; both land in the plan."""
     reason = audience.reason
     result: Edit | Skip
-    if not audience.sent:
-        result = Skip(file.path, f"not broadcast: {reason}", site.line, site.method)
+    if not write.wirable:
+        reason = write.reason
+        result = Skip(file.path, reason, write.line, write.handler)
+    elif not audience.sent:
+        result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
     elif audience.reach is Reach.PUBLIC and not public:
         reason = f"{reason}; --no-public leaves it out"
-        result = Skip(file.path, f"not broadcast: {reason}", site.line, site.method)
+        result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
     else:
-        result = routes.broadcast(file, site, event, "broadcast", audience.expression(site.row, ts.quote_of(file.root)))
+        to = audience.expression(write.row or "", ts.quote_of(file.root))
+        result = inserter.broadcast(file, write, event, "broadcast", to)
     wired = isinstance(result, Edit)
     label = audience.label() if wired else "nobody"
-    draft.plan.broadcasts.append(Broadcast(file.path, site.line, site.method, event, label, reason, wired))
+    if isinstance(result, Skip) and write.wirable and audience.sent:
+        reason = result.reason
+    draft.plan.broadcasts.append(Broadcast(file.path, write.line, write.handler, event, label, reason, wired))
     draft.take(result)
     return result
 
 
-def _wire_pages(project: Project, draft: Draft, resources: set[str]) -> None:
+def _wire_pages(project: Project, draft: Draft, wired_in: dict[str, set[str]]) -> None:
+    """A client page that keeps a fetched list in state follows the events of the writes in the route files
+    at that URL (and below it: `/api/todos/[id]`)."""
+    routes = [p for p in project.routes if p in wired_in]
     for path in project.pages:
         file = draft.typescript(path)
         if file is None or not pages.is_client_component(file.root):
             continue
         subscribed = False
         for collection in sorted(pages.fetched_collections(file.root)):
-            resource = routes.resource_of(f"{project.src}/app{collection}/route.ts")
-            if resource is None or resource[0] not in resources:
+            resources = sorted({r for route in routes if naming.serves(route, collection) for r in wired_in[route]})
+            if not resources:
                 continue
             plural = _camel(PurePosixPath(collection).name)
-            result = pages.subscribe(file, resource[0], collection, plural, "useRealtimeList")
+            preferred = naming.kebab(naming.singular(plural))
+            if len(resources) > 1 and preferred not in resources:
+                written = ", ".join(resources)
+                draft.take(
+                    Skip(
+                        path,
+                        f"fetches {collection}, whose routes write several tables ({written}): "
+                        "afc cannot tell which one the list holds",
+                    )
+                )
+                continue
+            resource = preferred if preferred in resources else resources[0]
+            result = pages.subscribe(file, resource, collection, plural, "useRealtimeList")
             draft.take(result)
             subscribed = subscribed or isinstance(result, Edit)
         if subscribed:
