@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from ast_grep_py import SgNode
 
 CREATED, UPDATED, DELETED = "created", "updated", "deleted"
-FUNCTIONS = ("arrow_function", "function_expression", "function", "function_declaration", "generator_function")
+FUNCTIONS = ("arrow_function", "function_expression", "function_declaration", "generator_function")
 
 
 @dataclass(frozen=True)
