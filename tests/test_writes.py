@@ -81,8 +81,8 @@ def test_route_shapes_type_check_under_the_strictest_options(tmp_path, web_toolc
         in (api / "todos/route.ts").read_text()
     )
     assert (
-        '    if (rows[0]) broadcast("todo-updated", rows[0], { to: "public" });\n    return Response.json(rows[0] ?? null);'
-        in (api / "todos/[id]/route.ts").read_text()
+        '    if (rows[0]) broadcast("todo-updated", rows[0], { to: "public" });\n'
+        "    return Response.json(rows[0] ?? null);" in (api / "todos/[id]/route.ts").read_text()
     )
     assert (
         '    });\n    if (note) broadcast("note-created", note, { to: `user:${note.userId}` });\n'

@@ -375,7 +375,9 @@ export const postRouter = createTRPCRouter({
     const tag = await ctx.db.tag.upsert({ where: { name: input }, create: { name: input }, update: {} });
     return tag.id;
   }),
-  remove: protectedProcedure.input(z.string()).mutation(({ ctx, input }) => ctx.db.post.delete({ where: { id: input } })),
+  remove: protectedProcedure
+    .input(z.string())
+    .mutation(({ ctx, input }) => ctx.db.post.delete({ where: { id: input } })),
 });
 """
 
