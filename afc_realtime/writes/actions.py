@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..edits.result import Skip
 from ..edits.typescript import TsFile, directives
-from ..project import SKIP_DIRS, Project
+from ..project import Project
 from ..tree import Tree
 from .site import FUNCTIONS, Handler, body_of, export_clauses, is_async, local_binding, resolve_function, same
 
@@ -22,12 +22,16 @@ SOURCES = (".ts", ".tsx", ".js", ".jsx", ".mts", ".mjs")
 MARKER = re.compile(r"""["']use server["']""")
 
 
-def files(project: Project, tree: Tree) -> list[str]:
+def files(project: Project, tree: Tree, sources: list[str]) -> list[str]:
     """The app's source files that mention `"use server"` (the rest are not parsed)."""
+    inside = "" if project.web == "." else f"{project.web}/"
     return [
         path
-        for path in tree.walk(project.web, SKIP_DIRS)
-        if path.endswith(SOURCES) and not path.endswith(".d.ts") and MARKER.search(tree.read_text(path) or "")
+        for path in sources
+        if path.startswith(inside)
+        and path.endswith(SOURCES)
+        and not path.endswith(".d.ts")
+        and MARKER.search(tree.read_text(path) or "")
     ]
 
 

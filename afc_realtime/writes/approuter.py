@@ -19,7 +19,7 @@ KIND = "App Router route handler"
 METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
-def files(project: Project, tree: Tree) -> list[str]:
+def files(project: Project, tree: Tree, sources: list[str]) -> list[str]:
     return list(project.routes)
 
 

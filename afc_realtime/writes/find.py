@@ -8,7 +8,7 @@ from types import ModuleType
 
 from ..edits.result import Skip
 from ..edits.typescript import TsFile
-from ..project import Project
+from ..project import SKIP_DIRS, Project
 from ..tree import Tree
 from . import actions, approuter, orm, pagesapi, trpc
 from .site import Handler, Write
@@ -34,14 +34,25 @@ def in_file(file: TsFile, recogniser: ModuleType, helper: str) -> list[Result]:
     return results
 
 
+def source_files(project: Project, tree: Tree) -> list[str]:
+    """Every file of the workspace folders (the web app among them), walked once for all recognisers."""
+    folders = set(project.packages)
+    outermost = [f for f in folders if not any(o != f and (o == "." or f.startswith(f"{o}/")) for o in folders)]
+    found: set[str] = set()
+    for folder in sorted(outermost):
+        found.update(tree.walk(folder, SKIP_DIRS))
+    return sorted(found)
+
+
 def scan(
     project: Project, tree: Tree, load: Callable[[str], TsFile | None], helper: str = "broadcast"
 ) -> list[tuple[TsFile, list[Result]]]:
     """(file, its writes and skips) for every file some recogniser reads; each file parsed once."""
     out: dict[str, tuple[TsFile, list[Result]]] = {}
     unreadable: set[str] = set()
+    sources = source_files(project, tree)
     for recogniser in RECOGNISERS:
-        for path in recogniser.files(project, tree):
+        for path in recogniser.files(project, tree, sources):
             if path in unreadable:
                 continue
             if path not in out:

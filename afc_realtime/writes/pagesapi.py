@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..edits.result import Skip
 from ..edits.typescript import TsFile
-from ..project import SKIP_DIRS, Project
+from ..project import Project
 from ..tree import Tree
 from .site import Handler, body_of, resolve_function
 
@@ -15,12 +15,10 @@ SOURCES = (".ts", ".js", ".mts", ".mjs")
 LABEL = "API handler"
 
 
-def files(project: Project, tree: Tree) -> list[str]:
-    found = []
-    for base in (f"{project.web}/pages/api", f"{project.web}/src/pages/api"):
-        if tree.is_dir(base):
-            found += [p for p in tree.walk(base, SKIP_DIRS) if p.endswith(SOURCES) and not p.endswith(".d.ts")]
-    return sorted(found)
+def files(project: Project, tree: Tree, sources: list[str]) -> list[str]:
+    inside = "" if project.web == "." else f"{project.web}/"
+    bases = (f"{inside}pages/api/", f"{inside}src/pages/api/")
+    return [p for p in sources if p.startswith(bases) and p.endswith(SOURCES) and not p.endswith(".d.ts")]
 
 
 def handlers(file: TsFile) -> list[Handler | Skip]:

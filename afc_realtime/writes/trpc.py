@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..edits.result import Skip
 from ..edits.typescript import TsFile
-from ..project import SKIP_DIRS, Project
+from ..project import Project
 from ..tree import Tree
 from .site import Handler, body_of, function_in
 
@@ -18,14 +18,13 @@ KIND = "tRPC mutation"
 SOURCES = (".ts", ".tsx", ".mts")
 
 
-def files(project: Project, tree: Tree) -> list[str]:
+def files(project: Project, tree: Tree, sources: list[str]) -> list[str]:
     """Source files of every workspace folder that call `.mutation(` (the rest are not parsed)."""
-    found = []
-    for folder in project.packages:
-        for path in tree.walk(folder, SKIP_DIRS):
-            if path.endswith(SOURCES) and not path.endswith(".d.ts") and ".mutation(" in (tree.read_text(path) or ""):
-                found.append(path)
-    return sorted(set(found))
+    return [
+        path
+        for path in sources
+        if path.endswith(SOURCES) and not path.endswith(".d.ts") and ".mutation(" in (tree.read_text(path) or "")
+    ]
 
 
 def handlers(file: TsFile) -> list[Handler | Skip]:

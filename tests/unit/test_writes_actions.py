@@ -82,11 +82,12 @@ def test_files_are_the_ones_that_say_use_server():
         {
             "apps/web/app/actions.ts": MODULE,
             "apps/web/app/page.tsx": "export default function P() { return null }\n",
-            "apps/web/node_modules/x/index.ts": '"use server";\n',
+            "packages/x/actions.ts": '"use server";\n',
         }
     )
 
     class P:
         web = "apps/web"
 
-    assert actions.files(P(), tree) == ["apps/web/app/actions.ts"]  # type: ignore[arg-type]
+    sources = ["apps/web/app/actions.ts", "apps/web/app/page.tsx", "packages/x/actions.ts"]
+    assert actions.files(P(), tree, sources) == ["apps/web/app/actions.ts"]  # type: ignore[arg-type]
