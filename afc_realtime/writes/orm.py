@@ -16,7 +16,7 @@ from ..edits.typescript import TsFile
 from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Handler, Write, same
 
 if TYPE_CHECKING:
-    from ast_grep_py import SgNode
+    from ast_grep_py import Relation, SgNode
 
 DRIZZLE_OPS = {"insert": CREATED, "update": UPDATED, "delete": DELETED}
 PRISMA_ROW_OPS = {"create": CREATED, "update": UPDATED, "upsert": UPDATED, "delete": DELETED}
@@ -98,8 +98,17 @@ def classify(call: SgNode) -> Call | None:
     return None
 
 
+_OPS = "|".join(re.escape(op) for op in sorted({*DRIZZLE_OPS, *PRISMA_ROW_OPS, *PRISMA_MANY_OPS}))
+# Only the calls of a method named like a write are looked at closely (matched in the parser, not in Python).
+_CANDIDATE: Relation = {
+    "field": "function",
+    "kind": "member_expression",
+    "has": {"field": "property", "regex": f"^({_OPS})$"},
+}
+
+
 def calls_in(node: SgNode) -> list[Call]:
-    found = [classify(c) for c in node.find_all(kind="call_expression")]
+    found = [classify(c) for c in node.find_all(kind="call_expression", has=_CANDIDATE)]
     return [c for c in found if c is not None]
 
 
