@@ -16,7 +16,7 @@ from ..edits.typescript import TsFile
 from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Handler, Write, same
 
 if TYPE_CHECKING:
-    from ast_grep_py import Relation, SgNode
+    from ast_grep_py import SgNode
 
 DRIZZLE_OPS = {"insert": CREATED, "update": UPDATED, "delete": DELETED}
 PRISMA_ROW_OPS = {"create": CREATED, "update": UPDATED, "upsert": UPDATED, "delete": DELETED}
@@ -99,16 +99,13 @@ def classify(call: SgNode) -> Call | None:
 
 
 _OPS = "|".join(re.escape(op) for op in sorted({*DRIZZLE_OPS, *PRISMA_ROW_OPS, *PRISMA_MANY_OPS}))
-# Only the calls of a method named like a write are looked at closely (matched in the parser, not in Python).
-_CANDIDATE: Relation = {
-    "field": "function",
-    "kind": "member_expression",
-    "has": {"field": "property", "regex": f"^({_OPS})$"},
-}
+_MAYBE_WRITE = re.compile(rf"\.\s*(?:{_OPS})\s*\(")  # most handlers that do not write are skipped on this
 
 
 def calls_in(node: SgNode) -> list[Call]:
-    found = [classify(c) for c in node.find_all(kind="call_expression", has=_CANDIDATE)]
+    if not _MAYBE_WRITE.search(node.text()):
+        return []
+    found = [classify(c) for c in node.find_all(kind="call_expression")]
     return [c for c in found if c is not None]
 
 

@@ -48,11 +48,8 @@ class Write:
 
 
 def same(a: SgNode | None, b: SgNode | None) -> bool:
-    """The same node of the same tree (by kind and span)."""
-    if a is None or b is None:
-        return False
-    ra, rb = a.range(), b.range()
-    return (ra.start.index, ra.end.index, a.kind()) == (rb.start.index, rb.end.index, b.kind())
+    """The same node of the same tree (ast-grep compares nodes by identity in the tree)."""
+    return a is not None and b is not None and a == b
 
 
 def function_in(value: SgNode | None, depth: int = 0) -> SgNode | None:
