@@ -24,7 +24,14 @@ def in_handler(file: TsFile, handler: Handler, helper: str | None) -> list[Resul
     if helper is not None and ("WS_INTERNAL_URL" in text or f"{helper}(" in text):
         return [Skip(file.path, "already broadcasts", handler.line, handler.label)]
     found: list[Result] = list(orm.writes(file, handler))
-    return found or [Skip(file.path, "does not write to the database", handler.line, handler.label)]
+    return found or [
+        Skip(
+            file.path,
+            "does not write to the database in its own body (afc does not follow calls to other functions)",
+            handler.line,
+            handler.label,
+        )
+    ]
 
 
 def in_file(file: TsFile, recogniser: ModuleType, helper: str) -> list[Result]:
