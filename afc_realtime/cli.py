@@ -161,11 +161,19 @@ def add_websocket(
     yes: YesOpt = False,
     json_: JsonOpt = False,
     allow_dirty: AllowDirtyOpt = False,
+    no_public: Annotated[
+        bool, typer.Option("--no-public", help="Broadcast no row to everyone, not even rows tied to no user or team.")
+    ] = False,
 ) -> None:
-    """Render the realtime service into apps/ws and wire the web app, env, compose and turbo to it."""
+    """Render the realtime service into apps/ws and wire the web app, env, compose and turbo to it.
+
+    Each write is broadcast only to whoever may see its row, as your schema tells: the owner's channel, the
+    user's or team's own, or `public` for rows tied to no one. Rows with credentials, and rows afc cannot
+    place, are not broadcast; the plan lists every write with who receives it."""
     from .features import websocket
 
-    _run(Flags(project, dry_run, yes, json_, allow_dirty), lambda tree: websocket.plan_add(_detect(tree), tree))
+    flags = Flags(project, dry_run, yes, json_, allow_dirty)
+    _run(flags, lambda tree: websocket.plan_add(_detect(tree), tree, public=not no_public))
 
 
 @remove_app.command("websocket")

@@ -21,6 +21,19 @@ class Note:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
+@dataclass(frozen=True)
+class Broadcast:
+    """A write afc found, the event it sends and who receives it (or why it sends nothing)."""
+
+    path: str
+    line: int
+    handler: str  # POST, PATCH, ...
+    event: str
+    audience: str  # "public", "user:<userId>", or "nobody"
+    reason: str
+    wired: bool
+
+
 @dataclass
 class Plan:
     """What one command will do. The changes are the tree's staged edits, read when shown or applied."""
@@ -30,6 +43,7 @@ class Plan:
     notes: list[Note] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
     prune_dirs: list[str] = field(default_factory=list)  # folders afc made; removed when left empty
+    broadcasts: list[Broadcast] = field(default_factory=list)
     summary: str = ""
 
     @property

@@ -75,6 +75,14 @@ def renderables(plan: Plan) -> list[Any]:
     for change in plan.changes:
         if change.kind is Kind.UPDATE:
             out += [Text(""), _diff_text(unified_diff(change))]
+    if plan.broadcasts:
+        out.append(Text("\nWho receives each write (from your schema; nothing is sent where afc cannot tell):"))
+        for item in plan.broadcasts:
+            where = f"{item.path}:{item.line}"
+            public = item.wired and item.audience == "public"
+            to = "public (every browser)" if public else item.audience
+            style = "yellow" if public else "green" if item.wired else "cyan"
+            out.append(Text(f"  {item.handler} {where}: {item.event} -> {to}: {item.reason}", style=style))
     if plan.notes:
         out.append(
             Text("\nLeft alone, with the reason:" if any(n.level is Level.SKIP for n in plan.notes) else "\nNotes:")
@@ -100,6 +108,18 @@ def as_data(plan: Plan, *, dry_run: bool, applied: bool) -> dict[str, Any]:
                 **({"diff": unified_diff(c)} if c.kind is Kind.UPDATE else {}),
             }
             for c in plan.changes
+        ],
+        "broadcasts": [
+            {
+                "path": b.path,
+                "line": b.line,
+                "handler": b.handler,
+                "event": b.event,
+                "wired": b.wired,
+                "to": b.audience,
+                "reason": b.reason,
+            }
+            for b in plan.broadcasts
         ],
         "notes": [{"level": n.level.value, "path": n.path, "line": n.line, "message": n.message} for n in plan.notes],
         "next_steps": plan.next_steps,

@@ -42,6 +42,8 @@ class Project:
     import_prefix: str | None  # "@/" when tsconfig maps it onto src; else imports are relative
     has_after: bool  # whether the installed Next.js exports after() from next/server
     workspaces: list[str]
+    packages: list[str]  # the workspace folders that exist (the web app among them)
+    web_dependencies: frozenset[str]  # what the web app's package.json depends on
 
     @property
     def helpers_dir(self) -> str:
@@ -57,7 +59,8 @@ def detect(tree: Tree) -> Project:
             "not a JavaScript project: no package.json here (use -C to point at the monorepo root)", path=str(tree.root)
         )
     workspaces = _workspaces(tree, package_json)
-    web = _find_next_app(tree, workspaces)
+    packages = _workspace_dirs(tree, workspaces)
+    web, web_dependencies = _find_next_app(tree, packages)
     src = f"{web}/src" if tree.is_dir(f"{web}/src/app") else web
     files = tree.walk(f"{src}/app", SKIP_DIRS)
     return Project(
@@ -74,6 +77,8 @@ def detect(tree: Tree) -> Project:
         import_prefix=_alias_for(tree, web, src),
         has_after=_has_after(tree, web),
         workspaces=workspaces,
+        packages=sorted({*packages, web}),
+        web_dependencies=web_dependencies,
     )
 
 
@@ -107,9 +112,9 @@ def _workspace_dirs(tree: Tree, patterns: list[str]) -> list[str]:
     return sorted(found)
 
 
-def _find_next_app(tree: Tree, workspaces: list[str]) -> str:
-    candidates = []
-    for folder in _workspace_dirs(tree, workspaces):
+def _find_next_app(tree: Tree, packages: list[str]) -> tuple[str, frozenset[str]]:
+    candidates: dict[str, frozenset[str]] = {}
+    for folder in packages:
         package_json = _json(tree, f"{folder}/package.json")
         if package_json is None or package_json.kind != "object":
             continue
@@ -117,12 +122,13 @@ def _find_next_app(tree: Tree, workspaces: list[str]) -> str:
         for section in ("dependencies", "devDependencies"):
             deps.update(jsonfile.to_python(package_json.get(section)) or {})
         if "next" in deps:
-            candidates.append(folder)
+            candidates[folder] = frozenset(deps)
     if not candidates:
         raise BadInput(
             "no Next.js app found: no workspace folder has `next` in its package.json dependencies", path="package.json"
         )
-    return "apps/web" if "apps/web" in candidates else candidates[0]
+    web = "apps/web" if "apps/web" in candidates else next(iter(candidates))
+    return web, candidates[web]
 
 
 def package_manager_of(tree: Tree, declared: str | None) -> str:

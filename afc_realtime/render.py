@@ -37,13 +37,18 @@ def render_service(answers: dict[str, object]) -> dict[str, bytes]:
         return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-def render_web_helpers(variables: dict[str, object]) -> dict[str, bytes]:
-    """The web app's helpers (broadcast, client hook), file name -> bytes."""
+def render_jinja(folder: str, variables: dict[str, object]) -> dict[str, bytes]:
+    """Every `*.jinja` template in `templates/<folder>`, file name (without `.jinja`) -> bytes."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    folder = templates_dir() / "web"
-    env = Environment(loader=FileSystemLoader(str(folder)), undefined=StrictUndefined, keep_trailing_newline=True)
+    base = templates_dir() / folder
+    env = Environment(loader=FileSystemLoader(str(base)), undefined=StrictUndefined, keep_trailing_newline=True)
     out = {}
-    for template in sorted(folder.glob("*.jinja")):
+    for template in sorted(base.glob("*.jinja")):
         out[template.name.removesuffix(".jinja")] = env.get_template(template.name).render(**variables).encode("utf-8")
     return out
+
+
+def render_web_helpers(variables: dict[str, object]) -> dict[str, bytes]:
+    """The web app's helpers (broadcast, client hook, ticket), file name -> bytes."""
+    return render_jinja("web", variables)

@@ -10,7 +10,9 @@ Two variants are measured in the same run:
   * "shim":   `afc` and `python` as found on PATH (here pyenv shims, a bash script each: a constant
               extra cost that both sides pay).
 
-Usage:  python bench/cli_start.py [--rounds 20] [--warmup 3] [--json out.json]
+With --baseline PATH, an older afc's `--version` and `--help` run in the same rounds (direct only).
+
+Usage:  python bench/cli_start.py [--rounds 20] [--warmup 3] [--json out.json] [--baseline /path/to/older/afc]
 Reports; asserts nothing.
 """
 
@@ -54,6 +56,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--json", dest="json_out")
+    parser.add_argument("--baseline", help="an older afc executable to run side by side")
     args = parser.parse_args()
 
     py_direct, afc_direct = resolve("python"), resolve("afc")
@@ -65,6 +68,9 @@ def main() -> None:
         "shim: afc --version": ["afc", "--version"],
         "shim: afc --help": ["afc", "--help"],
     }
+    if args.baseline:
+        commands["direct: baseline afc --version"] = [args.baseline, "--version"]
+        commands["direct: baseline afc --help"] = [args.baseline, "--help"]
     baseline = {"direct": "direct: python -c 'import typer'", "shim": "shim: python -c 'import typer'"}
     env_note = {"python": py_direct, "afc": afc_direct}
 

@@ -12,7 +12,9 @@ and reported as median and spread.
 
 Usage:
     python bench/monorepo_scale.py [--sizes 100,1000,5000] [--ignored 100000] [--rounds 5] [--json out.json]
-           [--workdir /tmp/afc-bench-mono]
+           [--workdir /tmp/afc-bench-mono] [--baseline /path/to/older/afc]
+With --baseline, every configuration also runs under that afc in the same rounds, and the per-round ratio
+afc / baseline is reported for each.
 Reports; asserts nothing.
 """
 
@@ -73,9 +75,11 @@ def main() -> None:
         "--ops", default="dry-run,add,remove", help="which of dry-run,add,remove to time (add and remove go together)"
     )
     parser.add_argument("--json", dest="json_out")
+    parser.add_argument("--baseline", help="an older afc executable to run side by side")
     args = parser.parse_args()
 
     afc = afc_executable()
+    executables = {"": afc, **({" (baseline)": args.baseline} if args.baseline else {})}
     work = Path(args.workdir)
     configs: dict[str, tuple[int, int]] = {f"N={n}": (n, 0) for n in map(int, args.sizes.split(","))}
     if args.ignored:
@@ -97,40 +101,42 @@ def main() -> None:
     ops = ["start"] + [
         op for op in ("dry-run", "add", "remove") if op in wanted or (op == "remove" and "add" in wanted)
     ]
-    times: dict[str, dict[str, list[float]]] = {name: {op: [] for op in ops} for name in configs}
+    runs = {name + label: (name, exe) for name in configs for label, exe in executables.items()}
+    times: dict[str, dict[str, list[float]]] = {run: {op: [] for op in ops} for run in runs}
     rng = random.Random(7)
     for r in range(args.rounds):
-        order = list(configs)
+        order = list(runs)
         rng.shuffle(order)
-        for name in order:
+        for run in order:
+            name, exe = runs[run]
             root = str(roots[name])
-            times[name]["start"].append(timed([afc, "--version"]))
+            times[run]["start"].append(timed([exe, "--version"]))
             if "dry-run" in ops:
-                times[name]["dry-run"].append(timed([afc, "add", "websocket", "-C", root, "--dry-run", "--json"]))
+                times[run]["dry-run"].append(timed([exe, "add", "websocket", "-C", root, "--dry-run", "--json"]))
             if "add" in ops:
-                times[name]["add"].append(timed([afc, "add", "websocket", "-C", root, "--yes", "--json"]))
-                times[name]["remove"].append(timed([afc, "remove", "websocket", "-C", root, "--yes", "--json"]))
+                times[run]["add"].append(timed([exe, "add", "websocket", "-C", root, "--yes", "--json"]))
+                times[run]["remove"].append(timed([exe, "remove", "websocket", "-C", root, "--yes", "--json"]))
             if r == 0 and count_files(roots[name]) != baseline_counts[name]:
                 print(
-                    f"warning: {name}: file count changed after add+remove "
+                    f"warning: {run}: file count changed after add+remove "
                     f"({baseline_counts[name]} -> {count_files(roots[name])})",
                     flush=True,
                 )
         print(f"round {r + 1}/{args.rounds} done", flush=True)
 
-    result: dict = {"rounds": args.rounds, "afc": afc, "cpus": os.cpu_count(), "configs": {}, "ratios": {}}
+    result: dict = {"rounds": args.rounds, "afc": executables, "cpus": os.cpu_count(), "configs": {}, "ratios": {}}
     print(f"\nrounds={args.rounds} (interleaved, shuffled)   seconds: median [min-max]")
-    print(f"{'config':26} " + " ".join(f"{op:>22}" for op in ops))
-    for name in configs:
+    print(f"{'config':37} " + " ".join(f"{op:>22}" for op in ops))
+    for name, (config, _) in runs.items():
         row = {op: stats(times[name][op]) for op in ops}
         result["configs"][name] = {
-            "n": configs[name][0],
-            "ignored": configs[name][1],
+            "n": configs[config][0],
+            "ignored": configs[config][1],
             "seconds": row,
             "raw": times[name],
         }
         print(
-            f"{name:26} "
+            f"{name:37} "
             + " ".join(f"{row[op]['median']:8.3f} [{row[op]['min']:.3f}-{row[op]['max']:.3f}]" for op in ops)
         )
 
@@ -157,6 +163,9 @@ def main() -> None:
         ratio("N=5000", "N=1000", "linearity N=5000 / N=1000 (target <= 5.5x)")
     if args.ignored and 1000 in sizes:
         ratio(f"N=1000+{args.ignored} ignored", "N=1000", "ignored-folder overhead (target <= 1.10x)")
+    if args.baseline:
+        for name in configs:
+            ratio(name, f"{name} (baseline)", f"{name}: afc / baseline")
     if args.json_out:
         with open(args.json_out, "w") as fh:
             json.dump(result, fh, indent=2)

@@ -17,3 +17,10 @@ def web_toolchain(tmp_path_factory):
 
     npm = require_tool("npm", "install Node.js 20 with npm")
     return install_toolchain(tmp_path_factory.mktemp("toolchain"), npm)
+
+
+@pytest.fixture
+def node():
+    from tests.support.tools import require_tool
+
+    return require_tool("node", "install Node.js 20")

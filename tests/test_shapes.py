@@ -3,29 +3,17 @@ delete routes, and a hand-wired project; each added, previewed, checked, type-ch
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from afc_realtime.cli import app
 from tests.support.projects import AFC_PROJECT, HANDWIRED_PROJECT, PNPM_PROJECT, fingerprint, make_project
-from tests.support.tools import require_tool
-from tests.support.typecheck import typecheck
+from tests.support.typecheck import assert_typechecks
 
 runner = CliRunner()
 
 
 def afc(*args):
     return runner.invoke(app, list(args))
-
-
-@pytest.fixture
-def node():
-    return require_tool("node", "install Node.js 20")
-
-
-def assert_typechecks(app_dir, web_toolchain, node, work, alias_src=True):
-    result = typecheck(app_dir, web_toolchain, node, work, alias_src)
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_pnpm_app_in_another_folder_with_create_env_and_arrow_handlers(tmp_path, web_toolchain, node):
@@ -47,11 +35,13 @@ def test_pnpm_app_in_another_folder_with_create_env_and_arrow_handlers(tmp_path,
         'import { db, posts } from "@app/db";\nimport { broadcast } from "../../../lib/realtime/broadcast";\n',
     ).replace(
         "  return Response.json(post, { status: 201 });",
-        '  broadcast("post-created", post);\n  return Response.json(post, { status: 201 });',
+        '  broadcast("post-created", post, { to: "public" });\n  return Response.json(post, { status: 201 });',
     )
     by_id = (web / "app/api/posts/[id]/route.ts").read_text()
-    assert '  }\n  broadcast("post-updated", post);\n  return Response.json(post);' in by_id
-    assert '  broadcast("post-deleted", post);\n  return Response.json(post ?? null);' in by_id
+    assert '  }\n  broadcast("post-updated", post, { to: "public" });\n  return Response.json(post);' in by_id
+    assert (
+        '  if (post) broadcast("post-deleted", post, { to: "public" });\n  return Response.json(post ?? null);' in by_id
+    )
     assert 'import { broadcast } from "../../../../lib/realtime/broadcast";' in by_id
     page = (web / "app/posts/page.tsx").read_text()
     assert "import { useRealtimeList } from '../../lib/realtime/use-realtime'\n" in page

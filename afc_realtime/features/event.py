@@ -6,15 +6,17 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from .. import __version__
+from .. import __version__, datamodel
 from .. import manifest as manifest_mod
-from ..edits import routes
+from ..audience import decide
 from ..edits import typescript as ts
 from ..edits.result import Edit, Skip
 from ..errors import BadInput
 from ..plan import Plan
 from ..project import Project
 from ..tree import Tree, sha256
+from ..writes import approuter, find, inserter
+from ..writes.site import Handler, Write
 from .toolkit import Draft, import_path, new_dirs, remove_records
 from .websocket import FEATURE
 
@@ -56,7 +58,7 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     if isinstance(file, Skip):
         raise BadInput("does not parse; afc will not edit it", path=route, line=file.line)
     draft = Draft(tree, plan)
-    draft.take(_broadcast_line(file, event, method.upper()))
+    draft.take(_broadcast_line(project, tree, file, event, method.upper()))
     draft.take(ts.add_import(file, "broadcast", import_path(project, route, "broadcast")))
     hook_file = f"{project.helpers_dir}/events/{event}.ts"
     if tree.exists(hook_file):
@@ -80,11 +82,22 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     return plan
 
 
-def _broadcast_line(file: ts.TsFile, event: str, method: str) -> Edit:
-    handler = next((body for name, body in routes.handlers(file.root) if name == method), None)
+def _broadcast_line(project: Project, tree: Tree, file: ts.TsFile, event: str, method: str) -> Edit:
+    """The broadcast of the handler's written row, to whoever may see it; refused when nobody may."""
+    handler = next((h for h in approuter.handlers(file) if isinstance(h, Handler) and h.label == method), None)
     if handler is None:
         raise BadInput(f"no exported {method} handler", path=file.path)
-    result = routes.broadcast_in(file, method, handler, event, "broadcast")
+    results = find.in_handler(file, handler, None)
+    write = next((r for r in results if isinstance(r, Write) and r.wirable), None)
+    if write is None:
+        first = results[0]
+        reason = first.message if isinstance(first, Skip) else f"{method}: {first.reason}"
+        raise BadInput(reason, path=file.path, line=first.line)
+    audience = decide(write.table, datamodel.read(tree, project.packages))
+    if not audience.sent:
+        raise BadInput(f"{method}: not broadcast: {audience.reason}", path=file.path, line=write.line)
+    to = audience.expression(write.row or "", ts.quote_of(file.root))
+    result = inserter.broadcast(file, write, event, "broadcast", to)
     if isinstance(result, Skip):
         raise BadInput(result.message, path=file.path, line=result.line)
     return result

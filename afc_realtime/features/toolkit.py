@@ -55,8 +55,14 @@ class Draft:
 
 def import_path(project: Project, from_file: str, helper: str) -> str:
     """How `from_file` imports a web helper: through the app's alias when it has one, else relatively."""
-    target = f"{project.helpers_dir}/{helper}"
-    if project.import_prefix:
+    return module_import(project, from_file, f"{project.helpers_dir}/{helper}")
+
+
+def module_import(project: Project, from_file: str, target: str | None) -> str:
+    """How `from_file` imports the module at `target` (a path without extension) in the web app."""
+    if target is None:
+        return ""
+    if project.import_prefix and PurePosixPath(target).is_relative_to(project.src):
         return project.import_prefix + PurePosixPath(target).relative_to(project.src).as_posix()
     rel = os.path.relpath(target, str(PurePosixPath(from_file).parent)).replace(os.sep, "/")
     return rel if rel.startswith(".") else "./" + rel

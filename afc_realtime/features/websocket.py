@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import secrets
 from pathlib import PurePosixPath
 from typing import Any
 
-from .. import __version__, render
+from .. import __version__, datamodel, render
 from .. import manifest as manifest_mod
-from ..edits import compose, envfile, envschema, jsonfile, pages, routes
+from ..audience import Audience, Reach, decide
+from ..auth import AuthSetup, detect_auth
+from ..edits import compose, envfile, envschema, jsonfile, pages
 from ..edits import typescript as ts
-from ..edits.result import Edit, Level
+from ..edits.result import Edit, Level, Skip
 from ..errors import Conflict
-from ..plan import Plan
+from ..plan import Broadcast, Plan
 from ..project import Project
 from ..tree import Tree, sha256
-from .toolkit import Draft, import_path, new_dirs, remove_records
+from ..writes import find, inserter, naming
+from ..writes.site import Write
+from .toolkit import Draft, import_path, module_import, new_dirs, remove_records
 
 FEATURE = "websocket"
 PORT = 4001
@@ -58,7 +63,8 @@ def compose_service(project: Project, compose_file: str) -> dict[str, Any]:
     }
 
 
-def plan_add(project: Project, tree: Tree) -> Plan:
+def plan_add(project: Project, tree: Tree, public: bool = True) -> Plan:
+    """The whole integration; with `public=False`, rows tied to no one are not broadcast either."""
     plan = Plan(f"add {FEATURE}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     if FEATURE in existing.features:
@@ -66,10 +72,11 @@ def plan_add(project: Project, tree: Tree) -> Plan:
         return plan
     _refuse_foreign(project, tree)
 
-    files = _stage_generated(project, tree)
+    auth = detect_auth(project, tree)
+    files = _stage_generated(project, tree, auth)
     draft = Draft(tree, plan)
-    events = _wire_routes(project, draft)
-    _wire_pages(project, draft, {e.rsplit("-", 1)[0] for e in events})
+    events, wired_in = _wire_writes(project, draft, public)
+    _wire_pages(project, draft, wired_in)
     _declare_env_schema(project, draft)
     _add_env_vars(project, draft)
     _add_compose_services(project, draft)
@@ -86,16 +93,16 @@ def plan_add(project: Project, tree: Tree) -> Plan:
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     plan.next_steps = _next_steps(project)
-    wired = ", ".join(events) or "none (see the notes below)"
+    wired = ", ".join(events) or "none (see below)"
     plan.summary = (
-        f"Adds the realtime service in {project.ws} and the web helpers in {project.helpers_dir}, "
-        f"and wires these events: {wired}."
+        f"Adds the realtime service in {project.ws}, the web helpers in {project.helpers_dir} and a ticket route "
+        f"for {auth.describe()}, and wires these events: {wired}."
     )
     return plan
 
 
 def _refuse_foreign(project: Project, tree: Tree) -> None:
-    taken = [p for p in (project.ws, project.helpers_dir) if tree.occupied(p)]
+    taken = [p for p in (project.ws, project.helpers_dir, ticket_route(project)) if tree.occupied(p)]
     if taken:
         raise Conflict(
             "afc would create these, but they exist already and afc did not make them",
@@ -106,45 +113,125 @@ def _refuse_foreign(project: Project, tree: Tree) -> None:
         )
 
 
-def _stage_generated(project: Project, tree: Tree) -> dict[str, bytes]:
+def ticket_route(project: Project) -> str:
+    return f"{project.src}/app/api/realtime/ticket/route.ts"
+
+
+def _stage_generated(project: Project, tree: Tree, auth: AuthSetup) -> dict[str, bytes]:
     env_file = os.path.relpath(".env", project.ws).replace(os.sep, "/")
     answers = {"package_name": "ws", "ws_port": PORT, "env_file": env_file}
     files = {f"{project.ws}/{rel}": data for rel, data in render.render_service(answers).items()}
     helpers = render.render_web_helpers({"use_after": project.has_after})
     files.update({f"{project.helpers_dir}/{name}": data for name, data in helpers.items()})
+    authorize = f"{project.helpers_dir}/authorize.ts"
+    module = auth.module.removesuffix(".ts") if auth.module else None
+    rendered = render.render_jinja(
+        "auth",
+        {
+            "auth_kind": auth.kind,
+            "auth_label": auth.name,
+            "auth_import": "@clerk/nextjs/server"
+            if auth.kind == "clerk"
+            else module_import(project, authorize, module),
+            "authorize_import": import_path(project, ticket_route(project), "authorize"),
+            "ticket_import": import_path(project, ticket_route(project), "ticket"),
+        },
+    )
+    files[authorize] = rendered["authorize.ts"]
+    files[ticket_route(project)] = rendered["ticket-route.ts"]
     for path, data in files.items():
         tree.write(path, data)
     return files
 
 
-def _wire_routes(project: Project, draft: Draft) -> list[str]:
-    events = set()
-    for path in project.routes:
-        resource = routes.resource_of(path)
-        file = draft.typescript(path) if resource is not None else None
-        if resource is None or file is None:
-            continue
-        results = routes.wire(file, resource[0], "broadcast")
-        draft.take(*results)
-        wired = [r.subject for r in results if isinstance(r, Edit)]
-        if wired:
-            events.update(wired)
-            draft.take(ts.add_import(file, "broadcast", import_path(project, path, "broadcast")))
-    return sorted(events)
+def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str], dict[str, set[str]]]:
+    """A broadcast after every write whose row afc can send, to whoever may see that row (`audience.py`);
+    every write found lands in the plan, wired or not and why. Returns the events, and the resources wired
+    in each file."""
+    model = datamodel.read(draft.tree, project.packages)
+    for problem in model.problems:
+        draft.take(problem)
+    found = find.scan(project, draft.tree, draft.typescript)
+    names = naming.resources({r.table for _, results in found for r in results if isinstance(r, Write) and r.table})
+    events: set[str] = set()
+    wired_in: dict[str, set[str]] = {}
+    for file, results in found:
+        for result in results:
+            if isinstance(result, Skip):
+                draft.take(result)
+                continue
+            resource = names.get(result.table or "")
+            event = naming.event(resource, result.action) if resource else f"?-{result.action}"
+            if isinstance(_broadcast(draft, file, result, event, decide(result.table, model), public), Edit):
+                events.add(event)
+                wired_in.setdefault(file.path, set()).add(resource or "")
+        if file.path in wired_in:
+            draft.take(ts.add_import(file, "broadcast", _helper_import(project, file.path, "broadcast")))
+    return sorted(events), wired_in
 
 
-def _wire_pages(project: Project, draft: Draft, resources: set[str]) -> None:
+def _helper_import(project: Project, path: str, helper: str) -> str:
+    """The app's own alias inside the app; a relative path from a workspace package (a tRPC router in
+    `packages/api` cannot see the app's `@/` alias)."""
+    if PurePosixPath(path).is_relative_to(project.web):
+        return import_path(project, path, helper)
+    rel = posixpath.relpath(f"{project.helpers_dir}/{helper}", str(PurePosixPath(path).parent))
+    return rel if rel.startswith(".") else f"./{rel}"
+
+
+def _broadcast(
+    draft: Draft, file: ts.TsFile, write: Write, event: str, audience: Audience, public: bool
+) -> Edit | Skip:
+    """The broadcast line for one write, or a skip saying why the row is not sent; both land in the plan."""
+    reason = audience.reason
+    result: Edit | Skip
+    if not write.wirable:
+        reason = write.reason
+        result = Skip(file.path, reason, write.line, write.handler)
+    elif not audience.sent:
+        result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
+    elif audience.reach is Reach.PUBLIC and not public:
+        reason = f"{reason}; --no-public leaves it out"
+        result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
+    else:
+        to = audience.expression(write.row or "", ts.quote_of(file.root))
+        result = inserter.broadcast(file, write, event, "broadcast", to)
+    wired = isinstance(result, Edit)
+    label = audience.label() if wired else "nobody"
+    if isinstance(result, Skip) and write.wirable and audience.sent:
+        reason = result.reason
+    draft.plan.broadcasts.append(Broadcast(file.path, write.line, write.handler, event, label, reason, wired))
+    draft.take(result)
+    return result
+
+
+def _wire_pages(project: Project, draft: Draft, wired_in: dict[str, set[str]]) -> None:
+    """A client page that keeps a fetched list in state follows the events of the writes in the route files
+    at that URL (and below it: `/api/todos/[id]`)."""
+    routes = [p for p in project.routes if p in wired_in]
     for path in project.pages:
         file = draft.typescript(path)
         if file is None or not pages.is_client_component(file.root):
             continue
         subscribed = False
         for collection in sorted(pages.fetched_collections(file.root)):
-            resource = routes.resource_of(f"{project.src}/app{collection}/route.ts")
-            if resource is None or resource[0] not in resources:
+            resources = sorted({r for route in routes if naming.serves(route, collection) for r in wired_in[route]})
+            if not resources:
                 continue
             plural = _camel(PurePosixPath(collection).name)
-            result = pages.subscribe(file, resource[0], collection, plural, "useRealtimeList")
+            preferred = naming.kebab(naming.singular(plural))
+            if len(resources) > 1 and preferred not in resources:
+                written = ", ".join(resources)
+                draft.take(
+                    Skip(
+                        path,
+                        f"fetches {collection}, whose routes write several tables ({written}): "
+                        "afc cannot tell which one the list holds",
+                    )
+                )
+                continue
+            resource = preferred if preferred in resources else resources[0]
+            result = pages.subscribe(file, resource, collection, plural, "useRealtimeList")
             draft.take(result)
             subscribed = subscribed or isinstance(result, Edit)
         if subscribed:

@@ -105,6 +105,15 @@ export const env = z
     .parse(process.env);
 """
 
+TODOS_SCHEMA = """import { boolean, pgTable, serial, text } from "drizzle-orm/pg-core";
+
+export const todos = pgTable("todos", {
+    id: serial("id").primaryKey(),
+    title: text("title").notNull(),
+    completed: boolean("completed").notNull().default(false),
+});
+"""
+
 AFC_PROJECT = {
     "package.json": AFC_PACKAGE,
     "bun.lock": "{}\n",
@@ -118,6 +127,7 @@ AFC_PROJECT = {
     "apps/web/src/app/api/todos/route.ts": ROUTE,
     "apps/web/src/env.ts": ENV_SCHEMA,
     "packages/db/package.json": '{\n    "name": "@app/db"\n}\n',
+    "packages/db/src/schema.ts": TODOS_SCHEMA,
 }
 
 
@@ -248,6 +258,10 @@ HANDWIRED_PROJECT = {
 PNPM_PROJECT = {
     "package.json": '{\n  "name": "shop",\n  "private": true,\n  "packageManager": "pnpm@9.12.0"\n}\n',
     "pnpm-workspace.yaml": 'packages:\n  - "apps/*"\n  - "packages/*"\n',
+    "packages/db/schema.ts": (
+        'import { pgTable, serial, text } from "drizzle-orm/pg-core";\n\n'
+        'export const posts = pgTable("posts", (t) => ({\n  id: t.serial().primaryKey(),\n  title: t.text(),\n}));\n'
+    ),
     "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
     "docker-compose.yml": 'services:\n  db:\n    image: postgres:16\n    ports:\n    - "5432:5432"\n',
     "apps/frontend/package.json": '{\n  "name": "frontend",\n  "dependencies": {\n    "next": "^15.1.0"\n  }\n}\n',
@@ -309,4 +323,63 @@ export default function Posts() {
   return <ul>{posts.map((p) => <li key={p.id}>{p.title}</li>)}</ul>
 }
 """,
+}
+
+
+# An AFC-shaped monorepo with Auth.js and rows that belong to users: who may receive what.
+AUTH_SCHEMA = """import { pgTable, serial, text, uuid } from "drizzle-orm/pg-core";
+
+export const users = pgTable("users", {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull().unique(),
+    passwordHash: text("password_hash").notNull(),
+});
+
+export const notes = pgTable("notes", {
+    id: serial("id").primaryKey(),
+    userId: uuid("user_id").notNull().references(() => users.id),
+    body: text("body").notNull(),
+});
+"""
+
+AUTH_MODULE = """import NextAuth from "next-auth";
+
+export const { handlers, auth } = NextAuth({ providers: [] });
+"""
+
+NOTES_ROUTE = """import { NextResponse } from "next/server";
+import { db, notes } from "@app/db";
+
+import { auth } from "@/auth";
+
+export async function POST(req: Request) {
+    const session = await auth();
+    if (!session?.user?.id) {
+        return NextResponse.json({ error: "sign in" }, { status: 401 });
+    }
+    const body = await req.json();
+    const [note] = await db.insert(notes).values({ userId: session.user.id, body: body.body }).returning();
+    return NextResponse.json(note, { status: 201 });
+}
+"""
+
+SIGNUP_ROUTE = """import { NextResponse } from "next/server";
+import { db, users } from "@app/db";
+
+export async function POST(req: Request) {
+    const body = await req.json();
+    const [user] = await db.insert(users).values({ email: body.email, passwordHash: body.hash }).returning();
+    return NextResponse.json({ id: user.id }, { status: 201 });
+}
+"""
+
+AUTH_PROJECT = {
+    **AFC_PROJECT,
+    "apps/web/package.json": WEB_PACKAGE.replace(
+        '"next": "15.5.0",', '"next": "15.5.0",\n        "next-auth": "5.0.0-beta.29",'
+    ),
+    "apps/web/src/auth.ts": AUTH_MODULE,
+    "apps/web/src/app/api/notes/route.ts": NOTES_ROUTE,
+    "apps/web/src/app/api/signup/route.ts": SIGNUP_ROUTE,
+    "packages/db/src/schema.ts": TODOS_SCHEMA + "\n" + AUTH_SCHEMA.split("\n", 2)[2],
 }

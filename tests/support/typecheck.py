@@ -22,10 +22,71 @@ PACKAGES = [
 STUBS = {
     "db.d.ts": (
         "export declare const db: any;\nexport declare const todos: any;\nexport declare const posts: any;\n"
-        "export declare const users: any;\nexport declare function eq(a: unknown, b: unknown): unknown;\n"
+        "export declare const users: any;\nexport declare const notes: any;\n"
+        "export declare function eq(a: unknown, b: unknown): unknown;\n"
+    ),
+    "next-auth.d.ts": (
+        "export type Session = { user?: { id?: string; name?: string | null; email?: string | null } };\n"
+        "export default function NextAuth(config: unknown): {\n"
+        "  auth: () => Promise<Session | null>;\n  handlers: { GET: unknown; POST: unknown };\n};\n"
     ),
     "t3-env.d.ts": "export declare function createEnv<T>(options: T): Record<string, string | undefined>;\n",
+    # Typed like the real libraries where it matters to the lines afc inserts: `.returning()` gives an array
+    # (so `const [row] = ...` may be undefined under noUncheckedIndexedAccess), Prisma gives the row.
+    "drizzle.d.ts": """export interface Todo { id: number; title: string; done: boolean }
+export interface Note { id: number; body: string; userId: string }
+export interface Message { id: number; body: string; userId: string }
+export interface Conversation { id: number; title: string; userId: string }
+export interface User { id: string; email: string; passwordHash: string }
+export interface Table<R> { readonly $inferSelect: R; readonly id: unknown; readonly userId: unknown }
+type Query<R> = Promise<void> & { returning(): Promise<R[]>; where(condition: unknown): Query<R> };
+export interface Db {
+  insert<R>(table: Table<R>): { values(values: Partial<R> | Partial<R>[]): Query<R> };
+  update<R>(table: Table<R>): { set(values: Partial<R>): Query<R> };
+  delete<R>(table: Table<R>): Query<R>;
+  select(): { from<R>(table: Table<R>): Promise<R[]> };
+  transaction<T>(run: (tx: Db) => Promise<T>): Promise<T>;
 }
+export declare const db: Db;
+export declare const todos: Table<Todo>;
+export declare const notes: Table<Note>;
+export declare const messages: Table<Message>;
+export declare const conversations: Table<Conversation>;
+export declare const users: Table<User>;
+export declare function eq(a: unknown, b: unknown): unknown;
+""",
+    "prisma.d.ts": """export interface Post { id: string; title: string; authorId: string }
+export interface Tag { id: string; name: string }
+interface Delegate<R> {
+  create(args: { data: Partial<R> }): Promise<R>;
+  update(args: { where: Partial<R>; data: Partial<R> }): Promise<R>;
+  upsert(args: { where: Partial<R>; create: Partial<R>; update: Partial<R> }): Promise<R>;
+  delete(args: { where: Partial<R> }): Promise<R>;
+  createMany(args: { data: Partial<R>[] }): Promise<{ count: number }>;
+  findMany(args?: unknown): Promise<R[]>;
+}
+export declare class PrismaClient {
+  post: Delegate<Post>;
+  tag: Delegate<Tag>;
+  $transaction<T>(run: (tx: PrismaClient) => Promise<T>): Promise<T>;
+}
+""",
+    "trpc.d.ts": """type Resolver<C, I, O> = (options: { ctx: C; input: I }) => O;
+export interface Procedure<C, I> {
+  input<J>(schema: { parse(value: unknown): J }): Procedure<C, J>;
+  use(middleware: unknown): Procedure<C, I>;
+  mutation<O>(resolver: Resolver<C, I, O>): { _mutation: O };
+  query<O>(resolver: Resolver<C, I, O>): { _query: O };
+}
+export declare const initTRPC: {
+  context<C>(): { create(): { procedure: Procedure<C, undefined>; router<T>(routes: T): T } };
+};
+export declare class TRPCError extends Error { constructor(options: { code: string; message?: string }) }
+""",
+}
+
+# Options that describe the fixture's layout or build, not how strictly its code is checked: ours win.
+LAYOUT_OPTIONS = {"paths", "baseUrl", "plugins", "incremental", "rootDir", "outDir", "composite", "types"}
 
 
 def install_toolchain(folder: Path, npm: str) -> Path:
@@ -40,24 +101,56 @@ def install_toolchain(folder: Path, npm: str) -> Path:
     return folder
 
 
+def own_options(app_dir: Path) -> dict:
+    """The app's own `compilerOptions` (tsconfig.json, comments allowed), less the layout ones."""
+    from afc_realtime.edits import jsonfile
+
+    path = app_dir / "tsconfig.json"
+    if not path.is_file():
+        return {}
+    config = jsonfile.to_python(jsonfile.parse(path.read_text(), str(path))) or {}
+    options = config.get("compilerOptions") or {}
+    return {k: v for k, v in options.items() if k not in LAYOUT_OPTIONS}
+
+
 def typecheck(
-    app_dir: Path, toolchain: Path, node: str, work: Path, alias_src: bool = True
+    app_dir: Path,
+    toolchain: Path,
+    node: str,
+    work: Path,
+    alias_src: bool = True,
+    root: Path | None = None,
+    also: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess:
-    """Copy the app's sources next to the toolchain's node_modules and run `tsc --noEmit` under strict."""
+    """Copy the app's sources (and the project folders in `also`, from `root`, where they stand relative to
+    the app) next to the toolchain's node_modules and run `tsc --noEmit` under strict, with the app's own
+    `compilerOptions` merged over it (`noUncheckedIndexedAccess`, `exactOptionalPropertyTypes`, ...)."""
     if work.exists():
         shutil.rmtree(work)
-    src_root = "src" if (app_dir / "src").is_dir() else "."
-    for entry in ("src", "app", "lib"):
+    app_rel = app_dir.relative_to(root).as_posix() if root is not None else "."
+    app_work = work / app_rel
+    src_root = f"{app_rel}/src" if (app_dir / "src").is_dir() else app_rel
+    for entry in ("src", "app", "lib", "pages"):
         if (app_dir / entry).is_dir():
-            shutil.copytree(app_dir / entry, work / entry)
+            shutil.copytree(app_dir / entry, app_work / entry)
+    for rel in also:
+        assert root is not None, "`also` names folders of the project at `root`"
+        shutil.copytree(root / rel, work / rel, ignore=shutil.ignore_patterns("node_modules", "package.json"))
     (work / "node_modules").symlink_to(toolchain / "node_modules")
     stubs = work / "stubs"
     stubs.mkdir()
     for name, text in STUBS.items():
         (stubs / name).write_text(text)
-    paths = {"@app/db": ["./stubs/db.d.ts"], "@t3-oss/env-nextjs": ["./stubs/t3-env.d.ts"]}
+    paths = {
+        "@app/db": ["./stubs/db.d.ts"],
+        "@typed/db": ["./stubs/drizzle.d.ts"],
+        "@prisma/client": ["./stubs/prisma.d.ts"],
+        "@trpc/server": ["./stubs/trpc.d.ts"],
+        "@t3-oss/env-nextjs": ["./stubs/t3-env.d.ts"],
+        "next-auth": ["./stubs/next-auth.d.ts"],
+    }
     if alias_src:
-        paths["@/*"] = [f"./{src_root}/*".replace("/./", "/")]
+        paths["@/*"] = [f"./{src_root}/*".replace("/./", "/").replace("/./", "/")]
     config = {
         "compilerOptions": {
             "target": "ES2022",
@@ -71,6 +164,7 @@ def typecheck(
             "esModuleInterop": True,
             "skipLibCheck": True,
             "paths": paths,
+            **own_options(app_dir),
         },
         "include": ["**/*.ts", "**/*.tsx"],
         "exclude": ["node_modules"],
@@ -80,3 +174,27 @@ def typecheck(
     return subprocess.run(
         [node, str(tsc), "--noEmit", "-p", "."], cwd=work, capture_output=True, text=True, timeout=300
     )
+
+
+def assert_typechecks(
+    app_dir: Path,
+    toolchain: Path,
+    node: str,
+    work: Path,
+    alias_src: bool = True,
+    root: Path | None = None,
+    also: tuple[str, ...] = (),
+    not_in: tuple[str, ...] = (),
+) -> None:
+    """tsc passes; with `not_in`, errors in files under those folders (as tsc names them) are set aside:
+    for checking the lines afc inserts in the app's files under options the generated helpers do not meet
+    yet (`noPropertyAccessFromIndexSignature`: the helpers' `process.env.X`, the templates' part of issue 10)."""
+    result = typecheck(app_dir, toolchain, node, work, alias_src, root, also)
+    output = result.stdout + result.stderr
+    if not_in:
+        errors = [line for line in output.splitlines() if ": error TS" in line]
+        kept = [line for line in errors if not line.startswith(not_in)]
+        assert errors or result.returncode == 0, output
+        assert kept == [], "\n".join(kept)
+        return
+    assert result.returncode == 0, output

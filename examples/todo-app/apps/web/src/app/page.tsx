@@ -76,6 +76,9 @@ export default function Home() {
     return (
         <main>
             <h1>Todos</h1>
+            <p>
+                Shared with everyone. <a href="/notes">My notes</a> are private (<a href="/login">sign in</a>).
+            </p>
             <form onSubmit={addTodo} style={{ display: "flex", gap: "0.5rem", marginBottom: "1rem" }}>
                 <input
                     data-testid="new-todo"

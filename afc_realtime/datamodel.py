@@ -1,0 +1,150 @@
+"""The project's tables, read from its Drizzle schema (TypeScript, through the parser) and its Prisma schema:
+each table's columns as code names them, which columns point at which table, and where it is declared.
+That is what afc needs to decide who may receive a written row (see `audience.py`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .edits import typescript as ts
+from .edits.result import Skip
+from .tree import Tree
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
+
+DRIZZLE_TABLES = re.compile(r"^(pgTable|mysqlTable|sqliteTable|singlestoreTable)$|Table$|^table$")
+SCHEMA_SKIP = frozenset({"node_modules", ".next", ".turbo", "dist", "build", "out", ".git", "coverage", ".afc", "app"})
+TS_SOURCE = (".ts", ".mts", ".cts", ".js", ".mjs")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # as code names it: the Drizzle export (`todos`) or the Prisma model (`Post`)
+    columns: tuple[str, ...]  # property names on a row
+    references: dict[str, str] = field(default_factory=dict)  # column -> the table it points at
+    where: str = ""  # path:line of the declaration
+    orm: str = "drizzle"
+
+
+@dataclass
+class DataModel:
+    tables: dict[str, Table] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)  # the schema files read
+    problems: list[Skip] = field(default_factory=list)  # schema files that could not be read
+
+    def table(self, name: str) -> Table | None:
+        """The table a write names: `todos` (Drizzle), or `post`/`Post` (Prisma's client uses camelCase)."""
+        found = self.tables.get(name)
+        if found is None and name[:1].islower():
+            found = self.tables.get(name[:1].upper() + name[1:])
+        return found
+
+
+def read(tree: Tree, folders: list[str]) -> DataModel:
+    """Every Drizzle and Prisma table declared in `folders` (the workspace's packages and apps)."""
+    model = DataModel()
+    for folder in folders:
+        for path in tree.walk(folder, SCHEMA_SKIP):
+            if path.endswith(".prisma"):
+                _read_prisma(path, tree.read_text(path) or "", model)
+            elif path.endswith(TS_SOURCE) and not path.endswith(".d.ts"):
+                text = tree.read_text(path) or ""
+                if "drizzle-orm/" in text and "Table(" in text:
+                    _read_drizzle(path, text, model)
+    return model
+
+
+# -- Drizzle --------------------------------------------------------------------------------------------
+
+
+def _read_drizzle(path: str, text: str, model: DataModel) -> None:
+    loaded = ts.load(path, text)
+    if isinstance(loaded, Skip):
+        model.problems.append(loaded)
+        return
+    model.sources.append(path)
+    for declarator in loaded.root.find_all(kind="variable_declarator"):
+        name, value = declarator.field("name"), declarator.field("value")
+        if name is None or value is None or name.kind() != "identifier" or value.kind() != "call_expression":
+            continue
+        fn = value.field("function")
+        if fn is None or not DRIZZLE_TABLES.search(fn.text()):
+            continue
+        columns = _columns_object(value)
+        if columns is None:
+            continue
+        table = Table(name.text(), *_drizzle_columns(columns), f"{path}:{loaded.line(declarator)}", "drizzle")
+        model.tables[table.name] = table
+
+
+def _columns_object(call: SgNode) -> SgNode | None:
+    """The `{ id: serial("id"), ... }` of `pgTable("todos", {...})`, or of its `(t) => ({...})` form."""
+    args = call.field("arguments")
+    for arg in args.children() if args is not None else []:
+        if arg.kind() == "object":
+            return arg
+        if arg.kind() == "arrow_function":
+            body = arg.field("body")
+            while body is not None and body.kind() == "parenthesized_expression":
+                body = next((c for c in body.children() if c.is_named()), None)
+            if body is not None and body.kind() == "object":
+                return body
+    return None
+
+
+def _drizzle_columns(columns: SgNode) -> tuple[tuple[str, ...], dict[str, str]]:
+    names, references = [], {}
+    for pair in columns.children():
+        key = pair.field("key")
+        if pair.kind() != "pair" or key is None:
+            continue
+        column = key.text().strip("\"'")
+        names.append(column)
+        target = re.search(r"\.references\(\s*\(\s*\)\s*(?::\s*\w+\s*)?=>\s*(\w+)\.", pair.text())
+        if target:
+            references[column] = target.group(1)
+    return tuple(names), references
+
+
+# -- Prisma ---------------------------------------------------------------------------------------------
+
+PRISMA_SCALARS = frozenset(
+    {"String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes", "Unsupported"}
+)
+_MODEL = re.compile(r"^\s*model\s+(\w+)\s*\{\s*$")
+_FIELD = re.compile(r"^\s*(\w+)\s+(\w+)(\[\])?(\?)?(.*)$")
+_RELATION = re.compile(r"@relation\((?:[^)]*?)fields:\s*\[([^\]]*)\]")
+
+
+def _read_prisma(path: str, text: str, model: DataModel) -> None:
+    """Prisma's schema language, line by line: `model Name {` ... `}`, one field a line."""
+    model.sources.append(path)
+    current: tuple[str, int, list[str], dict[str, str]] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        body = line.split("//", 1)[0]
+        if current is None:
+            opened = _MODEL.match(body)
+            if opened:
+                current = (opened.group(1), number, [], {})
+            continue
+        if body.strip() == "}":
+            name, start, columns, references = current
+            model.tables[name] = Table(name, tuple(columns), references, f"{path}:{start}", "prisma")
+            current = None
+            continue
+        found = _FIELD.match(body)
+        if found is None or body.strip().startswith("@@"):
+            continue
+        relation = _RELATION.search(found.group(5))
+        if relation:  # `author User @relation(fields: [authorId], references: [id])`: authorId points at User
+            for column in (c.strip() for c in relation.group(1).split(",")):
+                current[3][column] = found.group(2)
+        elif found.group(2) in PRISMA_SCALARS or _is_enum(found.group(2), text):
+            current[2].append(found.group(1))  # relation fields (another model's type) are not on the row
+
+
+def _is_enum(type_name: str, text: str) -> bool:
+    return re.search(rf"^\s*enum\s+{re.escape(type_name)}\s*\{{", text, re.MULTILINE) is not None

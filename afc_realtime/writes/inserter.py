@@ -1,0 +1,55 @@
+"""The one inserter: `broadcast("todo-created", row, { to })` on a line of its own, just before the response
+that sends the row back or right after the write, guarded by `if (row)` where the row's type may still be
+`undefined` (`const [row] = ...` under `noUncheckedIndexedAccess`) and the line needs a real row."""
+
+from __future__ import annotations
+
+from ..edits.insertion import undo_insertions
+from ..edits.result import Edit, Skip
+from ..edits.typescript import TsFile, line_after_insertion, quote_of, statement_line_insertion
+from ..textfile import line_end
+from .site import CREATED, Write
+
+
+def needs_guard(write: Write, to: str) -> bool:
+    """Whether the line must check the row first: its type may include `undefined` there, and the line reads
+    a property of it (a private channel) or the write may have matched no row (an update or a delete)."""
+    row = write.row or ""
+    return write.maybe_undefined and (f"{row}." in to or write.action != CREATED)
+
+
+def line_for(write: Write, event: str, helper: str, to: str, quote: str, semi: str) -> str:
+    call = f"{helper}({quote}{event}{quote}, {write.row}, {{ to: {to} }}){semi}"
+    return f"if ({write.row}) {call}" if needs_guard(write, to) else call
+
+
+def broadcast(file: TsFile, write: Write, event: str, helper: str, to: str) -> Edit | Skip:
+    """The broadcast line for a write whose row is available, or why it cannot be placed."""
+    anchor = write.anchor
+    if write.row is None or anchor is None:
+        return Skip(file.path, write.reason or "the written row is not available", write.line, write.handler)
+    semi = ";" if anchor.text().rstrip().endswith(";") else ""
+    if write.after and anchor.kind() == "if_statement":
+        semi = ";" if _uses_semicolons(file) else ""
+    statement = line_for(write, event, helper, to, quote_of(file.root), semi)
+    what = f"broadcast {event}"
+    if write.after:
+        end = anchor.range().end.index
+        rest = file.text[end : line_end(file.text, end)].strip()
+        if rest and not rest.startswith("//"):
+            return Skip(file.path, "the write shares its line with other code", write.line, write.handler)
+        insertion = line_after_insertion(file.text, anchor, statement, what)
+    else:
+        found = statement_line_insertion(file.text, anchor, statement, what)
+        if found is None:
+            return Skip(file.path, "the response shares its line with other code", write.line, write.handler)
+        insertion = found
+    line = file.line(anchor) + (1 if write.after else 0)
+    return Edit(file.path, (insertion,), line=line, subject=event)
+
+
+def _uses_semicolons(file: TsFile) -> bool:
+    return any(s.text().rstrip().endswith(";") for s in file.root.find_all(kind="lexical_declaration"))
+
+
+undo = undo_insertions  # the inverse of every edit here: cut exactly the lines that were inserted

@@ -1,0 +1,134 @@
+"""The records: a `Handler` (a function a recogniser found where the app may write) and a `Write` (one
+write in it, with what it changed and where a broadcast of its row can go). Plus the few syntax helpers
+the recognisers share: the function inside a wrapper call, and what a local name is bound to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
+
+CREATED, UPDATED, DELETED = "created", "updated", "deleted"
+FUNCTIONS = ("arrow_function", "function_expression", "function_declaration", "generator_function")
+
+
+@dataclass(frozen=True)
+class Handler:
+    """A function where the app may write: an App Router handler, a Server Action, a tRPC mutation, a Pages
+    Router API handler."""
+
+    path: str
+    label: str  # how the plan names it: `POST`, `action createTodo`, `mutation post.create`, `API handler`
+    body: SgNode  # the function's body: a statement block, or the expression of an arrow function
+    line: int
+    responds: bool  # True: the row goes out just before the response that sends it back; False: right after the write
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write to the database, as data: the recipe decides its event and audience from this alone."""
+
+    path: str
+    line: int  # of the write itself
+    handler: str  # the handler's label
+    orm: str  # "drizzle" or "prisma"
+    table: str | None  # as the code names it: `todos`, `schema.todos` -> `todos`, `post` (Prisma's client)
+    action: str  # created / updated / deleted
+    row: str | None  # the expression holding the row where the broadcast goes; None when it is not available
+    reason: str = ""  # why the row is not available (when `row` is None)
+    anchor: SgNode | None = None  # the statement the broadcast goes before (or after, when `after`)
+    after: bool = False
+    maybe_undefined: bool = False  # the row's type still includes `undefined` at the anchor
+
+    @property
+    def wirable(self) -> bool:
+        return self.row is not None and self.anchor is not None
+
+
+def same(a: SgNode | None, b: SgNode | None) -> bool:
+    """The same node of the same tree (ast-grep compares nodes by identity in the tree)."""
+    return a is not None and b is not None and a == b
+
+
+def function_in(value: SgNode | None, depth: int = 0) -> SgNode | None:
+    """The function a value is, or the one a wrapper call is given, innermost first:
+    `withAuth(async (req) => ...)`, `validatedAction(schema, async (data) => ...)`, `a(b(async () => ...))`."""
+    if value is None or depth > 4:
+        return None
+    while value.kind() in ("parenthesized_expression", "as_expression", "satisfies_expression", "await_expression"):
+        inner = next((c for c in value.children() if c.is_named()), None)
+        if inner is None:
+            return None
+        value = inner
+    if value.kind() in FUNCTIONS:
+        return value
+    if value.kind() == "call_expression":
+        args = value.field("arguments")
+        for arg in reversed([c for c in args.children() if c.is_named()] if args is not None else []):
+            found = function_in(arg, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def local_binding(root: SgNode, name: str) -> SgNode | None:
+    """What a top-level name is bound to: its function declaration, or the value of its `const`."""
+    for statement in root.children():
+        node = statement.field("declaration") if statement.kind() == "export_statement" else statement
+        if node is None:
+            continue
+        if node.kind() in ("function_declaration", "generator_function_declaration"):
+            ident = node.field("name")
+            if ident is not None and ident.text() == name:
+                return node
+        elif node.kind() in ("lexical_declaration", "variable_declaration"):
+            for declarator in node.children():
+                ident = declarator.field("name") if declarator.kind() == "variable_declarator" else None
+                if ident is not None and ident.kind() == "identifier" and ident.text() == name:
+                    return declarator.field("value")
+    return None
+
+
+def resolve_function(root: SgNode, value: SgNode | None) -> SgNode | None:
+    """The function behind an exported value: itself, through wrappers, or through a local name
+    (`export default handler`, `withAuth(handler)`)."""
+    found = function_in(value)
+    if found is not None or value is None:
+        return found
+    target = value
+    if value.kind() == "call_expression":
+        args = value.field("arguments")
+        named = [c for c in args.children() if c.is_named()] if args is not None else []
+        target = next((a for a in reversed(named) if a.kind() == "identifier"), value)
+    if target.kind() == "identifier":
+        bound = local_binding(root, target.text())
+        return function_in(bound) if bound is not None and bound is not value else None
+    return None
+
+
+def body_of(function: SgNode) -> SgNode | None:
+    return function.field("body")
+
+
+def is_async(function: SgNode) -> bool:
+    return any(c.text() == "async" for c in function.children() if not c.is_named())
+
+
+def export_clauses(root: SgNode) -> list[tuple[str, str, SgNode]]:
+    """(exported name, local name, the export statement) of `export { handler as POST }` without a source."""
+    found = []
+    for statement in root.children():
+        if statement.kind() != "export_statement" or statement.field("source") is not None:
+            continue
+        for clause in statement.children():
+            if clause.kind() != "export_clause":
+                continue
+            for spec in clause.children():
+                if spec.kind() != "export_specifier":
+                    continue
+                local, alias = spec.field("name"), spec.field("alias")
+                if local is not None:
+                    found.append(((alias or local).text(), local.text(), statement))
+    return found

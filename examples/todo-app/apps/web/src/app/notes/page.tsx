@@ -1,0 +1,82 @@
+"use client";
+
+import { useEffect, useState, type FormEvent } from "react";
+
+type Note = {
+    id: number;
+    userId: string;
+    body: string;
+    createdAt: string;
+};
+
+export default function NotesPage() {
+    const [notes, setNotes] = useState<Note[]>([]);
+    const [body, setBody] = useState("");
+    const [error, setError] = useState<string | null>(null);
+
+    useEffect(() => {
+        let cancelled = false;
+        fetch("/api/notes", { cache: "no-store" })
+            .then((res) => (res.ok ? res.json() : Promise.reject(new Error(`GET /api/notes: ${res.status}`))))
+            .then((data: Note[]) => {
+                if (!cancelled) {
+                    setNotes(data);
+                }
+            })
+            .catch((err: unknown) => {
+                if (!cancelled) {
+                    setError(String(err));
+                }
+            });
+        return () => {
+            cancelled = true;
+        };
+    }, []);
+
+    async function addNote(event: FormEvent<HTMLFormElement>) {
+        event.preventDefault();
+        const trimmed = body.trim();
+        if (!trimmed) {
+            return;
+        }
+        const res = await fetch("/api/notes", {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ body: trimmed }),
+        });
+        if (!res.ok) {
+            setError(`POST /api/notes: ${res.status}`);
+            return;
+        }
+        const created: Note = await res.json();
+        setNotes((current) => [created, ...current.filter((note) => note.id !== created.id)]);
+        setBody("");
+    }
+
+    return (
+        <main style={{ maxWidth: 560, margin: "3rem auto", fontFamily: "system-ui, sans-serif" }}>
+            <h1>My notes</h1>
+            <p>
+                Only you see these. <a href="/">Shared todos</a>
+            </p>
+            <form onSubmit={addNote} style={{ display: "flex", gap: "0.5rem" }}>
+                <input
+                    value={body}
+                    onChange={(event) => setBody(event.target.value)}
+                    placeholder="Write a note"
+                    data-testid="new-note"
+                    style={{ flex: 1 }}
+                />
+                <button type="submit" data-testid="add-note">
+                    Add
+                </button>
+            </form>
+            {error ? <p role="alert">{error}</p> : null}
+            <ul data-testid="note-list">
+                {notes.map((note) => (
+                    <li key={note.id}>{note.body}</li>
+                ))}
+            </ul>
+        </main>
+    );
+}

@@ -1,0 +1,46 @@
+from afc_realtime.edits.result import Skip
+from afc_realtime.writes import inserter, trpc
+from afc_realtime.writes.site import Write
+from tests.support.roundtrip import round_trip
+from tests.support.writes import edits, sites, wire
+
+PATH = "packages/api/src/router/post.ts"
+
+ROUTER = """import { z } from "zod";
+
+import { protectedProcedure, publicProcedure } from "../trpc";
+
+export const postRouter = {
+  all: publicProcedure.query(({ ctx }) => ctx.db.query.Post.findMany()),
+  create: protectedProcedure
+    .input(z.object({ title: z.string() }))
+    .mutation(({ ctx, input }) => ctx.db.insert(Post).values(input)),
+  rename: protectedProcedure
+    .input(z.object({ id: z.string(), title: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const post = await ctx.prisma.post.update({ where: { id: input.id }, data: { title: input.title } });
+      return post;
+    }),
+  remove: protectedProcedure.input(z.string()).mutation(({ ctx, input }) => {
+    return ctx.db.post.delete({ where: { id: input } });
+  }),
+} satisfies TRPCRouterRecord;
+"""
+
+
+def test_mutations_by_name_with_what_each_write_returns():
+    found = sites(trpc, PATH, ROUTER)
+    assert [(r.handler, r.orm, r.table, r.row, r.reason[:36]) for r in found if isinstance(r, Write)] == [
+        ("mutation post.create", "drizzle", "Post", None, "writes, but returns no row: add `.re"),
+        ("mutation post.rename", "prisma", "post", "post", ""),
+        ("mutation post.remove", "prisma", "post", None, "returns the written row without keep"),
+    ]
+    assert not any(isinstance(r, Skip) for r in found)  # queries are not mutations
+
+
+def test_the_broadcast_goes_right_after_the_write():
+    new = round_trip(inserter, ROUTER, *edits(wire(trpc, PATH, ROUTER, "`user:${{row}.authorId}`")))
+    assert (
+        "data: { title: input.title } });\n"
+        '      broadcast("post-updated", post, { to: `user:${post.authorId}` });\n      return post;\n' in new
+    )
