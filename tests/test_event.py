@@ -94,3 +94,14 @@ def test_remove_websocket_takes_custom_events_with_it(afc_project):
     )
     assert afc("remove", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
     assert fingerprint(afc_project) == before
+
+
+def test_an_event_name_longer_than_the_service_accepts_is_refused(afc_project):
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    before = fingerprint(afc_project)
+    name = "todo-" + "a" * 96
+    route = "apps/web/src/app/api/todos/route.ts"
+    result = afc("add", "event", name, "--route", route, "-C", str(afc_project), "--yes")
+    assert result.exit_code == 2 and "at most 100 characters" in result.output
+    assert afc("add", "event", name[:-1], "--route", route, "-C", str(afc_project), "--yes").exit_code == 0
+    assert fingerprint(afc_project) != before

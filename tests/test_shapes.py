@@ -55,7 +55,9 @@ def test_pnpm_app_in_another_folder_with_create_env_and_arrow_handlers(tmp_path,
     )
     assert "    NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL,\n" in env
     assert "WS_EVENTS_SECRET=" in (web / ".env.local").read_text()
-    assert "  ws:\n    build:\n      context: ./apps/ws\n" in (project / "docker-compose.yml").read_text()
+    compose = (project / "docker-compose.yml").read_text()
+    assert "  ws:\n    build:\n      context: .\n      dockerfile: apps/ws/Dockerfile\n" in compose
+    assert "      NODE_ENV: development\n      WS_HOST: 0.0.0.0\n" in compose
     assert_typechecks(web, web_toolchain, node, tmp_path / "tc-added", alias_src=False)
 
     status = afc("status", "-C", str(project), "--json")

@@ -21,6 +21,7 @@ from .toolkit import Draft, import_path, new_dirs, remove_records
 from .websocket import FEATURE
 
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
+MAX_NAME = 100  # the service's limit for an event name (its router's maxParamLength too)
 
 
 def record_name(event: str) -> str:
@@ -45,6 +46,8 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     plan = Plan(f"add event {event}", tree)
     if not NAME.match(event):
         raise BadInput(f"event names are kebab-case <resource>-<action>, like user-updated; got {event!r}")
+    if len(event) > MAX_NAME:
+        raise BadInput(f"event names are at most {MAX_NAME} characters (the service's limit); got {len(event)}")
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     _require_websocket(existing)
     if record_name(event) in existing.features:

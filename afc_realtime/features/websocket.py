@@ -44,19 +44,23 @@ def env_entries(secret: str) -> list[tuple[str, str]]:
 
 
 def compose_service(project: Project, compose_file: str) -> dict[str, Any]:
-    context = os.path.relpath(project.ws, str(PurePosixPath(compose_file).parent) or ".").replace(os.sep, "/")
+    """The `ws` service of a compose file. The image builds from the repository root (the workspace lockfile
+    is there) and runs in production mode; a file that is not a production one runs it in development mode,
+    so an unset secret never makes it exit and restart in a loop."""
+    context = os.path.relpath(".", str(PurePosixPath(compose_file).parent) or ".").replace(os.sep, "/")
     production = "prod" in compose_file
-    secret = "${WS_EVENTS_SECRET:?set WS_EVENTS_SECRET}" if production else "${WS_EVENTS_SECRET}"
+    secret = "${WS_EVENTS_SECRET:?set WS_EVENTS_SECRET}" if production else "${WS_EVENTS_SECRET:-}"
     environment = {
+        "NODE_ENV": "production" if production else "development",
+        "WS_HOST": "0.0.0.0",  # inside a container: reachable from the other services, not only loopback
         "WS_PORT": f'"{PORT}"',
         "WS_EVENTS_SECRET": secret,
+        "WS_TICKET_SECRET": "${WS_TICKET_SECRET:-}",
         "WS_ALLOWED_ORIGINS": "${WS_ALLOWED_ORIGINS:-http://localhost:3000}",
         "REDIS_URL": "${REDIS_URL:-}",
     }
-    if production:
-        environment["NODE_ENV"] = "production"
     return {
-        "build": {"context": f"./{context}" if not context.startswith(".") else context, "dockerfile": "Dockerfile"},
+        "build": {"context": context, "dockerfile": f"{project.ws}/Dockerfile"},
         "ports": [f'"{PORT}:{PORT}"'],
         "environment": environment,
         "restart": "unless-stopped",
@@ -119,7 +123,7 @@ def ticket_route(project: Project) -> str:
 
 def _stage_generated(project: Project, tree: Tree, auth: AuthSetup) -> dict[str, bytes]:
     env_file = os.path.relpath(".env", project.ws).replace(os.sep, "/")
-    answers = {"package_name": "ws", "ws_port": PORT, "env_file": env_file}
+    answers = {"package_name": "ws", "ws_port": PORT, "env_file": env_file, "service_dir": project.ws}
     files = {f"{project.ws}/{rel}": data for rel, data in render.render_service(answers).items()}
     helpers = render.render_web_helpers({"use_after": project.has_after})
     files.update({f"{project.helpers_dir}/{name}": data for name, data in helpers.items()})
@@ -263,6 +267,12 @@ def _add_env_vars(project: Project, draft: Draft) -> None:
 def _add_compose_services(project: Project, draft: Draft) -> None:
     for path in project.compose_files:
         draft.take(compose.add_service(path, draft.tree.read_text(path) or "", "ws", compose_service(project, path)))
+    if project.compose_files and project.package_manager != "bun":
+        message = (
+            f"the service's Dockerfile installs with bun from bun.lock; this project uses {project.package_manager}: "
+            f"change the install step of {project.ws}/Dockerfile before `docker compose build`"
+        )
+        draft.plan.note(Level.WARN, message, f"{project.ws}/Dockerfile")
 
 
 def _add_turbo_env(draft: Draft) -> None:
