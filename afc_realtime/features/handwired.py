@@ -20,7 +20,14 @@ from .toolkit import Draft, artefact_notes
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
 
-WS_KEYS = {"NEXT_PUBLIC_WS_URL", "WS_INTERNAL_URL", "WS_PORT", "WS_EVENTS_SECRET", "WS_ALLOWED_ORIGINS"}
+WS_KEYS = {
+    "NEXT_PUBLIC_WS_URL",
+    "WS_INTERNAL_URL",
+    "WS_PORT",
+    "WS_EVENTS_SECRET",
+    "WS_TICKET_SECRET",
+    "WS_ALLOWED_ORIGINS",
+}
 SECTION = re.compile(r"websocket|realtime", re.IGNORECASE)
 
 

@@ -28,7 +28,14 @@ FEATURE = "websocket"
 PORT = 4001
 ENV_HEADER = "Realtime (afc websocket)"
 TURBO_BUILD_ENV = ["NEXT_PUBLIC_WS_URL"]
-TURBO_RUNTIME_ENV = ["WS_INTERNAL_URL", "WS_EVENTS_SECRET", "WS_PORT", "WS_ALLOWED_ORIGINS", "REDIS_URL"]
+TURBO_RUNTIME_ENV = [
+    "WS_INTERNAL_URL",
+    "WS_EVENTS_SECRET",
+    "WS_TICKET_SECRET",
+    "WS_PORT",
+    "WS_ALLOWED_ORIGINS",
+    "REDIS_URL",
+]
 RUN = {"bun": "bun run", "pnpm": "pnpm", "yarn": "yarn", "npm": "npm run"}
 INSTALL = {"bun": "bun install", "pnpm": "pnpm install", "yarn": "yarn install", "npm": "npm install"}
 

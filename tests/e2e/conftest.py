@@ -136,7 +136,9 @@ def project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
         "WS_PORT": str(ws_port),
         "WS_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}",
     }
-    set_env_values(root / ".env", {"DATABASE_URL": postgres.url("todo"), **ours})
+    # Auth.js sends the browser back to NEXTAUTH_URL after signing in: the app's own address here.
+    app_url = {"NEXTAUTH_URL": f"http://127.0.0.1:{web_port}"}
+    set_env_values(root / ".env", {"DATABASE_URL": postgres.url("todo"), **app_url, **ours})
     secret = parse_env_file(root / ".env").get("WS_EVENTS_SECRET", "")
     assert len(secret) >= 16, "afc add should generate a WS_EVENTS_SECRET in .env"
 

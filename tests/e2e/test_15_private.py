@@ -1,0 +1,186 @@
+"""Private by default, seen from the browser: two users signed in with Auth.js, each in their own Chromium
+context, and a visitor who is not signed in. A note goes live to its writer's page and to nobody else's
+socket; a shared todo reaches all three. The pages never reload."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.e2e.e2e_support import ARTIFACTS, Postgres, Project, Service
+
+pytestmark = pytest.mark.e2e
+
+LIVE_S = 5.0  # a note or todo must reach the pages that may see it within this long
+
+
+def password_hash(password: str) -> str:
+    """The example's format, `scrypt$<salt>$<hex>`, with Node's scrypt defaults (N=16384, r=8, p=1)."""
+    salt = secrets.token_hex(8)
+    digest = hashlib.scrypt(password.encode(), salt=salt.encode(), n=16384, r=8, p=1, dklen=64)
+    return f"scrypt${salt}${digest.hex()}"
+
+
+def as_text(frame: str | bytes) -> str:
+    """A frame's payload as text: Playwright gives bytes for binary frames."""
+    return frame.decode("utf-8", errors="replace") if isinstance(frame, bytes) else frame
+
+
+@dataclass
+class Visitor:
+    name: str
+    context: Any
+    page: Any
+    frames: list[str] = field(default_factory=list)  # text frames this page's WebSockets received
+    log: list[str] = field(default_factory=list)  # the page's console and its sockets' comings and goings
+
+    def messages(self, kind: str) -> list[dict[str, Any]]:
+        found = []
+        for frame in self.frames:
+            try:
+                message = json.loads(frame)
+            except ValueError:
+                continue
+            if isinstance(message, dict) and message.get("type") == kind:
+                found.append(message)
+        return found
+
+
+@pytest.fixture(scope="module")
+def stack(project: Project) -> Iterator[tuple[Service, Service]]:
+    web, ws = project.web_service(), project.ws_service()
+    try:
+        ws.start()
+        web.start(timeout=90)
+        yield web, ws
+    finally:
+        web.stop()
+        ws.stop()
+
+
+@pytest.fixture(scope="module")
+def users(postgres: Postgres) -> dict[str, str]:
+    """Two accounts: email -> password."""
+    accounts = {"alice@example.test": "alice-password-1", "bob@example.test": "bob-password-2"}
+    for email, password in accounts.items():
+        name = email.split("@")[0]
+        postgres.sql(
+            "todo",
+            "-c",
+            f"INSERT INTO users (email, name, password_hash) VALUES ('{email}', '{name}', '{password_hash(password)}') "
+            "ON CONFLICT (email) DO NOTHING",
+        )
+    return accounts
+
+
+def open_page(browser: Any, project: Project, name: str, path: str, login: tuple[str, str] | None) -> Visitor:
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    page = context.new_page()
+    visitor = Visitor(name, context, page)
+
+    def watch(ws: Any) -> None:
+        visitor.log.append(f"socket opened: {ws.url.split('?')[0]}")
+        ws.on("framereceived", lambda frame: visitor.frames.append(as_text(frame)))
+        ws.on("close", lambda _: visitor.log.append("socket closed"))
+
+    page.on("websocket", watch)
+    page.on("console", lambda msg: visitor.log.append(f"{msg.type}: {msg.text}"))
+    if login is not None:
+        page.goto(f"{project.web_url}/login")
+        page.get_by_test_id("email").fill(login[0])
+        page.get_by_test_id("password").fill(login[1])
+        page.get_by_test_id("sign-in").click()
+        page.wait_for_url(f"**{path}", timeout=30_000)
+        page.get_by_test_id("new-note").wait_for()
+    else:
+        page.goto(f"{project.web_url}{path}")
+        page.get_by_test_id("new-todo").wait_for()
+    page.evaluate("window.__afcE2eMarker = 'no-reload'")
+    return visitor
+
+
+@pytest.fixture(scope="module")
+def visitors(browser: Any, project: Project, stack: Any, users: dict[str, str]) -> Iterator[dict[str, Visitor]]:
+    (alice_email, alice_pw), (bob_email, bob_pw) = users.items()
+    opened = {
+        "alice": open_page(browser, project, "alice", "/notes", (alice_email, alice_pw)),
+        "bob": open_page(browser, project, "bob", "/notes", (bob_email, bob_pw)),
+        "anonymous": open_page(browser, project, "anonymous", "/", None),
+    }
+    try:
+        yield opened
+    finally:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with (ARTIFACTS / "private-browser.log").open("w") as out:
+            for visitor in opened.values():
+                out.writelines(f"[{visitor.name}] {line}\n" for line in visitor.log)
+                out.writelines(f"[{visitor.name}] frame: {frame[:200]}\n" for frame in visitor.frames)
+        for visitor in opened.values():
+            visitor.page.screenshot(path=str(ARTIFACTS / f"private-{visitor.name}.png"))
+            visitor.context.close()
+
+
+def post_note(visitor: Visitor, project: Project, body: str) -> dict[str, Any]:
+    """A note written by this visitor, from another tab of theirs (their cookies, not their page)."""
+    response = visitor.context.request.post(f"{project.web_url}/api/notes", data={"body": body})
+    assert response.status == 201, response.text()
+    note: dict[str, Any] = response.json()
+    return note
+
+
+def note_in(visitor: Visitor, body: str) -> Any:
+    return visitor.page.get_by_test_id("note-list").get_by_text(body, exact=True)
+
+
+def post_todo_and_wait(visitors: dict[str, Visitor], project: Project, timeout: float) -> str:
+    """A shared todo, seen arriving on every visitor's socket."""
+    title = f"shared {uuid.uuid4().hex[:8]}"
+    response = visitors["anonymous"].context.request.post(f"{project.web_url}/api/todos", data={"title": title})
+    assert response.status == 201, response.text()
+    for visitor in visitors.values():
+        pump_until(
+            visitor.page,
+            lambda v=visitor: any(title in json.dumps(m) for m in v.messages("todo:created")),
+            timeout,
+            f"the public todo to reach {visitor.name}'s socket",
+        )
+    return title
+
+
+def pump_until(page: Any, condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Wait for `condition`, letting Playwright deliver its events meanwhile: the sync API hands out socket
+    frames only while a Playwright call runs, never during a plain sleep."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        page.wait_for_timeout(50)
+
+
+def test_a_note_goes_live_to_its_writer_and_to_nobody_else(project: Project, visitors: dict[str, Visitor]) -> None:
+    alice, bob, anonymous = visitors["alice"], visitors["bob"], visitors["anonymous"]
+    post_todo_and_wait(visitors, project, 20)  # every socket is connected, with its ticket
+    for writer, other in ((alice, bob), (bob, alice)):
+        body = f"{writer.name}'s secret {uuid.uuid4().hex[:8]}"
+        post_note(writer, project, body)
+        note_in(writer, body).wait_for(timeout=LIVE_S * 1000)  # live, over the writer's own socket
+        assert any(body in json.dumps(m) for m in writer.messages("note:created"))
+        assert note_in(other, body).count() == 0
+
+    # A shared todo after the notes: once every socket has it, each has had everything sent before it too.
+    title = post_todo_and_wait(visitors, project, LIVE_S)
+    anonymous.page.get_by_text(title, exact=True).wait_for(timeout=LIVE_S * 1000)
+
+    assert all(m["payload"]["body"].startswith("alice") for m in alice.messages("note:created"))
+    assert all(m["payload"]["body"].startswith("bob") for m in bob.messages("note:created"))
+    assert anonymous.messages("note:created") == [], "a visitor who is not signed in received a private note"
+    for visitor in visitors.values():
+        assert visitor.page.evaluate("window.__afcE2eMarker") == "no-reload", f"{visitor.name}'s page reloaded"
