@@ -1,0 +1,18 @@
+"""Every page's reads, through every strategy; a new data layer is a new module in `STRATEGIES`, nothing else."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from ..edits.result import Skip
+from ..edits.typescript import TsFile
+from . import liststate, query, refresh, swr, trpc
+from .site import Read
+
+STRATEGIES: tuple[ModuleType, ...] = (liststate, swr, query, trpc, refresh)
+BY_NAME = {s.NAME: s for s in STRATEGIES}
+
+
+def reads(file: TsFile) -> list[Read | Skip]:
+    """What one page reads, each data layer it uses (a page can use several), or why afc cannot tell."""
+    return [r for strategy in STRATEGIES for r in strategy.reads(file)]
