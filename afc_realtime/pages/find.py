@@ -14,5 +14,8 @@ BY_NAME = {s.NAME: s for s in STRATEGIES}
 
 
 def reads(file: TsFile) -> list[Read | Skip]:
-    """What one page reads, each data layer it uses (a page can use several), or why afc cannot tell."""
-    return [r for strategy in STRATEGIES for r in strategy.reads(file)]
+    """What one page reads, each data layer it uses (a page can use several), or why afc cannot tell. A URL that
+    a data layer reads (`queryFn: loadTodos`, which fetches it) is that layer's, not a list's in state."""
+    found = [r for strategy in STRATEGIES for r in strategy.reads(file)]
+    layered = {r.url for r in found if isinstance(r, Read) and r.strategy != liststate.NAME}
+    return [r for r in found if not (isinstance(r, Read) and r.strategy == liststate.NAME and r.url in layered)]
