@@ -1,13 +1,15 @@
-"""Client pages: a page that loads a resource list into state subscribes to that resource's events."""
+"""Page edits: a client page that loads a resource list into state subscribes to that resource's events; a
+Server Component page gets a client component as the first child of the JSX it returns. Each is a line of its
+own, and `undo` cuts exactly that line."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from .insertion import undo_insertions
+from .insertion import Insertion, undo_insertions
 from .result import Edit, Skip
-from .typescript import TsFile, directives, line_after_insertion, quote_of
+from .typescript import TsFile, directives, line_after_insertion, quote_of, statement_line_insertion
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -19,18 +21,40 @@ def is_client_component(root: SgNode) -> bool:
 
 def fetched_collections(root: SgNode) -> set[str]:
     """List URLs the page fetches with a literal: fetch("/api/todos")."""
-    urls = set()
+    return set(fetch_calls(root))
+
+
+def fetch_calls(root: SgNode, exclude: tuple[str, ...] = ()) -> dict[str, SgNode]:
+    """Each URL the code under `root` fetches with a literal, and its first `fetch(...)` call; calls inside the
+    arguments of the functions named in `exclude` (`useQuery({ queryFn: () => fetch(...) })`) do not count."""
+    urls: dict[str, SgNode] = {}
     for call in root.find_all(kind="call_expression"):
         fn = call.field("function")
         args = call.field("arguments")
-        if fn is None or fn.text() != "fetch" or args is None:
+        if fn is None or fn.text() != "fetch" or args is None or _inside_call_to(call, exclude):
             continue
         first = next((c for c in args.children() if c.kind() in ("string", "template_string")), None)
-        if first is not None:
-            url = first.text()[1:-1].split("?")[0].rstrip("/")
-            if re.fullmatch(r"/[\w\-/]+", url):
-                urls.add(url)
+        if first is not None and "${" not in first.text():
+            url = collection_url(first.text()[1:-1])
+            if url is not None:
+                urls.setdefault(url, call)
     return urls
+
+
+def collection_url(text: str) -> str | None:
+    """`/api/todos` for `/api/todos/?all=1`; None for anything but a plain same-origin path."""
+    url = text.split("?")[0].rstrip("/")
+    return url if re.fullmatch(r"/[\w\-/]+", url) else None
+
+
+def _inside_call_to(node: SgNode, names: tuple[str, ...]) -> bool:
+    if not names:
+        return False
+    for ancestor in node.ancestors():
+        fn = ancestor.field("function") if ancestor.kind() == "call_expression" else None
+        if fn is not None and fn.text().rsplit(".", 1)[-1] in names:
+            return True
+    return False
 
 
 def state_setter(root: SgNode, setter: str) -> SgNode | None:
@@ -59,6 +83,18 @@ def subscribe(file: TsFile, resource: str, collection: str, plural: str, hook: s
     statement = f"{hook}({quote}{resource}{quote}, {quote}{collection}{quote}, {setter}){semi}"
     insertion = line_after_insertion(file.text, decl, statement, f"subscribe to {resource} events")
     return Edit(file.path, (insertion,), line=file.line(decl), subject=resource)
+
+
+def jsx_first_child(file: TsFile, element: SgNode, line: str, what: str) -> Insertion | None:
+    """`line` on a line of its own just above the first child of a JSX element, indented like that child; None
+    when the element has no child that starts a line."""
+    for child in element.children():
+        if child.kind() in ("jsx_opening_element", "jsx_closing_element") or not child.is_named():
+            continue
+        if child.kind() == "jsx_text" and not child.text().strip():
+            continue
+        return statement_line_insertion(file.text, child, line, what)
+    return None
 
 
 undo = undo_insertions  # the inverse: cut exactly the line that was inserted

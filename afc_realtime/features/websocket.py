@@ -13,10 +13,12 @@ from .. import __version__, datamodel, render
 from .. import manifest as manifest_mod
 from ..audience import Audience, Reach, decide
 from ..auth import AuthSetup, detect_auth
-from ..edits import compose, envfile, envschema, jsonfile, pages
+from ..edits import compose, envfile, envschema, jsonfile
 from ..edits import typescript as ts
 from ..edits.result import Edit, Level, Skip
 from ..errors import Conflict
+from ..pages import find as page_finder
+from ..pages.site import Feed, feeds_of
 from ..plan import Broadcast, Plan
 from ..project import Project
 from ..tree import Tree, sha256
@@ -86,8 +88,8 @@ def plan_add(project: Project, tree: Tree, public: bool = True) -> Plan:
     auth = detect_auth(project, tree)
     files = _stage_generated(project, tree, auth)
     draft = Draft(tree, plan)
-    events, wired_in = _wire_writes(project, draft, public)
-    _wire_pages(project, draft, wired_in)
+    events, feeds = _wire_writes(project, draft, public)
+    files.update(_wire_pages(project, draft, feeds))
     _declare_env_schema(project, draft)
     _add_env_vars(project, draft)
     _add_compose_services(project, draft)
@@ -155,17 +157,17 @@ def _stage_generated(project: Project, tree: Tree, auth: AuthSetup) -> dict[str,
     return files
 
 
-def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str], dict[str, set[str]]]:
+def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str], list[Feed]]:
     """A broadcast after every write whose row afc can send, to whoever may see that row (`audience.py`);
-    every write found lands in the plan, wired or not and why. Returns the events, and the resources wired
-    in each file."""
+    every write found lands in the plan, wired or not and why. Returns the events, and each wired write (what
+    feeds the pages)."""
     model = datamodel.read(draft.tree, project.packages)
     for problem in model.problems:
         draft.take(problem)
     found = find.scan(project, draft.tree, draft.typescript)
     names = naming.resources({r.table for _, results in found for r in results if isinstance(r, Write) and r.table})
     events: set[str] = set()
-    wired_in: dict[str, set[str]] = {}
+    feeds: list[Feed] = []
     for file, results in found:
         for result in results:
             if isinstance(result, Skip):
@@ -175,10 +177,10 @@ def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str
             event = naming.event(resource, result.action) if resource else f"?-{result.action}"
             if isinstance(_broadcast(draft, file, result, event, decide(result.table, model), public), Edit):
                 events.add(event)
-                wired_in.setdefault(file.path, set()).add(resource or "")
-        if file.path in wired_in:
+                feeds.append(Feed(file.path, result.handler, result.table or "", resource or "", event))
+        if any(f.path == file.path for f in feeds):
             draft.take(ts.add_import(file, "broadcast", _helper_import(project, file.path, "broadcast")))
-    return sorted(events), wired_in
+    return sorted(events), feeds
 
 
 def _helper_import(project: Project, path: str, helper: str) -> str:
@@ -216,42 +218,33 @@ def _broadcast(
     return result
 
 
-def _wire_pages(project: Project, draft: Draft, wired_in: dict[str, set[str]]) -> None:
-    """A client page that keeps a fetched list in state follows the events of the writes in the route files
-    at that URL (and below it: `/api/todos/[id]`)."""
-    routes = [p for p in project.routes if p in wired_in]
+def _wire_pages(project: Project, draft: Draft, feeds: list[Feed]) -> dict[str, bytes]:
+    """Each page follows the events of the writes that feed what it reads, through the data layer it reads
+    with (`pages/`: a `useState` list, SWR, TanStack Query, tRPC, a Server Component); where afc cannot tell,
+    the plan says why. Returns the helper files the strategies in use need (rendered, staged)."""
+    needed: set[str] = set()
     for path in project.pages:
         file = draft.typescript(path)
-        if file is None or not pages.is_client_component(file.root):
+        if file is None:
             continue
-        subscribed = False
-        for collection in sorted(pages.fetched_collections(file.root)):
-            resources = sorted({r for route in routes if naming.serves(route, collection) for r in wired_in[route]})
-            if not resources:
+        hooks: dict[str, str] = {}
+        for read in page_finder.reads(file):
+            if isinstance(read, Skip):
+                draft.take(read)
                 continue
-            plural = _camel(PurePosixPath(collection).name)
-            preferred = naming.kebab(naming.singular(plural))
-            if len(resources) > 1 and preferred not in resources:
-                written = ", ".join(resources)
-                draft.take(
-                    Skip(
-                        path,
-                        f"fetches {collection}, whose routes write several tables ({written}): "
-                        "afc cannot tell which one the list holds",
-                    )
-                )
-                continue
-            resource = preferred if preferred in resources else resources[0]
-            result = pages.subscribe(file, resource, collection, plural, "useRealtimeList")
+            strategy = page_finder.BY_NAME[read.strategy]
+            result = strategy.subscribe(file, read, feeds_of(read, feeds, project.routes))
             draft.take(result)
-            subscribed = subscribed or isinstance(result, Edit)
-        if subscribed:
-            draft.take(ts.add_import(file, "useRealtimeList", import_path(project, path, "use-realtime")))
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.replace("_", "-").split("-")
-    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+            if isinstance(result, Edit) and not result.empty:
+                hooks[strategy.HOOK] = strategy.MODULE
+                needed.update(strategy.FILES)
+        for hook, module in sorted(hooks.items()):
+            draft.take(ts.add_import(file, hook, import_path(project, path, module)))
+    rendered = render.render_jinja("pages", {}) if needed else {}
+    files = {f"{project.helpers_dir}/{name}": rendered[name] for name in sorted(needed)}
+    for rel, data in files.items():
+        draft.tree.write(rel, data)
+    return files
 
 
 def _declare_env_schema(project: Project, draft: Draft) -> None:

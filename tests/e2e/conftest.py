@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.e2e_support import (
+    ACTIONS_EXAMPLE,
     ARTIFACTS,
     CHROMIUM_ARGS,
     EXAMPLE,
@@ -144,6 +145,49 @@ def project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
 
     postgres.sql("todo", "-f", str(root / "packages" / "db" / "migrations" / "0000_init.sql"))
     proj.install_and_build("after add")
+    return proj
+
+
+def _ports() -> tuple[int, int]:
+    web_port, ws_port = free_port(), free_port()
+    while ws_port == web_port:
+        ws_port = free_port()
+    return web_port, ws_port
+
+
+@pytest.fixture(scope="session")
+def actions_project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
+    """examples/actions-app (Server Actions, a Server Component page) copied, its `afc add websocket --dry-run
+    --json` plan kept in `actions_plan.json`, then added, configured, installed and built once; it shares the
+    session's PostgreSQL server (its own database) and bun cache with the todo app."""
+    root = session_dir / "actions-app"
+    shutil.copytree(ACTIONS_EXAMPLE, root, ignore=shutil.ignore_patterns("node_modules", ".next", ".env"))
+    shutil.copy(root / ".env.example", root / ".env")
+    web_port, ws_port = _ports()
+    proj = Project(
+        root=root,
+        tools=tools,
+        web_port=web_port,
+        ws_port=ws_port,
+        env={"BUN_INSTALL_CACHE_DIR": str(session_dir / "bun-cache")},
+        ready_path="/",
+    )
+    plan = proj.afc("add", "websocket", "--dry-run", "--json").stdout
+    (session_dir / "actions_plan.json").write_text(plan)
+    proj.afc("add", "websocket")
+    set_env_values(
+        root / ".env",
+        {
+            "DATABASE_URL": postgres.url("guestbook"),
+            "NEXT_PUBLIC_WS_URL": f"ws://127.0.0.1:{ws_port}",
+            "WS_INTERNAL_URL": f"http://127.0.0.1:{ws_port}",
+            "WS_PORT": str(ws_port),
+            "WS_ALLOWED_ORIGINS": f"http://127.0.0.1:{web_port}",
+        },
+    )
+    postgres.sql("postgres", "-c", "CREATE DATABASE guestbook")
+    postgres.sql("guestbook", "-f", str(root / "apps" / "web" / "migrations" / "0000_init.sql"))
+    proj.install_and_build("actions-app after add")
     return proj
 
 

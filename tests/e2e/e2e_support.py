@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 EXAMPLE = REPO / "examples" / "todo-app"
+ACTIONS_EXAMPLE = REPO / "examples" / "actions-app"
 ARTIFACTS = REPO / "artifacts" / "e2e"
 LOGS = ARTIFACTS / "logs"
 
@@ -348,7 +349,8 @@ class Project:
     web_port: int
     ws_port: int
     env: dict[str, str] = field(default_factory=dict)
-    # The WS values `afc add` wrote to .env, before the tests pointed them at their own ports.
+    # What answers 200 once the web app is up (the todo app's list API; a page for an app without one).
+    ready_path: str = "/api/todos"
 
     @property
     def web(self) -> Path:
@@ -395,7 +397,7 @@ class Project:
             cmd=[self.tools.node, next_bin, "start", "-p", str(self.web_port), "-H", "127.0.0.1"],
             cwd=self.web,
             env=env,
-            ready=lambda: http("GET", f"{self.web_url}/api/todos", timeout=5)[0] == 200,
+            ready=lambda: http("GET", f"{self.web_url}{self.ready_path}", timeout=5)[0] == 200,
         )
 
     def ws_service(self) -> Service:

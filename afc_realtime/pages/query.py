@@ -1,0 +1,88 @@
+"""TanStack Query: `useQuery({ queryKey: ["todos"], queryFn: () => fetch("/api/todos")... })` in a client page
+gets `useRealtimeQuery(["todos"], [events]);` below it, which calls `queryClient.invalidateQueries({ queryKey })`
+when one of the events arrives. The events are those of the routes at the URL the query function fetches."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..edits import pages
+from ..edits.result import Edit, Skip
+from ..edits.typescript import TsFile
+from ..writes.site import local_binding
+from .site import Feed, Read, component_statement, events_of, hook_line, literal, named_args, quote, string_list
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
+
+NAME = "query"
+HOOK, MODULE = "useRealtimeQuery", "use-realtime-query"
+FILES = ("use-realtime-events.ts", "use-realtime-query.ts")
+CALLS = ("useQuery", "useSuspenseQuery", "useInfiniteQuery", "useSuspenseInfiniteQuery")
+
+
+def reads(file: TsFile) -> list[Read | Skip]:
+    if not pages.is_client_component(file.root):
+        return []
+    found: list[Read | Skip] = []
+    for call in file.root.find_all(kind="call_expression"):
+        fn = call.field("function")
+        if fn is None or fn.kind() != "identifier" or fn.text() not in CALLS:
+            continue
+        args = named_args(call)
+        options = args[0] if args and args[0].kind() == "object" else None
+        key, query_fn = _member(options, "queryKey"), _member(options, "queryFn")
+        what = f"{fn.text()}({{ queryKey: {key.text() if key is not None else '?'} }})"
+        prefix = _literal_prefix(key)
+        url = _fetched_url(file, query_fn)
+        statement = component_statement(call)
+        if prefix is None:
+            found.append(Skip(file.path, "its query key does not start with a literal", file.line(call), what))
+        elif url is None:
+            reason = "afc cannot tell what its `queryFn` reads (no literal `fetch` URL in it)"
+            found.append(Skip(file.path, reason, file.line(call), what))
+        elif statement is None:
+            found.append(Skip(file.path, "not at the top level of a component", file.line(call), what))
+        else:
+            found.append(Read(file.path, file.line(call), NAME, what, statement, key=prefix, url=url))
+    return found
+
+
+def subscribe(file: TsFile, read: Read, feeds: list[Feed]) -> Edit | Skip:
+    events = events_of(feeds)
+    if not events:
+        return Skip(file.path, f"no write afc wired changes {read.source()}", read.line, read.what)
+    return hook_line(file, read, HOOK, f"{read.key}, {string_list(events, quote(file))}", read.what)
+
+
+def _member(obj: SgNode | None, name: str) -> SgNode | None:
+    if obj is None:
+        return None
+    for pair in obj.children():
+        key = pair.field("key") if pair.kind() == "pair" else None
+        if key is not None and key.text().strip("\"'") == name:
+            return pair.field("value")
+    return None
+
+
+def _literal_prefix(key: SgNode | None) -> str | None:
+    """`["todos"]` for `["todos", page]`: the leading literals, a prefix every such query's key starts with
+    (invalidation matches by prefix)."""
+    if key is None or key.kind() != "array":
+        return None
+    kept = []
+    for element in (c for c in key.children() if c.is_named()):
+        if literal(element) is None:
+            break
+        kept.append(element.text())
+    return f"[{', '.join(kept)}]" if kept else None
+
+
+def _fetched_url(file: TsFile, query_fn: SgNode | None) -> str | None:
+    """The one literal URL the query function fetches (itself, or the local function it names)."""
+    if query_fn is not None and query_fn.kind() == "identifier":
+        query_fn = local_binding(file.root, query_fn.text())
+    if query_fn is None:
+        return None
+    urls = pages.fetch_calls(query_fn)
+    return next(iter(urls)) if len(urls) == 1 else None

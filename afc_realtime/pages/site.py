@@ -1,0 +1,131 @@
+"""The records of the page side: a `Read` (what a page reads, through which data layer, and where a line can
+follow it) and a `Feed` (a wired write, with the event it sends): the recipe matches the two."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from ..edits.insertion import Insertion
+from ..edits.result import Edit, Skip
+from ..edits.typescript import TsFile, line_after_insertion, quote_of
+from ..writes import naming
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
+
+FUNCTIONS = ("arrow_function", "function_expression", "function_declaration")
+
+
+@dataclass(frozen=True)
+class Read:
+    """One thing a page reads, and what feeds it: a URL (its route files), a tRPC router, tables read through
+    the ORM, or the Server Actions of a folder."""
+
+    path: str
+    line: int
+    strategy: str  # the module's NAME: "list", "swr", "query", "trpc", "refresh"
+    what: str  # how the plan names it: `useSWR("/api/team")`, `api.post.all.useQuery()`
+    anchor: SgNode  # the statement the line goes below, or the JSX element it goes into
+    key: str = ""  # strategy-specific source text: the SWR key, the query key, the tRPC router's utils path
+    url: str | None = None
+    router: str | None = None  # `post` for `api.post.all.useQuery()` (`admin.post` for a nested router)
+    tables: frozenset[str] = field(default_factory=frozenset)
+    actions_dir: str | None = None
+
+    def source(self) -> str:
+        parts = []
+        if self.url:
+            parts.append(f"the routes at {self.url}")
+        if self.router:
+            parts.append(f"the tRPC router `{self.router}`")
+        if self.tables:
+            parts.append("the tables " + ", ".join(f"`{t}`" for t in sorted(self.tables)))
+        if self.actions_dir:
+            parts.append(f"the Server Actions in {self.actions_dir}/")
+        return " and ".join(parts) or "nothing afc can see"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A write afc wired: where, in which handler, to what table, and the event it sends."""
+
+    path: str
+    handler: str  # `POST`, `action createTodo`, `mutation post.create`
+    table: str
+    resource: str
+    event: str
+
+
+def feeds_of(read: Read, wired: list[Feed], routes: list[str]) -> list[Feed]:
+    """The wired writes that change what `read` reads."""
+    return [f for f in wired if _feeds(read, f, routes)]
+
+
+def _feeds(read: Read, feed: Feed, routes: list[str]) -> bool:
+    if read.url and feed.path in routes and naming.serves(feed.path, read.url):
+        return True
+    if read.router and feed.handler.startswith("mutation ") and _router_of(feed.handler) == _last(read.router):
+        return True
+    if read.tables and feed.table in read.tables:
+        return True
+    folder = str(PurePosixPath(feed.path).parent)
+    return bool(read.actions_dir) and feed.handler.startswith("action ") and folder == read.actions_dir
+
+
+def _router_of(label: str) -> str:
+    procedure = label.removeprefix("mutation ")
+    return procedure.rsplit(".", 1)[0] if "." in procedure else ""
+
+
+def _last(router: str) -> str:
+    return router.rsplit(".", 1)[-1]
+
+
+def events_of(feeds: list[Feed]) -> list[str]:
+    return sorted({f.event for f in feeds})
+
+
+def string_list(events: list[str], quote: str) -> str:
+    return "[" + ", ".join(f"{quote}{e}{quote}" for e in events) + "]"
+
+
+def component_statement(node: SgNode) -> SgNode | None:
+    """The statement of a component's body that holds `node` (a hook call): the line goes below it. None when
+    the call is not at the top level of a function body (a hook must be)."""
+    current: SgNode | None = node
+    while current is not None:
+        parent = current.parent()
+        if parent is not None and parent.kind() == "statement_block":
+            owner = parent.parent()
+            return current if owner is not None and owner.kind() in FUNCTIONS else None
+        current = parent
+    return None
+
+
+def hook_line(file: TsFile, read: Read, hook: str, args: str, subject: str) -> Edit | Skip:
+    """`hook(args);` on a line of its own below the statement holding the read."""
+    if f"{hook}(" in file.text:
+        return Skip(file.path, "already subscribes", read.line, read.what)
+    semi = ";" if read.anchor.text().rstrip().endswith(";") else ""
+    insertion: Insertion = line_after_insertion(file.text, read.anchor, f"{hook}({args}){semi}", f"subscribe {subject}")
+    return Edit(file.path, (insertion,), line=file.line(read.anchor), subject=subject)
+
+
+def quote(file: TsFile) -> str:
+    return quote_of(file.root)
+
+
+def literal(node: SgNode | None) -> str | None:
+    """The value of a plain string literal (`"/api/team"`, `'x'`, a template without `${}`), else None."""
+    if node is None:
+        return None
+    if node.kind() == "string" or (node.kind() == "template_string" and "${" not in node.text()):
+        return node.text()[1:-1]
+    return None
+
+
+def named_args(call: SgNode) -> list[SgNode]:
+    args = call.field("arguments")
+    return [c for c in args.children() if c.is_named()] if args is not None else []

@@ -1,0 +1,49 @@
+"""tRPC's React Query hooks: `api.post.all.useQuery()` in a client page gets
+`useRealtimeInvalidate(api.useUtils().post, [events]);` below it, which calls `utils.post.invalidate()` when one
+of the events arrives. The events are those of the mutations of that router (`mutation post.create`)."""
+
+from __future__ import annotations
+
+from ..edits import pages
+from ..edits.result import Edit, Skip
+from ..edits.typescript import TsFile
+from .site import Feed, Read, component_statement, events_of, hook_line, quote, string_list
+
+NAME = "trpc"
+HOOK, MODULE = "useRealtimeInvalidate", "use-realtime-events"
+FILES = ("use-realtime-events.ts",)
+CALLS = ("useQuery", "useSuspenseQuery", "useInfiniteQuery", "useSuspenseInfiniteQuery")
+
+
+def reads(file: TsFile) -> list[Read | Skip]:
+    if not pages.is_client_component(file.root):
+        return []
+    found: list[Read | Skip] = []
+    for call in file.root.find_all(kind="call_expression"):
+        fn = call.field("function")
+        prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
+        target = fn.field("object") if fn is not None and fn.kind() == "member_expression" else None
+        if prop is None or target is None or prop.text() not in CALLS:
+            continue
+        segments = target.text().split(".")
+        if not all(s.isidentifier() for s in segments) or len(segments) < 2:
+            continue
+        client, router = segments[0], ".".join(segments[1:-1])
+        what = f"{target.text()}.{prop.text()}()"
+        statement = component_statement(call)
+        if not router:
+            reason = "a procedure of the root router: afc cannot tell which mutations change it"
+            found.append(Skip(file.path, reason, file.line(call), what))
+        elif statement is None:
+            found.append(Skip(file.path, "not at the top level of a component", file.line(call), what))
+        else:
+            key = f"{client}.useUtils().{router}"
+            found.append(Read(file.path, file.line(call), NAME, what, statement, key=key, router=router))
+    return found
+
+
+def subscribe(file: TsFile, read: Read, feeds: list[Feed]) -> Edit | Skip:
+    events = events_of(feeds)
+    if not events:
+        return Skip(file.path, f"no mutation afc wired changes {read.source()}", read.line, read.what)
+    return hook_line(file, read, HOOK, f"{read.key}, {string_list(events, quote(file))}", read.what)

@@ -1,0 +1,11 @@
+import type { ReactNode } from "react";
+
+export const metadata = { title: "Guestbook" };
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+    return (
+        <html lang="en">
+            <body style={{ fontFamily: "system-ui, sans-serif", maxWidth: 560, margin: "2rem auto" }}>{children}</body>
+        </html>
+    );
+}

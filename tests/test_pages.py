@@ -1,0 +1,141 @@
+"""The page side on a project that reads through every data layer: each page gets the one line its layer needs
+(or is listed with the reason), the changed app type-checks under `strict` against the real `swr`,
+`@tanstack/react-query` and `@trpc/*` types, and remove gives back every byte. (The strategies run for real in
+tests/service/test_page_strategies.py and, for Server Components, in the browser tier.)"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from afc_realtime.cli import app
+from tests.support.page_projects import PAGES_PROJECT
+from tests.support.projects import fingerprint, make_project
+from tests.support.typecheck import STUBS
+
+runner = CliRunner()
+WEB = "apps/web/src"
+OPTIONAL_HELPERS = {"use-realtime-events.ts", "use-realtime-swr.ts", "use-realtime-query.ts", "realtime-refresh.tsx"}
+PAGE_PACKAGES = ("swr@^2", "@tanstack/react-query@^5", "@trpc/server@^11", "@trpc/client@^11", "@trpc/react-query@^11")
+
+
+def afc(*args: str):
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def page_toolchain(web_toolchain: Path) -> Path:
+    """The session's type-checking toolchain, plus the data layers' own libraries (their real types)."""
+    from tests.support.tools import require_tool
+
+    npm = require_tool("npm", "install Node.js 20 with npm")
+    subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *PAGE_PACKAGES],
+        cwd=web_toolchain,
+        check=True,
+        timeout=600,
+        stdout=subprocess.DEVNULL,
+    )
+    return web_toolchain
+
+
+def typecheck(app_src: Path, toolchain: Path, node: str, work: Path) -> subprocess.CompletedProcess[str]:
+    if work.exists():
+        shutil.rmtree(work)
+    shutil.copytree(app_src, work / "src")
+    (work / "node_modules").symlink_to(toolchain / "node_modules")
+    (work / "stubs").mkdir()
+    (work / "stubs/drizzle.d.ts").write_text(STUBS["drizzle.d.ts"])
+    options = {
+        "target": "ES2022",
+        "lib": ["dom", "dom.iterable", "esnext"],
+        "strict": True,
+        "noUncheckedIndexedAccess": True,
+        "exactOptionalPropertyTypes": True,
+        "noEmit": True,
+        "module": "esnext",
+        "moduleResolution": "bundler",
+        "jsx": "preserve",
+        "isolatedModules": True,
+        "esModuleInterop": True,
+        "skipLibCheck": True,
+        "paths": {"@/*": ["./src/*"], "@typed/db": ["./stubs/drizzle.d.ts"]},
+    }
+    config = {"compilerOptions": options, "include": ["src/**/*.ts", "src/**/*.tsx"]}
+    (work / "tsconfig.json").write_text(json.dumps(config, indent=2))
+    tsc = toolchain / "node_modules/typescript/bin/tsc"
+    return subprocess.run(
+        [node, str(tsc), "--noEmit", "-p", "."], cwd=work, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_each_data_layer_gets_its_line_or_its_reason(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", PAGES_PROJECT)
+    before = fingerprint(project)
+    preview = afc("add", "websocket", "-C", str(project), "--dry-run", "--json")
+    notes = [n for n in json.loads(preview.stdout)["notes"] if n.get("path") == f"{WEB}/app/team/page.tsx"]
+    assert notes and "its key is not a literal URL" in notes[0]["message"], notes
+
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    web = project / WEB
+    expected = {
+        "app/page.tsx": (
+            "    const [todos, setTodos] = useState<Todo[]>([]);\n"
+            '    useRealtimeList("todo", "/api/todos", setTodos);\n',
+            'import { useRealtimeList } from "@/lib/realtime/use-realtime";\n',
+        ),
+        "app/notes/page.tsx": (
+            '    const { data } = useSWR("/api/notes", fetcher);\n'
+            '    useRealtimeSWR("/api/notes", ["note-created"]);\n',
+            'import { useRealtimeSWR } from "@/lib/realtime/use-realtime-swr";\n',
+        ),
+        "app/messages/page.tsx": (
+            '    });\n    useRealtimeQuery(["messages"], ["message-created"]);\n    return',
+            'import { useRealtimeQuery } from "@/lib/realtime/use-realtime-query";\n',
+        ),
+        "app/conversations/page.tsx": (
+            "    const { data } = api.conversation.all.useQuery();\n"
+            '    useRealtimeInvalidate(api.useUtils().conversation, ["conversation-created"]);\n',
+            'import { useRealtimeInvalidate } from "@/lib/realtime/use-realtime-events";\n',
+        ),
+        "app/board/page.tsx": (
+            '        <main>\n            <RealtimeRefresh events={["todo-created"]} />\n            <h1>Board</h1>\n',
+            'import { RealtimeRefresh } from "@/lib/realtime/realtime-refresh";\n',
+        ),
+    }
+    for rel, (line, imported) in expected.items():
+        text = (web / rel).read_text()
+        assert line in text and imported in text, f"{rel}:\n{text}"
+    assert (web / "app/team/page.tsx").read_text() == PAGES_PROJECT[f"{WEB}/app/team/page.tsx"]
+    helpers = {p.name for p in (web / "lib/realtime").iterdir()}
+    assert helpers >= OPTIONAL_HELPERS
+
+    assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
+    assert fingerprint(project) == before
+
+
+def test_only_the_helpers_a_page_needs_are_generated(tmp_path: Path) -> None:
+    files = {k: v for k, v in PAGES_PROJECT.items() if "/app/" not in k or "/api/" in k or k.endswith("/app/page.tsx")}
+    project = make_project(tmp_path / "p", files)
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    helpers = {p.name for p in (project / WEB / "lib/realtime").iterdir()}
+    assert not helpers & {
+        "use-realtime-events.ts",
+        "use-realtime-swr.ts",
+        "use-realtime-query.ts",
+        "realtime-refresh.tsx",
+    }
+
+
+def test_the_pages_type_check_against_each_librarys_own_types(tmp_path: Path, page_toolchain: Path, node: str) -> None:
+    project = make_project(tmp_path / "p", PAGES_PROJECT)
+    result = typecheck(project / WEB, page_toolchain, node, tmp_path / "tc0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    result = typecheck(project / WEB, page_toolchain, node, tmp_path / "tc")
+    assert result.returncode == 0, result.stdout + result.stderr
