@@ -4,10 +4,11 @@ route that asks Auth.js who the browser is; type-checked, and removed byte for b
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from afc_realtime.cli import app
-from tests.support.projects import AUTH_PROJECT, fingerprint, make_project
+from tests.support.projects import AUTH_PROJECT, BETTER_AUTH_PROJECT, CLERK_PROJECT, fingerprint, make_project
 from tests.support.typecheck import assert_typechecks
 
 runner = CliRunner()
@@ -77,3 +78,25 @@ def test_a_custom_event_goes_where_its_row_may_go_or_is_refused_with_the_reason(
     assert refused.exit_code == 2
     assert "not broadcast: rows of `users` hold credentials (passwordHash)" in refused.output
     assert (project / signup).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (CLERK_PROJECT, ('import { auth } from "@clerk/nextjs/server";', "const { userId } = await auth();")),
+        (
+            BETTER_AUTH_PROJECT,
+            ('import { auth } from "@/lib/auth";', "auth.api.getSession({ headers: request.headers })"),
+        ),
+    ],
+    ids=["clerk", "better-auth"],
+)
+def test_the_ticket_route_asks_clerk_or_better_auth_and_type_checks(tmp_path, web_toolchain, node, files, expected):
+    project = make_project(tmp_path / "app", files)
+    before = fingerprint(project)
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    authorize = (project / "apps/web/src/lib/realtime/authorize.ts").read_text()
+    assert all(line in authorize for line in expected), authorize
+    assert_typechecks(project / "apps/web", web_toolchain, node, tmp_path / "tc")
+    assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
+    assert fingerprint(project) == before

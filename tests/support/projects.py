@@ -383,3 +383,33 @@ AUTH_PROJECT = {
     "apps/web/src/app/api/signup/route.ts": SIGNUP_ROUTE,
     "packages/db/src/schema.ts": TODOS_SCHEMA + "\n" + AUTH_SCHEMA.split("\n", 2)[2],
 }
+
+
+# The same project with Clerk, and with better-auth, instead of Auth.js.
+CLERK_PROJECT = {
+    **{k: v for k, v in AUTH_PROJECT.items() if k != "apps/web/src/auth.ts"},
+    "apps/web/package.json": WEB_PACKAGE.replace(
+        '"next": "15.5.0",', '"next": "15.5.0",\n        "@clerk/nextjs": "6.0.0",'
+    ),
+    "apps/web/src/app/api/notes/route.ts": NOTES_ROUTE.replace(
+        'import { auth } from "@/auth";', 'import { auth } from "@clerk/nextjs/server";'
+    )
+    .replace(
+        "const session = await auth();\n    if (!session?.user?.id) {",
+        "const { userId } = await auth();\n    if (!userId) {",
+    )
+    .replace("userId: session.user.id", "userId"),
+}
+
+BETTER_AUTH_MODULE = """import { betterAuth } from "better-auth";
+
+export const auth = betterAuth({ emailAndPassword: { enabled: true } });
+"""
+
+BETTER_AUTH_PROJECT = {
+    **{k: v for k, v in CLERK_PROJECT.items() if k != "apps/web/package.json"},
+    "apps/web/package.json": WEB_PACKAGE.replace(
+        '"next": "15.5.0",', '"next": "15.5.0",\n        "better-auth": "1.3.0",'
+    ),
+    "apps/web/src/lib/auth.ts": BETTER_AUTH_MODULE,
+}

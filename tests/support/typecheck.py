@@ -20,6 +20,13 @@ PACKAGES = [
 ]
 
 STUBS = {
+    # Clerk's and better-auth's server APIs as afc's generated authorize() uses them.
+    "clerk.d.ts": "export declare function auth(): Promise<{ userId: string | null }>;\n",
+    "better-auth.d.ts": (
+        "export type Session = { user: { id: string; email: string } } | null;\n"
+        "export declare function betterAuth(options: unknown): {\n"
+        "  api: { getSession(input: { headers: Headers }): Promise<Session> };\n};\n"
+    ),
     "db.d.ts": (
         "export declare const db: any;\nexport declare const todos: any;\nexport declare const posts: any;\n"
         "export declare const users: any;\nexport declare const notes: any;\n"
@@ -148,6 +155,8 @@ def typecheck(
         "@trpc/server": ["./stubs/trpc.d.ts"],
         "@t3-oss/env-nextjs": ["./stubs/t3-env.d.ts"],
         "next-auth": ["./stubs/next-auth.d.ts"],
+        "@clerk/nextjs/server": ["./stubs/clerk.d.ts"],
+        "better-auth": ["./stubs/better-auth.d.ts"],
     }
     if alias_src:
         paths["@/*"] = [f"./{src_root}/*".replace("/./", "/").replace("/./", "/")]
