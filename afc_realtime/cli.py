@@ -156,8 +156,12 @@ def _detect(tree: Tree, app: str | None = None, flags: Flags | None = None) -> P
     with --yes or --json) when several apps write to the database."""
     from .choice import choose
 
-    ask = _ask_app if flags is not None and not flags.yes and not flags.json and sys.stdin.isatty() else None
+    ask = _ask_app if flags is not None and not flags.yes and not flags.json and _on_terminal() else None
     return choose(tree, app, ask)
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty()
 
 
 def _ask_app(writers: dict[str, int]) -> str:
