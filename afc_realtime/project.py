@@ -78,6 +78,14 @@ def detect(tree: Tree, app: str | None = None, reason: str = "") -> Project:
     workspaces, workspace_file = _workspaces(tree, root)
     packages = _workspace_dirs(tree, workspaces or DEFAULT_WORKSPACES)
     apps = next_apps(tree, packages, root)
+    if not apps:
+        where = ", ".join(packages[:6]) + (", ..." if len(packages) > 6 else "") or "none exists"
+        folders = "any workspace folder" if workspace_file else f"any folder matching {' or '.join(DEFAULT_WORKSPACES)}"
+        raise BadInput(
+            f"no Next.js app found: `next` is in the dependencies of neither package.json here nor {folders} "
+            f"({where}); point -C at the project root",
+            path="package.json",
+        )
     if app is not None:
         web = _chosen(tree, apps, app)
     else:
@@ -122,17 +130,10 @@ def root_package(tree: Tree) -> jsonfile.Node:
 
 def next_apps(tree: Tree, packages: list[str], root: jsonfile.Node | None = None) -> list[str]:
     """Every folder whose package.json depends on `next`: the root, then the workspace folders, `apps/web`
-    first. None found is bad input, said as it is."""
+    first."""
     root = root if root is not None else root_package(tree)
     found = ["."] if "next" in dependencies(root) else []
     found += [f for f in packages if f != "." and "next" in dependencies(_json(tree, join(f, "package.json")))]
-    if not found:
-        where = ", ".join(packages[:6]) + (", ..." if len(packages) > 6 else "")
-        raise BadInput(
-            "no Next.js app found: `next` is in the dependencies of neither package.json here "
-            + (f"nor any workspace folder ({where})" if packages else "nor any workspace folder (none found)"),
-            path="package.json",
-        )
     return sorted(found, key=lambda f: (f != "apps/web", f))
 
 

@@ -75,6 +75,7 @@ def test_a_single_pnpm_app_without_src_or_alias_on_its_own_port(tmp_path, web_to
     assert (project / "realtime/package.json").is_file() and (project / "lib/realtime/use-realtime.ts").is_file()
     assert "../../../lib/realtime/broadcast" in (project / "app/api/todos/route.ts").read_text()
     assert env_of(project / ".env.local")["WS_ALLOWED_ORIGINS"] == "http://localhost:3005"
+    assert "--env-file=../.env.local " in json.loads((project / "realtime/package.json").read_text())["scripts"]["dev"]
     assert not (project / "pnpm-workspace.yaml").exists()
     assert_typechecks(project, web_toolchain, node, tmp_path / "tc", alias_src=False)
     removed_byte_for_byte(project, before)
@@ -84,7 +85,9 @@ def test_no_next_anywhere_is_said_as_it_is(tmp_path):
     project = make_project(tmp_path / "lib", {"package.json": '{\n  "name": "lib"\n}\n'})
     result = afc("add", "websocket", "-C", str(project), "--dry-run")
     assert result.exit_code == 2
-    assert "neither package.json here nor any workspace folder" in " ".join(result.output.split())
+    assert "neither package.json here nor any folder matching apps/* or packages/* (none exists)" in " ".join(
+        result.output.split()
+    )
 
 
 # -- several apps ---------------------------------------------------------------------------------

@@ -142,7 +142,7 @@ def ticket_route(project: Project) -> str:
 
 
 def _stage_generated(project: Project, tree: Tree, auth: AuthSetup) -> dict[str, bytes]:
-    env_file = os.path.relpath(".env", project.ws).replace(os.sep, "/")
+    env_file = os.path.relpath(_service_env_file(project), project.ws).replace(os.sep, "/")
     answers = {"package_name": "ws", "ws_port": PORT, "env_file": env_file, "service_dir": project.ws}
     files = {f"{project.ws}/{rel}": data for rel, data in render.render_service(answers).items()}
     helpers = render.render_web_helpers({"use_after": project.has_after})
@@ -166,6 +166,13 @@ def _stage_generated(project: Project, tree: Tree, auth: AuthSetup) -> dict[str,
     for path, data in files.items():
         tree.write(path, data)
     return files
+
+
+def _service_env_file(project: Project) -> str:
+    """The root env file the service's dev script loads: `.env`, or the one a Next.js project keeps its
+    values in (`.env.local`), where afc writes the realtime variables too."""
+    real = [p for p in project.env_files if "/" not in p and not envfile.is_example(p)]
+    return next((p for p in (".env", ".env.local", ".env.development.local", ".env.development") if p in real), ".env")
 
 
 def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str], dict[str, set[str]]]:

@@ -80,3 +80,6 @@ def test_no_next_app_names_where_it_looked():
     with pytest.raises(BadInput) as info:
         detect(Tree.in_memory({"package.json": '{"workspaces": ["apps/*"]}', "apps/api/package.json": "{}"}))
     assert "nor any workspace folder (apps/api)" in info.value.message
+    with pytest.raises(BadInput) as info:
+        detect(Tree.in_memory({"package.json": "{}", "apps/api/package.json": "{}"}))
+    assert "nor any folder matching apps/* or packages/* (apps/api)" in info.value.message
