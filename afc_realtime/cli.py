@@ -42,6 +42,9 @@ YesOpt = Annotated[bool, typer.Option("-y", "--yes", help="Apply without asking 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the plan and result as JSON on stdout.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Go ahead even where files afc made were changed since.")]
 AllowDirtyOpt = Annotated[bool, typer.Option("--allow-dirty", help="Edit files that have uncommitted changes in git.")]
+AppOpt = Annotated[
+    str | None, typer.Option("--app", help="The Next.js app to wire, e.g. apps/app (default: the one that writes).")
+]
 
 
 @dataclass(frozen=True)
@@ -148,10 +151,29 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
             console.print(f"  {step}", markup=False)
 
 
-def _detect(tree: Tree) -> Project:
-    from .project import detect
+def _detect(tree: Tree, app: str | None = None, flags: Flags | None = None) -> Project:
+    """The project with its app: `--app`, else chosen by `choice.choose`, which asks on a terminal (not
+    with --yes or --json) when several apps write to the database."""
+    from .choice import choose
 
-    return detect(tree)
+    ask = _ask_app if flags is not None and not flags.yes and not flags.json and _on_terminal() else None
+    return choose(tree, app, ask)
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask_app(writers: dict[str, int]) -> str:
+    console = _console(False)
+    console.print("Several Next.js apps write to the database:", markup=False)
+    names = list(writers)
+    for number, (name, count) in enumerate(writers.items(), 1):
+        console.print(f"  {number}. {name} ({count} write{'s' if count != 1 else ''})", markup=False)
+    while True:
+        answer = typer.prompt(f"Which one gets realtime? [1-{len(names)}]", default="1", show_default=False)
+        if answer.strip().isdigit() and 1 <= int(answer) <= len(names):
+            return names[int(answer) - 1]
 
 
 @add_app.command("websocket")
@@ -161,6 +183,7 @@ def add_websocket(
     yes: YesOpt = False,
     json_: JsonOpt = False,
     allow_dirty: AllowDirtyOpt = False,
+    app_: AppOpt = None,
     no_public: Annotated[
         bool, typer.Option("--no-public", help="Broadcast no row to everyone, not even rows tied to no user or team.")
     ] = False,
@@ -173,7 +196,7 @@ def add_websocket(
     from .features import websocket
 
     flags = Flags(project, dry_run, yes, json_, allow_dirty)
-    _run(flags, lambda tree: websocket.plan_add(_detect(tree), tree, public=not no_public))
+    _run(flags, lambda tree: websocket.plan_add(_detect(tree, app_, flags), tree, public=not no_public))
 
 
 @remove_app.command("websocket")
@@ -184,12 +207,13 @@ def remove_websocket(
     json_: JsonOpt = False,
     force: ForceOpt = False,
     allow_dirty: AllowDirtyOpt = False,
+    app_: AppOpt = None,
 ) -> None:
     """Take the realtime integration out again: everything afc added, or a hand-wired one."""
     from .features import handwired, websocket
 
     def build(tree: Tree) -> Plan:
-        found = _detect(tree)
+        found = _detect(tree, app_)
         return (
             websocket.plan_remove(found, tree, force)
             if websocket.installed(tree)
@@ -213,13 +237,14 @@ def add_event(
     yes: YesOpt = False,
     json_: JsonOpt = False,
     allow_dirty: AllowDirtyOpt = False,
+    app_: AppOpt = None,
 ) -> None:
     """Wire one more event end to end: a broadcast in a route handler and a typed client hook."""
     from .features import event
 
     _run(
         Flags(project, dry_run, yes, json_, allow_dirty),
-        lambda tree: event.plan_add(_detect(tree), tree, name, route, method),
+        lambda tree: event.plan_add(_detect(tree, app_), tree, name, route, method),
     )
 
 

@@ -25,6 +25,13 @@ COMPOSE = re.compile(r"^(docker-)?compose(\.[\w-]+)?\.ya?ml$")
 ENV_FILE = re.compile(r"^\.env(\.[\w-]+)*$")
 ROUTE_FILES = {"route.ts", "route.tsx", "route.js", "route.jsx"}
 PAGE_FILES = {"page.tsx", "page.jsx", "page.ts", "page.js"}
+DEFAULT_WORKSPACES = ["apps/*", "packages/*"]
+DEV_PORT = 3000
+# The service's folder beside an app at the root: `realtime/` says what it is, and unlike `ws/` it cannot
+# shadow the `ws` package for a project whose tsconfig has `"baseUrl": "."` (bare imports resolve there first).
+ROOT_SERVICE_DIR = "realtime"
+DEV_PORT_FLAG = re.compile(r"\bnext\s+dev\b[^&|;]*?\s(?:-p|--port)(?:\s+|=)(\d+)")
+PORT_VARIABLE = re.compile(r"\bPORT=(\d+)[^&|;]*\bnext\s+dev\b")
 
 
 @dataclass(frozen=True)
@@ -44,42 +51,140 @@ class Project:
     workspaces: list[str]
     packages: list[str]  # the workspace folders that exist (the web app among them)
     web_dependencies: frozenset[str]  # what the web app's package.json depends on
+    workspace_file: str | None = None  # where the workspaces are declared; None: not a workspace project
+    apps: tuple[str, ...] = ()  # every Next.js app found (the chosen one among them)
+    app_reason: str = ""  # why `web` was chosen among `apps`
+    dev_port: int = DEV_PORT  # the port the app's `dev` script runs Next.js on
 
     @property
     def helpers_dir(self) -> str:
-        return f"{self.src}/lib/realtime"
+        return join(self.src, "lib/realtime")
+
+    @property
+    def single_app(self) -> bool:
+        """A Next.js app at the repository root with no workspaces: the service installs on its own."""
+        return self.web == "." and self.workspace_file is None
 
 
-def detect(tree: Tree) -> Project:
+def join(*parts: str) -> str:
+    """Project paths joined, without the `./` a root app would otherwise give them (`.` + `lib` is `lib`)."""
+    return PurePosixPath(*parts).as_posix()
+
+
+def detect(tree: Tree, app: str | None = None, reason: str = "") -> Project:
+    """The project, with `app` as its Next.js app (by default the only one, else `apps/web`, else the first;
+    `choice.choose` decides better, from what each app writes)."""
+    root = root_package(tree)
+    workspaces, workspace_file = _workspaces(tree, root)
+    packages = _workspace_dirs(tree, workspaces or DEFAULT_WORKSPACES)
+    apps = next_apps(tree, packages, root)
+    if not apps:
+        where = ", ".join(packages[:6]) + (", ..." if len(packages) > 6 else "") or "none exists"
+        folders = "any workspace folder" if workspace_file else f"any folder matching {' or '.join(DEFAULT_WORKSPACES)}"
+        raise BadInput(
+            f"no Next.js app found: `next` is in the dependencies of neither package.json here nor {folders} "
+            f"({where}); point -C at the project root",
+            path="package.json",
+        )
+    if app is not None:
+        web = _chosen(tree, apps, app)
+    else:
+        web = default_app(apps)
+        reason = reason or ("the only Next.js app" if len(apps) == 1 else _default_reason(web))
+    web_dependencies = dependencies(_json(tree, join(web, "package.json")))
+    src = join(web, "src") if tree.is_dir(join(web, "src/app")) else web
+    files = tree.walk(join(src, "app"), SKIP_DIRS)
+    return Project(
+        root=tree.root,
+        web=web,
+        ws=ROOT_SERVICE_DIR if web == "." else join(str(PurePosixPath(web).parent), "ws"),
+        package_manager=package_manager_of(tree, jsonfile.to_python(root.get("packageManager"))),
+        src=src,
+        env_files=[f for folder in dict.fromkeys((".", web)) for f in _files_named(tree, folder, ENV_FILE)],
+        compose_files=_files_named(tree, ".", COMPOSE),
+        routes=[f for f in files if PurePosixPath(f).name in ROUTE_FILES],
+        pages=[f for f in files if PurePosixPath(f).name in PAGE_FILES],
+        env_schema=next((join(src, n) for n in ("env.ts", "env.mjs", "env.js") if tree.exists(join(src, n))), None),
+        import_prefix=_alias_for(tree, web, src),
+        has_after=_has_after(tree, web),
+        workspaces=workspaces if workspace_file else DEFAULT_WORKSPACES,
+        packages=sorted({*packages, web}),
+        web_dependencies=web_dependencies,
+        workspace_file=workspace_file,
+        apps=tuple(apps),
+        app_reason=reason or f"--app {web}",
+        dev_port=dev_port(tree, web),
+    )
+
+
+def root_package(tree: Tree) -> jsonfile.Node:
     if not tree.is_dir("."):
         raise BadInput(f"no such folder: {tree.root}")
     package_json = _json(tree, "package.json")
     if package_json is None:
         raise BadInput(
-            "not a JavaScript project: no package.json here (use -C to point at the monorepo root)", path=str(tree.root)
+            "not a JavaScript project: no package.json here (use -C to point at the project root)", path=str(tree.root)
         )
-    workspaces = _workspaces(tree, package_json)
-    packages = _workspace_dirs(tree, workspaces)
-    web, web_dependencies = _find_next_app(tree, packages)
-    src = f"{web}/src" if tree.is_dir(f"{web}/src/app") else web
-    files = tree.walk(f"{src}/app", SKIP_DIRS)
-    return Project(
-        root=tree.root,
-        web=web,
-        ws=str(PurePosixPath(web).parent / "ws") if "/" in web else "ws",
-        package_manager=package_manager_of(tree, jsonfile.to_python(package_json.get("packageManager"))),
-        src=src,
-        env_files=[f for folder in (".", web) for f in _files_named(tree, folder, ENV_FILE)],
-        compose_files=_files_named(tree, ".", COMPOSE),
-        routes=[f for f in files if PurePosixPath(f).name in ROUTE_FILES],
-        pages=[f for f in files if PurePosixPath(f).name in PAGE_FILES],
-        env_schema=next((f"{src}/{n}" for n in ("env.ts", "env.mjs", "env.js") if tree.exists(f"{src}/{n}")), None),
-        import_prefix=_alias_for(tree, web, src),
-        has_after=_has_after(tree, web),
-        workspaces=workspaces,
-        packages=sorted({*packages, web}),
-        web_dependencies=web_dependencies,
+    return package_json
+
+
+def next_apps(tree: Tree, packages: list[str], root: jsonfile.Node | None = None) -> list[str]:
+    """Every folder whose package.json depends on `next`: the root, then the workspace folders, `apps/web`
+    first."""
+    root = root if root is not None else root_package(tree)
+    found = ["."] if "next" in dependencies(root) else []
+    found += [f for f in packages if f != "." and "next" in dependencies(_json(tree, join(f, "package.json")))]
+    return sorted(found, key=lambda f: (f != "apps/web", f))
+
+
+def default_app(apps: list[str]) -> str:
+    return "apps/web" if "apps/web" in apps else apps[0]
+
+
+def _default_reason(web: str) -> str:
+    return "several Next.js apps and no way to tell them apart; " + (
+        "apps/web breaks the tie" if web == "apps/web" else "the first by name"
     )
+
+
+def _chosen(tree: Tree, apps: list[str], app: str) -> str:
+    wanted = PurePosixPath(app.strip().rstrip("/") or ".").as_posix()
+    if wanted in apps:
+        return wanted
+    package = join(wanted, "package.json")
+    if check_app_path(wanted) and "next" in dependencies(_json(tree, package)):
+        return wanted
+    raise BadInput(
+        f"--app {app}: not a Next.js app (no `next` in {package}); the Next.js apps here: {', '.join(apps)}",
+        path=package,
+    )
+
+
+def check_app_path(rel: str) -> bool:
+    pure = PurePosixPath(rel)
+    return not pure.is_absolute() and ".." not in pure.parts
+
+
+def dependencies(package_json: jsonfile.Node | None) -> frozenset[str]:
+    if package_json is None or package_json.kind != "object":
+        return frozenset()
+    deps: dict[str, object] = {}
+    for section in ("dependencies", "devDependencies"):
+        found = jsonfile.to_python(package_json.get(section))
+        deps.update(found if isinstance(found, dict) else {})
+    return frozenset(deps)
+
+
+def dev_port(tree: Tree, web: str) -> int:
+    """The port of `next dev` in the app's `dev` script (`next dev -p 3001`, `--port=3001`, `PORT=3001 next
+    dev`), else Next.js's own default."""
+    manifest = jsonfile.to_python(_json(tree, join(web, "package.json")))
+    scripts = manifest.get("scripts") if isinstance(manifest, dict) else None
+    script = scripts.get("dev") if isinstance(scripts, dict) else None
+    if not isinstance(script, str):
+        return DEV_PORT
+    found = DEV_PORT_FLAG.search(script) or PORT_VARIABLE.search(script)
+    return int(found.group(1)) if found else DEV_PORT
 
 
 def _json(tree: Tree, rel: str) -> jsonfile.Node | None:
@@ -87,16 +192,20 @@ def _json(tree: Tree, rel: str) -> jsonfile.Node | None:
     return None if text is None else jsonfile.parse(text, rel)
 
 
-def _workspaces(tree: Tree, package_json: jsonfile.Node) -> list[str]:
+def _workspaces(tree: Tree, package_json: jsonfile.Node) -> tuple[list[str], str | None]:
+    """The workspace patterns and the file that declares them (`package.json` or `pnpm-workspace.yaml`)."""
     value = jsonfile.to_python(package_json.get("workspaces"))
     if isinstance(value, dict):
         value = value.get("packages")
-    if not value and tree.exists("pnpm-workspace.yaml"):
+    if isinstance(value, list):
+        return [str(v) for v in value], "package.json"
+    if tree.exists("pnpm-workspace.yaml"):
         from .edits.compose import load
 
-        data = load(tree.read_text("pnpm-workspace.yaml") or "", "pnpm-workspace.yaml") or {}
-        value = list(data.get("packages") or [])
-    return [str(v) for v in value] if isinstance(value, list) else ["apps/*", "packages/*"]
+        data = load(tree.read_text("pnpm-workspace.yaml") or "", "pnpm-workspace.yaml")
+        found = data.get("packages") if hasattr(data, "get") else None
+        return [str(v) for v in found or []], "pnpm-workspace.yaml"
+    return [], None
 
 
 def _workspace_dirs(tree: Tree, patterns: list[str]) -> list[str]:
@@ -112,25 +221,6 @@ def _workspace_dirs(tree: Tree, patterns: list[str]) -> list[str]:
     return sorted(found)
 
 
-def _find_next_app(tree: Tree, packages: list[str]) -> tuple[str, frozenset[str]]:
-    candidates: dict[str, frozenset[str]] = {}
-    for folder in packages:
-        package_json = _json(tree, f"{folder}/package.json")
-        if package_json is None or package_json.kind != "object":
-            continue
-        deps: dict[str, object] = {}
-        for section in ("dependencies", "devDependencies"):
-            deps.update(jsonfile.to_python(package_json.get(section)) or {})
-        if "next" in deps:
-            candidates[folder] = frozenset(deps)
-    if not candidates:
-        raise BadInput(
-            "no Next.js app found: no workspace folder has `next` in its package.json dependencies", path="package.json"
-        )
-    web = "apps/web" if "apps/web" in candidates else next(iter(candidates))
-    return web, candidates[web]
-
-
 def package_manager_of(tree: Tree, declared: str | None) -> str:
     for name, manager in LOCKFILES:
         if tree.exists(name):
@@ -141,13 +231,12 @@ def package_manager_of(tree: Tree, declared: str | None) -> str:
 
 
 def _files_named(tree: Tree, folder: str, pattern: re.Pattern[str]) -> list[str]:
-    prefix = "" if folder == "." else f"{folder}/"
-    return [prefix + e.name for e in tree.children(folder) if e.is_file and pattern.match(e.name)]
+    return [join(folder, e.name) for e in tree.children(folder) if e.is_file and pattern.match(e.name)]
 
 
 def _alias_for(tree: Tree, web: str, src: str) -> str | None:
     """The import prefix that tsconfig maps onto the source folder (`@/` for `"@/*": ["./src/*"]`)."""
-    rel = f"{web}/tsconfig.json"
+    rel = join(web, "tsconfig.json")
     if not tree.exists(rel):
         return None
     config = jsonfile.to_python(_json(tree, rel)) or {}
@@ -165,13 +254,13 @@ def _alias_for(tree: Tree, web: str, src: str) -> str | None:
 def _has_after(tree: Tree, web: str) -> bool:
     """after() is stable in Next.js 15.1; judge by the installed version, else by the declared range."""
     version = None
-    for installed in (f"{web}/node_modules/next/package.json", "node_modules/next/package.json"):
+    for installed in dict.fromkeys((join(web, "node_modules/next/package.json"), "node_modules/next/package.json")):
         found = jsonfile.to_python(_json(tree, installed))
         if isinstance(found, dict):
             version = found.get("version")
             break
     if version is None:
-        manifest = jsonfile.to_python(_json(tree, f"{web}/package.json")) or {}
+        manifest = jsonfile.to_python(_json(tree, join(web, "package.json"))) or {}
         version = {**(manifest.get("devDependencies") or {}), **(manifest.get("dependencies") or {})}.get("next", "")
     match = re.search(r"(\d+)(?:\.(\d+|x))?", str(version))
     if not match:

@@ -4,13 +4,15 @@ else changed. Splicing lines rather than re-dumping keeps quotes, comments and w
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
 from ..errors import BadInput
-from ..textfile import style_of
+from ..textfile import line_number, style_of
 from .insertion import Insertion, insert_all, undo_insertions
-from .result import Edit, Skip
+from .result import Edit, Level, Skip
 from .spans import Cut
 
 
@@ -148,3 +150,84 @@ def remove_service(path: str, text: str, name: str) -> Edit:
     start = sum(len(x) for x in lines[:line])
     cut = Cut(start, start + sum(len(x) for x in lines[line : end + 1]), f"compose service {name}")
     return Edit(path, cuts=(cut,), line=line + 1, subject=name)
+
+
+def shared_networks(text: str, path: str, exclude: str) -> list[str]:
+    """The networks a new service must join to reach the file's other services: every network they name
+    (list or mapping form), in order, plus `default` when some service is on none. Empty when none names one."""
+    services = services_of(text, path)
+    named: list[str] = []
+    on_default = False
+    for name, body in (services or {}).items():
+        if name == exclude or not hasattr(body, "get") or body.get("network_mode") is not None:
+            continue
+        networks = body.get("networks")
+        if not networks:
+            on_default = True
+            continue
+        named += [str(n) for n in networks if str(n) not in named]
+    if named and on_default and "default" not in named:
+        named.append("default")
+    return named
+
+
+def env_files_used(text: str, path: str) -> list[str]:
+    """The env files the file's services read (`env_file: .env.docker`, a list, or `- path: ...`), as paths
+    relative to the project root (compose resolves them from the compose file's folder)."""
+    services = services_of(text, path)
+    base = PurePosixPath(path).parent
+    found: list[str] = []
+    for body in (services or {}).values():
+        value = body.get("env_file") if hasattr(body, "get") else None
+        items = value if isinstance(value, list) else [value] if value is not None else []
+        for item in items:
+            rel = item.get("path") if hasattr(item, "get") else item
+            if not isinstance(rel, str) or "$" in rel or rel.startswith("/"):
+                continue
+            joined = PurePosixPath(os.path.normpath((base / rel).as_posix())).as_posix()
+            if not joined.startswith("..") and joined not in found:
+                found.append(joined)
+    return found
+
+
+def add_list_item(path: str, text: str, key: str, value: str, what: str) -> Edit | Skip:
+    """`value` appended to the top-level block sequence `key` (a new `key:` block at the end when the file has
+    none), laid out and quoted like the items there; a flow-style list is left, with the reason."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    data = load(text, path)
+    if data is not None and not isinstance(data, CommentedMap):
+        return Skip(path, "not a mapping at the top; add it by hand", 1)
+    nl = style_of(text).newline
+    items = data.get(key) if data is not None else None
+    if items is None:
+        lead = "" if not text or text.endswith("\n") else nl
+        return _checked(path, text, key, value, Insertion(len(text), f"{lead}{key}:{nl}  - {value}{nl}", what))
+    if not isinstance(items, CommentedSeq) or items.fa.flow_style() or not items:
+        reason = f"`{key}` is not a block list afc can add to; add {value} to it by hand"
+        return Skip(path, reason, items_line(data, key), level=Level.WARN)
+    lines = text.splitlines(keepends=True)
+    end = items.lc.item(len(items) - 1)[0]  # items of a workspace list are one line each
+    first_line, first_col = items.lc.item(0)
+    first = lines[first_line]
+    raw = first[first_col:].strip()
+    quote = raw[0] if raw[:1] in ("'", '"') else ""
+    at = sum(len(line) for line in lines[: end + 1])
+    lead = "" if lines[end].endswith("\n") else nl
+    dash = first[:first_col]
+    return _checked(path, text, key, value, Insertion(at, f"{lead}{dash}{quote}{value}{quote}{nl}", what))
+
+
+def items_line(data: Any, key: str) -> int | None:
+    return int(data.lc.key(key)[0]) + 1 if hasattr(data, "lc") and key in data else None
+
+
+def _checked(path: str, text: str, key: str, value: str, insertion: Insertion) -> Edit:
+    """The edited file must hold the same data plus `value` at the end of `key`."""
+    before = _plain(load(text, path)) or {}
+    after_text, _ = insert_all(text, [insertion])
+    after = _plain(load(after_text, path))
+    expected = {**before, key: [*(before.get(key) or []), value]}
+    if after != expected:
+        raise BadInput(f"could not add {value} to `{key}` without changing other content; add it by hand", path=path)
+    return Edit(path, (insertion,), line=line_number(text, insertion.offset), subject=key)

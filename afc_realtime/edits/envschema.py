@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .insertion import undo_insertions
+from .insertion import Insertion, undo_insertions
 from .result import Edit, Skip
-from .typescript import TsFile, add_object_members
+from .typescript import TsFile, add_import, add_object_members, quote_of, top_level_imports
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -67,24 +67,107 @@ def _create_env_sections(root: SgNode) -> dict[str, SgNode]:
 
 
 def declare(file: TsFile) -> Edit | Skip:
-    """Insertions declaring the realtime variables, or the reason the file was left alone."""
+    """Insertions declaring the realtime variables (and `import { z } from "zod"` when the file has no `z`
+    of its own: a `createEnv({ extends: [...] })` file often has none), or the reason the file was left alone."""
+    z = zod_name(file.root)
+    server, client = _named(SERVER, z), _named(CLIENT, z)
     zod = _zod_object_parsed_from_env(file.root)
-    if zod is not None:
-        ins = add_object_members(file.text, zod, SERVER + CLIENT, "env schema: realtime variables")
+    if zod is not None:  # the schema's own `z.object(...)` names zod already: the same name, no import
+        own = next((a.text() for a in zod.ancestors() if a.kind() == "call_expression"), "z.").split(".")[0].strip()
+        own = own if own.isidentifier() else z
+        members = _named(SERVER, own) + _named(CLIENT, own)
+        ins = add_object_members(file.text, zod, members, "env schema: realtime variables")
         return Edit(file.path, (ins,) if ins else ())
     sections = _create_env_sections(file.root)
     if "server" in sections or "client" in sections:
         runtime_key = "runtimeEnv" if "runtimeEnv" in sections else "experimental__runtimeEnv"
-        runtime_vars = ALL_KEYS if runtime_key == "runtimeEnv" else [k for k, _ in CLIENT]
-        runtime = [(k, f"process.env.{k}") for k in runtime_vars]
-        wanted = [("server", SERVER), ("client", CLIENT), (runtime_key, runtime)]
-        found = [
-            add_object_members(file.text, sections[section], members, f"env schema ({section}): realtime variables")
+        # only keys a section declares: t3-env types the runtime object by the schemas' keys
+        declared = [
+            k
+            for section, members in (("server", SERVER), ("client", CLIENT))
+            if section in sections
+            for k, _ in members
+        ]
+        runtime_vars = declared if runtime_key == "runtimeEnv" else [k for k, _ in CLIENT if "client" in sections]
+        runtime = [(k, env_access(file.root, k)) for k in runtime_vars]
+        wanted = [("server", server), ("client", client), (runtime_key, runtime)]
+        found = {
+            section: add_object_members(
+                file.text, sections[section], members, f"env schema ({section}): realtime variables"
+            )
             for section, members in wanted
             if section in sections
-        ]
-        return Edit(file.path, tuple(i for i in found if i is not None))
+        }
+        uses_z = found.get("server") is not None or found.get("client") is not None
+        return _with_zod(file, [i for i in found.values() if i is not None], uses_z)
     return Skip(file.path, "no zod object parsed from process.env and no createEnv call found")
+
+
+def _with_zod(file: TsFile, insertions: list[Insertion], uses_z: bool = True) -> Edit:
+    """The edit, with the zod import the inserted `z.string()` needs when nothing in the file binds `z` (nor
+    imports zod under a name of its own)."""
+    if insertions and uses_z and zod_name(file.root) == "z" and not binds(file.root, "z"):
+        insertions = [*add_import(file, "z", "zod").insertions, *insertions]
+    return Edit(file.path, tuple(insertions))
+
+
+def zod_name(root: SgNode) -> str:
+    """The name the file gives zod's `z` (`import { z as zod } from "zod"`, `import * as v from "zod/v4"`),
+    `z` when it imports none."""
+    for node in top_level_imports(root):
+        source = node.field("source")
+        if source is None or source.text().strip("\"'").split("/")[0] != "zod":
+            continue
+        for spaced in node.find_all(kind="namespace_import"):
+            return next((c.text() for c in spaced.children() if c.kind() == "identifier"), "z")
+        for spec in node.find_all(kind="import_specifier"):
+            name, alias = spec.field("name"), spec.field("alias")
+            if name is not None and name.text() == "z":
+                return (alias or name).text()
+    return "z"
+
+
+def _named(members: list[tuple[str, str]], z: str) -> list[tuple[str, str]]:
+    return [(key, z + value.removeprefix("z")) for key, value in members]
+
+
+def binds(root: SgNode, name: str) -> bool:
+    """Whether the module binds `name` at the top: an import of any form, or a declaration."""
+    for node in top_level_imports(root):
+        clause = next((c for c in node.children() if c.kind() == "import_clause"), None)
+        if clause is None:
+            continue
+        bound = [c for c in clause.children() if c.kind() == "identifier"]  # a default import
+        bound += [i for n in clause.find_all(kind="namespace_import") for i in n.children() if i.kind() == "identifier"]
+        for spec in clause.find_all(kind="import_specifier"):
+            local = spec.field("alias") or spec.field("name")
+            bound += [local] if local is not None else []
+        if any(node.text() == name for node in bound):
+            return True
+    for decl in root.children():
+        target = decl.field("declaration") if decl.kind() == "export_statement" else decl
+        if target is None or target.kind() not in ("lexical_declaration", "variable_declaration"):
+            continue
+        for declarator in target.children():
+            named = declarator.field("name") if declarator.kind() == "variable_declarator" else None
+            if named is not None and named.text() == name:
+                return True
+    return False
+
+
+def env_access(root: SgNode, key: str) -> str:
+    """`process.env.KEY`, or `process.env["KEY"]` where the file reads the environment that way (as
+    `noPropertyAccessFromIndexSignature` requires): the file's own style, by majority."""
+    dotted = sum(1 for n in root.find_all(kind="member_expression") if _is_process_env(n.field("object")))
+    bracketed = sum(1 for n in root.find_all(kind="subscript_expression") if _is_process_env(n.field("object")))
+    if bracketed > dotted:
+        quote = quote_of(root)
+        return f"process.env[{quote}{key}{quote}]"
+    return f"process.env.{key}"
+
+
+def _is_process_env(node: SgNode | None) -> bool:
+    return node is not None and node.text().replace(" ", "") == "process.env"
 
 
 undo = undo_insertions  # the inverse: cut exactly the members that were inserted

@@ -19,7 +19,7 @@ class Cut:
 
 def whole_lines(text: str, start: int, end: int, what: str, take_comments: bool = True) -> Cut:
     """The lines holding [start, end), with comment lines about realtime just above, and one blank line
-    when the cut would otherwise leave two blank lines together."""
+    when the cut would otherwise leave two blank lines together, or a blank line before a closing brace."""
     head, tail = line_start(text, start), line_end(text, max(start, end - 1))
     while take_comments and head > 0:
         above = line_start(text, head - 1)
@@ -32,8 +32,8 @@ def whole_lines(text: str, start: int, end: int, what: str, take_comments: bool 
     blank_below = tail < len(text) and not text[tail : line_end(text, tail)].strip()
     if blank_above and blank_below:
         tail = line_end(text, tail)
-    elif blank_above and tail >= len(text):
-        head = line_start(text, head - 1)
+    elif blank_above and (tail >= len(text) or text[tail:].lstrip(" \t").startswith("}")):
+        head = line_start(text, head - 1)  # nothing follows in its block: the blank line above went with it
     return Cut(head, tail, what)
 
 

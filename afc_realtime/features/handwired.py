@@ -182,6 +182,9 @@ def _unused_url_constant(file: ts.TsFile, cuts: list[Cut]) -> list[Cut]:
 
 
 def _page_sockets(draft: Draft, path: str) -> None:
+    """The effect that opens `new WebSocket(...)`: the whole effect when it does nothing else; in an effect
+    shared with other work (the upstream page fetches its data there too), the socket's own statements, when
+    nothing else uses the socket; otherwise listed with its line."""
     file = _mentioning(draft, path, "new WebSocket(")
     if file is None:
         return
@@ -191,19 +194,114 @@ def _page_sockets(draft: Draft, path: str) -> None:
         if fn is None or fn.text() not in ("useEffect", "React.useEffect"):
             continue
         effects += 1
-        body = call.text()
-        if "new WebSocket(" not in body:
+        if "new WebSocket(" not in call.text():
             continue
         statement = call.parent()
-        if statement is None or statement.kind() != "expression_statement" or "fetch(" in body:
-            reason = "a WebSocket effect mixed with other work; remove its socket code by hand"
+        body = _effect_body(call)
+        own = _socket_statements(body) if body is not None else None
+        if statement is None or statement.kind() != "expression_statement" or body is None or own is None:
+            reason = (
+                "a WebSocket effect whose socket is used by other code too (or not kept in a `const`); "
+                "remove its socket code by hand"
+            )
             draft.take(Skip(path, reason, file.line(call), level=Level.WARN))
             continue
-        cuts.append(_cut_statement(file, statement, "WebSocket effect"))
-        effects -= 1
+        if len(own) == len(_statements(body)):
+            cuts.append(_cut_statement(file, statement, "WebSocket effect"))
+            effects -= 1
+        else:
+            cuts += [whole_lines(file.text, a, b, "WebSocket statements") for a, b in _runs(file.text, own)]
     if cuts and effects == 0:
         cuts += _named_import(file, "useEffect")
     draft.take(Edit(path, cuts=tuple(cuts)))
+
+
+def _runs(text: str, nodes: list[SgNode]) -> list[tuple[int, int]]:
+    """The nodes' spans, joined where only blank space lies between them (one cut, one blank-line rule)."""
+    runs: list[tuple[int, int]] = []
+    for node in sorted(nodes, key=lambda n: n.range().start.index):
+        start, end = node.range().start.index, node.range().end.index
+        if runs and not text[runs[-1][1] : start].strip():
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    return runs
+
+
+def _effect_body(call: SgNode) -> SgNode | None:
+    args = call.field("arguments")
+    callback = next((c for c in args.children() if c.is_named()), None) if args is not None else None
+    if callback is None or callback.kind() not in ("arrow_function", "function_expression", "function"):
+        return None
+    body = callback.field("body")
+    return body if body is not None and body.kind() == "statement_block" else None
+
+
+def _statements(block: SgNode) -> list[SgNode]:
+    return [c for c in block.children() if c.is_named() and c.kind() != "comment"]
+
+
+def _socket_statements(body: SgNode) -> list[SgNode] | None:
+    """The statements of an effect's body that exist only for its socket: `const socket = new WebSocket(...)`,
+    `socket.onmessage = ...` / `socket.addEventListener(...)`, `return () => socket.close()`. None when any
+    other statement uses the socket (or the socket is not kept in a `const` of its own)."""
+    statements = _statements(body)
+    declared = [(s, n) for s in statements if (n := _socket_declared(s)) is not None]
+    if len(declared) != 1:
+        return None
+    declaration, name = declared[0]
+    own = [declaration]
+    for statement in statements:
+        if statement.range().start.index == declaration.range().start.index:
+            continue
+        uses = any(i.text() == name for i in statement.find_all(kind="identifier"))
+        if not uses and "new WebSocket(" not in statement.text():
+            continue
+        if not _only_for_socket(statement, name):
+            return None
+        own.append(statement)
+    return own
+
+
+def _socket_declared(statement: SgNode) -> str | None:
+    """`socket` for `const socket = new WebSocket(...)`."""
+    if statement.kind() != "lexical_declaration":
+        return None
+    declarators = [c for c in statement.children() if c.kind() == "variable_declarator"]
+    if len(declarators) != 1:
+        return None
+    name, value = declarators[0].field("name"), declarators[0].field("value")
+    if name is None or name.kind() != "identifier" or value is None or value.kind() != "new_expression":
+        return None
+    constructor = value.field("constructor")
+    return name.text() if constructor is not None and constructor.text() == "WebSocket" else None
+
+
+def _on_socket(node: SgNode | None, name: str) -> bool:
+    """`socket.x`: a member of the socket itself."""
+    target = node.field("object") if node is not None and node.kind() == "member_expression" else None
+    return target is not None and target.text() == name
+
+
+def _only_for_socket(statement: SgNode, name: str) -> bool:
+    """`socket.onmessage = ...;`, `socket.addEventListener(...);`, `return () => socket.close();` (or a block
+    of such calls)."""
+    if statement.kind() == "expression_statement":
+        expression = next((c for c in statement.children() if c.is_named()), None)
+        if expression is not None and expression.kind() == "assignment_expression":
+            return _on_socket(expression.field("left"), name)
+        if expression is not None and expression.kind() == "call_expression":
+            return _on_socket(expression.field("function"), name)
+        return False
+    if statement.kind() != "return_statement":
+        return False
+    cleanup = next((c for c in statement.children() if c.is_named()), None)
+    body = cleanup.field("body") if cleanup is not None and cleanup.kind() == "arrow_function" else None
+    if body is None:
+        return False
+    if body.kind() == "call_expression":
+        return _on_socket(body.field("function"), name)
+    return body.kind() == "statement_block" and all(_only_for_socket(s, name) for s in _statements(body))
 
 
 def _named_import(file: ts.TsFile, name: str) -> list[Cut]:

@@ -20,7 +20,7 @@ from ..errors import Conflict
 from ..pages import find as page_finder
 from ..pages.site import Feed, feeds_of
 from ..plan import Broadcast, Plan
-from ..project import Project
+from ..project import Project, join
 from ..tree import Tree, sha256
 from ..writes import find, inserter, naming
 from ..writes.site import Write
@@ -42,17 +42,24 @@ RUN = {"bun": "bun run", "pnpm": "pnpm", "yarn": "yarn", "npm": "npm run"}
 INSTALL = {"bun": "bun install", "pnpm": "pnpm install", "yarn": "yarn install", "npm": "npm install"}
 
 
-def env_entries(secret: str) -> list[tuple[str, str]]:
+def env_entries(secret: str, dev_port: int = 3000, internal_host: str = "localhost") -> list[tuple[str, str]]:
+    """The realtime variables of an env file; a file read by containers reaches the service by its compose
+    name (`internal_host="ws"`), since inside a container localhost is the container itself."""
     return [
         ("NEXT_PUBLIC_WS_URL", f"ws://localhost:{PORT}"),
-        ("WS_INTERNAL_URL", f"http://localhost:{PORT}"),
+        ("WS_INTERNAL_URL", f"http://{internal_host}:{PORT}"),
         ("WS_PORT", str(PORT)),
         ("WS_EVENTS_SECRET", secret),
-        ("WS_ALLOWED_ORIGINS", "http://localhost:3000"),
+        ("WS_ALLOWED_ORIGINS", origin(dev_port)),
     ]
 
 
-def compose_service(project: Project, compose_file: str) -> dict[str, Any]:
+def origin(dev_port: int) -> str:
+    """The browser origin of the app in development: its own `next dev` port."""
+    return f"http://localhost:{dev_port}"
+
+
+def compose_service(project: Project, compose_file: str, networks: list[str] | None = None) -> dict[str, Any]:
     """The `ws` service of a compose file. The image builds from the repository root (the workspace lockfile
     is there) and runs in production mode; a file that is not a production one runs it in development mode,
     so an unset secret never makes it exit and restart in a loop."""
@@ -65,15 +72,18 @@ def compose_service(project: Project, compose_file: str) -> dict[str, Any]:
         "WS_PORT": f'"{PORT}"',
         "WS_EVENTS_SECRET": secret,
         "WS_TICKET_SECRET": "${WS_TICKET_SECRET:-}",
-        "WS_ALLOWED_ORIGINS": "${WS_ALLOWED_ORIGINS:-http://localhost:3000}",
+        "WS_ALLOWED_ORIGINS": f"${{WS_ALLOWED_ORIGINS:-{origin(project.dev_port)}}}",
         "REDIS_URL": "${REDIS_URL:-}",
     }
-    return {
+    service: dict[str, Any] = {
         "build": {"context": context, "dockerfile": f"{project.ws}/Dockerfile"},
         "ports": [f'"{PORT}:{PORT}"'],
         "environment": environment,
-        "restart": "unless-stopped",
     }
+    if networks:
+        service["networks"] = list(networks)  # the other services' networks: they reach it as `ws`, it reaches them
+    service["restart"] = "unless-stopped"
+    return service
 
 
 def plan_add(project: Project, tree: Tree, public: bool = True) -> Plan:
@@ -84,6 +94,7 @@ def plan_add(project: Project, tree: Tree, public: bool = True) -> Plan:
         plan.summary = f"{FEATURE} is already installed by afc; nothing to do (see `afc status`)."
         return plan
     _refuse_foreign(project, tree)
+    _say_which_app(project, plan)
 
     auth = detect_auth(project, tree)
     files = _stage_generated(project, tree, auth)
@@ -95,6 +106,7 @@ def plan_add(project: Project, tree: Tree, public: bool = True) -> Plan:
     _add_compose_services(project, draft)
     _add_turbo_env(draft)
     _cover_workspace(project, draft)
+    _keep_service_out_of_app(project, draft)
 
     existing.features[FEATURE] = manifest_mod.FeatureRecord(
         FEATURE,
@@ -126,12 +138,20 @@ def _refuse_foreign(project: Project, tree: Tree) -> None:
         )
 
 
+def _say_which_app(project: Project, plan: Plan) -> None:
+    if len(project.apps) > 1:
+        found = ", ".join(project.apps)
+        why = project.app_reason
+        message = f"Next.js apps found: {found}; wiring {project.web}: {why} (--app PATH chooses another)"
+        plan.note(Level.INFO, message, project.web)
+
+
 def ticket_route(project: Project) -> str:
-    return f"{project.src}/app/api/realtime/ticket/route.ts"
+    return join(project.src, "app/api/realtime/ticket/route.ts")
 
 
 def _stage_generated(project: Project, tree: Tree, auth: AuthSetup) -> dict[str, bytes]:
-    env_file = os.path.relpath(".env", project.ws).replace(os.sep, "/")
+    env_file = os.path.relpath(_service_env_file(project), project.ws).replace(os.sep, "/")
     answers = {"package_name": "ws", "ws_port": PORT, "env_file": env_file, "service_dir": project.ws}
     files = {f"{project.ws}/{rel}": data for rel, data in render.render_service(answers).items()}
     helpers = render.render_web_helpers({"use_after": project.has_after})
@@ -155,6 +175,13 @@ def _stage_generated(project: Project, tree: Tree, auth: AuthSetup) -> dict[str,
     for path, data in files.items():
         tree.write(path, data)
     return files
+
+
+def _service_env_file(project: Project) -> str:
+    """The root env file the service's dev script loads: `.env`, or the one a Next.js project keeps its
+    values in (`.env.local`), where afc writes the realtime variables too."""
+    real = [p for p in project.env_files if "/" not in p and not envfile.is_example(p)]
+    return next((p for p in (".env", ".env.local", ".env.development.local", ".env.development") if p in real), ".env")
 
 
 def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str], list[Feed]]:
@@ -254,20 +281,40 @@ def _declare_env_schema(project: Project, draft: Draft) -> None:
 
 
 def _add_env_vars(project: Project, draft: Draft) -> None:
-    """One random secret shared by every real env file (or the one they have already); examples get a placeholder."""
-    texts = {path: draft.tree.read_text(path) or "" for path in project.env_files}
-    real_files = [p for p in project.env_files if not envfile.is_example(p)]
+    """One random secret shared by every real env file (or the one they have already); examples get a
+    placeholder. Files that compose hands to containers (`env_file:`), and the examples they are made from,
+    reach the service by its compose name."""
+    containers = _container_env_files(project, draft.tree)
+    paths = list(dict.fromkeys([*project.env_files, *(p for p in containers if draft.tree.exists(p))]))
+    texts = {path: draft.tree.read_text(path) or "" for path in paths}
+    real_files = [p for p in paths if not envfile.is_example(p)]
     found = (envfile.keys(texts[p], p).get("WS_EVENTS_SECRET") for p in real_files)
     secret = next((value for value in found if value), None) or secrets.token_hex(32)
     for path, text in texts.items():
         value = "change-me-to-a-long-random-string" if envfile.is_example(path) else secret
-        draft.take(envfile.add_block(path, text, ENV_HEADER, env_entries(value)))
+        host = "ws" if path in containers else "localhost"
+        draft.take(envfile.add_block(path, text, ENV_HEADER, env_entries(value, project.dev_port, host)))
+
+
+def _container_env_files(project: Project, tree: Tree) -> set[str]:
+    """`env_file:` entries of the compose files, with the `.example` each is made from (`.env.docker.example`)."""
+    used = {p for path in project.compose_files for p in compose.env_files_used(tree.read_text(path) or "", path)}
+    return used | {f"{p}{suffix}" for p in used for suffix in envfile.EXAMPLE_SUFFIXES}
 
 
 def _add_compose_services(project: Project, draft: Draft) -> None:
     for path in project.compose_files:
-        draft.take(compose.add_service(path, draft.tree.read_text(path) or "", "ws", compose_service(project, path)))
-    if project.compose_files and project.package_manager != "bun":
+        text = draft.tree.read_text(path) or ""
+        networks = compose.shared_networks(text, path, "ws")
+        draft.take(compose.add_service(path, text, "ws", compose_service(project, path, networks)))
+    if project.compose_files and project.single_app:
+        message = (
+            f"the service's Dockerfile installs from a workspace bun.lock at the root; this project has no workspaces: "
+            f"give {project.ws} a lockfile of its own and change the install step of {project.ws}/Dockerfile "
+            "before `docker compose build`"
+        )
+        draft.plan.note(Level.WARN, message, f"{project.ws}/Dockerfile")
+    elif project.compose_files and project.package_manager != "bun":
         message = (
             f"the service's Dockerfile installs with bun from bun.lock; this project uses {project.package_manager}: "
             f"change the install step of {project.ws}/Dockerfile before `docker compose build`"
@@ -289,24 +336,56 @@ def _add_turbo_env(draft: Draft) -> None:
 
 
 def _cover_workspace(project: Project, draft: Draft) -> None:
-    if any(fnmatch.fnmatch(project.ws, pattern.rstrip("/")) for pattern in project.workspaces):
+    """The service folder in the workspace list that does not cover it yet (`package.json` or
+    `pnpm-workspace.yaml`, whichever declares it). A single app has no list: the service installs on its own."""
+    if project.single_app or any(
+        fnmatch.fnmatch(project.ws, pattern.removeprefix("./").rstrip("/")) for pattern in project.workspaces
+    ):
         return
-    text = draft.tree.read_text("package.json") or ""
-    workspaces = jsonfile.parse(text, "package.json").get("workspaces")
+    where = project.workspace_file or "package.json"
+    text = draft.tree.read_text(where) or ""
+    if where == "pnpm-workspace.yaml":
+        draft.take(compose.add_list_item(where, text, "packages", project.ws, "workspace"))
+        return
+    workspaces = jsonfile.parse(text, where).get("workspaces")
     if workspaces is not None and workspaces.kind == "array":
-        draft.take(jsonfile.ensure_list("package.json", text, "workspaces", [project.ws], "workspace"))
+        draft.take(jsonfile.ensure_list(where, text, "workspaces", [project.ws], "workspace"))
     else:
         message = f"add {project.ws} to your workspace list so its dependencies install"
-        draft.plan.note(Level.WARN, message, "package.json")
+        draft.plan.note(Level.WARN, message, where)
+
+
+def _keep_service_out_of_app(project: Project, draft: Draft) -> None:
+    """An app at the root type-checks every `**/*.ts` below it on `next build`: its tsconfig excludes the
+    service folder, which has a tsconfig and dependencies of its own."""
+    config = join(project.web, "tsconfig.json")
+    text = draft.tree.read_text(config)
+    if text is None or not PurePosixPath(project.ws).is_relative_to(project.web):
+        return
+    rel = PurePosixPath(project.ws).relative_to(project.web).as_posix()
+    exclude = jsonfile.parse(text, config).get("exclude")
+    values = [rel] if exclude is not None else ["node_modules", rel]
+    draft.take(jsonfile.ensure_list(config, text, "exclude", values, f"tsconfig exclude {rel}"))
 
 
 def _next_steps(project: Project) -> list[str]:
     pm = project.package_manager
-    install = INSTALL[pm]
+    install, run, ws = INSTALL[pm], RUN[pm], project.ws
+    health = f"curl http://localhost:{PORT}/health   # the service answers when it is up"
+    if not project.single_app:
+        return [
+            f"{install}   # installs the service's dependencies ({ws})",
+            f"{run} dev   # starts the web app and the realtime service (ws://localhost:{PORT}/ws)",
+            health,
+        ]
+    # No workspaces: the service is a project of its own in its folder (an empty yarn.lock tells Yarn 2+ so).
+    own = f"touch yarn.lock && {install}" if pm == "yarn" else install
+    runtime = "" if pm == "bun" else f" (its dev script runs on bun; without bun: {run} start:node)"
     return [
-        f"{install}   # installs the service's dependencies ({project.ws})",
-        f"{RUN[pm]} dev   # starts the web app and the realtime service (ws://localhost:{PORT}/ws)",
-        f"curl http://localhost:{PORT}/health   # the service answers when it is up",
+        f"cd {ws} && {own}   # the service's own dependencies: this project has no workspaces, so it installs apart",
+        f"cd {ws} && {run} dev   # starts the realtime service on ws://localhost:{PORT}/ws{runtime}",
+        f"{run} dev   # in another terminal, at the root: your Next.js app, as before",
+        health,
     ]
 
 

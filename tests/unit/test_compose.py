@@ -70,3 +70,51 @@ def test_a_service_written_by_hand_is_cut_with_its_lines():
     [cut] = compose.remove_service("compose.yml", text, "ws").cuts
     assert text[: cut.start] + text[cut.end :] == "services:\n  db:\n    image: pg\nvolumes: {}\n"
     assert compose.remove_service("compose.yml", text, "redis").empty
+
+
+def test_the_services_networks_are_found_in_either_form():
+    text = (
+        "services:\n  db:\n    networks: [app]\n  web:\n    networks:\n      app:\n      edge:\n"
+        "  host:\n    network_mode: host\n  ws:\n    networks: [other]\n"
+    )
+    assert compose.shared_networks(text, "compose.yml", "ws") == ["app", "edge"]
+    mixed = "services:\n  db:\n    networks: [app]\n  cache:\n    image: redis\n"
+    assert compose.shared_networks(mixed, "compose.yml", "ws") == ["app", "default"]
+    assert compose.shared_networks("services:\n  db:\n    image: pg\n", "compose.yml", "ws") == []
+
+
+def test_the_env_files_containers_read_are_resolved_from_the_compose_folder():
+    text = (
+        "services:\n  db:\n    env_file: .env.docker\n  web:\n    env_file:\n      - ./apps/web/.env\n"
+        "      - path: .env.local\n        required: false\n      - ${SECRET_FILE}\n"
+    )
+    assert compose.env_files_used(text, "compose.yml") == [".env.docker", "apps/web/.env", ".env.local"]
+    assert compose.env_files_used("services:\n  a:\n    env_file: ../.env\n", "docker/compose.yml") == [".env"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('packages:\n  - "apps/*"\n  - "packages/*"\n', 'packages:\n  - "apps/*"\n  - "packages/*"\n  - "apps/ws"\n'),
+        ("packages:\n- apps/web\n# comment\n", "packages:\n- apps/web\n- apps/ws\n# comment\n"),
+        ("packages:\r\n  - 'apps/web'\r\n", "packages:\r\n  - 'apps/web'\r\n  - 'apps/ws'\r\n"),
+        ("onlyBuiltDependencies:\n  - esbuild\n", "onlyBuiltDependencies:\n  - esbuild\npackages:\n  - apps/ws\n"),
+        ("packages:\n  - apps/web", "packages:\n  - apps/web\n  - apps/ws\n"),
+    ],
+)
+def test_a_workspace_list_gets_the_service_and_gives_it_back(before, after):
+    round_trip(
+        compose, before, compose.add_list_item("pnpm-workspace.yaml", before, "packages", "apps/ws", "w"), after=after
+    )
+
+
+def test_a_flow_style_workspace_list_is_named_in_a_warning():
+    result = compose.add_list_item("pnpm-workspace.yaml", 'packages: ["apps/*"]\n', "packages", "apps/ws", "w")
+    assert isinstance(result, Skip) and result.path == "pnpm-workspace.yaml" and result.level == "warn"
+
+
+def test_a_service_with_networks_round_trips():
+    text = "services:\n  db:\n    image: pg\n    networks: [app]\nnetworks:\n  app: {}\n"
+    body = {**BODY, "networks": ["app"]}
+    new = round_trip(compose, text, compose.add_service("compose.yml", text, "ws", body))
+    assert list(compose.load(new, "compose.yml")["services"]["ws"]["networks"]) == ["app"]

@@ -51,3 +51,60 @@ def test_a_schema_that_declares_them_already_needs_nothing():
 def test_no_schema_shape_is_reported():
     result = declare("export const x = 1;\n")
     assert isinstance(result, Skip) and result.path == "src/env.ts" and "no zod object" in result.reason
+
+
+T3_EXTENDS = """import { createEnv } from "@t3-oss/env-nextjs";
+import { vercel } from "@t3-oss/env-nextjs/presets-zod";
+
+export const env = createEnv({
+  extends: [vercel()],
+  server: {
+    DATABASE_URL: vercel().DATABASE_URL,
+  },
+  client: {},
+  runtimeEnv: {
+    DATABASE_URL: process.env["DATABASE_URL"],
+  },
+});
+"""
+
+
+def test_create_env_without_zod_gets_the_import_and_loses_it_again():
+    new = round_trip(envschema, T3_EXTENDS, declare(T3_EXTENDS))
+    assert new.startswith(
+        'import { createEnv } from "@t3-oss/env-nextjs";\nimport { vercel } from "@t3-oss/env-nextjs/presets-zod";\n'
+        'import { z } from "zod";\n\nexport const env'
+    )
+    assert "    WS_INTERNAL_URL: z.string().url().optional(),\n" in new
+
+
+def test_runtime_entries_follow_the_files_bracket_access():
+    new = round_trip(envschema, T3_EXTENDS, declare(T3_EXTENDS))
+    assert '    WS_EVENTS_SECRET: process.env["WS_EVENTS_SECRET"],\n' in new
+    dotted = T3_EXTENDS.replace('process.env["DATABASE_URL"]', "process.env.DATABASE_URL")
+    assert "    WS_EVENTS_SECRET: process.env.WS_EVENTS_SECRET,\n" in round_trip(envschema, dotted, declare(dotted))
+    single = T3_EXTENDS.replace('"', "'")
+    assert "    WS_EVENTS_SECRET: process.env['WS_EVENTS_SECRET'],\n" in round_trip(envschema, single, declare(single))
+
+
+def test_zod_imported_under_another_name_is_used_by_that_name():
+    text = T3_EXTENDS.replace(
+        'import { vercel } from "@t3-oss/env-nextjs/presets-zod";\n', 'import { z as zod } from "zod";\n'
+    )
+    new = round_trip(envschema, text, declare(text))
+    assert "WS_INTERNAL_URL: zod.string().url().optional()" in new and 'import { z } from "zod"' not in new
+    namespaced = text.replace("import { z as zod }", "import * as v")
+    assert "WS_INTERNAL_URL: v.string().url().optional()" in round_trip(envschema, namespaced, declare(namespaced))
+
+
+def test_a_z_bound_elsewhere_is_not_imported_again():
+    text = T3_EXTENDS.replace(
+        'import { vercel } from "@t3-oss/env-nextjs/presets-zod";\n', 'import { z } from "@/lib/zod";\n'
+    )
+    assert 'from "zod"' not in round_trip(envschema, text, declare(text))
+
+
+def test_runtime_entries_only_for_the_sections_there_are():
+    text = T3_EXTENDS.replace("  client: {},\n", "")
+    new = round_trip(envschema, text, declare(text))
+    assert "NEXT_PUBLIC_WS_URL" not in new and 'WS_INTERNAL_URL: process.env["WS_INTERNAL_URL"]' in new

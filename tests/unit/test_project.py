@@ -1,0 +1,85 @@
+"""Detection: single apps at the root, several apps and which one is chosen, the app's dev port."""
+
+import json
+
+import pytest
+
+from afc_realtime.choice import choose
+from afc_realtime.errors import BadInput
+from afc_realtime.project import detect
+from afc_realtime.tree import Tree
+from tests.support import real_projects as shapes
+from tests.support.projects import AFC_PROJECT, PNPM_PROJECT
+
+
+def test_a_single_app_at_the_root_gets_the_service_beside_it():
+    project = detect(Tree.in_memory(shapes.SINGLE_NPM))
+    assert (project.web, project.ws, project.src, project.helpers_dir) == (".", "realtime", "src", "src/lib/realtime")
+    assert project.single_app and project.workspace_file is None and project.package_manager == "npm"
+    assert project.routes == ["src/app/api/todos/route.ts"] and project.env_files == [".env.example"]
+    pnpm = detect(Tree.in_memory(shapes.SINGLE_PNPM))
+    assert (pnpm.src, pnpm.helpers_dir, pnpm.dev_port, pnpm.import_prefix) == (".", "lib/realtime", 3005, None)
+
+
+def test_a_root_app_in_a_workspace_is_not_a_single_app():
+    files = {**shapes.SINGLE_NPM, "pnpm-workspace.yaml": "packages:\n  - packages/*\n"}
+    project = detect(Tree.in_memory(files))
+    assert project.web == "." and project.workspace_file == "pnpm-workspace.yaml" and not project.single_app
+
+
+def test_workspaces_come_from_the_file_that_declares_them():
+    assert detect(Tree.in_memory(AFC_PROJECT)).workspace_file == "package.json"
+    assert detect(Tree.in_memory(PNPM_PROJECT)).workspace_file == "pnpm-workspace.yaml"
+
+
+@pytest.mark.parametrize(
+    ("script", "port"),
+    [
+        ("next dev", 3000),
+        ("next dev -p 3001", 3001),
+        ("next dev --turbopack --port 4000", 4000),
+        ("next dev --port=3002", 3002),
+        ("PORT=3003 next dev", 3003),
+        ("next dev & tsc -w -p 5", 3000),
+    ],
+)
+def test_the_dev_port_comes_from_the_apps_dev_script(script, port):
+    manifest = json.dumps({"scripts": {"dev": script}, "dependencies": {"next": "15"}})
+    files = {**shapes.SINGLE_NPM, "package.json": manifest}
+    assert detect(Tree.in_memory(files)).dev_port == port
+
+
+def test_every_app_is_listed_and_the_one_that_writes_chosen():
+    tree = Tree.in_memory(shapes.SEVERAL_APPS)
+    assert detect(tree).apps == ("apps/web", "apps/app")
+    chosen = choose(tree)
+    assert chosen.web == "apps/app" and chosen.dev_port == 3001 and "writes to the database" in chosen.app_reason
+    assert choose(tree, "apps/web/").web == "apps/web"
+
+
+def test_a_tie_goes_to_apps_web_or_the_answer():
+    route = shapes.SEVERAL_APPS["apps/app/src/app/api/todos/route.ts"]
+    tree = Tree.in_memory({**shapes.SEVERAL_APPS, "apps/web/src/app/api/todos/route.ts": route})
+    assert choose(tree).web == "apps/web"
+    asked = {}
+
+    def ask(writers):
+        asked.update(writers)
+        return "apps/app"
+
+    assert choose(tree, ask=ask).web == "apps/app" and asked == {"apps/web": 1, "apps/app": 1}
+
+
+def test_an_app_that_is_not_one_is_refused():
+    with pytest.raises(BadInput) as info:
+        detect(Tree.in_memory(shapes.SEVERAL_APPS), "packages/db")
+    assert "not a Next.js app" in info.value.message and "apps/web, apps/app" in info.value.message
+
+
+def test_no_next_app_names_where_it_looked():
+    with pytest.raises(BadInput) as info:
+        detect(Tree.in_memory({"package.json": '{"workspaces": ["apps/*"]}', "apps/api/package.json": "{}"}))
+    assert "nor any workspace folder (apps/api)" in info.value.message
+    with pytest.raises(BadInput) as info:
+        detect(Tree.in_memory({"package.json": "{}", "apps/api/package.json": "{}"}))
+    assert "nor any folder matching apps/* or packages/* (apps/api)" in info.value.message
