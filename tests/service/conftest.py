@@ -499,7 +499,6 @@ def redis_server() -> Iterator[RedisServer]:
 
 # ---------------------------------------------------------------- the web helpers in a small Next.js-shaped project
 
-WEB_FILES = ("broadcast.ts", "use-realtime.ts", "realtime-core.ts", "ticket.ts")
 WEB_PACKAGES = (
     "next@^15",
     "react@^19",
@@ -517,14 +516,12 @@ WEB_PACKAGES = (
 
 
 def render_web(dst: Path, use_after: bool) -> Path:
-    """Renders templates/web the way afc does: plain Jinja2, keep_trailing_newline, StrictUndefined."""
-    import jinja2
+    """Renders templates/web with afc's own renderer, every file of it."""
+    from afc_realtime.render import render_web_helpers
 
-    env = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False)
     dst.mkdir(parents=True, exist_ok=True)
-    for name in WEB_FILES:
-        source = (TEMPLATES / "web" / f"{name}.jinja").read_text()
-        (dst / name).write_text(env.from_string(source).render(use_after=use_after))
+    for name, data in render_web_helpers({"use_after": use_after}).items():
+        (dst / name).write_bytes(data)
     return dst
 
 
