@@ -12,7 +12,8 @@ Targets:  bare-node  node bench/fanout/bare-ws.mjs            (the baseline)
           bare-bunps bun bench/fanout/bare-bun.mjs               (Bun.serve native pub/sub: the Bun baseline)
 Every trial starts a fresh server (so peak RSS is that trial's), then runs bench/fanout/load.mjs (its own
 Node process) against it. Within a round, targets run in a shuffled order; ratios are per round against
-bare-node of the same round (and gen-bun against bare-bunps, Bun.serve's native pub/sub, too), reported as median [min-max].
+bare-node of the same round (and gen-bun against bare-bunps, Bun.serve's native pub/sub, too), reported as
+median [min-max].
 
 fanout: per C, two modes: "full" (--events = 300000/C, 4 POSTs in flight) and "rate" (20000/C events/s,
         i.e. 20 000 deliveries/s in all, for 2 s). The first run (C=1000, C=5000) used a flat 20 events/s,
@@ -352,7 +353,8 @@ def main() -> None:
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
     if args.targets is None:
-        args.targets = "bare-node,gen-node,gen-bun,bare-bunps" if args.what == "fanout" else "bare-node,gen-node,gen-bun"
+        fanout_targets = "bare-node,gen-node,gen-bun,bare-bunps"
+        args.targets = fanout_targets if args.what == "fanout" else "bare-node,gen-node,gen-bun"
     nofile = raise_nofile()
     ws_dir = render(Path(args.workdir))
     print(f"RLIMIT_NOFILE={nofile}  service={ws_dir}  node={shutil.which('node')}  bun={bun_path()}", flush=True)
