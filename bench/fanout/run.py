@@ -116,6 +116,9 @@ class Server:
                 "WS_EVENTS_SECRET": SECRET,
                 "WS_ALLOWED_ORIGINS": ORIGIN,
                 "LOG_LEVEL": "error",
+                # The service's per-address cap (100) would refuse all but 100 of the loopback load clients.
+                "WS_MAX_CONNECTIONS_PER_ADDRESS": "1000000",
+                "WS_MAX_CONNECTIONS": "1000000",
                 "WS_MODULE_DIR": str(ws_dir / "node_modules"),
             }
         )
