@@ -8,11 +8,12 @@ broadcast server (bench/fanout/bare-ws.mjs), on Node and on Bun, side by side an
 Targets:  bare-node  node bench/fanout/bare-ws.mjs            (the baseline)
           gen-node   node --import tsx src/index.ts           (templates/ws rendered with copier, npm install)
           gen-bun    bun src/index.ts
-          bare-bun   bun bench/fanout/bare-ws.mjs
-          gen-node-noframe  gen-node with hub.ts's frame-once path switched off (a patched copy in --workdir)
+          bare-bun   bun bench/fanout/bare-ws.mjs                (`ws` API on Bun: a loop of send())
+          bare-bunps bun bench/fanout/bare-bun.mjs               (Bun.serve native pub/sub: the Bun baseline)
 Every trial starts a fresh server (so peak RSS is that trial's), then runs bench/fanout/load.mjs (its own
 Node process) against it. Within a round, targets run in a shuffled order; ratios are per round against
-bare-node of the same round (and gen-bun against bare-bun too), reported as median [min-max].
+bare-node of the same round (and gen-bun against bare-bunps, Bun.serve's native pub/sub, too), reported as
+median [min-max].
 
 fanout: per C, two modes: "full" (--events = 300000/C, 4 POSTs in flight) and "rate" (20000/C events/s,
         i.e. 20 000 deliveries/s in all, for 2 s). The first run (C=1000, C=5000) used a flat 20 events/s,
@@ -57,7 +58,7 @@ def raise_nofile() -> int:
 
 def render(workdir: Path) -> Path:
     dst = workdir / "ws"
-    if (dst / "node_modules" / "ws").is_dir() and (dst / "node_modules" / "fastify").is_dir():
+    if (dst / "node_modules" / "ws").is_dir() and (dst / "node_modules" / "pino").is_dir():
         return dst
     import copier
 
@@ -71,24 +72,6 @@ def render(workdir: Path) -> Path:
         stdout=subprocess.DEVNULL,
         timeout=600,
     )
-    return dst
-
-
-FRAME_ONCE = 'return typeof sender?.frame === "function" ? sender.frame.bind(sender) : undefined;'
-
-
-def noframe_variant(ws_dir: Path) -> Path:
-    """A copy of the rendered service with the hub's frame-once path switched off (socket.send per client),
-    to measure what framing once buys. Only the copy in the work dir is changed, never templates/."""
-    dst = ws_dir.parent / "ws-noframe"
-    if not dst.exists():
-        shutil.copytree(ws_dir, dst, ignore=shutil.ignore_patterns("node_modules"))
-        (dst / "node_modules").symlink_to(ws_dir / "node_modules")
-        hub = dst / "src" / "hub.ts"
-        text = hub.read_text()
-        if FRAME_ONCE not in text:
-            raise SystemExit("hub.ts no longer has the frame-once line this variant switches off")
-        hub.write_text(text.replace(FRAME_ONCE, "return undefined; // bench: frame-once disabled"))
     return dst
 
 
@@ -111,8 +94,8 @@ def command(target: str, ws_dir: Path) -> tuple[list[str], Path]:
         return ["node", "--import", "tsx", "src/index.ts"], ws_dir
     if target == "gen-bun":
         return [bun_path(), "src/index.ts"], ws_dir
-    if target == "gen-node-noframe":
-        return ["node", "--import", "tsx", "src/index.ts"], noframe_variant(ws_dir)
+    if target == "bare-bunps":
+        return [bun_path(), str(HERE / "bare-bun.mjs")], ws_dir
     raise SystemExit(f"unknown target {target}")
 
 
@@ -133,6 +116,9 @@ class Server:
                 "WS_EVENTS_SECRET": SECRET,
                 "WS_ALLOWED_ORIGINS": ORIGIN,
                 "LOG_LEVEL": "error",
+                # The service's per-address cap (100) would refuse all but 100 of the loopback load clients.
+                "WS_MAX_CONNECTIONS_PER_ADDRESS": "1000000",
+                "WS_MAX_CONNECTIONS": "1000000",
                 "WS_MODULE_DIR": str(ws_dir / "node_modules"),
             }
         )
@@ -273,18 +259,20 @@ def summarize_fanout(results: list[dict], targets: list[str], clients: list[int]
                 print(
                     f"  {t:9} {med(dps):>28} {med(p50):>24} {med(p99):>24} {med(rss):>22} {med(rd):>22} {med(rp):>20}"
                 )
-            if "gen-bun" in targets and "bare-bun" in targets:
+            for gen, bare in (("gen-bun", "bare-bunps"), ("gen-bun", "bare-bun"), ("gen-node", "bare-node")):
+                if gen not in targets or bare not in targets:
+                    continue
                 rd = [
-                    v["gen-bun"]["deliveries_per_s"] / v["bare-bun"]["deliveries_per_s"]
+                    v[gen]["deliveries_per_s"] / v[bare]["deliveries_per_s"]
                     for v in by_round.values()
-                    if "gen-bun" in v and "bare-bun" in v
+                    if gen in v and bare in v
                 ]
                 rp = [
-                    v["gen-bun"]["latency_ms"]["p99"] / v["bare-bun"]["latency_ms"]["p99"]
+                    v[gen]["latency_ms"]["p99"] / v[bare]["latency_ms"]["p99"]
                     for v in by_round.values()
-                    if "gen-bun" in v and "bare-bun" in v
+                    if gen in v and bare in v
                 ]
-                print(f"  gen-bun vs bare-bun: deliveries/s {med(rd)}x  p99 {med(rp)}x")
+                print(f"  {gen} vs {bare}: deliveries/s {med(rd)}x  p99 {med(rp)}x")
 
 
 def slow(args, ws_dir: Path) -> dict:
@@ -368,7 +356,8 @@ def main() -> None:
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
     if args.targets is None:
-        args.targets = "bare-node,gen-node,gen-bun,bare-bun" if args.what == "fanout" else "bare-node,gen-node,gen-bun"
+        fanout_targets = "bare-node,gen-node,gen-bun,bare-bunps"
+        args.targets = fanout_targets if args.what == "fanout" else "bare-node,gen-node,gen-bun"
     nofile = raise_nofile()
     ws_dir = render(Path(args.workdir))
     print(f"RLIMIT_NOFILE={nofile}  service={ws_dir}  node={shutil.which('node')}  bun={bun_path()}", flush=True)

@@ -1,4 +1,6 @@
-// The connected browsers and the channels they joined: delivery, heartbeat, backpressure and closing.
+// The connected browsers and the channels they joined, on Node (`ws`): delivery, heartbeat, backpressure and
+// closing. Public `ws` APIs only (send, bufferedAmount, ping, close, terminate), so a `ws` upgrade within
+// its major version cannot break it. On Bun, bun-server.ts has the same duties over Bun.serve's pub/sub.
 
 import WebSocket from "ws";
 
@@ -20,27 +22,8 @@ interface Client {
     onGone: () => void;
 }
 
-// ws (under Node) can frame a message once and hand the same bytes to every socket. Bun replaces the
-// `ws` package with its own implementation, which has no Sender; there we fall back to socket.send().
-interface WsSender {
-    _state?: number;
-    _queue?: unknown[];
-    sendFrame?: (list: Buffer[], cb?: (err?: Error) => void) => void;
-}
-type FrameFn = (data: Buffer, options: Record<string, unknown>) => Buffer[];
-const frameFn: FrameFn | undefined = (() => {
-    const sender = (WebSocket as unknown as { Sender?: { frame?: FrameFn } }).Sender;
-    return typeof sender?.frame === "function" ? sender.frame.bind(sender) : undefined;
-})();
-
-function senderOf(socket: WebSocket): WsSender | undefined {
-    const sender = (socket as unknown as { _sender?: WsSender })._sender;
-    // Only write pre-framed bytes when nothing is queued, so frames never overtake each other.
-    if (sender && typeof sender.sendFrame === "function" && sender._state === 0 && sender._queue?.length === 0) {
-        return sender;
-    }
-    return undefined;
-}
+/** A text frame, never compressed (perMessageDeflate is off), sent whole. */
+const SEND_OPTIONS = { binary: false, compress: false, fin: true } as const;
 
 export class Hub {
     private readonly clients = new Map<WebSocket, Client>();
@@ -112,13 +95,8 @@ export class Hub {
     broadcast(message: string, to: readonly string[]): number {
         const targets = this.targets(to);
         if (targets.size === 0) return 0;
-        const frame = frameFn?.(Buffer.from(message, "utf8"), {
-            fin: true,
-            rsv1: false,
-            opcode: 0x01,
-            mask: false,
-            readOnly: true,
-        });
+        // Encoded once; ws frames it per socket (public API only: a 2-14 byte header, the payload not copied).
+        const data = Buffer.from(message, "utf8");
         let sent = 0;
         let total = 0;
         for (const socket of targets) {
@@ -129,9 +107,7 @@ export class Hub {
                 continue;
             }
             total += buffered;
-            const sender = frame ? senderOf(socket) : undefined;
-            if (sender && frame) sender.sendFrame!(frame);
-            else socket.send(message);
+            socket.send(data, SEND_OPTIONS);
             sent += 1;
         }
         if (total > this.options.maxTotalBufferedBytes) this.shed();

@@ -1,10 +1,9 @@
-// Entrypoint: `bun src/index.ts` or `node --import tsx src/index.ts`. Runs in the foreground so that
-// SIGTERM from a container runtime reaches this process directly.
+// Entrypoint: `bun src/index.ts` (Bun.serve, bun-server.ts) or `node --import tsx src/index.ts` (Fastify +
+// ws, server.ts). Runs in the foreground so that SIGTERM from a container runtime reaches this process directly.
 
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { ConfigError, FILE_HEADROOM, loadConfig, type Config } from "./config";
-import { buildServer } from "./server";
 
 /** The soft open-file limit (Linux: /proc; elsewhere the shell's `ulimit -n`), or undefined if unknown. */
 function openFileLimit(): number | undefined {
@@ -36,10 +35,43 @@ try {
     throw err;
 }
 
-const service = await buildServer(config);
-const { app } = service;
+interface Running {
+    log: { info(obj: object | string, msg?: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+    shutdown(): Promise<void>;
+    listen(): Promise<void>;
+}
+
+async function start(): Promise<Running> {
+    if (typeof (globalThis as { Bun?: unknown }).Bun !== "undefined") {
+        const { startBunServer } = await import("./bun-server");
+        // Bun.serve listens as it starts (inside listen(), so a busy port is reported like on Node).
+        let shutdown: () => Promise<void> = async () => {};
+        const log = (await import("pino")).default(
+            (await import("./logger")).loggerOptions(config.logLevel),
+        );
+        return {
+            log,
+            shutdown: () => shutdown(),
+            async listen() {
+                const service = await startBunServer(config, log);
+                shutdown = service.shutdown;
+            },
+        };
+    }
+    const { buildServer } = await import("./server");
+    const service = await buildServer(config);
+    return {
+        log: service.app.log,
+        shutdown: service.shutdown,
+        async listen() {
+            await service.app.listen({ host: config.host, port: config.port });
+        },
+    };
+}
+
+const service = await start();
 if (openFiles !== undefined && config.maxConnections > openFiles - FILE_HEADROOM) {
-    app.log.warn(
+    service.log.warn(
         { maxConnections: config.maxConnections, openFiles },
         "WS_MAX_CONNECTIONS is above the open-file limit minus headroom: raise `ulimit -n` or lower it",
     );
@@ -49,20 +81,20 @@ let stopping = false;
 function stop(signal: string): void {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, "shutting down");
+    service.log.info({ signal }, "shutting down");
     // Hard deadline: exit even if something (a client, Redis, a pending request) never lets go.
     const deadline = setTimeout(() => {
-        app.log.error({ timeoutMs: config.shutdownTimeoutMs }, "graceful shutdown timed out; exiting");
+        service.log.error({ timeoutMs: config.shutdownTimeoutMs }, "graceful shutdown timed out; exiting");
         process.exit(1);
     }, config.shutdownTimeoutMs);
     service.shutdown().then(
         () => {
             clearTimeout(deadline);
-            app.log.info("stopped");
+            service.log.info("stopped");
             process.exit(0);
         },
         (err: unknown) => {
-            app.log.error({ err }, "error during shutdown");
+            service.log.error({ err }, "error during shutdown");
             process.exit(1);
         },
     );
@@ -71,8 +103,8 @@ process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("SIGINT", () => stop("SIGINT"));
 
 try {
-    await app.listen({ host: config.host, port: config.port });
+    await service.listen();
 } catch (err) {
-    app.log.error({ err }, "could not start listening");
+    service.log.error({ err }, "could not start listening");
     process.exit(1);
 }

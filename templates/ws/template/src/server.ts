@@ -1,5 +1,6 @@
-// Wires the HTTP and WebSocket routes (Fastify + @fastify/websocket) to the runtime-agnostic modules:
-// config, channels, tickets, limits, events, signing. A future Bun.serve server calls the same modules.
+// The service on Node: wires the HTTP and WebSocket routes (Fastify + @fastify/websocket + ws) to the
+// runtime-agnostic modules: config, channels, tickets, limits, events, signing, logger. On Bun, index.ts
+// starts bun-server.ts instead (Bun.serve and its native pub/sub), which calls the same modules.
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
@@ -10,14 +11,13 @@ import { eventType, isValidEventName, jsonTooDeep, MAX_EVENT_NAME_LENGTH, MAX_JS
 import { createRedisFanout, noFanout, type Fanout } from "./fanout";
 import { Hub } from "./hub";
 import { ConnectionLimiter } from "./limits";
+import { CLOSE_TICKET_INVALID, CLOSE_TICKET_REQUIRED, CLOSE_TRY_AGAIN } from "./close-codes";
+import { loggerOptions } from "./logger";
 import { checkOrigin } from "./origin";
 import { REDIS_KEY_LABEL } from "./signing";
-import { deriveKey, redactTicket, redactTickets, ticketKey, verifyTicket } from "./tickets";
+import { deriveKey, redactTicket, ticketKey, verifyTicket } from "./tickets";
 
-/** Close codes sent to a socket right after the upgrade (documented in README.md). */
-export const CLOSE_TICKET_INVALID = 4401; // invalid, expired, forged or altered ticket: fetch a new one
-export const CLOSE_TICKET_REQUIRED = 4403; // no ticket and WS_PUBLIC=false
-export const CLOSE_TRY_AGAIN = 1013; // a connection limit was reached while upgrading
+export { CLOSE_TICKET_INVALID, CLOSE_TICKET_REQUIRED, CLOSE_TRY_AGAIN } from "./close-codes";
 
 export interface Service {
     app: FastifyInstance;
@@ -40,24 +40,8 @@ function fromBrowser(request: FastifyRequest): boolean {
 
 export async function buildServer(config: Config): Promise<Service> {
     const app = Fastify({
-        logger: {
-            level: config.logLevel,
-            // Tickets travel in the /ws query string: no log line may carry one, whoever writes it
-            // (Fastify's own messages quote request URLs).
-            hooks: {
-                logMethod(args, method) {
-                    method.apply(this, args.map((arg) => redactTickets(arg)) as Parameters<typeof method>);
-                },
-            },
-            formatters: { log: (record) => redactTickets(record) },
-            serializers: {
-                req: (req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
-                    method: req.method,
-                    url: redactTicket(req.url ?? ""),
-                    remoteAddress: req.ip ?? req.socket?.remoteAddress,
-                }),
-            },
-        },
+        // Tickets travel in the /ws query string: no log line may carry one (logger.ts).
+        logger: loggerOptions(config.logLevel),
         bodyLimit: config.maxEventBytes,
         // One event-name limit: a name the service accepts always fits the router.
         routerOptions: { maxParamLength: MAX_EVENT_NAME_LENGTH },

@@ -1,0 +1,58 @@
+// Minimal broadcast server on Bun.serve's native WebSocket pub/sub: the Bun baseline for bench/fanout.
+//
+//   GET  /ws                      WebSocket upgrade; every socket subscribes to topic "public"
+//   POST /events/<name>           Authorization: Bearer <WS_EVENTS_SECRET>, JSON body
+//                                 -> server.publish("public", {"type":"<resource>:<action>","payload":<body>})
+//   GET  /health
+//
+// No origin check, tickets, limits, heartbeat or logging: only what Bun does natively.
+//   WS_PORT=4100 WS_EVENTS_SECRET=s bun bench/fanout/bare-bun.mjs
+// With BARE_CHANNELS=1, a socket also joins the channel named by ?ch= and POST ?to=<channel> publishes there.
+
+const port = Number(process.env.WS_PORT ?? 4100);
+const secret = process.env.WS_EVENTS_SECRET ?? "";
+let clients = 0;
+
+const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port,
+    async fetch(req, server) {
+        const url = new URL(req.url);
+        if (url.pathname === "/ws") {
+            const ch = url.searchParams.get("ch");
+            if (server.upgrade(req, { data: { ch } })) return undefined;
+            return new Response("upgrade failed", { status: 400 });
+        }
+        if (req.method === "GET" && url.pathname === "/health") {
+            return Response.json({ status: "ok", clients });
+        }
+        const match = req.method === "POST" && /^\/events\/([a-z0-9-]+)$/.exec(url.pathname);
+        if (!match) return new Response(null, { status: 404 });
+        if (req.headers.get("authorization") !== `Bearer ${secret}`) return new Response(null, { status: 401 });
+        let payload;
+        try {
+            payload = JSON.parse(await req.text());
+        } catch {
+            return new Response(null, { status: 400 });
+        }
+        const name = match[1];
+        const cut = name.lastIndexOf("-");
+        const message = JSON.stringify({ type: `${name.slice(0, cut)}:${name.slice(cut + 1)}`, payload });
+        const topic = url.searchParams.get("to") ?? "public";
+        server.publish(topic, message);
+        return Response.json({ clients: server.subscriberCount(topic) }, { status: 202 });
+    },
+    websocket: {
+        perMessageDeflate: false,
+        open(ws) {
+            clients += 1;
+            ws.subscribe("public");
+            if (ws.data?.ch) ws.subscribe(ws.data.ch);
+        },
+        message() {},
+        close() {
+            clients -= 1;
+        },
+    },
+});
+console.log(`bare Bun.serve pub/sub server on 127.0.0.1:${server.port}`);
