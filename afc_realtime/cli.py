@@ -85,18 +85,21 @@ def _fail(error: AfcError, json_mode: bool) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
-def _refuse_dirty(plan: Plan, allow_dirty: bool, dry_run: bool, console: Console) -> None:
-    from .gitstate import dirty_paths
+def _refuse_dirty(plan: Plan, allow_dirty: bool, dry_run: bool) -> str | None:
+    """Refuse to edit files with uncommitted changes, unless those changes are exactly afc's own (so
+    `remove` right after `add`, with nothing committed between, is always allowed). On a dry run, the
+    note to print below the plan."""
+    from .features.toolkit import only_afc_changes
+    from .gitstate import committed, dirty_paths
     from .tree import Kind
 
     touched = [c.path for c in plan.changes if c.kind is not Kind.CREATE]
-    dirty = dirty_paths(plan.tree.root, touched)
+    root = plan.tree.root
+    dirty = [p for p in dirty_paths(root, touched) if not only_afc_changes(plan.tree, p, committed(root, p))]
     if not dirty or allow_dirty:
-        return
+        return None
     if dry_run:
-        message = f"\nNote: uncommitted changes in {', '.join(dirty)}; applying would need --allow-dirty."
-        console.print(message, markup=False)
-        return
+        return f"\nNote: uncommitted changes in {', '.join(dirty)}; applying would need --allow-dirty."
     raise Conflict(
         "these files have uncommitted changes; commit or stash them first, or pass --allow-dirty", details=dirty
     )
@@ -114,11 +117,12 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
         tree = Tree(flags.project)
         with project_lock(tree.root):
             plan = build(tree)
+            dirty_note = None if plan.empty else _refuse_dirty(plan, flags.allow_dirty, flags.dry_run)
             if not flags.json:
                 for item in renderables(plan):
                     console.print(item)
-            if not plan.empty:
-                _refuse_dirty(plan, flags.allow_dirty, flags.dry_run, console)
+            if dirty_note:
+                console.print(dirty_note, markup=False)
             if plan.empty or flags.dry_run:
                 if flags.json:
                     typer.echo(json.dumps(as_data(plan, dry_run=flags.dry_run, applied=False), indent=2))

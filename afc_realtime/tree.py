@@ -146,6 +146,10 @@ class Tree:
             self._disk[rel] = self.source.read(str(check_relative(rel)))
         return self._disk[rel]
 
+    def original_text(self, rel: str) -> str | None:
+        data = self.original(rel)
+        return None if data is None else decode(data, rel)
+
     def read_bytes(self, rel: str) -> bytes | None:
         if rel in self._staged:
             return self._staged[rel]

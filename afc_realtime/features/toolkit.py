@@ -16,7 +16,7 @@ from ..edits.result import Edit, Level, Skip, apply_edits
 from ..errors import Conflict
 from ..plan import Plan
 from ..project import ENV_FILE, Project
-from ..textfile import encode
+from ..textfile import decode, encode
 from ..tree import Tree, sha256
 
 Undo = Callable[[str, str, list[Insertion]], tuple[str, list[Insertion]]]
@@ -75,6 +75,23 @@ def new_dirs(tree: Tree, files: list[str]) -> list[str]:
 def undo_for(path: str) -> Undo:
     """The inverse of the edit afc made in `path`, by the file's format."""
     return envfile.undo if ENV_FILE.match(PurePosixPath(path).name) else undo_insertions
+
+
+def only_afc_changes(tree: Tree, path: str, committed: bytes | None) -> bool:
+    """Whether the uncommitted change in `path` is exactly afc's own, per the manifest: afc's manifest
+    itself, a file afc created as it wrote it, or the committed file plus the text afc inserted."""
+    if path == manifest_mod.PATH:
+        return True
+    current = tree.original(path)
+    existing = manifest_mod.load(tree.original_text(manifest_mod.PATH))
+    records = existing.features.values()
+    if current is not None and any(record.files.get(path) == sha256(current) for record in records):
+        return True
+    items = [item for record in records for item in record.insertions.get(path, [])]
+    if current is None or committed is None or not items:
+        return False
+    text, missing = undo_for(path)(path, decode(current, path), items)
+    return not missing and encode(text) == committed
 
 
 def remove_records(plan: Plan, existing: manifest_mod.Manifest, names: list[str], force: bool) -> None:
