@@ -98,6 +98,17 @@ def add_block(path: str, text: str, header: str, entries: list[tuple[str, str]])
     return Edit(path, (Insertion(len(text), block, "env " + ", ".join(k for k, _ in missing)),))
 
 
+def without_values(item: Insertion) -> Insertion:
+    """What the manifest records of an env block: each `KEY=value` line as `KEY=`, so no secret leaves its
+    file; `undo` matches those lines by key."""
+    lines = []
+    for line in item.text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        match = _ASSIGN.match(body)
+        lines.append(f"{match.group(1)}={line[len(body) :]}" if match else line)
+    return Insertion(item.offset, "".join(lines), item.what)
+
+
 def undo(path: str, text: str, placed: list[Insertion]) -> tuple[str, list[Insertion]]:
     """The inverse of `add_block`: cut the block, matching each KEY=... line by its key, since the values
     in an env file are the user's to change after afc wrote them."""

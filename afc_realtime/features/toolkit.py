@@ -50,6 +50,8 @@ class Draft:
         for path, edits in self.by_path.items():
             new_text, placed[path] = apply_edits(self.tree.read_text(path) or "", edits)
             self.tree.write(path, encode(new_text))
+            if is_env_file(path):
+                placed[path] = [envfile.without_values(item) for item in placed[path]]
         return {path: items for path, items in placed.items() if items}
 
 
@@ -74,7 +76,11 @@ def new_dirs(tree: Tree, files: list[str]) -> list[str]:
 
 def undo_for(path: str) -> Undo:
     """The inverse of the edit afc made in `path`, by the file's format."""
-    return envfile.undo if ENV_FILE.match(PurePosixPath(path).name) else undo_insertions
+    return envfile.undo if is_env_file(path) else undo_insertions
+
+
+def is_env_file(path: str) -> bool:
+    return bool(ENV_FILE.match(PurePosixPath(path).name))
 
 
 def only_afc_changes(tree: Tree, path: str, committed: bytes | None) -> bool:
