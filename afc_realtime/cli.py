@@ -232,7 +232,10 @@ def remove_event(
     """Take out one custom event: its broadcast line and its client hook."""
     from .features import event
 
-    _run(Flags(project, dry_run, yes, json_, allow_dirty), lambda tree: event.plan_remove(tree, name, force))
+    _run(
+        Flags(project, dry_run, yes, json_, allow_dirty),
+        lambda tree: event.plan_remove(_detect(tree), tree, name, force),
+    )
 
 
 @app.command("status")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from afc_realtime.cli import app
@@ -118,3 +119,91 @@ def test_masking_rules():
         mask_line("src/db.ts", 'const url = "redis://:pw@host:6379";\n')
         == 'const url = "redis://:********@host:6379";\n'
     )
+
+
+# -- 3. the manifest is untrusted input ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("files", ["AFC_PROJECT", "PNPM_PROJECT"])
+def test_everything_the_recipe_records_passes_the_manifest_checks(tmp_path, files):
+    from afc_realtime import manifest as manifest_mod
+    from afc_realtime.features import websocket
+    from afc_realtime.features.toolkit import check_record
+    from afc_realtime.project import detect
+    from afc_realtime.tree import Tree
+    from tests.support import projects
+
+    tree = Tree.in_memory(getattr(projects, files))
+    project = detect(tree)
+    websocket.plan_add(project, tree)
+    record = manifest_mod.load(tree.read_text(manifest_mod.PATH)).features["websocket"]
+    assert record.insertions and record.files
+    check_record(record, project)  # raises if any of its own records looked crafted
+
+
+def _added(root):
+    assert afc("add", "websocket", "-C", str(root), "--yes").exit_code == 0
+    return root / ".afc/manifest.toml"
+
+
+def _file_record(path, data):
+    import hashlib
+
+    return f'\n[[features.websocket.files]]\npath = "{path}"\nsha256 = "{hashlib.sha256(data).hexdigest()}"\n'
+
+
+@pytest.mark.parametrize("victim", ["package.json", ".git/HEAD", "apps/ws/.git/config", "apps/web/src/app/page.tsx"])
+def test_a_crafted_created_file_record_deletes_nothing(afc_project, victim):
+    commit_all(afc_project)
+    manifest = _added(afc_project)
+    target = afc_project / victim
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_text("[core]\n")
+    manifest.write_text(manifest.read_text() + _file_record(victim, target.read_bytes()))
+    before = tree_of(afc_project)
+    result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 2 and f"{victim}: afc never creates a file there" in result.output, result.output
+    assert "Traceback" not in result.output and tree_of(afc_project) == before and target.exists()
+
+
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        ("apps/web/src/app/page.tsx", "export default "),
+        ("package.json", '"name": '),
+        (".git/HEAD", "ref"),
+        ("apps/web/src/app/api/todos/route.ts", 'broadcast("x", inserted); export async function GET'),
+    ],
+)
+def test_a_crafted_insertion_cuts_nothing(afc_project, path, text):
+    manifest = _added(afc_project)
+    record = (
+        f'\n[[features.websocket.insertions]]\npath = "{path}"\noffset = 0\nwhat = "x"\ntext = {json.dumps(text)}\n'
+    )
+    manifest.write_text(manifest.read_text() + record)
+    before = fingerprint(afc_project)
+    result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 2 and "not text afc inserts" in result.output or "never edits" in result.output
+    assert fingerprint(afc_project) == before
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda t: t.replace("offset = ", "offset = -5 + ", 1).replace("-5 + ", "-"), "should not be negative"),
+        (lambda t: t.replace('sha256 = "', 'sha256 = 7 #"', 1), "sha256: should be a string"),
+        (lambda t: t.replace("insertions]]\npath", "insertions]]\nxpath", 1), "path: missing"),
+    ],
+)
+def test_a_manifest_of_the_wrong_shape_exits_2_naming_the_line(afc_project, edit, words):
+    manifest = _added(afc_project)
+    manifest.write_text(edit(manifest.read_text()))
+    before = fingerprint(afc_project)
+    for command in (["remove", "websocket", "--yes"], ["status"], ["add", "websocket", "--yes"]):
+        result = afc(*command, "-C", str(afc_project))
+        assert result.exit_code == 2 and words in result.output and ".afc/manifest.toml:" in result.output, (
+            result.output
+        )
+        assert "Traceback" not in result.output
+    assert fingerprint(afc_project) == before

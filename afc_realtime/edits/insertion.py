@@ -10,6 +10,8 @@ class Insertion:
     offset: int  # before applying: in the original text; once placed: where the text stands in the result
     text: str
     what: str  # a short human description: "broadcast todo-created", "env NEXT_PUBLIC_WS_URL"
+    before: str = ""  # once placed: a few characters just before the text, to tell it from a lookalike
+    after: str = ""  # once placed: a few characters just after it
 
 
 def insert_all(text: str, insertions: list[Insertion]) -> tuple[str, list[Insertion]]:

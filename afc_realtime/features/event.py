@@ -107,12 +107,12 @@ export function {hook_name(event)}(handler: (payload: {payload}) => void): void 
 '''
 
 
-def plan_remove(tree: Tree, event: str, force: bool) -> Plan:
+def plan_remove(project: Project, tree: Tree, event: str, force: bool) -> Plan:
     plan = Plan(f"remove event {event}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     _require_websocket(existing)
     if record_name(event) not in existing.features:
         plan.summary = f"event {event} is not wired by afc here; nothing to remove."
         return plan
-    remove_records(plan, existing, [record_name(event)], force)
+    remove_records(plan, project, existing, [record_name(event)], force)
     return plan

@@ -4,6 +4,7 @@ and undoing what a manifest records."""
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import PurePosixPath
@@ -13,7 +14,7 @@ from ..edits import envfile
 from ..edits import typescript as ts
 from ..edits.insertion import Insertion, undo_insertions
 from ..edits.result import Edit, Level, Skip, apply_edits
-from ..errors import Conflict
+from ..errors import BadInput, Conflict
 from ..plan import Plan
 from ..project import ENV_FILE, Project
 from ..textfile import decode, encode
@@ -100,11 +101,113 @@ def only_afc_changes(tree: Tree, path: str, committed: bytes | None) -> bool:
     return not missing and encode(text) == committed
 
 
-def remove_records(plan: Plan, existing: manifest_mod.Manifest, names: list[str], force: bool) -> None:
+# Every word the recipes insert (string literals and `${...}` references aside): an insertion recorded in
+# the manifest with any other word is not afc's, and `remove` will not cut it.
+RECIPE_WORDS = frozenset(
+    [
+        "import",
+        "from",
+        "broadcast",
+        "useRealtimeList",
+        "useRealtime",
+        "z",
+        "string",
+        "url",
+        "optional",
+        "min",
+        "process",
+        "env",
+        "Realtime",
+        "afc",
+        "websocket",
+        "ws",
+        "build",
+        "context",
+        "dockerfile",
+        "Dockerfile",
+        "ports",
+        "environment",
+        "restart",
+        "unless",
+        "stopped",
+        "NODE_ENV",
+        "production",
+        "http",
+        "https",
+        "localhost",
+        "NEXT_PUBLIC_WS_URL",
+        "WS_INTERNAL_URL",
+        "WS_PORT",
+        "WS_EVENTS_SECRET",
+        "WS_ALLOWED_ORIGINS",
+        "REDIS_URL",
+        "globalEnv",
+        "globalPassThroughEnv",
+        "workspaces",
+    ]
+)
+_STRINGS = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|\$\{[^}]*\}""")
+_CALLS = re.compile(r"\bbroadcast\(\s*,\s*[A-Za-z_$][\w$]*\s*\)|\buseRealtimeList\(\s*,\s*,\s*set[\w$]*\s*\)")
+_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+_ANCHOR = re.compile(r"\b(broadcast|useRealtimeList|WS_[A-Z_]+|NEXT_PUBLIC_WS_URL|REDIS_URL|Realtime|ws)\b")
+
+
+def recipe_roots(project: Project) -> list[str]:
+    """Where the recipes create files: the service folder, the web helpers, afc's own folder."""
+    return [project.ws, project.helpers_dir, ".afc"]
+
+
+def could_have_inserted(path: str, text: str, project: Project) -> bool:
+    """Whether `text` is made only of what the recipes insert (a broadcast, an import, env and compose
+    entries, env-schema members, turbo and workspace names) and names one of them: a check on a manifest
+    that may be crafted. In JSON the strings are the names, so they count as words."""
+    allowed = RECIPE_WORDS | set(PurePosixPath(project.ws).parts) | {project.ws}
+    words = _WORD.findall(_CALLS.sub(" ", _STRINGS.sub(" ", text)))
+    if path.endswith(".json"):
+        words += [literal[1:-1] for literal in _STRINGS.findall(text)]
+    return all(word in allowed for word in words) and bool(_ANCHOR.search(text))
+
+
+def check_record(record: manifest_mod.FeatureRecord, project: Project) -> None:
+    """Refuse a manifest record that asks for more than the recipe could have done: deleting a file outside
+    the folders afc creates (never `.git/`), pruning another folder, or cutting text afc never inserts."""
+    roots = recipe_roots(project)
+
+    def inside(path: str) -> bool:
+        return ".git" not in PurePosixPath(path).parts and any(path.startswith(root + "/") for root in roots)
+
+    bad = [f"{path}: afc never creates a file there" for path in record.files if not inside(path)]
+    bad += [
+        f"{folder}: afc never creates that folder"
+        for folder in record.created_dirs
+        if not (inside(folder) or folder in roots or any(root.startswith(folder + "/") for root in roots))
+    ]
+    for path, items in record.insertions.items():
+        if ".git" in PurePosixPath(path).parts or path == manifest_mod.PATH:
+            bad.append(f"{path}: afc never edits that file")
+        bad += [
+            f"{path}: {item.what}: not text afc inserts"
+            for item in items
+            if not could_have_inserted(path, item.text, project)
+        ]
+    if bad:
+        raise BadInput(
+            f"the afc manifest asks for what afc never does; fix or delete {manifest_mod.PATH} "
+            + "(removing nothing):\n  - "
+            + "\n  - ".join(bad),
+            path=manifest_mod.PATH,
+        )
+
+
+def remove_records(
+    plan: Plan, project: Project, existing: manifest_mod.Manifest, names: list[str], force: bool
+) -> None:
     """Undo what the manifest records for `names`: delete unchanged generated files, cut inserted text."""
     tree = plan.tree
     drift: list[str] = []
     files = inserted = 0
+    for name in names:
+        check_record(existing.features[name], project)
     for name in names:
         record = existing.features.pop(name)
         drift += _delete_generated(plan, record, force)

@@ -226,6 +226,6 @@ def plan_remove(project: Project, tree: Tree, force: bool) -> Plan:
     plan = Plan(f"remove {FEATURE}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     names = [n for n in existing.features if n.startswith("event:")] + [FEATURE]
-    remove_records(plan, existing, names, force)
+    remove_records(plan, project, existing, names, force)
     plan.next_steps = [f"{INSTALL[project.package_manager]}   # drops the service's dependencies from your lock file"]
     return plan
