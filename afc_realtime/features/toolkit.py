@@ -104,7 +104,7 @@ def only_afc_changes(tree: Tree, path: str, committed: bytes | None) -> bool:
 # Every word the recipes insert (string literals and `${...}` references aside): an insertion recorded in
 # the manifest with any other word is not afc's, and `remove` will not cut it.
 RECIPE_WORDS = frozenset(
-    [
+    {
         "import",
         "from",
         "broadcast",
@@ -144,7 +144,7 @@ RECIPE_WORDS = frozenset(
         "globalEnv",
         "globalPassThroughEnv",
         "workspaces",
-    ]
+    }
 )
 _STRINGS = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|\$\{[^}]*\}""")
 _CALLS = re.compile(r"\bbroadcast\(\s*,\s*[A-Za-z_$][\w$]*\s*\)|\buseRealtimeList\(\s*,\s*,\s*set[\w$]*\s*\)")
