@@ -77,7 +77,13 @@ def _console(json_mode: bool) -> Console:
 
 def _fail(error: AfcError, json_mode: bool) -> NoReturn:
     if json_mode:
-        data = {"error": error.message, "path": error.path, "line": error.line, "exit_code": error.exit_code}
+        data = {
+            "error": error.message,
+            "path": error.path,
+            "line": error.line,
+            "details": list(getattr(error, "details", [])),
+            "exit_code": error.exit_code,
+        }
         typer.echo(json.dumps(data))
     from rich.markup import escape
 
@@ -105,6 +111,19 @@ def _refuse_dirty(plan: Plan, allow_dirty: bool, dry_run: bool) -> str | None:
     )
 
 
+def _refuse_read_only(plan: Plan, dry_run: bool) -> None:
+    """A read-only file is the user saying "not this one": afc reports it rather than edit it anyway."""
+    from .edits.result import Level
+    from .tree import Kind
+
+    locked = [c.path for c in plan.changes if c.kind is not Kind.CREATE and plan.tree.read_only(c.path)]
+    if locked and dry_run:
+        for path in locked:
+            plan.note(Level.WARN, "read-only: applying would refuse until it is writable", path)
+    elif locked:
+        raise Conflict("these files are read-only; make them writable to let afc change them", details=locked)
+
+
 def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
     """Plan, show, confirm, apply: the same steps for every command; only the flush depends on --dry-run."""
     from .apply import apply_changes
@@ -118,7 +137,14 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
         with project_lock(tree.root):
             plan = build(tree)
             dirty_note = None if plan.empty else _refuse_dirty(plan, flags.allow_dirty, flags.dry_run)
-            if not flags.json:
+            _refuse_read_only(plan, flags.dry_run)
+            asking = not flags.yes and not flags.dry_run and not plan.empty
+            if asking and not sys.stdin.isatty():
+                raise AfcError(
+                    "not on a terminal, so afc cannot ask before changing files: "
+                    "pass --yes to apply, or --dry-run to preview"
+                )
+            if not flags.json or asking:  # with --json the console is stderr: the plan is shown before asking
                 for item in renderables(plan):
                     console.print(item)
             if dirty_note:
@@ -129,15 +155,11 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
                 elif not plan.empty:
                     console.print("\nDry run: nothing was written.")
                 return
-            if not flags.yes:
-                if not sys.stdin.isatty():
-                    raise AfcError(
-                        "not on a terminal, so afc cannot ask before changing files: "
-                        "pass --yes to apply, or --dry-run to preview"
-                    )
-                if not typer.confirm("\nApply these changes?", default=False):
-                    console.print("Nothing was written.")
-                    raise typer.Exit(1)
+            if asking and not typer.confirm("\nApply these changes?", default=False, err=True):
+                console.print("Nothing was written.")
+                if flags.json:
+                    typer.echo(json.dumps(as_data(plan, dry_run=False, applied=False), indent=2))
+                raise typer.Exit(1)
             apply_changes(tree, plan.changes, plan.prune_dirs)
     except AfcError as error:
         _fail(error, flags.json)

@@ -66,18 +66,31 @@ class DiskSource:
 
     def __init__(self, root: Path):
         self.root = root.resolve()
+        if not self.root.is_dir():
+            raise BadInput(f"no such folder: {root}")
         self._safe: set[Path] = {self.root}
 
     def path(self, rel: str) -> Path:
         path = self.root.joinpath(*check_relative(rel).parts)
         probe, checked = path, []
         while probe != self.root and probe not in self._safe:
-            if probe.is_symlink() and not probe.resolve().is_relative_to(self.root):
-                raise Conflict(f"refusing to follow a link out of the project: {rel} -> {probe.resolve()}")
+            if probe.is_symlink():
+                try:
+                    target = probe.resolve(strict=True)
+                except FileNotFoundError:
+                    target = probe.resolve()
+                except (OSError, RuntimeError):
+                    raise Conflict(f"a link that leads back to itself: {rel}") from None
+                if not target.is_relative_to(self.root):
+                    raise Conflict(f"refusing to follow a link out of the project: {rel} -> {target}")
             checked.append(probe)
             probe = probe.parent
         self._safe.update(checked)
         return path
+
+    def read_only(self, rel: str) -> bool:
+        path = self.path(rel)
+        return path.is_file() and not path.stat().st_mode & 0o222
 
     def read(self, rel: str) -> bytes | None:
         path = self.path(rel)
@@ -93,7 +106,14 @@ class DiskSource:
         if not folder.is_dir():
             return []
         with os.scandir(folder) as entries:
-            return sorted(Entry(e.name, e.is_dir(follow_symlinks=False), e.is_file()) for e in entries)
+            return sorted(Entry(e.name, e.is_dir(follow_symlinks=False), _is_file(e, rel)) for e in entries)
+
+
+def _is_file(entry: os.DirEntry[str], folder: str) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:  # a link that leads back to itself
+        raise Conflict(f"a link that leads back to itself: {_join(folder, entry.name)}") from None
 
 
 class MemorySource:
@@ -162,6 +182,10 @@ class Tree:
     def exists(self, rel: str) -> bool:
         """Whether a file is at `rel` (staged edits included)."""
         return self.read_bytes(rel) is not None
+
+    def read_only(self, rel: str) -> bool:
+        """Whether the file at `rel` has no write permission for anyone (an in-memory file never does)."""
+        return isinstance(self.source, DiskSource) and self.source.read_only(str(check_relative(rel)))
 
     def is_dir(self, rel: str) -> bool:
         """Whether a folder is at `rel` in the source (folders are not staged)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -207,3 +208,203 @@ def test_a_manifest_of_the_wrong_shape_exits_2_naming_the_line(afc_project, edit
         )
         assert "Traceback" not in result.output
     assert fingerprint(afc_project) == before
+
+
+# -- 8. the smaller cases --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "turbo",
+    ["{}", "{}\n", "{\n    // nothing yet\n}\n", "// turbo\n{ /* empty */ }\n", '{\n    "tasks": {} // the tasks\n}\n'],
+)
+def test_turbo_json_empty_or_comment_only_stays_valid_and_comments_stay_put(afc_project, turbo):
+    from afc_realtime.edits import jsonfile
+
+    (afc_project / "turbo.json").write_text(turbo)
+    before = fingerprint(afc_project)
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    text = (afc_project / "turbo.json").read_text()
+    data = jsonfile.to_python(jsonfile.parse(text, "turbo.json"))
+    assert data["globalEnv"] == ["NEXT_PUBLIC_WS_URL"] and "WS_EVENTS_SECRET" in data["globalPassThroughEnv"]
+    for comment in ("// nothing yet", "// turbo", "// the tasks"):
+        if comment in turbo:
+            line = next(line for line in turbo.splitlines() if comment in line)
+            assert _same_line(line, text), f"{comment!r} moved:\n{text}"
+    assert ("/* empty */" in text) == ("/* empty */" in turbo)
+    assert afc("remove", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    assert fingerprint(afc_project) == before
+
+
+def _same_line(line: str, text: str) -> bool:
+    """`line` (code, then a `//` comment) still stands in `text`, perhaps with a comma added before the comment."""
+    return line in text.splitlines() or line.replace(" //", ", //", 1) in text.splitlines()
+
+
+@pytest.mark.parametrize(
+    "original, key",
+    [
+        ('{\n    "globalEnv": [\n        "A" // build-time\n    ]\n}\n', "globalEnv"),
+        ('{\n    "globalEnv": [\n        "A", // build-time\n    ]\n}\n', "globalEnv"),
+        ('{\n    "globalEnv": [\n        "A", // first\n        "B" // second\n    ]\n}\n', "globalEnv"),
+        ('{\n    "tasks": {}, // tasks\n}\n', "globalEnv"),
+    ],
+)
+def test_jsonc_comments_stay_on_their_line(original, key):
+    from afc_realtime.edits import jsonfile
+    from afc_realtime.edits.insertion import insert_all, remove_all
+
+    edit = jsonfile.ensure_list("turbo.json", original, key, ["NEW"], "x")
+    text, placed = insert_all(original, list(edit.insertions))
+    assert "NEW" in jsonfile.to_python(jsonfile.parse(text, "turbo.json"))[key]
+    for line in original.splitlines():
+        if "//" in line:
+            assert _same_line(line, text), text
+    assert remove_all(text, placed) == (original, [])
+
+
+def test_json_on_a_terminal_asks_on_stderr_and_still_answers_in_json(afc_project):
+    code, out, err = _on_a_terminal_json(afc_project, b"n\n")
+    assert code == 1
+    data = json.loads(out)
+    assert data["applied"] is False and data["changes"]
+    assert "Apply these changes?" in err and "CREATE" in err and "Apply these" not in out
+    code, out, err = _on_a_terminal_json(afc_project, b"y\n")
+    assert code == 0 and json.loads(out)["applied"] is True
+
+
+def _on_a_terminal_json(project, answer: bytes) -> tuple[int, str, str]:
+    """afc --json with a pseudo-terminal as stdin and stderr (stdout to a pipe): (exit code, stdout, stderr)."""
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "afc_realtime", "add", "websocket", "--json", "-C", str(project)],
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    screen, answered, deadline = b"", False, time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                screen += os.read(leader, 65536)
+            except OSError:
+                break
+        if not answered and b"Apply these changes?" in screen:
+            os.write(leader, answer)
+            answered = True
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    code = proc.wait(timeout=30)
+    os.close(leader)
+    return code, out, screen.decode(errors="replace")
+
+
+def test_error_objects_carry_their_list_of_paths(afc_project):
+    (afc_project / "apps/ws").mkdir()
+    (afc_project / "apps/ws/index.js").write_text("mine\n")
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes", "--json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 3 and data["exit_code"] == 3
+    assert any(d.startswith("apps/ws") for d in data["details"])
+
+
+def test_the_handwired_remover_leaves_a_ws_service_that_is_not_the_realtime_one(tmp_path):
+    from tests.support.projects import HANDWIRED_PROJECT, make_project
+
+    files = dict(HANDWIRED_PROJECT)
+    files["compose.dev.yml"] = files["compose.dev.yml"].replace("build: ./apps/ws", "image: nginx:1.27")
+    project = make_project(tmp_path / "p", files)
+    result = afc("remove", "websocket", "-C", str(project), "--yes")
+    assert result.exit_code == 0, result.output
+    compose = (project / "compose.dev.yml").read_text()
+    assert "    ws:\n        image: nginx:1.27\n" in compose
+    assert "compose service ws is not built from apps/ws" in result.output
+
+
+def test_status_of_a_folder_that_does_not_exist_is_bad_input(tmp_path):
+    for args in (["status"], ["status", "--json"], ["remove", "websocket", "--yes"]):
+        result = afc(*args, "-C", str(tmp_path / "nonexistent"))
+        assert result.exit_code == 2 and "no such folder" in result.output
+
+
+def test_a_lock_file_another_user_left_is_a_clean_error(afc_project, monkeypatch):
+    import afc_realtime.lock as lock_mod
+
+    real_open = os.open
+
+    def refused(path, flags, mode=0o777, **kwargs):
+        if str(path).endswith(".lock"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, mode, **kwargs)
+
+    monkeypatch.setattr(lock_mod.os, "open", refused)
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 3 and "cannot open the lock file" in result.output and "delete it" in result.output
+
+
+def test_a_lock_file_another_user_left_is_taken_read_only(afc_project, monkeypatch):
+    import afc_realtime.lock as lock_mod
+
+    real_open = os.open
+
+    def read_only(path, flags, mode=0o777, **kwargs):
+        if str(path).endswith(".lock") and flags & os.O_RDWR:
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, mode, **kwargs)
+
+    with lock_mod.project_lock(afc_project):  # the file is there, as another user left it
+        pass
+    monkeypatch.setattr(lock_mod.os, "open", read_only)
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_route_that_links_to_itself_is_a_clean_error(afc_project):
+    loop = afc_project / "apps/web/src/app/api/loop/route.ts"
+    loop.parent.mkdir(parents=True)
+    os.symlink(loop, loop)
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 3 and "a link that leads back to itself" in result.output, result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_a_licence_comment_above_use_client_does_not_hide_a_page(afc_project):
+    page = afc_project / "apps/web/src/app/page.tsx"
+    page.write_text("// SPDX-License-Identifier: MIT\n/* (c) us */\n" + page.read_text())
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    assert 'useRealtimeList("todo", "/api/todos", setTodos)' in page.read_text()
+
+
+def test_adding_an_event_that_is_already_wired_adds_no_duplicate(afc_project):
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    wired = fingerprint(afc_project)
+    result = afc("add", "event", "todo-created", "--route", ROUTE, "-C", str(afc_project), "--yes")
+    assert result.exit_code == 0 and "already broadcasts todo-created; nothing to do" in result.output
+    assert fingerprint(afc_project) == wired
+
+
+@pytest.mark.parametrize("quote", ["'", "`", '"'])
+def test_quoted_multi_line_env_values_are_read(afc_project, quote):
+    env = afc_project / ".env"
+    env.write_text(f"PRIVATE_PEM={quote}-----BEGIN-----\nabc\n-----END-----{quote}\nPORT=3000\n")
+    before = fingerprint(afc_project)
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    assert afc("remove", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    assert fingerprint(afc_project) == before
+
+
+def test_a_read_only_file_is_reported_not_edited(afc_project):
+    env = afc_project / ".env"
+    env.chmod(0o444)
+    before = fingerprint(afc_project)
+    preview = afc("add", "websocket", "-C", str(afc_project), "--dry-run")
+    assert preview.exit_code == 0 and ".env: read-only" in preview.output
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 3 and "read-only" in result.output and ".env" in result.output
+    assert fingerprint(afc_project) == before and env.stat().st_mode & 0o777 == 0o444

@@ -55,6 +55,9 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     file = ts.load(route, text)
     if isinstance(file, Skip):
         raise BadInput("does not parse; afc will not edit it", path=route, line=file.line)
+    if _already_broadcasts(file, event, method.upper()):
+        plan.summary = f"{method.upper()} in {route} already broadcasts {event}; nothing to do."
+        return plan
     draft = Draft(tree, plan)
     draft.take(_broadcast_line(file, event, method.upper()))
     draft.take(ts.add_import(file, "broadcast", import_path(project, route, "broadcast")))
@@ -78,6 +81,13 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     )
     plan.next_steps = [f"import {{ {hook_name(event)} }} from the new {hook_file} and call it in a client component"]
     return plan
+
+
+def _already_broadcasts(file: ts.TsFile, event: str, method: str) -> bool:
+    """Whether the handler sends this event already (wired by `add websocket`, or by hand)."""
+    handler = next((body for name, body in routes.handlers(file.root) if name == method), None)
+    call = re.compile(r"\bbroadcast\(\s*([\"'`])" + re.escape(event) + r"\1")
+    return handler is not None and bool(call.search(handler.text()))
 
 
 def _broadcast_line(file: ts.TsFile, event: str, method: str) -> Edit:

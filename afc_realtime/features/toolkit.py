@@ -161,6 +161,8 @@ def could_have_inserted(path: str, text: str, project: Project) -> bool:
     """Whether `text` is made only of what the recipes insert (a broadcast, an import, env and compose
     entries, env-schema members, turbo and workspace names) and names one of them: a check on a manifest
     that may be crafted. In JSON the strings are the names, so they count as words."""
+    if path.endswith(".json") and text == ",":
+        return True  # the comma before a member whose line ends in a comment
     allowed = RECIPE_WORDS | set(PurePosixPath(project.ws).parts) | {project.ws}
     words = _WORD.findall(_CALLS.sub(" ", _STRINGS.sub(" ", text)))
     if path.endswith(".json"):

@@ -183,12 +183,11 @@ def _add_turbo_env(draft: Draft) -> None:
     if text is None:
         return
     # NEXT_PUBLIC_WS_URL is inlined at build time, so it belongs in the cache key; the rest is runtime-only
-    draft.take(
-        jsonfile.ensure_list("turbo.json", text, "globalEnv", TURBO_BUILD_ENV, "turbo globalEnv"),
-        jsonfile.ensure_list(
-            "turbo.json", text, "globalPassThroughEnv", TURBO_RUNTIME_ENV, "turbo globalPassThroughEnv"
-        ),
-    )
+    wanted = [
+        ("globalEnv", TURBO_BUILD_ENV, "turbo globalEnv"),
+        ("globalPassThroughEnv", TURBO_RUNTIME_ENV, "turbo globalPassThroughEnv"),
+    ]
+    draft.take(jsonfile.ensure_lists("turbo.json", text, wanted))
 
 
 def _cover_workspace(project: Project, draft: Draft) -> None:
