@@ -111,6 +111,16 @@ def _refuse_dirty(plan: Plan, allow_dirty: bool, dry_run: bool) -> str | None:
     )
 
 
+def _recover(tree: Tree, console: Console) -> bool:
+    """Finish what an interrupted afc left behind (see apply.py), and say so. True if it did anything."""
+    from .apply import recover
+
+    message = recover(tree)
+    if message:
+        _console(True).print(f"afc: {message}", markup=False)
+    return message is not None
+
+
 def _refuse_read_only(plan: Plan, dry_run: bool) -> None:
     """A read-only file is the user saying "not this one": afc reports it rather than edit it anyway."""
     from .edits.result import Level
@@ -135,6 +145,8 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
     try:
         tree = Tree(flags.project)
         with project_lock(tree.root):
+            if _recover(tree, console):
+                tree = Tree(flags.project)  # read again: the recovery changed files
             plan = build(tree)
             dirty_note = None if plan.empty else _refuse_dirty(plan, flags.allow_dirty, flags.dry_run)
             _refuse_read_only(plan, flags.dry_run)
@@ -160,11 +172,13 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
                 if flags.json:
                     typer.echo(json.dumps(as_data(plan, dry_run=False, applied=False), indent=2))
                 raise typer.Exit(1)
-            apply_changes(tree, plan.changes, plan.prune_dirs)
+            outcome = apply_changes(tree, plan.changes, plan.prune_dirs, plan.command)
     except AfcError as error:
         _fail(error, flags.json)
+    for warning in outcome.warnings:
+        _console(True).print(f"warning: {warning}", markup=False)
     if flags.json:
-        typer.echo(json.dumps(as_data(plan, dry_run=False, applied=True), indent=2))
+        typer.echo(json.dumps({**as_data(plan, dry_run=False, applied=True), "warnings": outcome.warnings}, indent=2))
         return
     count = len(plan.changes)
     console.print(f"\n[green]Done.[/] {count} file{'s' if count != 1 else ''} changed.", markup=True)
@@ -265,11 +279,16 @@ def status_command(project: ProjectOpt = Path("."), json_: JsonOpt = False) -> N
     """What afc has installed here, and what changed since it wrote it."""
     from dataclasses import asdict
 
+    from .lock import project_lock
     from .status import status
     from .tree import Tree
 
     try:
-        reports = status(Tree(project))
+        tree = Tree(project)
+        with project_lock(tree.root):
+            if _recover(tree, _console(True)):
+                tree = Tree(project)
+            reports = status(tree)
     except AfcError as error:
         _fail(error, json_)
     if json_:

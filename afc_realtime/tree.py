@@ -69,12 +69,14 @@ class DiskSource:
         if not self.root.is_dir():
             raise BadInput(f"no such folder: {root}")
         self._safe: set[Path] = {self.root}
+        self._links: set[Path] = set()  # links inside the project met so far
 
     def path(self, rel: str) -> Path:
         path = self.root.joinpath(*check_relative(rel).parts)
         probe, checked = path, []
         while probe != self.root and probe not in self._safe:
             if probe.is_symlink():
+                self._links.add(probe)
                 try:
                     target = probe.resolve(strict=True)
                 except FileNotFoundError:
@@ -87,6 +89,14 @@ class DiskSource:
             probe = probe.parent
         self._safe.update(checked)
         return path
+
+    def canonical(self, rel: str) -> str:
+        """`rel` with every link on the way followed (links inside the project are edited at their target,
+        once, and stay links)."""
+        path = self.path(rel)
+        if not self._links or not any(p in self._links for p in (path, *path.parents)):
+            return rel
+        return path.resolve().relative_to(self.root).as_posix()
 
     def read_only(self, rel: str) -> bool:
         path = self.path(rel)
@@ -159,9 +169,14 @@ class Tree:
             raise TypeError("an in-memory tree has no paths on disk")
         return self.source.path(rel)
 
+    def canonical(self, rel: str) -> str:
+        """The path of the file `rel` really is: links inside the project followed (an in-memory tree has none)."""
+        return self.source.canonical(rel) if isinstance(self.source, DiskSource) else rel
+
     # -- reading -----------------------------------------------------------
     def original(self, rel: str) -> bytes | None:
         """What the source holds now (cached, so a plan sees one consistent snapshot)."""
+        rel = self.canonical(rel)
         if rel not in self._disk:
             self._disk[rel] = self.source.read(str(check_relative(rel)))
         return self._disk[rel]
@@ -171,6 +186,7 @@ class Tree:
         return None if data is None else decode(data, rel)
 
     def read_bytes(self, rel: str) -> bytes | None:
+        rel = self.canonical(rel)
         if rel in self._staged:
             return self._staged[rel]
         return self.original(rel)
@@ -229,11 +245,13 @@ class Tree:
 
     # -- staging -----------------------------------------------------------
     def write(self, rel: str, data: bytes | str) -> None:
+        rel = self.canonical(rel)
         self.original(rel)
         self._staged[rel] = data.encode("utf-8") if isinstance(data, str) else data
         self._changes = None
 
     def delete(self, rel: str) -> None:
+        rel = self.canonical(rel)
         self.original(rel)
         self._staged[rel] = None
         self._changes = None

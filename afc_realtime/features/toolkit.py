@@ -43,13 +43,18 @@ class Draft:
             if isinstance(result, Skip):
                 self.plan.skipped(result)
             elif not result.empty:
-                self.by_path[result.path].append(result)
+                self.by_path[self.tree.canonical(result.path)].append(result)
 
     def stage(self) -> dict[str, list[Insertion]]:
         """Write every file's edits into the tree; return where each insertion landed, per file."""
         placed = {}
         for path, edits in self.by_path.items():
-            new_text, placed[path] = apply_edits(self.tree.read_text(path) or "", edits)
+            unique, seen = [], set()  # one file reached twice through a link gets its edit once
+            for edit in edits:
+                if not edit.insertions or edit.insertions not in seen:
+                    unique.append(edit)
+                    seen.add(edit.insertions)
+            new_text, placed[path] = apply_edits(self.tree.read_text(path) or "", unique)
             self.tree.write(path, encode(new_text))
             if is_env_file(path):
                 placed[path] = [envfile.without_values(item) for item in placed[path]]
