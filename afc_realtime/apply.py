@@ -47,7 +47,7 @@ def apply_changes(tree: Tree, changes: list[Change], prune_dirs: Sequence[str] =
     try:
         journal = _prepare(tree, work, ordered, modes, afc_dir_made, list(prune_dirs), command)
     except BaseException as exc:
-        _discard(tree, work, afc_dir_made)
+        _discard_now(tree, work, afc_dir_made)
         raise _as_write_failed(exc) from exc
     try:
         _commit(tree, work, journal)
@@ -159,9 +159,12 @@ def _finish(tree: Tree, work: Path, journal: dict[str, Any]) -> list[str]:
     for rel in sorted(journal.get("prune", []), key=lambda f: f.count("/"), reverse=True):
         if rel != AFC_DIR:
             warnings += _prune(tree, rel)
-    for name in sorted(os.listdir(work), key=lambda n: n == JOURNAL):
-        (work / name).unlink()
-        _step(f"drop {name}")
+    for name in os.listdir(work):
+        if name != JOURNAL:
+            (work / name).unlink()
+    _step("drop the temporary files")
+    (work / JOURNAL).unlink()
+    _step("drop the journal")
     work.rmdir()
     afc_dir = tree.resolve(AFC_DIR)
     ours = AFC_DIR in journal.get("prune", []) or journal.get("afc_dir_made")
@@ -169,6 +172,11 @@ def _finish(tree: Tree, work: Path, journal: dict[str, Any]) -> list[str]:
         afc_dir.rmdir()
     _step("done")
     return warnings
+
+
+def _discard_now(tree: Tree, work: Path, afc_dir_made: bool) -> None:
+    """Drop the work folder of a run that failed in this process before its first rename."""
+    _discard(tree, work, afc_dir_made)
 
 
 def _roll_back_now(tree: Tree, work: Path, journal: dict[str, Any]) -> None:
@@ -179,6 +187,10 @@ def _roll_back_now(tree: Tree, work: Path, journal: dict[str, Any]) -> None:
 def _roll_back(tree: Tree, work: Path, journal: dict[str, Any]) -> None:
     """Put every file back from its backup, delete what was created, remove the folders made."""
     for op in reversed(journal["ops"]):
+        try:
+            _refuse_links(tree, op["path"])  # never write through a link put there since
+        except Conflict:
+            continue
         path = tree.resolve(op["path"])
         current = path.read_bytes() if path.is_file() else None
         if op.get("backup"):

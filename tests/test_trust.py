@@ -408,3 +408,120 @@ def test_a_read_only_file_is_reported_not_edited(afc_project):
     result = afc("add", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 3 and "read-only" in result.output and ".env" in result.output
     assert fingerprint(afc_project) == before and env.stat().st_mode & 0o777 == 0o444
+
+
+# -- 4. (the rest is in test_crash.py) temp files ---------------------------------------------------
+
+
+def test_temp_files_live_under_afc_tmp_which_ignores_itself(afc_project, monkeypatch):
+    import afc_realtime.apply as apply_mod
+
+    seen = []
+
+    def look(step):
+        if step == "journal":
+            seen.extend(
+                str(p.relative_to(afc_project))
+                for p in afc_project.rglob("*")
+                if p.is_file() and ".afc/tmp" not in str(p)
+            )
+            seen.append((afc_project / ".afc/tmp/.gitignore").read_text())
+
+    monkeypatch.setattr(apply_mod, "_step", look)
+    before = set(fingerprint(afc_project))
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    assert seen[-1] == "*\n" and set(seen[:-1]) == {p for p in before if "/" in p or "." in p} & set(seen[:-1])
+    assert not any("afc-tmp" in p or p.endswith(".new") or p.endswith(".bak") for p in seen[:-1])
+    assert not (afc_project / ".afc/tmp").exists()
+
+
+# -- 5. exit codes that mean what the README says -------------------------------------------------
+
+
+def test_a_leftover_that_cannot_be_deleted_after_the_commit_point_is_a_warning_with_exit_0(afc_project, monkeypatch):
+    import afc_realtime.apply as apply_mod
+
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    stuck = afc_project / "apps/ws/node_modules/.cache/root-owned"
+    stuck.parent.mkdir(parents=True)
+    stuck.write_text("left by docker\n")
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(apply_mod.shutil, "rmtree", refuse)
+    result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 0, result.output
+    assert "warning: every change was applied, but apps/ws could not be deleted" in result.output
+    assert not (afc_project / ".afc").exists() and not (afc_project / "apps/ws/package.json").exists()
+    assert 'broadcast("todo-created"' not in (afc_project / ROUTE).read_text()
+
+
+def test_json_result_carries_the_warnings(afc_project, monkeypatch):
+    import afc_realtime.apply as apply_mod
+
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    (afc_project / "apps/ws/node_modules/x").mkdir(parents=True)
+    monkeypatch.setattr(apply_mod.shutil, "rmtree", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "no")))
+    result = afc("remove", "websocket", "-C", str(afc_project), "--yes", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["warnings"][0].startswith("every change was applied")
+
+
+# -- 6. links stay links ---------------------------------------------------------------------------
+
+
+def test_a_linked_env_file_is_edited_once_at_its_target_and_stays_a_link(afc_project):
+    link = afc_project / "apps/web/.env"
+    os.symlink("../../.env", link)
+    before = fingerprint(afc_project)
+    added = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert added.exit_code == 0, added.output
+    assert link.is_symlink() and os.readlink(link) == "../../.env"
+    assert (afc_project / ".env").read_text().count("# Realtime (afc websocket)") == 1
+    assert "apps/web/.env" not in (afc_project / ".afc/manifest.toml").read_text()
+    assert afc("remove", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    assert link.is_symlink() and fingerprint(afc_project) == before
+
+
+def test_a_link_swapped_in_after_planning_is_refused(afc_project, tmp_path, monkeypatch):
+    import afc_realtime.apply as apply_mod
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    real_check = apply_mod._check_unchanged
+
+    def swap_then_check(tree, changes):  # what a user (or attacker) does while afc waits at the prompt
+        os.symlink(outside, afc_project / "apps/ws")
+        return real_check(tree, changes)
+
+    monkeypatch.setattr(apply_mod, "_check_unchanged", swap_then_check)
+    before = fingerprint(afc_project)
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 3 and "a link appeared at apps/ws after planning" in result.output, result.output
+    assert list(outside.iterdir()) == []
+    os.unlink(afc_project / "apps/ws")
+    assert fingerprint(afc_project) == before
+
+
+def test_a_link_swapped_in_between_two_writes_is_refused_and_rolled_back(afc_project, tmp_path, monkeypatch):
+    import afc_realtime.apply as apply_mod
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = afc_project / "apps/web/src/app/api/todos"
+    moved = tmp_path / "todos-moved"
+
+    def swap(step):
+        if step.startswith("update") and not moved.exists():
+            shutil.move(folder, moved)
+            os.symlink(outside, folder)
+
+    import shutil
+
+    monkeypatch.setattr(apply_mod, "_step", swap)
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 3 and "a link appeared at" in result.output, result.output
+    assert list(outside.iterdir()) == []
+    os.unlink(folder)
+    shutil.move(moved, folder)
+    assert not (afc_project / "apps/ws").exists() and not (afc_project / ".afc").exists()
