@@ -416,22 +416,20 @@ def test_a_read_only_file_is_reported_not_edited(afc_project):
 def test_temp_files_live_under_afc_tmp_which_ignores_itself(afc_project, monkeypatch):
     import afc_realtime.apply as apply_mod
 
-    seen = []
+    seen: dict[str, object] = {}
 
     def look(step):
-        if step == "journal":
-            seen.extend(
-                str(p.relative_to(afc_project))
-                for p in afc_project.rglob("*")
-                if p.is_file() and ".afc/tmp" not in str(p)
-            )
-            seen.append((afc_project / ".afc/tmp/.gitignore").read_text())
+        if step == "journal":  # every temp file and backup is written; no target is touched yet
+            files = {str(p.relative_to(afc_project)) for p in afc_project.rglob("*") if p.is_file()}
+            seen["outside"] = {f for f in files if not f.startswith(".afc/tmp/")}
+            seen["inside"] = {f for f in files if f.startswith(".afc/tmp/")}
+            seen["ignore"] = (afc_project / ".afc/tmp/.gitignore").read_text()
 
     monkeypatch.setattr(apply_mod, "_step", look)
-    before = set(fingerprint(afc_project))
+    before = {p for p, kind in fingerprint(afc_project).items() if kind != "dir"}
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
-    assert seen[-1] == "*\n" and set(seen[:-1]) == {p for p in before if "/" in p or "." in p} & set(seen[:-1])
-    assert not any("afc-tmp" in p or p.endswith(".new") or p.endswith(".bak") for p in seen[:-1])
+    assert seen["outside"] == before  # no temp file beside a target, no copy of an env file anywhere else
+    assert seen["ignore"] == "*\n" and ".afc/tmp/journal.json" in seen["inside"]
     assert not (afc_project / ".afc/tmp").exists()
 
 
