@@ -523,3 +523,53 @@ def test_a_link_swapped_in_between_two_writes_is_refused_and_rolled_back(afc_pro
     os.unlink(folder)
     shutil.move(moved, folder)
     assert not (afc_project / "apps/ws").exists() and not (afc_project / ".afc").exists()
+
+
+# -- 7. drift is drift ------------------------------------------------------------------------------
+
+
+def test_a_wired_file_that_moved_stops_remove_and_force_lists_it(afc_project):
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    route = afc_project / ROUTE
+    moved = afc_project / "apps/web/src/app/api/tasks/route.ts"
+    moved.parent.mkdir(parents=True)
+    route.rename(moved)
+    before = fingerprint(afc_project)
+    refused = afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    assert refused.exit_code == 3 and f"{ROUTE}: the file afc edited is gone" in refused.output, refused.output
+    assert fingerprint(afc_project) == before
+    status = afc("status", "-C", str(afc_project))
+    assert "drifted" in status.output and f"gone      {ROUTE}: broadcast todo-created" in status.output
+    forced = afc("remove", "websocket", "-C", str(afc_project), "--yes", "--force")
+    assert forced.exit_code == 0 and f"{ROUTE}: the file afc edited is gone" in forced.output
+    assert not (afc_project / "apps/ws").exists() and not (afc_project / ".afc").exists()
+    assert 'broadcast("todo-created", inserted);' in moved.read_text()  # listed, left for the user
+
+
+def test_the_inserted_line_is_found_by_its_context_not_by_the_nearest_lookalike(afc_project):
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    route = afc_project / ROUTE
+    line = '    broadcast("todo-created", inserted);\n'
+    text = route.read_text()
+    mine = "    // audit trail, written by hand\n" + line
+    route.write_text(text.replace(line, mine + line))  # a copy right where afc's line was
+    removed = afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    assert removed.exit_code == 0, removed.output
+    assert mine in route.read_text() and route.read_text().count("broadcast(") == 1
+
+
+def test_find_placed_prefers_the_recorded_surroundings():
+    from afc_realtime.edits.insertion import Insertion, find_placed, insert_all, remove_all
+
+    original = "a = 1;\nb = 2;\n"
+    text, [placed] = insert_all(original, [Insertion(7, "X;\n", "x")])
+    assert text == "a = 1;\nX;\nb = 2;\n"
+    lookalike = "X;\n" + text  # a copy nearer to nothing in particular, before afc's
+    assert find_placed(lookalike, placed) == 3 + 7
+    copy_after = "a = 1;\nX;\nX;\nhand;\nb = 2;\n"  # afc's keeps what stood before it; the copy has neither side
+    assert find_placed(copy_after, placed) == 7
+    assert find_placed("a = 1;\nc = 3;\n", placed) is None
+    moved_both_sides = "zzz\nX;\nyyy\n"
+    assert find_placed(moved_both_sides, placed) is None  # neither side as recorded: not afc's
+    assert remove_all(text, [placed]) == (original, [])
+    assert find_placed("X;\n", Insertion(0, "X;\n", "x")) == 0  # nothing recorded (older manifests): nearest

@@ -272,7 +272,8 @@ def _cut_insertions(plan: Plan, record: manifest_mod.FeatureRecord, force: bool)
     for path, items in sorted(record.insertions.items()):
         text = plan.tree.read_text(path)
         if text is None:
-            plan.note(Level.WARN, "the file afc edited is gone", path)
+            message = "the file afc edited is gone (moved or deleted?); what afc inserted in it was not removed"
+            drift += _drifted(plan, force, path, message, "nothing to remove there")
             continue
         new_text, missing = undo_for(path)(path, text, items)
         for item in missing:
