@@ -62,6 +62,8 @@ def recover(tree: Tree) -> str | None:
     written. Returns what was done, for the user, or None when there was nothing to do."""
     afc_dir = tree.resolve(AFC_DIR)
     work = tree.resolve(WORK_DIR)
+    if work.is_dir() and not any(work.iterdir()):
+        work.rmdir()  # a finished run died just before removing its empty work folder
     if not work.is_dir():
         if afc_dir.is_dir() and not any(afc_dir.iterdir()):
             afc_dir.rmdir()  # left by a run that died between its last two steps
@@ -153,7 +155,8 @@ def _commit(tree: Tree, work: Path, journal: dict[str, Any]) -> None:
 
 
 def _finish(tree: Tree, work: Path, journal: dict[str, Any]) -> list[str]:
-    """After the commit point: prune the folders afc made, then drop the work folder (journal last).
+    """After the commit point: prune the folders afc made, then empty the work folder (journal last: an
+    empty work folder is a finished run's, a work folder without a journal holds only temp files).
     Nothing here can make the run fail: a leftover that cannot be deleted is a warning."""
     warnings = []
     for rel in sorted(journal.get("prune", []), key=lambda f: f.count("/"), reverse=True):

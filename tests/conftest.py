@@ -17,3 +17,17 @@ def web_toolchain(tmp_path_factory):
 
     npm = require_tool("npm", "install Node.js 20 with npm")
     return install_toolchain(tmp_path_factory.mktemp("toolchain"), npm)
+
+
+def _hypothesis_profiles() -> None:
+    """`HYPOTHESIS_PROFILE=mutation` (used for the mutation runs, see TESTING.md): fewer examples per test."""
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("mutation", max_examples=25, deadline=None)
+    if os.environ.get("HYPOTHESIS_PROFILE"):
+        settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+
+
+_hypothesis_profiles()

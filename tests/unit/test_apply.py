@@ -1,0 +1,205 @@
+"""apply.py on a small folder: all-or-nothing, modes kept, the journal, recovery after a crash at every step."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+import afc_realtime.apply as apply_mod
+from afc_realtime.apply import apply_changes, recover
+from afc_realtime.errors import Conflict, WriteFailed
+from afc_realtime.tree import Tree
+from tests.support.projects import fingerprint, make_project
+
+FILES = {
+    "keep.txt": "keep\n",
+    "edit.txt": "old\n",
+    "gone.txt": "bye\n",
+    "script.sh": "#!/bin/sh\n",
+    ".afc/manifest.toml": "version = 1\n",
+}
+
+
+def _planned(root):
+    """A tree with every kind of change staged: a create in new nested folders, updates, a delete, afc's
+    manifest updated, and a folder afc made (`made`) to prune."""
+    tree = Tree(root)
+    tree.write("new/deep/file.txt", "fresh\n")
+    tree.write("edit.txt", "new\n")
+    tree.write("script.sh", "#!/bin/sh\necho hi\n")
+    tree.delete("gone.txt")
+    tree.write(".afc/manifest.toml", "version = 1\n# more\n")
+    return tree
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = make_project(tmp_path / "p", FILES)
+    (root / "script.sh").chmod(0o751)
+    (root / "made/node_modules/pkg").mkdir(parents=True)
+    (root / "made/node_modules/pkg/index.js").write_text("x\n")
+    return root
+
+
+def _expected_after(root):
+    return {
+        "keep.txt": "keep\n",
+        "edit.txt": "new\n",
+        "script.sh": "#!/bin/sh\necho hi\n",
+        "new/deep/file.txt": "fresh\n",
+        ".afc/manifest.toml": "version = 1\n# more\n",
+    }
+
+
+def _texts(root):
+    return {str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_apply_writes_everything_keeps_modes_prunes_and_leaves_no_temp_files(project):
+    tree = _planned(project)
+    changes = tree.changes()
+    outcome = apply_changes(tree, changes, ["made"], "test")
+    assert outcome.warnings == []
+    assert _texts(project) == _expected_after(project)
+    assert stat.S_IMODE((project / "script.sh").stat().st_mode) == 0o751
+    assert not (project / "made").exists() and not (project / ".afc/tmp").exists()
+    assert stat.S_IMODE((project / "new/deep/file.txt").stat().st_mode) == 0o666 & ~_umask()
+
+
+def _umask():
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def test_the_journal_names_every_operation_before_the_first_rename(project, monkeypatch):
+    seen = {}
+
+    def look(step):
+        if step == "journal":
+            seen["journal"] = json.loads((project / ".afc/tmp/journal.json").read_text())
+            seen["texts"] = _texts(project)
+
+    monkeypatch.setattr(apply_mod, "_step", look)
+    tree = _planned(project)
+    apply_changes(tree, tree.changes(), ["made"], "add thing")
+    journal = seen["journal"]
+    assert journal["command"] == "add thing" and journal["state"] == "applying" and journal["afc_dir_made"] is False
+    assert journal["dirs"] == ["new", "new/deep"] and journal["prune"] == ["made"]
+    paths = [op["path"] for op in journal["ops"]]
+    assert paths[-1] == ".afc/manifest.toml" and set(paths) == {c.path for c in tree.changes()}
+    kinds = {op["path"]: op["kind"] for op in journal["ops"]}
+    assert kinds == {
+        "edit.txt": "update",
+        "gone.txt": "delete",
+        "new/deep/file.txt": "create",
+        "script.sh": "update",
+        ".afc/manifest.toml": "update",
+    }
+    for op in journal["ops"]:
+        assert ("backup" in op) == (op["kind"] != "create") and ("new" in op) == (op["kind"] != "delete")
+    originals = {k: v for k, v in seen["texts"].items() if not k.startswith(".afc/tmp/")}
+    assert originals == {**FILES, "made/node_modules/pkg/index.js": "x\n"}  # nothing touched yet
+    backups = {v for k, v in seen["texts"].items() if k.endswith(".bak")}
+    assert backups == {"old\n", "bye\n", "#!/bin/sh\n", "version = 1\n"}
+
+
+def test_a_crash_after_every_step_is_rolled_back_or_forward_by_recover(tmp_path, monkeypatch):
+    steps: list[str] = []
+    probe = make_project(tmp_path / "probe", FILES)
+    monkeypatch.setattr(apply_mod, "_step", steps.append)
+    tree = _planned(probe)
+    apply_changes(tree, tree.changes(), [], "t")
+    monkeypatch.undo()
+    commit = steps.index("committed")
+    for index, name in enumerate(steps):
+        root = make_project(tmp_path / f"at{index}", FILES)
+        before = fingerprint(root)
+
+        class Crash(BaseException):
+            pass
+
+        def crash(step, index=index, seen=[]):  # noqa: B006
+            seen.append(step)
+            if len(seen) == index + 1:
+                raise Crash
+
+        monkeypatch.setattr(apply_mod, "_step", crash)
+        monkeypatch.setattr(apply_mod, "_roll_back_now", lambda *a: None)
+        monkeypatch.setattr(apply_mod, "_discard_now", lambda *a: None)
+        tree = _planned(root)
+        with pytest.raises(Crash):
+            apply_changes(tree, tree.changes(), [], "t")
+        monkeypatch.undo()
+        message = recover(Tree(root))
+        if index < commit:
+            assert fingerprint(root) == before, name
+            assert message and ("rolled back" in message or "changed nothing yet" in message), (name, message)
+        else:
+            assert _texts(root) == _expected_after(root), name
+            assert not (root / ".afc/tmp").exists()
+            if name in ("drop the journal", "done"):  # nothing left to finish but an empty folder
+                assert message is None, (name, message)
+            else:
+                assert "had written every change" in (message or ""), (name, message)
+        assert recover(Tree(root)) is None
+
+
+def test_a_failure_while_renaming_puts_every_file_back(project, monkeypatch):
+    before = fingerprint(project)
+    real, calls = os.replace, []
+
+    def failing(src, dst):
+        calls.append(dst)
+        if str(dst).endswith("script.sh"):
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(apply_mod.os, "replace", failing)
+    tree = _planned(project)
+    with pytest.raises(WriteFailed, match="every file was put back"):
+        apply_changes(tree, tree.changes(), ["made"])
+    monkeypatch.undo()
+    assert fingerprint(project) == before and stat.S_IMODE((project / "script.sh").stat().st_mode) == 0o751
+
+
+def test_a_file_changed_since_planning_is_refused(project):
+    tree = _planned(project)
+    changes = tree.changes()
+    (project / "edit.txt").write_text("theirs\n")
+    (project / "new").mkdir()
+    (project / "new/deep").mkdir()
+    (project / "new/deep/file.txt").write_text("theirs\n")
+    with pytest.raises(Conflict) as info:
+        apply_changes(tree, changes)
+    assert info.value.details == ["edit.txt", "new/deep/file.txt"]
+    assert (project / "edit.txt").read_text() == "theirs\n"
+
+
+def test_the_afc_folder_made_by_a_failed_run_goes_again(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "p", {"a.txt": "a\n"})
+    before = fingerprint(root)
+    tree = Tree(root)
+    tree.write("b.txt", "b\n")
+
+    def fail(path, data, mode):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(apply_mod, "_write", fail)
+    with pytest.raises(WriteFailed):
+        apply_changes(tree, tree.changes())
+    assert fingerprint(root) == before
+
+
+def test_recover_with_nothing_to_do_and_with_a_half_written_journal(tmp_path):
+    root = make_project(tmp_path / "p", {"a.txt": "a\n"})
+    assert recover(Tree(root)) is None
+    (root / ".afc").mkdir()
+    assert recover(Tree(root)) is None and not (root / ".afc").exists()  # an empty .afc is afc's leftover
+    (root / ".afc/tmp").mkdir(parents=True)
+    (root / ".afc/tmp/journal.json").write_text('{"ops": [')
+    assert "changed nothing yet" in (recover(Tree(root)) or "") and not (root / ".afc").exists()
+    assert _texts(root) == {"a.txt": "a\n"}
