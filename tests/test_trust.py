@@ -573,3 +573,64 @@ def test_find_placed_prefers_the_recorded_surroundings():
     assert find_placed(moved_both_sides, placed) is None  # neither side as recorded: not afc's
     assert remove_all(text, [placed]) == (original, [])
     assert find_placed("X;\n", Insertion(0, "X;\n", "x")) == 0  # nothing recorded (older manifests): nearest
+
+
+# -- 9. promises the deliberate bugs of the issue slipped past -------------------------------------
+
+
+def test_every_real_env_file_gets_the_same_new_secret_and_examples_a_placeholder(afc_project):
+    (afc_project / "apps/web/.env.local").write_text("A=1\n")
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+
+    def secret(rel):
+        lines = (afc_project / rel).read_text().splitlines()
+        return next(line.split("=", 1)[1] for line in lines if line.startswith("WS_EVENTS_SECRET="))
+
+    assert secret(".env") == secret("apps/web/.env.local") and len(secret(".env")) == 64
+    assert secret(".env.example") == "change-me-to-a-long-random-string"
+
+
+def test_a_production_compose_file_requires_the_secret(afc_project):
+    (afc_project / "compose.prod.yml").write_text("services:\n    web:\n        image: web\n")
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    prod = (afc_project / "compose.prod.yml").read_text()
+    dev = (afc_project / "compose.dev.yml").read_text()
+    assert "WS_EVENTS_SECRET: ${WS_EVENTS_SECRET:?set WS_EVENTS_SECRET}" in prod and "NODE_ENV: production" in prod
+    assert "WS_EVENTS_SECRET: ${WS_EVENTS_SECRET}" in dev and "NODE_ENV" not in dev
+
+
+def test_status_reports_an_inserted_line_that_is_gone(afc_project):
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    route = afc_project / ROUTE
+    route.write_text(route.read_text().replace('    broadcast("todo-created", inserted);\n', ""))
+    status = afc("status", "-C", str(afc_project), "--json")
+    [report] = json.loads(status.stdout)
+    assert report["drifted"] and report["insertions_gone"] == [f"{ROUTE}: broadcast todo-created"]
+
+
+def test_the_handwired_remover_drops_a_use_effect_import_nothing_else_uses(tmp_path):
+    from tests.support.projects import HANDWIRED_PROJECT, PAGE, make_project
+
+    files = dict(HANDWIRED_PROJECT)
+    fetch_effect = (
+        '    useEffect(() => {\n        fetch("/api/todos").then((r) => r.json()).then(setTodos);\n    }, []);\n'
+    )
+    assert fetch_effect in files["apps/web/src/app/page.tsx"]
+    files["apps/web/src/app/page.tsx"] = files["apps/web/src/app/page.tsx"].replace(fetch_effect, "")
+    project = make_project(tmp_path / "p", files)
+    assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
+    page = (project / "apps/web/src/app/page.tsx").read_text()
+    assert page == PAGE.replace(fetch_effect, "").replace("import { useEffect, useState }", "import { useState }")
+
+
+def test_compose_refuses_an_insertion_that_would_change_other_content():
+    from afc_realtime.edits import compose
+    from afc_realtime.edits.insertion import Insertion
+    from afc_realtime.errors import BadInput
+
+    text = "services:\n    db:\n        image: pg\n"
+    with pytest.raises(BadInput, match="without changing other content"):
+        compose._verify(
+            text, "compose.yml", "ws", Insertion(len(text), "        command: x\n    ws:\n        image: ws\n", "x")
+        )
+    compose._verify(text, "compose.yml", "ws", Insertion(len(text), "    ws:\n        image: ws\n", "x"))
