@@ -70,6 +70,7 @@ class DiskSource:
             raise BadInput(f"no such folder: {root}")
         self._safe: set[Path] = {self.root}
         self._links: set[Path] = set()  # links inside the project met so far
+        self._canonical: dict[str, str] = {}
 
     def path(self, rel: str) -> Path:
         path = self.root.joinpath(*check_relative(rel).parts)
@@ -93,10 +94,16 @@ class DiskSource:
     def canonical(self, rel: str) -> str:
         """`rel` with every link on the way followed (links inside the project are edited at their target,
         once, and stay links)."""
+        known = self._canonical.get(rel)
+        if known is not None:
+            return known
         path = self.path(rel)
         if not self._links or not any(p in self._links for p in (path, *path.parents)):
-            return rel
-        return path.resolve().relative_to(self.root).as_posix()
+            real = rel
+        else:
+            real = path.resolve().relative_to(self.root).as_posix()
+        self._canonical[rel] = real
+        return real
 
     def read_only(self, rel: str) -> bool:
         path = self.path(rel)

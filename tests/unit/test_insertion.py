@@ -65,3 +65,20 @@ def test_insert_then_remove_gives_the_text_back(original, raw):
     assert len(text) == len(original) + sum(len(t) for _, t in raw)
     restored, missing = remove_all(text, placed)
     assert missing == [] and restored == original
+
+
+def test_an_insertion_is_an_immutable_hashable_value_with_no_context_by_default():
+    import dataclasses
+
+    import pytest
+
+    item = Insertion(1, "x", "w")
+    assert item.before == "" and item.after == "" and {item, Insertion(1, "x", "w")} == {item}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.offset = 2  # type: ignore[misc]
+
+
+def test_context_digests_survive_text_that_is_not_valid_unicode():
+    original = "\ud800 lone surrogate from a broken file"
+    text, [item] = insert_all(original, [Insertion(1, "X", "x")])
+    assert find_placed(text, item) == 1 and remove_all(text, [item]) == (original, [])
