@@ -95,7 +95,8 @@ class _Scanner:
             value = json.loads(raw)
         except ValueError:
             raise self.fail(f"unexpected {raw[:20]!r}", at=start) from None
-        return Node("number" if isinstance(value, (int, float)) else "literal", start, self.pos, value=value)
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return Node("number" if number else "literal", start, self.pos, value=value)
 
     def container(self, kind: str, close: str) -> Node:
         node = Node(kind, self.pos, -1)
