@@ -54,6 +54,7 @@ def apply_changes(tree: Tree, changes: list[Change], prune_dirs: Sequence[str] =
     except BaseException as exc:
         _roll_back_now(tree, work, journal)
         raise _as_write_failed(exc) from exc
+    _step("committed")  # the commit point: from here on, the run is finished, never undone
     return Outcome(_finish(tree, work, journal))
 
 
@@ -72,14 +73,14 @@ def recover(tree: Tree) -> str | None:
     journal: dict[str, Any] | None = None
     if path.is_file():
         try:
-            journal = json.loads(path.read_text("utf-8"))
+            journal = json.loads(path.read_bytes())
         except ValueError:
             journal = None  # never written whole: the renames had not started
     if journal is None:
         _discard(tree, work, afc_dir_made=True)
         return "an interrupted afc run had changed nothing yet; its temporary files were removed"
-    what = f"`afc {journal.get('command') or 'run'}`"
-    if journal.get("state") == "committed":
+    what = f"`afc {journal['command']}`"
+    if journal["state"] == "committed":
         warnings = _finish(tree, work, journal)
         return f"an interrupted {what} had written every change; its clean-up is now done" + "".join(
             f"\nwarning: {w}" for w in warnings
@@ -151,7 +152,6 @@ def _commit(tree: Tree, work: Path, journal: dict[str, Any]) -> None:
         _step(f"{op['kind']} {op['path']}")
     journal["state"] = "committed"
     _write_journal(work, journal)
-    _step("committed")
 
 
 def _finish(tree: Tree, work: Path, journal: dict[str, Any]) -> list[str]:
@@ -159,7 +159,7 @@ def _finish(tree: Tree, work: Path, journal: dict[str, Any]) -> list[str]:
     empty work folder is a finished run's, a work folder without a journal holds only temp files).
     Nothing here can make the run fail: a leftover that cannot be deleted is a warning."""
     warnings = []
-    for rel in sorted(journal.get("prune", []), key=lambda f: f.count("/"), reverse=True):
+    for rel in sorted(journal["prune"], key=lambda f: f.count("/"), reverse=True):
         if rel != AFC_DIR:
             warnings += _prune(tree, rel)
     for name in os.listdir(work):
@@ -170,7 +170,7 @@ def _finish(tree: Tree, work: Path, journal: dict[str, Any]) -> list[str]:
     _step("drop the journal")
     work.rmdir()
     afc_dir = tree.resolve(AFC_DIR)
-    ours = AFC_DIR in journal.get("prune", []) or journal.get("afc_dir_made")
+    ours = AFC_DIR in journal["prune"] or journal["afc_dir_made"]
     if ours and afc_dir.is_dir() and not any(afc_dir.iterdir()):
         afc_dir.rmdir()
     _step("done")
@@ -196,20 +196,19 @@ def _roll_back(tree: Tree, work: Path, journal: dict[str, Any]) -> None:
             continue
         path = tree.resolve(op["path"])
         current = path.read_bytes() if path.is_file() else None
-        if op.get("backup"):
+        if "backup" in op:
             if current is None or sha256(current) != op["before"]:
-                path.parent.mkdir(parents=True, exist_ok=True)
                 restored = work / f"{op['backup']}.restore"
                 shutil.copyfile(work / op["backup"], restored)
-                os.chmod(restored, op["mode"] if op.get("mode") is not None else 0o644)
+                os.chmod(restored, op["mode"])
                 os.replace(restored, path)
-        elif current is not None and sha256(current) == op.get("after"):
+        elif current is not None and sha256(current) == op["after"]:
             path.unlink()
     for rel in reversed(journal["dirs"]):
-        folder = tree.resolve(rel)
-        if folder.is_dir() and not any(folder.iterdir()):
+        folder = tree.root.joinpath(*PurePosixPath(rel).parts)  # not followed: a link put here is left alone
+        if not folder.is_symlink() and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
-    _discard(tree, work, bool(journal.get("afc_dir_made")))
+    _discard(tree, work, journal["afc_dir_made"])
 
 
 def _discard(tree: Tree, work: Path, afc_dir_made: bool) -> None:

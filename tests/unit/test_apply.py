@@ -203,3 +203,153 @@ def test_recover_with_nothing_to_do_and_with_a_half_written_journal(tmp_path):
     (root / ".afc/tmp/journal.json").write_text('{"ops": [')
     assert "changed nothing yet" in (recover(Tree(root)) or "") and not (root / ".afc").exists()
     assert _texts(root) == {"a.txt": "a\n"}
+
+
+def test_recover_names_the_command_and_reports_leftovers_it_cannot_delete(project, monkeypatch):
+    tree = _planned(project)
+
+    class Crash(BaseException):
+        pass
+
+    def crash_after_commit(step):
+        if step == "committed":
+            raise Crash
+
+    monkeypatch.setattr(apply_mod, "_step", crash_after_commit)
+    with pytest.raises(Crash):
+        apply_changes(tree, tree.changes(), ["made", "made/node_modules"], "remove websocket")
+    monkeypatch.undo()
+    journal = json.loads((project / ".afc/tmp/journal.json").read_text())
+    assert journal["state"] == "committed"
+    monkeypatch.setattr(apply_mod.shutil, "rmtree", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "no")))
+    message = recover(Tree(project))
+    assert message == (
+        "an interrupted `afc remove websocket` had written every change; its clean-up is now done\n"
+        "warning: every change was applied, but made could not be deleted (no): delete it by hand"
+    )
+
+
+def test_recover_rolls_back_and_says_which_command(project, monkeypatch):
+    before = fingerprint(project)
+    tree = _planned(project)
+
+    class Crash(BaseException):
+        pass
+
+    def crash(step):
+        if step.startswith("delete"):
+            raise Crash
+
+    monkeypatch.setattr(apply_mod, "_step", crash)
+    monkeypatch.setattr(apply_mod, "_roll_back_now", lambda *a: None)
+    with pytest.raises(Crash):
+        apply_changes(tree, tree.changes(), [], "add websocket")
+    monkeypatch.undo()
+    assert (
+        recover(Tree(project))
+        == "an interrupted `afc add websocket` was rolled back: every file is as it was before it"
+    )
+    assert fingerprint(project) == before
+
+
+def test_prune_goes_deepest_first_keeps_folders_with_other_files_and_collects_every_warning(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "p", {"a.txt": "a\n", "one/x.txt": "x\n", "two/y.txt": "y\n", "keep/z.txt": "z\n"})
+    (root / "one/inner/node_modules").mkdir(parents=True)
+    (root / "two/.next").mkdir()
+    tree = Tree(root)
+    tree.delete("one/x.txt")
+    tree.delete("two/y.txt")
+    assert apply_changes(tree, tree.changes(), ["one", "one/inner", "keep"]).warnings == []
+    assert not (root / "one").exists() and (root / "keep/z.txt").exists() and (root / "two/.next").is_dir()
+
+    (root / "b/node_modules").mkdir(parents=True)
+    (root / "c/dist").mkdir(parents=True)
+    tree = Tree(root)
+    tree.delete("two/y.txt") if (root / "two/y.txt").exists() else None
+    tree.write("a.txt", "A\n")
+    monkeypatch.setattr(apply_mod.shutil, "rmtree", lambda p, *a, **k: (_ for _ in ()).throw(OSError(13, "busy")))
+    warnings = apply_changes(tree, tree.changes(), ["b", "c"]).warnings
+    assert warnings == [
+        "every change was applied, but b could not be deleted (busy): delete it by hand",
+        "every change was applied, but c could not be deleted (busy): delete it by hand",
+    ]
+
+
+def test_afc_folder_goes_when_the_run_empties_it_and_stays_otherwise(tmp_path):
+    root = make_project(tmp_path / "p", {"a.txt": "a\n", ".afc/manifest.toml": "m\n"})
+    tree = Tree(root)
+    tree.delete(".afc/manifest.toml")
+    apply_changes(tree, tree.changes(), [".afc"])
+    assert not (root / ".afc").exists()
+
+    root = make_project(tmp_path / "q", {"a.txt": "a\n", ".afc/manifest.toml": "m\n", ".afc/notes": "mine\n"})
+    tree = Tree(root)
+    tree.delete(".afc/manifest.toml")
+    apply_changes(tree, tree.changes(), [".afc"])
+    assert (root / ".afc/notes").exists() and not (root / ".afc/tmp").exists()
+
+    root = make_project(tmp_path / "r", {"a.txt": "a\n", ".afc/manifest.toml": "m\n"})
+    tree = Tree(root)
+    tree.delete(".afc/manifest.toml")
+    apply_changes(tree, tree.changes(), [])  # not afc's to prune, and it was there before: it stays
+    assert (root / ".afc").is_dir() and list((root / ".afc").iterdir()) == []
+
+    root = make_project(tmp_path / "s", {"a.txt": "a\n"})
+    tree = Tree(root)
+    tree.write("a.txt", "b\n")
+    apply_changes(tree, tree.changes(), [])  # made for the work folder only: it goes again
+    assert not (root / ".afc").exists()
+
+
+def test_the_pause_for_kill_tests_is_read_from_the_environment(monkeypatch):
+    slept = []
+    monkeypatch.setattr(apply_mod.time, "sleep", slept.append)
+    monkeypatch.delenv("AFC_TEST_PAUSE", raising=False)
+    apply_mod._step("x")
+    monkeypatch.setenv("AFC_TEST_PAUSE", "0.25")
+    apply_mod._step("x")
+    assert slept == [0.25]
+
+
+def test_rollback_skips_a_path_with_a_link_on_the_way_and_restores_the_others(project, tmp_path, monkeypatch):
+    before = (project / "edit.txt").read_text()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    tree = _planned(project)
+
+    def swap(step):
+        if step == "update edit.txt":
+            (project / "new/deep").rmdir()
+            os.symlink(outside, project / "new/deep")
+
+    monkeypatch.setattr(apply_mod, "_step", swap)
+    with pytest.raises(Conflict, match="a link appeared at new/deep after planning"):
+        apply_changes(tree, tree.changes(), [])
+    assert (project / "edit.txt").read_text() == before and list(outside.iterdir()) == []
+    assert (project / "gone.txt").read_text() == "bye\n"
+
+
+def test_errors_other_than_the_disks_pass_through_after_rolling_back(project, monkeypatch):
+    before = fingerprint(project)
+
+    def boom(step):
+        if step.startswith("update"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(apply_mod, "_step", boom)
+    tree = _planned(project)
+    with pytest.raises(KeyboardInterrupt):
+        apply_changes(tree, tree.changes(), [])
+    assert fingerprint(project) == before
+
+
+def test_a_disk_error_names_the_file_and_what_the_disk_said(project, monkeypatch):
+    def full(path, data, mode):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(apply_mod, "_write", full)
+    tree = _planned(project)
+    with pytest.raises(WriteFailed) as info:
+        apply_changes(tree, tree.changes(), [])
+    assert info.value.message == "could not write (No space left on device); every file was put back as it was"
+    assert info.value.path and info.value.path.endswith(".gitignore")

@@ -182,9 +182,16 @@ def test_parse_keeps_spans_values_and_key_positions():
     assert [name for name, _ in root.members] == ["a", "b"] and root.key_starts == [2, 29]
     array = root.get("a")
     assert array is not None and array.kind == "array" and text[array.start : array.end] == '[1, "x", true, null]'
-    assert [(i.kind, i.value) for i in array.items] == [("number", 1), ("string", "x"), ("literal", True), ("literal", None)]
+    assert [(i.kind, i.value) for i in array.items] == [
+        ("number", 1),
+        ("string", "x"),
+        ("literal", True),
+        ("literal", None),
+    ]
     assert root.get("nope") is None
-    assert jsonfile.to_python(root) == {"a": [1, "x", True, None], "b": {"c": -2.5}} and jsonfile.to_python(None) is None
+    assert (
+        jsonfile.to_python(root) == {"a": [1, "x", True, None], "b": {"c": -2.5}} and jsonfile.to_python(None) is None
+    )
     assert jsonfile.element_spans(root) == [(2, 27), (29, 45)]
     assert jsonfile.element_spans(array) == [(8, 9), (11, 14), (16, 20), (22, 26)]
 

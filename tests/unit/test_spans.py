@@ -21,7 +21,9 @@ def _cut(text, start_marker, end_marker, take_comments=True):
 def test_whole_lines_takes_realtime_comments_above_but_not_other_comments():
     text = "a();\n// keep me\n// notify the websocket\n// ws too\nsend();\nb();\n"
     assert _cut(text, "send", ");") == "a();\n// keep me\nb();\n"
-    assert _cut(text, "send", ");", take_comments=False) == "a();\n// keep me\n// notify the websocket\n// ws too\nb();\n"
+    assert (
+        _cut(text, "send", ");", take_comments=False) == "a();\n// keep me\n// notify the websocket\n// ws too\nb();\n"
+    )
     assert _cut("/* realtime */\nsend();\nb();\n", "send", ");") == "/* realtime */\nb();\n"
     assert _cut("x = 1; // realtime\nsend();\n", "send", ");") == "x = 1; // realtime\n"
 
