@@ -70,3 +70,32 @@ def test_a_service_written_by_hand_is_cut_with_its_lines():
     [cut] = compose.remove_service("compose.yml", text, "ws").cuts
     assert text[: cut.start] + text[cut.end :] == "services:\n  db:\n    image: pg\nvolumes: {}\n"
     assert compose.remove_service("compose.yml", text, "redis").empty
+
+
+def _removed(text, name="ws"):
+    edit = compose.remove_service("compose.yml", text, name)
+    [cut] = edit.cuts
+    assert edit.path == "compose.yml" and edit.subject == name and cut.what == f"compose service {name}"
+    return text[: cut.start] + text[cut.end :], edit.line
+
+
+def test_remove_service_takes_its_lines_with_blank_and_comment_lines_inside_and_says_where():
+    text = "services:\n  ws:\n    image: x\n\n    # inside\n    ports:\n      - 1\n  db:\n    image: pg\n"
+    assert _removed(text) == ("services:\n  db:\n    image: pg\n", 2)
+    last = "services:\n  db:\n    image: pg\n  ws:\n    image: x\n"
+    assert _removed(last) == ("services:\n  db:\n    image: pg\n", 4)
+    one_line = "services:\n  ws:\n  db:\n    image: pg\n"
+    assert _removed(one_line) == ("services:\n  db:\n    image: pg\n", 2)
+    trailing_blank = "services:\n  ws:\n    image: x\n\nvolumes: {}\n"
+    assert _removed(trailing_blank) == ("services:\n\nvolumes: {}\n", 2)
+    deeper_next = "services:\n  ws:\n    image: x\n  db:\n    image: pg\n"
+    assert _removed(deeper_next)[0] == "services:\n  db:\n    image: pg\n"
+
+
+def test_remove_service_without_services_or_that_service_is_nothing():
+    assert compose.remove_service("c.yml", "", "ws") == compose.remove_service("c.yml", "", "ws")
+    edit = compose.remove_service("c.yml", "x: 1\n", "ws")
+    assert edit.empty and edit.path == "c.yml"
+    with pytest.raises(BadInput) as info:
+        compose.remove_service("c.yml", "services: [\n", "ws")
+    assert info.value.path == "c.yml"

@@ -51,3 +51,31 @@ def test_a_schema_that_declares_them_already_needs_nothing():
 def test_no_schema_shape_is_reported():
     result = declare("export const x = 1;\n")
     assert isinstance(result, Skip) and result.path == "src/env.ts" and "no zod object" in result.reason
+
+
+def test_create_env_is_found_after_other_calls_and_only_object_sections_count():
+    text = (
+        "import { createEnv } from '@t3-oss/env-nextjs';\n"
+        "const helper = makeHelper({ server: {} });\n"
+        "const other = createEnv;\n"
+        "export const env2 = createEnv({\n"
+        "  server: {\n    A: z.string(),\n  },\n"
+        "  shared: sharedSection,\n"
+        "  experimental__runtimeEnv: {\n  },\n"
+        "  client: {\n    NEXT_PUBLIC_A: z.string(),\n  },\n"
+        "});\n"
+    )
+    new = round_trip(envschema, text, declare(text))
+    assert "const helper = makeHelper({ server: {} });" in new
+    assert "    A: z.string(),\n    WS_INTERNAL_URL: z.string().url().optional()," in new
+    assert "NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL" in new and "WS_INTERNAL_URL: process.env" not in new
+
+
+def test_a_schema_named_elsewhere_is_found_by_its_exact_name():
+    text = (
+        "const schemaX = z.object({ B: z.string() });\n"
+        "const schema = z.object({ A: z.string() });\n"
+        "export const env = schema.parse(process.env);\n"
+    )
+    new = round_trip(envschema, text, declare(text))
+    assert "const schemaX = z.object({ B: z.string() });" in new and "A: z.string(),\nWS_INTERNAL_URL" in new

@@ -161,3 +161,80 @@ def test_fuzz_each_feature_key_with_any_value(key, value):
         assert error.line is None or error.line >= 1
     else:
         assert "websocket" in loaded.features
+
+
+def test_defaults_for_missing_keys_and_wrong_types_of_plain_values():
+    loaded = manifest.load("version = 1\n[features.websocket]\n")
+    record = loaded.features["websocket"]
+    assert (record.afc_version, record.events, record.created_dirs, record.files, record.insertions) == (
+        "",
+        [],
+        [],
+        {},
+        {},
+    )
+    for bad, words in (
+        ("afc_version = 3", "afc_version: should be a str"),
+        ("afc_version = true", "afc_version: should be a str"),
+        ('events = ["a", 1]', "events: should be a list of strings"),
+        ('created_dirs = "apps/ws"', "created_dirs: should be a list of strings"),
+        ("insertions = [1]", "insertions: should be an array of tables"),
+    ):
+        with pytest.raises(BadInput) as info:
+            manifest.load(f"version = 1\n[features.websocket]\n{bad}\n")
+        assert info.value.message == f"invalid afc manifest: features.websocket.{words}" and info.value.line == 3
+
+
+def test_an_offset_that_is_a_boolean_is_refused():
+    text = _good(offset="true")
+    with pytest.raises(BadInput, match=r"insertions\[1\].offset: should be a whole number"):
+        manifest.load(text)
+
+
+def test_line_numbers_for_keys_in_quoted_and_nested_tables():
+    text = (
+        'version = 1\n\n[features."event:todo-archived"]\nafc_version = "0.1.0"\n\n'
+        '[[features."event:todo-archived".files]]\npath = "a"\nsha256 = "x"\n'
+    )
+    with pytest.raises(BadInput) as info:
+        manifest.load(text)
+    assert info.value.line == 8 and "features.event:todo-archived.files[0].sha256" in info.value.message
+    text = 'version = 1\n[features.websocket]\n"afc_version" = 2\n'
+    with pytest.raises(BadInput) as info:
+        manifest.load(text)
+    assert info.value.line == 3
+
+
+def test_line_numbers_point_at_the_right_one_of_several_tables():
+    files = "".join(f'\n[[features.websocket.files]]\npath = "p{i}"\nsha256 = "{"ab" * 32}"\n' for i in range(3))
+    text = "version = 1\n[features.websocket]\n" + files.replace('path = "p2"', "path = 2")
+    with pytest.raises(BadInput) as info:
+        manifest.load(text)
+    assert info.value.line == text.splitlines().index("path = 2") + 1
+    missing = "version = 1\n[features.websocket]\n" + files.replace('path = "p1"\n', "")
+    with pytest.raises(BadInput) as info:
+        manifest.load(missing)
+    assert "files[1].path: missing" in info.value.message
+    assert info.value.line == [i for i, line in enumerate(missing.splitlines(), 1) if "files]]" in line][1]
+
+
+def test_a_key_in_an_inline_table_is_named_by_its_table_or_not_at_all():
+    text = "version = 1\nfeatures = { websocket = { afc_version = 3 } }\n"
+    with pytest.raises(BadInput) as info:
+        manifest.load(text)
+    assert info.value.line is None and "afc_version: should be a str" in info.value.message
+    text = "version = 1\n[features]\nwebsocket = { afc_version = 3 }\n"
+    with pytest.raises(BadInput) as info:
+        manifest.load(text)
+    assert info.value.line == 2
+    text = "version = 1\n[features.websocket]\nevents = []\n[other]\nx = 1\n"
+    with pytest.raises(BadInput) as info:
+        manifest.load(text)
+    assert info.value.message == "invalid afc manifest: other: unknown key" and info.value.line == 4
+
+
+def test_an_invalid_header_line_does_not_stop_the_search():
+    text = "version = 1\n# [not a [table\n[features.websocket]\nafc_version = 3\n"
+    with pytest.raises(BadInput) as info:
+        manifest.load(text)
+    assert info.value.line == 4
