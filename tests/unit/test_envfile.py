@@ -103,10 +103,10 @@ def test_a_quoted_value_that_never_closes_names_its_first_line(quote):
 def test_parse_reports_each_line_with_its_span():
     text = "# head\n\nA=1\r\nK='x\ny'\n"
     lines = envfile.parse(text, ".env")
-    assert [(l.number, l.key, l.value, l.comment) for l in lines] == [
+    assert [(line.number, line.key, line.value, line.comment) for line in lines] == [
         (1, None, None, "head"),
         (2, None, None, None),
         (3, "A", "1", None),
         (4, "K", "x\ny", None),
     ]
-    assert [(l.start, l.end) for l in lines] == [(0, 7), (7, 8), (8, 13), (13, 21)]
+    assert [(line.start, line.end) for line in lines] == [(0, 7), (7, 8), (8, 13), (13, 21)]
