@@ -64,7 +64,7 @@ def test_the_written_row_is_the_first_name_of_the_pattern_and_the_return_must_me
     text = (
         "export async function POST() {\n"
         "    const note = 'not a write';\n"
-        "    const unrelated = 1, [first, second] = await db.insert(t).values({}).returning();\n"
+        "    const [first, second] = await db.insert(t).values({}).returning();\n"
         "    return Response.json({ other });\n"
         "    return Response.json(first);\n"
         "}\n"
