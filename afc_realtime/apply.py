@@ -265,7 +265,7 @@ def _missing_dirs(tree: Tree, changes: list[Change]) -> list[str]:
             if str(parent) == "." or tree.resolve(str(parent)).is_dir():
                 break
             missing.add(str(parent))
-    return sorted(missing, key=lambda p: (p.count("/"), p))
+    return sorted(missing)  # a parent sorts before its children
 
 
 def _write(path: Path, data: bytes, mode: int) -> None:

@@ -79,8 +79,6 @@ class DiskSource:
             if probe.is_symlink():
                 self._links.add(probe)
                 try:
-                    target = probe.resolve(strict=True)
-                except FileNotFoundError:
                     target = probe.resolve()
                 except (OSError, RuntimeError):
                     raise Conflict(f"a link that leads back to itself: {rel}") from None

@@ -204,11 +204,6 @@ def add_members(text: str, obj: Node, members: Sequence[tuple[str, object]], wha
     return _append(text, obj.members[-1][1].end, rendered, sep, what)
 
 
-def add_member(text: str, obj: Node, key: str, value: object, what: str) -> tuple[Insertion, ...]:
-    """Append `"key": value` to an object, laid out like its existing members."""
-    return add_members(text, obj, [(key, value)], what)
-
-
 def add_items(text: str, array: Node, values: Sequence[object], what: str) -> tuple[Insertion, ...]:
     """Append values to an array, separated like its existing items."""
     rendered = [json.dumps(v, ensure_ascii=False) for v in values]

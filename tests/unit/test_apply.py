@@ -353,3 +353,67 @@ def test_a_disk_error_names_the_file_and_what_the_disk_said(project, monkeypatch
         apply_changes(tree, tree.changes(), [])
     assert info.value.message == "could not write (No space left on device); every file was put back as it was"
     assert info.value.path and info.value.path.endswith(".gitignore")
+
+
+def test_the_steps_of_a_run_in_order_and_the_modes_of_what_it_writes(project, monkeypatch):
+    steps, modes = [], {}
+
+    def look(step):
+        steps.append(step)
+        if step == "journal":
+            for path in (project / ".afc/tmp").iterdir():
+                modes[path.name] = stat.S_IMODE(path.stat().st_mode)
+            modes["text"] = (project / ".afc/tmp/journal.json").read_text()
+
+    monkeypatch.setattr(apply_mod, "_step", look)
+    tree = _planned(project)
+    apply_changes(tree, tree.changes(), ["made"], "t")
+    assert steps == [
+        "work folder",
+        "new edit.txt",
+        "backup edit.txt",
+        "backup gone.txt",
+        "new new/deep/file.txt",
+        "new script.sh",
+        "backup script.sh",
+        "new .afc/manifest.toml",
+        "backup .afc/manifest.toml",
+        "journal",
+        "mkdir new",
+        "mkdir new/deep",
+        "update edit.txt",
+        "delete gone.txt",
+        "create new/deep/file.txt",
+        "update script.sh",
+        "update .afc/manifest.toml",
+        "committed",
+        "prune node_modules",
+        "prune made",
+        "drop the temporary files",
+        "drop the journal",
+        "done",
+    ]
+    assert modes[".gitignore"] == 0o644 and modes["journal.json"] == 0o600
+    assert modes["0.bak"] == 0o600 and modes["3.new"] == 0o751 and modes["2.new"] == 0o666 & ~_umask()
+    assert modes["text"].startswith('{\n "command": "t",\n "state": "applying",')
+
+
+def test_a_stale_empty_work_folder_does_not_stop_a_run(project):
+    (project / ".afc/tmp").mkdir()
+    tree = _planned(project)
+    apply_changes(tree, tree.changes(), [])
+    assert _texts(project) == {**_expected_after(project), "made/node_modules/pkg/index.js": "x\n"}
+
+
+def test_exact_messages(project, monkeypatch):
+    tree = _planned(project)
+    changes = tree.changes()
+    (project / "edit.txt").write_text("theirs\n")
+    with pytest.raises(Conflict) as info:
+        apply_changes(tree, changes)
+    assert info.value.message == "files changed on disk while afc was planning; run again"
+    (project / ".afc/tmp").mkdir()
+    (project / ".afc/tmp/1.new").write_text("x")
+    assert recover(Tree(project)) == (
+        "an interrupted afc run had changed nothing yet; its temporary files were removed"
+    )

@@ -239,3 +239,125 @@ def test_statement_lines_are_indented_like_their_neighbour_and_keep_line_endings
     decl = load(no_newline).root.find(kind="lexical_declaration")
     assert decl is not None
     assert ts.line_after_insertion(no_newline, decl, "go();", "w") == Insertion(10, "\ngo();\n", "w")
+
+
+@pytest.mark.parametrize(
+    "word, one",
+    [
+        ("todos", "todo"),
+        ("categories", "category"),
+        ("ies", "ie"),
+        ("classes", "class"),
+        ("dishes", "dish"),
+        ("matches", "match"),
+        ("boxes", "box"),
+        ("glass", "glass"),
+        ("status", "statu"),
+        ("data", "data"),
+        ("buses", "buse"),
+    ],
+)
+def test_singular(word, one):
+    assert routes.singular(word) == one
+
+
+@pytest.mark.parametrize(
+    "name, kebab",
+    [
+        ("userProfile", "user-profile"),
+        ("ABC", "abc"),
+        ("a_b c", "a-b-c"),
+        ("9lives", "r-9lives"),
+        ("-x-", "x"),
+        ("v2Items", "v2-items"),
+    ],
+)
+def test_kebab(name, kebab):
+    assert routes.kebab(name) == kebab
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("src/app/api/todos/route.ts", ("todo", "/api/todos")),
+        ("src/app/(shop)/api/@modal/orders/[id]/items/route.ts", ("item", "/api/orders/[id]/items")),
+        ("src/app/api/[id]/route.ts", None),
+        ("src/pages/api/todos.ts", None),
+        ("src/app/(group)/route.ts", None),
+        ("src/app/todos/route.ts", ("todo", "/todos")),
+        ("src/app/api/(x)y/route.ts", ("x-y", "/api/(x)y")),
+    ],
+)
+def test_resource_of(path, expected):
+    assert routes.resource_of(path) == expected
+
+
+def _declare(text):
+    from afc_realtime.edits import envschema
+
+    file = load(text, "src/env.ts")
+    return envschema.declare(file)
+
+
+def test_env_schema_edits_exactly():
+    text = "export const env = z.object({ A: z.string() }).safeParse(process.env);\n"
+    edit = _declare(text)
+    assert isinstance(edit, Edit) and edit.path == "src/env.ts"
+    assert [i.what for i in edit.insertions] == ["env schema: realtime variables"]
+    assert _declare("export const env = z.object({ A: 1 }).parse(other);\n") == Skip(
+        "src/env.ts", "no zod object parsed from process.env and no createEnv call found"
+    )
+    assert isinstance(_declare("const x = parse(process.env);\nconst y = z.object({}).check(process.env);\n"), Skip)
+    named = "const s = makeSchema();\nexport const env = s.parse(process.env);\n"
+    assert isinstance(_declare(named), Skip)
+
+
+def test_create_env_with_only_a_client_section_and_the_experimental_runtime():
+    text = (
+        "export const env = createEnv({\n"
+        "  client: {\n    NEXT_PUBLIC_A: z.string(),\n  },\n"
+        "  experimental__runtimeEnv: {\n    NEXT_PUBLIC_A: process.env.NEXT_PUBLIC_A,\n  },\n"
+        "});\n"
+    )
+    edit = _declare(text)
+    assert isinstance(edit, Edit) and edit.path == "src/env.ts"
+    assert [i.what for i in edit.insertions] == [
+        "env schema (client): realtime variables",
+        "env schema (experimental__runtimeEnv): realtime variables",
+    ]
+    new = round_trip(ts, text, edit)
+    assert "NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL" in new and "WS_INTERNAL_URL" not in new
+    server_only = "export const env = createEnv({\n  server: {\n    A: z.string(),\n  },\n  runtimeEnv: {\n  },\n});\n"
+    new = round_trip(ts, server_only, _declare(server_only))
+    assert "WS_INTERNAL_URL: process.env.WS_INTERNAL_URL" in new and "NEXT_PUBLIC_WS_URL: process.env" in new
+
+
+def test_json_values_keep_their_characters_and_each_insertion_says_what_it_is():
+    from afc_realtime.edits import jsonfile
+
+    for text in ('{"w": []}', '{"w": ["a"]}', '{"w": [\n  "a"\n]}', '{"w": ["a", "b"]}'):
+        edit = jsonfile.ensure_list("p.json", text, "w", ["é-ü"], "workspace")
+        assert [i.what for i in edit.insertions] == ["workspace"] and '"é-ü"' in round_trip(jsonfile, text, edit)
+    text = '{"w": [\n    "a",\n      "b"\n]}'
+    assert round_trip(jsonfile, text, jsonfile.ensure_list("p.json", text, "w", ["c"], "x")).endswith(
+        '"b",\n      "c"\n]}'
+    )
+    text = '{"w": [\n    "a", // one\n      "b" // two\n]}'
+    assert round_trip(jsonfile, text, jsonfile.ensure_list("p.json", text, "w", ["c"], "x")).endswith(
+        '"b", // two\n      "c"\n]}'
+    )
+    text = '{"w": [ "a" ]}'
+    assert round_trip(jsonfile, text, jsonfile.ensure_list("p.json", text, "w", ["c"], "x")) == '{"w": [ "a", "c" ]}'
+
+
+def test_more_list_state_and_fetch_shapes():
+    text = "let [todos, setTodos];\nconst a = 1, [items, setItems] = useState([]);\n"
+    root = load(text, "p.tsx").root
+    assert pages.state_setter(root, "setTodos") is None
+    found = pages.state_setter(root, "setItems")
+    assert found is not None and found.text().startswith("const a = 1")
+    assert pages.fetched_collections(load("fetch('/api/inboX');\n", "p.tsx").root) == {"/api/inboX"}
+
+
+def test_create_env_without_an_object_is_not_a_schema():
+    assert isinstance(_declare("export const env = createEnv(config);\n"), Skip)

@@ -238,3 +238,30 @@ def test_an_invalid_header_line_does_not_stop_the_search():
     with pytest.raises(BadInput) as info:
         manifest.load(text)
     assert info.value.line == 4
+
+
+def test_an_insertion_without_context_is_dumped_without_it():
+    record = manifest.FeatureRecord("websocket", "0.1.0", insertions={"a": [Insertion(1, "x", "w")]})
+    text = manifest.dump(manifest.Manifest({"websocket": record}))
+    assert "before" not in text and "after" not in text
+    record.insertions["a"] = [Insertion(1, "x", "w", "b" * 16, "c" * 16)]
+    text = manifest.dump(manifest.Manifest({"websocket": record}))
+    assert f'before = "{"b" * 16}"' in text and f'after = "{"c" * 16}"' in text
+
+
+def test_a_header_lookalike_inside_a_string_does_not_stop_the_line_search():
+    text = 'version = 1\n[features.websocket]\nafc_version = """\n[not a header!]\n"""\nevents = 3\n'
+    with pytest.raises(BadInput) as info:
+        manifest.load(text)
+    assert info.value.line == 6
+
+
+def test_an_inline_array_of_tables_is_named_by_its_feature_table():
+    text = (
+        'version = 1\n[features.websocket]\nfiles = [{ path = "a", sha256 = "'
+        + "ab" * 32
+        + '" }, { path = "b", sha256 = "x" }]\n'
+    )
+    with pytest.raises(BadInput) as info:
+        manifest.load(text)
+    assert "files[1].sha256" in info.value.message and info.value.line == 2

@@ -56,3 +56,11 @@ def test_cut_all_keeps_disjoint_and_touching_cuts_apart_and_keeps_the_first_name
     assert cut_all("abcdef", [Cut(0, 2, "x"), Cut(2, 4, "y")]) == "ef"
     assert cut_all("abcdef", [Cut(1, 5, "x"), Cut(2, 3, "y")]) == "af"
     assert cut_all("abcdef", []) == "abcdef"
+
+
+def test_a_comment_above_a_blank_line_stays_and_first_line_cuts_keep_their_blank():
+    assert _cut("// realtime\n\nsend();\nb();\n", "send", ");") == "// realtime\n\nb();\n"
+    assert _cut("send();\n\nb();\n", "send", ");") == "\nb();\n"
+    assert _cut("\nsend();\n\nb();\n", "send", ");") == "\nb();\n"
+    text = "a();\nsend();\n"
+    assert whole_lines(text, 5, 12, "the name").what == "the name"

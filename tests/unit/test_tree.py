@@ -186,3 +186,38 @@ def test_path_checks_each_step_once_and_sees_links_on_the_way(tmp_path):
         tree.resolve("a/x/y")
     with pytest.raises(Conflict, match="link out of the project"):
         Tree(root).resolve("a/x")
+
+
+def test_names_in_errors_are_the_paths_asked_for(tmp_path):
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "bad.txt").write_bytes(b"ok\n\xff")
+    tree = Tree(root)
+    for read in (tree.read_text, tree.original_text):
+        with pytest.raises(BadInput) as info:
+            read("bad.txt")
+        assert info.value.path == "bad.txt" and info.value.line == 2
+
+
+def test_every_entry_point_checks_its_path():
+    tree = Tree.in_memory(FILES)
+    for call in (tree.is_dir, tree.children, tree.read_bytes, tree.original, tree.exists):
+        with pytest.raises(BadInput):
+            call("../x")
+    assert tree.is_dir(".") and [e.name for e in tree.children(".")] == ["apps", "package.json"]
+    assert tree.glob("") == []
+
+
+def test_walk_visits_every_folder_in_order():
+    tree = Tree.in_memory(
+        {"r/a/x/1": "", "r/a/y/2": "", "r/b/3": "", "r/b/z/4": "", "r/5": "", "r/skip/6": "", "r/a/skip/7": ""}
+    )
+    assert tree.walk("r", {"skip"}) == ["r/5", "r/a/x/1", "r/a/y/2", "r/b/3", "r/b/z/4"]
+
+
+def test_read_only_looks_at_every_write_bit_only(tmp_path):
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "x").write_text("x")
+    (root / "x").chmod(0o445)
+    assert Tree(root).read_only("x") is True
