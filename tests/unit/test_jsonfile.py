@@ -215,3 +215,76 @@ def test_remove_elements_cuts_with_the_commas(doomed, after):
     root = jsonfile.parse(text, "f.json")
     cuts = [Cut(a, b, "w") for a, b in jsonfile.remove_elements(root, doomed)]
     assert cut_all(text, cuts) == after
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ('{"a": "x\\\\"}', "x\\"),
+        ('{"a": "q\\"q"}', 'q"q'),
+        ('{"a": "\\u00e9"}', "é"),
+        ('{"a": 1 /* c */ , "b": 2 // d\n}', 1),
+        ('{"a": 1 /* c */ /* e */}', 1),
+        ('\ufeff{"a": 1}', 1),
+        ('{"a": 1}\n// end', 1),
+        ('{"a":-1}', -1),
+        ('{"a":1e3}', 1000.0),
+        ('{"a":true}', True),
+        ('{"a":[1/* x */]}', [1]),
+        ('{"a": "*/"} /* "} */', "*/"),
+        ('{"a": 1 /**/}', 1),
+    ],
+)
+def test_the_scanner_reads_strings_numbers_and_comments(text, value):
+    assert jsonfile.to_python(jsonfile.parse(text, "f.json"))["a"] == value
+
+
+def test_scalar_errors_name_the_line_of_the_token():
+    with pytest.raises(BadInput) as info:
+        jsonfile.parse('{\n"a":\n  nopenopenopenopenopenope\n}', "f.json")
+    assert info.value.line == 3 and info.value.message == "malformed JSON: unexpected 'nopenopenopenopenope'"
+
+
+def test_new_members_use_the_files_characters_and_spacing():
+    text = "{}"
+    edit = jsonfile.ensure_list("f.json", text, "é", ["ü", "x"], "w")
+    assert round_trip(jsonfile, text, edit) == '{"\\u00e9": ["ü", "x"]}'
+    assert edit.insertions[0].what == "w"
+
+
+def test_ensure_lists_names_each_insertion_and_keeps_every_list():
+    text = '{"a": ["x"], "b": ["y"]}'
+    edit = jsonfile.ensure_lists(
+        "f.json", text, [("a", ["x2"], "first"), ("b", ["y2"], "second"), ("c", ["z"], "third")]
+    )
+    assert [i.what for i in edit.insertions] == ["first", "second", "third"]
+    assert round_trip(jsonfile, text, edit) == '{"a": ["x", "x2"], "b": ["y", "y2"], "c": ["z"]}'
+    with pytest.raises(BadInput) as info:
+        jsonfile.ensure_lists("f.json", '{\n"a": 1}', [("a", ["x"], "w")])
+    assert info.value.path == "f.json" and info.value.line == 2
+    with pytest.raises(BadInput) as info:
+        jsonfile.ensure_lists("f.json", "\n\n[]", [("a", ["x"], "w")])
+    assert info.value.message == "expected a JSON object at the top" and info.value.line == 3
+    with pytest.raises(BadInput) as info:
+        jsonfile.ensure_lists("g.json", "{", [("a", ["x"], "w")])
+    assert info.value.path == "g.json"
+
+
+def test_comment_aware_appends_name_both_insertions():
+    text = '{\n  "a": 1 // one\n}'
+    edit = jsonfile.ensure_list("f.json", text, "b", ["x"], "what")
+    assert [(i.text, i.what) for i in edit.insertions] == [(",", "what"), ('\n  "b": ["x"]', "what")]
+    text = '{\n  "a": 1, // one\n}'
+    edit = jsonfile.ensure_list("f.json", text, "b", ["x", "y"], "what")
+    assert [(i.text, i.what) for i in edit.insertions] == [('\n  "b": ["x", "y"],', "what")]
+    text = '{\n  "a": [\n    "p", // one\n    "q", // two\n  ]\n}'
+    edit = jsonfile.ensure_list("f.json", text, "a", ["r", "s"], "what")
+    assert round_trip(jsonfile, text, edit).endswith('"q", // two\n    "r",\n    "s",\n  ]\n}')
+    text = '{"a": 1} // one'
+    assert round_trip(jsonfile, text, jsonfile.ensure_list("f.json", text, "b", ["x"], "w")) == (
+        '{"a": 1, "b": ["x"]} // one'
+    )
+    text = '{\n  "a": 1 //'
+    assert jsonfile._line_comment_end(text, text.index("1") + 1) == len(text)
+    assert jsonfile._line_comment_end("1 ,\t// c\nx", 1) == 8
+    assert jsonfile._line_comment_end("1 , x // c\n", 1) is None

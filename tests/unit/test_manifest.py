@@ -265,3 +265,26 @@ def test_an_inline_array_of_tables_is_named_by_its_feature_table():
     with pytest.raises(BadInput) as info:
         manifest.load(text)
     assert "files[1].sha256" in info.value.message and info.value.line == 2
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("version = 1\n[features]\nwebsocket = 3\n", "invalid afc manifest: features.websocket: should be a table"),
+        (
+            "version = 1\n[features.websocket]\nzzz = 1\naaa = 2\n",
+            "invalid afc manifest: features.websocket.aaa: unknown key",
+        ),
+    ],
+)
+def test_feature_tables_exactly(text, message):
+    with pytest.raises(BadInput) as info:
+        manifest.load(text)
+    assert info.value.message == message
+
+
+def test_a_manifest_without_features_is_empty_and_context_is_read_back():
+    assert manifest.load("version = 1\n") == manifest.Manifest()
+    text = _good().replace('text = "x"', 'text = "x"\nbefore = "b1"\nafter = "a1"')
+    item = manifest.load(text).features["websocket"].insertions["apps/web/src/app/api/todos/route.ts"][0]
+    assert (item.before, item.after) == ("b1", "a1")
