@@ -110,3 +110,25 @@ def test_parse_reports_each_line_with_its_span():
         (4, "K", "x\ny", None),
     ]
     assert [(line.start, line.end) for line in lines] == [(0, 7), (7, 8), (8, 13), (13, 21)]
+
+
+def test_line_numbers_count_every_line_of_a_multi_line_value_and_comments_keep_their_text():
+    text = '\ufeff# Header one\r\nK="a\r\nb\r\nc"\r\n#x\r\nBAD LINE\r\n'
+    with pytest.raises(BadInput) as info:
+        envfile.parse(text, "e/.env")
+    assert info.value.line == 6 and info.value.path == "e/.env"
+    assert info.value.message == "not a KEY=VALUE line: 'BAD LINE'"
+    lines = envfile.parse(text.replace("BAD LINE\r\n", "Z=1\r\n"), ".env")
+    assert [(line.number, line.key, line.value, line.comment) for line in lines] == [
+        (1, None, None, "Header one"),
+        (2, "K", "a\nb\nc", None),
+        (5, None, None, "x"),
+        (6, "Z", "1", None),
+    ]
+    with pytest.raises(BadInput) as info:
+        envfile.parse("A=1\nK='x\n", "p/.env")
+    assert info.value.path == "p/.env"
+    long = "x" * 80
+    with pytest.raises(BadInput) as info:
+        envfile.parse(long + "\n", ".env")
+    assert info.value.message == f"not a KEY=VALUE line: {'x' * 60!r}"
