@@ -80,7 +80,13 @@ def _console(json_mode: bool) -> Console:
 
 def _fail(error: AfcError, json_mode: bool) -> NoReturn:
     if json_mode:
-        data = {"error": error.message, "path": error.path, "line": error.line, "exit_code": error.exit_code}
+        data = {
+            "error": error.message,
+            "path": error.path,
+            "line": error.line,
+            "details": list(getattr(error, "details", [])),
+            "exit_code": error.exit_code,
+        }
         typer.echo(json.dumps(data))
     from rich.markup import escape
 
@@ -88,21 +94,47 @@ def _fail(error: AfcError, json_mode: bool) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
-def _refuse_dirty(plan: Plan, allow_dirty: bool, dry_run: bool, console: Console) -> None:
-    from .gitstate import dirty_paths
+def _refuse_dirty(plan: Plan, allow_dirty: bool, dry_run: bool) -> str | None:
+    """Refuse to edit files with uncommitted changes, unless those changes are exactly afc's own (so
+    `remove` right after `add`, with nothing committed between, is always allowed). On a dry run, the
+    note to print below the plan."""
+    from .features.toolkit import only_afc_changes
+    from .gitstate import committed, dirty_paths
     from .tree import Kind
 
     touched = [c.path for c in plan.changes if c.kind is not Kind.CREATE]
-    dirty = dirty_paths(plan.tree.root, touched)
+    root = plan.tree.root
+    dirty = [p for p in dirty_paths(root, touched) if not only_afc_changes(plan.tree, p, committed(root, p))]
     if not dirty or allow_dirty:
-        return
+        return None
     if dry_run:
-        message = f"\nNote: uncommitted changes in {', '.join(dirty)}; applying would need --allow-dirty."
-        console.print(message, markup=False)
-        return
+        return f"\nNote: uncommitted changes in {', '.join(dirty)}; applying would need --allow-dirty."
     raise Conflict(
         "these files have uncommitted changes; commit or stash them first, or pass --allow-dirty", details=dirty
     )
+
+
+def _recover(tree: Tree, console: Console) -> bool:
+    """Finish what an interrupted afc left behind (see apply.py), and say so. True if it did anything."""
+    from .apply import recover
+
+    message = recover(tree)
+    if message:
+        _console(True).print(f"afc: {message}", markup=False)
+    return message is not None
+
+
+def _refuse_read_only(plan: Plan, dry_run: bool) -> None:
+    """A read-only file is the user saying "not this one": afc reports it rather than edit it anyway."""
+    from .edits.result import Level
+    from .tree import Kind
+
+    locked = [c.path for c in plan.changes if c.kind is not Kind.CREATE and plan.tree.read_only(c.path)]
+    if locked and dry_run:
+        for path in locked:
+            plan.note(Level.WARN, "read-only: applying would refuse until it is writable", path)
+    elif locked:
+        raise Conflict("these files are read-only; make them writable to let afc change them", details=locked)
 
 
 def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
@@ -116,32 +148,40 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
     try:
         tree = Tree(flags.project)
         with project_lock(tree.root):
+            if _recover(tree, console):
+                tree = Tree(flags.project)  # read again: the recovery changed files
             plan = build(tree)
-            if not flags.json:
+            dirty_note = None if plan.empty else _refuse_dirty(plan, flags.allow_dirty, flags.dry_run)
+            _refuse_read_only(plan, flags.dry_run)
+            asking = not flags.yes and not flags.dry_run and not plan.empty
+            if asking and not sys.stdin.isatty():
+                raise AfcError(
+                    "not on a terminal, so afc cannot ask before changing files: "
+                    "pass --yes to apply, or --dry-run to preview"
+                )
+            if not flags.json or asking:  # with --json the console is stderr: the plan is shown before asking
                 for item in renderables(plan):
                     console.print(item)
-            if not plan.empty:
-                _refuse_dirty(plan, flags.allow_dirty, flags.dry_run, console)
+            if dirty_note:
+                console.print(dirty_note, markup=False)
             if plan.empty or flags.dry_run:
                 if flags.json:
                     typer.echo(json.dumps(as_data(plan, dry_run=flags.dry_run, applied=False), indent=2))
                 elif not plan.empty:
                     console.print("\nDry run: nothing was written.")
                 return
-            if not flags.yes:
-                if not sys.stdin.isatty():
-                    raise AfcError(
-                        "not on a terminal, so afc cannot ask before changing files: "
-                        "pass --yes to apply, or --dry-run to preview"
-                    )
-                if not typer.confirm("\nApply these changes?", default=False):
-                    console.print("Nothing was written.")
-                    raise typer.Exit(1)
-            apply_changes(tree, plan.changes, plan.prune_dirs)
+            if asking and not typer.confirm("\nApply these changes?", default=False, err=True):
+                console.print("Nothing was written.")
+                if flags.json:
+                    typer.echo(json.dumps(as_data(plan, dry_run=False, applied=False), indent=2))
+                raise typer.Exit(1)
+            outcome = apply_changes(tree, plan.changes, plan.prune_dirs, plan.command)
     except AfcError as error:
         _fail(error, flags.json)
+    for warning in outcome.warnings:
+        _console(True).print(f"warning: {warning}", markup=False)
     if flags.json:
-        typer.echo(json.dumps(as_data(plan, dry_run=False, applied=True), indent=2))
+        typer.echo(json.dumps({**as_data(plan, dry_run=False, applied=True), "warnings": outcome.warnings}, indent=2))
         return
     count = len(plan.changes)
     console.print(f"\n[green]Done.[/] {count} file{'s' if count != 1 else ''} changed.", markup=True)
@@ -261,7 +301,10 @@ def remove_event(
     """Take out one custom event: its broadcast line and its client hook."""
     from .features import event
 
-    _run(Flags(project, dry_run, yes, json_, allow_dirty), lambda tree: event.plan_remove(tree, name, force))
+    _run(
+        Flags(project, dry_run, yes, json_, allow_dirty),
+        lambda tree: event.plan_remove(_detect(tree), tree, name, force),
+    )
 
 
 @app.command("status")
@@ -269,11 +312,16 @@ def status_command(project: ProjectOpt = Path("."), json_: JsonOpt = False) -> N
     """What afc has installed here, and what changed since it wrote it."""
     from dataclasses import asdict
 
+    from .lock import project_lock
     from .status import status
     from .tree import Tree
 
     try:
-        reports = status(Tree(project))
+        tree = Tree(project)
+        with project_lock(tree.root):
+            if _recover(tree, _console(True)):
+                tree = Tree(project)
+            reports = status(tree)
     except AfcError as error:
         _fail(error, json_)
     if json_:

@@ -22,3 +22,14 @@ def dirty_paths(root: Path, paths: list[str]) -> list[str]:
     if result.returncode != 0:
         return []
     return sorted(line[3:].strip() for line in result.stdout.splitlines() if line.strip())
+
+
+def committed(root: Path, path: str) -> bytes | None:
+    """The bytes of `path` as last committed (HEAD), or None when it is not in HEAD or git cannot say."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "show", f"HEAD:./{path}"], capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout if result.returncode == 0 else None

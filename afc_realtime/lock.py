@@ -17,7 +17,15 @@ from .errors import Conflict
 def project_lock(root: Path) -> Iterator[None]:
     key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"afc-{key}.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:
+        try:  # a lock file left by another user: a lock can be taken on it read-only
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as exc:
+            raise Conflict(
+                f"cannot open the lock file {path} ({exc.strerror}); if no afc is running, delete it"
+            ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -29,7 +29,22 @@ class Manifest:
     features: dict[str, FeatureRecord] = field(default_factory=dict)
 
 
+class _Invalid(Exception):
+    def __init__(self, where: tuple[str | int, ...], message: str):
+        super().__init__(message)
+        self.where, self.message = where, message
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_FEATURE_KEYS = {"afc_version", "events", "created_dirs", "files", "insertions"}
+_FILE_KEYS: dict[str, type] = {"path": str, "sha256": str}
+_INSERTION_KEYS: dict[str, type] = {"path": str, "offset": int, "what": str, "text": str, "before": str, "after": str}
+_REQUIRED_INSERTION = {"path", "offset", "what", "text"}
+
+
 def load(text: str | None) -> Manifest:
+    """The manifest, validated: it is input like any other file (a commit can change it), so a wrong type,
+    a missing or unknown key is an error naming its line, never a traceback."""
     if text is None:
         return Manifest()
     import tomllib
@@ -43,16 +58,134 @@ def load(text: str | None) -> Manifest:
         ) from None
     if doc.get("version") != VERSION:
         raise BadInput(f"afc manifest version {doc.get('version')!r} is not one this afc reads ({VERSION})", path=PATH)
+    try:
+        return _from_doc(doc)
+    except _Invalid as bad:
+        where = ".".join(str(w) if isinstance(w, str) else f"[{w}]" for w in bad.where).replace(".[", "[")
+        raise BadInput(
+            f"invalid afc manifest: {where}: {bad.message}", path=PATH, line=_line_of(text, bad.where)
+        ) from None
+
+
+def _from_doc(doc: dict[str, object]) -> Manifest:
+    unknown = set(doc) - {"version", "features"}
+    if unknown:
+        raise _Invalid((min(unknown),), "unknown key")
+    features = doc.get("features", {})
+    if not isinstance(features, dict):
+        raise _Invalid(("features",), "should be a table")
     manifest = Manifest()
-    for name, raw in (doc.get("features") or {}).items():
-        record = FeatureRecord(name, raw.get("afc_version", ""))
-        record.files = {f["path"]: f["sha256"] for f in raw.get("files", [])}
-        for item in raw.get("insertions", []):
-            record.insertions.setdefault(item["path"], []).append(Insertion(item["offset"], item["text"], item["what"]))
-        record.created_dirs = list(raw.get("created_dirs", []))
-        record.events = list(raw.get("events", []))
+    for name, raw in features.items():
+        at: tuple[str | int, ...] = ("features", name)
+        if not isinstance(raw, dict):
+            raise _Invalid(at, "should be a table")
+        unknown = set(raw) - _FEATURE_KEYS
+        if unknown:
+            raise _Invalid((*at, min(unknown)), "unknown key")
+        record = FeatureRecord(name, _typed(raw, "afc_version", str, at, ""))
+        record.events = _strings(raw, "events", at)
+        record.created_dirs = _strings(raw, "created_dirs", at)
+        for index, item in enumerate(_tables(raw, "files", at)):
+            here = (*at, "files", index)
+            _keys(item, _FILE_KEYS, set(_FILE_KEYS), here)
+            path, digest = str(item["path"]), str(item["sha256"])
+            if not _HEX64.fullmatch(digest):
+                raise _Invalid((*here, "sha256"), "should be 64 lower-case hex digits")
+            record.files[path] = digest
+        for index, item in enumerate(_tables(raw, "insertions", at)):
+            here = (*at, "insertions", index)
+            _keys(item, _INSERTION_KEYS, _REQUIRED_INSERTION, here)
+            offset = item["offset"]
+            assert isinstance(offset, int)
+            if offset < 0:
+                raise _Invalid((*here, "offset"), "should not be negative")
+            insertion = Insertion(
+                offset,
+                str(item["text"]),
+                str(item["what"]),
+                str(item.get("before", "")),
+                str(item.get("after", "")),
+            )
+            record.insertions.setdefault(str(item["path"]), []).append(insertion)
         manifest.features[name] = record
     return manifest
+
+
+def _typed(raw: dict[str, object], key: str, kind: type, at: tuple[str | int, ...], default: object) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise _Invalid((*at, key), f"should be a {kind.__name__}")
+    return str(value)
+
+
+def _strings(raw: dict[str, object], key: str, at: tuple[str | int, ...]) -> list[str]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid((*at, key), "should be a list of strings")
+    return [str(v) for v in value]
+
+
+def _tables(raw: dict[str, object], key: str, at: tuple[str | int, ...]) -> list[dict[str, object]]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise _Invalid((*at, key), "should be an array of tables")
+    return value
+
+
+def _keys(item: dict[str, object], kinds: dict[str, type], required: set[str], at: tuple[str | int, ...]) -> None:
+    for key in sorted(required - set(item)):
+        raise _Invalid((*at, key), "missing")
+    for key, value in item.items():
+        kind = kinds.get(key)
+        if kind is None:
+            raise _Invalid((*at, key), "unknown key")
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise _Invalid((*at, key), f"should be a {'string' if kind is str else 'whole number'}")
+
+
+_HEADER = re.compile(r"^\s*\[(\[)?\s*(?P<name>[^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*(?P<key>[A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
+
+
+def _line_of(text: str, where: tuple[str | int, ...]) -> int | None:
+    """The line of the key at `where` (table names, array indices, key), or of its table when the key is not
+    on a line of its own; None when neither is found."""
+    import tomllib
+
+    header: tuple[str, ...] = ()
+    seen: dict[tuple[str, ...], int] = {}
+    index = 0
+    table_line: tuple[int, int] | None = None  # (line, depth) of the deepest table holding the key
+    want = tuple(w for w in where if isinstance(w, str))
+    want_index = next((w for w in where if isinstance(w, int)), 0)
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _HEADER.match(line)
+        if match:
+            try:
+                parsed = tomllib.loads(f"{match['name']} = 0")
+            except tomllib.TOMLDecodeError:
+                continue
+            header = _flatten(parsed)
+            index = seen.get(header, -1) + 1
+            seen[header] = index
+            deeper = table_line is None or len(header) > table_line[1]
+            if header == want[: len(header)] and (index == want_index or len(header) < len(want) - 1) and deeper:
+                table_line = (number, len(header))
+            continue
+        key = _KEY.match(line)
+        if key and index == want_index and (*header, key["key"].strip('"')) == want:
+            return number
+    return table_line[0] if table_line else None
+
+
+def _flatten(parsed: dict[str, object]) -> tuple[str, ...]:
+    out: list[str] = []
+    node: object = parsed
+    while isinstance(node, dict) and node:
+        name = next(iter(node))
+        out.append(name)
+        node = node[name]
+    return tuple(out)
 
 
 def dump(manifest: Manifest) -> str:
@@ -83,7 +216,17 @@ def dump(manifest: Manifest) -> str:
         ]
         for path, items in sorted(record.insertions.items()):
             out += [
-                table(f"[{key}.insertions]", {"path": path, "offset": i.offset, "what": i.what, "text": i.text})
+                table(
+                    f"[{key}.insertions]",
+                    {
+                        "path": path,
+                        "offset": i.offset,
+                        "what": i.what,
+                        "text": i.text,
+                        **({"before": i.before} if i.before else {}),
+                        **({"after": i.after} if i.after else {}),
+                    },
+                )
                 for i in items
             ]
     return "".join(out)

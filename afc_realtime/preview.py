@@ -7,6 +7,7 @@ from typing import Any
 
 from .edits.result import Level
 from .plan import Plan
+from .redact import mask_diff
 from .tree import Change, Kind
 
 STYLE = {Kind.CREATE: "green", Kind.UPDATE: "yellow", Kind.DELETE: "red"}
@@ -21,7 +22,8 @@ def unified_diff(change: Change) -> str:
     before = _text(change.before).replace("\r\n", "\n").splitlines(keepends=True)
     after = _text(change.after).replace("\r\n", "\n").splitlines(keepends=True)
     lines = difflib.unified_diff(before, after, f"a/{change.path}", f"b/{change.path}", n=2)
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    diff = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return mask_diff(change.path, diff)
 
 
 def _counts(change: Change) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import manifest as manifest_mod
-from .edits.insertion import find_placed
+from .features.toolkit import undo_for
 from .tree import Tree, sha256
 
 
@@ -39,9 +39,9 @@ def status(tree: Tree) -> list[FeatureStatus]:
             else:
                 report.files_ok += 1
         for path, items in sorted(record.insertions.items()):
-            text = tree.read_text(path) or ""
+            text = tree.read_text(path)
             for item in items:
-                if find_placed(text, item) is None:
+                if text is None or undo_for(path)(path, text, [item])[1]:
                     report.insertions_gone.append(f"{path}: {item.what}")
                 else:
                     report.insertions_ok += 1

@@ -66,18 +66,46 @@ class DiskSource:
 
     def __init__(self, root: Path):
         self.root = root.resolve()
+        if not self.root.is_dir():
+            raise BadInput(f"no such folder: {root}")
         self._safe: set[Path] = {self.root}
+        self._links: set[Path] = set()  # links inside the project met so far
+        self._canonical: dict[str, str] = {}
 
     def path(self, rel: str) -> Path:
         path = self.root.joinpath(*check_relative(rel).parts)
         probe, checked = path, []
         while probe != self.root and probe not in self._safe:
-            if probe.is_symlink() and not probe.resolve().is_relative_to(self.root):
-                raise Conflict(f"refusing to follow a link out of the project: {rel} -> {probe.resolve()}")
+            if probe.is_symlink():
+                self._links.add(probe)
+                try:
+                    target = probe.resolve()
+                except (OSError, RuntimeError):
+                    raise Conflict(f"a link that leads back to itself: {rel}") from None
+                if not target.is_relative_to(self.root):
+                    raise Conflict(f"refusing to follow a link out of the project: {rel} -> {target}")
             checked.append(probe)
             probe = probe.parent
         self._safe.update(checked)
         return path
+
+    def canonical(self, rel: str) -> str:
+        """`rel` with every link on the way followed (links inside the project are edited at their target,
+        once, and stay links)."""
+        known = self._canonical.get(rel)
+        if known is not None:
+            return known
+        path = self.path(rel)
+        if not self._links or not any(p in self._links for p in (path, *path.parents)):
+            real = rel
+        else:
+            real = path.resolve().relative_to(self.root).as_posix()
+        self._canonical[rel] = real
+        return real
+
+    def read_only(self, rel: str) -> bool:
+        path = self.path(rel)
+        return path.is_file() and not path.stat().st_mode & 0o222
 
     def read(self, rel: str) -> bytes | None:
         path = self.path(rel)
@@ -93,7 +121,14 @@ class DiskSource:
         if not folder.is_dir():
             return []
         with os.scandir(folder) as entries:
-            return sorted(Entry(e.name, e.is_dir(follow_symlinks=False), e.is_file()) for e in entries)
+            return sorted(Entry(e.name, e.is_dir(follow_symlinks=False), _is_file(e, rel)) for e in entries)
+
+
+def _is_file(entry: os.DirEntry[str], folder: str) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:  # a link that leads back to itself
+        raise Conflict(f"a link that leads back to itself: {_join(folder, entry.name)}") from None
 
 
 class MemorySource:
@@ -139,14 +174,24 @@ class Tree:
             raise TypeError("an in-memory tree has no paths on disk")
         return self.source.path(rel)
 
+    def canonical(self, rel: str) -> str:
+        """The path of the file `rel` really is: links inside the project followed (an in-memory tree has none)."""
+        return self.source.canonical(rel) if isinstance(self.source, DiskSource) else rel
+
     # -- reading -----------------------------------------------------------
     def original(self, rel: str) -> bytes | None:
         """What the source holds now (cached, so a plan sees one consistent snapshot)."""
+        rel = self.canonical(rel)
         if rel not in self._disk:
             self._disk[rel] = self.source.read(str(check_relative(rel)))
         return self._disk[rel]
 
+    def original_text(self, rel: str) -> str | None:
+        data = self.original(rel)
+        return None if data is None else decode(data, rel)
+
     def read_bytes(self, rel: str) -> bytes | None:
+        rel = self.canonical(rel)
         if rel in self._staged:
             return self._staged[rel]
         return self.original(rel)
@@ -158,6 +203,10 @@ class Tree:
     def exists(self, rel: str) -> bool:
         """Whether a file is at `rel` (staged edits included)."""
         return self.read_bytes(rel) is not None
+
+    def read_only(self, rel: str) -> bool:
+        """Whether the file at `rel` has no write permission for anyone (an in-memory file never does)."""
+        return isinstance(self.source, DiskSource) and self.source.read_only(str(check_relative(rel)))
 
     def is_dir(self, rel: str) -> bool:
         """Whether a folder is at `rel` in the source (folders are not staged)."""
@@ -201,11 +250,13 @@ class Tree:
 
     # -- staging -----------------------------------------------------------
     def write(self, rel: str, data: bytes | str) -> None:
+        rel = self.canonical(rel)
         self.original(rel)
         self._staged[rel] = data.encode("utf-8") if isinstance(data, str) else data
         self._changes = None
 
     def delete(self, rel: str) -> None:
+        rel = self.canonical(rel)
         self.original(rel)
         self._staged[rel] = None
         self._changes = None

@@ -24,3 +24,17 @@ def node():
     from tests.support.tools import require_tool
 
     return require_tool("node", "install Node.js 20")
+
+
+def _hypothesis_profiles() -> None:
+    """`HYPOTHESIS_PROFILE=mutation` (used for the mutation runs, see TESTING.md): fewer examples per test."""
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("mutation", max_examples=25, deadline=None)
+    if os.environ.get("HYPOTHESIS_PROFILE"):
+        settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+
+
+_hypothesis_profiles()

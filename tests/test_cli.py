@@ -309,17 +309,17 @@ def test_a_failure_while_writing_temp_files_touches_no_target(afc_project, monke
     import afc_realtime.apply as apply_mod
 
     before = fingerprint(afc_project)
-    real_mkstemp, calls = apply_mod.tempfile.mkstemp, []
+    real_write, calls = apply_mod._write, []
 
-    def failing_mkstemp(*args, **kwargs):
-        calls.append(kwargs.get("dir"))
+    def failing_write(path, data, mode):
+        calls.append(path)
         if len(calls) == 20:
-            raise OSError("no space left on device (injected)")
-        return real_mkstemp(*args, **kwargs)
+            raise OSError(28, "No space left on device (injected)")
+        return real_write(path, data, mode)
 
-    monkeypatch.setattr(apply_mod.tempfile, "mkstemp", failing_mkstemp)
+    monkeypatch.setattr(apply_mod, "_write", failing_write)
     result = afc("add", "websocket", "-C", str(afc_project), "--yes")
-    assert result.exit_code == 1 and "no space left on device" in result.output and len(calls) == 20
+    assert result.exit_code == 1 and "No space left on device" in result.output and len(calls) == 20
     assert fingerprint(afc_project) == before
 
 

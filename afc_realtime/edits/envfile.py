@@ -11,6 +11,7 @@ from .insertion import Insertion, remove_all
 from .result import Edit
 
 _ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$")
+QUOTES = "\"'`"
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 
 
@@ -49,8 +50,8 @@ def parse(text: str, path: str) -> list[EnvLine]:
             raise BadInput(f"not a KEY=VALUE line: {body.strip()[:60]!r}", path=path, line=number)
         value = match.group(2).strip()
         first = number
-        # a double-quoted value may run over several lines
-        if value.startswith('"') and _unclosed(value):
+        # a quoted value (double, single or backtick quotes) may run over several lines
+        if value[:1] and value[0] in QUOTES and _unclosed(value):
             while index < len(raw_lines) and _unclosed(value):
                 value += "\n" + raw_lines[index].rstrip("\r\n")
                 offset += len(raw_lines[index])
@@ -63,13 +64,13 @@ def parse(text: str, path: str) -> list[EnvLine]:
 
 
 def _unclosed(value: str) -> bool:
-    body = value[1:]
-    return not re.search(r'(?<!\\)"', body)
+    quote, body = value[0], value[1:]
+    return not re.search(r"(?<!\\)" + quote, body) if quote == '"' else quote not in body
 
 
 def _unquote(value: str) -> str:
-    value = re.sub(r"\s+#.*$", "", value) if not value.startswith(("'", '"')) else value
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+    value = re.sub(r"\s+#.*$", "", value) if not value.startswith(tuple(QUOTES)) else value
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in QUOTES:
         return value[1:-1]
     return value
 
@@ -96,6 +97,17 @@ def add_block(path: str, text: str, header: str, entries: list[tuple[str, str]])
         lead = nl
     block = lead + f"# {header}{nl}" + "".join(f"{k}={v}{nl}" for k, v in missing)
     return Edit(path, (Insertion(len(text), block, "env " + ", ".join(k for k, _ in missing)),))
+
+
+def without_values(item: Insertion) -> Insertion:
+    """What the manifest records of an env block: each `KEY=value` line as `KEY=`, so no secret leaves its
+    file; `undo` matches those lines by key."""
+    lines = []
+    for line in item.text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        match = _ASSIGN.match(body)
+        lines.append(f"{match.group(1)}={line[len(body) :]}" if match else line)
+    return Insertion(item.offset, "".join(lines), item.what)
 
 
 def undo(path: str, text: str, placed: list[Insertion]) -> tuple[str, list[Insertion]]:

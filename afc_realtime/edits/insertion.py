@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+
+CONTEXT = 32  # characters either side of a placed insertion that tell it from a lookalike
 
 
 @dataclass(frozen=True)
@@ -10,6 +13,8 @@ class Insertion:
     offset: int  # before applying: in the original text; once placed: where the text stands in the result
     text: str
     what: str  # a short human description: "broadcast todo-created", "env NEXT_PUBLIC_WS_URL"
+    before: str = ""  # once placed: a digest of the CONTEXT characters just before the text ("" unknown)
+    after: str = ""  # once placed: a digest of the CONTEXT characters just after it, before any later insertion
 
 
 def insert_all(text: str, insertions: list[Insertion]) -> tuple[str, list[Insertion]]:
@@ -23,19 +28,46 @@ def insert_all(text: str, insertions: list[Insertion]) -> tuple[str, list[Insert
         shift += len(ins.text)
         cursor = ins.offset
     pieces.append(text[cursor:])
-    return "".join(pieces), placed
+    result = "".join(pieces)
+    # the context a removal will see: the text before as it stands (earlier insertions are removed later),
+    # the text after as it was (later insertions are removed first); digests, so no secret nearby is copied
+    return result, [
+        Insertion(
+            i.offset,
+            i.text,
+            i.what,
+            _digest(result[max(0, i.offset - CONTEXT) : i.offset]),
+            _digest(text[o.offset : o.offset + CONTEXT]),
+        )
+        for i, (_, o) in zip(placed, ordered, strict=True)
+    ]
+
+
+def _digest(context: str) -> str:
+    return hashlib.sha256(context.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def context_matches(text: str, at: int, item: Insertion) -> int:
+    """How many sides (0, 1 or 2) of the text standing at `at` look as they did when afc placed `item`."""
+    end = at + len(item.text)
+    before = _digest(text[max(0, at - CONTEXT) : at]) == item.before
+    after = _digest(text[end : end + CONTEXT]) == item.after
+    return int(before) + int(after)
 
 
 def find_placed(text: str, item: Insertion) -> int | None:
     """Where `item.text` stands now, or None if it is gone. The user may have edited the file since, which
     shifts offsets, and the same text can stand twice (one import line per route file inserted by afc, one
-    written by hand): the occurrence nearest to where afc put it is the one afc put there."""
-    best, start = None, 0
+    written by hand): the one afc put there still has the surroundings it recorded (on both sides, or on one
+    when the user edited the other), and among those, the one nearest to where afc put it."""
+    found_at, start = [], 0
     while (found := text.find(item.text, start)) >= 0:
-        if best is None or abs(found - item.offset) < abs(best - item.offset):
-            best = found
+        found_at.append(found)
         start = found + 1
-    return best
+    if item.before or item.after:  # recorded: the one whose surroundings are as afc left them, on one side at least
+        scored = [(context_matches(text, at, item), at) for at in found_at]
+        found_at = [at for score, at in scored if score == max((s for s, _ in scored), default=0) and score > 0]
+    return min(found_at, key=lambda at: abs(at - item.offset), default=None)
 
 
 def remove_all(text: str, items: list[Insertion]) -> tuple[str, list[Insertion]]:

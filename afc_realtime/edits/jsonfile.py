@@ -95,7 +95,8 @@ class _Scanner:
             value = json.loads(raw)
         except ValueError:
             raise self.fail(f"unexpected {raw[:20]!r}", at=start) from None
-        return Node("number" if isinstance(value, (int, float)) else "literal", start, self.pos, value=value)
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return Node("number" if number else "literal", start, self.pos, value=value)
 
     def container(self, kind: str, close: str) -> Node:
         node = Node(kind, self.pos, -1)
@@ -162,50 +163,92 @@ def _after_last(text: str, last_end: int) -> tuple[int, bool]:
     return last_end, False
 
 
-def add_member(text: str, obj: Node, key: str, value: object, what: str) -> Insertion:
-    """Append `"key": value` to an object, laid out like its existing members."""
-    member = _member_text(key, value)
+def _line_comment_end(text: str, at: int) -> int | None:
+    """Where the line ends (before its line break) when a `//` comment follows `at` on the same line."""
+    pos = at
+    while pos < len(text) and text[pos] in " \t,":
+        pos += 1
+    if not text.startswith("//", pos):
+        return None
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    return end - 1 if text[end - 1 : end] == "\r" else end
+
+
+def _append(text: str, last_end: int, pieces: list[str], sep: str, what: str) -> tuple[Insertion, ...]:
+    """Insertions appending `pieces` after the element ending at `last_end`, each after `sep` (which
+    starts with a comma). A comment that ends the last element's line stays on that line."""
+    at, trailing = _after_last(text, last_end)
+    comment_end = _line_comment_end(text, last_end) if "\n" in sep else None
+    if trailing:
+        body = "".join(sep[1:] + p + "," for p in pieces)
+        return (Insertion(comment_end if comment_end is not None else at, body, what),)
+    if comment_end is not None:
+        return Insertion(last_end, ",", what), Insertion(comment_end, "".join(sep + p for p in pieces)[1:], what)
+    return (Insertion(at, "".join(sep + p for p in pieces), what),)
+
+
+def add_members(text: str, obj: Node, members: Sequence[tuple[str, object]], what: str) -> tuple[Insertion, ...]:
+    """Append `"key": value` members to an object, laid out like its existing members."""
+    rendered = [_member_text(key, value) for key, value in members]
     if not obj.members:
-        return Insertion(obj.start + 1, member, what)
+        inside = text[obj.start + 1 : obj.end - 1]
+        if "\n" not in inside:
+            return (Insertion(obj.start + 1, ", ".join(rendered), what),)
+        nl, indent = style_of(text).newline, style_of(text).indent
+        body = "".join(f"{nl}{indentation_at(text, obj.start)}{indent}{m}," for m in rendered).rstrip(",")
+        return (Insertion(obj.start + 1, body, what),)
     key_start = obj.key_starts[0]
-    if "\n" in text[obj.start : key_start]:
-        body = style_of(text).newline + indentation_at(text, key_start) + member
-    else:
-        body = " " + member
-    at, trailing = _after_last(text, obj.members[-1][1].end)
-    return Insertion(at, body + "," if trailing else "," + body, what)
+    one_a_line = "\n" in text[obj.start : key_start]
+    sep = "," + style_of(text).newline + indentation_at(text, key_start) if one_a_line else ", "
+    return _append(text, obj.members[-1][1].end, rendered, sep, what)
 
 
-def add_items(text: str, array: Node, values: Sequence[object], what: str) -> Insertion:
+def add_items(text: str, array: Node, values: Sequence[object], what: str) -> tuple[Insertion, ...]:
     """Append values to an array, separated like its existing items."""
     rendered = [json.dumps(v, ensure_ascii=False) for v in values]
     if not array.items:
-        return Insertion(array.start + 1, ", ".join(rendered), what)
+        return (Insertion(array.start + 1, ", ".join(rendered), what),)
     if len(array.items) >= 2:
         sep_text = text[array.items[-2].end : array.items[-1].start]
-        sep = sep_text if sep_text.lstrip().startswith(",") and "/" not in sep_text else ", "
+        if "/" in sep_text and "\n" in sep_text:  # items one a line, with comments
+            sep = "," + style_of(text).newline + indentation_at(text, array.items[-1].start)
+        else:
+            sep = sep_text if sep_text.lstrip().startswith(",") and "/" not in sep_text else ", "
     else:
         between = text[array.start + 1 : array.items[0].start]
         sep = "," + style_of(text).newline + indentation_at(text, array.items[0].start) if "\n" in between else ", "
-    at, trailing = _after_last(text, array.items[-1].end)
-    if trailing:
-        return Insertion(at, "".join(sep[1:] + r + "," for r in rendered), what)
-    return Insertion(at, "".join(sep + r for r in rendered), what)
+    return _append(text, array.items[-1].end, rendered, sep, what)
 
 
 def ensure_list(path: str, text: str, key: str, values: list[str], what: str) -> Edit:
     """Make the root object's `key` an array holding `values`, adding only what is missing."""
+    return ensure_lists(path, text, [(key, values, what)])
+
+
+def ensure_lists(path: str, text: str, wanted: list[tuple[str, list[str], str]]) -> Edit:
+    """`ensure_list` for several keys of the root object at once (so that keys added to an empty object
+    `{}` are separated by their commas)."""
     root = parse(text, path)
     if root.kind != "object":
         raise BadInput("expected a JSON object at the top", path=path, line=line_number(text, root.start))
-    existing = root.get(key)
-    if existing is None:
-        return Edit(path, (add_member(text, root, key, values, what),))
-    if existing.kind != "array":
-        raise BadInput(f'"{key}" should be a list', path=path, line=line_number(text, existing.start))
-    have = {item.value for item in existing.items}
-    missing = [v for v in values if v not in have]
-    return Edit(path, (add_items(text, existing, missing, what),) if missing else ())
+    insertions: list[Insertion] = []
+    new_members: list[tuple[str, object]] = []
+    for key, values, what in wanted:
+        existing = root.get(key)
+        if existing is None:
+            new_members.append((key, values))
+            continue
+        if existing.kind != "array":
+            raise BadInput(f'"{key}" should be a list', path=path, line=line_number(text, existing.start))
+        have = {item.value for item in existing.items}
+        missing = [v for v in values if v not in have]
+        if missing:
+            insertions += add_items(text, existing, missing, what)
+    if new_members:
+        whats = [what for key, _, what in wanted if any(key == k for k, _ in new_members)]
+        insertions += add_members(text, root, new_members, " and ".join(whats))
+    return Edit(path, tuple(insertions))
 
 
 undo = undo_insertions  # the inverse of `ensure_list`: cut exactly the text that was inserted

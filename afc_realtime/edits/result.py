@@ -45,11 +45,6 @@ class Skip:
 Result = Edit | Skip
 
 
-def nothing(path: str) -> Edit:
-    """The edit of a finder that found everything in place already."""
-    return Edit(path)
-
-
 def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Insertion]]:
     """The text with every edit made (all against the same original text), and where each insertion landed.
     A batch either inserts or cuts: mixing both would make the recorded offsets of one depend on the other."""

@@ -91,7 +91,7 @@ def directives(root: SgNode) -> list[SgNode]:
         first = child.child(0)
         if child.kind() == "expression_statement" and first is not None and first.kind() == "string":
             out.append(child)
-        else:
+        elif child.kind() != "comment":  # a licence header may stand above "use client"
             break
     return out
 

@@ -60,6 +60,9 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     file = ts.load(route, text)
     if isinstance(file, Skip):
         raise BadInput("does not parse; afc will not edit it", path=route, line=file.line)
+    if _already_broadcasts(file, event, method.upper()):
+        plan.summary = f"{method.upper()} in {route} already broadcasts {event}; nothing to do."
+        return plan
     draft = Draft(tree, plan)
     draft.take(_broadcast_line(project, tree, file, event, method.upper()))
     draft.take(ts.add_import(file, "broadcast", import_path(project, route, "broadcast")))
@@ -83,6 +86,13 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     )
     plan.next_steps = [f"import {{ {hook_name(event)} }} from the new {hook_file} and call it in a client component"]
     return plan
+
+
+def _already_broadcasts(file: ts.TsFile, event: str, method: str) -> bool:
+    """Whether the handler sends this event already (wired by `add websocket`, or by hand)."""
+    handler = next((h for h in approuter.handlers(file) if isinstance(h, Handler) and h.label == method), None)
+    call = re.compile(r"\bbroadcast\(\s*([\"'`])" + re.escape(event) + r"\1")
+    return handler is not None and bool(call.search(handler.body.text()))
 
 
 def _broadcast_line(project: Project, tree: Tree, file: ts.TsFile, event: str, method: str) -> Edit:
@@ -123,12 +133,12 @@ export function {hook_name(event)}(handler: (payload: {payload}) => void): void 
 '''
 
 
-def plan_remove(tree: Tree, event: str, force: bool) -> Plan:
+def plan_remove(project: Project, tree: Tree, event: str, force: bool) -> Plan:
     plan = Plan(f"remove event {event}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     _require_websocket(existing)
     if record_name(event) not in existing.features:
         plan.summary = f"event {event} is not wired by afc here; nothing to remove."
         return plan
-    remove_records(plan, existing, [record_name(event)], force)
+    remove_records(plan, project, existing, [record_name(event)], force)
     return plan

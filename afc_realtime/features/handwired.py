@@ -3,6 +3,7 @@ recognised by its structure; anything afc is not sure of is listed with its file
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -364,8 +365,17 @@ def _compose_service(project: Project, draft: Draft, path: str) -> None:
     for name, body in (services or {}).items():
         build = body.get("build") if hasattr(body, "get") else None
         context = build.get("context") if build is not None and hasattr(build, "get") else build
-        if name == "ws" or (isinstance(context, str) and PurePosixPath(context.lstrip("./")).as_posix() == project.ws):
+        built_here = isinstance(context, str) and _normal(path, context) == project.ws
+        if built_here:
             draft.take(compose.remove_service(path, text, name))
+        elif name == "ws":
+            reason = f"compose service ws is not built from {project.ws}, so it is not the realtime service"
+            draft.take(Skip(path, reason, level=Level.WARN))
+
+
+def _normal(compose_file: str, context: str) -> str:
+    """A build context as a path from the project root (contexts are relative to the compose file)."""
+    return posixpath.normpath(posixpath.join(str(PurePosixPath(compose_file).parent), context))
 
 
 def _cut_elements(path: str, container: jsonfile.Node, indices: set[int], what: str) -> Edit:

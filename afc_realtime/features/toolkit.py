@@ -4,6 +4,7 @@ and undoing what a manifest records."""
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import PurePosixPath
@@ -13,10 +14,10 @@ from ..edits import envfile
 from ..edits import typescript as ts
 from ..edits.insertion import Insertion, undo_insertions
 from ..edits.result import Edit, Level, Skip, apply_edits
-from ..errors import Conflict
+from ..errors import BadInput, Conflict
 from ..plan import Plan
-from ..project import ENV_FILE, Project
-from ..textfile import encode
+from ..project import ENV_FILE, Project, join
+from ..textfile import decode, encode
 from ..tree import Tree, sha256
 
 Undo = Callable[[str, str, list[Insertion]], tuple[str, list[Insertion]]]
@@ -42,14 +43,21 @@ class Draft:
             if isinstance(result, Skip):
                 self.plan.skipped(result)
             elif not result.empty:
-                self.by_path[result.path].append(result)
+                self.by_path[self.tree.canonical(result.path)].append(result)
 
     def stage(self) -> dict[str, list[Insertion]]:
         """Write every file's edits into the tree; return where each insertion landed, per file."""
         placed = {}
         for path, edits in self.by_path.items():
-            new_text, placed[path] = apply_edits(self.tree.read_text(path) or "", edits)
+            unique, seen = [], set()  # one file reached twice through a link gets its edit once
+            for edit in edits:
+                if not edit.insertions or edit.insertions not in seen:
+                    unique.append(edit)
+                    seen.add(edit.insertions)
+            new_text, placed[path] = apply_edits(self.tree.read_text(path) or "", unique)
             self.tree.write(path, encode(new_text))
+            if is_env_file(path):
+                placed[path] = [envfile.without_values(item) for item in placed[path]]
         return {path: items for path, items in placed.items() if items}
 
 
@@ -80,14 +88,188 @@ def new_dirs(tree: Tree, files: list[str]) -> list[str]:
 
 def undo_for(path: str) -> Undo:
     """The inverse of the edit afc made in `path`, by the file's format."""
-    return envfile.undo if ENV_FILE.match(PurePosixPath(path).name) else undo_insertions
+    return envfile.undo if is_env_file(path) else undo_insertions
 
 
-def remove_records(plan: Plan, existing: manifest_mod.Manifest, names: list[str], force: bool) -> None:
+def is_env_file(path: str) -> bool:
+    return bool(ENV_FILE.match(PurePosixPath(path).name))
+
+
+def only_afc_changes(tree: Tree, path: str, committed: bytes | None) -> bool:
+    """Whether the uncommitted change in `path` is exactly afc's own, per the manifest: afc's manifest
+    itself, a file afc created as it wrote it, or the committed file plus the text afc inserted."""
+    if path == manifest_mod.PATH:
+        return True
+    current = tree.original(path)
+    existing = manifest_mod.load(tree.original_text(manifest_mod.PATH))
+    records = existing.features.values()
+    if current is not None and any(record.files.get(path) == sha256(current) for record in records):
+        return True
+    items = [item for record in records for item in record.insertions.get(path, [])]
+    if current is None or committed is None or not items:
+        return False
+    text, missing = undo_for(path)(path, decode(current, path), items)
+    return not missing and encode(text) == committed
+
+
+# Every word the recipes insert (string literals and `${...}` references aside): an insertion recorded in
+# the manifest with any other word is not afc's, and `remove` will not cut it.
+RECIPE_WORDS = frozenset(
+    {
+        "import",
+        "from",
+        "broadcast",
+        "useRealtimeList",
+        "useRealtime",
+        "z",
+        "string",
+        "url",
+        "optional",
+        "min",
+        "process",
+        "env",
+        "Realtime",
+        "afc",
+        "websocket",
+        "ws",
+        "build",
+        "context",
+        "dockerfile",
+        "Dockerfile",
+        "ports",
+        "environment",
+        "restart",
+        "unless",
+        "stopped",
+        "NODE_ENV",
+        "production",
+        "http",
+        "https",
+        "localhost",
+        "NEXT_PUBLIC_WS_URL",
+        "WS_INTERNAL_URL",
+        "WS_PORT",
+        "WS_EVENTS_SECRET",
+        "WS_ALLOWED_ORIGINS",
+        "REDIS_URL",
+        "WS_HOST",
+        "WS_TICKET_SECRET",
+        "development",
+        "networks",
+        "default",
+        "exclude",
+        "packages",
+        "realtime",
+        "globalEnv",
+        "globalPassThroughEnv",
+        "workspaces",
+    }
+)
+_STRINGS = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`|\$\{[^}]*\}""")
+_CALLS = re.compile(r"\bbroadcast\(\s*,\s*[A-Za-z_$][\w$]*\s*\)|\buseRealtimeList\(\s*,\s*,\s*set[\w$]*\s*\)")
+_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+_ANCHOR = re.compile(r"\b(broadcast|useRealtimeList|WS_[A-Z_]+|NEXT_PUBLIC_WS_URL|REDIS_URL|Realtime|realtime|ws)\b")
+
+
+def recipe_roots(project: Project) -> list[str]:
+    """Where the recipes create files: the service folder, the web helpers, the ticket route, afc's folder."""
+    return [project.ws, project.helpers_dir, join(project.src, "app/api/realtime"), ".afc"]
+
+
+SOURCE_FILES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".mts", ".cjs", ".cts")
+# The lines afc inserts in source code, once their string literals are blanked: a broadcast call (guarded
+# or not), an import of a realtime helper or of zod, a page hook, the refresh component, an env-schema
+# member, or punctuation. A crafted manifest cannot make `remove` cut any other code.
+_SOURCE_LINES = [
+    re.compile(
+        r"^\s*(if\s*\(\s*[\w$.?\[\]]+\s*\)\s*)?broadcast\(\s*,\s*[\w$.?\[\]]+\s*(,\s*\{\s*to:\s*(\[[\s,]*\])?\s*\})?\s*\);?\s*$"
+    ),
+    re.compile(r"^\s*import\s*\{\s*[\w$]+(\s*,\s*[\w$]+)*\s*\}\s*from\s*;?\s*$"),
+    re.compile(r"^\s*useRealtime\w*\([\w$.(),\[\]\s]*\);?\s*$"),
+    re.compile(r"^\s*<RealtimeRefresh\s+events=\{\[[\s,]*\]\}\s*/>\s*$"),
+    re.compile(
+        r"^\s*,?\s*(WS_[A-Z_]+|NEXT_PUBLIC_WS_URL)\s*:\s*(z(\.\w+\([\w\s,]*\))+|process\.env(\.\w+|\[\s*\]))\s*,?\s*$"
+    ),
+    re.compile(r"^[\s,;{}()\[\]]*$"),
+]
+_TWO_WORDS = re.compile(r"[\w$)]\s+[\w$]")  # `export async ...`: never inside one of afc's hook lines
+_ENV_LINE = re.compile(r"^\s*(#.*|(WS_[A-Z_]+|NEXT_PUBLIC_WS_URL|REDIS_URL)=.*)?$")
+
+
+def _source_line(line: str) -> bool:
+    blanked = _STRINGS.sub(" ", line)
+    if blanked.lstrip().startswith("import"):
+        return bool(_SOURCE_LINES[1].match(blanked)) and ("realtime" in line or "zod" in line)
+    if blanked.lstrip().startswith("useRealtime") and _TWO_WORDS.search(blanked):
+        return False
+    return any(pattern.match(blanked) for pattern in _SOURCE_LINES[0:1] + _SOURCE_LINES[2:])
+
+
+def _source_insertion(text: str) -> bool:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return bool(lines) and all(_source_line(line) for line in lines)
+
+
+def could_have_inserted(path: str, text: str, project: Project) -> bool:
+    """Whether `text` is made only of what the recipes insert (a broadcast, an import, env and compose
+    entries, env-schema members, turbo and workspace names) and names one of them: a check on a manifest
+    that may be crafted. In JSON the strings are the names, so they count as words."""
+    if path.endswith(".json") and text == ",":
+        return True  # the comma before a member whose line ends in a comment
+    if path.endswith(SOURCE_FILES):
+        return _source_insertion(text)
+    if ENV_FILE.match(PurePosixPath(path).name):
+        return all(_ENV_LINE.match(line) for line in text.splitlines()) and bool(_ANCHOR.search(text))
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if path.endswith((".yml", ".yaml")) and first == "ws:":
+        return True  # the compose service afc adds, by its name (its networks are the file's own)
+    allowed = RECIPE_WORDS | set(PurePosixPath(project.ws).parts) | {project.ws}
+    words = _WORD.findall(_CALLS.sub(" ", _STRINGS.sub(" ", text)))
+    if path.endswith(".json"):
+        words += [literal[1:-1] for literal in _STRINGS.findall(text)]
+    return all(word in allowed for word in words) and bool(_ANCHOR.search(text))
+
+
+def check_record(record: manifest_mod.FeatureRecord, project: Project) -> None:
+    """Refuse a manifest record that asks for more than the recipe could have done: deleting a file outside
+    the folders afc creates (never `.git/`), pruning another folder, or cutting text afc never inserts."""
+    roots = recipe_roots(project)
+
+    def inside(path: str) -> bool:
+        return ".git" not in PurePosixPath(path).parts and any(path.startswith(root + "/") for root in roots)
+
+    bad = [f"{path}: afc never creates a file there" for path in record.files if not inside(path)]
+    bad += [
+        f"{folder}: afc never creates that folder"
+        for folder in record.created_dirs
+        if not (inside(folder) or folder in roots or any(root.startswith(folder + "/") for root in roots))
+    ]
+    for path, items in record.insertions.items():
+        if ".git" in PurePosixPath(path).parts or path == manifest_mod.PATH:
+            bad.append(f"{path}: afc never edits that file")
+        bad += [
+            f"{path}: {item.what}: not text afc inserts"
+            for item in items
+            if not could_have_inserted(path, item.text, project)
+        ]
+    if bad:
+        raise BadInput(
+            f"the afc manifest asks for what afc never does; fix or delete {manifest_mod.PATH} "
+            + "(removing nothing):\n  - "
+            + "\n  - ".join(bad),
+            path=manifest_mod.PATH,
+        )
+
+
+def remove_records(
+    plan: Plan, project: Project, existing: manifest_mod.Manifest, names: list[str], force: bool
+) -> None:
     """Undo what the manifest records for `names`: delete unchanged generated files, cut inserted text."""
     tree = plan.tree
     drift: list[str] = []
     files = inserted = 0
+    for name in names:
+        check_record(existing.features[name], project)
     for name in names:
         record = existing.features.pop(name)
         drift += _delete_generated(plan, record, force)
@@ -145,7 +327,8 @@ def _cut_insertions(plan: Plan, record: manifest_mod.FeatureRecord, force: bool)
     for path, items in sorted(record.insertions.items()):
         text = plan.tree.read_text(path)
         if text is None:
-            plan.note(Level.WARN, "the file afc edited is gone", path)
+            message = "the file afc edited is gone (moved or deleted?); what afc inserted in it was not removed"
+            drift += _drifted(plan, force, path, message, "nothing to remove there")
             continue
         new_text, missing = undo_for(path)(path, text, items)
         for item in missing:

@@ -327,12 +327,11 @@ def _add_turbo_env(draft: Draft) -> None:
     if text is None:
         return
     # NEXT_PUBLIC_WS_URL is inlined at build time, so it belongs in the cache key; the rest is runtime-only
-    draft.take(
-        jsonfile.ensure_list("turbo.json", text, "globalEnv", TURBO_BUILD_ENV, "turbo globalEnv"),
-        jsonfile.ensure_list(
-            "turbo.json", text, "globalPassThroughEnv", TURBO_RUNTIME_ENV, "turbo globalPassThroughEnv"
-        ),
-    )
+    wanted = [
+        ("globalEnv", TURBO_BUILD_ENV, "turbo globalEnv"),
+        ("globalPassThroughEnv", TURBO_RUNTIME_ENV, "turbo globalPassThroughEnv"),
+    ]
+    draft.take(jsonfile.ensure_lists("turbo.json", text, wanted))
 
 
 def _cover_workspace(project: Project, draft: Draft) -> None:
@@ -402,6 +401,6 @@ def plan_remove(project: Project, tree: Tree, force: bool) -> Plan:
     plan = Plan(f"remove {FEATURE}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     names = [n for n in existing.features if n.startswith("event:")] + [FEATURE]
-    remove_records(plan, existing, names, force)
+    remove_records(plan, project, existing, names, force)
     plan.next_steps = [f"{INSTALL[project.package_manager]}   # drops the service's dependencies from your lock file"]
     return plan

@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 
 
+def in_ci() -> bool:
+    """Whether this is a CI run: CI set to anything but empty, 0, false or no (CI=false is a developer's)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
 def require_tool(name: str, hint: str, candidates: tuple[str, ...] = ()) -> str:
     """Path to executable `name`; in CI a missing tool fails the test, elsewhere it skips with `hint`."""
     for candidate in (*candidates, name):
@@ -17,7 +22,7 @@ def require_tool(name: str, hint: str, candidates: tuple[str, ...] = ()) -> str:
         if found:
             return found
     message = f"{name} is not installed: {hint}"
-    if os.environ.get("CI"):
+    if in_ci():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
 

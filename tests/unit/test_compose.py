@@ -118,3 +118,70 @@ def test_a_service_with_networks_round_trips():
     body = {**BODY, "networks": ["app"]}
     new = round_trip(compose, text, compose.add_service("compose.yml", text, "ws", body))
     assert list(compose.load(new, "compose.yml")["services"]["ws"]["networks"]) == ["app"]
+
+
+def _removed(text, name="ws"):
+    edit = compose.remove_service("compose.yml", text, name)
+    [cut] = edit.cuts
+    assert edit.path == "compose.yml" and edit.subject == name and cut.what == f"compose service {name}"
+    return text[: cut.start] + text[cut.end :], edit.line
+
+
+def test_remove_service_takes_its_lines_with_blank_and_comment_lines_inside_and_says_where():
+    text = "services:\n  ws:\n    image: x\n\n    # inside\n    ports:\n      - 1\n  db:\n    image: pg\n"
+    assert _removed(text) == ("services:\n  db:\n    image: pg\n", 2)
+    last = "services:\n  db:\n    image: pg\n  ws:\n    image: x\n"
+    assert _removed(last) == ("services:\n  db:\n    image: pg\n", 4)
+    one_line = "services:\n  ws:\n  db:\n    image: pg\n"
+    assert _removed(one_line) == ("services:\n  db:\n    image: pg\n", 2)
+    trailing_blank = "services:\n  ws:\n    image: x\n\nvolumes: {}\n"
+    assert _removed(trailing_blank) == ("services:\n\nvolumes: {}\n", 2)
+    deeper_next = "services:\n  ws:\n    image: x\n  db:\n    image: pg\n"
+    assert _removed(deeper_next)[0] == "services:\n  db:\n    image: pg\n"
+
+
+def test_remove_service_without_services_or_that_service_is_nothing():
+    assert compose.remove_service("c.yml", "", "ws") == compose.remove_service("c.yml", "", "ws")
+    edit = compose.remove_service("c.yml", "x: 1\n", "ws")
+    assert edit.empty and edit.path == "c.yml"
+    with pytest.raises(BadInput) as info:
+        compose.remove_service("c.yml", "services: [\n", "ws")
+    assert info.value.path == "c.yml"
+
+
+def test_add_service_says_where_and_what_exactly():
+    text = "services:\n  db:\n    image: pg\n\n  cache:\n    image: redis\n    ports:\n      - 1\nvolumes: {}\n"
+    edit = compose.add_service("c.yml", text, "ws", {"image": "ws"})
+    assert isinstance(edit, type(compose.remove_service("c.yml", text, "db")))
+    assert edit.path == "c.yml" and edit.subject == "ws" and edit.line == 9
+    [ins] = edit.insertions
+    assert (
+        ins.text == "\n  ws:\n    image: ws\n"
+        and ins.offset == text.index("volumes")
+        and ins.what == "compose service ws"
+    )
+    assert compose.add_service("c.yml", text, "db", {"image": "x"}).insertions == ()
+    assert compose.add_service("c.yml", "services: {}\n", "ws", {}) == Skip(
+        "c.yml", "no block-style `services:` mapping to add to"
+    )
+
+
+def test_add_service_without_a_final_newline_and_with_comments_inside():
+    text = "services:\n   db:\n      image: pg\n      # note\n\n      ports:\n         - 1"
+    edit = compose.add_service("c.yml", text, "ws", {"ports": ['"2"']})
+    new = round_trip(compose, text, edit)
+    assert new.endswith('- 1\n   ws:\n      ports:\n         - "2"\n') and edit.line == 8
+
+
+def test_compose_errors_name_file_and_line_and_a_bom_is_read():
+    with pytest.raises(BadInput) as info:
+        compose.load("a: 1\nb: [\n", "c.yml")
+    assert info.value.path == "c.yml" and info.value.line == 3 and info.value.message.startswith("malformed YAML: ")
+    with pytest.raises(BadInput) as info:
+        compose.load("a: 1\n  b: 2\n", "c.yml")
+    assert info.value.line == 2
+    assert compose.load("\ufeffservices:\n  db:\n    image: pg\n", "c.yml")["services"]["db"]["image"] == "pg"
+    with pytest.raises(BadInput) as info:
+        compose.services_of("- a\n- b\n", "c.yml")
+    assert info.value.message == "a compose file should be a mapping at the top" and info.value.line == 1
+    assert compose.services_of("", "c.yml") is None and compose.services_of("x: 1\n", "c.yml") is None

@@ -74,3 +74,61 @@ def test_add_then_remove_is_byte_exact(lines, newline, final_newline, bom):
         return
     parsed = envfile.keys(round_trip(envfile, text, edit), ".env")
     assert all(parsed[k] == envfile.keys(text, ".env").get(k, v) for k, v in ENTRIES)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("K='a\nb'\nX=1\n", {"K": "a\nb", "X": "1"}),
+        ("K=`a\nb\nc`\nX=1\n", {"K": "a\nb\nc", "X": "1"}),
+        ('K="a \\" still\nb"\nX=1\n', {"K": 'a \\" still\nb', "X": "1"}),
+        ("K='it''s'\nX=1\n", {"K": "it''s", "X": "1"}),
+        ('K="done"\nX=1\n', {"K": "done", "X": "1"}),
+        ("K='done'\nX=1\n", {"K": "done", "X": "1"}),
+        ("K=plain # comment\nX='#not' # c\n", {"K": "plain", "X": "'#not' # c"}),
+        ('K=\nX=""\n', {"K": "", "X": ""}),
+    ],
+)
+def test_quoted_values_in_every_quote_style(text, expected):
+    assert envfile.keys(text, ".env") == expected
+
+
+@pytest.mark.parametrize("quote", ["'", '"', "`"])
+def test_a_quoted_value_that_never_closes_names_its_first_line(quote):
+    with pytest.raises(BadInput) as info:
+        envfile.parse(f"A=1\nK={quote}open\nmore\n", ".env")
+    assert info.value.line == 2 and info.value.message == "quoted value of K never closes"
+
+
+def test_parse_reports_each_line_with_its_span():
+    text = "# head\n\nA=1\r\nK='x\ny'\n"
+    lines = envfile.parse(text, ".env")
+    assert [(line.number, line.key, line.value, line.comment) for line in lines] == [
+        (1, None, None, "head"),
+        (2, None, None, None),
+        (3, "A", "1", None),
+        (4, "K", "x\ny", None),
+    ]
+    assert [(line.start, line.end) for line in lines] == [(0, 7), (7, 8), (8, 13), (13, 21)]
+
+
+def test_line_numbers_count_every_line_of_a_multi_line_value_and_comments_keep_their_text():
+    text = '\ufeff# Header one\r\nK="a\r\nb\r\nc"\r\n#x\r\nBAD LINE\r\n'
+    with pytest.raises(BadInput) as info:
+        envfile.parse(text, "e/.env")
+    assert info.value.line == 6 and info.value.path == "e/.env"
+    assert info.value.message == "not a KEY=VALUE line: 'BAD LINE'"
+    lines = envfile.parse(text.replace("BAD LINE\r\n", "Z=1\r\n"), ".env")
+    assert [(line.number, line.key, line.value, line.comment) for line in lines] == [
+        (1, None, None, "Header one"),
+        (2, "K", "a\nb\nc", None),
+        (5, None, None, "x"),
+        (6, "Z", "1", None),
+    ]
+    with pytest.raises(BadInput) as info:
+        envfile.parse("A=1\nK='x\n", "p/.env")
+    assert info.value.path == "p/.env"
+    long = "x" * 80
+    with pytest.raises(BadInput) as info:
+        envfile.parse(long + "\n", ".env")
+    assert info.value.message == f"not a KEY=VALUE line: {'x' * 60!r}"

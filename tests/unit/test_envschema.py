@@ -108,3 +108,31 @@ def test_runtime_entries_only_for_the_sections_there_are():
     text = T3_EXTENDS.replace("  client: {},\n", "")
     new = round_trip(envschema, text, declare(text))
     assert "NEXT_PUBLIC_WS_URL" not in new and 'WS_INTERNAL_URL: process.env["WS_INTERNAL_URL"]' in new
+
+
+def test_create_env_is_found_after_other_calls_and_only_object_sections_count():
+    text = (
+        "import { createEnv } from '@t3-oss/env-nextjs';\n"
+        "const helper = makeHelper({ server: {} });\n"
+        "const other = createEnv;\n"
+        "export const env2 = createEnv({\n"
+        "  server: {\n    A: z.string(),\n  },\n"
+        "  shared: sharedSection,\n"
+        "  experimental__runtimeEnv: {\n  },\n"
+        "  client: {\n    NEXT_PUBLIC_A: z.string(),\n  },\n"
+        "});\n"
+    )
+    new = round_trip(envschema, text, declare(text))
+    assert "const helper = makeHelper({ server: {} });" in new
+    assert "    A: z.string(),\n    WS_INTERNAL_URL: z.string().url().optional()," in new
+    assert "NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL" in new and "WS_INTERNAL_URL: process.env" not in new
+
+
+def test_a_schema_named_elsewhere_is_found_by_its_exact_name():
+    text = (
+        "const schemaX = z.object({ B: z.string() });\n"
+        "const schema = z.object({ A: z.string() });\n"
+        "export const env = schema.parse(process.env);\n"
+    )
+    new = round_trip(envschema, text, declare(text))
+    assert "const schemaX = z.object({ B: z.string() });" in new and "A: z.string(),\nWS_INTERNAL_URL" in new

@@ -76,3 +76,148 @@ def test_on_disk_a_link_out_of_the_project_is_refused_and_linked_folders_are_not
 def test_an_in_memory_tree_has_no_paths_on_disk():
     with pytest.raises(TypeError):
         Tree.in_memory(FILES).resolve("package.json")
+
+
+def test_a_tree_needs_a_folder(tmp_path):
+    with pytest.raises(BadInput) as info:
+        Tree(tmp_path / "missing")
+    assert info.value.message == f"no such folder: {tmp_path / 'missing'}"
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(BadInput, match="no such folder"):
+        Tree(tmp_path / "file")
+    with pytest.raises(TypeError, match="^an in-memory tree has no paths on disk$"):
+        Tree.in_memory(FILES).resolve("package.json")
+
+
+def test_links_inside_the_project_are_followed_to_their_target(tmp_path):
+    root = tmp_path / "proj"
+    (root / "apps/web").mkdir(parents=True)
+    (root / ".env").write_text("A=1\n")
+    (root / "shared").mkdir()
+    (root / "shared/x.txt").write_text("x\n")
+    os.symlink("../../.env", root / "apps/web/.env")
+    os.symlink("../shared", root / "apps/lib")
+    tree = Tree(root)
+    assert tree.canonical(".env") == ".env" and tree.canonical("apps/web/.env") == ".env"
+    assert tree.canonical("apps/lib/x.txt") == "shared/x.txt" and tree.canonical("apps/lib/new.txt") == "shared/new.txt"
+    assert tree.canonical("apps/web/other") == "apps/web/other"
+    assert tree.canonical("apps/web/.env") == ".env"  # remembered
+    tree.write("apps/web/.env", "A=2\n")
+    assert tree.read_text(".env") == "A=2\n" and tree.original_text("apps/web/.env") == "A=1\n"
+    assert [c.path for c in tree.changes()] == [".env"]
+    assert Tree.in_memory({"a": "x"}).canonical("a") == "a"
+    assert Tree.in_memory({"a": "x"}).original_text("a") == "x" and Tree.in_memory({}).original_text("a") is None
+
+
+def test_a_tree_without_links_names_paths_as_given(tmp_path):
+    root = tmp_path / "proj"
+    (root / "a").mkdir(parents=True)
+    (root / "a/b.txt").write_text("b")
+    tree = Tree(root)
+    assert tree.canonical("a/b.txt") == "a/b.txt" and tree.canonical("a/new/c.txt") == "a/new/c.txt"
+    os.symlink(root / "a", root / "z")
+    fresh = Tree(root)
+    assert fresh.canonical("a/b.txt") == "a/b.txt" and fresh.canonical("z/b.txt") == "a/b.txt"
+
+
+def test_a_link_that_loops_is_a_clean_conflict(tmp_path):
+    root = tmp_path / "proj"
+    (root / "a").mkdir(parents=True)
+    os.symlink(root / "a/loop", root / "a/loop")
+    with pytest.raises(Conflict) as info:
+        Tree(root).children("a")
+    assert info.value.message == "a link that leads back to itself: a/loop"
+    with pytest.raises(Conflict) as info:
+        Tree(root).read_bytes("a/loop")
+    assert info.value.message == "a link that leads back to itself: a/loop"
+    os.symlink("nowhere", root / "dangling")
+    assert Tree(root).read_bytes("dangling") is None
+
+
+def test_read_only_files_are_told(tmp_path):
+    root = tmp_path / "proj"
+    root.mkdir()
+    for name, mode in (("ro", 0o444), ("owner", 0o644), ("group", 0o464), ("other", 0o446), ("none", 0o000)):
+        (root / name).write_text("x")
+        (root / name).chmod(mode)
+    (root / "dir").mkdir()
+    tree = Tree(root)
+    assert [tree.read_only(n) for n in ("ro", "owner", "group", "other", "none", "dir", "missing")] == [
+        True,
+        False,
+        False,
+        False,
+        True,
+        False,
+        False,
+    ]
+    assert Tree.in_memory({"a": "x"}).read_only("a") is False
+    with pytest.raises(BadInput):
+        tree.read_only("../x")
+
+
+def test_on_disk_children_are_sorted_and_say_what_they_are(tmp_path):
+    root = tmp_path / "proj"
+    (root / "b").mkdir(parents=True)
+    (root / "a.txt").write_text("a")
+    os.symlink(root / "b", root / "c")
+    os.symlink(root / "a.txt", root / "d")
+    tree = Tree(root)
+    assert [(e.name, e.is_dir, e.is_file) for e in tree.children(".")] == [
+        ("a.txt", False, True),
+        ("b", True, False),
+        ("c", False, False),
+        ("d", False, True),
+    ]
+    assert tree.children("a.txt") == [] and tree.children("missing") == []
+    with pytest.raises(Conflict) as info:
+        tree.read_bytes("b")
+    assert info.value.message == "expected a file but found a folder: b"
+
+
+def test_path_checks_each_step_once_and_sees_links_on_the_way(tmp_path):
+    root, outside = tmp_path / "proj", tmp_path / "outside"
+    (root / "a/b").mkdir(parents=True)
+    outside.mkdir()
+    tree = Tree(root)
+    assert tree.resolve("a/b/c.txt") == root.resolve() / "a/b/c.txt"
+    os.symlink(outside, root / "a/x")
+    with pytest.raises(Conflict, match="link out of the project: a/x/y -> "):
+        tree.resolve("a/x/y")
+    with pytest.raises(Conflict, match="link out of the project"):
+        Tree(root).resolve("a/x")
+
+
+def test_names_in_errors_are_the_paths_asked_for(tmp_path):
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "bad.txt").write_bytes(b"ok\n\xff")
+    tree = Tree(root)
+    for read in (tree.read_text, tree.original_text):
+        with pytest.raises(BadInput) as info:
+            read("bad.txt")
+        assert info.value.path == "bad.txt" and info.value.line == 2
+
+
+def test_every_entry_point_checks_its_path():
+    tree = Tree.in_memory(FILES)
+    for call in (tree.is_dir, tree.children, tree.read_bytes, tree.original, tree.exists):
+        with pytest.raises(BadInput):
+            call("../x")
+    assert tree.is_dir(".") and [e.name for e in tree.children(".")] == ["apps", "package.json"]
+    assert tree.glob("") == []
+
+
+def test_walk_visits_every_folder_in_order():
+    tree = Tree.in_memory(
+        {"r/a/x/1": "", "r/a/y/2": "", "r/b/3": "", "r/b/z/4": "", "r/5": "", "r/skip/6": "", "r/a/skip/7": ""}
+    )
+    assert tree.walk("r", {"skip"}) == ["r/5", "r/a/x/1", "r/a/y/2", "r/b/3", "r/b/z/4"]
+
+
+def test_read_only_looks_at_every_write_bit_only(tmp_path):
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "x").write_text("x")
+    (root / "x").chmod(0o445)
+    assert Tree(root).read_only("x") is True

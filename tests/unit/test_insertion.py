@@ -1,0 +1,84 @@
+"""The one edit primitive: insert at offsets, record where each landed (with its surroundings), remove again."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from afc_realtime.edits.insertion import CONTEXT, Insertion, context_matches, find_placed, insert_all, remove_all
+
+
+def test_insert_all_keeps_the_order_of_insertions_at_one_offset_and_records_where_each_landed():
+    text, placed = insert_all("abcdef", [Insertion(3, "Y", "y"), Insertion(0, "X", "x"), Insertion(3, "Z", "z")])
+    assert text == "XabcYZdef"
+    assert [(p.offset, p.text, p.what) for p in placed] == [(0, "X", "x"), (4, "Y", "y"), (5, "Z", "z")]
+    for item in placed:
+        assert text[item.offset : item.offset + len(item.text)] == item.text
+        assert context_matches(text, item.offset, item) >= 1
+
+
+def test_the_recorded_context_is_before_as_placed_and_after_as_it_was():
+    original = "x" * 50 + "y" * 50
+    text, [first, second] = insert_all(original, [Insertion(50, "A", "a"), Insertion(51, "B", "b")])
+    assert text == "x" * 50 + "A" + "y" + "B" + "y" * 49
+    assert context_matches(text, first.offset, first) == 1  # B stands within its after-context until removed
+    assert context_matches(text, second.offset, second) == 2
+    assert remove_all(text, [first, second]) == (original, [])
+    assert len(first.before) == 16 and first.before != first.after and CONTEXT == 32
+
+
+def test_context_covers_exactly_context_characters():
+    original = "q" * 40 + "|" + "r" * 40
+    text, [item] = insert_all(original, [Insertion(41, "INS", "i")])
+    assert context_matches(text, item.offset, item) == 2
+    far = "Z" + text[1:]  # 41 characters before: outside the context
+    assert context_matches(far, item.offset, item) == 2
+    near = text[: item.offset - CONTEXT] + "Z" + text[item.offset - CONTEXT + 1 :]
+    assert context_matches(near, item.offset, item) == 1
+    end = item.offset + len(item.text)
+    after_near = text[: end + CONTEXT - 1] + "Z" + text[end + CONTEXT :]
+    assert context_matches(after_near, item.offset, item) == 1
+    after_far = text[: end + CONTEXT] + "Z" + text[end + CONTEXT + 1 :]
+    assert context_matches(after_far, item.offset, item) == 2
+
+
+def test_find_placed_without_recorded_context_takes_the_nearest():
+    item = Insertion(10, "ab", "x")
+    assert find_placed("ab........ab......ab", item) == 10
+    assert find_placed("ab.......ab", item) == 9
+    assert find_placed("...", item) is None
+    assert find_placed("abab", Insertion(2, "ab", "x")) == 2
+    assert find_placed("aaa", Insertion(1, "aa", "x")) in (0, 1)
+
+
+def test_remove_all_reports_what_is_gone_and_keeps_the_rest():
+    text, placed = insert_all("hello world", [Insertion(5, ",", "comma"), Insertion(11, "!", "bang")])
+    edited = text.replace("!", "?")
+    assert remove_all(edited, placed) == ("hello world?", [placed[1]])
+
+
+@given(
+    st.text(max_size=60),
+    st.lists(st.tuples(st.integers(0, 60), st.text(min_size=1, max_size=8)), max_size=5),
+)
+def test_insert_then_remove_gives_the_text_back(original, raw):
+    insertions = [Insertion(min(o, len(original)), t, "w") for o, t in raw]
+    text, placed = insert_all(original, insertions)
+    assert len(text) == len(original) + sum(len(t) for _, t in raw)
+    restored, missing = remove_all(text, placed)
+    assert missing == [] and restored == original
+
+
+def test_an_insertion_is_an_immutable_hashable_value_with_no_context_by_default():
+    import dataclasses
+
+    import pytest
+
+    item = Insertion(1, "x", "w")
+    assert item.before == "" and item.after == "" and {item, Insertion(1, "x", "w")} == {item}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.offset = 2  # type: ignore[misc]
+
+
+def test_context_digests_survive_text_that_is_not_valid_unicode():
+    original = "\ud800 lone surrogate from a broken file"
+    text, [item] = insert_all(original, [Insertion(1, "X", "x")])
+    assert find_placed(text, item) == 1 and remove_all(text, [item]) == (original, [])
