@@ -10,7 +10,14 @@ from ..edits import pages
 from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile
 from ..writes.site import local_binding
-from .site import Feed, Read, component_statement, events_of, hook_line, literal, named_args, quote, string_list
+from .site import (
+    Feed,
+    Read,
+    component_statement,
+    key_hook,
+    literal,
+    named_args,
+)
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -49,10 +56,7 @@ def reads(file: TsFile) -> list[Read | Skip]:
 
 
 def subscribe(file: TsFile, read: Read, feeds: list[Feed]) -> Edit | Skip:
-    events = events_of(feeds)
-    if not events:
-        return Skip(file.path, f"no write afc wired changes {read.source()}", read.line, read.what)
-    return hook_line(file, read, HOOK, f"{read.key}, {string_list(events, quote(file))}", read.what)
+    return key_hook(file, read, feeds, HOOK)
 
 
 def _member(obj: SgNode | None, name: str) -> SgNode | None:

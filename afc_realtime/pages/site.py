@@ -129,3 +129,12 @@ def literal(node: SgNode | None) -> str | None:
 def named_args(call: SgNode) -> list[SgNode]:
     args = call.field("arguments")
     return [c for c in args.children() if c.is_named()] if args is not None else []
+
+
+def key_hook(file: TsFile, read: Read, feeds: list[Feed], hook: str, writes: str = "write") -> Edit | Skip:
+    """`hook(<the page's key>, [<events>])` below what the page reads, for the strategies that refetch by key
+    (SWR, TanStack Query, tRPC); a skip when no wired write feeds it."""
+    events = events_of(feeds)
+    if not events:
+        return Skip(file.path, f"no {writes} afc wired changes {read.source()}", read.line, read.what)
+    return hook_line(file, read, hook, f"{read.key}, {string_list(events, quote(file))}", read.what)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..edits import pages
 from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile
-from .site import Feed, Read, component_statement, events_of, hook_line, quote, string_list
+from .site import Feed, Read, component_statement, key_hook
 
 NAME = "trpc"
 HOOK, MODULE = "useRealtimeInvalidate", "use-realtime-events"
@@ -43,7 +43,4 @@ def reads(file: TsFile) -> list[Read | Skip]:
 
 
 def subscribe(file: TsFile, read: Read, feeds: list[Feed]) -> Edit | Skip:
-    events = events_of(feeds)
-    if not events:
-        return Skip(file.path, f"no mutation afc wired changes {read.source()}", read.line, read.what)
-    return hook_line(file, read, HOOK, f"{read.key}, {string_list(events, quote(file))}", read.what)
+    return key_hook(file, read, feeds, HOOK, "mutation")

@@ -147,3 +147,12 @@ def test_a_client_page_fetching_inside_a_query_is_not_taken_for_a_list():
     text = QUERY.replace("queryFn: loadTodos", 'queryFn: () => fetch("/api/todos").then((r) => r.json())')
     reads = find.reads(load(text))
     assert [r.strategy for r in reads if isinstance(r, Read)] == ["query"]
+
+
+def test_a_page_that_no_wired_write_feeds_is_listed_with_the_reason():
+    for text, writes in ((SWR, "write"), (TRPC, "mutation")):
+        file = load(text)
+        read = only_read(file)
+        result = find.BY_NAME[read.strategy].subscribe(file, read, [])
+        assert isinstance(result, Skip) and result.path == PATH and result.line == read.line
+        assert result.reason == f"no {writes} afc wired changes {read.source()}"
