@@ -240,7 +240,7 @@ def _check_unchanged(tree: Tree, changes: list[Change]) -> None:
         if now != change.before:
             moved.append(change.path)
     if moved:
-        raise Conflict("files changed on disk while afc was planning; run again", details=moved)
+        raise Conflict("files changed on disk while afc was planning; run again", details=moved, code="changed")
 
 
 def _refuse_links(tree: Tree, rel: str) -> None:
@@ -250,7 +250,9 @@ def _refuse_links(tree: Tree, rel: str) -> None:
     for part in PurePosixPath(rel).parts:
         probe = probe / part
         if probe.is_symlink():
-            raise Conflict(f"a link appeared at {probe.relative_to(tree.root)} after planning; run again")
+            raise Conflict(
+                f"a link appeared at {probe.relative_to(tree.root)} after planning; run again", code="changed"
+            )
         if not probe.exists():
             return
 

@@ -7,24 +7,39 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+import typer.core
 
 from . import __version__
-from .errors import AfcError, Conflict
+from .errors import EXIT_CONFLICT, AfcError, BadInput, Conflict, InstallFailed
 
 # Everything else is imported inside the command that needs it: `afc --help` and shell completion start
 # a Python process on every keystroke, and copier, ruamel.yaml and ast-grep cost most of a second to import.
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .install import Ran
     from .plan import Plan
     from .project import Project
+    from .status import FeatureStatus
     from .tree import Tree
+
+
+class _InOrderOfUse(typer.core.TyperGroup):
+    """The top-level help lists commands in the order they are used, not by name or by kind."""
+
+    ORDER = ("add", "status", "update", "remove")
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = list(self.commands)
+        return sorted(names, key=lambda n: self.ORDER.index(n) if n in self.ORDER else len(self.ORDER))
+
 
 app = typer.Typer(
     name="afc",
+    cls=_InOrderOfUse,
     help="Add realtime (WebSocket) to an AFC Stack monorepo, preview every change, and take it out again.",
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -35,25 +50,70 @@ remove_app = typer.Typer(help="Remove a feature from the project.", no_args_is_h
 app.add_typer(add_app, name="add")
 app.add_typer(remove_app, name="remove")
 
-# Shared flags. Each command names only these and its own arguments; `_run` does the rest.
-ProjectOpt = Annotated[Path, typer.Option("-C", "--project", help="The monorepo root (default: the current folder).")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show exactly what would change, and change nothing.")]
-YesOpt = Annotated[bool, typer.Option("-y", "--yes", help="Apply without asking (needed when not on a terminal).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the plan and result as JSON on stdout.")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Go ahead even where files afc made were changed since.")]
-AllowDirtyOpt = Annotated[bool, typer.Option("--allow-dirty", help="Edit files that have uncommitted changes in git.")]
+# Shared flags. Each command names only these and its own arguments; `_run` does the rest. No default is
+# shown: a flag is off unless given, and the help says what an option does without it.
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "-C",
+        "--project",
+        help="The project root. Without it, found upward from the current folder, as git finds its repository.",
+        show_default=False,
+    ),
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show exactly what would change, and change nothing.", show_default=False)
+]
+YesOpt = Annotated[
+    bool, typer.Option("-y", "--yes", help="Apply without asking (needed when not on a terminal).", show_default=False)
+]
+JsonOpt = Annotated[
+    bool,
+    typer.Option("--json", help="Print the plan and result as JSON on stdout (see the README).", show_default=False),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Go ahead even where files afc made were changed since.", show_default=False)
+]
+AllowDirtyOpt = Annotated[
+    bool, typer.Option("--allow-dirty", help="Edit files that have uncommitted changes in git.", show_default=False)
+]
 AppOpt = Annotated[
-    str | None, typer.Option("--app", help="The Next.js app to wire, e.g. apps/app (default: the one that writes).")
+    str | None,
+    typer.Option(
+        "--app", help="The Next.js app to wire, e.g. apps/app. Without it, the one that writes.", show_default=False
+    ),
+]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "-v", "--verbose", help="List every generated file, and the whole plan after --yes.", show_default=False
+    ),
 ]
 
 
 @dataclass(frozen=True)
 class Flags:
-    project: Path
+    project: Path | None  # None: found upward from the current folder
     dry_run: bool
     yes: bool
     json: bool
     allow_dirty: bool
+    verbose: bool = False
+    install: bool = False  # run the package manager after applying (add websocket)
+
+
+def _root(project: Path | None) -> Path:
+    """`-C` as given; else the project found upward from the current folder, said on stderr when it is not
+    the current folder."""
+    if project is not None:
+        return project
+    from .tree import find_root
+
+    here = Path.cwd()
+    found = find_root(here)
+    if found != here.resolve():
+        _console(True).print(f"afc: working on the project at {found}", markup=False)
+    return found
 
 
 def _version(value: bool) -> None:
@@ -75,22 +135,41 @@ def main(
 def _console(json_mode: bool) -> Console:
     from rich.console import Console
 
-    return Console(stderr=json_mode, highlight=False, soft_wrap=True)
+    # Prose wraps at the terminal's width, between words; diffs are printed unwrapped (see _show).
+    return Console(stderr=json_mode, highlight=False)
+
+
+def _show(console: Console, items: list[object]) -> None:
+    from .preview import Diff
+
+    for item in items:
+        if isinstance(item, Diff):
+            console.print(item.text, soft_wrap=True)
+        else:
+            console.print(item)
+
+
+def error_data(error: AfcError) -> dict[str, object]:
+    """An error as JSON (schemas/error.json): the message, a stable code, where, and what it concerns."""
+    from .preview import SCHEMA_VERSION
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "error": error.message,
+        "code": error.code,
+        "path": error.path,
+        "line": error.line,
+        "details": list(error.details),
+        "exit_code": error.exit_code,
+    }
 
 
 def _fail(error: AfcError, json_mode: bool) -> NoReturn:
     if json_mode:
-        data = {
-            "error": error.message,
-            "path": error.path,
-            "line": error.line,
-            "details": list(getattr(error, "details", [])),
-            "exit_code": error.exit_code,
-        }
-        typer.echo(json.dumps(data))
+        typer.echo(json.dumps(error_data(error)))
     from rich.markup import escape
 
-    _console(True).print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
+    _console(True).print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False)
     raise typer.Exit(error.exit_code)
 
 
@@ -110,7 +189,9 @@ def _refuse_dirty(plan: Plan, allow_dirty: bool, dry_run: bool) -> str | None:
     if dry_run:
         return f"\nNote: uncommitted changes in {', '.join(dirty)}; applying would need --allow-dirty."
     raise Conflict(
-        "these files have uncommitted changes; commit or stash them first, or pass --allow-dirty", details=dirty
+        "these files have uncommitted changes; commit or stash them first, or pass --allow-dirty",
+        details=dirty,
+        code="dirty",
     )
 
 
@@ -134,34 +215,40 @@ def _refuse_read_only(plan: Plan, dry_run: bool) -> None:
         for path in locked:
             plan.note(Level.WARN, "read-only: applying would refuse until it is writable", path)
     elif locked:
-        raise Conflict("these files are read-only; make them writable to let afc change them", details=locked)
+        raise Conflict(
+            "these files are read-only; make them writable to let afc change them", details=locked, code="read_only"
+        )
 
 
 def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
     """Plan, show, confirm, apply: the same steps for every command; only the flush depends on --dry-run."""
     from .apply import apply_changes
     from .lock import project_lock
-    from .preview import as_data, renderables
+    from .preview import as_data, next_steps, renderables, summary
     from .tree import Tree
 
     console = _console(flags.json)
     try:
-        tree = Tree(flags.project)
+        root = _root(flags.project)
+        tree = Tree(root)
         with project_lock(tree.root):
             if _recover(tree, console):
-                tree = Tree(flags.project)  # read again: the recovery changed files
+                tree = Tree(root)  # read again: the recovery changed files
             plan = build(tree)
             dirty_note = None if plan.empty else _refuse_dirty(plan, flags.allow_dirty, flags.dry_run)
             _refuse_read_only(plan, flags.dry_run)
             asking = not flags.yes and not flags.dry_run and not plan.empty
             if asking and not sys.stdin.isatty():
-                raise AfcError(
+                raise BadInput(
                     "not on a terminal, so afc cannot ask before changing files: "
-                    "pass --yes to apply, or --dry-run to preview"
+                    "pass --yes to apply, or --dry-run to preview",
+                    code="no_terminal",
                 )
-            if not flags.json or asking:  # with --json the console is stderr: the plan is shown before asking
-                for item in renderables(plan):
-                    console.print(item)
+            # With --json the console is stderr: the plan is shown there before asking. With --yes, a short
+            # summary after applying takes the place of the plan (--verbose shows both).
+            quiet = flags.yes and not flags.dry_run and not flags.verbose and not plan.empty
+            if (not flags.json or asking) and not quiet:
+                _show(console, renderables(plan, flags.verbose))
             if dirty_note:
                 console.print(dirty_note, markup=False)
             if plan.empty or flags.dry_run:
@@ -170,6 +257,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
                 elif not plan.empty:
                     console.print("\nDry run: nothing was written.")
                 return
+            short = summary(plan)  # made before applying: it tells the new folders from the tree
             if asking and not typer.confirm("\nApply these changes?", default=False, err=True):
                 console.print("Nothing was written.")
                 if flags.json:
@@ -180,15 +268,46 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
         _fail(error, flags.json)
     for warning in outcome.warnings:
         _console(True).print(f"warning: {warning}", markup=False)
-    if flags.json:
-        typer.echo(json.dumps({**as_data(plan, dry_run=False, applied=True), "warnings": outcome.warnings}, indent=2))
-        return
     count = len(plan.changes)
-    console.print(f"\n[green]Done.[/] {count} file{'s' if count != 1 else ''} changed.", markup=True)
-    if plan.next_steps:
-        console.print("\nNext steps:")
-        for step in plan.next_steps:
-            console.print(f"  {step}", markup=False)
+    if not flags.json:
+        _show(console, short)
+        console.print(f"\n[green]Done.[/] {count} file{'s' if count != 1 else ''} changed.", markup=True)
+    ran = _maybe_install(flags, plan, tree.root, asking)
+    if flags.json:
+        data = {**as_data(plan, dry_run=False, applied=True), "warnings": outcome.warnings}
+        if ran is not None:
+            data["install"] = {"command": ran.command, "exit_code": ran.exit_code, "log": str(ran.log)}
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        _show(console, next_steps(plan, skip_install=ran is not None and ran.ok))
+    if ran is not None and not ran.ok:
+        _fail(
+            InstallFailed(
+                f"`{ran.command}` failed (exit {ran.exit_code}); its output is in {ran.log}. The changes afc made "
+                f"stay applied: fix what the log says, then run `{ran.command}` again (or `afc remove` to undo)",
+                details=[str(ran.log)],
+            ),
+            json_mode=False,
+        )
+
+
+def _maybe_install(flags: Flags, plan: Plan, root: Path, asked: bool) -> Ran | None:
+    """`--install`, or yes to the offer made on a terminal after applying: the package manager, with a
+    progress display, its output in a log file."""
+    if plan.install is None:
+        return None
+    if not flags.install:
+        offer = asked and not flags.json and _on_terminal()
+        if not offer or not typer.confirm(f"\nRun `{plan.install.text}` now?", default=True, err=True):
+            return None
+    from .install import run
+
+    console = _console(True)
+    with console.status(f"Running {plan.install.text} ...", spinner="dots"):
+        ran = run(plan.install, root)
+    if ran.ok:
+        console.print(f"[green]Installed[/] with `{ran.command}` in {ran.seconds:.0f} s (log: {ran.log}).", markup=True)
+    return ran
 
 
 def _detect(tree: Tree, app: str | None = None, flags: Flags | None = None) -> Project:
@@ -218,38 +337,65 @@ def _ask_app(writers: dict[str, int]) -> str:
 
 @add_app.command("websocket")
 def add_websocket(
-    project: ProjectOpt = Path("."),
+    project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
     json_: JsonOpt = False,
     allow_dirty: AllowDirtyOpt = False,
     app_: AppOpt = None,
     no_public: Annotated[
-        bool, typer.Option("--no-public", help="Broadcast no row to everyone, not even rows tied to no user or team.")
+        bool,
+        typer.Option(
+            "--no-public",
+            help="Broadcast no row to everyone, not even rows tied to no user or team.",
+            show_default=False,
+        ),
     ] = False,
+    install: Annotated[
+        bool,
+        typer.Option(
+            "--install",
+            help="After applying, run the project's package manager (bun install, npm install, ...).",
+            show_default=False,
+        ),
+    ] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Render the realtime service into apps/ws and wire the web app, env, compose and turbo to it.
 
     Each write is broadcast only to whoever may see its row, as your schema tells: the owner's channel, the
     user's or team's own, or `public` for rows tied to no one. Rows with credentials, and rows afc cannot
-    place, are not broadcast; the plan lists every write with who receives it."""
+    place, are not broadcast; the plan lists every write with who receives it.
+
+    \b
+    Examples:
+      afc add websocket --dry-run           # see every change first
+      afc add websocket --yes --install     # apply, then install the dependencies
+    """
     from .features import websocket
 
-    flags = Flags(project, dry_run, yes, json_, allow_dirty)
+    flags = Flags(project, dry_run, yes, json_, allow_dirty, verbose, install)
     _run(flags, lambda tree: websocket.plan_add(_detect(tree, app_, flags), tree, public=not no_public))
 
 
 @remove_app.command("websocket")
 def remove_websocket(
-    project: ProjectOpt = Path("."),
+    project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
     json_: JsonOpt = False,
     force: ForceOpt = False,
     allow_dirty: AllowDirtyOpt = False,
     app_: AppOpt = None,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Take the realtime integration out again: everything afc added, or a hand-wired one."""
+    """Take the realtime integration out again: everything afc added, or a hand-wired one.
+
+    \b
+    Examples:
+      afc remove websocket --dry-run        # see what goes
+      afc remove websocket --yes            # every file as it was before `add`
+    """
     from .features import handwired, websocket
 
     def build(tree: Tree) -> Plan:
@@ -260,7 +406,7 @@ def remove_websocket(
             else handwired.plan_remove(found, tree)
         )
 
-    _run(Flags(project, dry_run, yes, json_, allow_dirty), build)
+    _run(Flags(project, dry_run, yes, json_, allow_dirty, verbose), build)
 
 
 @add_app.command("event")
@@ -268,22 +414,35 @@ def add_event(
     name: Annotated[
         str, typer.Argument(help="kebab-case <resource>-<action>, e.g. user-updated (browsers get user:updated)")
     ],
-    route: Annotated[str, typer.Option("--route", help="the route file, relative to the project root")],
+    route: Annotated[
+        str, typer.Option("--route", help="the route file, relative to the project root", show_default=False)
+    ],
     method: Annotated[
-        str, typer.Option("--method", help="the handler that broadcasts: POST, PUT, PATCH or DELETE")
+        str,
+        typer.Option(
+            "--method",
+            help="the handler that broadcasts: POST, PUT, PATCH or DELETE (without it, POST)",
+            show_default=False,
+        ),
     ] = "POST",
-    project: ProjectOpt = Path("."),
+    project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
     json_: JsonOpt = False,
     allow_dirty: AllowDirtyOpt = False,
     app_: AppOpt = None,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Wire one more event end to end: a broadcast in a route handler and a typed client hook."""
+    """Wire one more event end to end: a broadcast in a route handler and a typed client hook.
+
+    \b
+    Example:
+      afc add event user-updated --route apps/web/src/app/api/users/[id]/route.ts --method PATCH
+    """
     from .features import event
 
     _run(
-        Flags(project, dry_run, yes, json_, allow_dirty),
+        Flags(project, dry_run, yes, json_, allow_dirty, verbose),
         lambda tree: event.plan_add(_detect(tree, app_), tree, name, route, method),
     )
 
@@ -291,42 +450,71 @@ def add_event(
 @remove_app.command("event")
 def remove_event(
     name: Annotated[str, typer.Argument(help="the event added with `afc add event`")],
-    project: ProjectOpt = Path("."),
+    project: ProjectOpt = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
     json_: JsonOpt = False,
     force: ForceOpt = False,
     allow_dirty: AllowDirtyOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Take out one custom event: its broadcast line and its client hook."""
+    """Take out one custom event: its broadcast line and its client hook.
+
+    \b
+    Example:
+      afc remove event user-updated --yes
+    """
     from .features import event
 
     _run(
-        Flags(project, dry_run, yes, json_, allow_dirty),
+        Flags(project, dry_run, yes, json_, allow_dirty, verbose),
         lambda tree: event.plan_remove(_detect(tree), tree, name, force),
     )
 
 
 @app.command("status")
-def status_command(project: ProjectOpt = Path("."), json_: JsonOpt = False) -> None:
-    """What afc has installed here, and what changed since it wrote it."""
+def status_command(
+    project: ProjectOpt = None,
+    json_: JsonOpt = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Exit 3 when anything afc wrote has drifted (0 when not).", show_default=False),
+    ] = False,
+) -> None:
+    """What afc has installed here, and what changed since it wrote it.
+
+    \b
+    Examples:
+      afc status
+      afc status --check --json             # in CI: exit 3 on drift
+    """
     from dataclasses import asdict
 
     from .lock import project_lock
+    from .preview import SCHEMA_VERSION
     from .status import status
     from .tree import Tree
 
     try:
-        tree = Tree(project)
+        root = _root(project)
+        tree = Tree(root)
         with project_lock(tree.root):
             if _recover(tree, _console(True)):
-                tree = Tree(project)
+                tree = Tree(root)
             reports = status(tree)
     except AfcError as error:
         _fail(error, json_)
+    drifted = any(r.drifted for r in reports)
     if json_:
-        typer.echo(json.dumps([{**asdict(r), "drifted": r.drifted} for r in reports], indent=2))
-        return
+        features = [{**asdict(r), "drifted": r.drifted} for r in reports]
+        typer.echo(json.dumps({"schema_version": SCHEMA_VERSION, "drifted": drifted, "features": features}, indent=2))
+    else:
+        _print_status(reports)
+    if check and drifted:
+        raise typer.Exit(EXIT_CONFLICT)
+
+
+def _print_status(reports: list[FeatureStatus]) -> None:
     console = _console(False)
     if not reports:
         console.print("afc has installed nothing in this project.")

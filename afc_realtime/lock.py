@@ -24,13 +24,13 @@ def project_lock(root: Path) -> Iterator[None]:
             fd = os.open(path, os.O_RDONLY)
         except OSError as exc:
             raise Conflict(
-                f"cannot open the lock file {path} ({exc.strerror}); if no afc is running, delete it"
+                f"cannot open the lock file {path} ({exc.strerror}); if no afc is running, delete it", code="locked"
             ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise Conflict(f"another afc is already running on {root}; wait for it to finish") from None
+            raise Conflict(f"another afc is already running on {root}; wait for it to finish", code="locked") from None
         yield
     finally:
         os.close(fd)

@@ -22,6 +22,29 @@ class Note:
 
 
 @dataclass(frozen=True)
+class NextStep:
+    """One thing for the user to do next: a command to run (None when it is not one, like "import this
+    hook") and why. `install` marks the package manager's install, which `--install` runs itself."""
+
+    command: str | None
+    why: str
+    install: bool = False
+
+
+@dataclass(frozen=True)
+class Install:
+    """The package manager's install as `--install` runs it: the command and the folder to run it in."""
+
+    argv: tuple[str, ...]
+    folder: str  # relative to the project root
+
+    @property
+    def text(self) -> str:
+        command = " ".join(self.argv)
+        return command if self.folder == "." else f"cd {self.folder} && {command}"
+
+
+@dataclass(frozen=True)
 class Broadcast:
     """A write afc found, the event it sends and who receives it (or why it sends nothing)."""
 
@@ -41,10 +64,11 @@ class Plan:
     command: str  # "add websocket", "remove websocket"
     tree: Tree
     notes: list[Note] = field(default_factory=list)
-    next_steps: list[str] = field(default_factory=list)
+    next_steps: list[NextStep] = field(default_factory=list)
     prune_dirs: list[str] = field(default_factory=list)  # folders afc made; removed when left empty
     broadcasts: list[Broadcast] = field(default_factory=list)
     summary: str = ""
+    install: Install | None = None  # the package manager's install, for `--install`
 
     @property
     def changes(self) -> list[Change]:

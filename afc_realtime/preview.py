@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from .edits.result import Level
-from .plan import Plan
+from .plan import Note, Plan
 from .redact import mask_diff
 from .tree import Change, Kind
 
 STYLE = {Kind.CREATE: "green", Kind.UPDATE: "yellow", Kind.DELETE: "red"}
+SCHEMA_VERSION = 1  # of every JSON output (schemas/*.json); raised when a field changes meaning or goes
 LEVEL_STYLE = {Level.SKIP: "cyan", Level.WARN: "bold yellow", Level.INFO: "dim"}
 
 
@@ -61,22 +64,113 @@ def _diff_text(diff: str) -> Any:
     return out
 
 
-def renderables(plan: Plan) -> list[Any]:
+@dataclass(frozen=True)
+class Group:
+    """Files afc generates or deletes, shown as one line per folder it makes or takes away."""
+
+    kind: Kind
+    folder: str | None  # None: a file on its own
+    changes: tuple[Change, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(len((c.after if c.kind is Kind.CREATE else c.before) or b"") for c in self.changes)
+
+    @property
+    def label(self) -> str:
+        return f"{self.folder}/" if self.folder else self.changes[0].path
+
+
+def size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    return f"{size / 1024:.0f} KB" if size >= 10 * 1024 else f"{size / 1024:.1f} KB"
+
+
+def yours(plan: Plan) -> list[Change]:
+    """The user's own files that afc edits: shown first, with their diffs."""
+    return [c for c in plan.changes if c.kind is Kind.UPDATE]
+
+
+def generated(plan: Plan) -> list[Group]:
+    """Files afc creates (or deletes on remove), grouped by the highest folder that is new with them (or that
+    goes with them): `apps/ws/  22 files, 160 KB`."""
+    gone = set(plan.prune_dirs)
+    groups: dict[tuple[Kind, str], list[Change]] = {}
+    for change in plan.changes:
+        if change.kind is Kind.UPDATE:
+            continue
+        folder = _new_folder(plan, change, gone)
+        groups.setdefault((change.kind, folder or change.path), []).append(change)
+    out = []
+    for (kind, key), changes in groups.items():
+        folder = key if changes[0].path != key and len(changes) > 1 else None
+        out.append(Group(kind, folder, tuple(changes)))
+    return sorted(out, key=lambda g: (g.folder is None, -len(g.changes), g.label))
+
+
+def _new_folder(plan: Plan, change: Change, gone: set[str]) -> str | None:
+    parents = list(reversed(PurePosixPath(change.path).parents))[1:]  # shallowest first, "." left out
+    for parent in parents:
+        folder = parent.as_posix()
+        if change.kind is Kind.CREATE and not plan.tree.is_dir(folder):
+            return folder
+        if change.kind is Kind.DELETE and folder in gone:
+            return folder
+    return None
+
+
+def _counted(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"
+
+
+def _row_text(kind: Kind) -> Any:
+    from rich.text import Text
+
+    return Text(kind.value.upper(), style=STYLE[kind])
+
+
+def renderables(plan: Plan, verbose: bool = False) -> list[Any]:
+    """The plan for people: the user's own files and their diffs first, then what afc generates (one line per
+    new folder; every file with `verbose`), then who receives each write and what was left alone."""
     from rich.table import Table
     from rich.text import Text
 
     out: list[Any] = [Text(f"afc {plan.command}", style="bold"), Text(plan.summary)]
-    if plan.changes:
-        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        table.add_column("action")
-        table.add_column("path")
-        table.add_column("change", justify="right")
-        for change in plan.changes:
-            table.add_row(Text(change.kind.value.upper(), style=STYLE[change.kind]), Text(change.path), _counts(change))
-        out += [Text(""), table]
-    for change in plan.changes:
-        if change.kind is Kind.UPDATE:
-            out += [Text(""), _diff_text(unified_diff(change))]
+    mine = yours(plan)
+    if mine:
+        out += [Text(""), Text(f"Your files ({len(mine)}), and what changes in each:", style="bold")]
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column("action", no_wrap=True)
+        table.add_column("path", overflow="fold")
+        table.add_column("change", justify="right", no_wrap=True)
+        for change in mine:
+            table.add_row(_row_text(change.kind), Text(change.path), _counts(change))
+        out.append(_indented(table))
+        for change in mine:
+            out += [Text(""), Diff(_diff_text(unified_diff(change)))]
+    groups = generated(plan)
+    if groups:
+        count = sum(len(g.changes) for g in groups)
+        verb = "afc generates" if any(g.kind is Kind.CREATE for g in groups) else "afc deletes"
+        heading = f"Files {verb} ({_counted(count, 'file')}, {size_text(sum(g.size for g in groups))})"
+        hint = "" if verbose else "; --verbose lists each"
+        out += [Text(""), Text(heading + hint + ":", style="bold")]
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column("action", no_wrap=True)
+        table.add_column("path", overflow="fold")
+        table.add_column("size", justify="right", no_wrap=True)
+        for group in groups:
+            if verbose or group.folder is None:
+                for change in group.changes:
+                    table.add_row(_row_text(change.kind), Text(change.path), _counts(change))
+            else:
+                table.add_row(
+                    _row_text(group.kind),
+                    Text(group.label),
+                    f"{_counted(len(group.changes), 'file')}, {size_text(group.size)}",
+                )
+        out.append(_indented(table))
     if plan.broadcasts:
         out.append(Text("\nWho receives each write (from your schema; nothing is sent where afc cannot tell):"))
         for item in plan.broadcasts:
@@ -84,19 +178,84 @@ def renderables(plan: Plan) -> list[Any]:
             public = item.wired and item.audience == "public"
             to = "public (every browser)" if public else item.audience
             style = "yellow" if public else "green" if item.wired else "cyan"
-            out.append(Text(f"  {item.handler} {where}: {item.event} -> {to}: {item.reason}", style=style))
+            out.append(_indented(Text(f"{item.handler} {where}: {item.event} -> {to}: {item.reason}", style=style)))
     if plan.notes:
         out.append(
             Text("\nLeft alone, with the reason:" if any(n.level is Level.SKIP for n in plan.notes) else "\nNotes:")
         )
         for note in plan.notes:
-            where = f"{note.where()}: " if note.where() else ""
-            out.append(Text(f"  {note.level.value:<4} {where}{note.message}", style=LEVEL_STYLE[note.level]))
+            out.append(_note_text(note))
     return out
 
 
+def _note_text(note: Note) -> Any:
+    from rich.text import Text
+
+    where = f"{note.where()}: " if note.where() else ""
+    return _indented(Text(f"{note.level.value:<4} {where}{note.message}", style=LEVEL_STYLE[note.level]))
+
+
+def _indented(renderable: Any) -> Any:
+    """Two spaces to the left of every line, wrapped ones included."""
+    from rich.padding import Padding
+
+    return Padding(renderable, (0, 0, 0, 2), expand=False)
+
+
+def summary(plan: Plan) -> list[Any]:
+    """After `--yes`: what was done in a few lines, not the whole plan (warnings in full, skips counted)."""
+    from rich.text import Text
+
+    mine = yours(plan)
+    groups = generated(plan)
+    out: list[Any] = [Text(f"afc {plan.command}", style="bold"), Text(plan.summary)]
+    if mine:
+        edited = f"edited {len(mine)} of your files" if len(mine) != 1 else "edited 1 of your files"
+        out.append(_indented(Text(f"{edited}: {', '.join(c.path for c in mine)}")))
+    for group in groups:
+        verb = "created" if group.kind is Kind.CREATE else "deleted"
+        what = _counted(len(group.changes), "file") if group.folder else size_text(group.size)
+        out.append(_indented(Text(f"{verb} {group.label} ({what})")))
+    warnings = [n for n in plan.notes if n.level is Level.WARN]
+    others = len(plan.notes) - len(warnings)
+    out += [_note_text(n) for n in warnings]
+    if others:
+        out.append(_indented(Text(f"{_counted(others, 'note')} on what afc left alone, and why: --verbose shows them")))
+    return out
+
+
+def next_steps(plan: Plan, skip_install: bool = False) -> list[Any]:
+    """The next steps as a two-column grid, the command and why, wrapped to the terminal."""
+    from rich.table import Table
+    from rich.text import Text
+
+    steps = [s for s in plan.next_steps if not (skip_install and s.install)]
+    if not steps:
+        return []
+    table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
+    table.add_column("n", no_wrap=True, justify="right")
+    table.add_column("step")
+    for number, step in enumerate(steps, 1):
+        text = Text()
+        if step.command:
+            text.append(step.command, style="bold")
+            text.append("\n")
+        text.append(step.why, style="dim" if step.command else "")
+        table.add_row(f"{number}.", text)
+    return [Text(""), Text("Next steps:", style="bold"), _indented(table)]
+
+
+class Diff:
+    """A diff: printed as it is, never wrapped or cropped, so it can be copied."""
+
+    def __init__(self, text: Any):
+        self.text = text
+
+
 def as_data(plan: Plan, *, dry_run: bool, applied: bool) -> dict[str, Any]:
+    """The plan (or, applied, the result) as JSON data: the contract in schemas/plan.json and result.json."""
     return {
+        "schema_version": SCHEMA_VERSION,
         "command": plan.command,
         "summary": plan.summary,
         "dry_run": dry_run,
@@ -124,5 +283,5 @@ def as_data(plan: Plan, *, dry_run: bool, applied: bool) -> dict[str, Any]:
             for b in plan.broadcasts
         ],
         "notes": [{"level": n.level.value, "path": n.path, "line": n.line, "message": n.message} for n in plan.notes],
-        "next_steps": plan.next_steps,
+        "next_steps": [{"command": s.command, "why": s.why} for s in plan.next_steps],
     }

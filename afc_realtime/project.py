@@ -85,6 +85,7 @@ def detect(tree: Tree, app: str | None = None, reason: str = "") -> Project:
             f"no Next.js app found: `next` is in the dependencies of neither package.json here nor {folders} "
             f"({where}); point -C at the project root",
             path="package.json",
+            code="not_found",
         )
     if app is not None:
         web = _chosen(tree, apps, app)
@@ -119,11 +120,13 @@ def detect(tree: Tree, app: str | None = None, reason: str = "") -> Project:
 
 def root_package(tree: Tree) -> jsonfile.Node:
     if not tree.is_dir("."):
-        raise BadInput(f"no such folder: {tree.root}")
+        raise BadInput(f"no such folder: {tree.root}", code="not_found")
     package_json = _json(tree, "package.json")
     if package_json is None:
         raise BadInput(
-            "not a JavaScript project: no package.json here (use -C to point at the project root)", path=str(tree.root)
+            "not a JavaScript project: no package.json here (use -C to point at the project root)",
+            path=str(tree.root),
+            code="not_found",
         )
     return package_json
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -67,7 +68,7 @@ class DiskSource:
     def __init__(self, root: Path):
         self.root = root.resolve()
         if not self.root.is_dir():
-            raise BadInput(f"no such folder: {root}")
+            raise BadInput(f"no such folder: {root}", code="not_found")
         self._safe: set[Path] = {self.root}
         self._links: set[Path] = set()  # links inside the project met so far
         self._canonical: dict[str, str] = {}
@@ -273,6 +274,34 @@ class Tree:
                 out.append(Change(kind, rel, before, after))
             self._changes = out
         return self._changes
+
+
+_NEXT_DEPENDENCY = re.compile(r'"next"\s*:')
+
+
+def find_root(start: Path) -> Path:
+    """The project a command run in `start` without `-C` works on, found upward as git finds its repository:
+    the nearest folder that is a workspace root (a package.json with `workspaces`, a pnpm-workspace.yaml or
+    a turbo.json beside its package.json) or that afc already works on (`.afc/manifest.toml`), else the
+    nearest whose package.json depends on `next`; the search stops at the git root or the filesystem root.
+    `start` itself when nothing is found (detection then says what is missing)."""
+    start = start.resolve()
+    nearest_app: Path | None = None
+    for folder in (start, *start.parents):
+        package = folder / "package.json"
+        if package.is_file():
+            try:
+                text = package.read_text("utf-8", errors="replace")
+            except OSError:
+                text = ""
+            markers = ("pnpm-workspace.yaml", "turbo.json", ".afc/manifest.toml")
+            if '"workspaces"' in text or any((folder / m).is_file() for m in markers):
+                return folder
+            if nearest_app is None and _NEXT_DEPENDENCY.search(text):
+                nearest_app = folder
+        if (folder / ".git").exists():
+            break
+    return nearest_app or start
 
 
 def _join(folder: str, name: str) -> str:

@@ -3,6 +3,13 @@ import pytest
 from tests.support.projects import AFC_PROJECT, make_project
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """afc wraps its prose to the terminal (80 columns when not on one); the tests that look for a message in
+    the output get a wide one so that a message stays on one line. Wrapping is tested on its own."""
+    monkeypatch.setenv("COLUMNS", "250")
+
+
 @pytest.fixture
 def afc_project(tmp_path):
     """A small AFC-shaped monorepo in a temp folder."""

@@ -235,8 +235,9 @@ def test_uncommitted_changes_in_touched_files_need_allow_dirty(afc_project):
     assert allowed.exit_code == 0 and "MINE=1" in (afc_project / ".env").read_text()
 
 
-def _on_a_terminal(project, answer: bytes) -> tuple[int, str]:
-    """Run afc with a pseudo-terminal as stdin and stdout, answer its question, return (exit code, screen)."""
+def _on_a_terminal(project, answer: bytes, *more: tuple[bytes, bytes], cwd=None, args=()) -> tuple[int, str]:
+    """Run afc with a pseudo-terminal as stdin and stdout, answer its questions (`answer` to the first, then
+    each (question, answer) of `more` in turn), return (exit code, screen)."""
     import pty
     import select
     import subprocess
@@ -245,13 +246,16 @@ def _on_a_terminal(project, answer: bytes) -> tuple[int, str]:
 
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "afc_realtime", "add", "websocket", "-C", str(project)],
+        [sys.executable, "-m", "afc_realtime", "add", "websocket", *(["-C", str(project)] if project else []), *args],
         stdin=follower,
         stdout=follower,
         stderr=follower,
+        cwd=cwd,
+        env={**os.environ, "COLUMNS": "100"},
     )
     os.close(follower)
-    screen, answered, deadline = b"", False, time.monotonic() + 60
+    questions = [(b"Apply these changes?", answer), *more]
+    screen, asked, seen, deadline = b"", 0, 0, time.monotonic() + 300
     while time.monotonic() < deadline:
         ready, _, _ = select.select([leader], [], [], 0.2)
         if ready:
@@ -262,9 +266,10 @@ def _on_a_terminal(project, answer: bytes) -> tuple[int, str]:
             if not chunk:
                 break
             screen += chunk
-        if not answered and b"Apply these changes?" in screen:
-            os.write(leader, answer)
-            answered = True
+        at = screen.find(questions[asked][0], seen) if asked < len(questions) else -1
+        if at >= 0:
+            os.write(leader, questions[asked][1])
+            seen, asked = at + len(questions[asked][0]), asked + 1
         if proc.poll() is not None and not ready:
             break
     os.close(leader)
@@ -276,7 +281,7 @@ def test_on_a_terminal_it_shows_the_plan_and_asks_first(afc_project):
     code, screen = _on_a_terminal(afc_project, b"n\n")
     assert code == 1 and "CREATE" in screen and "Nothing was written." in screen
     assert fingerprint(afc_project) == before
-    code, screen = _on_a_terminal(afc_project, b"y\n")
+    code, screen = _on_a_terminal(afc_project, b"y\n", (b"now?", b"n\n"))
     assert code == 0 and "Done." in screen and (afc_project / "apps/ws/package.json").is_file()
 
 

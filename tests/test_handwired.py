@@ -21,7 +21,10 @@ def test_dry_run_lists_what_it_found_and_writes_nothing(tmp_path):
     before = fingerprint(wired)
     result = runner.invoke(app, ["remove", "websocket", "-C", str(wired), "--dry-run"])
     assert result.exit_code == 0
-    assert "hand-wired" in result.output and "DELETE  apps/ws/src/server.ts" in result.output
+    assert "hand-wired" in result.output and "DELETE  apps/ws/ " in result.output
+    assert "apps/ws/src/server.ts" not in result.output  # one line for the folder
+    verbose = runner.invoke(app, ["remove", "websocket", "-C", str(wired), "--dry-run", "--verbose"])
+    assert "DELETE  apps/ws/src/server.ts" in verbose.output
     assert fingerprint(wired) == before
 
 

@@ -605,7 +605,7 @@ def test_status_reports_an_inserted_line_that_is_gone(afc_project):
     route = afc_project / ROUTE
     route.write_text(route.read_text().replace('    broadcast("todo-created", inserted, { to: "public" });\n', ""))
     status = afc("status", "-C", str(afc_project), "--json")
-    [report] = json.loads(status.stdout)
+    [report] = json.loads(status.stdout)["features"]
     assert report["drifted"] and report["insertions_gone"] == [f"{ROUTE}: broadcast todo-created"]
 
 

@@ -12,7 +12,7 @@ from ..audience import decide
 from ..edits import typescript as ts
 from ..edits.result import Edit, Skip
 from ..errors import BadInput
-from ..plan import Plan
+from ..plan import NextStep, Plan
 from ..project import Project
 from ..tree import Tree, sha256
 from ..writes import approuter, find, inserter
@@ -39,7 +39,7 @@ def hook_name(event: str) -> str:
 
 def _require_websocket(existing: manifest_mod.Manifest) -> None:
     if FEATURE not in existing.features:
-        raise BadInput("websocket is not installed by afc here; run `afc add websocket` first")
+        raise BadInput("websocket is not installed by afc here; run `afc add websocket` first", code="not_found")
 
 
 def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) -> Plan:
@@ -56,7 +56,7 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     route = PurePosixPath(route).as_posix()
     text = tree.read_text(route)
     if text is None:
-        raise BadInput("no such route file", path=route)
+        raise BadInput("no such route file", path=route, code="not_found")
     file = ts.load(route, text)
     if isinstance(file, Skip):
         raise BadInput("does not parse; afc will not edit it", path=route, line=file.line)
@@ -84,7 +84,9 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
         f"Broadcasts {message_type(event)} from {method.upper()} in {route}, "
         f"and adds the client hook {hook_name(event)}."
     )
-    plan.next_steps = [f"import {{ {hook_name(event)} }} from the new {hook_file} and call it in a client component"]
+    plan.next_steps = [
+        NextStep(None, f"import {{ {hook_name(event)} }} from the new {hook_file} and call it in a client component")
+    ]
     return plan
 
 

@@ -281,6 +281,7 @@ def remove_records(
         raise Conflict(
             "afc will not remove what you changed after `afc add`; review it, or run again with --force",
             details=drift,
+            code="drift",
         )
     artefact_notes(plan)
     if existing.features:

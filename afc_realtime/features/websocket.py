@@ -9,7 +9,7 @@ import secrets
 from pathlib import PurePosixPath
 from typing import Any
 
-from .. import __version__, datamodel, render
+from .. import __version__, datamodel, nextsteps, render
 from .. import manifest as manifest_mod
 from ..audience import Audience, Reach, decide
 from ..auth import AuthSetup, detect_auth
@@ -19,7 +19,7 @@ from ..edits.result import Edit, Level, Skip
 from ..errors import Conflict
 from ..pages import find as page_finder
 from ..pages.site import Feed, feeds_of
-from ..plan import Broadcast, Plan
+from ..plan import Broadcast, NextStep, Plan
 from ..project import Project, join
 from ..tree import Tree, sha256
 from ..writes import find, inserter, naming
@@ -38,8 +38,6 @@ TURBO_RUNTIME_ENV = [
     "WS_ALLOWED_ORIGINS",
     "REDIS_URL",
 ]
-RUN = {"bun": "bun run", "pnpm": "pnpm", "yarn": "yarn", "npm": "npm run"}
-INSTALL = {"bun": "bun install", "pnpm": "pnpm install", "yarn": "yarn install", "npm": "npm install"}
 
 
 def env_entries(secret: str, dev_port: int = 3000, internal_host: str = "localhost") -> list[tuple[str, str]]:
@@ -117,7 +115,8 @@ def plan_add(project: Project, tree: Tree, public: bool = True) -> Plan:
         events=events,
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
-    plan.next_steps = _next_steps(project)
+    plan.next_steps = _next_steps(project, tree)
+    plan.install = nextsteps.install_of(project)
     wired = ", ".join(events) or "none (see below)"
     plan.summary = (
         f"Adds the realtime service in {project.ws}, the web helpers in {project.helpers_dir} and a ticket route "
@@ -367,25 +366,8 @@ def _keep_service_out_of_app(project: Project, draft: Draft) -> None:
     draft.take(jsonfile.ensure_list(config, text, "exclude", values, f"tsconfig exclude {rel}"))
 
 
-def _next_steps(project: Project) -> list[str]:
-    pm = project.package_manager
-    install, run, ws = INSTALL[pm], RUN[pm], project.ws
-    health = f"curl http://localhost:{PORT}/health   # the service answers when it is up"
-    if not project.single_app:
-        return [
-            f"{install}   # installs the service's dependencies ({ws})",
-            f"{run} dev   # starts the web app and the realtime service (ws://localhost:{PORT}/ws)",
-            health,
-        ]
-    # No workspaces: the service is a project of its own in its folder (an empty yarn.lock tells Yarn 2+ so).
-    own = f"touch yarn.lock && {install}" if pm == "yarn" else install
-    runtime = "" if pm == "bun" else f" (its dev script runs on bun; without bun: {run} start:node)"
-    return [
-        f"cd {ws} && {own}   # the service's own dependencies: this project has no workspaces, so it installs apart",
-        f"cd {ws} && {run} dev   # starts the realtime service on ws://localhost:{PORT}/ws{runtime}",
-        f"{run} dev   # in another terminal, at the root: your Next.js app, as before",
-        health,
-    ]
+def _next_steps(project: Project, tree: Tree) -> list[NextStep]:
+    return nextsteps.after_add(project, tree, PORT)
 
 
 # -- remove ---------------------------------------------------------------------------------------
@@ -402,5 +384,5 @@ def plan_remove(project: Project, tree: Tree, force: bool) -> Plan:
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     names = [n for n in existing.features if n.startswith("event:")] + [FEATURE]
     remove_records(plan, project, existing, names, force)
-    plan.next_steps = [f"{INSTALL[project.package_manager]}   # drops the service's dependencies from your lock file"]
+    plan.next_steps = nextsteps.after_remove(project)
     return plan

@@ -1,0 +1,180 @@
+"""What to do after `afc add websocket` to see it work, checked against the project: the steps name the
+scripts it has, the env file it lacks, the database it needs, and end in two browser tabs."""
+
+from __future__ import annotations
+
+import re
+
+from .edits import compose, envfile, jsonfile
+from .errors import AfcError
+from .plan import Install, NextStep
+from .project import Project, join
+from .tree import Tree
+
+RUN = {"bun": "bun run", "pnpm": "pnpm", "yarn": "yarn", "npm": "npm run"}
+INSTALL = {"bun": "bun install", "pnpm": "pnpm install", "yarn": "yarn install", "npm": "npm install"}
+# A root `dev` script that runs every workspace's `dev` (so the service's too), not only the web app's.
+WORKSPACE_WIDE = re.compile(
+    r"\bturbo\b|--parallel|\s-r\b|--recursive|--workspaces|\s-ws\b|\bnx\b|\blerna\b|concurrently"
+)
+DATABASE = "DATABASE_URL"
+
+
+def install_of(project: Project) -> Install:
+    """The install that fetches the service's dependencies: at the root of a workspace project, in the
+    service's own folder when the app has no workspaces."""
+    argv = tuple(INSTALL[_manager(project)].split())
+    return Install(argv, "." if not project.single_app else project.ws)
+
+
+def _manager(project: Project) -> str:
+    return project.package_manager if project.package_manager in INSTALL else "npm"
+
+
+def after_add(project: Project, tree: Tree, port: int) -> list[NextStep]:
+    pm = _manager(project)
+    run, ws = RUN[pm], project.ws
+    steps = [*_env_steps(project, tree), *_database_steps(project, tree)]
+    install = install_of(project)
+    if project.single_app:
+        own = f"cd {ws} && touch yarn.lock && yarn install" if pm == "yarn" else install.text
+        why = f"the service's dependencies: this project has no workspaces, so {ws}/ installs on its own"
+        steps.append(NextStep(own, why, install=True))
+    else:
+        steps.append(NextStep(install.text, f"installs the service's dependencies ({ws})", install=True))
+    steps += _dev_steps(project, tree, run, port)
+    steps += [
+        NextStep(f"curl http://localhost:{port}/health", "the service answers once it is up"),
+        NextStep(
+            None,
+            f"open http://localhost:{project.dev_port} in two browser tabs: a change made in one shows in the "
+            "other without a reload",
+        ),
+    ]
+    if tree.is_dir(".git"):
+        steps.append(
+            NextStep(
+                'git add -A && git commit -m "Add realtime with afc"',
+                "commit .afc/ with the rest: `afc status` and `afc remove` read the record kept there",
+            )
+        )
+    steps.append(NextStep("afc remove websocket", "to undo: takes every change out again, byte for byte"))
+    return steps
+
+
+def after_remove(project: Project) -> list[NextStep]:
+    install = install_of(project)
+    if project.single_app:
+        return []
+    return [NextStep(install.text, "drops the service's dependencies from your lock file", install=True)]
+
+
+def _scripts(tree: Tree, folder: str) -> dict[str, str]:
+    try:
+        text = tree.read_text(join(folder, "package.json"))
+        found = jsonfile.to_python(jsonfile.parse(text, join(folder, "package.json"))) if text else None
+    except AfcError:
+        return {}
+    scripts = found.get("scripts") if isinstance(found, dict) else None
+    return {k: v for k, v in scripts.items() if isinstance(v, str)} if isinstance(scripts, dict) else {}
+
+
+def _dev_steps(project: Project, tree: Tree, run: str, port: int) -> list[NextStep]:
+    service = f"the realtime service on ws://localhost:{port}/ws"
+    app = f"your Next.js app on http://localhost:{project.dev_port}"
+    root_dev = _scripts(tree, ".").get("dev")
+    if project.single_app:
+        runtime = "" if _manager(project) == "bun" else f" (its dev script runs on bun; without bun: {run} start:node)"
+        first = NextStep(f"cd {project.ws} && {run} dev", service + runtime)
+        if root_dev:
+            return [first, NextStep(f"{run} dev", f"in another terminal, at the root: {app}, as before")]
+        return [first, NextStep(None, f"in another terminal, start {app} as you usually do (no `dev` script here)")]
+    if root_dev and WORKSPACE_WIDE.search(f" {root_dev}"):
+        return [NextStep(f"{run} dev", f"starts {app} and {service}")]
+    service_step = NextStep(f"cd {project.ws} && {run} dev", f"in another terminal: {service}")
+    if root_dev:
+        return [
+            NextStep(f"{run} dev", f"starts {app}, as before (this `dev` script does not start the service)"),
+            service_step,
+        ]
+    if "dev" in _scripts(tree, project.web):
+        return [
+            NextStep(f"cd {project.web} && {run} dev", f"starts {app} (the root has no `dev` script)"),
+            service_step,
+        ]
+    return [
+        NextStep(None, f"start {app} as you usually do (neither the root nor {project.web} has a `dev` script)"),
+        service_step,
+    ]
+
+
+def _real_env(project: Project) -> list[str]:
+    return [p for p in project.env_files if not envfile.is_example(p)]
+
+
+def _values(tree: Tree, path: str) -> dict[str, str]:
+    try:
+        return envfile.keys(tree.read_text(path) or "", path)
+    except AfcError:
+        return {}
+
+
+def _env_steps(project: Project, tree: Tree) -> list[NextStep]:
+    if _real_env(project):
+        return []
+    examples = [p for p in project.env_files if envfile.is_example(p)]
+    if not examples:
+        return [
+            NextStep(
+                None,
+                "create a .env: this project has none, so broadcast() sends nothing until WS_INTERNAL_URL and "
+                f"WS_EVENTS_SECRET are set (every variable is in {project.ws}/README.md)",
+            )
+        ]
+    example = examples[0]
+    target = (
+        example[: -len(".example")] if example.endswith(".example") else join(str(example).rsplit("/", 1)[0], ".env")
+    )
+    return [
+        NextStep(
+            f"cp {example} {target}",
+            f"there is no {target} yet; afc added the realtime settings to {example} (without them broadcast() "
+            "sends nothing)",
+        )
+    ]
+
+
+def _database_steps(project: Project, tree: Tree) -> list[NextStep]:
+    """A hint when the app needs DATABASE_URL and it is not set, and the compose service that provides it."""
+    real = _real_env(project)
+    mentioned = [p for p in project.env_files if DATABASE in _values(tree, p)]
+    if not mentioned and not (project.env_schema and DATABASE in (tree.read_text(project.env_schema) or "")):
+        return []
+    steps = []
+    sources = real or mentioned
+    url = next((v for p in sources if (v := _values(tree, p).get(DATABASE))), "")
+    if not url:
+        where = real[0] if real else ".env"
+        steps.append(
+            NextStep(
+                None, f"set {DATABASE} in {where}: the app's routes that read or write the database fail without it"
+            )
+        )
+    database = _compose_database(project, tree)
+    if database and (not url or "localhost" in url or "127.0.0.1" in url):
+        file, service = database
+        steps.append(NextStep(f"docker compose -f {file} up -d {service}", f"starts the database {DATABASE} points at"))
+    return steps
+
+
+def _compose_database(project: Project, tree: Tree) -> tuple[str, str] | None:
+    for path in project.compose_files:
+        try:
+            services = compose.services_of(tree.read_text(path) or "", path)
+        except AfcError:
+            continue
+        for name, body in (services or {}).items():
+            image = str(body.get("image", "")) if hasattr(body, "get") else ""
+            if re.match(r"(?:[\w.-]+/)?(postgres|postgis|mysql|mariadb|mongo)\b", image.rsplit("/", 1)[-1]):
+                return path, str(name)
+    return None
