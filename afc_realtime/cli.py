@@ -238,7 +238,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
             dirty_note = None if plan.empty else _refuse_dirty(plan, flags.allow_dirty, flags.dry_run)
             _refuse_read_only(plan, flags.dry_run)
             asking = not flags.yes and not flags.dry_run and not plan.empty
-            if asking and not sys.stdin.isatty():
+            if asking and not _on_terminal():
                 raise BadInput(
                     "not on a terminal, so afc cannot ask before changing files: "
                     "pass --yes to apply, or --dry-run to preview",

@@ -1,0 +1,156 @@
+"""The JSON contract (README, "JSON output"): every JSON output of every command, success and failure, is
+valid against the schema committed in afc_realtime/schemas, carries `schema_version`, and an error has the
+stable `code` that tells it apart."""
+
+from __future__ import annotations
+
+import json
+import stat
+from importlib import resources
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from afc_realtime.cli import app
+from afc_realtime.errors import CODES
+from afc_realtime.lock import project_lock
+from tests.support.git import commit_all
+from tests.support.projects import fingerprint
+
+runner = CliRunner()
+ROUTE = "apps/web/src/app/api/todos/route.ts"
+
+
+def schema(name: str) -> dict:
+    return json.loads(resources.files("afc_realtime").joinpath("schemas", f"{name}.json").read_text())
+
+
+def run_json(*args: str, expect: str, exit_code: int = 0) -> dict:
+    """Runs afc with --json; checks the exit code and that stdout is one document valid against `expect`."""
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == exit_code, result.output
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, schema(expect), format_checker=jsonschema.FormatChecker())
+    assert data["schema_version"] == 1
+    return data
+
+
+def failure(*args: str, code: str) -> dict:
+    data = run_json(*args, expect="error", exit_code=CODES[code])
+    assert data["code"] == code and data["exit_code"] == CODES[code], data
+    return data
+
+
+@pytest.mark.parametrize("name", ["plan", "result", "error", "status"])
+def test_each_schema_is_a_valid_json_schema(name):
+    jsonschema.Draft202012Validator.check_schema(schema(name))
+
+
+def test_the_error_schema_names_every_code_and_exit_code():
+    properties = schema("error")["properties"]
+    assert properties["code"]["enum"] == list(CODES)
+    assert properties["exit_code"]["enum"] == sorted(set(CODES.values()))
+
+
+def test_every_command_lifecycle_validates(afc_project):
+    root = str(afc_project)
+    before = fingerprint(afc_project)
+    plan = run_json("add", "websocket", "-C", root, "--dry-run", expect="plan")
+    assert plan["dry_run"] and not plan["applied"] and plan["changes"]
+    steps = plan["next_steps"]
+    assert all(set(s) == {"command", "why"} for s in steps) and "afc remove websocket" in [s["command"] for s in steps]
+    result = run_json("add", "websocket", "-C", root, "--yes", expect="result")
+    assert result["applied"] and result["warnings"] == []
+    again = run_json("add", "websocket", "-C", root, "--yes", expect="plan")
+    assert again["changes"] == [] and "nothing to do" in again["summary"]
+    run_json("add", "event", "todo-archived", "--route", ROUTE, "-C", root, "--dry-run", expect="plan")
+    run_json("add", "event", "todo-archived", "--route", ROUTE, "-C", root, "--yes", expect="result")
+    status = run_json("status", "-C", root, expect="status")
+    assert not status["drifted"] and {f["name"] for f in status["features"]} == {"websocket", "event:todo-archived"}
+    run_json("status", "-C", root, "--check", expect="status")  # exit 0: clean
+    run_json("remove", "event", "todo-archived", "-C", root, "--yes", expect="result")
+    run_json("remove", "websocket", "-C", root, "--dry-run", expect="plan")
+    run_json("remove", "websocket", "-C", root, "--yes", expect="result")
+    assert fingerprint(afc_project) == before
+    assert run_json("status", "-C", root, expect="status") == {"schema_version": 1, "drifted": False, "features": []}
+
+
+def test_status_check_exits_3_on_drift_and_0_without(afc_project):
+    root = str(afc_project)
+    assert runner.invoke(app, ["add", "websocket", "-C", root, "--yes"]).exit_code == 0
+    assert runner.invoke(app, ["status", "-C", root, "--check"]).exit_code == 0
+    route = afc_project / ROUTE
+    route.write_text(route.read_text().replace('    broadcast("todo-created", inserted, { to: "public" });\n', ""))
+    drifted = run_json("status", "-C", root, "--check", expect="status", exit_code=3)
+    assert drifted["drifted"] and drifted["features"][0]["insertions_gone"] == [f"{ROUTE}: broadcast todo-created"]
+    assert runner.invoke(app, ["status", "-C", root]).exit_code == 0  # without --check: a report, not a verdict
+    text = runner.invoke(app, ["status", "-C", root, "--check"])
+    assert text.exit_code == 3 and "drifted" in text.output
+
+
+def test_not_found_and_bad_input(tmp_path, afc_project):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    data = failure("add", "websocket", "-C", str(empty), "--yes", code="not_found")
+    assert "no package.json" in data["error"]
+    failure("add", "websocket", "-C", str(tmp_path / "nowhere"), "--yes", code="not_found")
+    (afc_project / "turbo.json").write_text('{\n    "tasks": {\n        "dev": ,\n    }\n}\n')
+    data = failure("add", "websocket", "-C", str(afc_project), "--yes", code="bad_input")
+    assert (data["path"], data["line"]) == ("turbo.json", 3)
+
+
+def test_no_terminal(afc_project):
+    data = failure("add", "websocket", "-C", str(afc_project), code="no_terminal")
+    assert "--yes" in data["error"]
+
+
+def test_conflict_lists_the_paths_in_details(afc_project):
+    (afc_project / "apps/ws").mkdir()
+    (afc_project / "apps/ws/index.js").write_text("mine\n")
+    data = failure("add", "websocket", "-C", str(afc_project), "--yes", code="conflict")
+    assert data["details"][0].startswith("apps/ws ")
+
+
+def test_dirty_lists_the_files_in_details(afc_project):
+    commit_all(afc_project)
+    (afc_project / ".env").write_text((afc_project / ".env").read_text() + "MINE=1\n")
+    data = failure("add", "websocket", "-C", str(afc_project), "--yes", code="dirty")
+    assert data["details"] == [".env"]
+
+
+def test_drift_lists_what_changed_in_details(afc_project):
+    assert runner.invoke(app, ["add", "websocket", "-C", str(afc_project), "--yes"]).exit_code == 0
+    server = afc_project / "apps/ws/src/server.ts"
+    server.write_text(server.read_text() + "// mine\n")
+    data = failure("remove", "websocket", "-C", str(afc_project), "--yes", code="drift")
+    assert any("apps/ws/src/server.ts" in d for d in data["details"])
+
+
+def test_locked(afc_project):
+    with project_lock(afc_project):
+        failure("add", "websocket", "-C", str(afc_project), "--yes", code="locked")
+        failure("status", "-C", str(afc_project), code="locked")
+
+
+def test_read_only(afc_project):
+    env = afc_project / ".env"
+    env.chmod(stat.S_IRUSR)
+    data = failure("add", "websocket", "-C", str(afc_project), "--yes", code="read_only")
+    assert data["details"] == [".env"]
+
+
+def test_a_bad_manifest_in_status_is_an_error_object(afc_project):
+    (afc_project / ".afc").mkdir()
+    (afc_project / ".afc/manifest.toml").write_text("version = [\n")
+    data = failure("status", "-C", str(afc_project), code="bad_input")
+    assert data["path"] == ".afc/manifest.toml"
+
+
+def test_answering_no_is_a_plan_not_applied(afc_project, monkeypatch):
+    monkeypatch.setattr("afc_realtime.cli._on_terminal", lambda: True)
+    result = runner.invoke(app, ["add", "websocket", "-C", str(afc_project), "--json"], input="n\n")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout.removeprefix(" n\n"))  # CliRunner echoes the typed answer to stdout
+    jsonschema.validate(data, schema("plan"))
+    assert data["applied"] is False and data["dry_run"] is False
