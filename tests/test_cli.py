@@ -337,3 +337,17 @@ def test_a_second_afc_on_the_same_project_is_refused(afc_project):
     assert result.exit_code == 3 and "another afc is already running" in result.output
     assert fingerprint(afc_project) == before
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+
+
+def test_run_in_a_subfolder_it_works_on_the_project_above(afc_project, monkeypatch):
+    before = fingerprint(afc_project)
+    monkeypatch.chdir(afc_project / "apps/web/src")
+    result = afc("add", "websocket", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert f"working on the project at {afc_project}" in result.output and "apps/ws/" in result.output
+    monkeypatch.chdir(afc_project / "apps/web")
+    assert afc("status").exit_code == 0
+    # -C still wins: pointed at the app's folder, afc works there (a Next.js app with no workspaces of its own)
+    pointed = afc("add", "websocket", "-C", ".", "--dry-run", "--json")
+    assert pointed.exit_code == 0 and "realtime/package.json" in pointed.stdout
+    assert fingerprint(afc_project) == before

@@ -221,3 +221,52 @@ def test_read_only_looks_at_every_write_bit_only(tmp_path):
     (root / "x").write_text("x")
     (root / "x").chmod(0o445)
     assert Tree(root).read_only("x") is True
+
+
+# -- the project root, found upward -----------------------------------------------------------------
+
+
+def _package(folder, text='{"name": "x"}'):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "package.json").write_text(text)
+    return folder
+
+
+def test_the_root_is_the_nearest_workspace_root_above(tmp_path):
+    from afc_realtime.tree import find_root
+
+    root = _package(tmp_path / "repo", '{"workspaces": ["apps/*"]}')
+    web = _package(root / "apps/web", '{"dependencies": {"next": "15"}}')
+    (web / "src/app").mkdir(parents=True)
+    assert find_root(web / "src/app") == root
+    assert find_root(web) == root
+    assert find_root(root) == root
+
+
+@pytest.mark.parametrize("marker", ["pnpm-workspace.yaml", "turbo.json", ".afc/manifest.toml"])
+def test_other_workspace_markers_count(tmp_path, marker):
+    from afc_realtime.tree import find_root
+
+    root = _package(tmp_path / "repo")
+    (root / marker).parent.mkdir(parents=True, exist_ok=True)
+    (root / marker).write_text("x\n")
+    web = _package(root / "apps/web", '{"dependencies": {"next": "15"}}')
+    assert find_root(web) == root
+
+
+def test_a_single_app_is_found_from_below_and_the_search_stops_at_git(tmp_path):
+    from afc_realtime.tree import find_root
+
+    outer = _package(tmp_path, '{"workspaces": ["*"]}')  # above the repository: never reached
+    app = _package(outer / "app", '{"dependencies": {"next": "15"}}')
+    (app / ".git").mkdir()
+    (app / "src/app/api").mkdir(parents=True)
+    assert find_root(app / "src/app/api") == app
+
+
+def test_nothing_found_is_the_start_itself(tmp_path):
+    from afc_realtime.tree import find_root
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "docs").mkdir()
+    assert find_root(tmp_path / "docs") == tmp_path / "docs"
