@@ -31,9 +31,9 @@ def unified_diff(change: Change) -> str:
 
 def _counts(change: Change) -> str:
     if change.kind is Kind.CREATE:
-        return f"{len(change.after or b'')} bytes"
+        return size_text(len(change.after or b""))
     if change.kind is Kind.DELETE:
-        return f"{len(change.before or b'')} bytes"
+        return size_text(len(change.before or b""))
     added = removed = 0
     for line in unified_diff(change).splitlines():
         if line.startswith("+") and not line.startswith("+++"):

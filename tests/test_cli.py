@@ -351,3 +351,20 @@ def test_run_in_a_subfolder_it_works_on_the_project_above(afc_project, monkeypat
     pointed = afc("add", "websocket", "-C", ".", "--dry-run", "--json")
     assert pointed.exit_code == 0 and "realtime/package.json" in pointed.stdout
     assert fingerprint(afc_project) == before
+
+
+def test_yes_prints_a_short_summary_wrapped_to_the_terminal_and_masks_secrets(afc_project, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "70")
+    secret = "f" * 64
+    (afc_project / ".env").write_text((afc_project / ".env").read_text() + f"WS_EVENTS_SECRET={secret}\n")
+    preview = afc("add", "websocket", "-C", str(afc_project), "--dry-run")
+    prose = [line for line in preview.output.splitlines() if not line.startswith(("+", "-", " ", "@"))]
+    assert max(map(len, prose)) <= 70 and secret not in preview.output
+    result = afc("add", "websocket", "-C", str(afc_project), "--yes")
+    assert result.exit_code == 0 and secret not in result.output
+    lines = result.output.splitlines()
+    assert max(map(len, lines)) <= 70 and len(lines) < 45, result.output
+    assert "created apps/ws/ (" in result.output and "@@" not in result.output and "Next steps:" in result.output
+    afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    verbose = afc("add", "websocket", "-C", str(afc_project), "--yes", "--verbose")
+    assert "@@" in verbose.output and "CREATE  apps/ws/src/server.ts" in verbose.output
