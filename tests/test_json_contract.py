@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import stat
-from importlib import resources
 
 import jsonschema
 import pytest
@@ -15,15 +14,12 @@ from typer.testing import CliRunner
 from afc_realtime.cli import app
 from afc_realtime.errors import CODES
 from afc_realtime.lock import project_lock
+from tests.support.contract import schema
 from tests.support.git import commit_all
 from tests.support.projects import fingerprint
 
 runner = CliRunner()
 ROUTE = "apps/web/src/app/api/todos/route.ts"
-
-
-def schema(name: str) -> dict:
-    return json.loads(resources.files("afc_realtime").joinpath("schemas", f"{name}.json").read_text())
 
 
 def run_json(*args: str, expect: str, exit_code: int = 0) -> dict:
