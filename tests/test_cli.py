@@ -2,11 +2,15 @@
 
 import json
 import os
+import re
+import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from afc_realtime.cli import app
+from tests.support.git import commit_all
 from tests.support.projects import AFC_PROJECT, fingerprint, make_project
 
 runner = CliRunner()
@@ -368,3 +372,58 @@ def test_yes_prints_a_short_summary_wrapped_to_the_terminal_and_masks_secrets(af
     afc("remove", "websocket", "-C", str(afc_project), "--yes")
     verbose = afc("add", "websocket", "-C", str(afc_project), "--yes", "--verbose")
     assert "@@" in verbose.output and "CREATE  apps/ws/src/server.ts" in verbose.output
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
+
+
+def test_a_new_user_on_a_terminal_walks_add_on_the_example(tmp_path):
+    """add without --yes, on a pseudo-terminal, on a copy of examples/todo-app under git: the plan, the
+    question, the short summary, the offer to install, the next steps, in that order."""
+    project = shutil.copytree(EXAMPLES / "todo-app", tmp_path / "todo-app")
+    commit_all(project)
+    code, screen = _on_a_terminal(None, b"y\n", (b"now?", b"n\n"), cwd=project / "apps/web")
+    screen = ANSI.sub("", screen)
+    assert code == 0, screen
+    order = [
+        "working on the project at",  # found upward from apps/web
+        "Your files (9), and what changes in each:",
+        "+import { broadcast } from",  # the diffs of the user's files
+        "Files afc generates (",
+        "apps/ws/ ",
+        "Apply these changes?",
+        "edited 9 of your files",
+        "created apps/ws/ (",
+        "Done. 42 files changed.",
+        "Run `bun install` now?",
+        "Next steps:",
+        "cp .env.example .env",
+        "docker compose -f compose.dev.yml up -d postgres",
+        "bun install",
+        "bun run dev",
+        "in two browser tabs",
+        'git add -A && git commit -m "Add realtime with afc"',
+        "afc remove websocket",
+    ]
+    at = 0
+    for text in order:  # each after the one before
+        found = screen.find(text, at)
+        assert found >= 0, f"{text!r} not after position {at} of:\n{screen}"
+        at = found + len(text)
+    assert max(len(line) for line in screen.split("Next steps:")[1].splitlines()) <= 100
+    assert (project / "apps/ws/package.json").is_file() and not (project / "node_modules").exists()
+
+
+@pytest.mark.timeout(900)
+def test_on_a_terminal_yes_to_the_install_offer_installs(tmp_path):
+    from tests.support import real_projects as shapes
+    from tests.support.tools import require_tool
+
+    require_tool("npm", "install Node.js 20 with npm")
+    project = make_project(tmp_path / "todo", shapes.SINGLE_NPM)
+    code, screen = _on_a_terminal(project, b"y\n", (b"Run `cd realtime && npm install` now?", b"\n"))  # default: yes
+    screen = ANSI.sub("", screen)
+    assert code == 0, screen
+    assert "Installed with `cd realtime && npm install`" in screen
+    assert (project / "realtime/node_modules/fastify").is_dir()
