@@ -40,7 +40,14 @@ class _InOrderOfUse(typer.core.TyperGroup):
 app = typer.Typer(
     name="afc",
     cls=_InOrderOfUse,
-    help="Add realtime (WebSocket) to an AFC Stack monorepo, preview every change, and take it out again.",
+    help=(
+        "Add realtime (WebSocket) to a Next.js project or monorepo, preview every change, and take it out again."
+        "\n\n\b\nExamples:\n"
+        "  afc add websocket --dry-run     # every change it would make, and why\n"
+        "  afc add websocket --install     # apply (after asking), then install the dependencies\n"
+        "  afc status --check              # exit 3 if anything afc wrote was changed since\n"
+        "  afc remove websocket            # take it all out again, byte for byte"
+    ),
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -69,7 +76,9 @@ YesOpt = Annotated[
 ]
 JsonOpt = Annotated[
     bool,
-    typer.Option("--json", help="Print the plan and result as JSON on stdout (see the README).", show_default=False),
+    typer.Option(
+        "--json", help="Print JSON on stdout: the plan, the result or the error (see the README).", show_default=False
+    ),
 ]
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="Go ahead even where files afc made were changed since.", show_default=False)
