@@ -266,7 +266,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
                 elif not plan.empty:
                     console.print("\nDry run: nothing was written.")
                 return
-            short = summary(plan)  # made before applying: it tells the new folders from the tree
+            short = summary(plan, plan_shown=not quiet)  # made before applying: it tells new folders from old
             if asking and not typer.confirm("\nApply these changes?", default=False, err=True):
                 console.print("Nothing was written.")
                 if flags.json:
@@ -277,10 +277,8 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
         _fail(error, flags.json)
     for warning in outcome.warnings:
         _console(True).print(f"warning: {warning}", markup=False)
-    count = len(plan.changes)
     if not flags.json:
         _show(console, short)
-        console.print(f"\n[green]Done.[/] {count} file{'s' if count != 1 else ''} changed.", markup=True)
     ran = _maybe_install(flags, plan, tree.root, asking)
     if flags.json:
         data = {**as_data(plan, dry_run=False, applied=True), "warnings": outcome.warnings}

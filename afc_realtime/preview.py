@@ -202,20 +202,26 @@ def _indented(renderable: Any) -> Any:
     return Padding(renderable, (0, 0, 0, 2), expand=False)
 
 
-def summary(plan: Plan) -> list[Any]:
-    """After `--yes`: what was done in a few lines, not the whole plan (warnings in full, skips counted)."""
+def summary(plan: Plan, plan_shown: bool = False) -> list[Any]:
+    """After applying: what was done in a few lines. After `--yes` (nothing shown before) it leads with the
+    command and its summary, shows warnings in full and counts the notes; after a plan the user has just
+    read, only what changed."""
     from rich.text import Text
 
+    count = len(plan.changes)
+    done = Text.assemble(("Done. ", "green"), f"{_counted(count, 'file')} changed:")
+    out: list[Any] = [] if plan_shown else [Text(f"afc {plan.command}", style="bold"), Text(plan.summary)]
+    out += [Text(""), done]
     mine = yours(plan)
-    groups = generated(plan)
-    out: list[Any] = [Text(f"afc {plan.command}", style="bold"), Text(plan.summary)]
     if mine:
         edited = f"edited {len(mine)} of your files" if len(mine) != 1 else "edited 1 of your files"
         out.append(_indented(Text(f"{edited}: {', '.join(c.path for c in mine)}")))
-    for group in groups:
+    for group in generated(plan):
         verb = "created" if group.kind is Kind.CREATE else "deleted"
         what = _counted(len(group.changes), "file") if group.folder else size_text(group.size)
         out.append(_indented(Text(f"{verb} {group.label} ({what})")))
+    if plan_shown:
+        return out
     warnings = [n for n in plan.notes if n.level is Level.WARN]
     others = len(plan.notes) - len(warnings)
     out += [_note_text(n) for n in warnings]

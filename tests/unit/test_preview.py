@@ -77,10 +77,13 @@ def test_the_summary_after_yes_is_short():
     plan.note(Level.SKIP, "does not write to the database", "apps/web/src/app/api/upload/route.ts", 3)
     plan.note(Level.WARN, "read-only: applying would refuse until it is writable", ".env")
     full, short = shown(preview.renderables(plan)), shown(preview.summary(plan))
-    assert len(short.splitlines()) <= 12 < len(full.splitlines())
+    assert len(short.splitlines()) <= 15 < len(full.splitlines()) // 4
     assert "edited 7 of your files" in short and "created apps/ws/ (" in short
     assert "1 note on what afc left alone" in short and "upload" not in short  # counted, not listed
     assert "warn .env: read-only" in short  # a warning is shown in full
+    after_plan = shown(preview.summary(plan, plan_shown=True))  # the plan was just read: only what changed
+    assert "Done. 40 files changed:" in after_plan and plan.summary[:30] not in after_plan
+    assert "note" not in after_plan and "edited 7 of your files" in after_plan
     assert "@@" not in short
 
 
