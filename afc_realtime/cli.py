@@ -286,7 +286,8 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
             data["install"] = {"command": ran.command, "exit_code": ran.exit_code, "log": str(ran.log)}
         typer.echo(json.dumps(data, indent=2))
     else:
-        _show(console, next_steps(plan, skip_install=ran is not None and ran.ok))
+        elsewhere = str(tree.root) if tree.root != Path.cwd().resolve() else None
+        _show(console, next_steps(plan, skip_install=ran is not None and ran.ok, root=elsewhere))
     if ran is not None and not ran.ok:
         _fail(
             InstallFailed(
