@@ -116,11 +116,10 @@ def _root(project: Path | None) -> Path:
     the current folder."""
     if project is not None:
         return project
-    from .tree import find_root
+    from .tree import current_folder, find_root
 
-    here = Path.cwd()
-    found = find_root(here)
-    if found != here.resolve():
+    found = find_root(current_folder())
+    if found != current_folder():
         _console(True).print(f"afc: working on the project at {found}", markup=False)
     return found
 
@@ -234,7 +233,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
     from .apply import apply_changes
     from .lock import project_lock
     from .preview import as_data, next_steps, renderables, summary
-    from .tree import Tree
+    from .tree import Tree, current_folder
 
     console = _console(flags.json)
     try:
@@ -286,7 +285,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
             data["install"] = {"command": ran.command, "exit_code": ran.exit_code, "log": str(ran.log)}
         typer.echo(json.dumps(data, indent=2))
     else:
-        elsewhere = str(tree.root) if tree.root != Path.cwd().resolve() else None
+        elsewhere = str(tree.root) if tree.root != current_folder() else None
         _show(console, next_steps(plan, skip_install=ran is not None and ran.ok, root=elsewhere))
     if ran is not None and not ran.ok:
         _fail(

@@ -276,6 +276,11 @@ class Tree:
         return self._changes
 
 
+def current_folder() -> Path:
+    """The folder afc was run in, links resolved (to compare with a tree's root)."""
+    return Path.cwd().resolve()
+
+
 _NEXT_DEPENDENCY = re.compile(r'"next"\s*:')
 
 
