@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-EXIT_DECLINED = 1
+EXIT_DECLINED = 1  # also "no" at the question: not an error, the JSON is the plan with "applied": false
 EXIT_BAD_INPUT = 2
 EXIT_CONFLICT = 3
 EXIT_INSTALL_FAILED = 4
@@ -24,7 +24,6 @@ CODES = {
     "locked": EXIT_CONFLICT,  # another afc is running on the project
     "changed": EXIT_CONFLICT,  # files changed on disk between planning and applying
     "write_failed": EXIT_DECLINED,  # the disk refused a write; everything was put back
-    "declined": EXIT_DECLINED,  # the user answered no
     "install_failed": EXIT_INSTALL_FAILED,  # the package manager failed after apply; the files stay applied
 }
 
