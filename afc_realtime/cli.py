@@ -166,9 +166,11 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
                 console.print(dirty_note, markup=False)
             if plan.empty or flags.dry_run:
                 if flags.json:
-                    typer.echo(json.dumps(as_data(plan, dry_run=flags.dry_run, applied=False), indent=2))
+                    data = {**as_data(plan, dry_run=flags.dry_run, applied=False), **_conflict_data(plan)}
+                    typer.echo(json.dumps(data, indent=2))
                 elif not plan.empty:
                     console.print("\nDry run: nothing was written.")
+                _exit_on_conflicts(plan, flags.dry_run)
                 return
             if asking and not typer.confirm("\nApply these changes?", default=False, err=True):
                 console.print("Nothing was written.")
@@ -181,7 +183,9 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
     for warning in outcome.warnings:
         _console(True).print(f"warning: {warning}", markup=False)
     if flags.json:
-        typer.echo(json.dumps({**as_data(plan, dry_run=False, applied=True), "warnings": outcome.warnings}, indent=2))
+        data = {**as_data(plan, dry_run=False, applied=True), "warnings": outcome.warnings, **_conflict_data(plan)}
+        typer.echo(json.dumps(data, indent=2))
+        _exit_on_conflicts(plan, False)
         return
     count = len(plan.changes)
     console.print(f"\n[green]Done.[/] {count} file{'s' if count != 1 else ''} changed.", markup=True)
@@ -189,6 +193,22 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
         console.print("\nNext steps:")
         for step in plan.next_steps:
             console.print(f"  {step}", markup=False)
+    _exit_on_conflicts(plan, False)
+
+
+def _conflict_data(plan: Plan) -> dict[str, list[str]]:
+    """`update`'s conflicts in its JSON (the other commands have none, and no such key)."""
+    return {"conflicts": plan.conflicts} if plan.command.startswith("update") else {}
+
+
+def _exit_on_conflicts(plan: Plan, dry_run: bool) -> None:
+    """`update` writes conflict markers, as git does, then lists the files and exits 3."""
+    if not plan.conflicts:
+        return
+    lead = "applying would leave conflicts in" if dry_run else "conflicts to resolve (marked in the files, as git does)"
+    lines = "\n".join(f"  - {c}" for c in plan.conflicts)
+    _console(True).print(f"[bold yellow]{lead}:[/]\n{lines}", markup=True, highlight=False)
+    raise typer.Exit(3)
 
 
 def _detect(tree: Tree, app: str | None = None, flags: Flags | None = None) -> Project:
@@ -227,6 +247,13 @@ def add_websocket(
     no_public: Annotated[
         bool, typer.Option("--no-public", help="Broadcast no row to everyone, not even rows tied to no user or team.")
     ] = False,
+    port: Annotated[
+        int, typer.Option("--port", help="The port the realtime service listens on (not the web app's).")
+    ] = 4001,
+    dir_: Annotated[
+        str | None,
+        typer.Option("--dir", help="The service's folder, e.g. services/realtime (default apps/ws, or realtime/)."),
+    ] = None,
 ) -> None:
     """Render the realtime service into apps/ws and wire the web app, env, compose and turbo to it.
 
@@ -234,9 +261,14 @@ def add_websocket(
     user's or team's own, or `public` for rows tied to no one. Rows with credentials, and rows afc cannot
     place, are not broadcast; the plan lists every write with who receives it."""
     from .features import websocket
+    from .features.service import with_service_dir
+
+    def build(tree: Tree) -> Plan:
+        found = with_service_dir(_detect(tree, app_, flags), tree, dir_)
+        return websocket.plan_add(found, tree, public=not no_public, port=port)
 
     flags = Flags(project, dry_run, yes, json_, allow_dirty)
-    _run(flags, lambda tree: websocket.plan_add(_detect(tree, app_, flags), tree, public=not no_public))
+    _run(flags, build)
 
 
 @remove_app.command("websocket")

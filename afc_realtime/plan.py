@@ -45,6 +45,7 @@ class Plan:
     prune_dirs: list[str] = field(default_factory=list)  # folders afc made; removed when left empty
     broadcasts: list[Broadcast] = field(default_factory=list)
     summary: str = ""
+    conflicts: list[str] = field(default_factory=list)  # `update`: files left with conflict markers (exit 3)
 
     @property
     def changes(self) -> list[Change]:
