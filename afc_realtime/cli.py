@@ -32,8 +32,10 @@ app = typer.Typer(
 )
 add_app = typer.Typer(help="Add a feature to the project.", no_args_is_help=True)
 remove_app = typer.Typer(help="Remove a feature from the project.", no_args_is_help=True)
+update_app = typer.Typer(help="Bring a feature up to this afc's version, keeping your edits.", no_args_is_help=True)
 app.add_typer(add_app, name="add")
 app.add_typer(remove_app, name="remove")
+app.add_typer(update_app, name="update")
 
 # Shared flags. Each command names only these and its own arguments; `_run` does the rest.
 ProjectOpt = Annotated[Path, typer.Option("-C", "--project", help="The monorepo root (default: the current folder).")]
@@ -269,6 +271,24 @@ def add_websocket(
 
     flags = Flags(project, dry_run, yes, json_, allow_dirty)
     _run(flags, build)
+
+
+@update_app.command("websocket")
+def update_websocket(
+    project: ProjectOpt = Path("."),
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    json_: JsonOpt = False,
+    allow_dirty: AllowDirtyOpt = False,
+) -> None:
+    """Bring this afc's service template into the service afc added, keeping your edits (a three-way merge).
+
+    Where you and the template changed the same lines, both versions are written between conflict markers,
+    as git does, and afc exits with 3 listing those files. The web helpers are updated where they are as afc
+    wrote them; where you changed them they are left alone and reported."""
+    from .features import update
+
+    _run(Flags(project, dry_run, yes, json_, allow_dirty), lambda tree: update.plan_update(_detect(tree), tree))
 
 
 @remove_app.command("websocket")

@@ -27,7 +27,9 @@ def test_port_flows_into_config_env_compose_dockerfile_and_next_steps(afc_projec
     assert added.exit_code == 0, added.output
     ws = afc_project / "apps/ws"
     assert "export const DEFAULT_PORT = 4100;" in (ws / "src/config.ts").read_text()
-    assert "EXPOSE 4100" in (ws / "Dockerfile").read_text() and "ws_port: 4100" in (ws / ".copier-answers.yml").read_text()
+    assert (
+        "EXPOSE 4100" in (ws / "Dockerfile").read_text() and "ws_port: 4100" in (ws / ".copier-answers.yml").read_text()
+    )
     env = (afc_project / ".env").read_text()
     for line in ("NEXT_PUBLIC_WS_URL=ws://localhost:4100", "WS_INTERNAL_URL=http://localhost:4100", "WS_PORT=4100"):
         assert line in env
@@ -76,6 +78,8 @@ def test_dir_puts_the_service_there_and_every_later_command_finds_it(afc_project
     assert 'service_dir = "services/realtime"' in (afc_project / ".afc/manifest.toml").read_text()
     status = afc("status", "-C", str(afc_project), "--json")
     assert json.loads(status.stdout)[0]["drifted"] is False
+    update = afc("update", "websocket", "-C", str(afc_project), "--yes")
+    assert update.exit_code == 0 and "services/realtime is up to date" in update.output
     git(afc_project, "add", "-A")
     git(afc_project, "commit", "-qm", "realtime")
     (service / "src/server.ts").write_text("// mine\n")  # the manifest check only allows deleting in that folder

@@ -169,6 +169,8 @@ def _stage_generated(project: Project, tree: Tree, auth: AuthSetup, port: int) -
         "service_dir": project.ws,
     }
     files = render_service(project, answers)
+    # The pristine render, kept for `afc update websocket` (the base of its three-way merge: see BASE_DIR).
+    files.update({base_path(path): data for path, data in list(files.items())})
     files.update(render_helpers(project, auth))
     for path, data in files.items():
         tree.write(path, data)

@@ -57,7 +57,12 @@ def test_the_app_port_is_refused_from_its_dev_script_env_or_default():
     project, tree = project_of(AFC_PROJECT)
     with pytest.raises(BadInput, match="runs on that port \\(Next.js's default\\)"):
         check_port(project, tree, 3000)
-    script = {**AFC_PROJECT, "apps/web/package.json": WEB_PACKAGE.replace('"private": true,', '"private": true,\n    "scripts": {"dev": "next dev -p 4001"},')}
+    script = {
+        **AFC_PROJECT,
+        "apps/web/package.json": WEB_PACKAGE.replace(
+            '"private": true,', '"private": true,\n    "scripts": {"dev": "next dev -p 4001"},'
+        ),
+    }
     with pytest.raises(BadInput, match="apps/web/package.json `dev` script"):
         check_port(*project_of(script), 4001)
     check_port(*project_of(script), 3000)  # the app is not on 3000 any more
