@@ -281,7 +281,10 @@ def update_websocket(
     json_: JsonOpt = False,
     allow_dirty: AllowDirtyOpt = False,
 ) -> None:
-    """Bring this afc's service template into the service afc added, keeping your edits (a three-way merge).
+    """Merge this afc's service template into the service, keeping your edits.
+
+    A three-way merge: what afc wrote at `add` (kept in .afc/base/), your files now, and what this afc renders
+    with the same answers.
 
     Where you and the template changed the same lines, both versions are written between conflict markers,
     as git does, and afc exits with 3 listing those files. The web helpers are updated where they are as afc

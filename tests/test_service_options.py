@@ -44,7 +44,9 @@ def test_port_flows_into_config_env_compose_dockerfile_and_next_steps(afc_projec
 def test_the_apps_own_port_and_non_ports_are_refused_untouched(afc_project):
     before = fingerprint(afc_project)
     taken = afc("add", "websocket", "-C", str(afc_project), "--yes", "--port", "3000")
-    assert taken.exit_code == 2 and "--port 3000: the web app apps/web runs on that port" in taken.output
+    assert (
+        taken.exit_code == 2 and "port 3000 for the realtime service: the web app apps/web runs on it" in taken.output
+    )
     assert "Traceback" not in taken.output
     for bad in ("0", "65536"):
         result = afc("add", "websocket", "-C", str(afc_project), "--yes", "--port", bad, "--json")
@@ -52,7 +54,19 @@ def test_the_apps_own_port_and_non_ports_are_refused_untouched(afc_project):
     (afc_project / ".env").write_text((afc_project / ".env").read_text() + "PORT=4001\n")
     before = fingerprint(afc_project)
     default = afc("add", "websocket", "-C", str(afc_project), "--yes")
-    assert default.exit_code == 2 and ".env:" in default.output and "choose another with --port" in default.output
+    assert default.exit_code == 2 and ".env:" in default.output and "choose one with --port" in default.output
+    assert fingerprint(afc_project) == before
+    package = afc_project / "apps/web/package.json"
+    package.write_text(
+        package.read_text().replace(
+            '"private": true,', '"private": true,\n    "scripts": {"dev": "next dev --port 4200"},'
+        )
+    )
+    before = fingerprint(afc_project)
+    script = afc("add", "websocket", "-C", str(afc_project), "--yes", "--port", "4200", "--json")
+    assert script.exit_code == 2 and "Traceback" not in script.output
+    error = json.loads(script.stdout)
+    assert error["path"] == "apps/web/package.json" and 'its `dev` script: "next dev --port 4200"' in error["error"]
     assert fingerprint(afc_project) == before
 
 

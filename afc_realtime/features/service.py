@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from ..edits import envfile, jsonfile
 from ..errors import BadInput, Conflict
-from ..project import DEV_PORT, Project, dependencies, join
+from ..project import DEV_PORT_FLAG, PORT_VARIABLE, Project, dependencies, join
 from ..tree import Tree
 
 # What the rendered service depends on (templates/ws/template/package.json.jinja): its package name must
@@ -48,18 +48,24 @@ def _package_json(tree: Tree, rel: str) -> jsonfile.Node | None:
     return None if text is None else jsonfile.parse(text, rel)
 
 
-def app_ports(project: Project, tree: Tree) -> dict[int, str]:
-    """The ports the web app runs on in development, each with where afc read it: its `dev` script
-    (`next dev -p 3001`, `--port`, `PORT=3001 next dev`, else Next.js's default 3000), and `PORT` in the env
-    files of the root and the app (a `dotenv -- next dev` setup reads it)."""
-    script = join(project.web, "package.json")
-    found = {project.dev_port: f"{script} `dev` script" if project.dev_port != DEV_PORT else "Next.js's default"}
+def app_ports(project: Project, tree: Tree) -> dict[int, tuple[str, str | None, int | None]]:
+    """The ports the web app runs on in development, each with where afc read it (what, file, line): its
+    `dev` script (`next dev -p 3001`, `--port`, `PORT=3001 next dev`, else Next.js's default 3000), and
+    `PORT` in the real env files of the root and the app (a `dotenv -- next dev` setup reads it)."""
+    package = join(project.web, "package.json")
+    manifest = jsonfile.to_python(_package_json(tree, package))
+    scripts = manifest.get("scripts") if isinstance(manifest, dict) else None
+    dev = scripts.get("dev") if isinstance(scripts, dict) else None
+    found: dict[int, tuple[str, str | None, int | None]] = {project.dev_port: ("Next.js's default", None, None)}
+    if isinstance(dev, str) and (DEV_PORT_FLAG.search(dev) or PORT_VARIABLE.search(dev)):
+        found[project.dev_port] = (f'its `dev` script: "{dev}"', package, None)
     for path in project.env_files:
         if envfile.is_example(path):
             continue
         for line in envfile.parse(tree.read_text(path) or "", path):
-            if line.key == "PORT" and (line.value or "").strip().isdigit():
-                found.setdefault(int((line.value or "").strip()), f"{path}:{line.number}")
+            value = (line.value or "").strip().strip("\"'")
+            if line.key == "PORT" and value.isdigit():
+                found.setdefault(int(value), (f"PORT in {path}", path, line.number))
     return found
 
 
@@ -67,13 +73,14 @@ def check_port(project: Project, tree: Tree, port: int) -> None:
     """Refuse a port that is not one (1-65535) or that the web app itself runs on."""
     if not 1 <= port <= 65535:
         raise BadInput(f"--port {port}: not a TCP port; choose one from 1 to 65535")
-    where = app_ports(project, tree).get(port)
-    if where is not None:
+    taken = app_ports(project, tree).get(port)
+    if taken is not None:
+        what, path, line = taken
         raise BadInput(
-            f"--port {port}: the web app {project.web} runs on that port ({where}); "
-            "the realtime service needs a port of its own: choose another with --port",
-            path=where.split(":")[0] if ":" in where else None,
-            line=int(where.split(":")[1]) if ":" in where else None,
+            f"port {port} for the realtime service: the web app {project.web} runs on it ({what}); "
+            "the service needs a port of its own: choose one with --port",
+            path=path,
+            line=line,
         )
 
 
@@ -104,7 +111,7 @@ def with_service_dir(project: Project, tree: Tree, folder: str | None) -> Projec
             "so its folder goes beside the app (e.g. apps/realtime)"
         )
     if not free(tree, rel):
-        raise Conflict(f"--dir {folder}: exists and is not empty; choose a new folder (afc creates it)", path=rel)
+        raise Conflict(f"--dir {folder}: {rel} exists and is not empty; choose a new folder (afc creates it)")
     return replace(project, ws=rel)
 
 

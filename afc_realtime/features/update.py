@@ -40,7 +40,7 @@ def plan_update(project: Project, tree: Tree) -> Plan:
     record = existing.features.get(FEATURE)
     if record is None:
         raise BadInput(
-            f"afc has not added {FEATURE} to this project (nothing in {manifest_mod.PATH}): run `afc add {FEATURE}`",
+            f"afc has not added {FEATURE} to this project, so there is nothing to update: `afc add {FEATURE}` first",
             path=manifest_mod.PATH,
         )
     check_record(record, project)

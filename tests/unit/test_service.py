@@ -55,7 +55,7 @@ def test_a_port_must_be_one():
 
 def test_the_app_port_is_refused_from_its_dev_script_env_or_default():
     project, tree = project_of(AFC_PROJECT)
-    with pytest.raises(BadInput, match="runs on that port \\(Next.js's default\\)"):
+    with pytest.raises(BadInput, match="runs on it \\(Next.js's default\\)"):
         check_port(project, tree, 3000)
     script = {
         **AFC_PROJECT,
@@ -63,8 +63,9 @@ def test_the_app_port_is_refused_from_its_dev_script_env_or_default():
             '"private": true,', '"private": true,\n    "scripts": {"dev": "next dev -p 4001"},'
         ),
     }
-    with pytest.raises(BadInput, match="apps/web/package.json `dev` script"):
+    with pytest.raises(BadInput, match='its `dev` script: "next dev -p 4001"') as raised:
         check_port(*project_of(script), 4001)
+    assert raised.value.path == "apps/web/package.json"
     check_port(*project_of(script), 3000)  # the app is not on 3000 any more
     env = {**AFC_PROJECT, ".env": AFC_PROJECT[".env"] + "PORT=4100\n"}
     with pytest.raises(BadInput) as raised:
