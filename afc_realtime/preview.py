@@ -75,7 +75,7 @@ def renderables(plan: Plan) -> list[Any]:
             table.add_row(Text(change.kind.value.upper(), style=STYLE[change.kind]), Text(change.path), _counts(change))
         out += [Text(""), table]
     for change in plan.changes:
-        if change.kind is Kind.UPDATE:
+        if change.kind is Kind.UPDATE and not change.path.startswith(".afc/"):  # afc's own records: table only
             out += [Text(""), _diff_text(unified_diff(change))]
     if plan.broadcasts:
         out.append(Text("\nWho receives each write (from your schema; nothing is sent where afc cannot tell):"))

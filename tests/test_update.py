@@ -97,11 +97,11 @@ def test_a_conflicting_edit_gets_markers_exit_3_and_its_list(added, templates):
     assert (
         f"<<<<<<< yours ({SERVER})\n"
         'import { Hub } from "./hub"; // mine\n'
-        "||||||| afc 0.1.0 (as added)\n"
+        "||||||| afc 0.1.0 (what afc wrote)\n"
         f"{HUB_IMPORT}"
         "=======\n"
         'import { Hub } from "./hub.ts";\n'
-        ">>>>>>> afc 0.1.0\n"
+        ">>>>>>> afc 0.1.0 (its template now)\n"
     ) in text
     commit_all(project, "conflicted update")
     assert afc("remove", "websocket", "-C", str(project), "--yes", "--force").exit_code == 0
@@ -130,6 +130,7 @@ def test_dry_run_shows_the_diff_and_writes_nothing(added, templates):
     result = update(project, templates, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "+// NEW LINE" in result.output and "Dry run: nothing was written." in result.output
+    assert "+++ b/.afc/" not in result.output  # afc's own records (the base, the manifest): in the table only
     assert fingerprint(project) == before
     data = json.loads(update(project, templates, "--dry-run", "--json").stdout)
     assert {c["path"] for c in data["changes"]} == {SERVER, f".afc/base/{SERVER}.base", ".afc/manifest.toml"}
@@ -162,6 +163,7 @@ def test_web_helpers_are_updated_where_unchanged_and_reported_where_edited(added
     result = update(project, templates, "--yes")
     assert result.exit_code == 0, result.output
     assert "// next afc\nexport function broadcast(" in (helpers / "broadcast.ts").read_text()
+    assert "1 web helper(s) updated" in result.output
     mine = (helpers / "use-realtime.ts").read_text()
     assert "// mine\n" in mine and "// next afc" not in mine
     assert "apps/web/src/lib/realtime/use-realtime.ts: changed since afc wrote it: left as you have it" in result.output

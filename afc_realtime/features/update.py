@@ -48,11 +48,11 @@ def plan_update(project: Project, tree: Tree) -> Plan:
     answers = read_answers(tree, project, record)
     theirs = render_service(project, answers)
     result = _Result()
-    labels = (f"afc {old_version or '?'} (as added)", f"afc {__version__}")
+    labels = (f"afc {old_version or '?'} (what afc wrote)", f"afc {__version__} (its template now)")
     service = sorted({*theirs, *(p for p in record.files if _in(p, project.ws))})
     for path in service:
         _merge_file(plan, record, path, theirs.get(path), labels, result)
-    _refresh_helpers(plan, project, record)
+    helpers = _refresh_helpers(plan, project, record)
     made = [c.path for c in tree.changes() if c.kind is Kind.CREATE]
     record.created_dirs = sorted({*record.created_dirs, *new_dirs(tree, made)})
     record.afc_version = __version__
@@ -63,9 +63,9 @@ def plan_update(project: Project, tree: Tree) -> Plan:
         plan.summary = f"{project.ws} is up to date with afc {__version__}'s template ({SOURCE}); nothing to do."
         return plan
     plan.summary = (
-        f"Brings afc {__version__}'s service template into {project.ws} (added with afc {old_version or '?'}): "
-        f"{result.updated} file(s) take the template's version, {len(result.merged)} merge your edits with it, "
-        f"{len(result.conflicts)} conflict(s); your edits elsewhere stay."
+        f"Brings afc {__version__}'s service template into {project.ws} (written by afc {old_version or '?'}): "
+        f"{result.updated} file(s) take the template's version, {len(result.merged)} merge it with your edits, "
+        f"{len(result.conflicts)} conflict(s); {helpers} web helper(s) updated. Your other edits stay."
     )
     for path in result.merged:
         plan.note(Level.INFO, "your edits and the template's changes, merged", path)
@@ -196,10 +196,12 @@ def _record(record: manifest_mod.FeatureRecord, path: str, new: bytes, tree: Tre
     tree.write(base_path(path), new)
 
 
-def _refresh_helpers(plan: Plan, project: Project, record: manifest_mod.FeatureRecord) -> None:
+def _refresh_helpers(plan: Plan, project: Project, record: manifest_mod.FeatureRecord) -> int:
     """The web app's generated files, rendered again: written where they are as afc wrote them, reported and
-    left alone where you changed them (the ticket route, `authorize.ts` above all, are yours to edit)."""
+    left alone where you changed them (the ticket route, `authorize.ts` above all, are yours to edit).
+    Returns how many it writes."""
     tree = plan.tree
+    written = 0
     fresh = render_helpers(project, detect_auth(project, tree))
     pages = render_jinja("pages", {})
     fresh.update({f"{project.helpers_dir}/{name}": data for name, data in pages.items()})
@@ -215,8 +217,11 @@ def _refresh_helpers(plan: Plan, project: Project, record: manifest_mod.FeatureR
         elif ours != new:
             tree.write(path, new)
             record.files[path] = sha256(new)
+            written += 1
     for name in sorted(render_web_helpers({"use_after": project.has_after})):
         path = f"{project.helpers_dir}/{name}"
         if path not in record.files and not tree.occupied(path):  # new in this afc's helpers
             tree.write(path, fresh[path])
             record.files[path] = sha256(fresh[path])
+            written += 1
+    return written
