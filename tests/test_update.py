@@ -257,3 +257,17 @@ def test_uncommitted_edits_in_the_service_are_refused_like_any_other(added, temp
     result = update(project, templates, "--yes")
     assert result.exit_code == 3 and "uncommitted changes" in result.output and SERVER in result.output
     assert fingerprint(project) == before
+
+
+def test_a_file_you_deleted_stays_deleted_and_is_listed_when_the_template_changed_it(added, templates):
+    project, first = added
+    (project / "apps/ws/src/ratelog.ts").unlink()
+    commit_all(project, "I do not want it")
+    patch(templates / "ws/template/src/ratelog.ts", "\n", "\n// next\n")
+    result = update(project, templates, "--yes")
+    assert result.exit_code == 3, result.output
+    assert "apps/ws/src/ratelog.ts: you deleted it, and the template changed it; left deleted" in result.output
+    assert not (project / "apps/ws/src/ratelog.ts").exists()
+    commit_all(project, "update")
+    assert afc("remove", "websocket", "-C", str(project), "--yes", "--force").exit_code == 0
+    assert without_git(fingerprint(project)) == first

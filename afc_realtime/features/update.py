@@ -31,7 +31,6 @@ class _Result:
     conflicts: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)  # both sides' changes, merged cleanly
     updated: int = 0
-    kept: int = 0  # the owner's version, the template not having changed it
 
 
 def plan_update(project: Project, tree: Tree) -> Plan:
@@ -59,7 +58,7 @@ def plan_update(project: Project, tree: Tree) -> Plan:
     record.service_dir = record.service_dir or project.ws
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     plan.conflicts = result.conflicts
-    if plan.empty:
+    if plan.empty and not result.conflicts:
         plan.summary = f"{project.ws} is up to date with afc {__version__}'s template ({SOURCE}); nothing to do."
         return plan
     plan.summary = (
@@ -165,8 +164,7 @@ def _merge_file(
         _record(record, path, new, tree)
         return
     _record(record, path, new, tree)
-    if ours == new or new == base:
-        result.kept += ours != new
+    if ours == new or new == base:  # nothing new, or only yours
         return
     if ours == base:
         tree.write(path, new)
