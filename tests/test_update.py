@@ -212,7 +212,7 @@ def test_a_project_added_before_base_copies_updates_what_it_can(added, templates
     result = update(project, templates, "--yes")
     assert result.exit_code == 3
     assert (
-        f"{SERVER}: you changed it and the template changed it, with no copy of what afc first wrote" in result.output
+        f"{SERVER}: you changed it and the template changed it, with no intact copy of what afc wrote" in result.output
     )
     assert "// next\n" in (project / "apps/ws/src/hub.ts").read_text()
     assert (project / ".afc/base/apps/ws/src/hub.ts.base").is_file()  # the next update has a base
@@ -257,6 +257,18 @@ def test_uncommitted_edits_in_the_service_are_refused_like_any_other(added, temp
     result = update(project, templates, "--yes")
     assert result.exit_code == 3 and "uncommitted changes" in result.output and SERVER in result.output
     assert fingerprint(project) == before
+
+
+def test_a_base_copy_that_was_changed_is_not_merged_from(added, templates):
+    project, _ = added
+    edit(project, SERVER, HUB_IMPORT, HUB_IMPORT + "// mine\n")
+    base = project / f".afc/base/{SERVER}.base"
+    base.write_text(base.read_text().replace("// runtime-agnostic", "// tampered"))
+    commit_all(project, "a changed base")
+    patch(templates / "ws/template/src/server.ts", "// runtime-agnostic", "// next\n// runtime-agnostic")
+    result = update(project, templates, "--yes")
+    assert result.exit_code == 3 and "no intact copy of what afc wrote" in result.output
+    assert "// next" not in (project / SERVER).read_text()
 
 
 def test_a_file_you_deleted_stays_deleted_and_is_listed_when_the_template_changed_it(added, templates):

@@ -136,7 +136,9 @@ def _merge_file(
     tree = plan.tree
     ours = tree.read_bytes(path)
     recorded = record.files.get(path)
-    base = tree.read_bytes(base_path(path)) if base_path(path) in record.files else None
+    base = tree.read_bytes(base_path(path))
+    if base is not None and record.files.get(base_path(path)) != sha256(base):
+        base = None  # not the copy afc kept (changed, or never recorded): no base rather than a wrong one
     if base is None and ours is not None and recorded == sha256(ours):
         base = ours  # unchanged since afc wrote it: the file is its own base (a project added before bases)
     if recorded is None and new is not None:  # a file the template did not have when it was added
@@ -172,7 +174,7 @@ def _merge_file(
         return
     texts = [_decoded(ours), _decoded(base), _decoded(new)]
     if base is None or None in texts:
-        why = "no copy of what afc first wrote" if base is None else "not text"
+        why = "no intact copy of what afc wrote" if base is None else "not text"
         result.conflicts.append(
             f"{path}: you changed it and the template changed it, with {why} to merge from; kept yours"
         )
