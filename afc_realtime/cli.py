@@ -266,7 +266,9 @@ def add_websocket(
     from .features.service import with_service_dir
 
     def build(tree: Tree) -> Plan:
-        found = with_service_dir(_detect(tree, app_, flags), tree, dir_)
+        found = _detect(tree, app_, flags)
+        if not websocket.installed(tree):  # installed: "nothing to do", wherever --dir points
+            found = with_service_dir(found, tree, dir_)
         return websocket.plan_add(found, tree, public=not no_public, port=port)
 
     flags = Flags(project, dry_run, yes, json_, allow_dirty)

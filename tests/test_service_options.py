@@ -140,3 +140,23 @@ def test_a_crafted_service_dir_in_the_manifest_is_refused(afc_project):
     result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 2 and "service_dir: should be a folder inside the project" in result.output
     assert fingerprint(afc_project) == {**before, ".afc/manifest.toml": fingerprint(afc_project)[".afc/manifest.toml"]}
+
+
+def test_a_single_app_takes_dir_and_port_and_gives_every_byte_back(tmp_path):
+    from tests.support.projects import make_project
+    from tests.support.real_projects import SINGLE_NPM
+
+    project = make_project(tmp_path / "single", SINGLE_NPM)
+    before = fingerprint(project)
+    added = afc("add", "websocket", "-C", str(project), "--yes", "--dir", "services/realtime", "--port", "4300")
+    assert added.exit_code == 0, added.output
+    package = json.loads((project / "services/realtime/package.json").read_text())
+    assert package["name"] == "realtime-service" and "--env-file=../../.env" in package["scripts"]["dev"]
+    assert "services/realtime" in json.loads((project / "tsconfig.json").read_text())["exclude"]
+    assert (
+        "cd services/realtime && npm run dev   # starts the realtime service on ws://localhost:4300/ws" in added.output
+    )
+    again = afc("add", "websocket", "-C", str(project), "--yes", "--dir", "src/realtime")
+    assert again.exit_code == 0 and "already installed by afc (the service in services/realtime)" in again.output
+    assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
+    assert fingerprint(project) == before

@@ -98,7 +98,10 @@ def plan_add(project: Project, tree: Tree, public: bool = True, port: int = PORT
     plan = Plan(f"add {FEATURE}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     if FEATURE in existing.features:
-        plan.summary = f"{FEATURE} is already installed by afc; nothing to do (see `afc status`)."
+        plan.summary = (
+            f"{FEATURE} is already installed by afc (the service in {project.ws}); nothing to do "
+            f"(see `afc status`; `afc update {FEATURE}` brings in a newer afc's template)."
+        )
         return plan
     check_port(project, tree, port)
     _refuse_foreign(project, tree)
