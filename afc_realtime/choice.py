@@ -16,6 +16,32 @@ Ask = Callable[[dict[str, int]], str]
 
 
 def choose(tree: Tree, app: str | None = None, ask: Ask | None = None) -> Project:
+    """The project with its app, and the service folder afc's manifest records (`add websocket --dir`)."""
+    return _recorded_service_dir(tree, _choose(tree, app, ask))
+
+
+def _recorded_service_dir(tree: Tree, project: Project) -> Project:
+    """Later commands (`remove`, `update`, `status`, `add event`) find the service where `add` put it."""
+    from dataclasses import replace
+
+    from . import manifest
+    from .errors import BadInput
+
+    record = manifest.load(tree.read_text(manifest.PATH)).features.get("websocket")
+    if record is None or not record.service_dir:
+        return project
+    folder = PurePosixPath(record.service_dir)
+    web = PurePosixPath(project.web)
+    if project.web != "." and (folder.is_relative_to(web) or web.is_relative_to(folder)):
+        raise BadInput(
+            f"invalid afc manifest: service_dir {record.service_dir} is the web app's folder or inside it; "
+            "afc never puts the service there",
+            path=manifest.PATH,
+        )
+    return replace(project, ws=record.service_dir)
+
+
+def _choose(tree: Tree, app: str | None = None, ask: Ask | None = None) -> Project:
     if app is not None:
         return detect(tree, app, f"chosen with --app {app}")
     first = detect(tree)

@@ -54,8 +54,10 @@ app = typer.Typer(
 )
 add_app = typer.Typer(help="Add a feature to the project.", no_args_is_help=True)
 remove_app = typer.Typer(help="Remove a feature from the project.", no_args_is_help=True)
+update_app = typer.Typer(help="Bring a feature up to this afc's version, keeping your edits.", no_args_is_help=True)
 app.add_typer(add_app, name="add")
 app.add_typer(remove_app, name="remove")
+app.add_typer(update_app, name="update")
 
 # Shared flags. Each command names only these and its own arguments; `_run` does the rest. No default is
 # shown: a flag is off unless given, and the help says what an option does without it.
@@ -261,9 +263,11 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
                 console.print(dirty_note, markup=False)
             if plan.empty or flags.dry_run:
                 if flags.json:
-                    typer.echo(json.dumps(as_data(plan, dry_run=flags.dry_run, applied=False), indent=2))
+                    data = {**as_data(plan, dry_run=flags.dry_run, applied=False), **_conflict_data(plan)}
+                    typer.echo(json.dumps(data, indent=2))
                 elif not plan.empty:
                     console.print("\nDry run: nothing was written.")
+                _exit_on_conflicts(plan, flags.dry_run)
                 return
             short = summary(plan, plan_shown=not quiet)  # made before applying: it tells new folders from old
             if asking and not typer.confirm("\nApply these changes?", default=False, err=True):
@@ -280,7 +284,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
         _show(console, short)
     ran = _maybe_install(flags, plan, tree.root, asking)
     if flags.json:
-        data = {**as_data(plan, dry_run=False, applied=True), "warnings": outcome.warnings}
+        data = {**as_data(plan, dry_run=False, applied=True), "warnings": outcome.warnings, **_conflict_data(plan)}
         if ran is not None:
             data["install"] = {"command": ran.command, "exit_code": ran.exit_code, "log": str(ran.log)}
         typer.echo(json.dumps(data, indent=2))
@@ -296,6 +300,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
             ),
             json_mode=False,
         )
+    _exit_on_conflicts(plan, False)
 
 
 def _maybe_install(flags: Flags, plan: Plan, root: Path, asked: bool) -> Ran | None:
@@ -315,6 +320,21 @@ def _maybe_install(flags: Flags, plan: Plan, root: Path, asked: bool) -> Ran | N
     if ran.ok:
         console.print(f"[green]Installed[/] with `{ran.command}` in {ran.seconds:.0f} s (log: {ran.log}).", markup=True)
     return ran
+
+
+def _conflict_data(plan: Plan) -> dict[str, list[str]]:
+    """`update`'s conflicts in its JSON (the other commands have none, and no such key)."""
+    return {"conflicts": plan.conflicts} if plan.command.startswith("update") else {}
+
+
+def _exit_on_conflicts(plan: Plan, dry_run: bool) -> None:
+    """`update` writes conflict markers, as git does, then lists the files and exits 3."""
+    if not plan.conflicts:
+        return
+    lead = "applying would leave conflicts in" if dry_run else "conflicts to resolve (marked in the files, as git does)"
+    lines = "\n".join(f"  - {c}" for c in plan.conflicts)
+    _console(True).print(f"[bold yellow]{lead}:[/]\n{lines}", markup=True, highlight=False)
+    raise typer.Exit(3)
 
 
 def _detect(tree: Tree, app: str | None = None, flags: Flags | None = None) -> Project:
@@ -367,6 +387,22 @@ def add_websocket(
         ),
     ] = False,
     verbose: VerboseOpt = False,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port",
+            help="The port the realtime service listens on (not the web app's); without it, 4001.",
+            show_default=False,
+        ),
+    ] = 4001,
+    dir_: Annotated[
+        str | None,
+        typer.Option(
+            "--dir",
+            help="The service's folder, e.g. services/realtime. Without it, apps/ws (realtime/ beside a single app).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Render the realtime service into apps/ws and wire the web app, env, compose and turbo to it.
 
@@ -380,9 +416,46 @@ def add_websocket(
       afc add websocket --yes --install     # apply, then install the dependencies
     """
     from .features import websocket
+    from .features.service import with_service_dir
+
+    def build(tree: Tree) -> Plan:
+        found = _detect(tree, app_, flags)
+        if not websocket.installed(tree):  # installed: "nothing to do", wherever --dir points
+            found = with_service_dir(found, tree, dir_)
+        return websocket.plan_add(found, tree, public=not no_public, port=port)
 
     flags = Flags(project, dry_run, yes, json_, allow_dirty, verbose, install)
-    _run(flags, lambda tree: websocket.plan_add(_detect(tree, app_, flags), tree, public=not no_public))
+    _run(flags, build)
+
+
+@update_app.command("websocket")
+def update_websocket(
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    json_: JsonOpt = False,
+    allow_dirty: AllowDirtyOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Merge this afc's service template into the service, keeping your edits.
+
+    A three-way merge: what afc wrote at `add` (kept in .afc/base/), your files now, and what this afc renders
+    with the same answers.
+
+    Where you and the template changed the same lines, both versions are written between conflict markers,
+    as git does, and afc exits with 3 listing those files. The web helpers are updated where they are as afc
+    wrote them; where you changed them they are left alone and reported.
+
+    \b
+    Examples:
+      afc update websocket --dry-run        # the merge, as diffs
+      afc update websocket --yes            # apply it; exit 3 lists any conflicts
+    """
+    from .features import update
+
+    _run(
+        Flags(project, dry_run, yes, json_, allow_dirty, verbose), lambda tree: update.plan_update(_detect(tree), tree)
+    )
 
 
 @remove_app.command("websocket")

@@ -22,6 +22,7 @@ class FeatureRecord:
     insertions: dict[str, list[Insertion]] = field(default_factory=dict)  # path -> text afc inserted there
     created_dirs: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
+    service_dir: str = ""  # where the service was rendered (`--dir`); empty: the default for the project
 
 
 @dataclass
@@ -36,7 +37,7 @@ class _Invalid(Exception):
 
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_FEATURE_KEYS = {"afc_version", "events", "created_dirs", "files", "insertions"}
+_FEATURE_KEYS = {"afc_version", "events", "created_dirs", "files", "insertions", "service_dir"}
 _FILE_KEYS: dict[str, type] = {"path": str, "sha256": str}
 _INSERTION_KEYS: dict[str, type] = {"path": str, "offset": int, "what": str, "text": str, "before": str, "after": str}
 _REQUIRED_INSERTION = {"path", "offset", "what", "text"}
@@ -85,6 +86,9 @@ def _from_doc(doc: dict[str, object]) -> Manifest:
         record = FeatureRecord(name, _typed(raw, "afc_version", str, at, ""))
         record.events = _strings(raw, "events", at)
         record.created_dirs = _strings(raw, "created_dirs", at)
+        record.service_dir = _typed(raw, "service_dir", str, at, "")
+        if record.service_dir and not _folder_inside(record.service_dir):
+            raise _Invalid((*at, "service_dir"), "should be a folder inside the project")
         for index, item in enumerate(_tables(raw, "files", at)):
             here = (*at, "files", index)
             _keys(item, _FILE_KEYS, set(_FILE_KEYS), here)
@@ -109,6 +113,12 @@ def _from_doc(doc: dict[str, object]) -> Manifest:
             record.insertions.setdefault(str(item["path"]), []).append(insertion)
         manifest.features[name] = record
     return manifest
+
+
+def _folder_inside(rel: str) -> bool:
+    """A relative folder below the root, not afc's or git's own, with no `..`: where a service may be."""
+    parts = rel.split("/")
+    return not rel.startswith("/") and all(p not in ("", ".", "..", ".git", ".afc") for p in parts)
 
 
 def _typed(raw: dict[str, object], key: str, kind: type, at: tuple[str | int, ...], default: object) -> str:
@@ -206,11 +216,14 @@ def dump(manifest: Manifest) -> str:
     out = [f"# {HEADER}\n", f"version = {VERSION}\n"]
     for name, record in sorted(manifest.features.items()):
         key = f"features.{value(name)}"
-        out.append(
-            table(
-                key, {"afc_version": record.afc_version, "events": record.events, "created_dirs": record.created_dirs}
-            )
-        )
+        head: dict[str, object] = {
+            "afc_version": record.afc_version,
+            "events": record.events,
+            "created_dirs": record.created_dirs,
+        }
+        if record.service_dir:
+            head["service_dir"] = record.service_dir
+        out.append(table(key, head))
         out += [
             table(f"[{key}.files]", {"path": path, "sha256": digest}) for path, digest in sorted(record.files.items())
         ]

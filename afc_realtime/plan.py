@@ -69,6 +69,7 @@ class Plan:
     broadcasts: list[Broadcast] = field(default_factory=list)
     summary: str = ""
     install: Install | None = None  # the package manager's install, for `--install`
+    conflicts: list[str] = field(default_factory=list)  # `update`: files left with conflict markers (exit 3)
 
     @property
     def changes(self) -> list[Change]:

@@ -87,9 +87,12 @@ def size_text(size: int) -> str:
     return f"{size / 1024:.0f} KB" if size >= 10 * 1024 else f"{size / 1024:.1f} KB"
 
 
+AFC_DIR = ".afc/"  # afc's own records (the manifest, update's base copies): listed, never diffed
+
+
 def yours(plan: Plan) -> list[Change]:
     """The user's own files that afc edits: shown first, with their diffs."""
-    return [c for c in plan.changes if c.kind is Kind.UPDATE]
+    return [c for c in plan.changes if c.kind is Kind.UPDATE and not c.path.startswith(AFC_DIR)]
 
 
 def generated(plan: Plan) -> list[Group]:
@@ -97,10 +100,11 @@ def generated(plan: Plan) -> list[Group]:
     goes with them): `apps/ws/  22 files, 160 KB`."""
     gone = set(plan.prune_dirs)
     groups: dict[tuple[Kind, str], list[Change]] = {}
+    mine = {c.path for c in yours(plan)}
     for change in plan.changes:
-        if change.kind is Kind.UPDATE:
+        if change.path in mine:
             continue
-        folder = _new_folder(plan, change, gone)
+        folder = ".afc" if change.kind is Kind.UPDATE else _new_folder(plan, change, gone)
         groups.setdefault((change.kind, folder or change.path), []).append(change)
     out = []
     for (kind, key), changes in groups.items():
@@ -152,7 +156,8 @@ def renderables(plan: Plan, verbose: bool = False) -> list[Any]:
     groups = generated(plan)
     if groups:
         count = sum(len(g.changes) for g in groups)
-        verb = "afc generates" if any(g.kind is Kind.CREATE for g in groups) else "afc deletes"
+        kinds = {g.kind for g in groups}
+        verb = "afc generates" if Kind.CREATE in kinds else "afc deletes" if Kind.DELETE in kinds else "afc updates"
         heading = f"Files {verb} ({_counted(count, 'file')}, {size_text(sum(g.size for g in groups))})"
         hint = "" if verbose else "; --verbose lists each"
         out += [Text(""), Text(heading + hint + ":", style="bold")]
@@ -217,7 +222,7 @@ def summary(plan: Plan, plan_shown: bool = False) -> list[Any]:
         edited = f"edited {len(mine)} of your files" if len(mine) != 1 else "edited 1 of your files"
         out.append(_indented(Text(f"{edited}: {', '.join(c.path for c in mine)}")))
     for group in generated(plan):
-        verb = "created" if group.kind is Kind.CREATE else "deleted"
+        verb = {Kind.CREATE: "created", Kind.DELETE: "deleted", Kind.UPDATE: "updated"}[group.kind]
         what = _counted(len(group.changes), "file") if group.folder else size_text(group.size)
         out.append(_indented(Text(f"{verb} {group.label} ({what})")))
     if plan_shown:

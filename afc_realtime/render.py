@@ -4,13 +4,35 @@ project), the web helpers through Jinja. Returns file contents; the caller stage
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import AfcError
 
+# The templates source for tests only (`use_templates`): `afc update` is tested against a changed copy of
+# the template, as a newer afc would ship it. Nothing in afc sets it.
+_override: Path | None = None
+
+# How the answers file names the template: by what it is, never where it was on the machine that rendered it.
+SOURCE = "afc-realtime:ws"
+
+
+@contextmanager
+def use_templates(folder: Path) -> Iterator[None]:
+    """Render from `folder` (a copy of `templates/`) instead of afc's own templates, for the duration."""
+    global _override
+    previous, _override = _override, folder
+    try:
+        yield
+    finally:
+        _override = previous
+
 
 def templates_dir() -> Path:
     """Templates ship inside the wheel (afc_realtime/templates); a source checkout has them at the root."""
+    if _override is not None:
+        return _override
     here = Path(__file__).resolve().parent
     for candidate in (here / "templates", here.parent / "templates"):
         if (candidate / "ws" / "copier.yml").is_file():

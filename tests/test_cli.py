@@ -404,7 +404,7 @@ def test_a_new_user_on_a_terminal_walks_add_on_the_example(tmp_path):
         "Files afc generates (",
         "apps/ws/ ",
         "Apply these changes?",
-        "Done. 42 files changed:",
+        "files changed:",
         "edited 9 of your files",
         "created apps/ws/ (",
         "Run `bun install` now?",

@@ -60,6 +60,9 @@ def test_every_command_lifecycle_validates(afc_project):
     assert result["applied"] and result["warnings"] == []
     again = run_json("add", "websocket", "-C", root, "--yes", expect="plan")
     assert again["changes"] == [] and "nothing to do" in again["summary"]
+    update = run_json("update", "websocket", "-C", root, "--dry-run", expect="plan")
+    assert update["conflicts"] == [] and "up to date" in update["summary"]
+    run_json("update", "websocket", "-C", root, "--yes", expect="plan")  # nothing to do: a plan, not applied
     run_json("add", "event", "todo-archived", "--route", ROUTE, "-C", root, "--dry-run", expect="plan")
     run_json("add", "event", "todo-archived", "--route", ROUTE, "-C", root, "--yes", expect="result")
     status = run_json("status", "-C", root, expect="status")

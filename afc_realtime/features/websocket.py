@@ -24,6 +24,8 @@ from ..project import Project, join
 from ..tree import Tree, sha256
 from ..writes import find, inserter, naming
 from ..writes.site import Write
+from . import service
+from .service import check_port, package_name
 from .toolkit import Draft, import_path, module_import, new_dirs, remove_records
 
 FEATURE = "websocket"
@@ -40,13 +42,15 @@ TURBO_RUNTIME_ENV = [
 ]
 
 
-def env_entries(secret: str, dev_port: int = 3000, internal_host: str = "localhost") -> list[tuple[str, str]]:
+def env_entries(
+    secret: str, dev_port: int = 3000, internal_host: str = "localhost", port: int = PORT
+) -> list[tuple[str, str]]:
     """The realtime variables of an env file; a file read by containers reaches the service by its compose
     name (`internal_host="ws"`), since inside a container localhost is the container itself."""
     return [
-        ("NEXT_PUBLIC_WS_URL", f"ws://localhost:{PORT}"),
-        ("WS_INTERNAL_URL", f"http://{internal_host}:{PORT}"),
-        ("WS_PORT", str(PORT)),
+        ("NEXT_PUBLIC_WS_URL", f"ws://localhost:{port}"),
+        ("WS_INTERNAL_URL", f"http://{internal_host}:{port}"),
+        ("WS_PORT", str(port)),
         ("WS_EVENTS_SECRET", secret),
         ("WS_ALLOWED_ORIGINS", origin(dev_port)),
     ]
@@ -57,7 +61,9 @@ def origin(dev_port: int) -> str:
     return f"http://localhost:{dev_port}"
 
 
-def compose_service(project: Project, compose_file: str, networks: list[str] | None = None) -> dict[str, Any]:
+def compose_service(
+    project: Project, compose_file: str, networks: list[str] | None = None, port: int = PORT
+) -> dict[str, Any]:
     """The `ws` service of a compose file. The image builds from the repository root (the workspace lockfile
     is there) and runs in production mode; a file that is not a production one runs it in development mode,
     so an unset secret never makes it exit and restart in a loop."""
@@ -67,7 +73,7 @@ def compose_service(project: Project, compose_file: str, networks: list[str] | N
     environment = {
         "NODE_ENV": "production" if production else "development",
         "WS_HOST": "0.0.0.0",  # inside a container: reachable from the other services, not only loopback
-        "WS_PORT": f'"{PORT}"',
+        "WS_PORT": f'"{port}"',
         "WS_EVENTS_SECRET": secret,
         "WS_TICKET_SECRET": "${WS_TICKET_SECRET:-}",
         "WS_ALLOWED_ORIGINS": f"${{WS_ALLOWED_ORIGINS:-{origin(project.dev_port)}}}",
@@ -75,7 +81,7 @@ def compose_service(project: Project, compose_file: str, networks: list[str] | N
     }
     service: dict[str, Any] = {
         "build": {"context": context, "dockerfile": f"{project.ws}/Dockerfile"},
-        "ports": [f'"{PORT}:{PORT}"'],
+        "ports": [f'"{port}:{port}"'],
         "environment": environment,
     }
     if networks:
@@ -84,24 +90,29 @@ def compose_service(project: Project, compose_file: str, networks: list[str] | N
     return service
 
 
-def plan_add(project: Project, tree: Tree, public: bool = True) -> Plan:
-    """The whole integration; with `public=False`, rows tied to no one are not broadcast either."""
+def plan_add(project: Project, tree: Tree, public: bool = True, port: int = PORT) -> Plan:
+    """The whole integration; with `public=False`, rows tied to no one are not broadcast either. The service
+    listens on `port` and lives in `project.ws` (`--dir`, checked by `service_dir`)."""
     plan = Plan(f"add {FEATURE}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     if FEATURE in existing.features:
-        plan.summary = f"{FEATURE} is already installed by afc; nothing to do (see `afc status`)."
+        plan.summary = (
+            f"{FEATURE} is already installed by afc (the service in {project.ws}); nothing to do "
+            f"(see `afc status`; `afc update {FEATURE}` brings in a newer afc's template)."
+        )
         return plan
+    check_port(project, tree, port)
     _refuse_foreign(project, tree)
     _say_which_app(project, plan)
 
     auth = detect_auth(project, tree)
-    files = _stage_generated(project, tree, auth)
+    files = _stage_generated(project, tree, auth, port)
     draft = Draft(tree, plan)
     events, feeds = _wire_writes(project, draft, public)
     files.update(_wire_pages(project, draft, feeds))
     _declare_env_schema(project, draft)
-    _add_env_vars(project, draft)
-    _add_compose_services(project, draft)
+    _add_env_vars(project, draft, port)
+    _add_compose_services(project, draft, port)
     _add_turbo_env(draft)
     _cover_workspace(project, draft)
     _keep_service_out_of_app(project, draft)
@@ -113,9 +124,10 @@ def plan_add(project: Project, tree: Tree, public: bool = True) -> Plan:
         insertions=draft.stage(),
         created_dirs=new_dirs(tree, [*files, manifest_mod.PATH]),
         events=events,
+        service_dir=project.ws,
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
-    plan.next_steps = _next_steps(project, tree)
+    plan.next_steps = _next_steps(project, tree, port)
     plan.install = nextsteps.install_of(project)
     wired = ", ".join(events) or "none (see below)"
     plan.summary = (
@@ -126,7 +138,8 @@ def plan_add(project: Project, tree: Tree, public: bool = True) -> Plan:
 
 
 def _refuse_foreign(project: Project, tree: Tree) -> None:
-    taken = [p for p in (project.ws, project.helpers_dir, ticket_route(project)) if tree.occupied(p)]
+    taken = [p for p in (project.helpers_dir, ticket_route(project)) if tree.occupied(p)]
+    taken = ([] if service.free(tree, project.ws) else [project.ws]) + taken
     if taken:
         raise Conflict(
             "afc would create these, but they exist already and afc did not make them",
@@ -149,12 +162,47 @@ def ticket_route(project: Project) -> str:
     return join(project.src, "app/api/realtime/ticket/route.ts")
 
 
-def _stage_generated(project: Project, tree: Tree, auth: AuthSetup) -> dict[str, bytes]:
+def _stage_generated(project: Project, tree: Tree, auth: AuthSetup, port: int) -> dict[str, bytes]:
     env_file = os.path.relpath(_service_env_file(project), project.ws).replace(os.sep, "/")
-    answers = {"package_name": "ws", "ws_port": PORT, "env_file": env_file, "service_dir": project.ws}
-    files = {f"{project.ws}/{rel}": data for rel, data in render.render_service(answers).items()}
+    answers: dict[str, object] = {
+        "package_name": package_name(project, tree),
+        "ws_port": port,
+        "env_file": env_file,
+        "service_dir": project.ws,
+    }
+    files = render_service(project, answers)
+    # The pristine render, kept for `afc update websocket` (the base of its three-way merge: see BASE_DIR).
+    files.update({base_path(path): data for path, data in list(files.items())})
+    files.update(render_helpers(project, auth))
+    for path, data in files.items():
+        tree.write(path, data)
+    return files
+
+
+# Where `add` keeps the service exactly as it rendered it, one `<path>.base` file per file, committed with
+# the project: `afc update websocket` merges three ways (base: this; ours: the project's file now; theirs:
+# what the running afc renders with the same answers), and the base has to be the very bytes afc wrote. It
+# costs a copy of the service (about 120 KB) in the repository; the alternatives cost more: rendering the
+# base from an older template needs afc to ship every template version it ever had (and the exact release
+# that made the project), and asking git for the blob needs the add to have been committed. The `.base`
+# suffix keeps test runners, linters and `tsc` from taking the copies for sources.
+BASE_DIR = ".afc/base"
+
+
+def base_path(path: str) -> str:
+    return f"{BASE_DIR}/{path}.base"
+
+
+def render_service(project: Project, answers: dict[str, object]) -> dict[str, bytes]:
+    """The service rendered by this afc into `project.ws` (paths from the root), with its version recorded."""
+    rendered = render.render_service({**answers, "afc_version": __version__})
+    return {f"{project.ws}/{rel}": data for rel, data in rendered.items()}
+
+
+def render_helpers(project: Project, auth: AuthSetup) -> dict[str, bytes]:
+    """The web app's generated files: the helpers, `authorize.ts` for the app's auth, the ticket route."""
     helpers = render.render_web_helpers({"use_after": project.has_after})
-    files.update({f"{project.helpers_dir}/{name}": data for name, data in helpers.items()})
+    files = {f"{project.helpers_dir}/{name}": data for name, data in helpers.items()}
     authorize = f"{project.helpers_dir}/authorize.ts"
     module = auth.module.removesuffix(".ts") if auth.module else None
     rendered = render.render_jinja(
@@ -171,8 +219,6 @@ def _stage_generated(project: Project, tree: Tree, auth: AuthSetup) -> dict[str,
     )
     files[authorize] = rendered["authorize.ts"]
     files[ticket_route(project)] = rendered["ticket-route.ts"]
-    for path, data in files.items():
-        tree.write(path, data)
     return files
 
 
@@ -279,7 +325,7 @@ def _declare_env_schema(project: Project, draft: Draft) -> None:
         draft.take(envschema.declare(file))
 
 
-def _add_env_vars(project: Project, draft: Draft) -> None:
+def _add_env_vars(project: Project, draft: Draft, port: int) -> None:
     """One random secret shared by every real env file (or the one they have already); examples get a
     placeholder. Files that compose hands to containers (`env_file:`), and the examples they are made from,
     reach the service by its compose name."""
@@ -292,7 +338,7 @@ def _add_env_vars(project: Project, draft: Draft) -> None:
     for path, text in texts.items():
         value = "change-me-to-a-long-random-string" if envfile.is_example(path) else secret
         host = "ws" if path in containers else "localhost"
-        draft.take(envfile.add_block(path, text, ENV_HEADER, env_entries(value, project.dev_port, host)))
+        draft.take(envfile.add_block(path, text, ENV_HEADER, env_entries(value, project.dev_port, host, port)))
 
 
 def _container_env_files(project: Project, tree: Tree) -> set[str]:
@@ -301,11 +347,11 @@ def _container_env_files(project: Project, tree: Tree) -> set[str]:
     return used | {f"{p}{suffix}" for p in used for suffix in envfile.EXAMPLE_SUFFIXES}
 
 
-def _add_compose_services(project: Project, draft: Draft) -> None:
+def _add_compose_services(project: Project, draft: Draft, port: int) -> None:
     for path in project.compose_files:
         text = draft.tree.read_text(path) or ""
         networks = compose.shared_networks(text, path, "ws")
-        draft.take(compose.add_service(path, text, "ws", compose_service(project, path, networks)))
+        draft.take(compose.add_service(path, text, "ws", compose_service(project, path, networks, port)))
     if project.compose_files and project.single_app:
         message = (
             f"the service's Dockerfile installs from a workspace bun.lock at the root; this project has no workspaces: "
@@ -366,8 +412,8 @@ def _keep_service_out_of_app(project: Project, draft: Draft) -> None:
     draft.take(jsonfile.ensure_list(config, text, "exclude", values, f"tsconfig exclude {rel}"))
 
 
-def _next_steps(project: Project, tree: Tree) -> list[NextStep]:
-    return nextsteps.after_add(project, tree, PORT)
+def _next_steps(project: Project, tree: Tree, port: int = PORT) -> list[NextStep]:
+    return nextsteps.after_add(project, tree, port)
 
 
 # -- remove ---------------------------------------------------------------------------------------

@@ -88,7 +88,13 @@ def test_dockerfile_builds_from_the_workspace_lockfile_on_pinned_images(tmp_path
 def test_defaults_only(tmp_path: Path):
     dst = render_ws(tmp_path / "ws")
     answers = (dst / ".copier-answers.yml").read_text()
-    for line in ("package_name: ws", "ws_port: 4001", "env_file: ../../.env", "node_version: '22'"):
+    for line in (
+        "package_name: realtime-service",
+        "_src_path: afc-realtime:ws",
+        "ws_port: 4001",
+        "env_file: ../../.env",
+        "node_version: '22'",
+    ):
         assert line in answers
     assert json.loads((dst / "package.json").read_text())["engines"] == {"node": ">=22"}
 

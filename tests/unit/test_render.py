@@ -1,0 +1,41 @@
+"""Rendering: the service's answers file names its template portably, and output is the same on any machine."""
+
+import shutil
+from pathlib import Path
+
+from afc_realtime import render
+
+ANSWERS = {"package_name": "@acme/realtime", "ws_port": 4100, "env_file": "../../.env", "service_dir": "apps/ws"}
+
+
+def test_output_is_identical_from_two_install_locations(tmp_path: Path):
+    """Two copies of afc's templates in different folders (two machines, two virtualenvs) render the same
+    bytes, and no file names the folder the template came from."""
+    outputs = []
+    for where in ("machine-one/venv/lib/afc", "elsewhere/site-packages/afc_realtime"):
+        copy = tmp_path / where / "templates"
+        shutil.copytree(render.templates_dir(), copy)
+        with render.use_templates(copy):
+            outputs.append(render.render_service({**ANSWERS, "afc_version": "9.9.9"}))
+    assert outputs[0] == outputs[1]
+    assert not [name for name, data in outputs[0].items() if str(tmp_path).encode() in data]
+    assert outputs[0] == render.render_service({**ANSWERS, "afc_version": "9.9.9"})  # afc's own copy too
+
+
+def test_the_answers_file_records_a_portable_source_and_the_afc_version():
+    answers = render.render_service({**ANSWERS, "afc_version": "1.2.3"})[".copier-answers.yml"].decode()
+    assert "_src_path: afc-realtime:ws\n" in answers and "afc_version: 1.2.3\n" in answers
+    assert "_commit" not in answers and "/" not in answers.split("_src_path: ")[1].splitlines()[0]
+    assert "package_name: '@acme/realtime'\n" in answers and "ws_port: 4100\n" in answers
+
+
+def test_use_templates_is_undone_on_leaving(tmp_path: Path):
+    own = render.templates_dir()
+    with render.use_templates(tmp_path):
+        assert render.templates_dir() == tmp_path
+    assert render.templates_dir() == own
+
+
+def test_a_scoped_package_name_gives_a_valid_docker_tag():
+    dockerfile = render.render_service(ANSWERS)["Dockerfile"].decode()
+    assert "docker build -f apps/ws/Dockerfile -t acme-realtime ." in dockerfile  # `@` and `/` are not tag characters
