@@ -185,7 +185,7 @@ def test_a_crafted_insertion_cuts_nothing(afc_project, path, text):
     manifest.write_text(manifest.read_text() + record)
     before = fingerprint(afc_project)
     result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
-    assert result.exit_code == 2 and "not text afc inserts" in result.output or "never edits" in result.output
+    assert result.exit_code == 2 and ("not text afc inserts" in result.output or "never edits" in result.output)
     assert fingerprint(afc_project) == before
 
 
@@ -195,6 +195,7 @@ def test_a_crafted_insertion_cuts_nothing(afc_project, path, text):
         (lambda t: t.replace("offset = ", "offset = -5 + ", 1).replace("-5 + ", "-"), "should not be negative"),
         (lambda t: t.replace('sha256 = "', 'sha256 = 7 #"', 1), "sha256: should be a string"),
         (lambda t: t.replace("insertions]]\npath", "insertions]]\nxpath", 1), "path: missing"),
+        (lambda t: t.replace('path = "', 'path = "../', 1), "path: should be a path inside the project"),
     ],
 )
 def test_a_manifest_of_the_wrong_shape_exits_2_naming_the_line(afc_project, edit, words):
