@@ -1,3 +1,5 @@
+import pytest
+
 from afc_realtime.edits import envschema
 from afc_realtime.edits import typescript as ts
 from afc_realtime.edits.result import Skip
@@ -136,3 +138,76 @@ def test_a_schema_named_elsewhere_is_found_by_its_exact_name():
     )
     new = round_trip(envschema, text, declare(text))
     assert "const schemaX = z.object({ B: z.string() });" in new and "A: z.string(),\nWS_INTERNAL_URL" in new
+
+
+def _root(text):
+    file = ts.load("src/env.ts", text)
+    assert isinstance(file, ts.TsFile)
+    return file.root
+
+
+@pytest.mark.parametrize(
+    "text, name, expected",
+    [
+        ('import z from "zod";\n', "z", True),  # a default import
+        ('import * as z from "zod";\n', "z", True),
+        ('import { z } from "zod";\n', "z", True),
+        ('import { a, z } from "zod";\n', "z", True),
+        ('import { x as z } from "y";\n', "z", True),
+        ('import d, { a as z } from "m";\n', "z", True),
+        ('import d, * as z from "m";\n', "z", True),
+        ('import { z as zod } from "zod";\n', "z", False),
+        ('import { z as zod } from "zod";\n', "zod", True),
+        ('import zz from "m";\nimport * as zed from "n";\n', "z", False),
+        ('import "zod";\nimport { y } from "zod";\n', "z", False),
+        ('import "side-effect";\nconst z = 1;\n', "z", True),
+        ("const z = 1;\n", "z", True),
+        ("export const z = 1;\n", "z", True),
+        ("let a = 1, z = 2;\n", "z", True),
+        ("var z;\n", "z", True),
+        ("export var q = 1, z = 2;\n", "z", True),
+        ("function z() {}\n", "z", False),
+        ("export function f() {\n    const z = 1;\n}\n", "z", False),
+        ("export default 1;\nexport { y };\n", "z", False),
+        ("const zz = 1;\nlet y = z;\n", "z", False),
+        ("", "z", False),
+    ],
+)
+def test_binds_exactly(text, name, expected):
+    assert envschema.binds(_root(text), name) is expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('import { z } from "zod";\n', "z"),
+        ('import { z as zod } from "zod";\n', "zod"),
+        ('import * as v from "zod/v4";\n', "v"),
+        ("import * as v from 'zod';\n", "v"),
+        ('import { string, z as q } from "zod";\n', "q"),
+        ('import { string } from "zod";\nimport { z as y } from "zod";\n', "y"),
+        ('import { z as x } from "zodiac";\n', "z"),
+        ('import { z as x } from "not-zod";\n', "z"),
+        ('import "zod";\n', "z"),
+        ("const x = 1;\n", "z"),
+    ],
+)
+def test_zod_name_exactly(text, expected):
+    assert envschema.zod_name(_root(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("const a = process.env.A;\n", "process.env.WS_PORT"),
+        ("", "process.env.WS_PORT"),
+        ('const a = process.env["A"];\n', 'process.env["WS_PORT"]'),
+        ("import x from 'y';\nconst a = process.env['A'];\n", "process.env['WS_PORT']"),  # the imports' quote
+        ('const a = process.env["A"];\nconst b = process.env.B;\n', "process.env.WS_PORT"),  # a tie: dotted
+        ('const a = process.env["A"], b = process.env["B"];\nconst c = process.env.C;\n', 'process.env["WS_PORT"]'),
+        ('const a = process . env["A"];\n', 'process.env["WS_PORT"]'),
+        ('const a = other.env["A"];\nconst b = env["B"];\n', "process.env.WS_PORT"),
+    ],
+)
+def test_env_access_follows_the_files_majority_style(text, expected):
+    assert envschema.env_access(_root(text), "WS_PORT") == expected
