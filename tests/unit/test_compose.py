@@ -3,7 +3,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from afc_realtime.edits import compose
-from afc_realtime.edits.result import Skip
+from afc_realtime.edits.insertion import Insertion
+from afc_realtime.edits.result import Edit, Level, Skip
 from afc_realtime.errors import BadInput
 from tests.support.roundtrip import round_trip
 
@@ -185,3 +186,58 @@ def test_compose_errors_name_file_and_line_and_a_bom_is_read():
         compose.services_of("- a\n- b\n", "c.yml")
     assert info.value.message == "a compose file should be a mapping at the top" and info.value.line == 1
     assert compose.services_of("", "c.yml") is None and compose.services_of("x: 1\n", "c.yml") is None
+
+
+def _item(text):
+    return compose.add_list_item("pnpm-workspace.yaml", text, "packages", "apps/ws", "workspace apps/ws")
+
+
+@pytest.mark.parametrize(
+    "text, offset, inserted, line",
+    [
+        ("", 0, "packages:\n  - apps/ws\n", 1),
+        ("a: 1", 4, "\npackages:\n  - apps/ws\n", 1),
+        ("a: 1\r\n", 6, "packages:\r\n  - apps/ws\r\n", 2),
+        ("packages:\r\n  - 'apps/*'\r\n", 25, "  - 'apps/ws'\r\n", 3),
+        ('packages:\n    - "apps/*"\n    - packages/*', 41, '\n    - "apps/ws"\n', 3),
+        ("# c\npackages:\n- apps/*\n\nonlyBuilt:\n  - x\n", 23, "- apps/ws\n", 4),
+    ],
+)
+def test_add_list_item_exactly(text, offset, inserted, line):
+    edit = _item(text)
+    assert edit == Edit(
+        "pnpm-workspace.yaml", (Insertion(offset, inserted, "workspace apps/ws"),), line=line, subject="packages"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [("packages: [a, b]\n", 1), ("packages: []\n", 1), ("x: 1\npackages: x\n", 2), ("x: 1\npackages:\n", 2)],
+)
+def test_a_workspace_list_afc_cannot_add_to_is_a_warning_naming_its_line(text, line):
+    reason = "`packages` is not a block list afc can add to; add apps/ws to it by hand"
+    assert _item(text) == Skip("pnpm-workspace.yaml", reason, line, level=Level.WARN)
+
+
+def test_a_workspace_file_that_is_not_a_mapping_is_left_alone():
+    assert _item("- a\n") == Skip("pnpm-workspace.yaml", "not a mapping at the top; add it by hand", 1)
+
+
+def test_items_line_is_the_keys_line_or_none():
+    data = compose.load("a: 1\n\npackages:\n  - x\n", "p.yaml")
+    assert compose.items_line(data, "packages") == 3
+    assert compose.items_line(data, "nope") is None
+    assert compose.items_line({"packages": 1}, "packages") is None
+
+
+def test_checked_refuses_an_insertion_that_changes_other_content():
+    text = "packages:\n  - apps/web\n"
+    with pytest.raises(BadInput) as raised:
+        compose._checked("p.yaml", text, "packages", "apps/ws", Insertion(len(text), "  - apps/ws\nx: 1\n", "w"))
+    assert raised.value.message == "could not add apps/ws to `packages` without changing other content; add it by hand"
+    assert raised.value.path == "p.yaml"
+    with pytest.raises(BadInput):
+        compose._checked("p.yaml", text, "packages", "apps/ws", Insertion(len(text), "  - apps/wx\n", "w"))
+    edit = compose._checked("p.yaml", text, "packages", "apps/ws", Insertion(len(text), "  - apps/ws\n", "w"))
+    assert edit == Edit("p.yaml", (Insertion(len(text), "  - apps/ws\n", "w"),), line=3, subject="packages")
+    assert compose._checked("p.yaml", "", "packages", "a", Insertion(0, "packages:\n  - a\n", "w")).line == 1
