@@ -211,3 +211,68 @@ def test_zod_name_exactly(text, expected):
 )
 def test_env_access_follows_the_files_majority_style(text, expected):
     assert envschema.env_access(_root(text), "WS_PORT") == expected
+
+
+def _members(edit):
+    assert not isinstance(edit, Skip)
+    return "".join(i.text for i in edit.insertions)
+
+
+@pytest.mark.parametrize(
+    "text, zod",
+    [
+        ('import * as v from "zod";\nexport const env = v.object({ A: v.string() }).parse(process.env);\n', "v"),
+        ("export const env = myz.object({ A: myz.string() }).parse(process.env);\n", "myz"),  # the call's own name
+        # `(q)` is no name: the name the import gives zod
+        ('import { z as q } from "zod";\nexport const env = (q).object({ A: q.string() }).parse(process.env);\n', "q"),
+    ],
+)
+def test_the_schemas_own_zod_name_is_used_and_nothing_imported(text, zod):
+    edit = declare(text)
+    assert _members(edit) == (
+        f",\nWS_INTERNAL_URL: {zod}.string().url().optional(),\nWS_EVENTS_SECRET: {zod}.string().min(1).optional(),"
+        f"\nNEXT_PUBLIC_WS_URL: {zod}.string().url().optional()"
+    )
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "log.info(process.env);\n",  # a call with process.env that is not a parse
+        "const other = 1;\nexport const a = other.parse(process.env);\n",  # parses something that is no schema
+        "export const b = unknown.parse(process.env);\n",  # a name declared nowhere
+        "export const c = z.string().parse(process.env.A);\n",  # a parse of one variable
+    ],
+)
+def test_the_schema_is_found_after_calls_that_are_not_it(prefix):
+    text = prefix + "export const env = z.object({ A: z.string() }).parse(process.env);\n"
+    assert "WS_INTERNAL_URL: z.string().url().optional()" in _members(declare(text))
+
+
+def test_a_parse_of_no_object_schema_is_a_skip():
+    text = "const other = make();\nexport const a = other.parse(process.env);\n"
+    text += "export const b = unknown.parse(process.env);\n"
+    assert isinstance(declare(text), Skip)
+
+
+def test_create_env_imports_zod_only_when_a_schema_section_gets_members():
+    runtime_only = (
+        "export const env = createEnv({\n"
+        "  server: {\n    WS_INTERNAL_URL: y.string(),\n    WS_EVENTS_SECRET: y.string(),\n  },\n"
+        "  runtimeEnv: {\n    A: process.env.A,\n  },\n"
+        "});\n"
+    )
+    edit = declare(runtime_only)
+    assert [i.what for i in edit.insertions] == ["env schema (runtimeEnv): realtime variables"]
+    server_too = runtime_only.replace("    WS_EVENTS_SECRET: y.string(),\n", "")
+    edit = declare(server_too)
+    assert [i.what for i in edit.insertions] == [
+        "import z",
+        "env schema (server): realtime variables",
+        "env schema (runtimeEnv): realtime variables",
+    ]
+    client_only = (
+        "export const env = createEnv({\n  client: {\n    NEXT_PUBLIC_A: y.string(),\n  },\n"
+        "  runtimeEnv: {\n    NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL,\n  },\n});\n"
+    )
+    assert [i.what for i in declare(client_only).insertions] == ["import z", "env schema (client): realtime variables"]
