@@ -177,3 +177,9 @@ def test_quoted_multi_line_values_keep_their_inner_blanks():
     with pytest.raises(BadInput) as raised:
         envfile.keys("A=1\nPEM='never\n", "apps/.env")
     assert (raised.value.path, raised.value.line) == ("apps/.env", 2)
+
+
+def test_an_escaped_quote_closes_only_a_double_quoted_value():
+    # in '...' and `...` a backslash escapes nothing: the quote after it closes the value
+    assert envfile.keys("A='x\\'\nB=`y\\`\nC=1\n", ".env") == {"A": "x\\", "B": "y\\", "C": "1"}
+    assert envfile.keys('A="x\\"\ny"\nC=1\n', ".env") == {"A": 'x\\"\ny', "C": "1"}

@@ -299,3 +299,14 @@ def test_a_manifest_without_features_is_empty_and_context_is_read_back():
     text = _good().replace('text = "x"', 'text = "x"\nbefore = "b1"\nafter = "a1"')
     item = manifest.load(text).features["websocket"].insertions["apps/web/src/app/api/todos/route.ts"][0]
     assert (item.before, item.after) == ("b1", "a1")
+
+
+def test_load_errors_name_the_manifest_exactly():
+    with pytest.raises(BadInput) as raised:
+        manifest.load("version = 1\n[x\n")
+    assert (raised.value.path, raised.value.line) == (".afc/manifest.toml", 2)
+    assert raised.value.message.startswith("unreadable afc manifest: ")
+    with pytest.raises(BadInput) as raised:
+        manifest.load("version = 2\n")
+    assert (raised.value.path, raised.value.line) == (".afc/manifest.toml", None)
+    assert raised.value.message == "afc manifest version 2 is not one this afc reads (1)"

@@ -221,3 +221,15 @@ def test_read_only_looks_at_every_write_bit_only(tmp_path):
     (root / "x").write_text("x")
     (root / "x").chmod(0o445)
     assert Tree(root).read_only("x") is True
+
+
+def test_changes_of_an_untouched_tree_are_an_empty_list():
+    assert Tree.in_memory({"a": "1"}).changes() == []
+
+
+def test_writing_what_is_there_already_is_no_change_and_hides_no_later_change():
+    tree = Tree.in_memory({"a": "1", "b": "2", "c": "3"})
+    tree.write("a", "1")  # unchanged, first in order
+    tree.write("b", "two")
+    tree.write("c", b"3")
+    assert [(c.kind, c.path, c.before, c.after) for c in tree.changes()] == [(Kind.UPDATE, "b", b"2", b"two")]
