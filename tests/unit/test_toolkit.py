@@ -115,6 +115,13 @@ SCHEMA_LINES = (
         ("compose.dev.yml", "\n    ws:\n        build: .\n", True),
         ("docker-compose.yaml", "ws:\n", True),
         ("compose.dev.yml", "    db:\n        image: postgres\n", False),
+        ("compose.dev.yml", "\n    ws:\n        image: nginx\n", True),  # by its name alone
+        ("compose.prod.yaml", "    ws:\n        image: nginx\n", True),
+        ("compose.dev.yml", "    wss:\n        image: nginx\n", False),
+        ("notes.mdx", 'broadcast("todo-created", row)', True),  # a call with its arguments blanked
+        ("turbo.json", ',\n    "globalEnv": ["NEXT_PUBLIC_WS_URL"], evil', False),  # a bare word in JSON
+        (PAGE, '  import { useRealtime } from "@/lib/realtime/use-realtime";\n', True),
+        (PAGE, "    useRealtime(await drop)\n", False),  # two words in one of afc's hook lines
         ("compose.dev.yml", "    wss:\n", False),
         ("compose.txt", "    ws:\n", True),  # any other file: words only, and `ws` is afc's
         ("compose.txt", "    ws: db\n", False),
@@ -262,6 +269,64 @@ def test_remove_of_a_record_with_nothing_in_it_says_zero(added):
     assert [c.path for c in plan.tree.changes()] == [manifest_mod.PATH]
 
 
+def test_remove_of_two_records_adds_up_their_files_folders_and_drift(added):
+    files: dict[str, bytes | str] = dict(added)
+    extra = b"export {};\n"
+    files["apps/ws/extra/x.ts"] = extra
+    other = (
+        '\n[features.other]\nafc_version = "0"\ncreated_dirs = ["apps/ws/extra"]\n\n[[features.other.files]]\n'
+        f'path = "apps/ws/extra/x.ts"\nsha256 = "{sha256(extra)}"\n'
+    )
+    files[manifest_mod.PATH] = added[manifest_mod.PATH] + other.encode()
+    plan, project, existing = _remove_plan(files)
+    record = existing.features["websocket"]
+    remove_records(plan, project, existing, ["websocket", "other"], force=False)
+    inserted = sum(len(items) for items in record.insertions.values())
+    assert plan.summary == (
+        f"Removes the {len(record.files) + 1} files afc generated and the {inserted} insertions it made in your files."
+    )
+    assert plan.prune_dirs == [*record.created_dirs, "apps/ws/extra"]
+    files["apps/ws/README.md"] = added["apps/ws/README.md"] + b"mine\n"  # drift in the first record only
+    plan, project, existing = _remove_plan(files)
+    with pytest.raises(Conflict) as raised:
+        remove_records(plan, project, existing, ["websocket", "other"], force=False)
+    assert raised.value.details == ["apps/ws/README.md: changed since afc wrote it"]
+
+
+def test_a_gone_file_and_a_missing_line_are_both_listed(added):
+    files: dict[str, bytes | str] = dict(added)
+    del files[ROUTE]
+    files[PAGE] = added[PAGE].decode().replace('    useRealtimeList("todo", "/api/todos", setTodos);\n', "")
+    plan, project, existing = _remove_plan(files)
+    with pytest.raises(Conflict) as raised:
+        remove_records(plan, project, existing, ["websocket"], force=False)
+    assert raised.value.details == [
+        f"{ROUTE}: the file afc edited is gone (moved or deleted?); what afc inserted in it was not removed",
+        f"{PAGE}: subscribe to todo events: the text afc inserted is no longer there as written",
+    ]
+
+
+def test_a_users_copy_of_afcs_line_is_drift_that_says_so(added):
+    files: dict[str, bytes | str] = dict(added)
+    route = added[ROUTE].decode()
+    post = route[route.index("export async function POST") :]
+    files[ROUTE] = route.replace(post, post.replace("POST", "PUT") + "\n" + post)
+    plan, project, existing = _remove_plan(files)
+    with pytest.raises(Conflict) as raised:
+        remove_records(plan, project, existing, ["websocket"], force=False)
+    message = "broadcast todo-created: the text afc inserted stands in more than one place as afc left it"
+    assert raised.value.details == [f"{ROUTE}: {message}"]
+
+
+def test_an_env_file_broken_since_add_is_named_when_remove_reads_it(added):
+    files: dict[str, bytes | str] = dict(added)
+    files[".env"] = added[".env"].decode().replace("WS_PORT=", "WS_PORT=9") + "not an env line\n"
+    plan, project, existing = _remove_plan(files)
+    with pytest.raises(BadInput) as raised:
+        remove_records(plan, project, existing, ["websocket"], force=False)
+    assert raised.value.path == ".env"
+
+
 def _drifted_files(added: dict[str, bytes]) -> dict[str, bytes | str]:
     files: dict[str, bytes | str] = dict(added)
     files["apps/ws/README.md"] = added["apps/ws/README.md"] + b"my notes\n"  # a generated file, changed
@@ -312,6 +377,7 @@ def test_force_removes_what_it_can_and_lists_the_rest(added):
     # the page's other insertion (its import) is cut; the rest of the page is the user's
     assert after[PAGE] == PROJECT[PAGE].replace('    useRealtimeList("todo", "/api/todos", setTodos);\n', "").encode()
     assert after[ROUTE] == PROJECT[ROUTE].encode()
+    assert after["turbo.json"] == PROJECT["turbo.json"].encode()  # a file after the gone one is still undone
 
 
 def test_artefact_notes_name_the_install_and_build_leftovers_of_each_pruned_folder():
@@ -350,11 +416,14 @@ def test_artefact_notes_name_the_install_and_build_leftovers_of_each_pruned_fold
         (ROUTE, None, b"// another commit\n", False),
         ("package.json", None, "committed", False),  # afc inserted nothing there
         ("missing.ts", None, b"x", False),
+        (ROUTE, "deleted", "committed", False),  # a wired file deleted since: not afc's change
     ],
 )
 def test_only_afc_changes(added, path, change, committed, expected):
     files = dict(added)
-    if change is not None:
+    if change == "deleted":
+        del files[path]
+    elif change is not None:
         files[path] = files[path] + change
     tree = Tree.in_memory(files)
     base = PROJECT[path].encode() if committed == "committed" else committed
@@ -420,6 +489,16 @@ def test_draft_notes_skips_drops_empty_edits_and_stages_each_file_once():
     assert [(i.offset, i.text, i.what) for i in placed["a.ts"]] == [(0, "import x;\n", "import x")]
     assert [i.text for i in placed[".env"]] == ["WS_EVENTS_SECRET=\n"]  # recorded without its value
     assert set(placed) == {"a.ts", ".env"}
+
+
+def test_draft_edits_a_file_that_is_not_there_from_nothing():
+    tree = Tree.in_memory({})
+    draft = Draft(tree, Plan("add websocket", tree))
+    loaded = draft.typescript("new.ts")
+    assert loaded is not None and loaded.text == ""
+    draft.take(Edit("new.ts", (Insertion(0, "import x;\n", "import x"),)))
+    draft.stage()
+    assert tree.read_text("new.ts") == "import x;\n"
 
 
 def test_draft_stage_keeps_no_entry_for_a_file_with_only_cuts():
