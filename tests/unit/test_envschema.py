@@ -276,3 +276,29 @@ def test_create_env_imports_zod_only_when_a_schema_section_gets_members():
         "  runtimeEnv: {\n    NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL,\n  },\n});\n"
     )
     assert [i.what for i in declare(client_only).insertions] == ["import z", "env schema (client): realtime variables"]
+
+
+def test_a_section_given_by_name_is_not_one_afc_edits():
+    text = (
+        "export const env = createEnv({\n  server: shared,\n  client: {\n    NEXT_PUBLIC_A: z.string(),\n  },\n"
+        "  runtimeEnv: {\n    NEXT_PUBLIC_A: process.env.NEXT_PUBLIC_A,\n  },\n});\n"
+    )
+    edit = declare(text)
+    assert [i.what for i in edit.insertions] == [
+        "import z",
+        "env schema (client): realtime variables",
+        "env schema (runtimeEnv): realtime variables",
+    ]
+    assert edit.insertions[2].text == "\n    NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL,"
+
+
+def test_a_create_env_call_without_options_is_passed_over():
+    text = (
+        "export const a = createEnv();\nexport const env = createEnv({\n  server: {\n    A: z.string(),\n  },\n"
+        "  runtimeEnv: {\n    A: process.env.A,\n  },\n});\n"
+    )
+    assert [i.what for i in declare(text).insertions] == [
+        "import z",
+        "env schema (server): realtime variables",
+        "env schema (runtimeEnv): realtime variables",
+    ]
