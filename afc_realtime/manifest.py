@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from .edits.insertion import Insertion
 from .errors import BadInput
@@ -89,10 +90,12 @@ def _from_doc(doc: dict[str, object]) -> Manifest:
         record.service_dir = _typed(raw, "service_dir", str, at, "")
         if record.service_dir and not _folder_inside(record.service_dir):
             raise _Invalid((*at, "service_dir"), "should be a folder inside the project")
+        if not all(_inside(folder) for folder in record.created_dirs):
+            raise _Invalid((*at, "created_dirs"), "should be paths inside the project")
         for index, item in enumerate(_tables(raw, "files", at)):
             here = (*at, "files", index)
             _keys(item, _FILE_KEYS, set(_FILE_KEYS), here)
-            path, digest = str(item["path"]), str(item["sha256"])
+            path, digest = _path(item, here), str(item["sha256"])
             if not _HEX64.fullmatch(digest):
                 raise _Invalid((*here, "sha256"), "should be 64 lower-case hex digits")
             record.files[path] = digest
@@ -110,7 +113,7 @@ def _from_doc(doc: dict[str, object]) -> Manifest:
                 str(item.get("before", "")),
                 str(item.get("after", "")),
             )
-            record.insertions.setdefault(str(item["path"]), []).append(insertion)
+            record.insertions.setdefault(_path(item, here), []).append(insertion)
         manifest.features[name] = record
     return manifest
 
@@ -119,6 +122,19 @@ def _folder_inside(rel: str) -> bool:
     """A relative folder below the root, not afc's or git's own, with no `..`: where a service may be."""
     parts = rel.split("/")
     return not rel.startswith("/") and all(p not in ("", ".", "..", ".git", ".afc") for p in parts)
+
+
+def _inside(path: str) -> bool:
+    """Whether `path` is relative and stays inside the project (no `..`, not empty)."""
+    pure = PurePosixPath(path)
+    return bool(pure.parts) and not pure.is_absolute() and ".." not in pure.parts
+
+
+def _path(item: dict[str, object], here: tuple[str | int, ...]) -> str:
+    path = str(item["path"])
+    if not _inside(path):
+        raise _Invalid((*here, "path"), "should be a path inside the project")
+    return path
 
 
 def _typed(raw: dict[str, object], key: str, kind: type, at: tuple[str | int, ...], default: object) -> str:

@@ -185,7 +185,7 @@ def test_a_crafted_insertion_cuts_nothing(afc_project, path, text):
     manifest.write_text(manifest.read_text() + record)
     before = fingerprint(afc_project)
     result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
-    assert result.exit_code == 2 and "not text afc inserts" in result.output or "never edits" in result.output
+    assert result.exit_code == 2 and ("not text afc inserts" in result.output or "never edits" in result.output)
     assert fingerprint(afc_project) == before
 
 
@@ -195,6 +195,7 @@ def test_a_crafted_insertion_cuts_nothing(afc_project, path, text):
         (lambda t: t.replace("offset = ", "offset = -5 + ", 1).replace("-5 + ", "-"), "should not be negative"),
         (lambda t: t.replace('sha256 = "', 'sha256 = 7 #"', 1), "sha256: should be a string"),
         (lambda t: t.replace("insertions]]\npath", "insertions]]\nxpath", 1), "path: missing"),
+        (lambda t: t.replace('path = "', 'path = "../', 1), "path: should be a path inside the project"),
     ],
 )
 def test_a_manifest_of_the_wrong_shape_exits_2_naming_the_line(afc_project, edit, words):
@@ -556,6 +557,51 @@ def test_the_inserted_line_is_found_by_its_context_not_by_the_nearest_lookalike(
     removed = afc("remove", "websocket", "-C", str(afc_project), "--yes")
     assert removed.exit_code == 0, removed.output
     assert mine in route.read_text() and route.read_text().count("broadcast(") == 1
+
+
+def test_a_users_copy_of_a_wired_handler_is_not_cut_and_remove_says_so(afc_project):
+    # The wired POST handler copied as PUT, above it: both broadcast lines have the surroundings afc recorded.
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    route = afc_project / ROUTE
+    text = route.read_text()
+    post = text[text.index("export async function POST") :]
+    route.write_text(text.replace(post, post.replace("POST", "PUT") + "\n" + post))
+    before = fingerprint(afc_project)
+    refused = afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    message = "broadcast todo-created: the text afc inserted stands in more than one place as afc left it"
+    assert refused.exit_code == 3 and f"{ROUTE}: {message}" in refused.output, refused.output
+    assert fingerprint(afc_project) == before
+    status = afc("status", "-C", str(afc_project), "--json")
+    assert json.loads(status.stdout)[0]["insertions_gone"] == [f"{ROUTE}: broadcast todo-created"]
+    forced = afc("remove", "websocket", "-C", str(afc_project), "--yes", "--force")
+    assert forced.exit_code == 0 and message in forced.output
+    assert route.read_text().count('broadcast("todo-created", inserted, { to: "public" });') == 2  # for the user
+
+
+TWIN_BODY = """(req: Request, { params }: { params: Promise<{ id: string }> }) {
+    const { id } = await params;
+    const body = await req.json();
+    const [updated] = await db.update(todos).set({ title: body.title }).where(eq(todos.id, Number(id))).returning();
+    return NextResponse.json(updated);
+}
+"""
+
+
+def test_identical_lines_afc_inserted_in_identical_handlers_are_not_drift(afc_project):
+    # PUT and PATCH with the same body: afc inserts the same line with the same surroundings in each.
+    twins = afc_project / "apps/web/src/app/api/todos/[id]/route.ts"
+    twins.parent.mkdir(parents=True)
+    imports = 'import { NextResponse } from "next/server";\nimport { eq } from "drizzle-orm";\n'
+    head = imports + 'import { db, todos } from "@app/db";\n\n'
+    twins.write_text(f"{head}export async function PUT{TWIN_BODY}\nexport async function PATCH{TWIN_BODY}")
+    before = fingerprint(afc_project)
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    assert twins.read_text().count('broadcast("todo-updated", updated') == 2
+    [report] = json.loads(afc("status", "-C", str(afc_project), "--json").stdout)
+    assert not report["drifted"] and report["insertions_gone"] == []
+    removed = afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    assert removed.exit_code == 0, removed.output
+    assert fingerprint(afc_project) == before
 
 
 def test_find_placed_prefers_the_recorded_surroundings():

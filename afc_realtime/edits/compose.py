@@ -200,7 +200,7 @@ def add_list_item(path: str, text: str, key: str, value: str, what: str) -> Edit
         return Skip(path, "not a mapping at the top; add it by hand", 1)
     nl = style_of(text).newline
     items = data.get(key) if data is not None else None
-    if items is None:
+    if data is None or key not in data:  # (a `key:` with nothing after it is there: adding one more would repeat it)
         lead = "" if not text or text.endswith("\n") else nl
         return _checked(path, text, key, value, Insertion(len(text), f"{lead}{key}:{nl}  - {value}{nl}", what))
     if not isinstance(items, CommentedSeq) or items.fa.flow_style() or not items:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
 CONTEXT = 32  # characters either side of a placed insertion that tell it from a lookalike
@@ -55,27 +56,48 @@ def context_matches(text: str, at: int, item: Insertion) -> int:
     return int(before) + int(after)
 
 
-def find_placed(text: str, item: Insertion) -> int | None:
+def find_placed(text: str, item: Insertion, twins: int = 1) -> int | None:
     """Where `item.text` stands now, or None if it is gone. The user may have edited the file since, which
     shifts offsets, and the same text can stand twice (one import line per route file inserted by afc, one
     written by hand): the one afc put there still has the surroundings it recorded (on both sides, or on one
-    when the user edited the other), and among those, the one nearest to where afc put it."""
+    when the user edited the other), and among those, the one nearest to where afc put it. When more places
+    than afc's `twins` (insertions identical to this one, surroundings included) look like afc's and cutting
+    one or the other gives different files (a user's copy of a wired handler), none is afc's for sure: None."""
+    found_at = look_alikes(text, item)
+    if (item.before or item.after) and len(found_at) > twins and not _same_cut(text, found_at, len(item.text)):
+        return None
+    return min(found_at, key=lambda at: abs(at - item.offset), default=None)
+
+
+def look_alikes(text: str, item: Insertion) -> list[int]:
+    """Every place `item.text` stands with the most of its recorded surroundings (one side at least), in order;
+    every place it stands when nothing was recorded."""
     found_at, start = [], 0
     while (found := text.find(item.text, start)) >= 0:
         found_at.append(found)
         start = found + 1
-    if item.before or item.after:  # recorded: the one whose surroundings are as afc left them, on one side at least
+    if item.before or item.after:
         scored = [(context_matches(text, at, item), at) for at in found_at]
-        found_at = [at for score, at in scored if score == max((s for s, _ in scored), default=0) and score > 0]
-    return min(found_at, key=lambda at: abs(at - item.offset), default=None)
+        best = max((score for score, _ in scored), default=0)
+        found_at = [at for score, at in scored if score == best and score > 0]
+    return found_at
+
+
+def _same_cut(text: str, offsets: list[int], length: int) -> bool:
+    """Whether cutting `length` characters at any of `offsets` (ascending) leaves the same text."""
+    first = offsets[0]
+    return all(text[first + length : at + length] == text[first:at] for at in offsets[1:])
 
 
 def remove_all(text: str, items: list[Insertion]) -> tuple[str, list[Insertion]]:
     """The inverse of `insert_all`: remove each placed insertion, last first; return the new text and the
-    ones no longer found."""
+    ones no longer found (or not told apart from a copy)."""
     missing = []
+    twins = Counter((i.text, i.before, i.after) for i in items)
     for item in sorted(items, key=lambda i: i.offset, reverse=True):
-        at = find_placed(text, item)
+        key = (item.text, item.before, item.after)
+        at = find_placed(text, item, twins[key])
+        twins[key] -= 1
         if at is None:
             missing.append(item)
             continue

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from .. import manifest as manifest_mod
 from ..edits import envfile
 from ..edits import typescript as ts
-from ..edits.insertion import Insertion, undo_insertions
+from ..edits.insertion import Insertion, look_alikes, undo_insertions
 from ..edits.result import Edit, Level, Skip, apply_edits
 from ..errors import BadInput, Conflict
 from ..plan import Plan
@@ -333,7 +333,9 @@ def _cut_insertions(plan: Plan, record: manifest_mod.FeatureRecord, force: bool)
             continue
         new_text, missing = undo_for(path)(path, text, items)
         for item in missing:
-            message = f"{item.what}: the text afc inserted is no longer there as written"
+            copies = len(look_alikes(new_text, item)) > 1  # a user's copy with afc's surroundings
+            where = "stands in more than one place as afc left it" if copies else "is no longer there as written"
+            message = f"{item.what}: the text afc inserted {where}"
             drift += _drifted(plan, force, path, message, "left as it is")
         plan.tree.write(path, encode(new_text))
     return drift

@@ -6,7 +6,8 @@ stop the web app and the generated ws service as real processes and drive headle
 through Playwright (Debian's /usr/bin/chromium; no browser is ever downloaded).
 
 Needs: bun, node, chromium, PostgreSQL server binaries (initdb, pg_ctl, psql) and the `playwright`
-Python package. In CI (CI set) a missing tool fails; elsewhere the tier skips and says what to install.
+Python package. In CI (`tests.support.tools.in_ci()`: CI set, and not to false, 0 or no) a missing tool
+fails; elsewhere the tier skips and says what to install.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from tests.e2e.e2e_support import (
     run,
     set_env_values,
 )
-from tests.support.tools import free_port, require_tool
+from tests.support.tools import free_port, in_ci, require_tool
 
 # --------------------------------------------------------------------------------------------------
 # Session fixtures
@@ -56,7 +57,7 @@ def tools() -> Tools:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         message = "the playwright Python package is not installed: pip install playwright (no browser download needed)"
-        if os.environ.get("CI"):
+        if in_ci():
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return found

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.support.tools import free_port, require_tool  # noqa: E402
+from tests.support.tools import free_port, in_ci, require_tool  # noqa: E402
 
 TEMPLATES = REPO / "templates"
 HERE = Path(__file__).resolve().parent
@@ -95,7 +95,7 @@ def _node_runtime(npm: str, major: str) -> str:
         )
         if result.returncode != 0 or not binary.exists():
             message = f"could not install node@{major} from the npm registry: {result.stderr[-2000:]}"
-            if os.environ.get("CI"):
+            if in_ci():
                 pytest.fail(message, pytrace=False)
             pytest.skip(message)
     version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True).stdout

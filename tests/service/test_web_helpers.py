@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import threading
 import time
@@ -167,6 +168,77 @@ def test_broadcast_never_throws_never_blocks_and_is_bounded(web_dir: Path, node:
         assert result.stderr.count("[realtime]") == 1, result.stderr
     else:  # in production, not a word
         assert result.stderr == "" and _Recorder.calls == []
+
+
+class _SilentListener:
+    """A TCP listener that accepts connections and never reads or answers: a hung ws service."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.1)
+        self.port = self.server.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.accepted.append(self.server.accept()[0])
+            except OSError:
+                continue
+
+    def __enter__(self) -> _SilentListener:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        for conn in self.accepted:
+            conn.close()
+        self.server.close()
+
+
+# When the request settles (its `failed` warning), measured from the call; a 20 s cap stands for "never".
+BOUND_SCRIPT = """
+import { broadcast } from "./src/lib/HELPERS/broadcast.ts";
+const started = Date.now();
+let settled = -1;
+const warn = console.warn;
+console.warn = (...args: unknown[]) => { if (settled < 0) settled = Date.now() - started; warn(...args); };
+broadcast("todo-created", { id: 1, title: "milk" });
+const returnedAfter = Date.now() - started;
+const report = () => { console.log(JSON.stringify({ returnedAfter, settled })); process.exit(0); };
+const poll = setInterval(() => { if (settled >= 0) { clearInterval(poll); report(); } }, 20);
+setTimeout(report, 20_000);
+"""
+TIMEOUT_MS = 1_500  # templates/web/broadcast.ts.jinja
+
+
+@pytest.mark.parametrize("helpers", ["realtime", "realtime-plain"])
+@pytest.mark.parametrize("runtime", ["node", "bun"])
+def test_broadcast_to_a_service_that_accepts_and_never_answers_gives_up_at_its_bound(
+    web_dir: Path, runtime: str, helpers: str, request: pytest.FixtureRequest
+):
+    # The e2e tier's hung-service check passes even without the timeout (after() moves the request out of
+    # the response), so the bound is proven here: the generated broadcast() itself, under each runtime.
+    binary = request.getfixturevalue(runtime)
+    script = web_dir / f"bound_{runtime}_{helpers}.ts"
+    script.write_text(BOUND_SCRIPT.replace("HELPERS", helpers))
+    command = [binary, "--import", "tsx", str(script)] if runtime == "node" else [binary, str(script)]
+    with _SilentListener() as listener:
+        env = {**os.environ, "WS_EVENTS_SECRET": "s3cret", "WS_INTERNAL_URL": f"http://127.0.0.1:{listener.port}"}
+        result = subprocess.run(command, cwd=web_dir, capture_output=True, text=True, timeout=60, env=env)
+        accepted = len(listener.accepted)
+    assert result.returncode == 0, result.stdout + result.stderr
+    timing = json.loads(result.stdout.strip().splitlines()[-1])
+    assert accepted >= 1, "the request should have reached the listener"
+    assert timing["returnedAfter"] < 500, timing  # the caller never waits
+    assert timing["settled"] >= 0, f"the request to a silent service never gave up: {timing}"
+    # Given up by the timeout (not sooner, e.g. refused), and not much later (a loaded 2-core machine).
+    assert TIMEOUT_MS - 100 <= timing["settled"] < TIMEOUT_MS + 1_500, timing
+    assert "[realtime] broadcast todo-created failed" in result.stderr, result.stderr
 
 
 SIGN_SCRIPT = """

@@ -50,3 +50,14 @@ def test_ci_script_sets_ci_itself():
 def test_every_test_has_a_timeout():
     options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert 0 < int(options["timeout"]) <= 900
+
+
+def test_no_test_reads_ci_on_its_own():
+    # `os.environ.get("CI")` counts CI=false as CI; every check goes through in_ci().
+    readers = [
+        path.relative_to(ROOT).as_posix()
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if path.name not in ("tools.py", "test_ci.py")
+        and any(form in path.read_text() for form in ('environ.get("CI"', 'environ["CI"]', 'getenv("CI"'))
+    ]
+    assert readers == []

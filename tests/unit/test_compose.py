@@ -3,7 +3,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from afc_realtime.edits import compose
-from afc_realtime.edits.result import Skip
+from afc_realtime.edits.insertion import Insertion
+from afc_realtime.edits.result import Edit, Level, Skip
 from afc_realtime.errors import BadInput
 from tests.support.roundtrip import round_trip
 
@@ -185,3 +186,125 @@ def test_compose_errors_name_file_and_line_and_a_bom_is_read():
         compose.services_of("- a\n- b\n", "c.yml")
     assert info.value.message == "a compose file should be a mapping at the top" and info.value.line == 1
     assert compose.services_of("", "c.yml") is None and compose.services_of("x: 1\n", "c.yml") is None
+
+
+def _item(text):
+    return compose.add_list_item("pnpm-workspace.yaml", text, "packages", "apps/ws", "workspace apps/ws")
+
+
+@pytest.mark.parametrize(
+    "text, offset, inserted, line",
+    [
+        ("", 0, "packages:\n  - apps/ws\n", 1),
+        ("a: 1", 4, "\npackages:\n  - apps/ws\n", 1),
+        ("a: 1\r\n", 6, "packages:\r\n  - apps/ws\r\n", 2),
+        ("packages:\r\n  - 'apps/*'\r\n", 25, "  - 'apps/ws'\r\n", 3),
+        ('packages:\n    - "apps/*"\n    - packages/*', 41, '\n    - "apps/ws"\n', 3),
+        ("# c\npackages:\n- apps/*\n\nonlyBuilt:\n  - x\n", 23, "- apps/ws\n", 4),
+    ],
+)
+def test_add_list_item_exactly(text, offset, inserted, line):
+    edit = _item(text)
+    assert edit == Edit(
+        "pnpm-workspace.yaml", (Insertion(offset, inserted, "workspace apps/ws"),), line=line, subject="packages"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [("packages: [a, b]\n", 1), ("packages: []\n", 1), ("x: 1\npackages: x\n", 2), ("x: 1\npackages:\n", 2)],
+)
+def test_a_workspace_list_afc_cannot_add_to_is_a_warning_naming_its_line(text, line):
+    reason = "`packages` is not a block list afc can add to; add apps/ws to it by hand"
+    assert _item(text) == Skip("pnpm-workspace.yaml", reason, line, level=Level.WARN)
+
+
+def test_a_workspace_file_that_is_not_a_mapping_is_left_alone():
+    assert _item("- a\n") == Skip("pnpm-workspace.yaml", "not a mapping at the top; add it by hand", 1)
+
+
+def test_items_line_is_the_keys_line_or_none():
+    data = compose.load("a: 1\n\npackages:\n  - x\n", "p.yaml")
+    assert compose.items_line(data, "packages") == 3
+    assert compose.items_line(data, "nope") is None
+    assert compose.items_line({"packages": 1}, "packages") is None
+
+
+def test_checked_refuses_an_insertion_that_changes_other_content():
+    text = "packages:\n  - apps/web\n"
+    with pytest.raises(BadInput) as raised:
+        compose._checked("p.yaml", text, "packages", "apps/ws", Insertion(len(text), "  - apps/ws\nx: 1\n", "w"))
+    assert raised.value.message == "could not add apps/ws to `packages` without changing other content; add it by hand"
+    assert raised.value.path == "p.yaml"
+    with pytest.raises(BadInput):
+        compose._checked("p.yaml", text, "packages", "apps/ws", Insertion(len(text), "  - apps/wx\n", "w"))
+    edit = compose._checked("p.yaml", text, "packages", "apps/ws", Insertion(len(text), "  - apps/ws\n", "w"))
+    assert edit == Edit("p.yaml", (Insertion(len(text), "  - apps/ws\n", "w"),), line=3, subject="packages")
+    assert compose._checked("p.yaml", "", "packages", "a", Insertion(0, "packages:\n  - a\n", "w")).line == 1
+
+
+LAYOUT_BODY = {"image": "ws", "ports": ['"4001:4001"'], "environment": {"A": "1"}}
+SERVICE = '  ws:\n    image: ws\n    ports:\n      - "4001:4001"\n    environment:\n      A: 1\n'
+
+
+@pytest.mark.parametrize(
+    "text, offset, inserted, line",
+    [
+        # a service with no body shows no indent unit: two spaces
+        ("services:\n    db:\n", 18, SERVICE.replace("\n", "\n  ").removesuffix("  ").replace("  ws", "    ws", 1), 3),
+        ("services:\n\n  db:\n    image: x\n", 30, SERVICE, 5),  # a blank line above the only service: no blank
+        ("services:\n  db:\n    image: x\n  # tail\nvolumes:\n  v:\n", 29, SERVICE, 4),  # before a comment at its col
+        ("services:\n  db:\n    ports:\n    - 1\n", 35, SERVICE.replace('      - "', '    - "'), 5),  # `-` at its key
+        ("services:\n  a:\n    image: x\n\n  b:\n    image: y\n", 47, "\n" + SERVICE, 7),  # blank lines between
+    ],
+)
+def test_add_service_lays_out_like_the_file_exactly(text, offset, inserted, line):
+    edit = compose.add_service("c.yml", text, "ws", LAYOUT_BODY)
+    assert edit == Edit("c.yml", (Insertion(offset, inserted, "compose service ws"),), line=line, subject="ws")
+
+
+def test_add_service_when_it_is_there_is_an_empty_edit_of_that_file():
+    assert compose.add_service("c.yml", "services:\n  ws:\n    image: x\n", "ws", LAYOUT_BODY) == Edit("c.yml")
+
+
+def test_compose_errors_carry_the_file():
+    with pytest.raises(BadInput) as raised:
+        compose.services_of("- a\n", "c.yml")
+    assert (raised.value.path, raised.value.line) == ("c.yml", 1)
+    with pytest.raises(BadInput) as raised:
+        compose.load("a: [1\n", "c.yml")
+    assert (
+        raised.value.path == "c.yml" and raised.value.line == 2 and raised.value.message.startswith("malformed YAML:")
+    )
+    with pytest.raises(BadInput) as raised:
+        compose._verify("services:\n  a:\n    image: x\n", "c.yml", "ws", Insertion(0, "x: 1\n", "x"))
+    assert raised.value.path == "c.yml"
+    assert raised.value.message == "could not add service ws without changing other content; add it by hand"
+
+
+def test_shared_networks_exactly():
+    text = (
+        "services:\n  a:\n    networks: [n1]\n  b:\n    image: x\n  c:\n    network_mode: host\n"
+        "  ws:\n    networks: [z]\n  d:\n    networks:\n      n2: {}\n      n1: {}\n"
+    )
+    assert compose.shared_networks(text, "c.yml", "ws") == ["n1", "n2", "default"]
+    assert compose.shared_networks(text.replace("  b:\n    image: x\n", ""), "c.yml", "ws") == ["n1", "n2"]
+    both = "services:\n  a:\n    networks: [default, n1]\n  b:\n    image: x\n"
+    assert compose.shared_networks(both, "c.yml", "ws") == ["default", "n1"]
+    assert compose.shared_networks("services:\n  a:\n    image: x\n", "c.yml", "ws") == []
+
+
+def test_env_files_used_exactly():
+    text = (
+        "services:\n  a:\n    env_file: .env\n"
+        "  b:\n    env_file: [./x/.env.b, $HOME/e, /abs/e, ../../up, .env]\n"
+        "  c:\n    env_file:\n      - path: .env.c\n        required: false\n"
+        "  d: 5\n  e:\n    env_file: .env.e\n"
+    )
+    assert compose.env_files_used(text, "docker/compose.yml") == [
+        "docker/.env",
+        "docker/x/.env.b",
+        "docker/.env.c",
+        "docker/.env.e",
+    ]
+    assert compose.env_files_used("services:\n  a:\n    env_file: ../.env\n", "docker/compose.yml") == [".env"]

@@ -288,3 +288,21 @@ def test_more_list_state_and_fetch_shapes():
 
 def test_create_env_without_an_object_is_not_a_schema():
     assert isinstance(_declare("export const env = createEnv(config);\n"), Skip)
+
+
+def test_a_batch_that_both_inserts_and_cuts_is_a_programming_error_said_exactly():
+    from afc_realtime.edits.result import apply_edits
+    from afc_realtime.edits.spans import Cut
+
+    both = [Edit("a.ts", (Insertion(0, "x", "x"),)), Edit("a.ts", cuts=(Cut(0, 1, "c"),))]
+    with pytest.raises(ValueError) as raised:
+        apply_edits("abc", both)
+    assert str(raised.value) == "one batch of edits either inserts or cuts, not both"
+
+
+def test_a_file_that_does_not_parse_is_a_warning_with_its_line():
+    from afc_realtime.edits.result import Level
+
+    assert ts.load("a.ts", "const a = 1;\nconst = ;\n") == Skip(
+        "a.ts", "does not parse; left untouched", 2, level=Level.WARN
+    )

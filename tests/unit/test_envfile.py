@@ -132,3 +132,54 @@ def test_line_numbers_count_every_line_of_a_multi_line_value_and_comments_keep_t
     with pytest.raises(BadInput) as info:
         envfile.parse(long + "\n", ".env")
     assert info.value.message == f"not a KEY=VALUE line: {'x' * 60!r}"
+
+
+def test_without_values_keeps_keys_line_endings_and_comments_exactly():
+    from afc_realtime.edits.insertion import Insertion
+
+    item = Insertion(5, "\n# Realtime\nA=secret\r\nexport B = x \nC=\nnot an assignment\n", "env A, B, C", "b", "a")
+    assert envfile.without_values(item) == Insertion(
+        5, "\n# Realtime\nA=\r\nB=\nC=\nnot an assignment\n", "env A, B, C"
+    )
+
+
+def test_undo_matches_a_changed_value_with_its_trailing_blanks_by_key():
+    original = "DATABASE_URL=x\n"
+    edit = envfile.add_block(".env", original, "Realtime", [("WS_PORT", "4001"), ("WS_HOST", "h")])
+    text, placed = apply_edits(original, [edit])
+    placed = [envfile.without_values(item) for item in placed]
+    changed = text.replace("WS_PORT=4001", "WS_PORT=5000  \t").replace("WS_HOST=h", "WS_HOST = 'h h'")
+    assert envfile.undo(".env", changed, placed) == (original, [])
+
+
+@pytest.mark.parametrize(
+    "text, lead",
+    [("", ""), ("A=1\n", "\n"), ("A=1\n\n", ""), ("A=1", "\n\n"), ("A=1\r\n", "\r\n"), ("\ufeff\n", "\n")],
+)
+def test_add_block_leaves_exactly_one_blank_line_before_its_block(text, lead):
+    nl = "\r\n" if "\r\n" in text else "\n"
+    edit = envfile.add_block(".env", text, "Realtime", ENTRIES)
+    block = f"{lead}# Realtime{nl}NEXT_PUBLIC_WS_URL=ws://localhost:4001{nl}WS_PORT=4001{nl}"
+    assert edit.path == ".env" and [(i.offset, i.text, i.what) for i in edit.insertions] == [
+        (len(text), block, "env NEXT_PUBLIC_WS_URL, WS_PORT")
+    ]
+
+
+def test_add_block_with_every_key_present_is_an_empty_edit_of_that_file():
+    from afc_realtime.edits.result import Edit
+
+    text = "NEXT_PUBLIC_WS_URL=a\nWS_PORT=b\n"
+    assert envfile.add_block("apps/web/.env.local", text, "Realtime", ENTRIES) == Edit("apps/web/.env.local")
+
+
+def test_quoted_multi_line_values_keep_their_inner_blanks():
+    assert envfile.keys('PEM="a\r\n  b  \r\nc"\nX=1\n', ".env") == {"PEM": "a\n  b  \nc", "X": "1"}
+    with pytest.raises(BadInput) as raised:
+        envfile.keys("A=1\nPEM='never\n", "apps/.env")
+    assert (raised.value.path, raised.value.line) == ("apps/.env", 2)
+
+
+def test_an_escaped_quote_closes_only_a_double_quoted_value():
+    # in '...' and `...` a backslash escapes nothing: the quote after it closes the value
+    assert envfile.keys("A='x\\'\nB=`y\\`\nC=1\n", ".env") == {"A": "x\\", "B": "y\\", "C": "1"}
+    assert envfile.keys('A="x\\"\ny"\nC=1\n', ".env") == {"A": 'x\\"\ny', "C": "1"}

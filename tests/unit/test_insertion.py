@@ -49,6 +49,51 @@ def test_find_placed_without_recorded_context_takes_the_nearest():
     assert find_placed("aaa", Insertion(1, "aa", "x")) in (0, 1)
 
 
+HANDLER = (
+    "export async function {name}() {{\n"
+    "    const [row] = await db.insert(todos).values(body).returning();\n"
+    "{line}"
+    "    return NextResponse.json(row, {{ status: 201 }});\n"
+    "}}\n"
+)
+LINE = '    broadcast("todo-created", row);\n'
+
+
+def _wired(*names: str) -> tuple[str, str, list[Insertion]]:
+    """Handlers with afc's line inserted in each: (original, text, placed)."""
+    original = "".join(HANDLER.format(name=name, line="") for name in names)
+    offsets = [m for m in range(len(original)) if original.startswith("    return", m)]
+    text, placed = insert_all(original, [Insertion(at, LINE, "broadcast todo-created") for at in offsets])
+    return original, text, placed
+
+
+def test_a_copy_with_the_same_surroundings_is_neither_cut_nor_taken_for_afcs():
+    # The user copied the wired POST handler as PUT, above it: both lines have the surroundings afc recorded.
+    _, text, [placed] = _wired("POST")
+    copied = text.replace("POST", "PUT") + text
+    assert find_placed(copied, placed) is None
+    assert remove_all(copied, [placed]) == (copied, [placed])
+
+
+def test_identical_insertions_in_identical_places_are_all_removed_unless_a_copy_joins_them():
+    original, text, placed = _wired("PUT", "PATCH")
+    assert placed[0].before == placed[1].before and placed[0].after == placed[1].after  # twins
+    assert remove_all(text, placed) == (original, [])
+    assert remove_all(text, placed[::-1]) == (original, [])
+    copied = text + HANDLER.format(name="POST", line=LINE)
+    assert remove_all(copied, placed) == (copied, placed[::-1])
+
+
+def test_copies_whose_removal_gives_the_same_text_are_not_ambiguous():
+    original = "a" * 100
+    text, [placed] = insert_all(original, [Insertion(50, "a", "a")])
+    assert remove_all(text, [placed]) == (original, [])
+    original = "ab" * 40
+    text, [placed] = insert_all(original, [Insertion(40, "ab", "ab")])
+    assert find_placed(text, placed) == 40
+    assert remove_all(text, [placed]) == (original, [])
+
+
 def test_remove_all_reports_what_is_gone_and_keeps_the_rest():
     text, placed = insert_all("hello world", [Insertion(5, ",", "comma"), Insertion(11, "!", "bang")])
     edited = text.replace("!", "?")

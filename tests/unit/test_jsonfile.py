@@ -288,3 +288,25 @@ def test_comment_aware_appends_name_both_insertions():
     assert jsonfile._line_comment_end(text, text.index("1") + 1) == len(text)
     assert jsonfile._line_comment_end("1 ,\t// c\nx", 1) == 8
     assert jsonfile._line_comment_end("1 , x // c\n", 1) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('{"a": []}', '{"a": ["N", "é"]}'),
+        ('{"a": [\n    "x",\n    "y",\n    "z"\n]}', '{"a": [\n    "x",\n    "y",\n    "z",\n    "N",\n    "é"\n]}'),
+        ('{"a": ["x",   "y", "z"]}', '{"a": ["x",   "y", "z", "N", "é"]}'),
+        (
+            '{"a": [\n    "x", // one\n    "y", // two\n      "z" // three\n]}',
+            '{"a": [\n    "x", // one\n    "y", // two\n      "z", // three\n      "N",\n      "é"\n]}',
+        ),
+        ('{"a": [\n  "x"\n]}', '{"a": [\n  "x",\n  "N",\n  "é"\n]}'),
+        ('{"a": ["x"]}', '{"a": ["x", "N", "é"]}'),
+        ('{"a": ["x" /* c */, "y"]}', '{"a": ["x" /* c */, "y", "N", "é"]}'),
+    ],
+)
+def test_add_items_separates_like_the_array_exactly(text, expected):
+    from afc_realtime.edits.insertion import insert_all
+
+    array = jsonfile.parse(text, "t.json").get("a")
+    assert insert_all(text, list(jsonfile.add_items(text, array, ["N", "é"], "w")))[0] == expected

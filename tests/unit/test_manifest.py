@@ -9,11 +9,15 @@ from afc_realtime.edits.insertion import Insertion
 from afc_realtime.errors import BadInput
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+# paths inside the project: one to three names of a, b, c and dots (`.` and `..` are no names)
+_paths = st.lists(
+    st.text("abc.", min_size=1, max_size=3).filter(lambda name: name not in (".", "..")), min_size=1, max_size=3
+).map("/".join)
 
 
 @given(
     st.dictionaries(
-        st.text("abc/.", min_size=1, max_size=8),
+        _paths,
         st.lists(st.tuples(st.integers(0, 10**6), _text, _text), min_size=1, max_size=3),
         max_size=4,
     ),
@@ -88,6 +92,13 @@ def _good(digest="ab" * 32, offset="5", text='"y"'):
         (_good().replace('afc_version = "0.1.0"', "afc_version = true"), 4, "afc_version: should be a str"),
         ("version = 1\nfeatures = 3\n", 2, "features: should be a table"),
         ("version = 1\nextra = 3\n", 2, "extra: unknown key"),
+        # a path outside the project is named where it stands, not as a bare "refusing a path" later
+        (_good().replace('"apps/ws/a.ts"', '"../outside.ts"'), 9, "files[0].path: should be a path inside the project"),
+        (_good().replace('"apps/ws/a.ts"', '"/etc/passwd"'), 9, "files[0].path: should be a path inside the project"),
+        (_good().replace('"apps/ws/a.ts"', '""'), 9, "files[0].path: should be a path inside the project"),
+        (_good().replace('"turbo.json"', '"a/../../b.json"'), 19, "insertions[1].path: should be a path inside the"),
+        (_good().replace('["apps/ws"]', '["apps/ws", "/tmp"]'), 6, "created_dirs: should be paths inside the project"),
+        (_good().replace('["apps/ws"]', '[".."]'), 6, "created_dirs: should be paths inside the project"),
     ],
 )
 def test_a_manifest_of_the_wrong_shape_is_bad_input_naming_its_line(text, line, words):
@@ -288,3 +299,14 @@ def test_a_manifest_without_features_is_empty_and_context_is_read_back():
     text = _good().replace('text = "x"', 'text = "x"\nbefore = "b1"\nafter = "a1"')
     item = manifest.load(text).features["websocket"].insertions["apps/web/src/app/api/todos/route.ts"][0]
     assert (item.before, item.after) == ("b1", "a1")
+
+
+def test_load_errors_name_the_manifest_exactly():
+    with pytest.raises(BadInput) as raised:
+        manifest.load("version = 1\n[x\n")
+    assert (raised.value.path, raised.value.line) == (".afc/manifest.toml", 2)
+    assert raised.value.message.startswith("unreadable afc manifest: ")
+    with pytest.raises(BadInput) as raised:
+        manifest.load("version = 2\n")
+    assert (raised.value.path, raised.value.line) == (".afc/manifest.toml", None)
+    assert raised.value.message == "afc manifest version 2 is not one this afc reads (1)"

@@ -64,3 +64,14 @@ def test_a_comment_above_a_blank_line_stays_and_first_line_cuts_keep_their_blank
     assert _cut("\nsend();\n\nb();\n", "send", ");") == "\nb();\n"
     text = "a();\nsend();\n"
     assert whole_lines(text, 5, 12, "the name").what == "the name"
+
+
+def test_an_indented_closing_brace_below_takes_the_blank_line_above():
+    text = "    if (a) {\n        x();\n\n        broadcast(e);\n    }\n"
+    at = text.index("        broadcast")
+    cut = whole_lines(text, at, at + 5, "b")
+    assert cut_all(text, [cut]) == "    if (a) {\n        x();\n    }\n"
+    tabbed = text.replace("    }", "\t}")
+    assert cut_all(tabbed, [whole_lines(tabbed, at, at + 5, "b")]) == "    if (a) {\n        x();\n\t}\n"
+    other = text.replace("    }", "    y();\n    }")
+    assert cut_all(other, [whole_lines(other, at, at + 5, "b")]) == "    if (a) {\n        x();\n\n    y();\n    }\n"

@@ -270,3 +270,15 @@ def test_nothing_found_is_the_start_itself(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / "docs").mkdir()
     assert find_root(tmp_path / "docs") == tmp_path / "docs"
+
+
+def test_changes_of_an_untouched_tree_are_an_empty_list():
+    assert Tree.in_memory({"a": "1"}).changes() == []
+
+
+def test_writing_what_is_there_already_is_no_change_and_hides_no_later_change():
+    tree = Tree.in_memory({"a": "1", "b": "2", "c": "3"})
+    tree.write("a", "1")  # unchanged, first in order
+    tree.write("b", "two")
+    tree.write("c", b"3")
+    assert [(c.kind, c.path, c.before, c.after) for c in tree.changes()] == [(Kind.UPDATE, "b", b"2", b"two")]

@@ -1,3 +1,5 @@
+import pytest
+
 from afc_realtime.edits import typescript as ts
 from afc_realtime.edits.result import Level, Skip
 from tests.support.roundtrip import round_trip
@@ -36,3 +38,31 @@ def test_syntax_errors_are_a_warning_with_their_line():
     problem = ts.load("app/route.ts", "export async function POST() {\n  const x = ;\n}\n")
     assert isinstance(problem, Skip) and problem.line == 2 and problem.level is Level.WARN
     assert problem.path == "app/route.ts" and "does not parse" in problem.reason
+
+
+MEMBERS = [("A", "1"), ("B", "2")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("    const o = {};\n", (15, "\n        A: 1,\n        B: 2,\n    ")),
+        ("    const o = {\n    };\n", (15, "\n        A: 1,\n        B: 2,")),
+        ("const o = { 'A': 0 };\n", (18, ",\nB: 2")),  # a quoted key counts as there
+        ("const o = { A };\n", (13, ",\nB: 2")),  # so does a shorthand one
+        ("const o = {\n  x: 1,\n};\n", (19, "\n  A: 1,\n  B: 2,")),
+        ("const o = {\n  x: 1\n};\n", (18, ",\n  A: 1,\n  B: 2")),
+        ("const o = {\n  x: 1 ,\n};\n", (20, "\n  A: 1,\n  B: 2,")),
+        ("const o = {\n\tx: 1\n};\n", (17, ",\n\tA: 1,\n\tB: 2")),
+        ("const o = {\r\n  x: 1\r\n};\r\n", (19, ",\r\n  A: 1,\r\n  B: 2")),
+        ("const o = { A: 1, B: 2 };\n", None),
+    ],
+)
+def test_add_object_members_exactly(text, expected):
+    from afc_realtime.edits.insertion import Insertion
+
+    file = ts.load("a.ts", text)
+    assert isinstance(file, ts.TsFile)
+    obj = next(iter(file.root.find_all(kind="object")))
+    inserted = ts.add_object_members(text, obj, MEMBERS, "w")
+    assert inserted == (None if expected is None else Insertion(*expected, "w"))
