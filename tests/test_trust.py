@@ -572,7 +572,7 @@ def test_a_users_copy_of_a_wired_handler_is_not_cut_and_remove_says_so(afc_proje
     assert refused.exit_code == 3 and f"{ROUTE}: {message}" in refused.output, refused.output
     assert fingerprint(afc_project) == before
     status = afc("status", "-C", str(afc_project), "--json")
-    assert json.loads(status.stdout)[0]["insertions_gone"] == [f"{ROUTE}: broadcast todo-created"]
+    assert json.loads(status.stdout)["features"][0]["insertions_gone"] == [f"{ROUTE}: broadcast todo-created"]
     forced = afc("remove", "websocket", "-C", str(afc_project), "--yes", "--force")
     assert forced.exit_code == 0 and message in forced.output
     assert route.read_text().count('broadcast("todo-created", inserted, { to: "public" });') == 2  # for the user
@@ -597,7 +597,7 @@ def test_identical_lines_afc_inserted_in_identical_handlers_are_not_drift(afc_pr
     before = fingerprint(afc_project)
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
     assert twins.read_text().count('broadcast("todo-updated", updated') == 2
-    [report] = json.loads(afc("status", "-C", str(afc_project), "--json").stdout)
+    [report] = json.loads(afc("status", "-C", str(afc_project), "--json").stdout)["features"]
     assert not report["drifted"] and report["insertions_gone"] == []
     removed = afc("remove", "websocket", "-C", str(afc_project), "--yes")
     assert removed.exit_code == 0, removed.output
