@@ -56,3 +56,5 @@ const server = Bun.serve({
     },
 });
 console.log(`bare Bun.serve pub/sub server on 127.0.0.1:${server.port}`);
+// Exit on a signal (so `bun --cpu-prof` writes its profile).
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));
