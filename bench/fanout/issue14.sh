@@ -22,3 +22,6 @@ run issue14_channels_1000 fanout --clients 2000 --channels 1000 --channel-events
 run issue14_channels_5000 fanout --clients 10000 --channels 5000 --channel-events 5000 --rounds 3 --targets gen-bun,gen-node,bare-bunps
 run issue14_slow slow --slow-clients 50 --cap 1048576 --events 15000 --rounds 2 --targets gen-bun,gen-node,bare-node
 run issue14_slow_256k slow --slow-clients 50 --cap 262144 --events 15000 --rounds 2 --targets gen-bun,gen-node
+# Longer trials for steadier p99 (p99 of 30 or 150 events is their largest or second largest):
+run issue14_fanout_10k_long fanout --clients 10000 --deliveries 1000000 --modes full --rounds 6 --targets gen-bun,bare-bunps
+run issue14_fanout_2k_long fanout --clients 2000 --deliveries 1000000 --modes full --rounds 6 --targets bare-node,gen-node,gen-bun,bare-bunps
