@@ -25,3 +25,5 @@ run issue14_slow_256k slow --slow-clients 50 --cap 262144 --events 15000 --round
 # Longer trials for steadier p99 (p99 of 30 or 150 events is their largest or second largest):
 run issue14_fanout_10k_long fanout --clients 10000 --deliveries 1000000 --modes full --rounds 6 --targets gen-bun,bare-bunps
 run issue14_fanout_2k_long fanout --clients 2000 --deliveries 1000000 --modes full --rounds 6 --targets bare-node,gen-node,gen-bun,bare-bunps
+run issue14_fanout_2k_opts fanout --clients 2000 --deliveries 1000000 --modes full --rounds 4 --targets gen-bun,bare-bunps,bare-bunps-opts
+run issue14_fanout_2k_long2 fanout --clients 2000 --deliveries 1000000 --modes full --rounds 4 --targets bare-node,gen-node,gen-bun,bare-bunps

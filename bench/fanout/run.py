@@ -10,6 +10,7 @@ Targets:  bare-node  node bench/fanout/bare-ws.mjs            (the baseline)
           gen-bun    bun src/index.ts
           bare-bun   bun bench/fanout/bare-ws.mjs                (`ws` API on Bun: a loop of send())
           bare-bunps bun bench/fanout/bare-bun.mjs               (Bun.serve native pub/sub: the Bun baseline)
+          bare-bunps-opts  the same with the generated service's socket options (BARE_SERVICE_OPTIONS=1)
           sio        node bench/fanout/socketio-server.mjs       (Socket.IO 4, websocket transport; installed
                                                                  into <workdir>/sio; what users would pick instead)
 Every trial starts a fresh server (so peak RSS is that trial's), then runs bench/fanout/load.mjs (its own
@@ -126,7 +127,7 @@ def command(target: str, ws_dir: Path) -> tuple[list[str], Path]:
         return ["node", "--import", "tsx", "src/index.ts"], ws_dir
     if target == "gen-bun":
         return [bun_path(), "src/index.ts"], ws_dir
-    if target == "bare-bunps":
+    if target in ("bare-bunps", "bare-bunps-opts"):
         return [bun_path(), str(HERE / "bare-bun.mjs")], ws_dir
     if target == "sio":
         return ["node", str(HERE / "socketio-server.mjs")], ws_dir
@@ -157,6 +158,8 @@ class Server:
                 "SIO_MODULE_DIR": str(ws_dir.parent / "sio" / "node_modules"),
             }
         )
+        if target == "bare-bunps-opts":
+            env["BARE_SERVICE_OPTIONS"] = "1"
         env.update(extra_env or {})
         self.log = open(f"/tmp/afc-bench-{target}-{self.port}.log", "wb")  # noqa: SIM115 (closed in stop())
         self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -272,6 +275,8 @@ def fanout(args, ws_dir: Path) -> dict:
 
 PAIRS = (
     ("gen-bun", "bare-bunps"),
+    ("gen-bun", "bare-bunps-opts"),
+    ("bare-bunps-opts", "bare-bunps"),
     ("gen-bun", "bare-bun"),
     ("gen-node", "bare-node"),
     ("gen-bun", "sio"),
