@@ -27,3 +27,4 @@ run issue14_fanout_10k_long fanout --clients 10000 --deliveries 1000000 --modes 
 run issue14_fanout_2k_long fanout --clients 2000 --deliveries 1000000 --modes full --rounds 6 --targets bare-node,gen-node,gen-bun,bare-bunps
 run issue14_fanout_2k_opts fanout --clients 2000 --deliveries 1000000 --modes full --rounds 4 --targets gen-bun,bare-bunps,bare-bunps-opts
 run issue14_fanout_2k_long2 fanout --clients 2000 --deliveries 1000000 --modes full --rounds 4 --targets bare-node,gen-node,gen-bun,bare-bunps
+run issue14_posts_before fanout --clients 0 --channels 1 --channel-events 20000 --rounds 4 --targets gen-bun-before,gen-bun,bare-bunps,gen-node-before,gen-node

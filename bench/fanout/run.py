@@ -11,6 +11,7 @@ Targets:  bare-node  node bench/fanout/bare-ws.mjs            (the baseline)
           bare-bun   bun bench/fanout/bare-ws.mjs                (`ws` API on Bun: a loop of send())
           bare-bunps bun bench/fanout/bare-bun.mjs               (Bun.serve native pub/sub: the Bun baseline)
           bare-bunps-opts  the same with the generated service's socket options (BARE_SERVICE_OPTIONS=1)
+          gen-bun-before / gen-node-before   the service with src/*.ts of --before (default dce718e)
           sio        node bench/fanout/socketio-server.mjs       (Socket.IO 4, websocket transport; installed
                                                                  into <workdir>/sio; what users would pick instead)
 Every trial starts a fresh server (so peak RSS is that trial's), then runs bench/fanout/load.mjs (its own
@@ -92,6 +93,30 @@ def render(workdir: Path) -> Path:
     return dst
 
 
+def render_before(ws_dir: Path, commit: str) -> Path:
+    """A copy of the rendered service whose src/*.ts are those of `commit` (its template's plain .ts files; the
+    .jinja ones, config.ts, stay as rendered now): the `gen-bun-before` / `gen-node-before` targets."""
+    before = ws_dir.parent / "ws-before"
+    if before.exists():
+        shutil.rmtree(before)
+    shutil.copytree(ws_dir, before, ignore=shutil.ignore_patterns("node_modules"))
+    (before / "node_modules").symlink_to(ws_dir / "node_modules")
+    listing = subprocess.run(
+        ["git", "ls-tree", "--name-only", commit, "templates/ws/template/src/"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    for path in listing:
+        if path.endswith(".ts"):
+            text = subprocess.run(
+                ["git", "show", f"{commit}:{path}"], cwd=REPO, check=True, capture_output=True, text=True
+            ).stdout
+            (before / "src" / Path(path).name).write_text(text)
+    return before
+
+
 def install_socketio(workdir: Path) -> Path:
     """Socket.IO for the `sio` target, in a folder of its own (the service's dependencies stay as generated)."""
     folder = workdir / "sio"
@@ -127,6 +152,10 @@ def command(target: str, ws_dir: Path) -> tuple[list[str], Path]:
         return ["node", "--import", "tsx", "src/index.ts"], ws_dir
     if target == "gen-bun":
         return [bun_path(), "src/index.ts"], ws_dir
+    if target == "gen-bun-before":
+        return [bun_path(), "src/index.ts"], ws_dir.parent / "ws-before"
+    if target == "gen-node-before":
+        return ["node", "--import", "tsx", "src/index.ts"], ws_dir.parent / "ws-before"
     if target in ("bare-bunps", "bare-bunps-opts"):
         return [bun_path(), str(HERE / "bare-bun.mjs")], ws_dir
     if target == "sio":
@@ -274,6 +303,9 @@ def fanout(args, ws_dir: Path) -> dict:
 
 
 PAIRS = (
+    ("gen-bun", "gen-bun-before"),
+    ("gen-node", "gen-node-before"),
+    ("gen-bun-before", "bare-bunps"),
     ("gen-bun", "bare-bunps"),
     ("gen-bun", "bare-bunps-opts"),
     ("bare-bunps-opts", "bare-bunps"),
@@ -434,6 +466,7 @@ def main() -> None:
     parser.add_argument("--channel-events", type=int, default=5_000, help="fanout with --channels: events a trial")
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--workdir", default="/tmp/afc-bench-fanout")
+    parser.add_argument("--before", default="dce718e", help="commit for the *-before targets (template src)")
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
     if args.targets is None:
@@ -443,6 +476,8 @@ def main() -> None:
     ws_dir = render(Path(args.workdir))
     if "sio" in args.targets.split(","):
         install_socketio(Path(args.workdir))
+    if any(t.endswith("-before") for t in args.targets.split(",")):
+        render_before(ws_dir, args.before)
     print(f"RLIMIT_NOFILE={nofile}  service={ws_dir}  node={shutil.which('node')}  bun={bun_path()}", flush=True)
     out = fanout(args, ws_dir) if args.what == "fanout" else slow(args, ws_dir)
     out.update({"args": vars(args), "cpus": os.cpu_count(), "nofile": nofile})
