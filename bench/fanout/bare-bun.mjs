@@ -44,6 +44,18 @@ const server = Bun.serve({
     },
     websocket: {
         perMessageDeflate: false,
+        // BARE_SERVICE_OPTIONS=1: the generated service's socket options (its cap, no idle timeout, no pings),
+        // to tell what those options cost from what the service's code costs.
+        ...(process.env.BARE_SERVICE_OPTIONS === "1"
+            ? {
+                  backpressureLimit: 1024 * 1024,
+                  closeOnBackpressureLimit: true,
+                  idleTimeout: 0,
+                  sendPings: false,
+                  publishToSelf: false,
+                  maxPayloadLength: 4096,
+              }
+            : {}),
         open(ws) {
             clients += 1;
             ws.subscribe("public");
@@ -56,3 +68,5 @@ const server = Bun.serve({
     },
 });
 console.log(`bare Bun.serve pub/sub server on 127.0.0.1:${server.port}`);
+// Exit on a signal (so `bun --cpu-prof` writes its profile).
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));

@@ -10,6 +10,8 @@
 //   WS_PORT=4100 WS_EVENTS_SECRET=s node bench/fanout/bare-ws.mjs   (needs `ws` resolvable: see run.py)
 //
 // `ws` is resolved from WS_MODULE_DIR (the rendered service's node_modules) when set.
+// Channels (for the channels benchmark): a socket opened with ?ch=<name> also joins that channel, and
+// POST /events/<name>?to=<channel> goes to that channel's sockets only.
 
 import http from "node:http";
 import { createRequire } from "node:module";
@@ -21,13 +23,15 @@ const { WebSocketServer, WebSocket } = require("ws");
 const port = Number(process.env.WS_PORT ?? 4100);
 const secret = process.env.WS_EVENTS_SECRET ?? "";
 const clients = new Set();
+const channels = new Map(); // channel -> Set of sockets
 
 const server = http.createServer((req, res) => {
     if (req.method === "GET" && req.url === "/health") {
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", clients: clients.size }));
         return;
     }
-    const match = req.method === "POST" && /^\/events\/([a-z0-9-]+)$/.exec(req.url ?? "");
+    const [pathname, search = ""] = (req.url ?? "").split("?");
+    const match = req.method === "POST" && /^\/events\/([a-z0-9-]+)$/.exec(pathname);
     if (!match) {
         res.writeHead(404).end();
         return;
@@ -50,7 +54,8 @@ const server = http.createServer((req, res) => {
         const cut = name.lastIndexOf("-");
         const message = JSON.stringify({ type: `${name.slice(0, cut)}:${name.slice(cut + 1)}`, payload });
         let sent = 0;
-        for (const client of clients) {
+        const to = new URLSearchParams(search).get("to");
+        for (const client of to ? (channels.get(to) ?? []) : clients) {
             if (client.readyState === WebSocket.OPEN) {
                 client.send(message);
                 sent += 1;
@@ -61,10 +66,19 @@ const server = http.createServer((req, res) => {
 });
 
 const wss = new WebSocketServer({ server, path: "/ws", perMessageDeflate: false, clientTracking: false });
-wss.on("connection", (socket) => {
+wss.on("connection", (socket, req) => {
     clients.add(socket);
-    socket.on("close", () => clients.delete(socket));
-    socket.on("error", () => clients.delete(socket));
+    const ch = new URL(req.url ?? "/", "http://x").searchParams.get("ch");
+    if (ch) {
+        if (!channels.has(ch)) channels.set(ch, new Set());
+        channels.get(ch).add(socket);
+    }
+    const gone = () => {
+        clients.delete(socket);
+        if (ch) channels.get(ch)?.delete(socket);
+    };
+    socket.on("close", gone);
+    socket.on("error", gone);
 });
 
 server.listen(port, "127.0.0.1", () => {

@@ -3,6 +3,7 @@
 //   node bench/fanout/load.mjs --base http://127.0.0.1:4100 --clients 1000 --events 200 [--rate 0]
 //        [--concurrency 4] [--pid <server pid>] [--secret s] [--origin http://app.test] [--slow 0]
 //        [--ws-module-dir <dir with node_modules/ws>] [--payload-bytes 64] [--drain-timeout 60]
+//        [--channels K] [--protocol ws|socketio]
 //
 // Opens --clients WebSocket clients to <base>/ws, then POSTs --events events to <base>/events/todo-created,
 // either at --rate events/s (fixed rate) or, with --rate 0, as fast as the server answers with
@@ -13,12 +14,19 @@
 //   server RSS    = sampled every 50 ms from /proc/<pid>/status (VmRSS), plus VmHWM at the end
 // --slow K adds K clients that stop reading their socket (TCP) right after opening: the slow-consumer case.
 // Their deliveries are not counted; the report says whether the server still lists them at the end.
+// --channels K: client j joins channel user:<j mod K> and event i goes to user:<i mod K> only (POST ?to=), so
+// each event is expected by C/K clients. The generated service needs a ticket for a private channel: each
+// client gets one, signed as the web app signs it (HMAC-SHA256, key derived from --secret, see tickets.ts);
+// the bare servers read ?ch= instead (both are sent; each server ignores the other).
+// --protocol socketio speaks Socket.IO's WebSocket transport (engine.io v4) to /socket.io/: "40" to join the
+// default namespace, "3" to each ping "2"; its events arrive as 42["todo:created",{...}].
 
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
+import { createHmac } from "node:crypto";
 
 const argv = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -37,10 +45,22 @@ const nSlow = Number(opt("slow", 0));
 const payloadBytes = Number(opt("payload-bytes", 64));
 const drainTimeoutMs = Number(opt("drain-timeout", 60)) * 1000;
 const wsDir = opt("ws-module-dir", process.env.WS_MODULE_DIR);
+const nChannels = Number(opt("channels", 0));
+const protocol = opt("protocol", "ws");
 const require = createRequire(wsDir ? path.join(wsDir, "x.js") : import.meta.url);
 const WebSocket = require("ws");
 
-const wsUrl = base.replace(/^http/, "ws") + "/ws";
+const wsUrl = base.replace(/^http/, "ws") + (protocol === "socketio" ? "/socket.io/?EIO=4&transport=websocket" : "/ws");
+
+// Tickets as the web app mints them (lib/realtime/ticket.ts; the service's tickets.ts): v1.<payload>.<sig>.
+const ticketKey = createHmac("sha256", secret).update("afc-ticket-v1", "utf8").digest();
+function ticket(channels) {
+    const now = Math.floor(Date.now() / 1000);
+    const payload = Buffer.from(JSON.stringify({ sub: null, ch: channels, iat: now, exp: now + 60 }), "utf8").toString("base64url");
+    const signature = createHmac("sha256", ticketKey).update(`v1.${payload}`, "utf8").digest("base64url");
+    return `v1.${payload}.${signature}`;
+}
+const channelOf = (i) => `user:${i % nChannels}`;
 const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(concurrency, 1) });
 
 function readStatus(field) {
@@ -52,6 +72,20 @@ function readStatus(field) {
         return undefined;
     }
 }
+
+/** CPU time (user + system, ms) the server process has used so far, from /proc/<pid>/stat. */
+function serverCpuMs() {
+    if (!pid) return undefined;
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        // fields[11], fields[12] are utime and stime (the 14th and 15th of the whole line), in clock ticks.
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    } catch {
+        return undefined;
+    }
+}
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 
 function getJson(url) {
     return new Promise((resolve, reject) => {
@@ -65,6 +99,7 @@ function getJson(url) {
 
 // ------------------------------------------------------------------ clients
 const received = new Uint32Array(nEvents); // how many clients got event i
+const expectedFor = new Uint32Array(nEvents); // how many clients should get event i
 const lastAt = new Float64Array(nEvents); // when the last of them got it
 const sentAt = new Float64Array(nEvents);
 let deliveries = 0;
@@ -90,14 +125,30 @@ function onMessage(data) {
     deliveries += 1;
 }
 
+let opening = 0;
+const members = new Uint32Array(Math.max(nChannels, 1)); // healthy clients open in each channel
 function openOne(slow) {
+    let url = wsUrl;
+    const index = opening++;
+    if (nChannels > 0) {
+        const ch = channelOf(index);
+        url += `${url.includes("?") ? "&" : "?"}ch=${encodeURIComponent(ch)}&ticket=${ticket([ch])}`;
+    }
     return new Promise((resolve) => {
-        const ws = new WebSocket(wsUrl, { headers: { origin }, perMessageDeflate: false });
+        const ws = new WebSocket(url, { headers: { origin }, perMessageDeflate: false });
         ws.on("open", () => {
+            if (protocol === "socketio") ws.send("40"); // join the default namespace
             if (slow) ws._socket.pause();
+            else if (nChannels > 0) members[index % nChannels] += 1;
             resolve(ws);
         });
-        if (!slow) ws.on("message", onMessage);
+        if (protocol === "socketio" && !slow) {
+            ws.on("message", (data) => {
+                const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+                if (buf.length === 1 && buf[0] === 0x32) ws.send("3"); // engine.io ping -> pong
+                else onMessage(buf);
+            });
+        } else if (!slow) ws.on("message", onMessage);
         ws.on("error", () => {
             errors += 1;
             resolve(undefined);
@@ -119,10 +170,11 @@ async function openAll(count, slow) {
 const filler = "x".repeat(payloadBytes);
 function post(seq) {
     const body = JSON.stringify({ seq, title: filler });
+    const to = nChannels > 0 ? `?to=${encodeURIComponent(channelOf(seq))}` : "";
     return new Promise((resolve) => {
         sentAt[seq] = performance.now();
         const req = http.request(
-            `${base}/events/todo-created`,
+            `${base}/events/todo-created${to}`,
             {
                 method: "POST",
                 agent,
@@ -173,6 +225,10 @@ function pct(sorted, p) {
 
 // ------------------------------------------------------------------ run
 const healthy = await openAll(nClients, false);
+// Who should get event i: everyone, or the members of its channel (client j is in channel j mod K).
+for (let i = 0; i < nEvents; i++) {
+    expectedFor[i] = nChannels > 0 ? members[i % nChannels] : healthy.length;
+}
 const slow = await openAll(nSlow, true);
 await new Promise((r) => setTimeout(r, 300));
 const before = await getJson(`${base}/health`);
@@ -183,18 +239,21 @@ const sampler = setInterval(() => {
     if (v !== undefined && v > rssPeak) rssPeak = v;
 }, 50);
 
+const cpuBefore = serverCpuMs();
+const ownCpuBefore = process.cpuUsage();
 const t0 = performance.now();
 const statuses = rate > 0 ? await fixedRate() : await fullSpeed();
 const tPosted = performance.now();
-const expected = healthy.length;
 const deadline = tPosted + drainTimeoutMs;
 while (performance.now() < deadline) {
     let done = true;
-    for (let i = 0; i < nEvents; i++) if (received[i] < expected) { done = false; break; }
+    for (let i = 0; i < nEvents; i++) if (received[i] < expectedFor[i]) { done = false; break; }
     if (done) break;
     await new Promise((r) => setTimeout(r, 20));
 }
 clearInterval(sampler);
+const cpuAfter = serverCpuMs();
+const ownCpu = process.cpuUsage(ownCpuBefore);
 const after = await getJson(`${base}/health`);
 const rssEnd = readStatus("VmRSS");
 const hwm = readStatus("VmHWM");
@@ -202,7 +261,7 @@ const hwm = readStatus("VmHWM");
 const lat = [];
 let incomplete = 0;
 for (let i = 0; i < nEvents; i++) {
-    if (received[i] < expected) incomplete += 1;
+    if (received[i] < expectedFor[i]) incomplete += 1;
     if (received[i] > 0) lat.push(lastAt[i] - sentAt[i]);
 }
 lat.sort((a, b) => a - b);
@@ -220,12 +279,22 @@ const result = {
     server_clients_before: before?.clients,
     server_clients_after: after?.clients,
     deliveries,
-    expected_deliveries: expected * nEvents,
+    expected_deliveries: expectedFor.reduce((a, b) => a + b, 0),
+    channels: nChannels,
+    protocol,
+    server_cpu_ms_per_event: cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / nEvents : null,
     incomplete_events: incomplete,
     post_seconds: (tPosted - t0) / 1000,
+    posts_per_s: nEvents / ((tPosted - t0) / 1000),
     span_seconds: span,
     deliveries_per_s: span > 0 ? deliveries / span : 0,
     latency_ms: { p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1] ?? null },
+    // CPU the server used from the first POST to the last receipt, and per 1,000 deliveries: less sensitive to
+    // other load on the machine than deliveries/s (which is wall-clock).
+    server_cpu_ms: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : null,
+    server_cpu_ms_per_1k_deliveries:
+        cpuBefore !== undefined && cpuAfter !== undefined && deliveries > 0 ? ((cpuAfter - cpuBefore) * 1000) / deliveries : null,
+    load_client_cpu_ms: (ownCpu.user + ownCpu.system) / 1000,
     rss_kib: { before_events: rssBefore, peak_sampled: rssPeak, end: rssEnd, hwm },
 };
 console.log(JSON.stringify(result));

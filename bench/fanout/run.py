@@ -10,6 +10,10 @@ Targets:  bare-node  node bench/fanout/bare-ws.mjs            (the baseline)
           gen-bun    bun src/index.ts
           bare-bun   bun bench/fanout/bare-ws.mjs                (`ws` API on Bun: a loop of send())
           bare-bunps bun bench/fanout/bare-bun.mjs               (Bun.serve native pub/sub: the Bun baseline)
+          bare-bunps-opts  the same with the generated service's socket options (BARE_SERVICE_OPTIONS=1)
+          gen-bun-before / gen-node-before   the service with src/*.ts of --before (default dce718e)
+          sio        node bench/fanout/socketio-server.mjs       (Socket.IO 4, websocket transport; installed
+                                                                 into <workdir>/sio; what users would pick instead)
 Every trial starts a fresh server (so peak RSS is that trial's), then runs bench/fanout/load.mjs (its own
 Node process) against it. Within a round, targets run in a shuffled order; ratios are per round against
 bare-node of the same round (and gen-bun against bare-bunps, Bun.serve's native pub/sub, too), reported as
@@ -18,8 +22,12 @@ median [min-max].
 fanout: per C, two modes: "full" (--events = 300000/C, 4 POSTs in flight) and "rate" (20000/C events/s,
         i.e. 20 000 deliveries/s in all, for 2 s). The first run (C=1000, C=5000) used a flat 20 events/s,
         40 events; at C=5000 that asks 100 000 deliveries/s, which saturates this 2-core machine.
-slow:   50 healthy clients + 1 client that stops reading, 10,000 events of ~1 KiB at full speed, against the same
-        run with no slow client: server RSS growth and healthy clients' p50/p99.
+        --channels K (one or a list): clients spread over K `user:` channels (tickets for the generated
+        service), each event to one channel, --channel-events events, 4 POSTs in flight.
+slow:   --healthy healthy clients + --slow-clients clients that stop reading, --events events of ~1 KiB at full
+        speed, against the same run with no slow client: server RSS growth (per slow client too) and healthy
+        clients' p50/p99. --cap sets WS_MAX_BUFFERED_BYTES (the total cap is lifted so only it acts).
+Every trial records the 1-minute load average before it (the machine is shared).
 
 The service is rendered once into --workdir (default /tmp/afc-bench-fanout/ws). Reports; asserts nothing.
 """
@@ -42,6 +50,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+SOCKET_IO = "socket.io@4.8.4"
 SECRET = "bench-secret"
 ORIGIN = "http://app.test"
 
@@ -57,22 +66,71 @@ def raise_nofile() -> int:
 
 
 def render(workdir: Path) -> Path:
-    dst = workdir / "ws"
-    if (dst / "node_modules" / "ws").is_dir() and (dst / "node_modules" / "pino").is_dir():
-        return dst
+    """Renders templates/ws into workdir/ws every time (so template edits are what is measured); runs
+    `npm install` only when package.json changed or node_modules is missing."""
     import copier
 
+    dst = workdir / "ws"
+    fresh = workdir / "ws.render"
+    if fresh.exists():
+        shutil.rmtree(fresh)
+    copier.run_copy(str(REPO / "templates" / "ws"), str(fresh), defaults=True, unsafe=False, quiet=True)
+    package = (fresh / "package.json").read_text()
+    installed = (dst / "package.json").read_text() if (dst / "package.json").is_file() else None
     if dst.exists():
+        if (dst / "node_modules").is_dir() and package == installed:
+            (dst / "node_modules").rename(fresh / "node_modules")
         shutil.rmtree(dst)
-    copier.run_copy(str(REPO / "templates" / "ws"), str(dst), defaults=True, unsafe=False, quiet=True)
-    subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=dst,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        timeout=600,
-    )
+    fresh.rename(dst)
+    if not (dst / "node_modules" / "ws").is_dir():
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=dst,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=600,
+        )
     return dst
+
+
+def render_before(ws_dir: Path, commit: str) -> Path:
+    """A copy of the rendered service whose src/*.ts are those of `commit` (its template's plain .ts files; the
+    .jinja ones, config.ts, stay as rendered now): the `gen-bun-before` / `gen-node-before` targets."""
+    before = ws_dir.parent / "ws-before"
+    if before.exists():
+        shutil.rmtree(before)
+    shutil.copytree(ws_dir, before, ignore=shutil.ignore_patterns("node_modules"))
+    (before / "node_modules").symlink_to(ws_dir / "node_modules")
+    listing = subprocess.run(
+        ["git", "ls-tree", "--name-only", commit, "templates/ws/template/src/"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    for path in listing:
+        if path.endswith(".ts"):
+            text = subprocess.run(
+                ["git", "show", f"{commit}:{path}"], cwd=REPO, check=True, capture_output=True, text=True
+            ).stdout
+            (before / "src" / Path(path).name).write_text(text)
+    return before
+
+
+def install_socketio(workdir: Path) -> Path:
+    """Socket.IO for the `sio` target, in a folder of its own (the service's dependencies stay as generated)."""
+    folder = workdir / "sio"
+    if not (folder / "node_modules" / "socket.io").is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "package.json").write_text('{"name": "sio-bench", "private": true, "type": "module"}\n')
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", SOCKET_IO],
+            cwd=folder,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=600,
+        )
+    return folder / "node_modules"
 
 
 def free_port() -> int:
@@ -94,13 +152,19 @@ def command(target: str, ws_dir: Path) -> tuple[list[str], Path]:
         return ["node", "--import", "tsx", "src/index.ts"], ws_dir
     if target == "gen-bun":
         return [bun_path(), "src/index.ts"], ws_dir
-    if target == "bare-bunps":
+    if target == "gen-bun-before":
+        return [bun_path(), "src/index.ts"], ws_dir.parent / "ws-before"
+    if target == "gen-node-before":
+        return ["node", "--import", "tsx", "src/index.ts"], ws_dir.parent / "ws-before"
+    if target in ("bare-bunps", "bare-bunps-opts"):
         return [bun_path(), str(HERE / "bare-bun.mjs")], ws_dir
+    if target == "sio":
+        return ["node", str(HERE / "socketio-server.mjs")], ws_dir
     raise SystemExit(f"unknown target {target}")
 
 
 class Server:
-    def __init__(self, target: str, ws_dir: Path):
+    def __init__(self, target: str, ws_dir: Path, extra_env: dict[str, str] | None = None):
         self.target = target
         self.port = free_port()
         argv, cwd = command(target, ws_dir)
@@ -120,8 +184,12 @@ class Server:
                 "WS_MAX_CONNECTIONS_PER_ADDRESS": "1000000",
                 "WS_MAX_CONNECTIONS": "1000000",
                 "WS_MODULE_DIR": str(ws_dir / "node_modules"),
+                "SIO_MODULE_DIR": str(ws_dir.parent / "sio" / "node_modules"),
             }
         )
+        if target == "bare-bunps-opts":
+            env["BARE_SERVICE_OPTIONS"] = "1"
+        env.update(extra_env or {})
         self.log = open(f"/tmp/afc-bench-{target}-{self.port}.log", "wb")  # noqa: SIM115 (closed in stop())
         self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
@@ -164,6 +232,8 @@ def run_load(server: Server, ws_dir: Path, **kw) -> dict:
         "--ws-module-dir",
         str(ws_dir / "node_modules"),
     ]
+    if server.target == "sio":
+        argv += ["--protocol", "socketio"]
     for key, value in kw.items():
         argv += [f"--{key.replace('_', '-')}", str(value)]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=900)
@@ -172,14 +242,16 @@ def run_load(server: Server, ws_dir: Path, **kw) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def trial(target: str, ws_dir: Path, **kw) -> dict:
-    server = Server(target, ws_dir)
+def trial(target: str, ws_dir: Path, extra_env: dict[str, str] | None = None, **kw) -> dict:
+    load_before = os.getloadavg()[0]
+    server = Server(target, ws_dir, extra_env)
     try:
         time.sleep(0.3)
         result = run_load(server, ws_dir, **kw)
     finally:
         server.stop()
     result["target"] = target
+    result["loadavg_1m"] = [load_before, os.getloadavg()[0]]
     return result
 
 
@@ -195,10 +267,13 @@ def fanout(args, ws_dir: Path) -> dict:
     clients = [int(c) for c in args.clients.split(",")]
     rng = random.Random(11)
     results: list[dict] = []
+    channel_counts = [int(k) for k in str(args.channels).split(",")]
     for c in clients:
-        for mode in args.modes.split(","):
+        for mode in args.modes.split(",") if channel_counts == [0] else [f"ch{k}" for k in channel_counts]:
             kw = {"clients": c}
-            if mode == "full":
+            if mode.startswith("ch"):
+                kw.update(events=args.channel_events, rate=0, concurrency=4, channels=int(mode[2:]))
+            elif mode == "full":
                 kw.update(events=max(30, args.deliveries // c), rate=0, concurrency=4)
             else:
                 # fixed rate: --rate-deliveries per second in all (20 events/s at C=1000), for ~2 s
@@ -211,10 +286,13 @@ def fanout(args, ws_dir: Path) -> dict:
                     res = trial(target, ws_dir, **kw)
                     res.update({"C": c, "mode": mode, "round": r})
                     results.append(res)
+                    lat = res.get("latency_ms", {})
                     brief = (
-                        f"{res.get('deliveries_per_s', 0):9.0f} deliv/s  p50 {res.get('latency_ms', {}).get('p50')}  "
-                        f"p99 {res.get('latency_ms', {}).get('p99')}  hwm {res.get('rss_kib', {}).get('hwm')} KiB  "
-                        f"incomplete {res.get('incomplete_events')}  opened {res.get('opened')}"
+                        f"{res.get('deliveries_per_s', 0):9.0f} deliv/s  p50 {lat.get('p50') or 0:.1f}  "
+                        f"p99 {lat.get('p99') or 0:.1f}  hwm {res.get('rss_kib', {}).get('hwm')} KiB  "
+                        f"cpu/1k {res.get('server_cpu_ms_per_1k_deliveries') or 0:.3f} ms  "
+                        f"incomplete {res.get('incomplete_events')}  opened {res.get('opened')}  "
+                        f"load {res['loadavg_1m'][0]:.2f}"
                     )
                     print(
                         f"C={c} {mode} r{r} {target:9} {brief if 'error' not in res else res['error'][:300]}",
@@ -224,18 +302,35 @@ def fanout(args, ws_dir: Path) -> dict:
     return {"results": results}
 
 
+PAIRS = (
+    ("gen-bun", "gen-bun-before"),
+    ("gen-node", "gen-node-before"),
+    ("gen-bun-before", "bare-bunps"),
+    ("gen-bun", "bare-bunps"),
+    ("gen-bun", "bare-bunps-opts"),
+    ("bare-bunps-opts", "bare-bunps"),
+    ("gen-bun", "bare-bun"),
+    ("gen-node", "bare-node"),
+    ("gen-bun", "sio"),
+    ("gen-node", "sio"),
+    ("sio", "bare-node"),
+)
+
+
 def summarize_fanout(results: list[dict], targets: list[str], clients: list[int]) -> None:
-    print("\nmedian [min-max] over rounds; ratios per round vs bare-node of the same round")
+    print("\nmedian [min-max] over rounds; ratios are per round (same round's pair), then median [min-max]")
     for c in clients:
         for mode in sorted({r["mode"] for r in results}):
             rows = [r for r in results if r["C"] == c and r["mode"] == mode and "error" not in r]
+            if not rows:
+                continue
             by_round: dict[int, dict[str, dict]] = {}
             for r in rows:
                 by_round.setdefault(r["round"], {})[r["target"]] = r
             print(f"\nC={c} mode={mode}")
             print(
-                f"  {'target':9} {'deliveries/s':>28} {'p50 ms':>24} {'p99 ms':>24} {'peak RSS MiB':>22}"
-                f" {'x bare-node deliv/s':>22} {'x bare-node p99':>20}"
+                f"  {'target':10} {'deliveries/s':>28} {'p50 ms':>24} {'p99 ms':>24} {'peak RSS MiB':>22}"
+                f" {'server CPU ms/1k deliv':>22} {'server CPU µs/event':>22} {'POSTs/s':>24} {'load 1m':>20}"
             )
             for t in targets:
                 mine = [r for r in rows if r["target"] == t]
@@ -245,47 +340,56 @@ def summarize_fanout(results: list[dict], targets: list[str], clients: list[int]
                 p50 = [r["latency_ms"]["p50"] for r in mine]
                 p99 = [r["latency_ms"]["p99"] for r in mine]
                 rss = [r["rss_kib"]["hwm"] / 1024 for r in mine if r["rss_kib"].get("hwm")]
-                rd = [
-                    by_round[r["round"]][t]["deliveries_per_s"] / by_round[r["round"]]["bare-node"]["deliveries_per_s"]
-                    for r in mine
-                    if "bare-node" in by_round[r["round"]]
-                ]
-                rp = [
-                    by_round[r["round"]][t]["latency_ms"]["p99"]
-                    / by_round[r["round"]]["bare-node"]["latency_ms"]["p99"]
-                    for r in mine
-                    if "bare-node" in by_round[r["round"]]
-                ]
+                cpu = [r.get("server_cpu_ms_per_1k_deliveries") for r in mine]
+                cpe = [r["server_cpu_ms_per_event"] * 1000 for r in mine if r.get("server_cpu_ms_per_event")]
+                pps = [r.get("posts_per_s") for r in mine]
+                load = [r["loadavg_1m"][0] for r in mine]
                 print(
-                    f"  {t:9} {med(dps):>28} {med(p50):>24} {med(p99):>24} {med(rss):>22} {med(rd):>22} {med(rp):>20}"
+                    f"  {t:10} {med(dps):>28} {med(p50):>24} {med(p99):>24} {med(rss):>22} {med(cpu):>22}"
+                    f" {med(cpe):>22} {med(pps):>24} {med(load):>20}"
                 )
-            for gen, bare in (("gen-bun", "bare-bunps"), ("gen-bun", "bare-bun"), ("gen-node", "bare-node")):
-                if gen not in targets or bare not in targets:
+            for gen, bare in PAIRS:
+                pairs = [v for v in by_round.values() if gen in v and bare in v]
+                if not pairs:
                     continue
-                rd = [
-                    v[gen]["deliveries_per_s"] / v[bare]["deliveries_per_s"]
-                    for v in by_round.values()
-                    if gen in v and bare in v
-                ]
+                rd = [v[gen]["deliveries_per_s"] / (v[bare]["deliveries_per_s"] or float("nan")) for v in pairs]
                 rp = [
                     v[gen]["latency_ms"]["p99"] / v[bare]["latency_ms"]["p99"]
-                    for v in by_round.values()
-                    if gen in v and bare in v
+                    for v in pairs
+                    if v[gen]["latency_ms"]["p99"] and v[bare]["latency_ms"]["p99"]
                 ]
-                print(f"  {gen} vs {bare}: deliveries/s {med(rd)}x  p99 {med(rp)}x")
+                rd = [x for x in rd if x == x]  # no deliveries (a POST-only trial): no ratio
+                re = [
+                    v[gen]["server_cpu_ms_per_event"] / v[bare]["server_cpu_ms_per_event"]
+                    for v in pairs
+                    if v[gen].get("server_cpu_ms_per_event") and v[bare].get("server_cpu_ms_per_event")
+                ]
+                rc = [
+                    v[gen]["server_cpu_ms_per_1k_deliveries"] / v[bare]["server_cpu_ms_per_1k_deliveries"]
+                    for v in pairs
+                    if v[gen].get("server_cpu_ms_per_1k_deliveries") and v[bare].get("server_cpu_ms_per_1k_deliveries")
+                ]
+                print(
+                    f"  {gen} / {bare} ({len(pairs)} rounds): deliveries/s {med(rd)}x  p99 {med(rp)}x  "
+                    f"server CPU per delivery {med(rc)}x  per event {med(re)}x  "
+                    f"per-round deliveries/s {[round(x, 2) for x in rd]}"
+                )
 
 
 def slow(args, ws_dir: Path) -> dict:
     targets = args.targets.split(",")
     rng = random.Random(13)
     results = []
+    # Only the per-client cap acts: the total cap is lifted so that it does not drop the slow clients first.
+    cap_env = {"WS_MAX_BUFFERED_BYTES": str(args.cap), "WS_MAX_TOTAL_BUFFERED_BYTES": str(16 * 1024**3)}
     for r in range(args.rounds):
-        cases = [(t, s) for t in targets for s in (0, 1)]
+        cases = [(t, s) for t in targets for s in (0, args.slow_clients)]
         rng.shuffle(cases)
         for target, n_slow in cases:
             res = trial(
                 target,
                 ws_dir,
+                extra_env=cap_env,
                 clients=args.healthy,
                 events=args.events,
                 rate=0,
@@ -305,23 +409,24 @@ def slow(args, ws_dir: Path) -> dict:
                 f"p50 {res['latency_ms']['p50']:.1f} p99 {res['latency_ms']['p99']:.1f} ms  "
                 f"RSS before {rss['before_events'] / 1024:.0f} MiB peak {rss['peak_sampled'] / 1024:.0f} MiB "
                 f"end {rss['end'] / 1024:.0f} MiB  server clients before/after {res['server_clients_before']}/"
-                f"{res['server_clients_after']}  incomplete {res['incomplete_events']}",
+                f"{res['server_clients_after']}  incomplete {res['incomplete_events']}  "
+                f"load {res['loadavg_1m'][0]:.2f}",
                 flush=True,
             )
-    print("\nmedian [min-max] over rounds")
+    print(f"\nmedian [min-max] over rounds; cap WS_MAX_BUFFERED_BYTES = {args.cap} bytes ({args.cap / 1024:.0f} KiB)")
     print(
-        f"  {'target':9} {'slow':>4} {'RSS growth MiB':>22} {'healthy p50 ms':>22} {'healthy p99 ms':>22} "
-        f"{'p99 x no-slow':>18}  slow client dropped"
+        f"  {'target':9} {'slow':>4} {'RSS growth MiB':>22} {'extra KiB per slow client':>26} {'healthy p50 ms':>22}"
+        f" {'healthy p99 ms':>22} {'p99 x no-slow':>18}  slow clients dropped (server count before/after)"
     )
     for t in targets:
-        for s in (0, 1):
+        for s in (0, args.slow_clients):
             mine = [x for x in results if x["target"] == t and x["slow"] == s and "error" not in x]
             if not mine:
                 continue
             growth = [(x["rss_kib"]["peak_sampled"] - x["rss_kib"]["before_events"]) / 1024 for x in mine]
             p50 = [x["latency_ms"]["p50"] for x in mine]
             p99 = [x["latency_ms"]["p99"] for x in mine]
-            ratio = []
+            ratio, per_client = [], []
             for x in mine:
                 base = [
                     y
@@ -330,9 +435,13 @@ def slow(args, ws_dir: Path) -> dict:
                 ]
                 if base:
                     ratio.append(x["latency_ms"]["p99"] / base[0]["latency_ms"]["p99"])
-            dropped = [x["server_clients_after"] < x["server_clients_before"] for x in mine] if s else []
-            cells = f"{med(growth):>22} {med(p50):>22} {med(p99):>22} {med(ratio):>18}"
-            print(f"  {t:9} {s:>4} {cells}  {dropped if s else '-'}")
+                    if s:
+                        own = x["rss_kib"]["peak_sampled"] - x["rss_kib"]["before_events"]
+                        other = base[0]["rss_kib"]["peak_sampled"] - base[0]["rss_kib"]["before_events"]
+                        per_client.append((own - other) / s)
+            counts = [f"{x['server_clients_before']}/{x['server_clients_after']}" for x in mine] if s else []
+            cells = f"{med(growth):>22} {med(per_client):>26} {med(p50):>22} {med(p99):>22} {med(ratio):>18}"
+            print(f"  {t:9} {s:>4} {cells}  {counts if s else '-'}")
     return {"results": results}
 
 
@@ -351,8 +460,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--targets", default=None)
     parser.add_argument("--healthy", type=int, default=50)
+    parser.add_argument("--slow-clients", type=int, default=1, help="slow: clients that never read")
+    parser.add_argument("--cap", type=int, default=1024 * 1024, help="slow: WS_MAX_BUFFERED_BYTES")
+    parser.add_argument("--channels", default="0", help="fanout: 0 (broadcast) or channel counts, e.g. 100,1000")
+    parser.add_argument("--channel-events", type=int, default=5_000, help="fanout with --channels: events a trial")
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--workdir", default="/tmp/afc-bench-fanout")
+    parser.add_argument("--before", default="dce718e", help="commit for the *-before targets (template src)")
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
     if args.targets is None:
@@ -360,6 +474,10 @@ def main() -> None:
         args.targets = fanout_targets if args.what == "fanout" else "bare-node,gen-node,gen-bun"
     nofile = raise_nofile()
     ws_dir = render(Path(args.workdir))
+    if "sio" in args.targets.split(","):
+        install_socketio(Path(args.workdir))
+    if any(t.endswith("-before") for t in args.targets.split(",")):
+        render_before(ws_dir, args.before)
     print(f"RLIMIT_NOFILE={nofile}  service={ws_dir}  node={shutil.which('node')}  bun={bun_path()}", flush=True)
     out = fanout(args, ws_dir) if args.what == "fanout" else slow(args, ws_dir)
     out.update({"args": vars(args), "cpus": os.cpu_count(), "nofile": nofile})

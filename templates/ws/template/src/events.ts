@@ -38,6 +38,37 @@ export function serializeEvent(name: string, payload: unknown): string {
 }
 
 /**
+ * An event name checked once: its wire type and the start of its envelope's text. An app posts a handful of
+ * names over and over, so each is validated (two regular expressions) once rather than on every POST.
+ */
+export interface KnownEvent {
+    type: string;
+    /** `{"type":"<type>","payload":` - the envelope up to its payload (JSON.stringify's own key order). */
+    prefix: string;
+}
+
+const known = new Map<string, KnownEvent>();
+/** Most names remembered; past it the cache starts over (a caller inventing names cannot grow memory). */
+const MAX_KNOWN_EVENTS = 1_000;
+
+/** The checked name, or undefined when it is not a valid event name. */
+export function knownEvent(name: string): KnownEvent | undefined {
+    let event = known.get(name);
+    if (event) return event;
+    if (!isValidEventName(name)) return undefined;
+    const type = eventType(name);
+    event = { type, prefix: `{"type":${JSON.stringify(type)},"payload":` };
+    if (known.size >= MAX_KNOWN_EVENTS) known.clear();
+    known.set(name, event);
+    return event;
+}
+
+/** The same text as serializeEvent(name, payload), for a name already checked by knownEvent(). */
+export function serializeKnownEvent(event: KnownEvent, payload: unknown): string {
+    return `${event.prefix}${JSON.stringify(payload)}}`;
+}
+
+/**
  * True when JSON text nests objects/arrays deeper than `limit`. A linear scan that skips strings, run before
  * JSON.parse so that hostile nesting costs neither a stack overflow nor a 500.
  */

@@ -7,7 +7,7 @@ import websocket from "@fastify/websocket";
 import { authorizeEvent } from "./auth";
 import { parseChannelList, PUBLIC_CHANNEL } from "./channels";
 import type { Config } from "./config";
-import { eventType, isValidEventName, jsonTooDeep, MAX_EVENT_NAME_LENGTH, MAX_JSON_DEPTH, serializeEvent } from "./events";
+import { jsonTooDeep, knownEvent, MAX_EVENT_NAME_LENGTH, MAX_JSON_DEPTH, serializeKnownEvent } from "./events";
 import { createRedisFanout, noFanout, type Fanout } from "./fanout";
 import { Hub } from "./hub";
 import { ConnectionLimiter } from "./limits";
@@ -192,7 +192,7 @@ export async function buildServer(config: Config): Promise<Service> {
             request.log.warn({ status: auth.status }, "event refused");
             return reply.code(auth.status).send({ error: auth.message });
         }
-        if (!isValidEventName(request.params.name)) {
+        if (!knownEvent(request.params.name)) {
             return reply.code(400).send({
                 error: `event name must be kebab-case <resource>-<action> of at most ${MAX_EVENT_NAME_LENGTH} characters, e.g. todo-created`,
             });
@@ -214,11 +214,11 @@ export async function buildServer(config: Config): Promise<Service> {
             }
             const to = parseChannelList(request.query.to);
             if (!to.ok) return reply.code(400).send({ error: to.message });
-            const { name } = request.params;
-            const message = serializeEvent(name, request.body);
+            const event = knownEvent(request.params.name)!; // checked in eventGuard
+            const message = serializeKnownEvent(event, request.body);
             const clients = hub.broadcast(message, to.channels);
             fanout.publish(message, to.channels);
-            return reply.code(202).send({ type: eventType(name), clients });
+            return reply.code(202).send({ type: event.type, clients });
         },
     );
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { authorizeEvent, bearerToken, isLoopback, secretMatches } from "../src/auth";
 import { ConfigError, DEFAULT_PORT, loadConfig, parseOrigins } from "../src/config";
-import { eventType, isValidEventName, serializeEvent } from "../src/events";
+import { eventType, isValidEventName, knownEvent, serializeEvent, serializeKnownEvent } from "../src/events";
 import { checkOrigin } from "../src/origin";
 import { isValidChannel, parseChannelList } from "../src/channels";
 import { jsonTooDeep, MAX_EVENT_NAME_LENGTH } from "../src/events";
@@ -27,6 +27,16 @@ describe("event names", () => {
     });
     test("the envelope is {type, payload}", () => {
         assert.deepEqual(JSON.parse(serializeEvent("todo-created", { id: 1 })), { type: "todo:created", payload: { id: 1 } });
+    });
+    test("a checked name serializes to the very same text", () => {
+        for (const payload of [{ id: 1, title: "a \"quoted\" \u2028 title" }, [1, null], "text", 0, null]) {
+            const event = knownEvent("user-profile-updated");
+            assert.ok(event);
+            assert.equal(event.type, "user-profile:updated");
+            assert.equal(serializeKnownEvent(event, payload), serializeEvent("user-profile-updated", payload));
+        }
+        assert.equal(knownEvent("todo"), undefined);
+        assert.equal(knownEvent("Todo-created"), undefined);
     });
 });
 
