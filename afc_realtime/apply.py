@@ -307,7 +307,10 @@ def _prune(tree: Tree, rel: str) -> list[str]:
         return []
     try:
         for leftover in leftovers:
-            shutil.rmtree(leftover)
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
             _step(f"prune {leftover.name}")
         folder.rmdir()
         _step(f"prune {rel}")

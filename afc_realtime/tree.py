@@ -18,6 +18,10 @@ from .textfile import decode
 
 # What installs and builds leave in a folder: afc deletes these with a folder it made, never file by file.
 REGENERATED = frozenset({"node_modules", ".turbo", ".next", "dist"})
+# What installing a folder's own dependencies writes beside them (a single app's service installs apart).
+LOCK_FILES = frozenset(
+    {"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"}
+)
 
 
 class Kind(StrEnum):
@@ -246,8 +250,12 @@ class Tree:
         return sorted(m for m in matches if m != ".")
 
     def artefacts(self, rel: str) -> list[str]:
-        """The install and build leftovers (`node_modules`, `.next`, ...) that are real folders in `rel`."""
-        return [_join(rel, e.name) for e in self.children(rel) if e.is_dir and e.name in REGENERATED]
+        """The install and build leftovers in `rel`: real folders (`node_modules`, `.next`, ...) and lock files."""
+        return [
+            _join(rel, e.name)
+            for e in self.children(rel)
+            if (e.is_dir and e.name in REGENERATED) or (e.is_file and e.name in LOCK_FILES)
+        ]
 
     # -- staging -----------------------------------------------------------
     def write(self, rel: str, data: bytes | str) -> None:

@@ -16,7 +16,7 @@ from afc_realtime.install import run
 from afc_realtime.plan import Install
 from tests.support import real_projects as shapes
 from tests.support.contract import schema
-from tests.support.projects import make_project
+from tests.support.projects import fingerprint, make_project
 from tests.support.tools import free_port, require_tool
 
 runner = CliRunner()
@@ -36,6 +36,7 @@ def _log_in(output: str) -> Path:
 @pytest.mark.timeout(900)
 def test_install_runs_npm_and_keeps_its_log(tmp_path, npm):
     project = make_project(tmp_path / "todo", shapes.SINGLE_NPM)
+    before = fingerprint(project)
     result = runner.invoke(app, ["add", "websocket", "-C", str(project), "--yes", "--install"])
     assert result.exit_code == 0, result.output
     assert (project / "realtime/node_modules/fastify/package.json").is_file()  # installed in the service's folder
@@ -45,6 +46,11 @@ def test_install_runs_npm_and_keeps_its_log(tmp_path, npm):
     # the step it ran is no longer suggested; the rest are
     assert "cd realtime && npm install" not in result.output.split("Next steps")[1]
     assert "cd realtime && npm run dev" in result.output.split("Next steps")[1]
+    # what the install wrote beside the service (node_modules, package-lock.json) goes with it on remove
+    assert (project / "realtime/package-lock.json").is_file()
+    removed = runner.invoke(app, ["remove", "websocket", "-C", str(project), "--yes"])
+    assert removed.exit_code == 0, removed.output
+    assert fingerprint(project) == before
 
 
 def test_a_failed_install_exits_4_names_the_log_and_keeps_the_changes(tmp_path, npm, monkeypatch):

@@ -275,6 +275,16 @@ def test_prune_goes_deepest_first_keeps_folders_with_other_files_and_collects_ev
     ]
 
 
+def test_prune_deletes_a_lock_file_an_install_left_beside_node_modules(tmp_path):
+    # A single app's service installs apart: `npm install` in it writes package-lock.json, which goes with it.
+    root = make_project(tmp_path / "p", {"a.txt": "a\n", "svc/index.ts": "x\n", "svc/package-lock.json": "{}\n"})
+    (root / "svc/node_modules/ws").mkdir(parents=True)
+    tree = Tree(root)
+    tree.delete("svc/index.ts")
+    assert apply_changes(tree, tree.changes(), ["svc"]).warnings == []
+    assert not (root / "svc").exists() and (root / "a.txt").read_text() == "a\n"
+
+
 def test_afc_folder_goes_when_the_run_empties_it_and_stays_otherwise(tmp_path):
     root = make_project(tmp_path / "p", {"a.txt": "a\n", ".afc/manifest.toml": "m\n"})
     tree = Tree(root)

@@ -4,6 +4,7 @@ import pytest
 
 from afc_realtime.errors import BadInput, Conflict
 from afc_realtime.tree import Kind, Tree
+from tests.support.projects import make_project
 
 FILES = {
     "package.json": "{}\n",
@@ -28,6 +29,13 @@ def test_an_in_memory_tree_reads_lists_and_walks_like_a_folder():
     assert tree.glob("apps/*/package.json") == ["apps/web/package.json"]
     assert tree.artefacts("apps/web") == ["apps/web/node_modules"]
     assert tree.occupied("apps/docs") and not tree.occupied("apps/ws")
+
+
+def test_lock_files_count_as_install_leftovers_and_other_files_do_not(tmp_path):
+    root = make_project(tmp_path / "p", {"svc/package-lock.json": "{}", "svc/bun.lock": "", "svc/notes.md": "x"})
+    (root / "svc/node_modules").mkdir()
+    (root / "svc/yarn.lock").mkdir()  # a folder by a lock file's name is not one
+    assert Tree(root).artefacts("svc") == ["svc/bun.lock", "svc/node_modules", "svc/package-lock.json"]
 
 
 def test_a_folder_read_as_a_file_is_refused():
