@@ -33,6 +33,7 @@ from tests.e2e.e2e_support import (
     Project,
     Tools,
     _postgres_bin,
+    copied_example,
     parse_env_file,
     run,
     set_env_values,
@@ -116,19 +117,8 @@ def postgres(tools: Tools, session_dir: Path) -> Iterator[Postgres]:
 @pytest.fixture(scope="session")
 def project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
     """examples/todo-app copied, `afc add websocket` applied, configured, installed and built once."""
-    root = session_dir / "todo-app"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("node_modules", ".next", ".turbo", ".env"))
-    shutil.copy(root / ".env.example", root / ".env")
-    web_port, ws_port = free_port(), free_port()
-    while ws_port == web_port:
-        ws_port = free_port()
-    proj = Project(
-        root=root,
-        tools=tools,
-        web_port=web_port,
-        ws_port=ws_port,
-        env={"BUN_INSTALL_CACHE_DIR": str(session_dir / "bun-cache")},
-    )
+    proj = copied_example(EXAMPLE, tools, session_dir, "todo-app")
+    root, web_port, ws_port = proj.root, proj.web_port, proj.ws_port
 
     proj.afc("add", "websocket")
 
@@ -149,30 +139,13 @@ def project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
     return proj
 
 
-def _ports() -> tuple[int, int]:
-    web_port, ws_port = free_port(), free_port()
-    while ws_port == web_port:
-        ws_port = free_port()
-    return web_port, ws_port
-
-
 @pytest.fixture(scope="session")
 def actions_project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
     """examples/actions-app (Server Actions, a Server Component page) copied, its `afc add websocket --dry-run
     --json` plan kept in `actions_plan.json`, then added, configured, installed and built once; it shares the
     session's PostgreSQL server (its own database) and bun cache with the todo app."""
-    root = session_dir / "actions-app"
-    shutil.copytree(ACTIONS_EXAMPLE, root, ignore=shutil.ignore_patterns("node_modules", ".next", ".env"))
-    shutil.copy(root / ".env.example", root / ".env")
-    web_port, ws_port = _ports()
-    proj = Project(
-        root=root,
-        tools=tools,
-        web_port=web_port,
-        ws_port=ws_port,
-        env={"BUN_INSTALL_CACHE_DIR": str(session_dir / "bun-cache")},
-        ready_path="/",
-    )
+    proj = copied_example(ACTIONS_EXAMPLE, tools, session_dir, "actions-app", ready_path="/")
+    root, web_port, ws_port = proj.root, proj.web_port, proj.ws_port
     plan = proj.afc("add", "websocket", "--dry-run", "--json").stdout
     (session_dir / "actions_plan.json").write_text(plan)
     proj.afc("add", "websocket")

@@ -10,6 +10,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+
+from tests.support.tools import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -410,3 +413,18 @@ class Project:
             env=env,
             ready=lambda: http("GET", f"{self.ws_http_url}/health", timeout=2)[0] == 200,
         )
+
+
+def copied_example(
+    example: Path, tools: Tools, session_dir: Path, name: str, ready_path: str = "/api/todos"
+) -> Project:
+    """`example` copied to `session_dir/name` as a clone would have it (no installs, builds or `.env`; its
+    `.env.example` copied to `.env`), with two free ports and the session's bun cache."""
+    root = session_dir / name
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns("node_modules", ".next", ".turbo", ".env"))
+    shutil.copy(root / ".env.example", root / ".env")
+    web_port, ws_port = free_port(), free_port()
+    while ws_port == web_port:
+        ws_port = free_port()
+    env = {"BUN_INSTALL_CACHE_DIR": str(session_dir / "bun-cache")}
+    return Project(root=root, tools=tools, web_port=web_port, ws_port=ws_port, env=env, ready_path=ready_path)

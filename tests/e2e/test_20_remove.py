@@ -24,11 +24,11 @@ from tests.e2e.e2e_support import (
     Project,
     Service,
     Tools,
+    copied_example,
     http,
     run,
     set_env_values,
 )
-from tests.support.tools import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -67,19 +67,8 @@ class Removed:
 
 @pytest.fixture(scope="module")
 def removed(tools: Tools, session_dir: Path, postgres: Postgres) -> Removed:
-    root = session_dir / "todo-app-remove"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("node_modules", ".next", ".turbo", ".env"))
-    shutil.copy(root / ".env.example", root / ".env")
-    web_port, ws_port = free_port(), free_port()
-    while ws_port == web_port:
-        ws_port = free_port()
-    project = Project(
-        root=root,
-        tools=tools,
-        web_port=web_port,
-        ws_port=ws_port,
-        env={"BUN_INSTALL_CACHE_DIR": str(session_dir / "bun-cache")},
-    )
+    project = copied_example(EXAMPLE, tools, session_dir, "todo-app-remove")
+    root, web_port, ws_port = project.root, project.web_port, project.ws_port
     postgres.sql("postgres", "-c", "CREATE DATABASE todo_remove")
     postgres.sql("todo_remove", "-f", str(root / "packages" / "db" / "migrations" / "0000_init.sql"))
     app = {"DATABASE_URL": postgres.url("todo_remove"), "NEXTAUTH_URL": f"http://127.0.0.1:{web_port}"}
