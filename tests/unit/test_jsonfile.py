@@ -310,3 +310,59 @@ def test_add_items_separates_like_the_array_exactly(text, expected):
 
     array = jsonfile.parse(text, "t.json").get("a")
     assert insert_all(text, list(jsonfile.add_items(text, array, ["N", "é"], "w")))[0] == expected
+
+
+def _added(text, values=("C",)):
+    from afc_realtime.edits.insertion import insert_all
+
+    return insert_all(text, list(jsonfile.ensure_list("f.json", text, "k", list(values), "w").insertions))[0]
+
+
+def test_a_comment_after_the_last_item_of_a_one_line_array_stays_after_the_new_items():
+    assert _added('{"k": ["A", "B" // note\n]}') == '{"k": ["A", "B", "C" // note\n]}'
+
+
+def test_a_block_comment_between_items_on_one_line_is_not_copied():
+    assert _added('{"k": ["A", /* c */ "B"]}') == '{"k": ["A", /* c */ "B", "C"]}'
+    assert _added('{"k": ["A", /* XX/XX */ "B"]}') == '{"k": ["A", /* XX/XX */ "B", "C"]}'
+
+
+def test_a_line_break_before_a_one_item_array_is_not_inside_it():
+    assert _added('{"k":\n["A"]}') == '{"k":\n["A", "C"]}'
+
+
+def test_an_empty_root_object_on_one_line_gets_its_member_on_that_line():
+    assert _added("{}\n") == '{"k": ["C"]}\n'
+
+
+def test_an_empty_multiline_root_object_indents_from_its_own_line():
+    assert _added("{\n  }") == '{\n  "k": ["C"]\n  }'
+
+
+def test_a_root_that_is_not_an_object_is_refused_on_its_own_line():
+    with pytest.raises(BadInput) as info:
+        jsonfile.ensure_list("f.json", "\n[1]\n", "k", ["C"], "w")
+    assert str(info.value) == "f.json:2: expected a JSON object at the top"
+
+
+def test_a_scalar_at_the_very_end_of_the_file_is_read():
+    assert jsonfile.to_python(jsonfile.parse("7", "f.json")) == 7
+
+
+@pytest.mark.parametrize(
+    "text, message, line",
+    [
+        ("[\ntXrue]", "malformed JSON: unexpected 'tXrue'", 2),
+        ("[1]\nX", "malformed JSON: unexpected text after the end", 2),
+        ('[\n"abc', "malformed JSON: string never closes", 2),
+    ],
+)
+def test_malformed_json_exact_messages(text, message, line):
+    with pytest.raises(BadInput) as info:
+        jsonfile.parse(text, "f.json")
+    assert str(info.value) == f"f.json:{line}: {message}"
+
+
+def test_block_comments_end_at_their_own_first_close():
+    assert jsonfile.to_python(jsonfile.parse("/* a */ [1] /* b */", "f.json")) == [1]
+    assert jsonfile.to_python(jsonfile.parse("/*/ [2] */ [1]", "f.json")) == [1]
