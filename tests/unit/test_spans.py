@@ -75,3 +75,11 @@ def test_an_indented_closing_brace_below_takes_the_blank_line_above():
     assert cut_all(tabbed, [whole_lines(tabbed, at, at + 5, "b")]) == "    if (a) {\n        x();\n\t}\n"
     other = text.replace("    }", "    y();\n    }")
     assert cut_all(other, [whole_lines(other, at, at + 5, "b")]) == "    if (a) {\n        x();\n\n    y();\n    }\n"
+
+
+def test_the_blank_line_above_stays_unless_the_next_line_starts_with_a_brace_after_spaces_or_tabs():
+    text = "{\n  a();\n\n  b();\n \t}\n"
+    assert _cut(text, "b()", ";") == "{\n  a();\n \t}\n"
+    for odd in ("\u00a0}", "X}"):  # neither is a space or a tab: the line does not start with the brace
+        text = "{\n  a();\n\n  b();\n" + odd + "\n"
+        assert _cut(text, "b()", ";") == "{\n  a();\n\n" + odd + "\n"

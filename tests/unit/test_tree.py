@@ -1,9 +1,10 @@
 import os
+from pathlib import Path
 
 import pytest
 
 from afc_realtime.errors import BadInput, Conflict
-from afc_realtime.tree import Kind, Tree
+from afc_realtime.tree import Kind, MemorySource, Tree
 from tests.support.projects import make_project
 
 FILES = {
@@ -290,3 +291,22 @@ def test_writing_what_is_there_already_is_no_change_and_hides_no_later_change():
     tree.write("b", "two")
     tree.write("c", b"3")
     assert [(c.kind, c.path, c.before, c.after) for c in tree.changes()] == [(Kind.UPDATE, "b", b"2", b"two")]
+
+
+def test_the_root_on_disk_is_resolved_and_a_given_source_keeps_it_as_given(tmp_path):
+    (tmp_path / "real").mkdir()
+    os.symlink(tmp_path / "real", tmp_path / "link")
+    assert Tree(tmp_path / "link").root == (tmp_path / "real").resolve()
+    assert Tree(Path("rel"), MemorySource({})).root == Path("rel")
+
+
+def test_a_folder_found_safe_is_not_examined_again(tmp_path, monkeypatch):
+    root = tmp_path / "proj"
+    (root / "a/b").mkdir(parents=True)
+    tree = Tree(root)
+    tree.resolve("a/b/c.txt")
+    seen = []
+    real = Path.is_symlink
+    monkeypatch.setattr(Path, "is_symlink", lambda self: seen.append(self) or real(self))
+    tree.resolve("a/b/d.txt")
+    assert seen == [root.resolve() / "a/b/d.txt"]
