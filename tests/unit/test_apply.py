@@ -427,3 +427,44 @@ def test_exact_messages(project, monkeypatch):
     assert recover(Tree(project)) == (
         "an interrupted afc run had changed nothing yet; its temporary files were removed"
     )
+
+
+def test_a_failed_commit_removes_the_afc_folder_it_made(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "p", {"a.txt": "a\n"})
+    real = os.replace
+
+    def failing(src, dst):
+        if str(dst).endswith("a.txt"):
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    tree = Tree(root)
+    tree.write("a.txt", "b\n")
+    monkeypatch.setattr(apply_mod.os, "replace", failing)
+    with pytest.raises(WriteFailed):
+        apply_changes(tree, tree.changes())
+    monkeypatch.undo()
+    assert _texts(root) == {"a.txt": "a\n"} and not (root / ".afc").exists()
+
+
+def test_recover_puts_each_leftover_warning_on_its_own_line(project, monkeypatch):
+    (project / "other/.next").mkdir(parents=True)
+    tree = _planned(project)
+
+    class Crash(BaseException):
+        pass
+
+    def crash_after_commit(step):
+        if step == "committed":
+            raise Crash
+
+    monkeypatch.setattr(apply_mod, "_step", crash_after_commit)
+    with pytest.raises(Crash):
+        apply_changes(tree, tree.changes(), ["made", "other"], "remove websocket")
+    monkeypatch.undo()
+    monkeypatch.setattr(apply_mod.shutil, "rmtree", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "no")))
+    assert recover(Tree(project)) == (
+        "an interrupted `afc remove websocket` had written every change; its clean-up is now done\n"
+        "warning: every change was applied, but made could not be deleted (no): delete it by hand\n"
+        "warning: every change was applied, but other could not be deleted (no): delete it by hand"
+    )
