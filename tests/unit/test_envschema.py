@@ -161,6 +161,9 @@ def _root(text):
         ('import zz from "m";\nimport * as zed from "n";\n', "z", False),
         ('import "zod";\nimport { y } from "zod";\n', "z", False),
         ('import "side-effect";\nconst z = 1;\n', "z", True),
+        ('import "./styles.css";\nimport { z } from "zod";\n', "z", True),  # a bare import does not end the search
+        ('import z, { a } from "m";\n', "z", True),  # the default import counts beside the named ones
+        ('import { z, a } from "m";\n', "z", True),
         ("const z = 1;\n", "z", True),
         ("export const z = 1;\n", "z", True),
         ("let a = 1, z = 2;\n", "z", True),
@@ -188,6 +191,8 @@ def test_binds_exactly(text, name, expected):
         ('import { string } from "zod";\nimport { z as y } from "zod";\n', "y"),
         ('import { z as x } from "zodiac";\n', "z"),
         ('import { z as x } from "not-zod";\n', "z"),
+        ('import * as v from "zodX";\n', "z"),  # only the quotes are taken off the module name
+        ('import * as v from "Xzod";\n', "z"),
         ('import "zod";\n', "z"),
         ("const x = 1;\n", "z"),
     ],

@@ -1,9 +1,19 @@
 """The one edit primitive: insert at offsets, record where each landed (with its surroundings), remove again."""
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from afc_realtime.edits.insertion import CONTEXT, Insertion, context_matches, find_placed, insert_all, remove_all
+from afc_realtime.edits.insertion import (
+    CONTEXT,
+    Insertion,
+    context_matches,
+    find_placed,
+    insert_all,
+    look_alikes,
+    remove_all,
+)
 
 
 def test_insert_all_keeps_the_order_of_insertions_at_one_offset_and_records_where_each_landed():
@@ -82,6 +92,41 @@ def test_identical_insertions_in_identical_places_are_all_removed_unless_a_copy_
     assert remove_all(text, placed[::-1]) == (original, [])
     copied = text + HANDLER.format(name="POST", line=LINE)
     assert remove_all(copied, placed) == (copied, placed[::-1])
+
+
+def test_three_identical_insertions_are_all_removed():
+    # each removal leaves one twin fewer to expect: 3, then 2, then 1
+    original, text, placed = _wired("PUT", "PATCH", "DELETE")
+    assert len({(i.text, i.before, i.after) for i in placed}) == 1
+    assert remove_all(text, placed) == (original, [])
+
+
+def _periodic() -> tuple[str, Insertion]:
+    """`Q` placed in the middle of `abab...c`: the 32 characters either side are all `abab...`."""
+    text, [placed] = insert_all("ab" * 40 + "c", [Insertion(40, "Q", "q")])
+    return text, placed
+
+
+def test_only_the_places_with_the_most_of_the_recorded_surroundings_look_like_afcs():
+    text, placed = _periodic()
+    copied = text[:-1] + "Qc"  # a copy at 81 with afc's `before` but not its `after`
+    assert look_alikes(copied, placed) == [40]
+    assert find_placed(copied, placed) == 40
+
+
+def test_a_text_whose_surroundings_both_changed_is_not_found():
+    _, placed = _periodic()
+    assert look_alikes("zzQyy", placed) == []
+    assert find_placed("zzQyy", placed) is None
+
+
+def test_one_recorded_side_is_enough_to_tell_apart_and_to_doubt():
+    text, placed = _periodic()
+    before_only = replace(placed, after="")
+    assert look_alikes("Q" + text, before_only) == [41]  # the `Q` at 0 has not afc's `before`
+    copied = text[:-1] + "Qc"  # a copy at 81 with the same `before`: cutting it or afc's gives other texts
+    assert look_alikes(copied, before_only) == [40, 81]
+    assert find_placed(copied, before_only) is None
 
 
 def test_copies_whose_removal_gives_the_same_text_are_not_ambiguous():

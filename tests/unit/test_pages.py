@@ -24,6 +24,20 @@ def test_a_list_page_subscribes_below_its_state():
     assert expected in new
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('"use client";\n', True),
+        ("'use client'\n", True),
+        ('"use clientX";\n', False),  # only quotes and `;` come off the directive
+        ("'Xuse client'\n", False),
+        ('import a from "a";\n"use client";\n', False),  # a directive stands first
+    ],
+)
+def test_is_client_component_exactly(text, expected):
+    assert pages.is_client_component(load(text).root) is expected
+
+
 def test_a_page_without_the_list_state_is_explained():
     text = '"use client";\nexport default function P() { fetch("/api/todos"); return null; }\n'
     result = pages.subscribe(load(text), "todo", "/api/todos", "todos", "useRealtimeList")
@@ -48,6 +62,9 @@ def test_a_page_that_subscribes_already_is_left_alone():
         ('wrap(() => fetch("/api/todos"));\n', ("useQuery",), ["/api/todos"]),
         ('myuseQuery(() => fetch("/api/todos"));\n', ("useQuery",), ["/api/todos"]),
         ('useQuery.x(() => fetch("/api/todos"));\n', ("useQuery",), ["/api/todos"]),
+        ('trpc.todos.useQuery(() => fetch("/api/todos"));\n', ("useQuery",), []),  # the last of several names
+        ("fetch(`/api/todos?page=${page}`);\n", (), []),  # a URL built at run time is no literal
+        ("fetch(`/api/todos?page=1`);\n", (), ["/api/todos"]),
         ('const q = useQuery;\nq(() => fetch("/api/todos"));\n', ("useQuery",), ["/api/todos"]),
     ],
 )
@@ -74,6 +91,7 @@ def _first_child(text):
         ("const a = (\r\n  <main>\r\n    <p />\r\n  </main>\r\n);\r\n", Insertion(23, "    <Live />\r\n", "live")),
         ("const a = <main><h1>Hi</h1></main>;\n", None),  # no child starts a line
         ("const a = (\n    <main>\n    </main>\n);\n", None),  # blank text only
+        ("const a = (\n    <main>\n        text\n        <b />\n    </main>\n);\n", None),  # text first: no line
         ("const a = (\n    <main>x <b /></main>\n);\n", None),
     ],
 )

@@ -40,6 +40,21 @@ def test_syntax_errors_are_a_warning_with_their_line():
     assert problem.path == "app/route.ts" and "does not parse" in problem.reason
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("console.log(1)\n", (0, 'import { z } from "zod"\n')),  # an expression statement without `;` says none
+        ('"use client";\nimport x from "y"\n', (32, 'import { z } from "zod";\n')),  # a directive with `;` says so
+        ("foo();\nconsole.log(1);\n", (0, 'import { z } from "zod";\n')),  # a call is no directive
+        ('import { z } from "zodX";\n', (26, 'import { z } from "zod";\n')),  # only quotes come off the module
+    ],
+)
+def test_add_import_exactly(text, expected):
+    from afc_realtime.edits.insertion import Insertion
+
+    assert ts.add_import(load(text), "z", "zod").insertions == (Insertion(*expected, "import z"),)
+
+
 MEMBERS = [("A", "1"), ("B", "2")]
 
 
@@ -56,6 +71,10 @@ MEMBERS = [("A", "1"), ("B", "2")]
         ("const o = {\n\tx: 1\n};\n", (17, ",\n\tA: 1,\n\tB: 2")),
         ("const o = {\r\n  x: 1\r\n};\r\n", (19, ",\r\n  A: 1,\r\n  B: 2")),
         ("const o = { A: 1, B: 2 };\n", None),
+        ('const o = { AX: 1, "XB": 2 };\n', (26, ",\nA: 1,\nB: 2")),  # only quotes come off a key
+        ("x(\n{});\n", (4, "\n    A: 1,\n    B: 2,\n")),  # the newline before `{` is not inside it
+        ("export default {}\n", (16, "\n    A: 1,\n    B: 2,\n")),  # nor the one after `}`
+        ("const o = {\n  x: 1\n  ,\n};\n", (18, ",\n  A: 1,\n  B: 2")),  # a comma on the next line is not trailing
     ],
 )
 def test_add_object_members_exactly(text, expected):
