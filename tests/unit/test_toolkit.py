@@ -518,3 +518,23 @@ def test_draft_typescript_notes_a_file_that_does_not_parse():
     assert draft.typescript("ok.ts") is not None
     assert draft.typescript("bad.ts") is None
     assert [note.path for note in plan.notes] == ["bad.ts"]
+
+
+def test_only_afc_changes_names_the_env_file_whose_line_it_cannot_read(added):
+    files = {**added, ".env": added[".env"].replace(b"WS_PORT=", b"WS_PORT=9") + b"not a pair\n"}
+    line = files[".env"].decode().splitlines().index("not a pair") + 1
+    with pytest.raises(BadInput) as raised:
+        only_afc_changes(Tree.in_memory(files), ".env", PROJECT[".env"].encode())
+    assert (raised.value.message, raised.value.path, raised.value.line) == (
+        "not a KEY=VALUE line: 'not a pair'",
+        ".env",
+        line,
+    )
+
+
+def test_only_afc_changes_names_the_file_that_is_not_utf8(added):
+    files = {**added, ROUTE: added[ROUTE] + b"\xff\n"}
+    line = added[ROUTE].count(b"\n") + 1
+    with pytest.raises(BadInput) as raised:
+        only_afc_changes(Tree.in_memory(files), ROUTE, PROJECT[ROUTE].encode())
+    assert (raised.value.message, raised.value.path, raised.value.line) == ("is not UTF-8 text", ROUTE, line)
