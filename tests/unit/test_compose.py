@@ -400,3 +400,12 @@ def test_a_first_service_with_no_body_gives_the_default_indent():
 def test_a_skipped_env_file_entry_does_not_hide_the_next_one():
     text = "services:\n  a:\n    env_file:\n      - /abs/.env\n      - ${X}.env\n      - .env.a\n"
     assert compose.env_files_used(text, "deploy/compose.yml") == ["deploy/.env.a"]
+
+
+@pytest.mark.filterwarnings("ignore::ruamel.yaml.error.ReusedAnchorWarning")
+def test_the_check_compares_data_not_key_order():
+    # the new service re-anchors `a` with its keys in another order, so the top-level merge that follows
+    # yields the same data in another order: the same content, so the service is added
+    text = "x-a: &a {p: 1, q: 2}\nservices:\n  s:\n    image: i\n<<: *a\n"
+    edit = compose.add_service("compose.yml", text, "ws", {"labels": "&a {q: 2, p: 1}"})
+    assert edit.insertions[0].text == "  ws:\n    labels: &a {q: 2, p: 1}\n"
