@@ -308,3 +308,104 @@ def test_env_files_used_exactly():
         "docker/.env.e",
     ]
     assert compose.env_files_used("services:\n  a:\n    env_file: ../.env\n", "docker/compose.yml") == [".env"]
+
+
+def _error(call, *args):
+    with pytest.raises(BadInput) as info:
+        call(*args)
+    return info.value.message, info.value.path, info.value.line
+
+
+def test_malformed_yaml_is_reported_with_its_problem_path_and_line():
+    # the problem ("expected ...") is the message, not its context ("while parsing a flow mapping")
+    assert _error(compose.load, "a: {b: 1\n", "compose.yml") == (
+        "malformed YAML: expected ',' or '}', but got '<stream end>'",
+        "compose.yml",
+        2,
+    )
+
+
+def test_an_unreadable_character_is_reported_with_the_readers_message_and_path():
+    assert _error(compose.load, "a: \x07\n", "compose.yml") == (
+        "malformed YAML: unacceptable character #x0007: special characters are not allowed"
+        '\n  in "<unicode string>", position 3',
+        "compose.yml",
+        None,
+    )
+
+
+MALFORMED = ("services: [\n", "deploy/compose.yml")
+MALFORMED_ERROR = ("malformed YAML: expected the node content, but found '<stream end>'", "deploy/compose.yml", 2)
+
+
+def test_each_reader_names_the_malformed_file():
+    text, path = MALFORMED
+    assert _error(compose.env_files_used, text, path) == MALFORMED_ERROR
+    assert _error(compose.shared_networks, text, path, "ws") == MALFORMED_ERROR
+    assert _error(compose.add_list_item, path, text, "packages", "apps/ws", "workspace") == MALFORMED_ERROR
+
+
+def test_a_service_that_would_break_the_yaml_is_refused_naming_the_file():
+    text = "services:\n  a:\n    image: x\n"
+    assert _error(compose.add_service, "compose.yml", text, "ws", {"command": "[unclosed"}) == (
+        "malformed YAML: expected ',' or ']', but got '<stream end>'",
+        "compose.yml",
+        6,
+    )
+
+
+def test_a_service_that_would_add_other_content_too_is_refused_naming_the_file():
+    text = "services:\n  a:\n    image: x\n"
+    assert _error(compose.add_service, "compose.yml", text, "ws", {"image": "x\nother: 1"}) == (
+        "could not add service ws without changing other content; add it by hand",
+        "compose.yml",
+        None,
+    )
+
+
+def test_a_list_item_that_would_break_the_yaml_is_refused_naming_the_file():
+    text = "packages:\n  - a\n"
+    assert _error(compose.add_list_item, "pnpm-workspace.yaml", text, "packages", "[x", "workspace") == (
+        "malformed YAML: expected ',' or ']', but got '<stream end>'",
+        "pnpm-workspace.yaml",
+        4,
+    )
+
+
+def test_the_blank_line_between_services_is_kept_when_the_file_has_no_final_newline():
+    text = "services:\n  a:\n    image: x\n\n  b:\n    image: y"
+    edit = compose.add_service("compose.yml", text, "ws", {"image": "z"})
+    assert edit.insertions[0].text == "\n\n  ws:\n    image: z\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "services:\n  a:\n\n      image: x\n",  # a blank line before the first service's first key
+        "services:\n  a:\n# a comment at column 0\n      image: x\n  b:\n      image: y\n",
+        "services:\n  a:\n      environment:\n        X: 1\n",  # the first key's line, not the one after
+    ],
+)
+def test_the_child_indent_is_read_from_the_first_services_first_key(text):
+    edit = compose.add_service("compose.yml", text, "ws", {"image": "z"})
+    assert edit.insertions[0].text == "  ws:\n      image: z\n"
+
+
+def test_a_first_service_with_no_body_gives_the_default_indent():
+    text = "services:\n  a:\nvolumes: {}\n"
+    edit = compose.add_service("compose.yml", text, "ws", {"image": "z"})
+    assert edit.insertions[0].text == "  ws:\n    image: z\n"
+
+
+def test_a_skipped_env_file_entry_does_not_hide_the_next_one():
+    text = "services:\n  a:\n    env_file:\n      - /abs/.env\n      - ${X}.env\n      - .env.a\n"
+    assert compose.env_files_used(text, "deploy/compose.yml") == ["deploy/.env.a"]
+
+
+@pytest.mark.filterwarnings("ignore::ruamel.yaml.error.ReusedAnchorWarning")
+def test_the_check_compares_data_not_key_order():
+    # the new service re-anchors `a` with its keys in another order, so the top-level merge that follows
+    # yields the same data in another order: the same content, so the service is added
+    text = "x-a: &a {p: 1, q: 2}\nservices:\n  s:\n    image: i\n<<: *a\n"
+    edit = compose.add_service("compose.yml", text, "ws", {"labels": "&a {q: 2, p: 1}"})
+    assert edit.insertions[0].text == "  ws:\n    labels: &a {q: 2, p: 1}\n"

@@ -183,3 +183,28 @@ def test_an_escaped_quote_closes_only_a_double_quoted_value():
     # in '...' and `...` a backslash escapes nothing: the quote after it closes the value
     assert envfile.keys("A='x\\'\nB=`y\\`\nC=1\n", ".env") == {"A": "x\\", "B": "y\\", "C": "1"}
     assert envfile.keys('A="x\\"\ny"\nC=1\n', ".env") == {"A": 'x\\"\ny', "C": "1"}
+
+
+def test_a_value_ending_in_x_keeps_its_x():
+    # the line ending is stripped, and only it: an X before it is the value's
+    assert envfile.keys('A=XX\nB="one\ntwoX\nthree"\n', ".env") == {"A": "XX", "B": "one\ntwoX\nthree"}
+
+
+def test_a_recorded_block_keeps_each_line_ending_and_drops_the_value_whole():
+    item = envfile.Insertion(3, "# R\nA=valX\nB=v \r\n", "env A, B")
+    assert envfile.without_values(item).text == "# R\nA=\nB=\r\n"
+
+
+def test_the_current_value_replaces_the_line_up_to_its_ending_only():
+    fragment = "# R\nA=vX\nB=v \n"
+    assert envfile._with_current_values(fragment, "A=wX\nB=w\n", ".env") == "# R\nA=wX\nB=w\n"
+
+
+def test_adding_to_a_file_with_a_bad_line_names_the_file_and_line():
+    with pytest.raises(BadInput) as info:
+        envfile.add_block(".env.local", "A=1\nnot a pair\n", "Realtime", ENTRIES)
+    assert (info.value.path, info.value.line, info.value.message) == (
+        ".env.local",
+        2,
+        "not a KEY=VALUE line: 'not a pair'",
+    )

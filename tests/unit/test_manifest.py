@@ -310,3 +310,36 @@ def test_load_errors_name_the_manifest_exactly():
         manifest.load("version = 2\n")
     assert (raised.value.path, raised.value.line) == (".afc/manifest.toml", None)
     assert raised.value.message == "afc manifest version 2 is not one this afc reads (1)"
+
+
+def _invalid(text: str) -> tuple[str, int | None]:
+    with pytest.raises(BadInput) as info:
+        manifest.load(text)
+    return info.value.message, info.value.line
+
+
+def test_a_header_like_line_in_a_multiline_string_does_not_stop_the_line_search():
+    text = (
+        'version = 1\n[features.ws]\nafc_version = "0.1"\n'
+        '[[features.ws.insertions]]\npath = "a.ts"\noffset = 0\nwhat = "w"\ntext = """\n[x = 1 #]\n"""\n'
+        '[[features.ws.files]]\npath = "b"\nsha256 = "bad"\n'
+    )
+    assert _invalid(text) == (
+        "invalid afc manifest: features.ws.files[0].sha256: should be 64 lower-case hex digits",
+        13,
+    )
+
+
+def test_a_key_not_on_its_own_line_is_named_by_its_own_table_not_a_later_one():
+    text = 'version = 1\n[features]\nws = { afc_version = 1 }\n[features.b]\nafc_version = "x"\n'
+    assert _invalid(text) == ("invalid afc manifest: features.ws.afc_version: should be a str", 2)
+
+
+def test_a_key_not_on_its_own_line_is_named_by_the_first_of_equal_tables():
+    text = 'version = 1\n[features]\nws = { afc_version = 1 }\n[features.b]\nafc_version = """\n[features]\n"""\n'
+    assert _invalid(text) == ("invalid afc manifest: features.ws.afc_version: should be a str", 2)
+
+
+def test_a_key_beginning_or_ending_in_x_is_found_on_its_line():
+    text = 'version = 1\n[features.ws]\nafc_version = "0.1"\nXtraX = 1\n'
+    assert _invalid(text) == ("invalid afc manifest: features.ws.XtraX: unknown key", 4)

@@ -518,3 +518,35 @@ def test_draft_typescript_notes_a_file_that_does_not_parse():
     assert draft.typescript("ok.ts") is not None
     assert draft.typescript("bad.ts") is None
     assert [note.path for note in plan.notes] == ["bad.ts"]
+
+
+def test_only_afc_changes_names_the_env_file_whose_line_it_cannot_read(added):
+    files = {**added, ".env": added[".env"].replace(b"WS_PORT=", b"WS_PORT=9") + b"not a pair\n"}
+    line = files[".env"].decode().splitlines().index("not a pair") + 1
+    with pytest.raises(BadInput) as raised:
+        only_afc_changes(Tree.in_memory(files), ".env", PROJECT[".env"].encode())
+    assert (raised.value.message, raised.value.path, raised.value.line) == (
+        "not a KEY=VALUE line: 'not a pair'",
+        ".env",
+        line,
+    )
+
+
+def test_only_afc_changes_names_the_file_that_is_not_utf8(added):
+    files = {**added, ROUTE: added[ROUTE] + b"\xff\n"}
+    line = added[ROUTE].count(b"\n") + 1
+    with pytest.raises(BadInput) as raised:
+        only_afc_changes(Tree.in_memory(files), ROUTE, PROJECT[ROUTE].encode())
+    assert (raised.value.message, raised.value.path, raised.value.line) == ("is not UTF-8 text", ROUTE, line)
+
+
+def test_an_insertion_gone_but_standing_once_after_the_other_cuts_is_no_longer_there_as_written():
+    # "ab" (recorded without surroundings) is not in "a-b-"; cutting the other insertion ("-" at 1) leaves
+    # one "ab": one copy, so the message says the text is no longer there as afc wrote it, not "more than one"
+    plan = Plan("remove websocket", Tree.in_memory({"notes.txt": "a-b-"}))
+    record = FeatureRecord(
+        "websocket", "0", insertions={"notes.txt": [Insertion(1, "-", "dash"), Insertion(3, "ab", "ab")]}
+    )
+    assert toolkit._cut_insertions(plan, record, force=False) == [
+        "notes.txt: ab: the text afc inserted is no longer there as written"
+    ]
