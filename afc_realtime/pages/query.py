@@ -14,9 +14,9 @@ from .site import (
     Feed,
     Read,
     component_statement,
+    hook_calls,
     key_hook,
     literal,
-    named_args,
 )
 
 if TYPE_CHECKING:
@@ -29,17 +29,11 @@ CALLS = ("useQuery", "useSuspenseQuery", "useInfiniteQuery", "useSuspenseInfinit
 
 
 def reads(file: TsFile) -> list[Read | Skip]:
-    if not pages.is_client_component(file.root):
-        return []
     found: list[Read | Skip] = []
-    for call in file.root.find_all(kind="call_expression"):
-        fn = call.field("function")
-        if fn is None or fn.kind() != "identifier" or fn.text() not in CALLS:
-            continue
-        args = named_args(call)
+    for call, name, args in hook_calls(file, CALLS):
         options = args[0] if args and args[0].kind() == "object" else None
         key, query_fn = _member(options, "queryKey"), _member(options, "queryFn")
-        what = f"{fn.text()}({{ queryKey: {key.text() if key is not None else '?'} }})"
+        what = f"{name}({{ queryKey: {key.text() if key is not None else '?'} }})"
         prefix = _literal_prefix(key)
         url = _fetched_url(file, query_fn)
         statement = component_statement(call)

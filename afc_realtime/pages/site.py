@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from ..edits import pages
 from ..edits.insertion import Insertion
 from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile, line_after_insertion, quote_of
@@ -124,6 +125,19 @@ def literal(node: SgNode | None) -> str | None:
     if node.kind() == "string" or (node.kind() == "template_string" and "${" not in node.text()):
         return node.text()[1:-1]
     return None
+
+
+def hook_calls(file: TsFile, names: tuple[str, ...]) -> list[tuple[SgNode, str, list[SgNode]]]:
+    """Each call of a hook named in `names` (`useSWR(...)`, not `x.useSWR(...)`) in a client component, with
+    its name and arguments; nothing in a server component, where no hook runs."""
+    if not pages.is_client_component(file.root):
+        return []
+    found: list[tuple[SgNode, str, list[SgNode]]] = []
+    for call in file.root.find_all(kind="call_expression"):
+        fn = call.field("function")
+        if fn is not None and fn.kind() == "identifier" and fn.text() in names:
+            found.append((call, fn.text(), named_args(call)))
+    return found
 
 
 def named_args(call: SgNode) -> list[SgNode]:

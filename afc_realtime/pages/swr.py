@@ -10,9 +10,9 @@ from .site import (
     Feed,
     Read,
     component_statement,
+    hook_calls,
     key_hook,
     literal,
-    named_args,
 )
 
 NAME = "swr"
@@ -22,16 +22,10 @@ CALLS = ("useSWR", "useSWRImmutable")
 
 
 def reads(file: TsFile) -> list[Read | Skip]:
-    if not pages.is_client_component(file.root):
-        return []
     found: list[Read | Skip] = []
-    for call in file.root.find_all(kind="call_expression"):
-        fn = call.field("function")
-        if fn is None or fn.kind() != "identifier" or fn.text() not in CALLS:
-            continue
-        args = named_args(call)
+    for call, name, args in hook_calls(file, CALLS):
         key = args[0] if args else None
-        what = f"{fn.text()}({key.text() if key is not None else ''})"
+        what = f"{name}({key.text() if key is not None else ''})"
         value = literal(key)
         url = pages.collection_url(value) if value is not None else None
         statement = component_statement(call)
