@@ -6,6 +6,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from afc_realtime.tree import Kind, Tree
+
 AFC_PACKAGE = """{
     "name": "mini",
     "private": true,
@@ -129,6 +131,21 @@ AFC_PROJECT = {
     "packages/db/package.json": '{\n    "name": "@app/db"\n}\n',
     "packages/db/src/schema.ts": TODOS_SCHEMA,
 }
+
+
+# A real env file would get a fresh random secret on every run; give it one so plans can be compared.
+AFC_PROJECT_WITH_SECRET = {**AFC_PROJECT, ".env": AFC_PROJECT[".env"] + "WS_EVENTS_SECRET=s3cret\n"}
+
+
+def applied(files: dict[str, str | bytes], tree: Tree) -> dict[str, bytes]:
+    """`files` as they would be once the changes staged in `tree` were written."""
+    out = {k: v.encode() if isinstance(v, str) else v for k, v in files.items()}
+    for change in tree.changes():
+        if change.kind is Kind.DELETE:
+            del out[change.path]
+        else:
+            out[change.path] = change.after or b""
+    return out
 
 
 def make_project(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -54,6 +54,15 @@ def _expected_after(root):
     }
 
 
+class Crash(BaseException):
+    """A kill at a chosen step: not an Exception, so no `except Exception` in afc can swallow it."""
+
+
+def _crash_after_commit(step):
+    if step == "committed":
+        raise Crash
+
+
 def _texts(root):
     return {str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -118,9 +127,6 @@ def test_a_crash_after_every_step_is_rolled_back_or_forward_by_recover(tmp_path,
     for index, name in enumerate(steps):
         root = make_project(tmp_path / f"at{index}", FILES)
         before = fingerprint(root)
-
-        class Crash(BaseException):
-            pass
 
         def crash(step, index=index, seen=[]):  # noqa: B006
             seen.append(step)
@@ -208,14 +214,7 @@ def test_recover_with_nothing_to_do_and_with_a_half_written_journal(tmp_path):
 def test_recover_names_the_command_and_reports_leftovers_it_cannot_delete(project, monkeypatch):
     tree = _planned(project)
 
-    class Crash(BaseException):
-        pass
-
-    def crash_after_commit(step):
-        if step == "committed":
-            raise Crash
-
-    monkeypatch.setattr(apply_mod, "_step", crash_after_commit)
+    monkeypatch.setattr(apply_mod, "_step", _crash_after_commit)
     with pytest.raises(Crash):
         apply_changes(tree, tree.changes(), ["made", "made/node_modules"], "remove websocket")
     monkeypatch.undo()
@@ -232,9 +231,6 @@ def test_recover_names_the_command_and_reports_leftovers_it_cannot_delete(projec
 def test_recover_rolls_back_and_says_which_command(project, monkeypatch):
     before = fingerprint(project)
     tree = _planned(project)
-
-    class Crash(BaseException):
-        pass
 
     def crash(step):
         if step.startswith("delete"):
@@ -451,14 +447,7 @@ def test_recover_puts_each_leftover_warning_on_its_own_line(project, monkeypatch
     (project / "other/.next").mkdir(parents=True)
     tree = _planned(project)
 
-    class Crash(BaseException):
-        pass
-
-    def crash_after_commit(step):
-        if step == "committed":
-            raise Crash
-
-    monkeypatch.setattr(apply_mod, "_step", crash_after_commit)
+    monkeypatch.setattr(apply_mod, "_step", _crash_after_commit)
     with pytest.raises(Crash):
         apply_changes(tree, tree.changes(), ["made", "other"], "remove websocket")
     monkeypatch.undo()

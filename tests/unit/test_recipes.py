@@ -3,20 +3,9 @@
 from afc_realtime.features import handwired, websocket
 from afc_realtime.project import detect
 from afc_realtime.tree import Kind, Tree
-from tests.support.projects import AFC_PROJECT, HANDWIRED_PROJECT, make_project
+from tests.support.projects import AFC_PROJECT_WITH_SECRET, HANDWIRED_PROJECT, applied, make_project
 
-# A real env file would get a fresh random secret on every run; give it one so plans can be compared.
-PROJECT = {**AFC_PROJECT, ".env": AFC_PROJECT[".env"] + "WS_EVENTS_SECRET=s3cret\n"}
-
-
-def applied(files: dict[str, str | bytes], tree: Tree) -> dict[str, bytes]:
-    out = {k: v.encode() if isinstance(v, str) else v for k, v in files.items()}
-    for change in tree.changes():
-        if change.kind is Kind.DELETE:
-            del out[change.path]
-        else:
-            out[change.path] = change.after or b""
-    return out
+PROJECT = AFC_PROJECT_WITH_SECRET
 
 
 def test_add_then_remove_in_memory_gives_back_every_byte():

@@ -22,22 +22,12 @@ from afc_realtime.features.toolkit import (
 from afc_realtime.manifest import FeatureRecord
 from afc_realtime.plan import Note, Plan
 from afc_realtime.project import Project, detect
-from afc_realtime.tree import Kind, Tree, sha256
-from tests.support.projects import AFC_PROJECT
+from afc_realtime.tree import Tree, sha256
+from tests.support.projects import AFC_PROJECT_WITH_SECRET, applied
 
-PROJECT = {**AFC_PROJECT, ".env": AFC_PROJECT[".env"] + "WS_EVENTS_SECRET=s3cret\n"}
+PROJECT = AFC_PROJECT_WITH_SECRET
 ROUTE = "apps/web/src/app/api/todos/route.ts"
 PAGE = "apps/web/src/app/page.tsx"
-
-
-def _applied(files: dict[str, str | bytes], tree: Tree) -> dict[str, bytes]:
-    out = {k: v.encode() if isinstance(v, str) else v for k, v in files.items()}
-    for change in tree.changes():
-        if change.kind is Kind.DELETE:
-            del out[change.path]
-        else:
-            out[change.path] = change.after or b""
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +35,7 @@ def added() -> dict[str, bytes]:
     """AFC_PROJECT's files once `add websocket` has been applied."""
     tree = Tree.in_memory(PROJECT)
     websocket.plan_add(detect(tree), tree)
-    return _applied(PROJECT, tree)
+    return applied(PROJECT, tree)
 
 
 @pytest.fixture(scope="module")
@@ -239,7 +229,7 @@ def test_remove_undoes_the_record_and_deletes_the_manifest_last_of_all(added):
     assert plan.prune_dirs == record.created_dirs
     assert plan.notes == []
     assert existing.features == {}
-    assert _applied(added, plan.tree) == {k: v.encode() for k, v in PROJECT.items()}
+    assert applied(added, plan.tree) == {k: v.encode() for k, v in PROJECT.items()}
 
 
 def test_remove_of_one_feature_rewrites_the_manifest_with_the_others(added):
@@ -372,7 +362,7 @@ def test_force_removes_what_it_can_and_lists_the_rest(added):
             "compose.dev.yml",
         ),
     ]
-    after = _applied(files, plan.tree)
+    after = applied(files, plan.tree)
     assert "apps/ws/README.md" not in after and manifest_mod.PATH not in after
     # the page's other insertion (its import) is cut; the rest of the page is the user's
     assert after[PAGE] == PROJECT[PAGE].replace('    useRealtimeList("todo", "/api/todos", setTodos);\n', "").encode()
