@@ -189,11 +189,13 @@ def _refuse_dirty(plan: Plan, allow_dirty: bool, dry_run: bool) -> str | None:
     note to print below the plan."""
     from .features.toolkit import only_afc_changes
     from .gitstate import committed, dirty_paths
+    from .manifest import PATH as MANIFEST_PATH
     from .tree import Kind
 
     touched = [c.path for c in plan.changes if c.kind is not Kind.CREATE]
     root = plan.tree.root
-    dirty = [p for p in dirty_paths(root, touched) if not only_afc_changes(plan.tree, p, committed(root, p))]
+    manifest = committed(root, MANIFEST_PATH)
+    dirty = [p for p in dirty_paths(root, touched) if not only_afc_changes(plan.tree, p, committed(root, p), manifest)]
     if not dirty or allow_dirty:
         return None
     if dry_run:

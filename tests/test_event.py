@@ -3,6 +3,7 @@
 from typer.testing import CliRunner
 
 from afc_realtime.cli import app
+from tests.support.git import commit_all
 from tests.support.projects import fingerprint
 
 runner = CliRunner()
@@ -51,6 +52,27 @@ def test_add_and_remove_a_custom_event(afc_project):
     assert afc("add", "event", "todo-archived", *args, "--yes").output.count("nothing to do") == 1
     assert afc("remove", "event", "todo-archived", "-C", str(afc_project), "--yes").exit_code == 0
     assert fingerprint(afc_project) == with_ws
+
+
+def test_remove_event_right_after_add_event_in_a_committed_project(afc_project):
+    """afc's own uncommitted change is not "dirty": with websocket committed, `remove event` takes back the
+    event `add event` just made (as `remove websocket` does right after `add websocket`), and refuses once
+    the user has changed that file too."""
+    commit_all(afc_project)
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    commit_all(afc_project, "realtime")
+    committed = fingerprint(afc_project)
+    args = ["--route", "apps/web/src/app/api/todos/route.ts", "-C", str(afc_project), "--yes"]
+    assert afc("add", "event", "todo-archived", *args).exit_code == 0
+    removed = afc("remove", "event", "todo-archived", "-C", str(afc_project), "--yes")
+    assert removed.exit_code == 0, removed.output
+    assert fingerprint(afc_project) == committed
+
+    assert afc("add", "event", "todo-archived", *args).exit_code == 0
+    route = afc_project / "apps/web/src/app/api/todos/route.ts"
+    route.write_text(route.read_text() + "// mine\n")
+    refused = afc("remove", "event", "todo-archived", "-C", str(afc_project), "--yes")
+    assert refused.exit_code == 3 and "--allow-dirty" in refused.output
 
 
 def test_bad_names_and_handlers_are_refused(afc_project):

@@ -95,9 +95,11 @@ def is_env_file(path: str) -> bool:
     return bool(ENV_FILE.match(PurePosixPath(path).name))
 
 
-def only_afc_changes(tree: Tree, path: str, committed: bytes | None) -> bool:
+def only_afc_changes(tree: Tree, path: str, committed: bytes | None, committed_manifest: bytes | None = None) -> bool:
     """Whether the uncommitted change in `path` is exactly afc's own, per the manifest: afc's manifest
-    itself, a file afc created as it wrote it, or the committed file plus the text afc inserted."""
+    itself, a file afc created as it wrote it, or the committed file plus the text afc inserted since that
+    commit (the insertions of the features that the committed manifest does not hold yet: `add event` on top
+    of a committed `add websocket`)."""
     if path == manifest_mod.PATH:
         return True
     current = tree.original(path)
@@ -105,11 +107,24 @@ def only_afc_changes(tree: Tree, path: str, committed: bytes | None) -> bool:
     records = existing.features.values()
     if current is not None and any(record.files.get(path) == sha256(current) for record in records):
         return True
-    items = [item for record in records for item in record.insertions.get(path, [])]
+    earlier = _committed_features(committed_manifest)
+    items = [item for record in records if record.name not in earlier for item in record.insertions.get(path, [])]
     if current is None or committed is None or not items:
         return False
     text, missing = undo_for(path)(path, decode(current, path), items)
     return not missing and encode(text) == committed
+
+
+def _committed_features(text: bytes | None) -> set[str]:
+    """The features a committed manifest names; none when there is none or it cannot be read (then every
+    recorded insertion counts as uncommitted, and a change is afc's only if undoing all of them gives the
+    committed file)."""
+    if text is None:
+        return set()
+    try:
+        return set(manifest_mod.load(text.decode("utf-8")).features)
+    except (BadInput, UnicodeDecodeError):
+        return set()
 
 
 # Every word the recipes insert (string literals and `${...}` references aside): an insertion recorded in

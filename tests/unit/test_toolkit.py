@@ -420,6 +420,21 @@ def test_only_afc_changes(added, path, change, committed, expected):
     assert only_afc_changes(tree, path, base) is expected
 
 
+@pytest.mark.parametrize(
+    "committed_manifest, expected",
+    [
+        (None, True),  # nothing committed: every recorded insertion is afc's uncommitted change
+        (b"", True),  # an empty manifest names no feature
+        (b"version = [", True),  # unreadable: counts as naming none
+        (b"\xff", True),  # not UTF-8: likewise
+        (b'version = 1\n[features."websocket"]\nafc_version = "0"\n', False),  # committed: not afc's change
+    ],
+)
+def test_only_afc_changes_undoes_only_what_the_commit_does_not_hold(added, committed_manifest, expected):
+    tree = Tree.in_memory(dict(added))
+    assert only_afc_changes(tree, ROUTE, PROJECT[ROUTE].encode(), committed_manifest) is expected
+
+
 def test_only_afc_changes_without_a_manifest_claims_nothing():
     tree = Tree.in_memory({ROUTE: PROJECT[ROUTE]})
     assert only_afc_changes(tree, ROUTE, PROJECT[ROUTE].encode()) is False
