@@ -1,12 +1,10 @@
-"""Private by default, seen from the browser: two users signed in with Auth.js, each in their own Chromium
-context, and a visitor who is not signed in. A note goes live to its writer's page and to nobody else's
-socket; a shared todo reaches all three. The pages never reload."""
+"""Private by default, seen from the browser: two users who sign up through the example's own page (Auth.js
+signs them in), each in their own Chromium context, and a visitor who is not signed in. A note goes live to
+its writer's page and to nobody else's socket; a shared todo reaches all three. The pages never reload."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,18 +13,11 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.e2e_support import ARTIFACTS, Postgres, Project, Service
+from tests.e2e.e2e_support import ARTIFACTS, Project, Service
 
 pytestmark = pytest.mark.e2e
 
 LIVE_S = 5.0  # a note or todo must reach the pages that may see it within this long
-
-
-def password_hash(password: str) -> str:
-    """The example's format, `scrypt$<salt>$<hex>`, with Node's scrypt defaults (N=16384, r=8, p=1)."""
-    salt = secrets.token_hex(8)
-    digest = hashlib.scrypt(password.encode(), salt=salt.encode(), n=16384, r=8, p=1, dklen=64)
-    return f"scrypt${salt}${digest.hex()}"
 
 
 def as_text(frame: str | bytes) -> str:
@@ -67,18 +58,10 @@ def stack(project: Project) -> Iterator[tuple[Service, Service]]:
 
 
 @pytest.fixture(scope="module")
-def users(postgres: Postgres) -> dict[str, str]:
-    """Two accounts: email -> password."""
-    accounts = {"alice@example.test": "alice-password-1", "bob@example.test": "bob-password-2"}
-    for email, password in accounts.items():
-        name = email.split("@")[0]
-        postgres.sql(
-            "todo",
-            "-c",
-            f"INSERT INTO users (email, name, password_hash) VALUES ('{email}', '{name}', '{password_hash(password)}') "
-            "ON CONFLICT (email) DO NOTHING",
-        )
-    return accounts
+def users() -> dict[str, str]:
+    """Two new accounts, made through the sign-up page: email -> password."""
+    run = uuid.uuid4().hex[:8]
+    return {f"alice-{run}@example.test": "alice-password-1", f"bob-{run}@example.test": "bob-password-2"}
 
 
 def open_page(browser: Any, project: Project, name: str, path: str, login: tuple[str, str] | None) -> Visitor:
@@ -94,10 +77,11 @@ def open_page(browser: Any, project: Project, name: str, path: str, login: tuple
     page.on("websocket", watch)
     page.on("console", lambda msg: visitor.log.append(f"{msg.type}: {msg.text}"))
     if login is not None:
-        page.goto(f"{project.web_url}/login")
+        page.goto(f"{project.web_url}/signup")
+        page.get_by_test_id("name").fill(name)
         page.get_by_test_id("email").fill(login[0])
         page.get_by_test_id("password").fill(login[1])
-        page.get_by_test_id("sign-in").click()
+        page.get_by_test_id("sign-up").click()
         page.wait_for_url(f"**{path}", timeout=30_000)
         page.get_by_test_id("new-note").wait_for()
     else:

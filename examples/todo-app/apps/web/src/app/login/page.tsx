@@ -33,6 +33,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
                     Sign in
                 </button>
             </form>
+            <p>
+                No account yet? <a href="/signup">Create one</a>
+            </p>
         </main>
     );
 }
