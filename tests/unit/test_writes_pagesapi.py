@@ -47,5 +47,5 @@ def test_a_handler_that_only_reads_says_so():
     assert (
         isinstance(skip, Skip)
         and skip.message
-        == "API handler: does not write to the database in its own body (afc does not follow calls to other functions)"
+        == "API handler: does not write to the database in its own body"
     )
