@@ -121,7 +121,8 @@ def _follow(
         writing.update(str(e) for e in reaching)
         file, results = out.setdefault(function.path, (module.file, []))
         seen = {_key(r) for r in results}
-        results += [replace(w, entries=tuple(dict.fromkeys(reaching))) for w in found if _key(w) not in seen]
+        entry_points = tuple(sorted(set(reaching), key=lambda e: (e.path, e.handler)))
+        results += [replace(w, entries=entry_points) for w in found if _key(w) not in seen]
     for file, handler, reach in silent:
         results = out[file.path][1]
         for i, result in enumerate(results):
