@@ -57,7 +57,8 @@ class Graph:
         self.tree, self.load = tree, load
         self.sources = frozenset(sources)
         self._modules: dict[str, Module | None] = {}
-        self._configs: dict[str, list[tuple[str, list[str], str]]] = {}
+        self._configs: dict[str, list[tuple[str, list[str], str]]] = {}  # per folder
+        self._manifests: dict[str, dict[str, object]] = {}
         self._names = _package_names(tree, packages)
 
     # -- resolution --------------------------------------------------------------------------------------
@@ -96,7 +97,8 @@ class Graph:
         folder = posixpath.dirname(importer) or "."
         if folder not in self._configs:
             config = join(folder, "tsconfig.json")
-            if self.tree.exists(config):
+            # the walk already lists every file of the workspace folders: no disk probe per folder
+            if config in self.sources or (folder == "." and self.tree.exists(config)):
                 self._configs[folder] = _config_paths(self.tree, config, 0)
             else:
                 self._configs[folder] = [] if folder == "." else self._paths(folder)
@@ -109,7 +111,10 @@ class Graph:
         if folder is None:
             return None
         sub = specifier[len(name) :].lstrip("/")
-        manifest = jsonfile.to_python(_json(self.tree, join(folder, "package.json"))) or {}
+        if folder not in self._manifests:
+            found = jsonfile.to_python(_json(self.tree, join(folder, "package.json")))
+            self._manifests[folder] = found if isinstance(found, dict) else {}
+        manifest = self._manifests[folder]
         for target in _entry_targets(manifest, sub):
             found = self._file(posixpath.normpath(join(folder, target)))
             if found is None and "dist/" in target:  # built output named, sources beside it
