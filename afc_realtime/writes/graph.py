@@ -25,11 +25,10 @@ OUTSIDE = "outside"  # an import afc cannot follow: a package of node_modules, o
 
 @dataclass(frozen=True)
 class Imported:
-    """A local name bound by an import: the module's path (None when outside the project) and the name it
-    exports (`default`, `*` for a namespace)."""
+    """A local name bound by an import: the module it names (resolved when asked) and the name it exports
+    (`default`, `*` for a namespace)."""
 
     specifier: str
-    path: str | None
     name: str
 
 
@@ -59,14 +58,23 @@ class Graph:
         self._modules: dict[str, Module | None] = {}
         self._configs: dict[str, list[tuple[str, list[str], str]]] = {}  # per folder
         self._manifests: dict[str, dict[str, object]] = {}
+        self._bare: dict[tuple[int, str], str | None] = {}
         self._names = _package_names(tree, packages)
 
     # -- resolution --------------------------------------------------------------------------------------
     def resolve(self, importer: str, specifier: str) -> str | None:
         """The project file an import names, or None (a package outside the project, a missing file)."""
+        folder = posixpath.dirname(importer)
         if specifier.startswith("."):
-            return self._file(posixpath.normpath(join(posixpath.dirname(importer), specifier)))
-        for pattern, targets, base in self._paths(importer):
+            return self._file(posixpath.normpath(_join(folder, specifier)))
+        paths = self._paths(importer)
+        key = (id(paths), specifier)  # a bare import means the same wherever the same tsconfig applies
+        if key not in self._bare:
+            self._bare[key] = self._bare_import(paths, specifier)
+        return self._bare[key]
+
+    def _bare_import(self, paths: list[tuple[str, list[str], str]], specifier: str) -> str | None:
+        for pattern, targets, base in paths:
             star = pattern.find("*")
             if star < 0:
                 matched = specifier == pattern
@@ -78,7 +86,7 @@ class Graph:
             if not matched:
                 continue
             for target in targets:
-                found = self._file(posixpath.normpath(join(base, target.replace("*", rest))))
+                found = self._file(posixpath.normpath(_join(base, target.replace("*", rest))))
                 if found is not None:
                     return found
         return self._package(specifier)
@@ -96,7 +104,7 @@ class Graph:
         the folder its targets are relative to."""
         folder = posixpath.dirname(importer) or "."
         if folder not in self._configs:
-            config = join(folder, "tsconfig.json")
+            config = _join(folder, "tsconfig.json")
             # the walk already lists every file of the workspace folders: no disk probe per folder
             if config in self.sources or (folder == "." and self.tree.exists(config)):
                 self._configs[folder] = _config_paths(self.tree, config, 0)
@@ -148,20 +156,19 @@ class Graph:
         if source is None:
             return
         specifier = source.text().strip("\"'`")
-        path = self.resolve(module.file.path, specifier)
         for clause in (c for c in statement.children() if c.kind() == "import_clause"):
             for part in clause.children():
                 if part.kind() == "identifier":
-                    module.imports[part.text()] = Imported(specifier, path, "default")
+                    module.imports[part.text()] = Imported(specifier, "default")
                 elif part.kind() == "namespace_import":
                     ident = next((c for c in part.children() if c.kind() == "identifier"), None)
                     if ident is not None:
-                        module.imports[ident.text()] = Imported(specifier, path, "*")
+                        module.imports[ident.text()] = Imported(specifier, "*")
                 elif part.kind() == "named_imports":
                     for spec in (s for s in part.children() if s.kind() == "import_specifier"):
                         name, alias = spec.field("name"), spec.field("alias")
                         if name is not None:
-                            module.imports[(alias or name).text()] = Imported(specifier, path, name.text())
+                            module.imports[(alias or name).text()] = Imported(specifier, name.text())
 
     def _read_export(self, module: Module, statement: SgNode) -> None:
         source = statement.field("source")
@@ -231,9 +238,14 @@ class Graph:
         imported = module.imports.get(name)
         if imported is None:
             return None
-        if imported.path is None:
+        target = self.resolve(path, imported.specifier)
+        if target is None:
             return Binding(path, imported.name, None, imported.specifier)
-        return self.exported(imported.path, imported.name, seen) or Binding(path, name, None, imported.specifier)
+        return self.exported(target, imported.name, seen) or Binding(path, name, None, imported.specifier)
+
+
+def _join(folder: str, rel: str) -> str:
+    return rel if folder in ("", ".") else f"{folder}/{rel}"
 
 
 def _declare(module: Module, statement: SgNode) -> list[str]:

@@ -40,7 +40,7 @@ def graph(files=FILES, loaded=None):
         file = ts.load(path, tree.read_text(path) or "")
         return file if isinstance(file, ts.TsFile) else None
 
-    return Graph(tree, [p for p in files if p.endswith((".ts", ".tsx"))], load, PACKAGES)
+    return Graph(tree, list(files), load, PACKAGES)  # as the scan gives it: every file the walk found
 
 
 def test_relative_imports_with_extensions_index_files_and_esm_names():
