@@ -77,6 +77,10 @@ def test_drizzle_helpers_type_check_and_come_out_byte_for_byte(tmp_path, web_too
     mutations = (project / "apps/web/src/features/notes/mutations.ts").read_text()
     assert '    });\n    if (note) broadcast("note-created", note, { to: `user:${note.userId}` });\n' in mutations
     assert 'import { broadcast } from "@/lib/realtime/broadcast";' in mutations
+    # the page that lists /api/todos follows the event the route's helper sends
+    assert (
+        '    useRealtimeList("todo", "/api/todos", setTodos);\n' in (project / "apps/web/src/app/page.tsx").read_text()
+    )
     for untouched in (
         "packages/db/src/seed.ts",
         "apps/web/src/app/api/todos/route.ts",
@@ -107,3 +111,19 @@ def test_prisma_client_named_database_extended_and_in_a_transaction_through_a_se
     assert_typechecks(project / "apps/web", web_toolchain, node, tmp_path / "tc", root=project)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert fingerprint(project) == before
+
+
+def test_the_human_plan_says_which_entry_points_reach_a_helper_write(tmp_path):
+    project = make_project(tmp_path / "p", CALLS_PROJECT)
+    shown = afc("add", "websocket", "-C", str(project), "--dry-run")
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.output.split())  # as the terminal wraps it
+    assert (
+        "insertTodo (packages/db/src/todos.ts) packages/db/src/todos.ts:6: todo-created -> public (every browser)"
+        in text
+    )
+    assert (
+        "reached from POST (apps/web/src/app/api/todos/route.ts), action quickTodo "
+        "(apps/web/src/app/notes/actions.ts), mutation todo.create (packages/api/src/router/todo.ts)" in text
+    )
+    assert text.count("reached from") == 3  # helpers only: a write in a handler's own body is reached from it
