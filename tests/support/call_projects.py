@@ -2,18 +2,19 @@
 `lib/db/queries.ts` through the `@/` alias, which calls a `packages/db` helper by package name (also called
 by a Server Action and a tRPC mutation in `packages/api`: three entry points, one helper, one line); a
 Server Action calling `features/notes/mutations.ts` through a re-export barrel, writing in a transaction;
-a tRPC `ctx.db` built from the client; a cycle; a seed script nobody calls; a page that lists `/api/todos`. And Prisma: a client exported
-as `database` (cached on `globalThis`), an extended one, a transaction `tx`, methods of a service object,
-beside a `Map` named `db`, a hash `.update` and a cache `.delete` that are not the database."""
+a tRPC `ctx.db` built from the client; a cycle; a seed script nobody calls; a page that lists
+`/api/todos`. And Prisma: a client exported as `database` (cached on `globalThis`), an extended one, a
+transaction `tx`, methods of a service object, beside a `Map` named `db`, a hash `.update` and a cache
+`.delete` that are not the database."""
 
 from __future__ import annotations
 
 from tests.support.write_projects import (
     DRIZZLE_SCHEMA,
-    TODOS_PAGE,
     PRISMA_SCHEMA,
     PRISMA_TSCONFIG,
     STRICTEST_TSCONFIG,
+    TODOS_PAGE,
     _monorepo,
 )
 
