@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .graph import Graph
-from .scope import declared_locally, unwrap
+from .scope import unwrap
 from .site import function_in, resolve_function
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def _callee(graph: Graph, path: str, call: SgNode, outside: list[str]) -> Functi
     if obj is None or prop is None or unwrap(obj).kind() != "identifier":
         return None
     obj = unwrap(obj)
-    if declared_locally(obj, obj.text()) is not None:
+    if graph.declared_locally(path, obj, obj.text()) is not None:
         return None  # a local object: its methods are not the project's functions afc can name
     binding = graph.local(path, obj.text())
     if binding is None:
@@ -93,7 +93,7 @@ def _callee(graph: Graph, path: str, call: SgNode, outside: list[str]) -> Functi
 
 
 def _named(graph: Graph, path: str, at: SgNode, name: str, outside: list[str]) -> Function | None:
-    local = declared_locally(at, name)
+    local = graph.declared_locally(path, at, name)
     if local is not None:
         if local.kind == "function":
             return Function(path, name, local.node)

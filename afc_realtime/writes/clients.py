@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .graph import Graph
-from .scope import declared_locally, parameter_property, unwrap
+from .scope import parameter_property, unwrap
 from .site import FUNCTIONS, function_in
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class Clients:
         return True if True in found else None if None in found else False
 
     def _function(self, path: str, ident: SgNode, depth: int) -> tuple[str, SgNode] | None:
-        local = declared_locally(ident, ident.text())
+        local = self.graph.declared_locally(path, ident, ident.text())
         if local is not None:
             function = local.node if local.kind == "function" else function_in(local.node)
             return (path, function) if function is not None else None
@@ -95,7 +95,7 @@ class Clients:
         return (binding.path, function) if function is not None else None
 
     def _name(self, path: str, at: SgNode, name: str, depth: int) -> bool | None:
-        local = declared_locally(at, name)
+        local = self.graph.declared_locally(path, at, name)
         if local is None:
             key = (path, name)
             if key not in self._top:
@@ -138,7 +138,7 @@ class Clients:
             return None
         obj = unwrap(obj)
         if obj.kind() == "identifier":
-            local = declared_locally(obj, obj.text())
+            local = self.graph.declared_locally(path, obj, obj.text())
             param = local.pattern if local is not None and local.kind == "param" else None
             if local is not None and param is not None and "ctx" in (parameter_property(param, obj.text()), obj.text()):
                 return self._context(path, local.node, prop.text(), depth)

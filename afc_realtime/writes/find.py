@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ..edits.result import Skip
 from ..edits.typescript import TsFile
@@ -16,6 +17,9 @@ from .calls import Function, Reach
 from .clients import Clients
 from .graph import Graph
 from .site import Entry, Handler, Write
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
 
 RECOGNISERS: tuple[ModuleType, ...] = (approuter, actions, pagesapi, trpc)
 Result = Write | Skip
@@ -95,7 +99,9 @@ def _follow(
 ) -> None:
     """The writes of the functions the entry points reach, each listed once with every entry that reaches
     it; an entry point that reaches none keeps its note, naming what it calls outside the project."""
-    own = {(f.path, h.body.range().start.index) for f, h in entries}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for f, h in entries:
+        spans.setdefault(f.path, []).append((h.body.range().start.index, h.body.range().end.index))
     reached: dict[tuple[str, int], tuple[Function, list[Entry]]] = {}
     silent: list[tuple[TsFile, Handler, Reach]] = []
     for file, handler in entries:
@@ -103,8 +109,13 @@ def _follow(
         entry = Entry(file.path, handler.label)
         for function in reach.functions:
             body = function.node.field("body")
-            if body is None or (function.path, body.range().start.index) in own:
-                continue
+            start = function.node.range().start.index
+            if (
+                body is None
+                or any(a <= start < b for a, b in spans.get(function.path, []))
+                or _is_entry(function, body, spans)
+            ):
+                continue  # a function inside an entry point, or an entry point itself: listed with it already
             reached.setdefault(function.key, (function, []))[1].append(entry)
         silent.append((file, handler, reach))
     writing: set[str] = set()
@@ -133,6 +144,10 @@ def _follow(
             else:
                 results[i] = replace(result, reason=_unreached(reach))
             break
+
+
+def _is_entry(function: Function, body: SgNode, spans: dict[str, list[tuple[int, int]]]) -> bool:
+    return (body.range().start.index, body.range().end.index) in spans.get(function.path, [])
 
 
 def _unreached(reach: Reach) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,8 @@ def _parameter(function: SgNode, name: str) -> SgNode | None:
     if single is not None:
         return single if single.text() == name else None
     params = function.field("parameters")
+    if params is None or name not in params.text():
+        return None
     for param in (p for p in (params.children() if params is not None else []) if p.is_named()):
         pattern = param.field("pattern") or param
         if pattern.kind() == "identifier" and pattern.text() == name:
@@ -86,6 +89,8 @@ def _binds(pattern: SgNode, name: str) -> bool:
 
 
 def _in_block(block: SgNode, name: str) -> Local | None:
+    if not re.search(rf"\b(?:const|let|var|function)\b[^;]*?\b{re.escape(name)}\b", block.text()):
+        return None  # most blocks declare no such name: not worth walking their statements
     for statement in block.children():
         kind = statement.kind()
         if kind == "function_declaration":

@@ -114,3 +114,15 @@ def test_a_write_without_its_row_kept_is_found_at_the_helper_with_its_entries():
     assert [(w.path, w.handler, w.action, [str(e) for e in w.entries]) for w in writes] == [
         ("src/lib/done.ts", "complete (src/lib/done.ts)", "updated", ["PATCH (src/app/api/done/route.ts)"])
     ]
+
+
+def test_a_function_inside_an_entry_point_is_listed_with_it_not_again_as_a_helper():
+    files = project(
+        **{
+            "src/app/api/x/route.ts": 'import { db } from "@/lib/db";\nexport async function POST() {\n'
+            "  async function save() {\n    const [row] = await db.insert(todos).values({}).returning();\n"
+            "    return row;\n  }\n  return Response.json(await save());\n}\n",
+        }
+    )
+    writes, _ = scanned(files)
+    assert [(w.handler, w.reason[:26]) for w in writes] == [("POST", "written inside a callback;")]
