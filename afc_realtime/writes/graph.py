@@ -65,7 +65,7 @@ class Graph:
         self._names = _package_names(tree, packages)
 
     # -- resolution --------------------------------------------------------------------------------------
-    def resolve(self, importer: str, specifier: str) -> str | None:
+    def target(self, importer: str, specifier: str) -> str | None:
         """The project file an import names, or None (a package outside the project, a missing file)."""
         folder = posixpath.dirname(importer)
         if specifier.startswith("."):
@@ -230,12 +230,12 @@ class Graph:
             local, source = module.exports[name]
             if source is None:
                 return self.local(path, local, seen)
-            target = self.resolve(path, source)
+            target = self.target(path, source)
             if target is None:
                 return Binding(path, local, None, source)
             return self.exported(target, local, seen)
         for star in module.stars:
-            target = self.resolve(path, star)
+            target = self.target(path, star)
             found = self.exported(target, name, seen) if target is not None else None
             if found is not None:
                 return found
@@ -251,7 +251,7 @@ class Graph:
         imported = module.imports.get(name)
         if imported is None:
             return None
-        target = self.resolve(path, imported.specifier)
+        target = self.target(path, imported.specifier)
         if target is None:
             return Binding(path, imported.name, None, imported.specifier)
         return self.exported(target, imported.name, seen) or Binding(path, name, None, imported.specifier)

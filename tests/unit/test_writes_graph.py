@@ -45,36 +45,36 @@ def graph(files=FILES, loaded=None):
 
 def test_relative_imports_with_extensions_index_files_and_esm_names():
     g = graph()
-    assert g.resolve(ROUTE, "../../lib/db/queries") == "apps/web/src/lib/db/queries.ts"
-    assert g.resolve(ROUTE, "../../lib/db") == "apps/web/src/lib/db/index.ts"
-    assert g.resolve(ROUTE, "../../lib/db/deletes") == "apps/web/src/lib/db/deletes.tsx"
-    assert g.resolve(ROUTE, "../../lib/esm.js") == "apps/web/src/lib/esm.ts"
+    assert g.target(ROUTE, "../../lib/db/queries") == "apps/web/src/lib/db/queries.ts"
+    assert g.target(ROUTE, "../../lib/db") == "apps/web/src/lib/db/index.ts"
+    assert g.target(ROUTE, "../../lib/db/deletes") == "apps/web/src/lib/db/deletes.tsx"
+    assert g.target(ROUTE, "../../lib/esm.js") == "apps/web/src/lib/esm.ts"
 
 
 def test_tsconfig_paths_of_the_importing_package_through_extends():
     g = graph()
-    assert g.resolve(ROUTE, "@/lib/db/queries") == "apps/web/src/lib/db/queries.ts"
-    assert g.resolve(ROUTE, "@/lib/db") == "apps/web/src/lib/db/index.ts"
-    assert g.resolve(ROUTE, "~db") == "apps/web/src/lib/db/index.ts"
+    assert g.target(ROUTE, "@/lib/db/queries") == "apps/web/src/lib/db/queries.ts"
+    assert g.target(ROUTE, "@/lib/db") == "apps/web/src/lib/db/index.ts"
+    assert g.target(ROUTE, "~db") == "apps/web/src/lib/db/index.ts"
     # a file of another package does not see the app's alias
-    assert g.resolve("packages/api/src/index.ts", "@/lib/db") is None
+    assert g.target("packages/api/src/index.ts", "@/lib/db") is None
 
 
 def test_workspace_packages_by_name_exports_main_and_src_index():
     g = graph()
-    assert g.resolve(ROUTE, "@acme/db") == "packages/db/src/index.ts"
-    assert g.resolve(ROUTE, "@acme/db/client") == "packages/db/src/client.ts"  # dist named, sources beside it
-    assert g.resolve(ROUTE, "@acme/api") == "packages/api/src/index.ts"
-    assert g.resolve(ROUTE, "@acme/bare") == "packages/bare/src/index.ts"
-    assert g.resolve(ROUTE, "@acme/bare/sub/thing") == "packages/bare/src/sub/thing.ts"
+    assert g.target(ROUTE, "@acme/db") == "packages/db/src/index.ts"
+    assert g.target(ROUTE, "@acme/db/client") == "packages/db/src/client.ts"  # dist named, sources beside it
+    assert g.target(ROUTE, "@acme/api") == "packages/api/src/index.ts"
+    assert g.target(ROUTE, "@acme/bare") == "packages/bare/src/index.ts"
+    assert g.target(ROUTE, "@acme/bare/sub/thing") == "packages/bare/src/sub/thing.ts"
 
 
 def test_missing_and_outside_imports_resolve_to_nothing():
     g = graph()
-    assert g.resolve(ROUTE, "../../lib/nothing") is None
-    assert g.resolve(ROUTE, "@acme/unknown") is None
-    assert g.resolve(ROUTE, "stripe") is None
-    assert g.resolve(ROUTE, "@/lib/absent") is None
+    assert g.target(ROUTE, "../../lib/nothing") is None
+    assert g.target(ROUTE, "@acme/unknown") is None
+    assert g.target(ROUTE, "stripe") is None
+    assert g.target(ROUTE, "@/lib/absent") is None
 
 
 def test_exported_names_through_barrels_renames_and_defaults():
