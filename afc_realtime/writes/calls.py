@@ -68,15 +68,13 @@ def _callee(graph: Graph, path: str, call: SgNode, outside: list[str]) -> Functi
         return None
     fn = unwrap(fn)
     if fn.kind() == "identifier":
-        return _named(graph, path, fn, fn.text(), outside)
+        return _named(graph, path, fn.text(), outside)
     if fn.kind() != "member_expression":
         return None
     obj, prop = fn.field("object"), fn.field("property")
     if obj is None or prop is None or unwrap(obj).kind() != "identifier":
         return None
     obj = unwrap(obj)
-    if graph.declared_locally(path, obj, obj.text()) is not None:
-        return None  # a local object: its methods are not the project's functions afc can name
     binding = graph.local(path, obj.text())
     if binding is None:
         return None
@@ -92,13 +90,9 @@ def _callee(graph: Graph, path: str, call: SgNode, outside: list[str]) -> Functi
     return _method(graph, binding.path, obj.text(), value, prop.text())
 
 
-def _named(graph: Graph, path: str, at: SgNode, name: str, outside: list[str]) -> Function | None:
-    local = graph.declared_locally(path, at, name)
-    if local is not None:
-        if local.kind == "function":
-            return Function(path, name, local.node)
-        function = function_in(local.node) if local.kind == "value" else None
-        return Function(path, name, function) if function is not None else None
+def _named(graph: Graph, path: str, name: str, outside: list[str]) -> Function | None:
+    """The module-level function `name` stands for in the module at `path`. A function declared inside
+    another is not followed: its writes are that function's own (written inside a callback)."""
     binding = graph.local(path, name)
     if binding is None:
         return None
@@ -129,9 +123,9 @@ def _method(graph: Graph, path: str, owner: str, obj: SgNode, name: str) -> Func
             if function is not None:
                 return Function(path, f"{owner}.{name}", function)
             if value is not None and value.kind() == "identifier":
-                return _named(graph, path, value, value.text(), [])
+                return _named(graph, path, value.text(), [])
         if kind == "shorthand_property_identifier" and part.text() == name:
-            return _named(graph, path, part, name, [])
+            return _named(graph, path, name, [])
     return None
 
 

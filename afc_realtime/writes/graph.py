@@ -6,7 +6,6 @@ through the loader the scan already has; nothing here reads the disk but through
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -37,7 +36,6 @@ class Imported:
 @dataclass
 class Module:
     file: TsFile
-    scoped: frozenset[str] | None = None  # every name some function declares (computed when first asked)
     imports: dict[str, Imported] = field(default_factory=dict)
     declared: dict[str, SgNode] = field(default_factory=dict)  # top-level name -> its function or value
     exports: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # exported -> (local, or from)
@@ -143,13 +141,8 @@ class Graph:
         return self._modules[path]
 
     def declared_locally(self, path: str, at: SgNode, name: str) -> Local | None:
-        """`scope.declared_locally`, skipped for a name no function of the module declares (most are not)."""
-        module = self.module(path)
-        if module is not None:
-            if module.scoped is None:
-                module.scoped = _scoped_names(module.file)
-            if name not in module.scoped:
-                return None
+        """What `name` is where `at` uses it, below the top level of the module at `path` (None: a top-level
+        name, which `local` answers)."""
         return declared_locally(at, name)
 
     def _read(self, file: TsFile) -> Module:
@@ -255,23 +248,6 @@ class Graph:
         if target is None:
             return Binding(path, imported.name, None, imported.specifier)
         return self.exported(target, imported.name, seen) or Binding(path, name, None, imported.specifier)
-
-
-DECLARED = re.compile(r"\b(?:const|let|var|function\*?|class)\s+([A-Za-z_$][\w$]*)")
-DESTRUCTURED = re.compile(r"\b(?:const|let|var)\s*([{\[][^=]*)=")
-ARROW_PARAMETER = re.compile(r"([A-Za-z_$][\w$]*)\s*=>")
-WORD = re.compile(r"[A-Za-z_$][\w$]*")
-
-
-def _scoped_names(file: TsFile) -> frozenset[str]:
-    """A superset of the names declared below a module's top level: declarations, destructurings, parameters."""
-    text = file.text
-    names = set(DECLARED.findall(text)) | set(ARROW_PARAMETER.findall(text))
-    for pattern in DESTRUCTURED.findall(text):
-        names.update(WORD.findall(pattern))
-    for params in file.root.find_all(kind="formal_parameters"):
-        names.update(WORD.findall(params.text()))
-    return frozenset(names)
 
 
 def _join(folder: str, rel: str) -> str:
