@@ -98,7 +98,9 @@ class Graph:
             if base.endswith(ext):
                 stem = base[: -len(ext)]
         candidates = [base, *(stem + e for e in EXTENSIONS), *(f"{base}/index{e}" for e in EXTENSIONS)]
-        return next((c for c in candidates if c in self.sources and not c.endswith(".d.ts")), None)
+        return next(
+            (c for c in candidates if c in self.sources and c.endswith(EXTENSIONS) and not c.endswith(".d.ts")), None
+        )  # a `.json` or `.css` import is no module of functions
 
     def _paths(self, importer: str) -> list[tuple[str, list[str], str]]:
         """The `paths` of the nearest tsconfig.json above `importer` (with its relative `extends`), each with

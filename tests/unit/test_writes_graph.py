@@ -75,6 +75,7 @@ def test_missing_and_outside_imports_resolve_to_nothing():
     assert g.target(ROUTE, "@acme/unknown") is None
     assert g.target(ROUTE, "stripe") is None
     assert g.target(ROUTE, "@/lib/absent") is None
+    assert g.target("apps/web/package.json", "./tsconfig.json") is None  # not a module, never parsed
 
 
 def test_exported_names_through_barrels_renames_and_defaults():
