@@ -55,6 +55,7 @@ class Broadcast:
     audience: str  # "public", "user:<userId>", or "nobody"
     reason: str
     wired: bool
+    entries: tuple[tuple[str, str], ...] = ()  # (path, handler) of each entry point that reaches the write
 
 
 @dataclass

@@ -184,6 +184,9 @@ def renderables(plan: Plan, verbose: bool = False) -> list[Any]:
             to = "public (every browser)" if public else item.audience
             style = "yellow" if public else "green" if item.wired else "cyan"
             out.append(_indented(Text(f"{item.handler} {where}: {item.event} -> {to}: {item.reason}", style=style)))
+            if any((path, handler) != (item.path, item.handler) for path, handler in item.entries):
+                reached = ", ".join(f"{handler} ({path})" for path, handler in item.entries)
+                out.append(_indented(Text(f"  reached from {reached}", style="dim")))
     if plan.notes:
         out.append(
             Text("\nLeft alone, with the reason:" if any(n.level is Level.SKIP for n in plan.notes) else "\nNotes:")
@@ -292,6 +295,7 @@ def as_data(plan: Plan, *, dry_run: bool, applied: bool) -> dict[str, Any]:
                 "wired": b.wired,
                 "to": b.audience,
                 "reason": b.reason,
+                "entries": [{"path": path, "handler": handler} for path, handler in b.entries],
             }
             for b in plan.broadcasts
         ],

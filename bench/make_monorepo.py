@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate a synthetic AFC-shaped monorepo for the scale benchmark.
 
-    python bench/make_monorepo.py N [--ignored K] [--out DIR]
+    python bench/make_monorepo.py N [--ignored K] [--helpers H] [--out DIR]
 
 The base is tests/support/projects.AFC_PROJECT (root package.json with workspaces, bun.lock, turbo.json,
 compose.dev.yml, .env/.env.example, apps/web with src/app, tsconfig "@/*" alias, env.ts, packages/db).
@@ -11,6 +11,10 @@ On top of it:
         const [inserted] = await db.insert(<name>s).values({}).returning();
         return NextResponse.json(inserted);
     so `afc add websocket` wires every one of them;
+  * with H helper modules (default 0), the first H routes write through one each instead:
+    apps/web/src/lib/db/<name>s.ts exports `create<Name>()` doing the insert above and returning the row,
+    and the route's POST does `const row = await create<Name>(); return NextResponse.json(row);` (imported
+    through the `@/` alias), so afc follows the call and wires the helper;
   * K ignored files (default 0) spread over node_modules (root and apps/web), apps/web/.next and .turbo,
     in nested folders of 100 files each, the way a real install lays them out. One of them is
     apps/web/node_modules/next/package.json (afc reads that file to learn the installed Next.js version).
@@ -41,6 +45,24 @@ export async function POST() {{
 }}
 """
 
+HELPER = """import {{ db, {table} }} from "@app/db";
+
+export async function {function}() {{
+    const [row] = await db.insert({table}).values({{}}).returning();
+    return row;
+}}
+"""
+
+CALLING_ROUTE = """import {{ NextResponse }} from "next/server";
+
+import {{ {function} }} from "@/lib/db/{table}";
+
+export async function POST() {{
+    const row = await {function}();
+    return NextResponse.json(row);
+}}
+"""
+
 # Where ignored files go, as shares of K (they add up to 1).
 IGNORED_LAYOUT = [
     ("node_modules", 0.55),
@@ -61,7 +83,7 @@ def write(path: str, data: str) -> None:
         fh.write(data)
 
 
-def make(out: Path, n: int, ignored: int = 0) -> Path:
+def make(out: Path, n: int, ignored: int = 0, helpers: int = 0) -> Path:
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
@@ -71,7 +93,14 @@ def make(out: Path, n: int, ignored: int = 0) -> Path:
         write(os.path.join(root, rel), text)
     for i in range(n):
         table = route_name(i) + "s"
-        write(os.path.join(root, "apps/web/src/app/api", table, "route.ts"), ROUTE.format(table=table))
+        route = os.path.join(root, "apps/web/src/app/api", table, "route.ts")
+        if i < helpers:
+            function = f"create{route_name(i).capitalize()}"
+            helper = os.path.join(root, "apps/web/src/lib/db", f"{table}.ts")
+            write(helper, HELPER.format(table=table, function=function))
+            write(route, CALLING_ROUTE.format(table=table, function=function))
+        else:
+            write(route, ROUTE.format(table=table))
     if ignored:
         write(
             os.path.join(root, "apps/web/node_modules/next/package.json"),
@@ -93,10 +122,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Generate a synthetic AFC-shaped monorepo.")
     parser.add_argument("n", type=int, help="number of mutating route files")
     parser.add_argument("--ignored", type=int, default=0, help="files under node_modules/.next/.turbo")
+    parser.add_argument("--helpers", type=int, default=0, help="routes (of the N) that write through a helper module")
     parser.add_argument("--out", help="output folder (default: a new temp folder); replaced if it exists")
     args = parser.parse_args()
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix=f"afc-mono-{args.n}-"))
-    print(make(out, args.n, args.ignored))
+    print(make(out, args.n, args.ignored, args.helpers))
 
 
 if __name__ == "__main__":

@@ -11,8 +11,10 @@ so all configurations see the same machine noise. Ratios (5000/1000, ignored/pla
 and reported as median and spread.
 
 Usage:
-    python bench/monorepo_scale.py [--sizes 100,1000,5000] [--ignored 100000] [--rounds 5] [--json out.json]
+    python bench/monorepo_scale.py [--sizes 100,1000,5000] [--ignored 100000] [--helpers 1000] [--rounds 5]
+           [--json out.json]
            [--workdir /tmp/afc-bench-mono] [--baseline /path/to/older/afc]
+With --helpers H, one more configuration: N=1000 routes that write through H helper modules (calls followed).
 With --baseline, every configuration also runs under that afc in the same rounds, and the per-round ratio
 afc / baseline is reported for each.
 Reports; asserts nothing.
@@ -69,6 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,5000")
     parser.add_argument("--ignored", type=int, default=100_000, help="ignored files for the N=1000 variant (0: skip)")
+    parser.add_argument("--helpers", type=int, default=0, help="N=1000 routes writing through H helpers (0: skip)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workdir", default="/tmp/afc-bench-mono")
     parser.add_argument(
@@ -81,18 +84,20 @@ def main() -> None:
     afc = afc_executable()
     executables = {"": afc, **({" (baseline)": args.baseline} if args.baseline else {})}
     work = Path(args.workdir)
-    configs: dict[str, tuple[int, int]] = {f"N={n}": (n, 0) for n in map(int, args.sizes.split(","))}
+    configs: dict[str, tuple[int, int, int]] = {f"N={n}": (n, 0, 0) for n in map(int, args.sizes.split(",")) if n}
     if args.ignored:
-        configs[f"N=1000+{args.ignored} ignored"] = (1000, args.ignored)
+        configs[f"N=1000+{args.ignored} ignored"] = (1000, args.ignored, 0)
+    if args.helpers:
+        configs[f"N=1000+{args.helpers} helpers"] = (1000, 0, args.helpers)
 
     roots: dict[str, Path] = {}
-    for name, (n, k) in configs.items():
+    for name, (n, k, h) in configs.items():
         root = work / name.replace("=", "").replace("+", "_").replace(" ", "_")
         marker = root / ".bench-made"
-        if not (marker.exists() and marker.read_text() == f"{n} {k}"):
+        if not (marker.exists() and marker.read_text() == f"{n} {k} {h}"):
             t0 = time.perf_counter()
-            make(root, n, k)
-            marker.write_text(f"{n} {k}")
+            make(root, n, k, h)
+            marker.write_text(f"{n} {k} {h}")
             print(f"generated {name} in {time.perf_counter() - t0:.1f}s -> {root}", flush=True)
         roots[name] = root
     baseline_counts = {name: count_files(root) for name, root in roots.items()}
@@ -132,6 +137,7 @@ def main() -> None:
         result["configs"][name] = {
             "n": configs[config][0],
             "ignored": configs[config][1],
+            "helpers": configs[config][2],
             "seconds": row,
             "raw": times[name],
         }

@@ -241,6 +241,7 @@ def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str
     events: set[str] = set()
     feeds: list[Feed] = []
     for file, results in found:
+        wired = False
         for result in results:
             if isinstance(result, Skip):
                 draft.take(result)
@@ -249,8 +250,13 @@ def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str
             event = naming.event(resource, result.action) if resource else f"?-{result.action}"
             if isinstance(_broadcast(draft, file, result, event, decide(result.table, model), public), Edit):
                 events.add(event)
-                feeds.append(Feed(file.path, result.handler, result.table or "", resource or "", event))
-        if any(f.path == file.path for f in feeds):
+                wired = True
+                # a write in a helper feeds the pages as each entry point that reaches it would
+                for path, handler in dict.fromkeys((e.path, e.handler) for e in result.entries) or [
+                    (file.path, result.handler)
+                ]:
+                    feeds.append(Feed(path, handler, result.table or "", resource or "", event))
+        if wired:
             draft.take(ts.add_import(file, "broadcast", _helper_import(project, file.path, "broadcast")))
     return sorted(events), feeds
 
@@ -285,7 +291,8 @@ def _broadcast(
     label = audience.label() if wired else "nobody"
     if isinstance(result, Skip) and write.wirable and audience.sent:
         reason = result.reason
-    draft.plan.broadcasts.append(Broadcast(file.path, write.line, write.handler, event, label, reason, wired))
+    entries = tuple((e.path, e.handler) for e in write.entries)
+    draft.plan.broadcasts.append(Broadcast(file.path, write.line, write.handler, event, label, reason, wired, entries))
     draft.take(result)
     return result
 

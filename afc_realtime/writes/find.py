@@ -4,34 +4,39 @@ a new module in `RECOGNISERS`, nothing else."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ..edits.result import Skip
 from ..edits.typescript import TsFile
 from ..project import SKIP_DIRS, Project
 from ..tree import Tree
-from . import actions, approuter, orm, pagesapi, trpc
-from .site import Handler, Write
+from . import actions, approuter, calls, orm, pagesapi, trpc
+from .calls import Function, Reach
+from .clients import Clients
+from .graph import Graph
+from .site import Entry, Handler, Write
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
 
 RECOGNISERS: tuple[ModuleType, ...] = (approuter, actions, pagesapi, trpc)
 Result = Write | Skip
 
 
-def in_handler(file: TsFile, handler: Handler, helper: str | None) -> list[Result]:
+NO_WRITE = "does not write to the database in its own body"
+
+
+def in_handler(file: TsFile, handler: Handler, helper: str | None, origin: orm.Origin = orm._unknown) -> list[Result]:
     """The writes of one handler, or why there are none; with `helper`, a handler that already broadcasts
     (through it, or by hand) is left alone."""
     text = handler.body.text()
     if helper is not None and ("WS_INTERNAL_URL" in text or f"{helper}(" in text):
         return [Skip(file.path, "already broadcasts", handler.line, handler.label)]
-    found: list[Result] = list(orm.writes(file, handler))
-    return found or [
-        Skip(
-            file.path,
-            "does not write to the database in its own body (afc does not follow calls to other functions)",
-            handler.line,
-            handler.label,
-        )
-    ]
+    entry = (Entry(file.path, handler.label),)
+    found: list[Result] = [replace(w, entries=entry) for w in orm.writes(file, handler, origin)]
+    return found or [Skip(file.path, NO_WRITE, handler.line, handler.label)]
 
 
 def in_file(file: TsFile, recogniser: ModuleType, helper: str) -> list[Result]:
@@ -51,28 +56,109 @@ def source_files(project: Project, tree: Tree) -> list[str]:
     return sorted(found)
 
 
+def _key(result: Result) -> tuple[str, int | None, str]:
+    return result.path, result.line, result.handler if isinstance(result, Write) else result.subject
+
+
 def scan(
     project: Project, tree: Tree, load: Callable[[str], TsFile | None], helper: str = "broadcast"
 ) -> list[tuple[TsFile, list[Result]]]:
-    """(file, its writes and skips) for every file some recogniser reads; each file parsed once."""
-    out: dict[str, tuple[TsFile, list[Result]]] = {}
-    unreadable: set[str] = set()
+    """(file, its writes and skips) for every file some recogniser reads, and for every function of the
+    project an entry point reaches that writes (wired once, whatever reaches it); each file parsed once."""
     sources = source_files(project, tree)
+    graph = Graph(tree, sources, load, project.packages)
+    clients = Clients(graph)
+    out: dict[str, tuple[TsFile, list[Result]]] = {}
+    entries: list[tuple[TsFile, Handler]] = []
     for recogniser in RECOGNISERS:
         for path in recogniser.files(project, tree, sources):
-            if path in unreadable:
+            module = graph.module(path)
+            if module is None:
                 continue
-            if path not in out:
-                file = load(path)
-                if file is None:
-                    unreadable.add(path)
+            file, results = out.setdefault(path, (module.file, []))
+            seen = {_key(r) for r in results}
+            for handler in recogniser.handlers(file):
+                if isinstance(handler, Skip):
+                    if _key(handler) not in seen:
+                        results.append(handler)
                     continue
-                out[path] = (file, [])
-            file, results = out[path]
-            seen = {(r.path, r.line, r.handler if isinstance(r, Write) else r.subject) for r in results}
-            results += [
-                r
-                for r in in_file(file, recogniser, helper)
-                if (r.path, r.line, r.handler if isinstance(r, Write) else r.subject) not in seen
-            ]
+                found = [r for r in in_handler(file, handler, helper, clients.at(path)) if _key(r) not in seen]
+                results += found
+                if found and not any(isinstance(r, Skip) and r.message == "already broadcasts" for r in found):
+                    entries.append((file, handler))
+    _follow(graph, clients, entries, out, helper)
     return [out[path] for path in sorted(out)]
+
+
+def _follow(
+    graph: Graph,
+    clients: Clients,
+    entries: list[tuple[TsFile, Handler]],
+    out: dict[str, tuple[TsFile, list[Result]]],
+    helper: str,
+) -> None:
+    """The writes of the functions the entry points reach, each listed once with every entry that reaches
+    it; an entry point that reaches none keeps its note, naming what it calls outside the project."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for f, h in entries:
+        spans.setdefault(f.path, []).append((h.body.range().start.index, h.body.range().end.index))
+    reached: dict[tuple[str, int], tuple[Function, list[Entry]]] = {}
+    silent: list[tuple[TsFile, Handler, Reach]] = []
+    for file, handler in entries:
+        reach = calls.follow(graph, file.path, handler.body)
+        entry = Entry(file.path, handler.label)
+        for function in reach.functions:
+            body = function.node.field("body")
+            start = function.node.range().start.index
+            if (
+                body is None
+                or any(a <= start < b for a, b in spans.get(function.path, []))
+                or _is_entry(function, body, spans)
+            ):
+                continue  # a function inside an entry point, or an entry point itself: listed with it already
+            reached.setdefault(function.key, (function, []))[1].append(entry)
+        silent.append((file, handler, reach))
+    writing: set[str] = set()
+    for function, reaching in reached.values():
+        module = graph.module(function.path)
+        body = function.node.field("body")
+        if module is None or body is None:
+            continue
+        label = f"{function.name} ({function.path})"
+        at = Handler(function.path, label, body, module.file.line(function.node), responds=False)
+        found = [r for r in in_handler(module.file, at, helper, clients.at(function.path)) if isinstance(r, Write)]
+        if not found:
+            continue
+        writing.update(str(e) for e in reaching)
+        file, results = out.setdefault(function.path, (module.file, []))
+        seen = {_key(r) for r in results}
+        entry_points = tuple(sorted(set(reaching), key=lambda e: (e.path, e.handler)))
+        results += [replace(w, entries=entry_points) for w in found if _key(w) not in seen]
+    for file, handler, reach in silent:
+        results = out[file.path][1]
+        for i, result in enumerate(results):
+            if not (isinstance(result, Skip) and result.subject == handler.label and result.reason == NO_WRITE):
+                continue
+            if str(Entry(file.path, handler.label)) in writing:
+                del results[i]  # its writes are listed where they are, with it among their entry points
+            else:
+                results[i] = replace(result, reason=_unreached(reach))
+            break
+
+
+def _is_entry(function: Function, body: SgNode, spans: dict[str, list[tuple[int, int]]]) -> bool:
+    return (body.range().start.index, body.range().end.index) in spans.get(function.path, [])
+
+
+def _unreached(reach: Reach) -> str:
+    """Why an entry point reaches no write: what afc followed, and what it could not."""
+    reason = NO_WRITE
+    count = len(reach.functions)
+    reason += (
+        f", nor in the {count} function(s) of the project it calls"
+        if count
+        else ", and calls none of the project's functions"
+    )
+    if reach.outside:
+        reason += f"; it calls {', '.join(reach.outside[:3])}, outside the project, which afc cannot follow"
+    return reason

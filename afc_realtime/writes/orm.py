@@ -9,6 +9,7 @@ Drizzle: `db.insert(t).values(..)`, `db.update(t).set(..)`, `db.delete(t).where(
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,10 @@ PRISMA_MANY_OPS = {
     "updateManyAndReturn": UPDATED,
     "deleteMany": DELETED,
 }
+# Only where `writes.clients` cannot tell where a receiver comes from (an import from outside the project,
+# a parameter) does its name decide.
 DB_RECEIVER = re.compile(r"(?:^|\.)(\w*db|\w*Db|database|tx|trx|prisma\w*)$", re.IGNORECASE)
+Origin = Callable[["SgNode"], "bool | None"]
 TRANSACTIONS = ("transaction", "$transaction")
 RESPONSE_CALLS = ("json", "send", "end", "redirect")
 EXITS = ("notFound", "redirect", "permanentRedirect", "unauthorized", "forbidden")
@@ -66,9 +70,14 @@ def _chain(call: SgNode) -> tuple[list[str], SgNode]:
     return methods, node
 
 
-def classify(call: SgNode) -> Call | None:
+def _unknown(node: SgNode) -> bool | None:
+    return None
+
+
+def classify(call: SgNode, origin: Origin = _unknown) -> Call | None:
     """The write a call makes, or None: `hash.update(data)`, `cache.delete(key)` and `stripe.customers.create`
-    are not writes to the database."""
+    are not writes to the database. `origin` says whether a receiver is the database client (None: unknown,
+    and then its name decides)."""
     fn = call.field("function")
     if fn is None or fn.kind() != "member_expression":
         return None
@@ -81,7 +90,10 @@ def classify(call: SgNode) -> Call | None:
         needs = {"insert": {"values", "select"}, "update": {"set"}, "delete": set()}[op]
         if needs and not needs & set(methods):
             return None
-        if op == "delete" and not (DB_RECEIVER.search(receiver.text()) or {"where", "returning"} & set(methods)):
+        known = origin(receiver)
+        if known is None and DB_RECEIVER.search(receiver.text()):
+            known = True
+        if known is False or (op == "delete" and not (known or {"where", "returning"} & set(methods))):
             return None
         named = args[0] if args[0].kind() == "identifier" else args[0].field("property")
         table = named.text() if named is not None else None
@@ -90,7 +102,8 @@ def classify(call: SgNode) -> Call | None:
         model, client = receiver.field("property"), receiver.field("object")
         if model is None or client is None or not model.text()[:1].islower() or model.text().startswith("$"):
             return None
-        if not DB_RECEIVER.search(client.text()):
+        known = origin(client)
+        if not (known or (known is None and DB_RECEIVER.search(client.text()))):
             return None
         _, top = _chain(call)
         action = PRISMA_ROW_OPS.get(op) or PRISMA_MANY_OPS[op]
@@ -102,16 +115,16 @@ _OPS = "|".join(re.escape(op) for op in sorted({*DRIZZLE_OPS, *PRISMA_ROW_OPS, *
 _MAYBE_WRITE = re.compile(rf"\.\s*(?:{_OPS})\s*\(")  # most handlers that do not write are skipped on this
 
 
-def calls_in(node: SgNode) -> list[Call]:
+def calls_in(node: SgNode, origin: Origin = _unknown) -> list[Call]:
     if not _MAYBE_WRITE.search(node.text()):
         return []
-    found = [classify(c) for c in node.find_all(kind="call_expression")]
+    found = [classify(c, origin) for c in node.find_all(kind="call_expression")]
     return [c for c in found if c is not None]
 
 
-def writes(file: TsFile, handler: Handler) -> list[Write]:
+def writes(file: TsFile, handler: Handler, origin: Origin = _unknown) -> list[Write]:
     """Every write in a handler's body, each with its row and anchor or the reason there is none."""
-    return [_write(file, handler, call) for call in calls_in(handler.body)]
+    return [_write(file, handler, call) for call in calls_in(handler.body, origin)]
 
 
 def _unwrap_up(node: SgNode) -> tuple[SgNode, bool]:

@@ -27,6 +27,17 @@ class Handler:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """An entry point a write is reached from: its file and its handler's label."""
+
+    path: str
+    handler: str
+
+    def __str__(self) -> str:
+        return f"{self.handler} ({self.path})"
+
+
+@dataclass(frozen=True)
 class Write:
     """One write to the database, as data: the recipe decides its event and audience from this alone."""
 
@@ -41,6 +52,7 @@ class Write:
     anchor: SgNode | None = None  # the statement the broadcast goes before (or after, when `after`)
     after: bool = False
     maybe_undefined: bool = False  # the row's type still includes `undefined` at the anchor
+    entries: tuple[Entry, ...] = ()  # the entry points that reach it (itself, for a write in its own body)
 
     @property
     def wirable(self) -> bool:

@@ -76,8 +76,10 @@ export declare class PrismaClient {
   post: Delegate<Post>;
   tag: Delegate<Tag>;
   $transaction<T>(run: (tx: PrismaClient) => Promise<T>): Promise<T>;
+  $extends(extension: unknown): PrismaClient;
 }
 """,
+    "drizzle-node.d.ts": 'import type { Db } from "./drizzle";\nexport declare function drizzle(url: string): Db;\n',
     "trpc.d.ts": """type Resolver<C, I, O> = (options: { ctx: C; input: I }) => O;
 export interface Procedure<C, I> {
   input<J>(schema: { parse(value: unknown): J }): Procedure<C, J>;
@@ -128,10 +130,12 @@ def typecheck(
     alias_src: bool = True,
     root: Path | None = None,
     also: tuple[str, ...] = (),
+    paths: dict[str, list[str]] | None = None,
 ) -> subprocess.CompletedProcess:
     """Copy the app's sources (and the project folders in `also`, from `root`, where they stand relative to
     the app) next to the toolchain's node_modules and run `tsc --noEmit` under strict, with the app's own
-    `compilerOptions` merged over it (`noUncheckedIndexedAccess`, `exactOptionalPropertyTypes`, ...)."""
+    `compilerOptions` merged over it (`noUncheckedIndexedAccess`, `exactOptionalPropertyTypes`, ...).
+    `paths` maps the fixture's own workspace packages (`@acme/db`) onto the folders copied with `also`."""
     if work.exists():
         shutil.rmtree(work)
     app_rel = app_dir.relative_to(root).as_posix() if root is not None else "."
@@ -149,6 +153,8 @@ def typecheck(
     for name, text in STUBS.items():
         (stubs / name).write_text(text)
     paths = {
+        **(paths or {}),
+        "drizzle-orm/node-postgres": ["./stubs/drizzle-node.d.ts"],
         "@app/db": ["./stubs/db.d.ts"],
         "@typed/db": ["./stubs/drizzle.d.ts"],
         "@prisma/client": ["./stubs/prisma.d.ts"],
@@ -193,8 +199,9 @@ def assert_typechecks(
     alias_src: bool = True,
     root: Path | None = None,
     also: tuple[str, ...] = (),
+    paths: dict[str, list[str]] | None = None,
 ) -> None:
     """tsc passes on the app, afc's generated helpers included, under the app's own compiler options."""
-    result = typecheck(app_dir, toolchain, node, work, alias_src, root, also)
+    result = typecheck(app_dir, toolchain, node, work, alias_src, root, also, paths)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

@@ -34,3 +34,21 @@ def edits(results: list[Edit | Skip]) -> list[Edit]:
     found = [r for r in results if isinstance(r, Edit)]
     assert found, results
     return found
+
+
+def scanned(files: dict[str, str]) -> tuple[list[Write], list[Skip]]:
+    """Every write and skip `find.scan` reports on a project given as path -> text (calls followed)."""
+    from afc_realtime.project import detect
+    from afc_realtime.tree import Tree
+
+    tree = Tree.in_memory(files)
+    parsed: dict[str, ts.TsFile | None] = {}
+
+    def load(path: str) -> ts.TsFile | None:
+        assert path not in parsed, f"{path} parsed twice"
+        loaded = ts.load(path, tree.read_text(path) or "")
+        parsed[path] = loaded if isinstance(loaded, ts.TsFile) else None
+        return parsed[path]
+
+    results = [r for _, found in find.scan(detect(tree), tree, load) for r in found]
+    return [r for r in results if isinstance(r, Write)], [r for r in results if isinstance(r, Skip)]

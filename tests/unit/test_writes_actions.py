@@ -43,7 +43,7 @@ def test_every_exported_async_function_of_a_use_server_module_through_wrappers()
         ("action deleteTodo", None, "deleted", False),
     ]
     assert [(r.subject, r.reason) for r in found if isinstance(r, Skip)] == [
-        ("action ping", "does not write to the database in its own body (afc does not follow calls to other functions)")
+        ("action ping", "does not write to the database in its own body")
     ]
     new = round_trip(inserter, MODULE, *edits(wire(actions, PATH, MODULE, "`user:${{row}.userId}`")))
     # after the write, past the guard that narrows it; no response carries the row

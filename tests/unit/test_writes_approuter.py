@@ -80,7 +80,7 @@ def test_handlers_that_cannot_be_wired_say_why():
     )
     found = sites(approuter, PATH, text)
     assert [(r.handler if isinstance(r, Write) else r.subject, r.reason, r.line) for r in found] == [
-        ("POST", "does not write to the database in its own body (afc does not follow calls to other functions)", 1),
+        ("POST", "does not write to the database in its own body", 1),
         ("PUT", "written row is not available: destructure it, as in `const [row] = ...returning()`", 3),
         (
             "DELETE",
@@ -109,7 +109,7 @@ def test_a_hmac_update_is_not_a_write_and_a_response_without_the_row_is_named():
     )
     found = sites(approuter, PATH, text)
     assert [(r.reason, r.line) for r in found] == [
-        ("does not write to the database in its own body (afc does not follow calls to other functions)", 1),
+        ("does not write to the database in its own body", 1),
         ("no response sends `row` back", 8),
     ]
 

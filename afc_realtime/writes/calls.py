@@ -1,0 +1,137 @@
+"""Calls followed from an entry point into the project's own functions: same file, imported (relative, alias,
+workspace package, through barrels and wrappers), methods of an imported service object
+(`postService.create(...)`), namespace imports (`queries.createPost(...)`). Several levels deep, cycles
+safe. What a call names outside the project is kept, to say so when an entry point reaches no write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .graph import Graph
+from .scope import unwrap
+from .site import function_in, resolve_function
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
+
+DEPTH = 5  # levels of calls below the entry point
+# Packages whose calls are never the app's own writes: not worth naming when nothing was reached.
+FRAMEWORK = ("next", "react", "zod", "@trpc/", "drizzle-orm", "@prisma/", "node:", "@/lib/realtime")
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function of the project that an entry point reaches."""
+
+    path: str
+    name: str
+    node: SgNode
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.path, self.node.range().start.index
+
+
+@dataclass
+class Reach:
+    functions: list[Function] = field(default_factory=list)  # in the order first reached
+    outside: list[str] = field(default_factory=list)  # `sendEmail` from `resend`, afc cannot follow
+
+
+def follow(graph: Graph, path: str, body: SgNode) -> Reach:
+    """Every project function the code in `body` (of the module at `path`) calls, and theirs, to DEPTH."""
+    reach = Reach()
+    seen: set[tuple[str, int]] = set()
+    level = [(path, body)]
+    for _ in range(DEPTH):
+        following: list[tuple[str, SgNode]] = []
+        for where, node in level:
+            for call in node.find_all(kind="call_expression"):
+                found = _callee(graph, where, call, reach.outside)
+                if found is None or found.key in seen:
+                    continue
+                seen.add(found.key)
+                reach.functions.append(found)
+                inner = found.node.field("body")
+                if inner is not None:
+                    following.append((found.path, inner))
+        level = following
+        if not level:
+            break
+    return reach
+
+
+def _callee(graph: Graph, path: str, call: SgNode, outside: list[str]) -> Function | None:
+    fn = call.field("function")
+    if fn is None:
+        return None
+    fn = unwrap(fn)
+    if fn.kind() == "identifier":
+        return _named(graph, path, fn.text(), outside)
+    if fn.kind() != "member_expression":
+        return None
+    obj, prop = fn.field("object"), fn.field("property")
+    if obj is None or prop is None or unwrap(obj).kind() != "identifier":
+        return None
+    obj = unwrap(obj)
+    binding = graph.local(path, obj.text())
+    if binding is None:
+        return None
+    if binding.node is None:
+        _outside(outside, f"{obj.text()}.{prop.text()}", binding.specifier)
+        return None
+    if binding.name == "*":
+        found = graph.exported(binding.path, prop.text())
+        return _as_function(graph, found.path, prop.text(), found.node) if found and found.node else None
+    value = unwrap(binding.node)
+    if value.kind() != "object":
+        return None
+    return _method(graph, binding.path, obj.text(), value, prop.text())
+
+
+def _named(graph: Graph, path: str, name: str, outside: list[str]) -> Function | None:
+    """The module-level function `name` stands for in the module at `path`. A function declared inside
+    another is not followed: its writes are that function's own (written inside a callback)."""
+    binding = graph.local(path, name)
+    if binding is None:
+        return None
+    if binding.node is None:
+        _outside(outside, name, binding.specifier)
+        return None
+    return _as_function(graph, binding.path, name if binding.name in ("default", "*") else binding.name, binding.node)
+
+
+def _as_function(graph: Graph, path: str, name: str, node: SgNode) -> Function | None:
+    if node.kind() in ("function_declaration", "generator_function_declaration"):
+        return Function(path, name, node)
+    module = graph.module(path)
+    function = resolve_function(module.file.root, node) if module is not None else function_in(node)
+    return Function(path, name, function) if function is not None else None
+
+
+def _method(graph: Graph, path: str, owner: str, obj: SgNode, name: str) -> Function | None:
+    """`create` of `export const postService = { create: async () => ..., update() {...}, remove }`."""
+    for part in obj.children():
+        kind = part.kind()
+        key = part.field("key") if kind == "pair" else part.field("name") if kind == "method_definition" else None
+        if kind == "method_definition" and key is not None and key.text() == name:
+            return Function(path, f"{owner}.{name}", part)
+        if kind == "pair" and key is not None and key.text().strip("\"'") == name:
+            value = part.field("value")
+            function = function_in(value) if value is not None else None
+            if function is not None:
+                return Function(path, f"{owner}.{name}", function)
+            if value is not None and value.kind() == "identifier":
+                return _named(graph, path, value.text(), [])
+        if kind == "shorthand_property_identifier" and part.text() == name:
+            return _named(graph, path, name, [])
+    return None
+
+
+def _outside(outside: list[str], what: str, specifier: str) -> None:
+    if specifier.startswith(FRAMEWORK):
+        return
+    entry = f"`{what}` from `{specifier}`"
+    if entry not in outside:
+        outside.append(entry)

@@ -1,0 +1,128 @@
+"""Calls followed from the entry points: a write in a helper module is found there once, with every entry
+point that reaches it (through an alias, a barrel, a service object, a namespace import, several levels
+deep, cycles included); what no entry point reaches is not listed; an entry point that reaches no write
+says what it calls that afc could not follow."""
+
+from tests.support.writes import scanned
+
+APP = {
+    "package.json": '{ "name": "app", "dependencies": { "next": "15.5.0" } }',
+    "tsconfig.json": '{ "compilerOptions": { "paths": { "@/*": ["./src/*"] } } }',
+    "src/lib/db.ts": 'import { drizzle } from "drizzle-orm/node-postgres";\nexport const db = drizzle("");\n',
+}
+QUERIES = """import { db } from "@/lib/db";
+
+export async function createTodo(title: string) {
+  await touch(2);
+  const [row] = await db.insert(todos).values({ title }).returning();
+  return row;
+}
+
+export async function touch(n: number): Promise<number> {
+  return n > 0 ? again(n - 1) : n;
+}
+
+async function again(n: number): Promise<number> {
+  return touch(n);
+}
+"""
+
+
+def project(**files: str) -> dict[str, str]:
+    return {**APP, "src/lib/queries.ts": QUERIES, **files}
+
+
+def rows(files):
+    writes, skips = scanned(files)
+    return [(w.path, w.handler, w.line, [str(e) for e in w.entries], w.row) for w in writes], skips
+
+
+def test_two_entry_points_reach_one_helper_through_an_alias_and_a_barrel_it_is_found_once():
+    files = project(
+        **{
+            "src/app/api/todos/route.ts": 'import { createTodo } from "@/lib/queries";\n'
+            "export async function POST() {\n  const todo = await createTodo('a');\n  return Response.json(todo);\n}\n",
+            "src/features/index.ts": 'export { createTodo as addTodo } from "../lib/queries";\n',
+            "src/app/actions.ts": '"use server";\nimport { addTodo } from "../features";\n'
+            "export async function add(title: string) {\n  await addTodo(title);\n}\n",
+            "src/scripts/seed.ts": 'import { db } from "@/lib/db";\nexport async function seed() {\n'
+            "  const [row] = await db.insert(todos).values({ title: 'x' }).returning();\n  return row;\n}\n",
+        }
+    )
+    found, skips = rows(files)
+    assert found == [
+        (
+            "src/lib/queries.ts",
+            "createTodo (src/lib/queries.ts)",
+            5,
+            ["action add (src/app/actions.ts)", "POST (src/app/api/todos/route.ts)"],
+            "row",
+        )
+    ]
+    assert not any("does not write" in s.reason for s in skips)  # both entries reach the write
+
+
+def test_a_service_object_method_a_namespace_import_and_three_levels():
+    files = project(
+        **{
+            "src/server/posts.ts": 'import * as queries from "@/lib/queries";\n'
+            "export const postService = {\n  async create(title: string) {\n    return level2(title);\n  },\n};\n"
+            "const level2 = (title: string) => level3(title);\n"
+            "function level3(title: string) {\n  return queries.createTodo(title);\n}\n",
+            "src/app/api/posts/route.ts": 'import { postService } from "@/server/posts";\n'
+            "export async function POST() {\n  return Response.json(await postService.create('a'));\n}\n",
+        }
+    )
+    found, _ = rows(files)
+    assert [(f[1], f[3]) for f in found] == [("createTodo (src/lib/queries.ts)", ["POST (src/app/api/posts/route.ts)"])]
+
+
+def test_a_helper_nobody_calls_is_not_listed_and_an_entry_that_reaches_nothing_says_why():
+    files = project(
+        **{
+            "src/app/api/mail/route.ts": 'import { Resend } from "resend";\nimport { touch } from "@/lib/queries";\n'
+            "const resend = new Resend();\n"
+            "export async function POST() {\n  await touch(1);\n  await resend.emails.send({});\n"
+            "  return Response.json({});\n}\n",
+            "src/app/api/pay/route.ts": 'import { charge } from "@acme/billing";\n'
+            "export async function POST() {\n  await charge();\n  return Response.json({});\n}\n",
+        }
+    )
+    found, skips = rows(files)
+    assert found == []
+    reasons = {s.path: s.reason for s in skips}
+    assert reasons["src/app/api/mail/route.ts"] == (
+        "does not write to the database in its own body, nor in the 2 function(s) of the project it calls"
+    )
+    assert reasons["src/app/api/pay/route.ts"] == (
+        "does not write to the database in its own body, and calls none of the project's functions; "
+        "it calls `charge` from `@acme/billing`, outside the project, which afc cannot follow"
+    )
+
+
+def test_a_write_without_its_row_kept_is_found_at_the_helper_with_its_entries():
+    files = project(
+        **{
+            "src/lib/done.ts": 'import { db } from "./db";\n'
+            "export async function complete(id: number) {\n"
+            "  await db.update(todos).set({ done: true }).where(eq(todos.id, id));\n}\n",
+            "src/app/api/done/route.ts": 'import { complete } from "@/lib/done";\n'
+            "export async function PATCH() {\n  await complete(1);\n  return new Response(null);\n}\n",
+        }
+    )
+    writes, _ = scanned(files)
+    assert [(w.path, w.handler, w.action, [str(e) for e in w.entries]) for w in writes] == [
+        ("src/lib/done.ts", "complete (src/lib/done.ts)", "updated", ["PATCH (src/app/api/done/route.ts)"])
+    ]
+
+
+def test_a_function_inside_an_entry_point_is_listed_with_it_not_again_as_a_helper():
+    files = project(
+        **{
+            "src/app/api/x/route.ts": 'import { db } from "@/lib/db";\nexport async function POST() {\n'
+            "  async function save() {\n    const [row] = await db.insert(todos).values({}).returning();\n"
+            "    return row;\n  }\n  return Response.json(await save());\n}\n",
+        }
+    )
+    writes, _ = scanned(files)
+    assert [(w.handler, w.reason[:26]) for w in writes] == [("POST", "written inside a callback;")]
