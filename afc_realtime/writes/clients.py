@@ -68,18 +68,29 @@ class Clients:
             return False
         if callee.kind() != "identifier":
             return None
+        # a factory handed to a wrapper says what the wrapper keeps: `remember("db", () => new PrismaClient())`
+        args = call.field("arguments")
+        made = [
+            self._returns(path, a, depth)
+            for a in (args.children() if args is not None else [])
+            if a.kind() in ("arrow_function", "function_expression")
+        ]
+        if True in made:
+            return True
         # a project function that builds the client: `export const db = getDb()`
         target = self._function(path, callee, depth)
-        if target is None:
-            return None
-        module_path, function = target
+        built = self._returns(*target, depth) if target is not None else None
+        return False if built is None and False in made and None not in made else built
+
+    def _returns(self, path: str, function: SgNode, depth: int) -> bool | None:
+        """Whether what a function returns is a client."""
         body = function.field("body")
         if body is None:
             return False
         if body.kind() != "statement_block":
-            return self.origin(module_path, body, depth + 1)
+            return self.origin(path, body, depth + 1)
         returns = [unwrap(r) for s in body.find_all(kind="return_statement") for r in s.children() if r.is_named()]
-        found = [self.origin(module_path, r, depth + 1) for r in returns]
+        found = [self.origin(path, r, depth + 1) for r in returns]
         return True if True in found else None if None in found else False
 
     def _function(self, path: str, ident: SgNode, depth: int) -> tuple[str, SgNode] | None:

@@ -105,3 +105,32 @@ export async function POST(req: Request) {
 def test_a_client_afc_cannot_trace_is_judged_by_its_name_as_before():
     route = 'import { db } from "@acme/outside";\nexport async function DELETE() {\n  await db.delete(todos);\n}\n'
     assert found(route) == [("DELETE", "todos")]
+
+
+REMEMBERED = """import { PrismaClient } from "@prisma/client";
+import { remember } from "./remember";
+const store = remember("prisma", () => new PrismaClient());
+export { store };
+"""
+REMEMBER = """export function remember<T>(name: string, make: () => T): T {
+  const cache = globalThis as unknown as Record<string, T | undefined>;
+  return (cache[name] ??= make());
+}
+"""
+KEPT = """import { remember } from "./remember";
+export const prisma = remember("prisma", () => new Map<string, unknown>());
+"""
+
+
+def test_a_client_made_by_a_factory_handed_to_a_project_wrapper():
+    """`remember("prisma", () => new PrismaClient())`: the factory says what the wrapper keeps; a wrapper
+    keeping a `Map` under the same name is no client."""
+    route = """import { CLIENT } from "@/lib/client";
+export async function POST() {
+  const post = await CLIENT.post.create({ data: {} });
+  return Response.json(post);
+}
+"""
+    # under a name afc would not guess, found by origin; under `prisma`, known not to be one
+    assert found(route.replace("CLIENT", "store"), client=REMEMBERED, remember=REMEMBER) == [("POST", "post")]
+    assert found(route.replace("CLIENT", "prisma"), client=KEPT, remember=REMEMBER) == []
