@@ -14,6 +14,11 @@ class Note:
     message: str
     path: str | None = None
     line: int | None = None
+    reason: str = ""  # a skip's reason without its subject (`POST: ...`): what the plan groups skips by
+
+    @property
+    def why(self) -> str:
+        return self.reason or self.message
 
     def where(self) -> str:
         if not self.path:
@@ -55,6 +60,12 @@ class Broadcast:
     audience: str  # "public", "user:<userId>", or "nobody"
     reason: str
     wired: bool
+    # Why a write that is not wired was left: POLICY (afc decided who may see it: nobody may, credentials,
+    # --no-public) or LIMITATION (afc could not read or place something). None when it is wired.
+    left: str | None = None
+
+
+POLICY, LIMITATION = "policy", "limitation"
 
 
 @dataclass
@@ -83,4 +94,4 @@ class Plan:
         self.notes.append(Note(level, message, path, line))
 
     def skipped(self, skip: Skip) -> None:
-        self.note(skip.level, skip.message, skip.path, skip.line)
+        self.notes.append(Note(skip.level, skip.message, skip.path, skip.line, skip.reason))

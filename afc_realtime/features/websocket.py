@@ -19,7 +19,7 @@ from ..edits.result import Edit, Level, Skip
 from ..errors import Conflict
 from ..pages import find as page_finder
 from ..pages.site import Feed, feeds_of
-from ..plan import Broadcast, NextStep, Plan
+from ..plan import LIMITATION, POLICY, Broadcast, NextStep, Plan
 from ..project import Project, join
 from ..tree import Tree, sha256
 from ..writes import find, inserter, naming
@@ -129,12 +129,20 @@ def plan_add(project: Project, tree: Tree, public: bool = True, port: int = PORT
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     plan.next_steps = _next_steps(project, tree, port)
     plan.install = nextsteps.install_of(project)
-    wired = ", ".join(events) or "none (see below)"
     plan.summary = (
-        f"Adds the realtime service in {project.ws}, the web helpers in {project.helpers_dir} and a ticket route "
-        f"for {auth.describe()}, and wires these events: {wired}."
+        f"Adds the realtime service in {project.ws}/, the web helpers in {project.helpers_dir}/ and "
+        f"{auth.ticket_route()}; {_wires(events, plan)}."
     )
     return plan
+
+
+def _wires(events: list[str], plan: Plan) -> str:
+    if events:
+        return f"wires {len(events)} event{'s' if len(events) != 1 else ''}: {', '.join(events)}"
+    found = len(plan.broadcasts)
+    if not found:
+        return "wires no event: afc found no write to the database that it recognises"
+    return f"wires no event: afc found {found} write{'s' if found != 1 else ''} and broadcasts none of them"
 
 
 def _refuse_foreign(project: Project, tree: Tree) -> None:
@@ -285,7 +293,13 @@ def _broadcast(
     label = audience.label() if wired else "nobody"
     if isinstance(result, Skip) and write.wirable and audience.sent:
         reason = result.reason
-    draft.plan.broadcasts.append(Broadcast(file.path, write.line, write.handler, event, label, reason, wired))
+    # policy: afc decided who may see the row (credentials, nobody, --no-public); limitation: afc could not
+    # read the write, tell the audience, or place the line
+    policy = write.wirable and not audience.sent and audience.reach is not Reach.UNKNOWN
+    policy = policy or (write.wirable and audience.reach is Reach.PUBLIC and not public)
+    left = None if wired else POLICY if policy else LIMITATION
+    item = Broadcast(file.path, write.line, write.handler, event, label, reason, wired, left=left)
+    draft.plan.broadcasts.append(item)
     draft.take(result)
     return result
 
