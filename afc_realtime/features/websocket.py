@@ -162,7 +162,7 @@ def _say_which_app(project: Project, plan: Plan) -> None:
     if len(project.apps) > 1:
         found = ", ".join(project.apps)
         why = project.app_reason
-        message = f"Next.js apps found: {found}; wiring {project.web}: {why} (--app PATH chooses another)"
+        message = f"chosen from {len(project.apps)} Next.js apps ({found}): {why}; --app chooses another"
         plan.note(Level.INFO, message, project.web)
 
 

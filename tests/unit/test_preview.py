@@ -104,14 +104,14 @@ def test_the_summary_after_yes_is_short_and_keeps_every_decision():
     plan = added()
     plan.note(Level.SKIP, "does not write to the database", "apps/web/src/app/api/upload/route.ts", 3)
     plan.note(Level.WARN, "read-only: applying would refuse until it is writable", ".env")
-    choice = "Next.js apps found: apps/web, apps/docs; wiring apps/web: the only one that writes"
+    choice = "chosen from 2 Next.js apps (apps/web, apps/docs): the only one where afc finds writes"
     plan.note(Level.INFO, choice, "apps/web")
     full, short = shown(preview.renderables(plan, diff=True)), shown(preview.summary(plan))
     assert len(short.splitlines()) <= 30 < len(full.splitlines()) // 2
     assert "edited 7 of your files" in short and "created apps/ws/ (" in short
     assert "Left alone: 1 place, by reason" in short and "upload" not in short  # counted, not listed
     assert "warn .env: read-only" in short  # a warning is shown in full
-    assert "wiring apps/web: the only one that writes" in short  # which app, and why
+    assert "the only one where afc finds writes" in " ".join(short.split())  # which app, and why
     assert re.search(r"todo-created -> public ", short)  # who receives each event
     after_plan = shown(preview.summary(plan, plan_shown=True))  # the plan was just read: only what changed
     assert f"Done. {len(plan.changes)} files changed:" in after_plan and plan.summary[:30] not in after_plan
