@@ -14,7 +14,9 @@ class Note:
     message: str
     path: str | None = None
     line: int | None = None
-    reason: str = ""  # a skip's reason without its subject (`POST: ...`): what the plan groups skips by
+    # a skip's reason without its subject (`POST: ...`): what the plan groups skips by. Not compared: two
+    # notes that say the same are the same note.
+    reason: str = field(default="", compare=False)
 
     @property
     def why(self) -> str:

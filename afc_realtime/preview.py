@@ -248,7 +248,8 @@ def _note_text(note: Note) -> Any:
     from rich.text import Text
 
     where = f"{note.where()}: " if note.where() else ""
-    return _indented(Text(f"{note.level.value:<4} {where}{note.message}", style=LEVEL_STYLE[note.level]))
+    label = "" if note.level is Level.INFO else f"{note.level.value:<4} "  # a fact needs no label; a warning does
+    return _indented(Text(f"{label}{where}{note.message}", style=LEVEL_STYLE[note.level]))
 
 
 def _indented(renderable: Any) -> Any:
