@@ -137,7 +137,7 @@ def test_several_apps_that_write_are_asked_about_on_a_terminal(tmp_path, monkeyp
     result = runner.invoke(app, ["add", "websocket", "-C", str(project), "--dry-run"], input="2\n")
     assert result.exit_code == 0, result.output
     assert "Several Next.js apps write to the database" in result.output
-    assert "wiring apps/app: your choice" in " ".join(result.output.split())
+    assert "apps/app: chosen from 2 Next.js apps (apps/web, apps/app): your choice" in " ".join(result.output.split())
     # without a terminal (or with --yes): apps/web breaks the tie, and the plan says so
     quiet = afc("add", "websocket", "-C", str(project), "--dry-run", "--json")
     notes = [n["message"] for n in json.loads(quiet.stdout)["notes"]]

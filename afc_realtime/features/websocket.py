@@ -19,7 +19,7 @@ from ..edits.result import Edit, Level, Skip
 from ..errors import Conflict
 from ..pages import find as page_finder
 from ..pages.site import Feed, feeds_of
-from ..plan import LIMITATION, POLICY, Broadcast, NextStep, Plan
+from ..plan import LIMITATION, POLICY, Broadcast, Plan
 from ..project import Project, join
 from ..tree import Tree, sha256
 from ..writes import find, inserter, naming
@@ -127,7 +127,7 @@ def plan_add(project: Project, tree: Tree, public: bool = True, port: int = PORT
         service_dir=project.ws,
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
-    plan.next_steps = _next_steps(project, tree, port)
+    plan.next_steps = nextsteps.after_add(project, tree, port, live=bool(events))
     plan.install = nextsteps.install_of(project)
     plan.summary = (
         f"Adds the realtime service in {project.ws}/, the web helpers in {project.helpers_dir}/ and "
@@ -424,10 +424,6 @@ def _keep_service_out_of_app(project: Project, draft: Draft) -> None:
     exclude = jsonfile.parse(text, config).get("exclude")
     values = [rel] if exclude is not None else ["node_modules", rel]
     draft.take(jsonfile.ensure_list(config, text, "exclude", values, f"tsconfig exclude {rel}"))
-
-
-def _next_steps(project: Project, tree: Tree, port: int = PORT) -> list[NextStep]:
-    return nextsteps.after_add(project, tree, port)
 
 
 # -- remove ---------------------------------------------------------------------------------------
