@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .edits.result import Level
-from .plan import Broadcast, Note, Plan
+from .plan import POLICY, Broadcast, Note, Plan
 
 
 @dataclass(frozen=True)
@@ -25,21 +25,26 @@ class Event:
         return f"{len(self.writes)} writes"
 
 
+def decided(item: Broadcast) -> bool:
+    """A write whose audience afc decided: wired, or sent to nobody by policy (credentials, --no-public)."""
+    return item.wired or item.left == POLICY
+
+
 def events(plan: Plan) -> list[Event]:
-    """The wired events by name, one per event and audience (an event sent from two places to two
-    audiences is two lines)."""
+    """The events afc decided on by name, one per event and audience (an event sent from two places to two
+    audiences is two lines; one that nobody may receive says `nobody`)."""
     found: dict[tuple[str, str], list[Broadcast]] = {}
     for item in plan.broadcasts:
-        if item.wired:
+        if decided(item):
             found.setdefault((item.event, item.audience), []).append(item)
     return [Event(name, to, tuple(writes)) for (name, to), writes in sorted(found.items())]
 
 
 def reasons(plan: Plan) -> list[str]:
-    """Why the wired events go where they go: each distinct reason once, in the order of the events."""
+    """Why the events go where they go: each distinct reason once, in the order of the events."""
     found: dict[str, str] = {}
     for item in plan.broadcasts:
-        if item.wired and item.reason:
+        if decided(item) and item.reason:
             found[item.reason] = min(found.get(item.reason, item.event), item.event)
     return sorted(found, key=lambda reason: (found[reason], reason))
 
@@ -53,10 +58,12 @@ class Group:
 
 
 def left_alone(plan: Plan) -> list[Group]:
-    """Skipped places grouped by their reason, the most common first."""
+    """Skipped places grouped by their reason, the most common first; a write sent to nobody by policy is
+    in `events` already, not here again."""
+    listed = {(b.path, b.line) for b in plan.broadcasts if decided(b)}
     found: dict[str, list[Note]] = {}
     for note in plan.notes:
-        if note.level is Level.SKIP:
+        if note.level is Level.SKIP and (note.path, note.line) not in listed:
             found.setdefault(note.why, []).append(note)
     groups = [Group(reason, tuple(notes)) for reason, notes in found.items()]
     return sorted(groups, key=lambda g: (-len(g.notes), g.reason))

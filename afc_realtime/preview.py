@@ -75,7 +75,7 @@ class Group:
 
     @property
     def size(self) -> int:
-        return sum(len((c.after if c.kind is Kind.CREATE else c.before) or b"") for c in self.changes)
+        return sum(len((c.before if c.kind is Kind.DELETE else c.after) or b"") for c in self.changes)
 
     @property
     def label(self) -> str:
@@ -170,16 +170,14 @@ def decisions(plan: Plan, verbose: bool = False) -> list[Any]:
     found = events(plan)
     if found:
         out += [Text(""), Text("Who receives each event (decided from your schema):", style="bold")]
-        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1, 0, 0))
-        for name in ("event", "arrow", "to", "where"):
-            table.add_column(name, no_wrap=name != "where", overflow="fold")
+        rows = []
         for event in found:
-            to = Text(event.audience, style="yellow" if event.audience == "public" else "green")
+            style = {"public": "yellow", "nobody": "cyan"}.get(event.audience, "green")
             single = verbose and len(event.writes) == 1
-            where = f"{event.writes[0].handler} {event.where}" if single else event.where
-            table.add_row(event.name, "->", to, Text(where, style="dim"))
-            for write in event.writes if verbose and not single else ():
-                table.add_row("", "", "", Text(f"{write.handler} {write.path}:{write.line}", style="dim"))
+            where = [f"{event.writes[0].handler} {event.where}" if single else event.where]
+            where += [f"{w.handler} {w.path}:{w.line}" for w in event.writes] if verbose and not single else []
+            rows.append((event.name, Text(event.audience, style=style), where))
+        table: Any = EventRows(rows)
         out.append(_indented(table))
         for reason in reasons(plan):
             out.append(_indented(Text(f"why: {reason}", style="dim")))
@@ -303,6 +301,36 @@ def next_steps(plan: Plan, skip_install: bool = False, root: str | None = None) 
         table.add_row(f"{number}.", text)
     heading = f"Next steps, in {root}:" if root else "Next steps:"
     return [Text(""), Text(heading, style="bold"), _indented(table)]
+
+
+class EventRows:
+    """Events as `name -> audience  where` rows; where a location does not fit the width, every location
+    goes on a line of its own below its event, so no path is broken in two."""
+
+    def __init__(self, rows: list[tuple[str, Any, list[str]]]):
+        self.rows = rows
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.table import Table
+        from rich.text import Text
+
+        names = max(len(name) for name, _, _ in self.rows)
+        tos = max(len(to.plain) for _, to, _ in self.rows)
+        fits = all(names + tos + 5 + len(w) <= options.max_width for _, _, where in self.rows for w in where)
+        if not fits:
+            for name, to, where in self.rows:
+                yield Text.assemble(name.ljust(names), " -> ", to)
+                for line in where:
+                    yield Text(f"    {line}", style="dim", overflow="fold")
+            return
+        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1, 0, 0))
+        for column in ("event", "arrow", "to", "where"):
+            table.add_column(column, no_wrap=True)
+        for name, to, where in self.rows:
+            table.add_row(name, "->", to, Text(where[0], style="dim"))
+            for more in where[1:]:
+                table.add_row("", "", "", Text(more, style="dim"))
+        yield table
 
 
 class Diff:

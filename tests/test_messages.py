@@ -108,8 +108,11 @@ def test_app_on_a_missing_folder_says_it_does_not_exist(tmp_path):
 def test_places_left_alone_are_grouped_with_a_count_under_yes_and_listed_with_verbose(tmp_path):
     project = make_project(tmp_path / "routes", ROUTES_PROJECT)
     data = plan_of(project)
-    skips = [n for n in data["notes"] if n["level"] == "skip"]
+    decided = {(b["path"], b["line"]) for b in data["broadcasts"] if b["wired"] or b["left"] == "policy"}
+    skips = [n for n in data["notes"] if n["level"] == "skip" and (n["path"], n["line"]) not in decided]
+    assert len(skips) >= 2  # a write that returns no row, a handler that writes in no body of its own
     text = afc("add", "websocket", "-C", str(project), "--dry-run")
+    assert re.search(r"\n  user-created +-> nobody", text)  # the credentials table: a decision, among the events
     assert f"Left alone: {len(skips)} places, by reason; --verbose lists each:" in text
     counted = [int(n) for n in re.findall(r"^ +(\d+)  \S", text.split("Left alone")[1], re.MULTILINE)]
     assert sum(counted) == len(skips)
@@ -137,3 +140,12 @@ def test_piped_output_has_no_trailing_blanks(tmp_path):
     for output in outputs:
         padded = [line for line in output.splitlines() if line != line.rstrip()]
         assert padded == [], padded
+
+
+def test_add_event_says_who_receives_it_and_names_no_flag_it_does_not_have(tmp_path):
+    project = make_project(tmp_path / "p", AFC_PROJECT)
+    afc("add", "websocket", "-C", str(project), "--yes")
+    route = "apps/web/src/app/api/todos/route.ts"
+    text = afc("add", "event", "todo-archived", "--route", route, "-C", str(project), "--dry-run")
+    assert re.search(rf"todo-archived -> public +{re.escape(route)}:\d+", text)
+    assert "why: `todos` rows are tied to no user or team" in text and "--no-public" not in text

@@ -284,15 +284,15 @@ def _broadcast(
     elif not audience.sent:
         result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
     elif audience.reach is Reach.PUBLIC and not public:
-        reason = f"{reason}; --no-public leaves it out"
+        reason = f"{reason.removesuffix(' (--no-public leaves them out)')}; --no-public leaves it out"
         result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
     else:
         to = audience.expression(write.row or "", ts.quote_of(file.root))
         result = inserter.broadcast(file, write, event, "broadcast", to)
     wired = isinstance(result, Edit)
     label = audience.label() if wired else "nobody"
-    if isinstance(result, Skip) and write.wirable and audience.sent:
-        reason = result.reason
+    if isinstance(result, Skip) and write.wirable and audience.sent and public_ok(audience, public):
+        reason = result.reason  # the line could not be placed: the inserter says why
     # policy: afc decided who may see the row (credentials, nobody, --no-public); limitation: afc could not
     # read the write, tell the audience, or place the line
     policy = write.wirable and not audience.sent and audience.reach is not Reach.UNKNOWN
@@ -302,6 +302,10 @@ def _broadcast(
     draft.plan.broadcasts.append(item)
     draft.take(result)
     return result
+
+
+def public_ok(audience: Audience, public: bool) -> bool:
+    return public or audience.reach is not Reach.PUBLIC
 
 
 def _wire_pages(project: Project, draft: Draft, feeds: list[Feed]) -> dict[str, bytes]:
