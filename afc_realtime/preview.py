@@ -143,18 +143,11 @@ def renderables(plan: Plan, verbose: bool = False, diff: bool = False) -> list[A
 
     out: list[Any] = [Text(f"afc {plan.command}", style="bold"), Text(plan.summary)]
     out += decisions(plan, verbose)
-    out += _files(plan, verbose)
-    mine = yours(plan)
+    out += _files(plan, verbose, diff)
     if diff:
-        for change in mine:
+        for change in yours(plan):
             out += [Text(""), Diff(_diff_text(unified_diff(change)))]
-    elif mine:
-        out += [Text(""), Text(f"--diff shows the changes to your {_plural(len(mine), 'file')} line by line.")]
     return out
-
-
-def _plural(n: int, what: str) -> str:
-    return what if n == 1 else f"{what}s"
 
 
 def decisions(plan: Plan, verbose: bool = False) -> list[Any]:
@@ -200,7 +193,7 @@ def decisions(plan: Plan, verbose: bool = False) -> list[Any]:
     return out
 
 
-def _files(plan: Plan, verbose: bool) -> list[Any]:
+def _files(plan: Plan, verbose: bool, diff: bool = False) -> list[Any]:
     """One line per file of yours afc edits, with its line counts; one per folder afc generates."""
     from rich.table import Table
     from rich.text import Text
@@ -208,7 +201,8 @@ def _files(plan: Plan, verbose: bool) -> list[Any]:
     out: list[Any] = []
     mine = yours(plan)
     if mine:
-        out += [Text(""), Text(f"Your files ({len(mine)}):", style="bold")]
+        hint = "" if diff else "; --diff shows each change line by line"
+        out += [Text(""), Text(f"Your files ({len(mine)}){hint}:", style="bold")]
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column("action", no_wrap=True)
         table.add_column("path", overflow="fold")

@@ -62,7 +62,7 @@ def test_add_twice_changes_nothing_the_second_time(afc_project):
 def test_dry_run_writes_nothing_and_shows_the_diff_with_diff(afc_project):
     before = fingerprint(afc_project)
     short = afc("add", "websocket", "-C", str(afc_project), "--dry-run")
-    assert short.exit_code == 0 and "@@" not in short.output and "--diff shows the changes" in short.output
+    assert short.exit_code == 0 and "@@" not in short.output and "--diff shows each change" in short.output
     result = afc("add", "websocket", "-C", str(afc_project), "--dry-run", "--diff")
     assert result.exit_code == 0
     assert (
@@ -417,10 +417,9 @@ def test_a_new_user_on_a_terminal_walks_add_on_the_example(tmp_path):
         "Who receives each event",
         "todo-created -> public",
         "Left alone: 2 places, by reason",
-        "Your files (9):",
+        "Your files (9); --diff shows each change line by line:",
         "Files afc generates (",
         "apps/ws/ ",
-        "--diff shows the changes to your files line by line.",
         "Apply these changes?",
         "files changed:",
         "edited 9 of your files",

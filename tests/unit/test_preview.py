@@ -38,7 +38,7 @@ def test_the_plan_reads_summary_events_skips_files_and_diffs_only_with_diff():
     order = ["afc add websocket", "Who receives each event", "Left alone", "Your files", "Files afc generates"]
     assert [text.index(h) for h in order] == sorted(text.index(h) for h in order)
     assert "UPDATE  apps/web/src/app/api/todos/route.ts" in text and "@@" not in text and "--- a/" not in text
-    assert "--diff shows the changes to your files line by line." in text
+    assert "Your files (7); --diff shows each change line by line:" in text
     with_diffs = shown(preview.renderables(plan, diff=True))
     assert text.index("Files afc generates") < with_diffs.index("--- a/turbo.json") and "--diff shows" not in with_diffs
 
