@@ -276,6 +276,7 @@ def _broadcast(
     draft: Draft, file: ts.TsFile, write: Write, event: str, audience: Audience, public: bool
 ) -> Edit | Skip:
     """The broadcast line for one write, or a skip saying why the row is not sent; both land in the plan."""
+    no_public = audience.reach is Reach.PUBLIC and not public
     reason = audience.reason
     result: Edit | Skip
     if not write.wirable:
@@ -283,7 +284,7 @@ def _broadcast(
         result = Skip(file.path, reason, write.line, write.handler)
     elif not audience.sent:
         result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
-    elif audience.reach is Reach.PUBLIC and not public:
+    elif no_public:
         reason = f"{reason.removesuffix(' (--no-public leaves them out)')}; --no-public leaves it out"
         result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
     else:
@@ -291,21 +292,16 @@ def _broadcast(
         result = inserter.broadcast(file, write, event, "broadcast", to)
     wired = isinstance(result, Edit)
     label = audience.label() if wired else "nobody"
-    if isinstance(result, Skip) and write.wirable and audience.sent and public_ok(audience, public):
-        reason = result.reason  # the line could not be placed: the inserter says why
+    if isinstance(result, Skip) and write.wirable and audience.sent and not no_public:
+        reason = result.reason
     # policy: afc decided who may see the row (credentials, nobody, --no-public); limitation: afc could not
     # read the write, tell the audience, or place the line
-    policy = write.wirable and not audience.sent and audience.reach is not Reach.UNKNOWN
-    policy = policy or (write.wirable and audience.reach is Reach.PUBLIC and not public)
+    policy = write.wirable and (no_public or (not audience.sent and audience.reach is not Reach.UNKNOWN))
     left = None if wired else POLICY if policy else LIMITATION
     item = Broadcast(file.path, write.line, write.handler, event, label, reason, wired, left=left)
     draft.plan.broadcasts.append(item)
     draft.take(result)
     return result
-
-
-def public_ok(audience: Audience, public: bool) -> bool:
-    return public or audience.reach is not Reach.PUBLIC
 
 
 def _wire_pages(project: Project, draft: Draft, feeds: list[Feed]) -> dict[str, bytes]:
