@@ -22,12 +22,16 @@ class AuthSetup:
         names = {"authjs": "Auth.js", "clerk": "Clerk", "better-auth": "better-auth"}
         return names.get(self.kind, "an app without authentication")
 
-    def describe(self) -> str:
-        return {
+    def ticket_route(self) -> str:
+        """What the ticket route afc generates does, for the plan's summary."""
+        asks = {
             "authjs": f"Auth.js (`auth()` from {self.module})",
             "clerk": "Clerk (`auth()` from @clerk/nextjs/server)",
             "better-auth": f"better-auth (`auth.api.getSession` from {self.module})",
-        }.get(self.kind, "no authentication found: tickets carry `public` only")
+        }.get(self.kind)
+        if asks is None:
+            return "a ticket route that lets every browser join `public` only (no authentication found)"
+        return f"a ticket route that asks {asks} who the browser is"
 
 
 def detect_auth(project: Project, tree: Tree) -> AuthSetup:

@@ -1,5 +1,5 @@
 """Which Next.js app afc works on when a project has several: the one the user names (`--app`), else the
-only one whose code writes to the database, else the user's answer on a terminal, else `apps/web` (or the
+only one where afc finds writes to the database, else the user's answer on a terminal, else `apps/web` (or the
 first by name) to break the tie. The plan says which and why."""
 
 from __future__ import annotations
@@ -54,8 +54,7 @@ def _choose(tree: Tree, app: str | None = None, ask: Ask | None = None) -> Proje
     writers = {a: n for a, n in writes.items() if n}
     if len(writers) == 1:
         [web] = writers
-        others = ", ".join(a for a in first.apps if a != web)
-        return detect(tree, web, f"the only one whose code writes to the database ({others}: no writes found)")
+        return detect(tree, web, "the only one where afc finds writes to the database")
     if len(writers) > 1 and ask is not None:
         return detect(tree, ask(writers), "your choice")
     counted = ", ".join(f"{a}: {n}" for a, n in writers.items())

@@ -97,7 +97,16 @@ AppOpt = Annotated[
 VerboseOpt = Annotated[
     bool,
     typer.Option(
-        "-v", "--verbose", help="List every generated file, and the whole plan after --yes.", show_default=False
+        "-v",
+        "--verbose",
+        help="List each write, place left alone and generated file; the plan after --yes too.",
+        show_default=False,
+    ),
+]
+DiffOpt = Annotated[
+    bool,
+    typer.Option(
+        "--diff", help="Show the changes to your files line by line (in a pager when long).", show_default=False
     ),
 ]
 
@@ -111,6 +120,7 @@ class Flags:
     allow_dirty: bool
     verbose: bool = False
     install: bool = False  # run the package manager after applying (add websocket)
+    diff: bool = False  # the diffs of the user's files in the plan
 
 
 def _root(project: Path | None) -> Path:
@@ -122,7 +132,7 @@ def _root(project: Path | None) -> Path:
 
     found = find_root(current_folder())
     if found != current_folder():
-        _console(True).print(f"afc: working on the project at {found}", markup=False)
+        _show(_console(True), [f"afc: working on the project at {found}"])
     return found
 
 
@@ -149,14 +159,46 @@ def _console(json_mode: bool) -> Console:
     return Console(stderr=json_mode, highlight=False)
 
 
-def _show(console: Console, items: list[object]) -> None:
+def _show(console: Console, items: list[object], page: bool = False) -> None:
+    """Print renderables (strings as plain text). Not on a terminal, no line ends in blanks (rich pads
+    tables and indented text to the width); on one, `page` shows what is longer than the screen in a pager
+    (`$PAGER`, else `less` as git runs it)."""
+    from rich.text import Text
+
     from .preview import Diff
 
-    for item in items:
-        if isinstance(item, Diff):
-            console.print(item.text, soft_wrap=True)
-        else:
-            console.print(item)
+    def emit() -> None:
+        for item in items:
+            if isinstance(item, Diff):
+                console.print(item.text, soft_wrap=True)
+            else:
+                console.print(Text(item) if isinstance(item, str) else item)
+
+    if not console.is_terminal or page:
+        with console.capture() as captured:
+            emit()
+        text = captured.get()
+        if not console.is_terminal:
+            console.file.write("\n".join(line.rstrip() for line in text.split("\n")))
+            console.file.flush()
+            return
+        if text.count("\n") > console.height:
+            _page(console, emit)
+            return
+    emit()
+
+
+def _page(console: Console, emit: Callable[[], None]) -> None:
+    import os
+
+    saved = os.environ.get("LESS")
+    os.environ.setdefault("LESS", "FRX")  # as git: colours, and no pager at all when it fits after all
+    try:
+        with console.pager(styles=True):
+            emit()
+    finally:
+        if saved is None:
+            os.environ.pop("LESS", None)
 
 
 def error_data(error: AfcError) -> dict[str, object]:
@@ -177,9 +219,9 @@ def error_data(error: AfcError) -> dict[str, object]:
 def _fail(error: AfcError, json_mode: bool) -> NoReturn:
     if json_mode:
         typer.echo(json.dumps(error_data(error)))
-    from rich.markup import escape
+    from rich.text import Text
 
-    _console(True).print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False)
+    _show(_console(True), [Text.assemble(("error:", "bold red"), " ", str(error))])
     raise typer.Exit(error.exit_code)
 
 
@@ -213,7 +255,7 @@ def _recover(tree: Tree, console: Console) -> bool:
 
     message = recover(tree)
     if message:
-        _console(True).print(f"afc: {message}", markup=False)
+        _show(_console(True), [f"afc: {message}"])
     return message is not None
 
 
@@ -257,23 +299,23 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
                     code="no_terminal",
                 )
             # With --json the console is stderr: the plan is shown there before asking. With --yes, a short
-            # summary after applying takes the place of the plan (--verbose shows both).
-            quiet = flags.yes and not flags.dry_run and not flags.verbose and not plan.empty
+            # summary after applying takes the place of the plan (--verbose or --diff shows both).
+            quiet = flags.yes and not flags.dry_run and not flags.verbose and not flags.diff and not plan.empty
             if (not flags.json or asking) and not quiet:
-                _show(console, renderables(plan, flags.verbose))
+                _show(console, renderables(plan, flags.verbose, flags.diff), page=flags.diff and _on_terminal())
             if dirty_note:
-                console.print(dirty_note, markup=False)
+                _show(console, [dirty_note])
             if plan.empty or flags.dry_run:
                 if flags.json:
                     data = {**as_data(plan, dry_run=flags.dry_run, applied=False), **_conflict_data(plan)}
                     typer.echo(json.dumps(data, indent=2))
                 elif not plan.empty:
-                    console.print("\nDry run: nothing was written.")
+                    _show(console, ["\nDry run: nothing was written."])
                 _exit_on_conflicts(plan, flags.dry_run)
                 return
             short = summary(plan, plan_shown=not quiet)  # made before applying: it tells new folders from old
             if asking and not typer.confirm("\nApply these changes?", default=False, err=True):
-                console.print("Nothing was written.")
+                _show(console, ["Nothing was written."])
                 if flags.json:
                     typer.echo(json.dumps(as_data(plan, dry_run=False, applied=False), indent=2))
                 raise typer.Exit(1)
@@ -281,7 +323,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
     except AfcError as error:
         _fail(error, flags.json)
     for warning in outcome.warnings:
-        _console(True).print(f"warning: {warning}", markup=False)
+        _show(_console(True), [f"warning: {warning}"])
     if not flags.json:
         _show(console, short)
     ran = _maybe_install(flags, plan, tree.root, asking)
@@ -334,8 +376,10 @@ def _exit_on_conflicts(plan: Plan, dry_run: bool) -> None:
     if not plan.conflicts:
         return
     lead = "applying would leave conflicts in" if dry_run else "conflicts to resolve (marked in the files, as git does)"
-    lines = "\n".join(f"  - {c}" for c in plan.conflicts)
-    _console(True).print(f"[bold yellow]{lead}:[/]\n{lines}", markup=True, highlight=False)
+    from rich.text import Text
+
+    lines = "".join(f"\n  - {c}" for c in plan.conflicts)
+    _show(_console(True), [Text.assemble((f"{lead}:", "bold yellow"), lines)])
     raise typer.Exit(3)
 
 
@@ -389,6 +433,7 @@ def add_websocket(
         ),
     ] = False,
     verbose: VerboseOpt = False,
+    diff: DiffOpt = False,
     port: Annotated[
         int,
         typer.Option(
@@ -426,7 +471,7 @@ def add_websocket(
             found = with_service_dir(found, tree, dir_)
         return websocket.plan_add(found, tree, public=not no_public, port=port)
 
-    flags = Flags(project, dry_run, yes, json_, allow_dirty, verbose, install)
+    flags = Flags(project, dry_run, yes, json_, allow_dirty, verbose, install, diff)
     _run(flags, build)
 
 
@@ -438,6 +483,7 @@ def update_websocket(
     json_: JsonOpt = False,
     allow_dirty: AllowDirtyOpt = False,
     verbose: VerboseOpt = False,
+    diff: DiffOpt = False,
 ) -> None:
     """Merge this afc's service template into the service, keeping your edits.
 
@@ -456,7 +502,8 @@ def update_websocket(
     from .features import update
 
     _run(
-        Flags(project, dry_run, yes, json_, allow_dirty, verbose), lambda tree: update.plan_update(_detect(tree), tree)
+        Flags(project, dry_run, yes, json_, allow_dirty, verbose, diff=diff),
+        lambda tree: update.plan_update(_detect(tree), tree),
     )
 
 
@@ -470,6 +517,7 @@ def remove_websocket(
     allow_dirty: AllowDirtyOpt = False,
     app_: AppOpt = None,
     verbose: VerboseOpt = False,
+    diff: DiffOpt = False,
 ) -> None:
     """Take the realtime integration out again: everything afc added, or a hand-wired one.
 
@@ -488,7 +536,7 @@ def remove_websocket(
             else handwired.plan_remove(found, tree)
         )
 
-    _run(Flags(project, dry_run, yes, json_, allow_dirty, verbose), build)
+    _run(Flags(project, dry_run, yes, json_, allow_dirty, verbose, diff=diff), build)
 
 
 @add_app.command("event")
@@ -514,6 +562,7 @@ def add_event(
     allow_dirty: AllowDirtyOpt = False,
     app_: AppOpt = None,
     verbose: VerboseOpt = False,
+    diff: DiffOpt = False,
 ) -> None:
     """Wire one more event end to end: a broadcast in a route handler and a typed client hook.
 
@@ -524,7 +573,7 @@ def add_event(
     from .features import event
 
     _run(
-        Flags(project, dry_run, yes, json_, allow_dirty, verbose),
+        Flags(project, dry_run, yes, json_, allow_dirty, verbose, diff=diff),
         lambda tree: event.plan_add(_detect(tree, app_), tree, name, route, method),
     )
 
@@ -539,6 +588,7 @@ def remove_event(
     force: ForceOpt = False,
     allow_dirty: AllowDirtyOpt = False,
     verbose: VerboseOpt = False,
+    diff: DiffOpt = False,
 ) -> None:
     """Take out one custom event: its broadcast line and its client hook.
 
@@ -549,7 +599,7 @@ def remove_event(
     from .features import event
 
     _run(
-        Flags(project, dry_run, yes, json_, allow_dirty, verbose),
+        Flags(project, dry_run, yes, json_, allow_dirty, verbose, diff=diff),
         lambda tree: event.plan_remove(_detect(tree), tree, name, force),
     )
 

@@ -31,7 +31,8 @@ def _manager(project: Project) -> str:
     return project.package_manager if project.package_manager in INSTALL else "npm"
 
 
-def after_add(project: Project, tree: Tree, port: int) -> list[NextStep]:
+def after_add(project: Project, tree: Tree, port: int, live: bool = True) -> list[NextStep]:
+    """The steps after `add websocket`; `live` is False when afc wired no event, so no change shows live yet."""
     pm = _manager(project)
     run, ws = RUN[pm], project.ws
     steps = [*_env_steps(project, tree), *_database_steps(project, tree)]
@@ -48,7 +49,9 @@ def after_add(project: Project, tree: Tree, port: int) -> list[NextStep]:
         NextStep(
             None,
             f"open http://localhost:{project.dev_port} in two browser tabs: a change made in one shows in the "
-            "other without a reload",
+            "other without a reload"
+            if live
+            else "afc wired no event, so nothing shows live yet: `afc add event NAME --route FILE` wires one",
         ),
     ]
     if tree.is_dir(".git"):

@@ -14,6 +14,13 @@ class Note:
     message: str
     path: str | None = None
     line: int | None = None
+    # a skip's reason without its subject (`POST: ...`): what the plan groups skips by. Not compared: two
+    # notes that say the same are the same note.
+    reason: str = field(default="", compare=False)
+
+    @property
+    def why(self) -> str:
+        return self.reason or self.message
 
     def where(self) -> str:
         if not self.path:
@@ -56,6 +63,12 @@ class Broadcast:
     reason: str
     wired: bool
     entries: tuple[tuple[str, str], ...] = ()  # (path, handler) of each entry point that reaches the write
+    # Why a write that is not wired was left: POLICY (afc decided who may see it: nobody may, credentials,
+    # --no-public) or LIMITATION (afc could not read or place something). None when it is wired.
+    left: str | None = None
+
+
+POLICY, LIMITATION = "policy", "limitation"
 
 
 @dataclass
@@ -84,4 +97,4 @@ class Plan:
         self.notes.append(Note(level, message, path, line))
 
     def skipped(self, skip: Skip) -> None:
-        self.note(skip.level, skip.message, skip.path, skip.line)
+        self.notes.append(Note(skip.level, skip.message, skip.path, skip.line, skip.reason))

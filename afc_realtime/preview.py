@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from .decisions import events, left_alone, reasons, said_in_full
 from .edits.result import Level
-from .plan import Note, Plan
+from .plan import Broadcast, Note, Plan
 from .redact import mask_diff
 from .tree import Change, Kind
 
@@ -74,7 +75,7 @@ class Group:
 
     @property
     def size(self) -> int:
-        return sum(len((c.after if c.kind is Kind.CREATE else c.before) or b"") for c in self.changes)
+        return sum(len((c.before if c.kind is Kind.DELETE else c.after) or b"") for c in self.changes)
 
     @property
     def label(self) -> str:
@@ -134,16 +135,82 @@ def _row_text(kind: Kind) -> Any:
     return Text(kind.value.upper(), style=STYLE[kind])
 
 
-def renderables(plan: Plan, verbose: bool = False) -> list[Any]:
-    """The plan for people: the user's own files and their diffs first, then what afc generates (one line per
-    new folder; every file with `verbose`), then who receives each write and what was left alone."""
-    from rich.table import Table
+def renderables(plan: Plan, verbose: bool = False, diff: bool = False) -> list[Any]:
+    """The plan for people, short enough to read before the question: the summary, what afc wants you to
+    know, who receives each event, the places it left alone (grouped by reason), one line per file; each
+    write, place and generated file with `verbose`; the diffs of your files with `diff`."""
     from rich.text import Text
 
     out: list[Any] = [Text(f"afc {plan.command}", style="bold"), Text(plan.summary)]
+    out += decisions(plan, verbose)
+    out += _files(plan, verbose, diff)
+    if diff:
+        for change in yours(plan):
+            out += [Text(""), Diff(_diff_text(unified_diff(change)))]
+    return out
+
+
+def decisions(plan: Plan, verbose: bool = False) -> list[Any]:
+    """Warnings and facts in full, who receives each event, and what afc left alone, grouped by reason."""
+    from rich.table import Table
+    from rich.text import Text
+
+    out: list[Any] = []
+    full = said_in_full(plan)
+    if full:
+        out.append(Text(""))
+        out += [_note_text(n) for n in full]
+    found = events(plan)
+    if found:
+        out += [Text(""), Text("Who receives each event (decided from your schema):", style="bold")]
+        rows = []
+        for event in found:
+            style = {"public": "yellow", "nobody": "cyan"}.get(event.audience, "green")
+            single = verbose and len(event.writes) == 1
+            where = [_located(event.writes[0]) if single else event.where]
+            where += [_located(w) for w in event.writes] if verbose and not single else []
+            rows.append((event.name, Text(event.audience, style=style), where))
+        table: Any = EventRows(rows)
+        out.append(_indented(table))
+        for reason in reasons(plan):
+            out.append(_indented(Text(f"why: {reason}", style="dim")))
+        if any(e.audience == "public" for e in found):
+            out.append(_indented(Text("public: every browser that opens the app, signed in or not", style="dim")))
+    groups = left_alone(plan)
+    if groups:
+        count = sum(len(g.notes) for g in groups)
+        hint = "" if verbose else "; --verbose lists each"
+        out += [Text(""), Text(f"Left alone: {_counted(count, 'place')}, by reason{hint}:", style="bold")]
+        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        table.add_column("count", justify="right", no_wrap=True)
+        table.add_column("reason")
+        for group in groups:
+            table.add_row(str(len(group.notes)), Text(group.reason, style=LEVEL_STYLE[Level.SKIP]))
+            for note in group.notes if verbose else ():
+                subject = note.message.removesuffix(note.reason).removesuffix(": ") if note.reason else ""
+                table.add_row("", Text(note.where() + (f" ({subject})" if subject else ""), style="dim"))
+        out.append(_indented(table))
+    return out
+
+
+def _located(write: Broadcast) -> str:
+    """`POST apps/web/.../route.ts:27`, and the entry points that reach a write in a called function."""
+    others = [
+        f"{handler} ({path})" for path, handler in write.entries if (path, handler) != (write.path, write.handler)
+    ]
+    return f"{write.handler} {write.path}:{write.line}" + (f", reached from {', '.join(others)}" if others else "")
+
+
+def _files(plan: Plan, verbose: bool, diff: bool = False) -> list[Any]:
+    """One line per file of yours afc edits, with its line counts; one per folder afc generates."""
+    from rich.table import Table
+    from rich.text import Text
+
+    out: list[Any] = []
     mine = yours(plan)
     if mine:
-        out += [Text(""), Text(f"Your files ({len(mine)}), and what changes in each:", style="bold")]
+        hint = "" if diff else "; --diff shows each change line by line"
+        out += [Text(""), Text(f"Your files ({len(mine)}){hint}:", style="bold")]
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column("action", no_wrap=True)
         table.add_column("path", overflow="fold")
@@ -151,15 +218,13 @@ def renderables(plan: Plan, verbose: bool = False) -> list[Any]:
         for change in mine:
             table.add_row(_row_text(change.kind), Text(change.path), _counts(change))
         out.append(_indented(table))
-        for change in mine:
-            out += [Text(""), Diff(_diff_text(unified_diff(change)))]
     groups = generated(plan)
     if groups:
         count = sum(len(g.changes) for g in groups)
         kinds = {g.kind for g in groups}
         verb = "afc generates" if Kind.CREATE in kinds else "afc deletes" if Kind.DELETE in kinds else "afc updates"
         heading = f"Files {verb} ({_counted(count, 'file')}, {size_text(sum(g.size for g in groups))})"
-        hint = "" if verbose else "; --verbose lists each"
+        hint = "" if verbose or all(g.folder is None for g in groups) else "; --verbose lists each"
         out += [Text(""), Text(heading + hint + ":", style="bold")]
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column("action", no_wrap=True)
@@ -176,23 +241,6 @@ def renderables(plan: Plan, verbose: bool = False) -> list[Any]:
                     f"{_counted(len(group.changes), 'file')}, {size_text(group.size)}",
                 )
         out.append(_indented(table))
-    if plan.broadcasts:
-        out.append(Text("\nWho receives each write (from your schema; nothing is sent where afc cannot tell):"))
-        for item in plan.broadcasts:
-            where = f"{item.path}:{item.line}"
-            public = item.wired and item.audience == "public"
-            to = "public (every browser)" if public else item.audience
-            style = "yellow" if public else "green" if item.wired else "cyan"
-            out.append(_indented(Text(f"{item.handler} {where}: {item.event} -> {to}: {item.reason}", style=style)))
-            if any((path, handler) != (item.path, item.handler) for path, handler in item.entries):
-                reached = ", ".join(f"{handler} ({path})" for path, handler in item.entries)
-                out.append(_indented(Text(f"  reached from {reached}", style="dim")))
-    if plan.notes:
-        out.append(
-            Text("\nLeft alone, with the reason:" if any(n.level is Level.SKIP for n in plan.notes) else "\nNotes:")
-        )
-        for note in plan.notes:
-            out.append(_note_text(note))
     return out
 
 
@@ -200,7 +248,8 @@ def _note_text(note: Note) -> Any:
     from rich.text import Text
 
     where = f"{note.where()}: " if note.where() else ""
-    return _indented(Text(f"{note.level.value:<4} {where}{note.message}", style=LEVEL_STYLE[note.level]))
+    label = "" if note.level is Level.INFO else f"{note.level.value:<4} "  # a fact needs no label; a warning does
+    return _indented(Text(f"{label}{where}{note.message}", style=LEVEL_STYLE[note.level]))
 
 
 def _indented(renderable: Any) -> Any:
@@ -212,13 +261,15 @@ def _indented(renderable: Any) -> Any:
 
 def summary(plan: Plan, plan_shown: bool = False) -> list[Any]:
     """After applying: what was done in a few lines. After `--yes` (nothing shown before) it leads with the
-    command and its summary, shows warnings in full and counts the notes; after a plan the user has just
-    read, only what changed."""
+    command, its summary and its decisions (which app, who receives each event, what was left alone and
+    why); after a plan the user has just read, only what changed."""
     from rich.text import Text
 
     count = len(plan.changes)
     done = Text.assemble(("Done. ", "green"), f"{_counted(count, 'file')} changed:")
     out: list[Any] = [] if plan_shown else [Text(f"afc {plan.command}", style="bold"), Text(plan.summary)]
+    if not plan_shown:
+        out += decisions(plan)
     out += [Text(""), done]
     mine = yours(plan)
     if mine:
@@ -228,13 +279,6 @@ def summary(plan: Plan, plan_shown: bool = False) -> list[Any]:
         verb = {Kind.CREATE: "created", Kind.DELETE: "deleted", Kind.UPDATE: "updated"}[group.kind]
         what = _counted(len(group.changes), "file") if group.folder else size_text(group.size)
         out.append(_indented(Text(f"{verb} {group.label} ({what})")))
-    if plan_shown:
-        return out
-    warnings = [n for n in plan.notes if n.level is Level.WARN]
-    others = len(plan.notes) - len(warnings)
-    out += [_note_text(n) for n in warnings]
-    if others:
-        out.append(_indented(Text(f"{_counted(others, 'note')} on what afc left alone, and why: --verbose shows them")))
     return out
 
 
@@ -259,6 +303,36 @@ def next_steps(plan: Plan, skip_install: bool = False, root: str | None = None) 
         table.add_row(f"{number}.", text)
     heading = f"Next steps, in {root}:" if root else "Next steps:"
     return [Text(""), Text(heading, style="bold"), _indented(table)]
+
+
+class EventRows:
+    """Events as `name -> audience  where` rows; where a location does not fit the width, every location
+    goes on a line of its own below its event, so no path is broken in two."""
+
+    def __init__(self, rows: list[tuple[str, Any, list[str]]]):
+        self.rows = rows
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.table import Table
+        from rich.text import Text
+
+        names = max(len(name) for name, _, _ in self.rows)
+        tos = max(len(to.plain) for _, to, _ in self.rows)
+        fits = all(names + tos + 5 + len(w) <= options.max_width for _, _, where in self.rows for w in where)
+        if not fits:
+            for name, to, where in self.rows:
+                yield Text.assemble(name.ljust(names), " -> ", to)
+                for line in where:
+                    yield Text(f"    {line}", style="dim", overflow="fold")
+            return
+        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1, 0, 0))
+        for column in ("event", "arrow", "to", "where"):
+            table.add_column(column, no_wrap=True)
+        for name, to, where in self.rows:
+            table.add_row(name, "->", to, Text(where[0], style="dim"))
+            for more in where[1:]:
+                table.add_row("", "", "", Text(more, style="dim"))
+        yield table
 
 
 class Diff:
@@ -296,6 +370,7 @@ def as_data(plan: Plan, *, dry_run: bool, applied: bool) -> dict[str, Any]:
                 "to": b.audience,
                 "reason": b.reason,
                 "entries": [{"path": path, "handler": handler} for path, handler in b.entries],
+                "left": b.left,
             }
             for b in plan.broadcasts
         ],

@@ -30,6 +30,9 @@ DEV_PORT = 3000
 # The service's folder beside an app at the root: `realtime/` says what it is, and unlike `ws/` it cannot
 # shadow the `ws` package for a project whose tsconfig has `"baseUrl": "."` (bare imports resolve there first).
 ROOT_SERVICE_DIR = "realtime"
+ROUTE_DIRS = ("app", "pages", "src/app", "src/pages")  # where a Next.js app keeps its routes
+NEXT_CONFIG = re.compile(r"^next\.config\.(js|mjs|cjs|ts|mts)$")
+NEXT_SCRIPT = re.compile(r"(^|[\s;&|(])next\s+(dev|build|start)\b")
 DEV_PORT_FLAG = re.compile(r"\bnext\s+dev\b[^&|;]*?\s(?:-p|--port)(?:\s+|=)(\d+)")
 PORT_VARIABLE = re.compile(r"\bPORT=(\d+)[^&|;]*\bnext\s+dev\b")
 
@@ -79,14 +82,7 @@ def detect(tree: Tree, app: str | None = None, reason: str = "") -> Project:
     packages = _workspace_dirs(tree, workspaces or DEFAULT_WORKSPACES)
     apps = next_apps(tree, packages, root)
     if not apps:
-        where = ", ".join(packages[:6]) + (", ..." if len(packages) > 6 else "") or "none exists"
-        folders = "any workspace folder" if workspace_file else f"any folder matching {' or '.join(DEFAULT_WORKSPACES)}"
-        raise BadInput(
-            f"no Next.js app found: `next` is in the dependencies of neither package.json here nor {folders} "
-            f"({where}); point -C at the project root",
-            path="package.json",
-            code="not_found",
-        )
+        raise _no_app(tree, packages, root, workspace_file)
     if app is not None:
         web = _chosen(tree, apps, app)
     else:
@@ -132,12 +128,54 @@ def root_package(tree: Tree) -> jsonfile.Node:
 
 
 def next_apps(tree: Tree, packages: list[str], root: jsonfile.Node | None = None) -> list[str]:
-    """Every folder whose package.json depends on `next`: the root, then the workspace folders, `apps/web`
-    first."""
+    """Every Next.js app: a folder (the root, or a workspace folder) whose package.json depends on `next`,
+    that has an `app/` or `pages/` folder (also under `src/`), and that runs Next.js (a `next dev`/`build`
+    script, or a `next.config.*`); `apps/web` first. A package that only depends on `next` (a shared
+    config, a component library) is not an app. Where no folder runs Next.js in a way afc can see, the ones
+    with an `app/` or `pages/` folder are the apps."""
+    routed = [f for f in _next_dependents(tree, packages, root) if has_routes(tree, f)]
+    found = [f for f in routed if runs_next(tree, f)] or routed
+    return sorted(found, key=lambda f: (f != "apps/web", f))
+
+
+def _next_dependents(tree: Tree, packages: list[str], root: jsonfile.Node | None = None) -> list[str]:
     root = root if root is not None else root_package(tree)
     found = ["."] if "next" in dependencies(root) else []
-    found += [f for f in packages if f != "." and "next" in dependencies(_json(tree, join(f, "package.json")))]
-    return sorted(found, key=lambda f: (f != "apps/web", f))
+    return found + [f for f in packages if f != "." and "next" in dependencies(_json(tree, join(f, "package.json")))]
+
+
+def has_routes(tree: Tree, folder: str) -> bool:
+    return any(tree.is_dir(join(folder, d)) for d in ROUTE_DIRS)
+
+
+def runs_next(tree: Tree, folder: str) -> bool:
+    """A `next dev`, `next build` or `next start` script, or a `next.config.*` beside the package.json."""
+    manifest = jsonfile.to_python(_json(tree, join(folder, "package.json")))
+    scripts = manifest.get("scripts") if isinstance(manifest, dict) else None
+    if isinstance(scripts, dict) and any(isinstance(v, str) and NEXT_SCRIPT.search(v) for v in scripts.values()):
+        return True
+    return any(e.is_file and NEXT_CONFIG.match(e.name) for e in tree.children(folder))
+
+
+def _no_app(tree: Tree, packages: list[str], root: jsonfile.Node, workspace_file: str | None) -> BadInput:
+    """No Next.js app: where afc looked, and the packages that depend on `next` without being apps."""
+    libraries = _next_dependents(tree, packages, root)
+    if libraries:
+        return BadInput(
+            f"no Next.js app found: {', '.join(libraries)} depend{'s' if len(libraries) == 1 else ''} on `next` "
+            "but ha" + ("s" if len(libraries) == 1 else "ve") + " no app/ or pages/ folder (also looked in src/); "
+            "point -C at the project root, or --app at the app",
+            path="package.json",
+            code="not_found",
+        )
+    where = ", ".join(packages[:6]) + (", ..." if len(packages) > 6 else "") or "none exists"
+    folders = "any workspace folder" if workspace_file else f"any folder matching {' or '.join(DEFAULT_WORKSPACES)}"
+    return BadInput(
+        f"no Next.js app found: `next` is in the dependencies of neither package.json here nor {folders} "
+        f"({where}); point -C at the project root",
+        path="package.json",
+        code="not_found",
+    )
 
 
 def default_app(apps: list[str]) -> str:
@@ -151,16 +189,26 @@ def _default_reason(web: str) -> str:
 
 
 def _chosen(tree: Tree, apps: list[str], app: str) -> str:
+    """`--app`: one of the apps found, or a folder that is a Next.js app outside the workspace list; else a
+    message that says what the folder is (missing, no package.json, no `next`, no routes)."""
     wanted = PurePosixPath(app.strip().rstrip("/") or ".").as_posix()
     if wanted in apps:
         return wanted
     package = join(wanted, "package.json")
-    if check_app_path(wanted) and "next" in dependencies(_json(tree, package)):
-        return wanted
-    raise BadInput(
-        f"--app {app}: not a Next.js app (no `next` in {package}); the Next.js apps here: {', '.join(apps)}",
-        path=package,
-    )
+    listed = f"the Next.js apps here: {', '.join(apps)}"
+    if not check_app_path(wanted) or not tree.is_dir(wanted):
+        raise BadInput(f"--app {app}: no such folder in the project; {listed}", code="not_found")
+    # The message names the file; no `path`, which the error would print again before it.
+    if not tree.exists(package):
+        raise BadInput(f"--app {app}: not a Next.js app (no package.json in {wanted}); {listed}")
+    if "next" not in dependencies(_json(tree, package)):
+        raise BadInput(f"--app {app}: not a Next.js app (no `next` in {package}); {listed}")
+    if not has_routes(tree, wanted):
+        raise BadInput(
+            f"--app {app}: not a Next.js app ({wanted} depends on `next` but has no app/ or pages/ folder, "
+            f"also looked in src/); {listed}"
+        )
+    return wanted
 
 
 def check_app_path(rel: str) -> bool:

@@ -59,9 +59,11 @@ def test_add_twice_changes_nothing_the_second_time(afc_project):
     assert fingerprint(afc_project) == after_first
 
 
-def test_dry_run_writes_nothing_and_shows_the_diff(afc_project):
+def test_dry_run_writes_nothing_and_shows_the_diff_with_diff(afc_project):
     before = fingerprint(afc_project)
-    result = afc("add", "websocket", "-C", str(afc_project), "--dry-run")
+    short = afc("add", "websocket", "-C", str(afc_project), "--dry-run")
+    assert short.exit_code == 0 and "@@" not in short.output and "--diff shows each change" in short.output
+    result = afc("add", "websocket", "-C", str(afc_project), "--dry-run", "--diff")
     assert result.exit_code == 0
     assert (
         '+    broadcast("todo-created", inserted, { to: "public" });' in result.output
@@ -250,7 +252,7 @@ def test_uncommitted_changes_in_touched_files_need_allow_dirty(afc_project):
     assert allowed.exit_code == 0 and "MINE=1" in (afc_project / ".env").read_text()
 
 
-def _on_a_terminal(project, answer: bytes, *more: tuple[bytes, bytes], cwd=None, args=()) -> tuple[int, str]:
+def _on_a_terminal(project, answer: bytes, *more: tuple[bytes, bytes], cwd=None, args=(), env=None) -> tuple[int, str]:
     """Run afc with a pseudo-terminal as stdin and stdout, answer its questions (`answer` to the first, then
     each (question, answer) of `more` in turn), return (exit code, screen)."""
     import pty
@@ -266,7 +268,7 @@ def _on_a_terminal(project, answer: bytes, *more: tuple[bytes, bytes], cwd=None,
         stdout=follower,
         stderr=follower,
         cwd=cwd,
-        env={**os.environ, "COLUMNS": "100"},
+        env={**os.environ, "COLUMNS": "100", **(env or {})},
     )
     os.close(follower)
     questions = [(b"Apply these changes?", answer), *more]
@@ -368,6 +370,16 @@ def test_run_in_a_subfolder_it_works_on_the_project_above(afc_project, monkeypat
     assert fingerprint(afc_project) == before
 
 
+def test_on_a_terminal_diff_shows_a_plan_longer_than_the_screen_in_the_pager_then_asks(afc_project):
+    pager = {"PAGER": "sed s/^/paged:/", "MANPAGER": "", "LINES": "30"}
+    code, screen = _on_a_terminal(afc_project, b"n\n", args=("--diff",), env=pager)
+    screen = ANSI.sub("", screen)
+    assert code == 1 and "paged:+++ b/turbo.json" in screen, screen
+    assert screen.index("paged:+++ b/turbo.json") < screen.index("Apply these changes?")
+    code, screen = _on_a_terminal(afc_project, b"n\n", env=pager)  # without --diff the plan fits: no pager
+    assert code == 1 and "paged:" not in screen and "@@" not in screen and "Apply these changes?" in screen
+
+
 def test_yes_prints_a_short_summary_wrapped_to_the_terminal_and_masks_secrets(afc_project, monkeypatch):
     monkeypatch.setenv("COLUMNS", "70")
     secret = "f" * 64
@@ -379,10 +391,13 @@ def test_yes_prints_a_short_summary_wrapped_to_the_terminal_and_masks_secrets(af
     assert result.exit_code == 0 and secret not in result.output
     lines = result.output.splitlines()
     assert max(map(len, lines)) <= 70 and len(lines) < 45, result.output
-    assert "created apps/ws/ (" in result.output and "@@" not in result.output and "Next steps, in " in result.output
+    assert "created apps/ws/ (" in result.output and "@@" not in result.output and "Next steps, in" in result.output
     afc("remove", "websocket", "-C", str(afc_project), "--yes")
     verbose = afc("add", "websocket", "-C", str(afc_project), "--yes", "--verbose")
-    assert "@@" in verbose.output and "CREATE  apps/ws/src/server.ts" in verbose.output
+    assert "@@" not in verbose.output and "CREATE  apps/ws/src/server.ts" in verbose.output
+    afc("remove", "websocket", "-C", str(afc_project), "--yes")
+    diffs = afc("add", "websocket", "-C", str(afc_project), "--yes", "--diff")
+    assert "@@" in diffs.output and "Done." in diffs.output
 
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -399,8 +414,10 @@ def test_a_new_user_on_a_terminal_walks_add_on_the_example(tmp_path):
     assert code == 0, screen
     order = [
         "working on the project at",  # found upward from apps/web
-        "Your files (9), and what changes in each:",
-        "+import { broadcast } from",  # the diffs of the user's files
+        "Who receives each event",
+        "todo-created -> public",
+        "Left alone: 2 places, by reason",
+        "Your files (9); --diff shows each change line by line:",
         "Files afc generates (",
         "apps/ws/ ",
         "Apply these changes?",
@@ -423,6 +440,8 @@ def test_a_new_user_on_a_terminal_walks_add_on_the_example(tmp_path):
         assert found >= 0, f"{text!r} not after position {at} of:\n{screen}"
         at = found + len(text)
     assert max(len(line) for line in screen.split("Next steps, in ")[1].splitlines()) <= 100
+    plan = screen.split("working on the project at")[1].split("Apply these changes?")[0]
+    assert len(plan.splitlines()) < 40 and "@@" not in plan  # the plan fits a screen
     assert (project / "apps/ws/package.json").is_file() and not (project / "node_modules").exists()
 
 

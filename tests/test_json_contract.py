@@ -153,3 +153,22 @@ def test_answering_no_is_a_plan_not_applied(afc_project, monkeypatch):
     data = json.loads(result.stdout.removeprefix(" n\n"))  # CliRunner echoes the typed answer to stdout
     jsonschema.validate(data, schema("plan"))
     assert data["applied"] is False and data["dry_run"] is False
+
+
+def test_each_write_not_wired_says_whether_policy_or_a_limitation_left_it(tmp_path):
+    """`left` counts a corpus without matching words: policy where afc decided who may see the row,
+    limitation where it could not read or place something; null on every wired write."""
+    from tests.support.projects import make_project
+    from tests.support.write_projects import ROUTES_PROJECT
+
+    root = str(make_project(tmp_path / "routes", ROUTES_PROJECT))
+    left = {
+        (b["event"], b["wired"]): b["left"]
+        for b in run_json("add", "websocket", "-C", root, "--dry-run", expect="plan")["broadcasts"]
+    }
+    assert left[("user-created", False)] == "policy"  # rows of `users` hold credentials
+    assert left[("todo-deleted", False)] == "limitation"  # the write returns no row afc can read
+    assert left[("todo-created", True)] is None and left[("note-created", True)] is None
+    private = run_json("add", "websocket", "-C", root, "--dry-run", "--no-public", expect="plan")["broadcasts"]
+    assert {b["left"] for b in private if b["event"] == "todo-created"} == {"policy"}  # --no-public: a decision
+    assert {b["left"] for b in private if b["event"] == "note-created"} == {None}

@@ -3,6 +3,7 @@ receives it, rows with credentials never sent, owned rows sent to their owner's 
 route that asks Auth.js who the browser is; type-checked, and removed byte for byte."""
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -30,10 +31,14 @@ def test_the_plan_says_who_receives_each_write(tmp_path):
     assert not signup["wired"] and signup["to"] == "nobody" and "credentials (passwordHash)" in signup["reason"]
     assert "Auth.js (`auth()` from apps/web/src/auth.ts)" in plan["summary"]
 
-    human = afc("add", "websocket", "-C", str(project), "--dry-run")
-    assert "note-created -> user:<userId>: `notes` rows belong to their owner (`userId`)" in human.output
-    assert "user-created -> nobody: rows of `users` hold credentials (passwordHash)" in human.output
-    assert "todo-created -> public (every browser)" in human.output
+    human = afc("add", "websocket", "-C", str(project), "--dry-run").output
+    assert re.search(r"\n  note-created -> user:<userId> apps/web/\S+:\d+\n", human)
+    assert re.search(r"\n  todo-created -> public +apps/web/\S+:\d+\n", human)
+    assert re.search(r"\n  user-created -> nobody +apps/web/\S+:\d+\n", human)  # a decision, said as one
+    assert "why: `notes` rows belong to their owner (`userId`)" in human
+    assert "why: rows of `users` hold credentials (passwordHash)" in human
+    assert "public: every browser" in human
+    assert "Left alone" not in human  # the credentials table is a decision, not a place left alone
 
 
 def test_no_public_wires_only_the_owned_rows(tmp_path):

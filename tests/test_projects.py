@@ -95,9 +95,9 @@ def test_no_next_anywhere_is_said_as_it_is(tmp_path):
 
 def test_the_app_that_writes_is_chosen_and_the_plan_says_why(tmp_path, web_toolchain, node):
     project, before, plan = added(tmp_path, "two", shapes.SEVERAL_APPS)
-    [note] = [n for n in plan["notes"] if "Next.js apps found" in n["message"]]
-    assert "apps/web, apps/app" in note["message"] and "wiring apps/app" in note["message"]
-    assert "the only one whose code writes to the database" in note["message"]
+    [note] = [n for n in plan["notes"] if "Next.js apps (" in n["message"]]
+    assert note["path"] == "apps/app" and "chosen from 2 Next.js apps (apps/web, apps/app)" in note["message"]
+    assert "the only one where afc finds writes to the database" in note["message"]
     assert (project / "apps/app/src/lib/realtime/broadcast.ts").is_file()
     assert not (project / "apps/web/src/lib").exists()
     assert env_of(project / ".env")["WS_ALLOWED_ORIGINS"] == "http://localhost:3001"
@@ -137,7 +137,7 @@ def test_several_apps_that_write_are_asked_about_on_a_terminal(tmp_path, monkeyp
     result = runner.invoke(app, ["add", "websocket", "-C", str(project), "--dry-run"], input="2\n")
     assert result.exit_code == 0, result.output
     assert "Several Next.js apps write to the database" in result.output
-    assert "wiring apps/app: your choice" in " ".join(result.output.split())
+    assert "apps/app: chosen from 2 Next.js apps (apps/web, apps/app): your choice" in " ".join(result.output.split())
     # without a terminal (or with --yes): apps/web breaks the tie, and the plan says so
     quiet = afc("add", "websocket", "-C", str(project), "--dry-run", "--json")
     notes = [n["message"] for n in json.loads(quiet.stdout)["notes"]]

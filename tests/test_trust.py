@@ -91,7 +91,7 @@ def test_env_insertions_are_recorded_without_values(afc_project):
 
 def test_previews_and_json_mask_secret_values_and_url_credentials(afc_project):
     _project_with_secrets(afc_project)
-    for args in (["--dry-run"], ["--dry-run", "--json"]):
+    for args in (["--dry-run", "--diff"], ["--dry-run", "--json"]):
         result = afc("add", "websocket", "-C", str(afc_project), *args)
         assert result.exit_code == 0, result.output
         for secret in (SECRET, DB_PASSWORD, "tok-123456"):

@@ -128,7 +128,9 @@ def test_dry_run_shows_the_diff_and_writes_nothing(added, templates):
         "// NEW LINE\n// runtime-agnostic modules",
     )
     before = fingerprint(project)
-    result = update(project, templates, "--dry-run")
+    short = update(project, templates, "--dry-run")
+    assert short.exit_code == 0 and "+// NEW LINE" not in short.output and f"UPDATE  {SERVER}" in short.output
+    result = update(project, templates, "--dry-run", "--diff")
     assert result.exit_code == 0, result.output
     assert "+// NEW LINE" in result.output and "Dry run: nothing was written." in result.output
     assert "+++ b/.afc/" not in result.output  # afc's own records (the base, the manifest): in the table only

@@ -12,7 +12,7 @@ from ..audience import decide
 from ..edits import typescript as ts
 from ..edits.result import Edit, Skip
 from ..errors import BadInput
-from ..plan import NextStep, Plan
+from ..plan import Broadcast, NextStep, Plan
 from ..project import Project
 from ..tree import Tree, sha256
 from ..writes import approuter, find, inserter
@@ -64,7 +64,7 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
         plan.summary = f"{method.upper()} in {route} already broadcasts {event}; nothing to do."
         return plan
     draft = Draft(tree, plan)
-    draft.take(_broadcast_line(project, tree, file, event, method.upper()))
+    draft.take(_broadcast_line(project, plan, file, event, method.upper()))
     draft.take(ts.add_import(file, "broadcast", import_path(project, route, "broadcast")))
     hook_file = f"{project.helpers_dir}/events/{event}.ts"
     if tree.exists(hook_file):
@@ -97,8 +97,10 @@ def _already_broadcasts(file: ts.TsFile, event: str, method: str) -> bool:
     return handler is not None and bool(call.search(handler.body.text()))
 
 
-def _broadcast_line(project: Project, tree: Tree, file: ts.TsFile, event: str, method: str) -> Edit:
-    """The broadcast of the handler's written row, to whoever may see it; refused when nobody may."""
+def _broadcast_line(project: Project, plan: Plan, file: ts.TsFile, event: str, method: str) -> Edit:
+    """The broadcast of the handler's written row, to whoever may see it (in the plan, as `add websocket`
+    lists its events); refused when nobody may."""
+    tree = plan.tree
     handler = next((h for h in approuter.handlers(file) if isinstance(h, Handler) and h.label == method), None)
     if handler is None:
         raise BadInput(f"no exported {method} handler", path=file.path)
@@ -115,6 +117,8 @@ def _broadcast_line(project: Project, tree: Tree, file: ts.TsFile, event: str, m
     result = inserter.broadcast(file, write, event, "broadcast", to)
     if isinstance(result, Skip):
         raise BadInput(result.message, path=file.path, line=result.line)
+    reason = audience.reason.removesuffix(" (--no-public leaves them out)")  # a flag `add event` has not
+    plan.broadcasts.append(Broadcast(file.path, write.line, write.handler, event, audience.label(), reason, True))
     return result
 
 

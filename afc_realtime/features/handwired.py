@@ -15,7 +15,7 @@ from ..edits.spans import Cut, whole_lines
 from ..plan import Plan
 from ..project import Project
 from ..textfile import line_end, line_start
-from ..tree import REGENERATED, Tree
+from ..tree import REGENERATED, Kind, Tree
 from .toolkit import Draft, artefact_notes
 
 if TYPE_CHECKING:
@@ -50,9 +50,13 @@ def plan_remove(project: Project, tree: Tree) -> Plan:
     _workspace_entry(project, draft)
     draft.stage()
     if plan.changes:
+        changes = plan.changes
+        deleted = sum(1 for c in changes if c.kind is Kind.DELETE)
+        edited = sum(1 for c in changes if c.kind is Kind.UPDATE)
         plan.summary = (
-            "Removes a hand-wired realtime integration (no afc manifest here): the service folder, the broadcasts, "
-            "the page socket, env entries and compose service."
+            "Removes a hand-wired realtime integration (no afc manifest here): deletes "
+            f"{deleted} file{'' if deleted == 1 else 's'} of its service and takes its lines out of "
+            f"{edited} file{'' if edited == 1 else 's'} of yours."
         )
         plan.prune_dirs = _dirs_below(tree, project.ws)
         artefact_notes(plan)

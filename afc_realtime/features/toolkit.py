@@ -18,7 +18,7 @@ from ..errors import BadInput, Conflict
 from ..plan import Plan
 from ..project import ENV_FILE, Project, join
 from ..textfile import decode, encode
-from ..tree import Tree, sha256
+from ..tree import Kind, Tree, sha256
 
 Undo = Callable[[str, str, list[Insertion]], tuple[str, list[Insertion]]]
 
@@ -282,7 +282,7 @@ def remove_records(
     """Undo what the manifest records for `names`: delete unchanged generated files, cut inserted text."""
     tree = plan.tree
     drift: list[str] = []
-    files = inserted = 0
+    inserted = 0
     for name in names:
         check_record(existing.features[name], project)
     for name in names:
@@ -290,7 +290,6 @@ def remove_records(
         drift += _delete_generated(plan, record, force)
         drift += _cut_insertions(plan, record, force)
         plan.prune_dirs += record.created_dirs
-        files += len(record.files)
         inserted += sum(len(items) for items in record.insertions.values())
     if drift:
         raise Conflict(
@@ -303,7 +302,23 @@ def remove_records(
         tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     else:
         tree.delete(manifest_mod.PATH)
-    plan.summary = f"Removes the {files} files afc generated and the {inserted} insertions it made in your files."
+    plan.summary = removal_summary(plan.tree, inserted)
+
+
+def removal_summary(tree: Tree, inserted: int) -> str:
+    """Counted from the changes the plan lists, so the summary and the list below it agree (afc's own
+    manifest is among the files deleted)."""
+
+    def counted(n: int, what: str) -> str:
+        return f"{n} {what}{'' if n == 1 else 's'}"
+
+    changes = tree.changes()
+    deleted = sum(1 for c in changes if c.kind is Kind.DELETE)
+    edited = {c.path for c in changes if c.kind is Kind.UPDATE and not c.path.startswith(".afc/")}
+    return (
+        f"Deletes {counted(deleted, 'file')} afc generated and takes out {counted(inserted, 'insertion')} it made "
+        f"in {counted(len(edited), 'file')} of yours."
+    )
 
 
 def artefact_notes(plan: Plan) -> None:

@@ -19,7 +19,7 @@ from ..edits.result import Edit, Level, Skip
 from ..errors import Conflict
 from ..pages import find as page_finder
 from ..pages.site import Feed, feeds_of
-from ..plan import Broadcast, NextStep, Plan
+from ..plan import LIMITATION, POLICY, Broadcast, Plan
 from ..project import Project, join
 from ..tree import Tree, sha256
 from ..writes import find, inserter, naming
@@ -127,14 +127,22 @@ def plan_add(project: Project, tree: Tree, public: bool = True, port: int = PORT
         service_dir=project.ws,
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
-    plan.next_steps = _next_steps(project, tree, port)
+    plan.next_steps = nextsteps.after_add(project, tree, port, live=bool(events))
     plan.install = nextsteps.install_of(project)
-    wired = ", ".join(events) or "none (see below)"
     plan.summary = (
-        f"Adds the realtime service in {project.ws}, the web helpers in {project.helpers_dir} and a ticket route "
-        f"for {auth.describe()}, and wires these events: {wired}."
+        f"Adds the realtime service in {project.ws}/, the web helpers in {project.helpers_dir}/ and "
+        f"{auth.ticket_route()}; {_wires(events, plan)}."
     )
     return plan
+
+
+def _wires(events: list[str], plan: Plan) -> str:
+    if events:
+        return f"wires {len(events)} event{'s' if len(events) != 1 else ''}: {', '.join(events)}"
+    found = len(plan.broadcasts)
+    if not found:
+        return "wires no event: afc found no write to the database that it recognises"
+    return f"wires no event: afc found {found} write{'s' if found != 1 else ''} and broadcasts none of them"
 
 
 def _refuse_foreign(project: Project, tree: Tree) -> None:
@@ -154,7 +162,7 @@ def _say_which_app(project: Project, plan: Plan) -> None:
     if len(project.apps) > 1:
         found = ", ".join(project.apps)
         why = project.app_reason
-        message = f"Next.js apps found: {found}; wiring {project.web}: {why} (--app PATH chooses another)"
+        message = f"chosen from {len(project.apps)} Next.js apps ({found}): {why}; --app chooses another"
         plan.note(Level.INFO, message, project.web)
 
 
@@ -274,6 +282,7 @@ def _broadcast(
     draft: Draft, file: ts.TsFile, write: Write, event: str, audience: Audience, public: bool
 ) -> Edit | Skip:
     """The broadcast line for one write, or a skip saying why the row is not sent; both land in the plan."""
+    no_public = audience.reach is Reach.PUBLIC and not public
     reason = audience.reason
     result: Edit | Skip
     if not write.wirable:
@@ -281,18 +290,23 @@ def _broadcast(
         result = Skip(file.path, reason, write.line, write.handler)
     elif not audience.sent:
         result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
-    elif audience.reach is Reach.PUBLIC and not public:
-        reason = f"{reason}; --no-public leaves it out"
+    elif no_public:
+        reason = f"{reason.removesuffix(' (--no-public leaves them out)')}; --no-public leaves it out"
         result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
     else:
         to = audience.expression(write.row or "", ts.quote_of(file.root))
         result = inserter.broadcast(file, write, event, "broadcast", to)
     wired = isinstance(result, Edit)
     label = audience.label() if wired else "nobody"
-    if isinstance(result, Skip) and write.wirable and audience.sent:
+    if isinstance(result, Skip) and write.wirable and audience.sent and not no_public:
         reason = result.reason
+    # policy: afc decided who may see the row (credentials, nobody, --no-public); limitation: afc could not
+    # read the write, tell the audience, or place the line
+    policy = write.wirable and (no_public or (not audience.sent and audience.reach is not Reach.UNKNOWN))
+    left = None if wired else POLICY if policy else LIMITATION
     entries = tuple((e.path, e.handler) for e in write.entries)
-    draft.plan.broadcasts.append(Broadcast(file.path, write.line, write.handler, event, label, reason, wired, entries))
+    item = Broadcast(file.path, write.line, write.handler, event, label, reason, wired, entries, left)
+    draft.plan.broadcasts.append(item)
     draft.take(result)
     return result
 
@@ -417,10 +431,6 @@ def _keep_service_out_of_app(project: Project, draft: Draft) -> None:
     exclude = jsonfile.parse(text, config).get("exclude")
     values = [rel] if exclude is not None else ["node_modules", rel]
     draft.take(jsonfile.ensure_list(config, text, "exclude", values, f"tsconfig exclude {rel}"))
-
-
-def _next_steps(project: Project, tree: Tree, port: int = PORT) -> list[NextStep]:
-    return nextsteps.after_add(project, tree, port)
 
 
 # -- remove ---------------------------------------------------------------------------------------

@@ -83,3 +83,50 @@ def test_no_next_app_names_where_it_looked():
     with pytest.raises(BadInput) as info:
         detect(Tree.in_memory({"package.json": "{}", "apps/api/package.json": "{}"}))
     assert "nor any folder matching apps/* or packages/* (apps/api)" in info.value.message
+
+
+def test_in_a_five_app_turborepo_the_libraries_that_depend_on_next_are_not_apps():
+    from tests.support.monorepo import APPS, FIVE_APPS, LIBRARIES
+
+    tree = Tree.in_memory(FIVE_APPS)
+    assert detect(tree).apps == APPS
+    chosen = choose(tree)
+    assert chosen.web == "apps/app" and "the only one where afc finds writes" in chosen.app_reason
+    assert not any(library in chosen.app_reason for library in LIBRARIES)
+    for library in LIBRARIES:
+        with pytest.raises(BadInput) as info:
+            choose(tree, library)
+        assert f"{library} depends on `next` but has no app/ or pages/ folder" in info.value.message
+
+
+def test_a_folder_with_routes_that_does_not_run_next_is_an_app_only_when_no_folder_runs_next():
+    kit = {"packages/kit/package.json": '{"dependencies": {"next": "15"}}', "packages/kit/app/page.tsx": ""}
+    both = {**shapes.SEVERAL_APPS, **kit}
+    assert detect(Tree.in_memory(both)).apps == ("apps/web", "apps/app")  # both run `next dev`
+    alone = {"package.json": '{"workspaces": ["packages/*"]}', **kit}
+    assert detect(Tree.in_memory(alone)).apps == ("packages/kit",)
+
+
+def test_only_libraries_that_depend_on_next_is_no_app_and_says_so():
+    files = {
+        "package.json": '{"workspaces": ["packages/*"]}',
+        "packages/seo/package.json": '{"dependencies": {"next": "15"}}',
+    }
+    with pytest.raises(BadInput) as info:
+        detect(Tree.in_memory(files))
+    assert "packages/seo depends on `next` but has no app/ or pages/ folder" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("app", "says"),
+    [
+        ("apps/nope", "--app apps/nope: no such folder in the project; the Next.js apps here: apps/web, apps/app"),
+        ("packages/db", "--app packages/db: not a Next.js app (no `next` in packages/db/package.json)"),
+        ("packages", "--app packages: not a Next.js app (no package.json in packages)"),
+        ("../elsewhere", "--app ../elsewhere: no such folder in the project"),
+    ],
+)
+def test_app_names_what_the_folder_is(app, says):
+    with pytest.raises(BadInput) as info:
+        detect(Tree.in_memory(shapes.SEVERAL_APPS), app)
+    assert says in info.value.message

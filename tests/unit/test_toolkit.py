@@ -22,7 +22,7 @@ from afc_realtime.features.toolkit import (
 from afc_realtime.manifest import FeatureRecord
 from afc_realtime.plan import Note, Plan
 from afc_realtime.project import Project, detect
-from afc_realtime.tree import Tree, sha256
+from afc_realtime.tree import Kind, Tree, sha256
 from tests.support.projects import AFC_PROJECT_WITH_SECRET, applied
 
 PROJECT = AFC_PROJECT_WITH_SECRET
@@ -222,9 +222,12 @@ def test_remove_undoes_the_record_and_deletes_the_manifest_last_of_all(added):
     plan, project, existing = _remove_plan(added)
     record = existing.features["websocket"]
     remove_records(plan, project, existing, ["websocket"], force=False)
+    inserted = sum(len(items) for items in record.insertions.values())
+    deleted = [c for c in plan.tree.changes() if c.kind is Kind.DELETE]
+    assert len(deleted) == len(record.files) + 1  # the manifest too: the summary counts what the plan lists
     assert plan.summary == (
-        f"Removes the {len(record.files)} files afc generated and the "
-        f"{sum(len(items) for items in record.insertions.values())} insertions it made in your files."
+        f"Deletes {len(deleted)} files afc generated and takes out {inserted} insertions it made in "
+        f"{len(record.insertions)} files of yours."
     )
     assert plan.prune_dirs == record.created_dirs
     assert plan.notes == []
@@ -242,9 +245,9 @@ def test_remove_of_one_feature_rewrites_the_manifest_with_the_others(added):
     assert list(left.features) == ["other"] and left.features["other"].events == ["todo-created"]
     record = manifest_mod.load(files[manifest_mod.PATH].decode()).features["websocket"]
     inserted = sum(len(items) for items in record.insertions.values())
-    assert (
-        plan.summary
-        == f"Removes the {len(record.files)} files afc generated and the {inserted} insertions it made in your files."
+    assert plan.summary == (
+        f"Deletes {len(record.files)} files afc generated and takes out {inserted} insertions it made in "
+        f"{len(record.insertions)} files of yours."
     )
     assert plan.tree.read_bytes(ROUTE) == PROJECT[ROUTE].encode()
 
@@ -254,7 +257,7 @@ def test_remove_of_a_record_with_nothing_in_it_says_zero(added):
     files[manifest_mod.PATH] = files[manifest_mod.PATH] + b'\n[features.other]\nafc_version = "0"\n'
     plan, project, existing = _remove_plan(files)
     remove_records(plan, project, existing, ["other"], force=False)
-    assert plan.summary == "Removes the 0 files afc generated and the 0 insertions it made in your files."
+    assert plan.summary == "Deletes 0 files afc generated and takes out 0 insertions it made in 0 files of yours."
     assert plan.prune_dirs == [] and list(existing.features) == ["websocket"]
     assert [c.path for c in plan.tree.changes()] == [manifest_mod.PATH]
 
@@ -273,7 +276,8 @@ def test_remove_of_two_records_adds_up_their_files_folders_and_drift(added):
     remove_records(plan, project, existing, ["websocket", "other"], force=False)
     inserted = sum(len(items) for items in record.insertions.values())
     assert plan.summary == (
-        f"Removes the {len(record.files) + 1} files afc generated and the {inserted} insertions it made in your files."
+        f"Deletes {len(record.files) + 2} files afc generated and takes out {inserted} insertions it made in "
+        f"{len(record.insertions)} files of yours."
     )
     assert plan.prune_dirs == [*record.created_dirs, "apps/ws/extra"]
     files["apps/ws/README.md"] = added["apps/ws/README.md"] + b"mine\n"  # drift in the first record only
