@@ -4,18 +4,19 @@
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
-import { authorizeEvent } from "./auth";
-import { parseChannelList, PUBLIC_CHANNEL } from "./channels";
+import { authorizeEvent, healthBody } from "./auth";
+import { parseEventQuery } from "./channels";
+import { claimChannels } from "./claim";
 import type { Config } from "./config";
 import { jsonTooDeep, knownEvent, MAX_EVENT_NAME_LENGTH, MAX_JSON_DEPTH, serializeKnownEvent } from "./events";
 import { createRedisFanout, noFanout, type Fanout } from "./fanout";
-import { Hub } from "./hub";
+import { closeNow, Hub } from "./hub";
 import { ConnectionLimiter } from "./limits";
-import { CLOSE_TICKET_INVALID, CLOSE_TICKET_REQUIRED, CLOSE_TRY_AGAIN } from "./close-codes";
+import { CLOSE_TRY_AGAIN } from "./close-codes";
 import { loggerOptions } from "./logger";
 import { checkOrigin } from "./origin";
 import { REDIS_KEY_LABEL } from "./signing";
-import { deriveKey, redactTicket, ticketKey, verifyTicket } from "./tickets";
+import { deriveKey, redactTicket, ticketKey } from "./tickets";
 
 export { CLOSE_TICKET_INVALID, CLOSE_TICKET_REQUIRED, CLOSE_TRY_AGAIN } from "./close-codes";
 
@@ -85,6 +86,7 @@ export async function buildServer(config: Config): Promise<Service> {
             maxBufferedBytes: config.maxBufferedBytes,
             maxTotalBufferedBytes: config.maxTotalBufferedBytes,
             heartbeatMs: config.heartbeatMs,
+            maxInboundPerSecond: config.maxInboundPerSecond,
         },
         app.log,
     );
@@ -158,28 +160,26 @@ export async function buildServer(config: Config): Promise<Service> {
     };
 
     app.get<{ Querystring: { ticket?: unknown } }>("/ws", { websocket: true, onRequest: wsGuard }, (socket, request) => {
-        const ticket = request.query.ticket;
-        let channels: string[];
-        if (ticket !== undefined && ticket !== "") {
-            const result = typeof ticket === "string" ? verifyTicket(ticket, keyForTickets) : undefined;
-            if (!result?.ok) {
-                request.log.info({ reason: result?.reason ?? "malformed" }, "websocket closed: ticket refused");
-                socket.close(CLOSE_TICKET_INVALID, "invalid or expired ticket");
-                return;
-            }
-            channels = [PUBLIC_CHANNEL, ...result.grant.channels.filter((c) => c !== PUBLIC_CHANNEL)];
-        } else if (config.allowAnonymous) {
-            channels = [PUBLIC_CHANNEL];
-        } else {
-            socket.close(CLOSE_TICKET_REQUIRED, "ticket required");
-            return;
-        }
         const address = request.ip;
-        if (!limiter.acquire(address)) {
-            socket.close(CLOSE_TRY_AGAIN, "connection limit reached");
+        // A socket refused here still holds a file until it is gone: it is counted (over the caps) until then,
+        // and terminated right after its close frame.
+        const refuse = (code: number, reason: string) => {
+            limiter.hold(address);
+            socket.once("close", () => limiter.release(address));
+            closeNow(socket, code, reason);
+        };
+        const ticket = request.query.ticket;
+        const claim = claimChannels(ticket === undefined ? [] : Array.isArray(ticket) ? ticket : [ticket], keyForTickets, config.allowAnonymous);
+        if (!claim.ok) {
+            request.log.info({ reason: claim.why }, "websocket closed: ticket refused");
+            refuse(claim.code, claim.reason);
             return;
         }
-        hub.add(socket, channels, () => limiter.release(address));
+        if (!limiter.acquire(address)) {
+            refuse(CLOSE_TRY_AGAIN, "connection limit reached");
+            return;
+        }
+        hub.add(socket, claim.channels, () => limiter.release(address));
     });
 
     const eventGuard = async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
@@ -205,14 +205,15 @@ export async function buildServer(config: Config): Promise<Service> {
         }
     };
 
-    app.post<{ Params: { name: string }; Querystring: { to?: unknown }; Body: unknown }>(
+    app.post<{ Params: { name: string }; Body: unknown }>(
         "/events/:name",
         { onRequest: eventGuard },
         async (request, reply) => {
             if (request.body === undefined) {
                 return reply.code(400).send({ error: "request body must be JSON" });
             }
-            const to = parseChannelList(request.query.to);
+            const q = request.url.indexOf("?");
+            const to = parseEventQuery(q < 0 ? undefined : request.url.slice(q + 1));
             if (!to.ok) return reply.code(400).send({ error: to.message });
             const event = knownEvent(request.params.name)!; // checked in eventGuard
             const message = serializeKnownEvent(event, request.body);
@@ -228,7 +229,7 @@ export async function buildServer(config: Config): Promise<Service> {
         return reply.code(404).send({ error: "not found" });
     });
 
-    app.get("/health", async () => ({ status: "ok", clients: hub.size }));
+    app.get("/health", async (request) => healthBody(config.metricsToken, request.headers.authorization, hub.size));
 
     // Ready while serving. A Redis outage does not make a replica unready: local delivery still works and
     // taking every replica out of the load balancer would cut every browser off; it shows as degraded.
