@@ -63,6 +63,12 @@ MUTANTS: list[tuple[str, str, str]] = [
     ),
     ("auth.ts", "if (isLoopback(remoteAddress)) return { ok: true };", "return { ok: true };"),
     ("auth.ts", "if (token !== undefined && secretMatches(token, metricsToken!))", "if (token !== undefined)"),
+    # requests
+    ("requests.ts", "origin !== undefined || ", ""),
+    ("requests.ts", 'fetchSite !== "none"', "true"),
+    ("requests.ts", "(fetchSite !== undefined && ", "(true && "),
+    ("requests.ts", "if (!auth.ok) return", "if (false) return"),
+    ("requests.ts", "secret === undefined ? head.remote() : undefined", "head.remote()"),
     # limits
     ("limits.ts", "if (this.total >= this.limits.maxConnections) {", "if (this.total > this.limits.maxConnections) {"),
     ("limits.ts", ">= this.limits.maxConnectionsPerAddress", "> this.limits.maxConnectionsPerAddress"),

@@ -8,16 +8,17 @@
 import type { Server, ServerWebSocket } from "bun";
 import pino from "pino";
 import secureJson from "secure-json-parse";
-import { authorizeEvent, healthBody } from "./auth";
+import { healthBody } from "./auth";
 import { parseEventQuery } from "./channels";
 import { claimChannels } from "./claim";
 import type { Config } from "./config";
-import { jsonTooDeep, knownEvent, MAX_EVENT_NAME_LENGTH, MAX_JSON_DEPTH, serializeKnownEvent } from "./events";
+import { jsonTooDeep, MAX_EVENT_NAME_LENGTH, MAX_JSON_DEPTH, serializeKnownEvent } from "./events";
 import { createRedisFanout, noFanout, type Fanout } from "./fanout";
 import { ConnectionLimiter, InboundBudget } from "./limits";
 import { loggerOptions } from "./logger";
 import { checkOrigin } from "./origin";
 import { clientAddress } from "./proxy";
+import { checkEventHead } from "./requests";
 import { REDIS_KEY_LABEL } from "./signing";
 import { deriveKey, redactTicket, ticketKey } from "./tickets";
 import { CLOSE_POLICY, CLOSE_TRY_AGAIN } from "./close-codes";
@@ -385,28 +386,18 @@ export async function startBunServer(config: Config, log: Logger = pino(loggerOp
     }
 
     async function postEvent(request: Request, name: string, query: string | undefined, remote: () => string): Promise<Response> {
-        const originHeader = request.headers.get("origin");
-        const site = request.headers.get("sec-fetch-site");
-        if (originHeader !== null || (site !== null && site !== "none")) {
-            log.warn({ origin: originHeader ?? undefined }, "event refused: sent by a browser page");
-            return json(403, { error: "POST /events is for the web app's server, not for browsers" });
+        const head = checkEventHead(config.eventsSecret, {
+            name,
+            origin: request.headers.get("origin") ?? undefined,
+            fetchSite: request.headers.get("sec-fetch-site") ?? undefined,
+            authorization: request.headers.get("authorization") ?? undefined,
+            remote,
+        });
+        if (!head.ok) {
+            if (head.warn) log.warn(...head.warn);
+            return json(head.status, { error: head.error });
         }
-        // The peer address matters only without a secret (loopback callers only): not looked up otherwise.
-        const auth = authorizeEvent(
-            config.eventsSecret,
-            request.headers.get("authorization") ?? undefined,
-            config.eventsSecret === undefined ? remote() : undefined,
-        );
-        if (!auth.ok) {
-            log.warn({ status: auth.status }, "event refused");
-            return json(auth.status, { error: auth.message });
-        }
-        const event = knownEvent(name);
-        if (!event) {
-            return json(400, {
-                error: `event name must be kebab-case <resource>-<action> of at most ${MAX_EVENT_NAME_LENGTH} characters, e.g. todo-created`,
-            });
-        }
+        const event = head.event;
         const tooLarge = () => json(413, { error: `event body is larger than ${config.maxEventBytes} bytes` });
         if (Number(request.headers.get("content-length") ?? 0) > DRAIN_LIMIT) return tooLarge();
         let text: string;

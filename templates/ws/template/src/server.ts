@@ -4,7 +4,7 @@
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
-import { authorizeEvent, healthBody } from "./auth";
+import { healthBody } from "./auth";
 import { parseEventQuery } from "./channels";
 import { claimChannels } from "./claim";
 import type { Config } from "./config";
@@ -15,6 +15,7 @@ import { ConnectionLimiter } from "./limits";
 import { CLOSE_TRY_AGAIN } from "./close-codes";
 import { loggerOptions } from "./logger";
 import { checkOrigin } from "./origin";
+import { checkEventHead } from "./requests";
 import { REDIS_KEY_LABEL } from "./signing";
 import { deriveKey, redactTicket, ticketKey } from "./tickets";
 
@@ -31,12 +32,6 @@ export interface Service {
 
 function httpError(statusCode: number, message: string): Error & { statusCode: number } {
     return Object.assign(new Error(message), { statusCode });
-}
-
-/** A request made by a browser page (fetch, form, beacon): it carries Origin or Sec-Fetch-Site. */
-function fromBrowser(request: FastifyRequest): boolean {
-    const site = request.headers["sec-fetch-site"];
-    return request.headers.origin !== undefined || (site !== undefined && site !== "none");
 }
 
 export async function buildServer(config: Config): Promise<Service> {
@@ -183,19 +178,17 @@ export async function buildServer(config: Config): Promise<Service> {
     });
 
     const eventGuard = async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
-        if (fromBrowser(request)) {
-            request.log.warn({ origin: request.headers.origin }, "event refused: sent by a browser page");
-            return reply.code(403).send({ error: "POST /events is for the web app's server, not for browsers" });
-        }
-        const auth = authorizeEvent(config.eventsSecret, request.headers.authorization, request.socket.remoteAddress);
-        if (!auth.ok) {
-            request.log.warn({ status: auth.status }, "event refused");
-            return reply.code(auth.status).send({ error: auth.message });
-        }
-        if (!knownEvent(request.params.name)) {
-            return reply.code(400).send({
-                error: `event name must be kebab-case <resource>-<action> of at most ${MAX_EVENT_NAME_LENGTH} characters, e.g. todo-created`,
-            });
+        const site = request.headers["sec-fetch-site"];
+        const head = checkEventHead(config.eventsSecret, {
+            name: request.params.name,
+            origin: request.headers.origin,
+            fetchSite: Array.isArray(site) ? site[0] : site,
+            authorization: request.headers.authorization,
+            remote: () => request.socket.remoteAddress,
+        });
+        if (!head.ok) {
+            if (head.warn) request.log.warn(...head.warn);
+            return reply.code(head.status).send({ error: head.error });
         }
         // Refuse an oversize body up front, and let the runtime read the rest of it off the wire, so that a
         // normal HTTP client (which sends its whole body before reading) gets the 413 instead of a broken pipe.
@@ -215,7 +208,7 @@ export async function buildServer(config: Config): Promise<Service> {
             const q = request.url.indexOf("?");
             const to = parseEventQuery(q < 0 ? undefined : request.url.slice(q + 1));
             if (!to.ok) return reply.code(400).send({ error: to.message });
-            const event = knownEvent(request.params.name)!; // checked in eventGuard
+            const event = knownEvent(request.params.name)!; // checked in eventGuard (a cached lookup)
             const message = serializeKnownEvent(event, request.body);
             const clients = hub.broadcast(message, to.channels);
             fanout.publish(message, to.channels);

@@ -10,6 +10,7 @@ import { isValidChannel, parseChannelList, parseEventQuery } from "../src/channe
 import { jsonTooDeep, MAX_EVENT_NAME_LENGTH } from "../src/events";
 import { ConnectionLimiter, InboundBudget } from "../src/limits";
 import { RateLimitedLog } from "../src/ratelog";
+import { checkEventHead, fromBrowserPage } from "../src/requests";
 import { decodeMessage, encodeMessage, MAX_FUTURE_SKEW_MS, MAX_MESSAGE_AGE_MS, ReplayGuard } from "../src/signing";
 import { deriveKey, redactTicket, redactTickets, signTicket, ticketKey, verifyTicket } from "../src/tickets";
 
@@ -75,6 +76,45 @@ describe("auth", () => {
         }
         assert.deepEqual(healthBody(undefined, `Bearer ${LONG}`, 7), { status: "ok" });
         assert.deepEqual(healthBody(undefined, "Bearer undefined", 7), { status: "ok" });
+    });
+});
+
+describe("event requests, before the body", () => {
+    const head = (over: Partial<Parameters<typeof checkEventHead>[1]> = {}) => ({
+        name: "todo-created",
+        origin: undefined,
+        fetchSite: undefined,
+        authorization: "Bearer k",
+        remote: () => "10.0.0.1",
+        ...over,
+    });
+    test("a browser page is told apart by Origin or Sec-Fetch-Site", () => {
+        for (const [origin, site] of [["https://evil.test", undefined], ["null", undefined], [undefined, "cross-site"], [undefined, "same-origin"], [undefined, "same-site"]] as const) {
+            assert.equal(fromBrowserPage(origin, site), true, `${origin} ${site}`);
+        }
+        assert.equal(fromBrowserPage(undefined, "none"), false); // typed in the address bar: no page
+        assert.equal(fromBrowserPage(undefined, undefined), false); // a server's fetch
+    });
+    test("browser page first, then the secret, then the name", () => {
+        assert.equal(checkEventHead("k", head()).ok, true);
+        assert.equal((checkEventHead("k", head({ origin: "https://a.test" })) as { status: number }).status, 403);
+        assert.equal((checkEventHead("k", head({ origin: "https://a.test", name: "Nope" })) as { status: number }).status, 403);
+        assert.equal((checkEventHead("k", head({ authorization: "Bearer x", name: "Nope" })) as { status: number }).status, 401);
+        assert.equal((checkEventHead("k", head({ name: "Nope" })) as { status: number }).status, 400);
+        assert.equal((checkEventHead("k", head({ name: "a-" + "b".repeat(98) })) as { ok: boolean }).ok, true);
+        assert.equal((checkEventHead("k", head({ name: "a-" + "b".repeat(99) })) as { status: number }).status, 400);
+    });
+    test("without a secret the peer address decides, and is looked up only then", () => {
+        let asked = 0;
+        const remote = (address: string) => () => {
+            asked += 1;
+            return address;
+        };
+        assert.equal(checkEventHead(undefined, head({ authorization: undefined, remote: remote("127.0.0.1") })).ok, true);
+        assert.equal((checkEventHead(undefined, head({ remote: remote("10.0.0.1") })) as { status: number }).status, 403);
+        assert.equal(asked, 2);
+        assert.equal(checkEventHead("k", head({ remote: remote("10.0.0.1") })).ok, true);
+        assert.equal(asked, 2);
     });
 });
 
