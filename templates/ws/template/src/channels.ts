@@ -48,6 +48,17 @@ export function parseChannelList(raw: unknown): ChannelList {
  */
 export function parseEventQuery(query: string | undefined): ChannelList {
     if (query === undefined || query === "") return parseChannelList(undefined);
+    // The form the web helpers send, `to=<list>`, without building a URLSearchParams (once per event).
+    if (query.startsWith("to=") && !query.includes("&")) {
+        const raw = query.slice(3);
+        if (!raw.includes("+")) {
+            try {
+                return parseChannelList(raw.includes("%") ? decodeURIComponent(raw) : raw);
+            } catch {
+                return { ok: false, message: TO_GRAMMAR }; // a malformed escape
+            }
+        }
+    }
     let to: string | undefined;
     for (const [key, value] of new URLSearchParams(query)) {
         if (key !== "to") return { ok: false, message: `unknown query parameter ${JSON.stringify(key.slice(0, 40))}: only \`to\`` };

@@ -246,6 +246,9 @@ describe("channels", () => {
         assert.deepEqual(parseEventQuery(""), { ok: true, channels: ["public"] });
         assert.deepEqual(parseEventQuery("to=user%3A1"), { ok: true, channels: ["user:1"] });
         assert.deepEqual(parseEventQuery("to=user:1,team:7"), { ok: true, channels: ["user:1", "team:7"] });
+        assert.deepEqual(parseEventQuery("to=user%3A1%2Cteam%3A7"), { ok: true, channels: ["user:1", "team:7"] });
+        assert.deepEqual(parseEventQuery("%74o=user:1"), { ok: true, channels: ["user:1"] }); // decoded as the server decodes it
+        for (const query of ["to=%ZZ", "to=a+b", "to=%2C", "to=user:1%26x=1"]) assert.equal(parseEventQuery(query).ok, false, query);
         for (const query of ["to=", "to", "to[]=user:1", "To=user:1", "TO=user:1", "to=user:1&to=user:2", "to=user:1&x=1", "x=1", "&", "to=public&to="]) {
             assert.equal(parseEventQuery(query).ok, false, query);
         }
