@@ -89,7 +89,8 @@ const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 
 function getJson(url) {
     return new Promise((resolve, reject) => {
-        http.get(url, { agent }, (res) => {
+        // The service tells /health's client count only to WS_METRICS_TOKEN's bearer (run.py sets it to --secret).
+        http.get(url, { agent, headers: { authorization: `Bearer ${secret}` } }, (res) => {
             let body = "";
             res.on("data", (c) => (body += c));
             res.on("end", () => resolve(JSON.parse(body || "null")));

@@ -178,6 +178,7 @@ class Server:
                 "WS_HOST": "127.0.0.1",
                 "WS_PORT": str(self.port),
                 "WS_EVENTS_SECRET": SECRET,
+                "WS_METRICS_TOKEN": SECRET,
                 "WS_ALLOWED_ORIGINS": ORIGIN,
                 "LOG_LEVEL": "error",
                 # The service's per-address cap (100) would refuse all but 100 of the loopback load clients.

@@ -8,6 +8,7 @@ import hmac
 import http.client
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -32,6 +33,9 @@ from tests.support.tools import free_port, in_ci, require_tool  # noqa: E402
 TEMPLATES = REPO / "templates"
 HERE = Path(__file__).resolve().parent
 SECRET = "service-test-secret"
+# Strong enough for NODE_ENV=production (32+ bytes, random-looking), so that only what a test changes can fail.
+METRICS_TOKEN = "mt-7Qx2Lp9Vd4Rk8Zs1Wb6Nc3Hf5Jg0Ty"
+STRONG_SECRET = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 ORIGIN = "http://app.test"
 # Bun, and Node at the floor the template declares (22 LTS) and the current LTS (24).
 RUNTIMES = ("bun", "node22", "node24")
@@ -150,9 +154,16 @@ def redis_key(events_secret: str = SECRET) -> bytes:
 
 
 def sign_redis_message(
-    envelope: str, to: str = "public", *, key: bytes | None = None, origin: str = "py-test", ms: int | None = None
+    envelope: str,
+    to: str = "public",
+    *,
+    key: bytes | None = None,
+    origin: str = "py-test",
+    ms: int | None = None,
+    nonce: str | None = None,
 ) -> str:
-    head = f"afc1\n{origin}\n{int(time.time() * 1000) if ms is None else ms}\n{to}"
+    nonce = secrets.token_urlsafe(12) if nonce is None else nonce
+    head = f"afc2\n{origin}\n{int(time.time() * 1000) if ms is None else ms}\n{nonce}\n{to}"
     signature = hmac.new(key or redis_key(), f"{head}\n{envelope}".encode(), hashlib.sha256).digest()
     return f"{head}\n{b64url(signature)}\n{envelope}"
 
@@ -202,8 +213,10 @@ class Service:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def get(self, path: str) -> tuple[int, Any]:
-        status, body = http_request("GET", self.base + path)
+    def get(self, path: str, metrics: bool = True) -> tuple[int, Any]:
+        """GET `path`, with the metrics token (WS_METRICS_TOKEN) unless `metrics` is False."""
+        headers = {"Authorization": f"Bearer {METRICS_TOKEN}"} if metrics else {}
+        status, body = http_request("GET", self.base + path, headers=headers)
         return status, json.loads(body) if body else None
 
     def post_event(
@@ -279,6 +292,7 @@ def start_service(ws_dir: Path, request: pytest.FixtureRequest, tmp_path: Path) 
             "WS_PORT": str(port),
             "WS_EVENTS_SECRET": SECRET,
             "WS_ALLOWED_ORIGINS": ORIGIN,
+            "WS_METRICS_TOKEN": METRICS_TOKEN,
             "LOG_LEVEL": "warn",
             **env,
         }

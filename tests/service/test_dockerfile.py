@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.tools import free_port
 
-from .conftest import http_request, render_ws, wait_until
+from .conftest import STRONG_SECRET, http_request, render_ws, wait_until
 
 pytestmark = pytest.mark.node
 
@@ -87,7 +87,7 @@ def test_dockerfile_steps_install_frozen_from_the_workspace_lockfile(tmp_path: P
             "NODE_ENV": "production",
             "WS_HOST": "127.0.0.1",
             "WS_PORT": str(port),
-            "WS_EVENTS_SECRET": "x" * 40,
+            "WS_EVENTS_SECRET": STRONG_SECRET,
             "WS_ALLOWED_ORIGINS": "https://app.test",
         },
         stdout=subprocess.PIPE,

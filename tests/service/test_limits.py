@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import RUNTIMES, SECRET, wait_until
+from .conftest import RUNTIMES, SECRET, STRONG_SECRET, wait_until
 
 pytestmark = pytest.mark.node
 
@@ -211,11 +211,28 @@ def test_development_binds_loopback_by_default(runtime, start_service):
         ({"NODE_ENV": "production", "WS_TICKET_SECRET": "short"}, "WS_TICKET_SECRET is shorter"),
         ({"WS_EVENTS_SECRET": "two words"}, "WS_EVENTS_SECRET contains whitespace"),
         ({"REDIS_URL": "redis://127.0.0.1:1", "WS_EVENTS_SECRET": None}, "REDIS_URL needs WS_EVENTS_SECRET"),
+        ({"NODE_ENV": "production", "WS_EVENTS_SECRET": "a" * 32}, "WS_EVENTS_SECRET does not look random"),
+        ({"NODE_ENV": "production", "WS_EVENTS_SECRET": "CHANGE-ME-TO-A-LONG-RANDOM-STRING"}, "placeholder"),
+        ({"NODE_ENV": "production", "WS_METRICS_TOKEN": "ab" * 20}, "WS_METRICS_TOKEN does not look random"),
+        ({"NODE_ENV": "prod"}, 'NODE_ENV must be one of development, production, test, got "prod"'),
+        ({"NODE_ENV": "staging"}, 'NODE_ENV must be one of development, production, test, got "staging"'),
     ],
-    ids=["short", "placeholder", "short-ticket-secret", "spaces", "redis-unsigned"],
+    ids=[
+        "short",
+        "placeholder",
+        "short-ticket-secret",
+        "spaces",
+        "redis-unsigned",
+        "32a",
+        "placeholder-upper",
+        "weak-metrics-token",
+        "prod",
+        "staging",
+    ],
 )
 def test_configuration_refusals(runtime, env, reason, start_service):
-    full = {"WS_EVENTS_SECRET": "s" * 40, **env}
+    # A strong secret (as `openssl rand -hex 32` prints one), so that only `env` can be the reason.
+    full = {"WS_EVENTS_SECRET": STRONG_SECRET, **env}
     service = start_service(runtime, wait=False, **full)
     assert service.proc.wait(timeout=20) != 0
     log = service.log()

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from .conftest import ORIGIN, RUNTIMES, SECRET, wait_until
+from .conftest import ORIGIN, RUNTIMES, SECRET, STRONG_SECRET, wait_until
 
 pytestmark = pytest.mark.node
 
@@ -172,7 +172,7 @@ def test_sigterm_closes_clients_with_1001_and_exits_in_time(runtime, start_servi
 @pytest.mark.parametrize("runtime", RUNTIMES)
 @pytest.mark.parametrize("missing", ["WS_EVENTS_SECRET", "WS_ALLOWED_ORIGINS"])
 def test_production_refuses_to_start_without_secret_or_origins(runtime, missing, start_service):
-    env = {"NODE_ENV": "production", "WS_EVENTS_SECRET": "s" * 40, missing: None}
+    env = {"NODE_ENV": "production", "WS_EVENTS_SECRET": STRONG_SECRET, missing: None}
     service = start_service(runtime, wait=False, **env)
     returncode = service.proc.wait(timeout=20)
     assert returncode != 0

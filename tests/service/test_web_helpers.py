@@ -257,7 +257,9 @@ def _sign_in_ts(web_dir: Path, node: str, **env: str | None) -> str | None:
         [node, "--import", "tsx", str(script)], cwd=web_dir, capture_output=True, text=True, timeout=60, env=full
     )
     assert result.returncode == 0, result.stderr
-    if "Not A Channel" not in result.stderr and json.loads(result.stdout) is not None:
+    # The rejected name may be user data (an e-mail address): counted in the warning, never quoted.
+    assert "Not A Channel" not in result.stdout + result.stderr, result.stderr
+    if json.loads(result.stdout) is not None and "left out 1 channel name(s)" not in result.stderr:
         raise AssertionError("signTicket should warn about the invalid channel: " + result.stderr)
     return json.loads(result.stdout)
 
@@ -321,3 +323,32 @@ def test_broadcast_to_reaches_only_that_channel(web_dir, node, start_service, cl
     assert clients.messages("u1") == [{"type": "todo:created", "payload": {"id": 1}}, sync]
     assert clients.messages("u2") == [{"type": "todo:updated", "payload": {"id": 2}}, sync]
     assert clients.messages("anon") == [sync]
+
+
+EMPTY_GRANTS_SCRIPT = """
+import { signTicket } from "./src/lib/realtime/ticket.ts";
+console.log(JSON.stringify([
+    signTicket({ sub: null, channels: [] }),
+    signTicket({ sub: null, channels: ["public"] }),
+    signTicket({ sub: "", channels: ["jane@example.com"] }),
+    signTicket({ sub: null, channels: ["doc:1"] }),
+    signTicket({ sub: "1", channels: [] }),
+]));
+"""
+
+
+def test_sign_ticket_signs_nothing_for_a_signed_out_visitor_and_logs_no_user_data(web_dir, node):
+    script = web_dir / "empty_grants.ts"
+    script.write_text(EMPTY_GRANTS_SCRIPT)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("WS_")}, "WS_EVENTS_SECRET": SECRET}
+    result = subprocess.run(
+        [node, "--import", "tsx", str(script)], cwd=web_dir, capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    empty, public_only, rejected_only, doc, user = json.loads(result.stdout)
+    # Nothing granted (signed out, no channel of its own): no ticket, so WS_PUBLIC=false keeps the visitor out.
+    assert empty is None and public_only is None and rejected_only is None
+    # A grant of something still gets its ticket.
+    assert doc is not None and doc.startswith("v1.") and user is not None and user.startswith("v1.")
+    assert "jane@example.com" not in result.stdout + result.stderr
+    assert "left out 1 channel name(s)" in result.stderr

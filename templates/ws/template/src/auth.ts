@@ -49,3 +49,14 @@ export function authorizeEvent(
     }
     return { ok: true };
 }
+
+/** GET /health: `ok` for anyone; the live client count only for the bearer of WS_METRICS_TOKEN. */
+export function healthBody(
+    metricsToken: string | undefined,
+    authorization: string | undefined,
+    clients: number,
+): { status: "ok"; clients?: number } {
+    const token = metricsToken === undefined ? undefined : bearerToken(authorization);
+    if (token !== undefined && secretMatches(token, metricsToken!)) return { status: "ok", clients };
+    return { status: "ok" };
+}

@@ -8,18 +8,20 @@
 import type { Server, ServerWebSocket } from "bun";
 import pino from "pino";
 import secureJson from "secure-json-parse";
-import { authorizeEvent } from "./auth";
-import { parseChannelList, PUBLIC_CHANNEL } from "./channels";
+import { healthBody } from "./auth";
+import { parseEventQuery } from "./channels";
+import { claimChannels } from "./claim";
 import type { Config } from "./config";
-import { jsonTooDeep, knownEvent, MAX_EVENT_NAME_LENGTH, MAX_JSON_DEPTH, serializeKnownEvent } from "./events";
+import { jsonTooDeep, MAX_EVENT_NAME_LENGTH, MAX_JSON_DEPTH, serializeKnownEvent } from "./events";
 import { createRedisFanout, noFanout, type Fanout } from "./fanout";
-import { ConnectionLimiter } from "./limits";
+import { ConnectionLimiter, InboundBudget } from "./limits";
 import { loggerOptions } from "./logger";
 import { checkOrigin } from "./origin";
 import { clientAddress } from "./proxy";
+import { checkEventHead } from "./requests";
 import { REDIS_KEY_LABEL } from "./signing";
-import { deriveKey, redactTicket, ticketKey, verifyTicket } from "./tickets";
-import { CLOSE_TICKET_INVALID, CLOSE_TICKET_REQUIRED, CLOSE_TRY_AGAIN } from "./close-codes";
+import { deriveKey, redactTicket, ticketKey } from "./tickets";
+import { CLOSE_POLICY, CLOSE_TRY_AGAIN } from "./close-codes";
 
 type Logger = pino.Logger;
 
@@ -28,8 +30,10 @@ interface SocketData {
     address: string;
     /** Set when the socket is refused right after the upgrade (a ticket problem): close code and reason. */
     refuse?: [number, string];
-    /** Holds a connection slot (released once when the socket goes). */
+    /** Holds a connection slot (released once when the socket goes; refused sockets hold one too). */
     slot: boolean;
+    /** Inbound messages (WS_MAX_INBOUND_PER_SECOND). */
+    inbound: InboundBudget;
     alive: boolean;
     gone: boolean;
 }
@@ -42,6 +46,12 @@ export interface BunHubOptions {
     maxBufferedBytes: number;
     maxTotalBufferedBytes: number;
     heartbeatMs: number;
+}
+
+/** Counts one inbound message (data or ping); a client past its budget is closed with 1008. */
+function overBudget(socket: ServerWebSocket<SocketData>, hub: BunHub): void {
+    if (socket.data.inbound.take() || socket.data.gone) return;
+    hub.dropForPolicy(socket);
 }
 
 /** Sockets, their channels (as native topics), heartbeat, backlog caps and closing, on Bun. */
@@ -213,6 +223,13 @@ export class BunHub {
         }
     }
 
+    /** Closes a client that sent more than its inbound budget (1008), and lets go of it at once. */
+    dropForPolicy(socket: Socket): void {
+        if (!this.remove(socket)) return;
+        this.log.warn({ reason: "inbound messages over WS_MAX_INBOUND_PER_SECOND" }, "dropping websocket client");
+        socket.close(CLOSE_POLICY, "too many messages");
+    }
+
     private drop(socket: Socket, reason: string, extra: object = {}): void {
         if (!this.remove(socket)) return;
         this.log.warn({ reason, ...extra }, "dropping websocket client");
@@ -346,54 +363,41 @@ export async function startBunServer(config: Config, log: Logger = pino(loggerOp
             log.warn({ status: room.status }, "websocket upgrade refused: connection limit");
             return json(room.status, { error: room.message }, { "retry-after": "5" });
         }
-        const data: SocketData = { channels: [], address: ip, slot: false, alive: true, gone: false };
-        const tickets = query.getAll("ticket");
-        const ticket = tickets.length === 1 ? tickets[0]! : tickets.length > 1 ? null : undefined;
-        if (ticket !== undefined && ticket !== "") {
-            const result = typeof ticket === "string" ? verifyTicket(ticket, keyForTickets) : undefined;
-            if (!result?.ok) {
-                log.info({ reason: result?.reason ?? "malformed" }, "websocket closed: ticket refused");
-                data.refuse = [CLOSE_TICKET_INVALID, "invalid or expired ticket"];
-            } else {
-                data.channels = [PUBLIC_CHANNEL, ...result.grant.channels.filter((c) => c !== PUBLIC_CHANNEL)];
-            }
-        } else if (config.allowAnonymous) {
-            data.channels = [PUBLIC_CHANNEL];
-        } else {
-            data.refuse = [CLOSE_TICKET_REQUIRED, "ticket required"];
+        const data: SocketData = {
+            channels: [],
+            address: ip,
+            slot: false,
+            alive: true,
+            gone: false,
+            inbound: new InboundBudget(config.maxInboundPerSecond),
+        };
+        const claim = claimChannels(query.getAll("ticket"), keyForTickets, config.allowAnonymous);
+        if (claim.ok) data.channels = claim.channels;
+        else {
+            log.info({ reason: claim.why }, "websocket closed: ticket refused");
+            data.refuse = [claim.code, claim.reason];
         }
-        if (!data.refuse) {
-            if (limiter.acquire(ip)) data.slot = true;
-            else data.refuse = [CLOSE_TRY_AGAIN, "connection limit reached"];
-        }
+        if (!data.refuse && !limiter.acquire(ip)) data.refuse = [CLOSE_TRY_AGAIN, "connection limit reached"];
+        else if (data.refuse) limiter.hold(ip); // a refused socket is counted until it is gone
+        data.slot = true;
         if (server.upgrade(request, { data })) return undefined;
         if (data.slot) limiter.release(ip);
         return json(426, { error: "upgrade required: /ws is a WebSocket endpoint" });
     }
 
-    async function postEvent(request: Request, name: string, query: URLSearchParams | undefined, remote: () => string): Promise<Response> {
-        const originHeader = request.headers.get("origin");
-        const site = request.headers.get("sec-fetch-site");
-        if (originHeader !== null || (site !== null && site !== "none")) {
-            log.warn({ origin: originHeader ?? undefined }, "event refused: sent by a browser page");
-            return json(403, { error: "POST /events is for the web app's server, not for browsers" });
+    async function postEvent(request: Request, name: string, query: string | undefined, remote: () => string): Promise<Response> {
+        const head = checkEventHead(config.eventsSecret, {
+            name,
+            origin: request.headers.get("origin") ?? undefined,
+            fetchSite: request.headers.get("sec-fetch-site") ?? undefined,
+            authorization: request.headers.get("authorization") ?? undefined,
+            remote,
+        });
+        if (!head.ok) {
+            if (head.warn) log.warn(...head.warn);
+            return json(head.status, { error: head.error });
         }
-        // The peer address matters only without a secret (loopback callers only): not looked up otherwise.
-        const auth = authorizeEvent(
-            config.eventsSecret,
-            request.headers.get("authorization") ?? undefined,
-            config.eventsSecret === undefined ? remote() : undefined,
-        );
-        if (!auth.ok) {
-            log.warn({ status: auth.status }, "event refused");
-            return json(auth.status, { error: auth.message });
-        }
-        const event = knownEvent(name);
-        if (!event) {
-            return json(400, {
-                error: `event name must be kebab-case <resource>-<action> of at most ${MAX_EVENT_NAME_LENGTH} characters, e.g. todo-created`,
-            });
-        }
+        const event = head.event;
         const tooLarge = () => json(413, { error: `event body is larger than ${config.maxEventBytes} bytes` });
         if (Number(request.headers.get("content-length") ?? 0) > DRAIN_LIMIT) return tooLarge();
         let text: string;
@@ -411,8 +415,7 @@ export async function startBunServer(config: Config, log: Logger = pino(loggerOp
         } catch (err) {
             return parseError(`Body is not valid JSON but content-type is set to 'application/json': ${(err as Error).message}`);
         }
-        const tos = query?.getAll("to") ?? [];
-        const to = parseChannelList(tos.length > 1 ? tos : tos[0]);
+        const to = parseEventQuery(query);
         if (!to.ok) return json(400, { error: to.message });
         const message = serializeKnownEvent(event, body);
         const clients = hub.broadcast(message, to.channels);
@@ -483,7 +486,6 @@ export async function startBunServer(config: Config, log: Logger = pino(loggerOp
             const pathAndQuery = start < 0 ? "/" : url.slice(start);
             const q = pathAndQuery.indexOf("?");
             const path = q < 0 ? pathAndQuery : pathAndQuery.slice(0, q);
-            const query = q < 0 ? undefined : new URLSearchParams(pathAndQuery.slice(q + 1));
             const method = request.method;
             if (logRequests) log.info({ req: { method, url: pathAndQuery, ip: clientIp() } }, "incoming request");
             try {
@@ -492,14 +494,16 @@ export async function startBunServer(config: Config, log: Logger = pino(loggerOp
                     if (!name.includes("/")) {
                         // The router's parameter limit on Node answers 414 for a longer name: the same here.
                         if (name.length > MAX_EVENT_NAME_LENGTH) return json(414, { error: "URI too long" });
-                        return withDeadline(postEvent(request, name, query, remote));
+                        return withDeadline(postEvent(request, name, q < 0 ? undefined : pathAndQuery.slice(q + 1), remote));
                     }
                 }
                 if (method === "GET") {
                     if (path === "/ws" && request.headers.get("upgrade")?.toLowerCase() === "websocket") {
-                        return upgrade(request, server, query ?? new URLSearchParams(), clientIp());
+                        return upgrade(request, server, new URLSearchParams(q < 0 ? "" : pathAndQuery.slice(q + 1)), clientIp());
                     }
-                    if (path === "/health") return json(200, { status: "ok", clients: hub.size });
+                    if (path === "/health") {
+                        return json(200, healthBody(config.metricsToken, request.headers.get("authorization") ?? undefined, hub.size));
+                    }
                     // Ready while serving; a Redis outage shows as degraded (see README).
                     if (path === "/ready") {
                         const redis = fanout.status();
@@ -529,8 +533,14 @@ export async function startBunServer(config: Config, log: Logger = pino(loggerOp
                 }
                 hub.add(socket);
             },
-            // Browsers have nothing to tell us; inbound messages are ignored (maxPayloadLength keeps them small).
-            message() {},
+            // Browsers have nothing to tell us: inbound messages are ignored (maxPayloadLength keeps them small)
+            // but counted, and a client that sends more than its budget is closed.
+            message(socket) {
+                overBudget(socket, hub);
+            },
+            ping(socket) {
+                overBudget(socket, hub);
+            },
             pong(socket) {
                 hub.pong(socket);
             },

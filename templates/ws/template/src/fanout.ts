@@ -5,13 +5,14 @@
 //     while Redis is down), then publishes the signed message (see signing.ts) carrying its instance id;
 //   - every replica delivers what it hears on the channel, except messages carrying its own instance id.
 // Nothing unsigned is trusted: each message is checked for size, shape, signature, age, channels and
-// envelope before delivery; anything else is dropped with a rate-limited warning.
+// envelope before delivery, and delivered once (a re-published copy is dropped by its origin and nonce);
+// anything else is dropped with a rate-limited warning.
 // Publisher and subscriber are separate connections (a subscribed Redis connection cannot publish).
 
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { RateLimitedLog } from "./ratelog";
-import { decodeMessage, encodeMessage } from "./signing";
+import { decodeMessage, encodeMessage, ReplayGuard } from "./signing";
 
 export interface FanoutLogger {
     info(obj: object, msg: string): void;
@@ -53,6 +54,9 @@ export function createRedisFanout(
     const { url, channel, key, maxMessageBytes } = options;
     const instanceId = randomUUID();
     const limited = new RateLimitedLog(log, options.logIntervalMs ?? 30_000);
+    const replays = new ReplayGuard();
+    // Nonces: a counter, unique for this instance id (a new id at every start).
+    let sequence = 0;
     const common = {
         // Reconnect forever with a capped delay; a Redis outage must never take the service down.
         retryStrategy: (times: number) => Math.min(100 * times, 2_000),
@@ -90,6 +94,10 @@ export function createRedisFanout(
             return;
         }
         if (decoded.message.origin === instanceId) return; // our own message: already delivered locally
+        if (!replays.first(decoded.message, decoded.ms)) {
+            limited.warn("redis-drop:replay", { reason: "replay" }, "dropped a replayed message on the redis channel");
+            return;
+        }
         deliver(decoded.message.envelope, decoded.message.to);
     });
     subscriber.subscribe(channel).catch((err: Error) => {
@@ -106,7 +114,8 @@ export function createRedisFanout(
                 );
                 return;
             }
-            const message = encodeMessage(key, { origin: instanceId, to: [...to], envelope });
+            sequence += 1;
+            const message = encodeMessage(key, { origin: instanceId, nonce: sequence.toString(36), to: [...to], envelope });
             publisher.publish(channel, message).catch((err: Error) => {
                 limited.warn("redis-publish", { err: err.message }, "redis publish failed: event delivered to this replica only");
             });

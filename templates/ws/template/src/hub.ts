@@ -3,11 +3,27 @@
 // its major version cannot break it. On Bun, bun-server.ts has the same duties over Bun.serve's pub/sub.
 
 import WebSocket from "ws";
+import { CLOSE_POLICY } from "./close-codes";
+import { InboundBudget } from "./limits";
 
 export interface HubOptions {
     maxBufferedBytes: number;
     maxTotalBufferedBytes: number;
     heartbeatMs: number;
+    /** WS_MAX_INBOUND_PER_SECOND: data frames and pings a client may send per second. */
+    maxInboundPerSecond: number;
+}
+
+/**
+ * Closes `socket` with `code` and lets go of it at once: the close frame is written, then the connection is
+ * destroyed instead of waiting (ws: up to 30 s) for a close frame a hostile client never sends.
+ */
+export function closeNow(socket: WebSocket, code: number, reason: string): void {
+    try {
+        socket.close(code, reason);
+    } finally {
+        socket.terminate();
+    }
 }
 
 export interface HubLogger {
@@ -61,7 +77,17 @@ export class Hub {
         socket.on("pong", () => {
             client.alive = true;
         });
-        // Browsers have nothing to tell us; inbound messages are ignored (maxPayload keeps them small).
+        // Browsers have nothing to tell us: inbound messages are ignored (maxPayload keeps them small) but
+        // counted, and a client that sends more than its budget is closed.
+        const budget = new InboundBudget(this.options.maxInboundPerSecond);
+        const inbound = () => {
+            if (budget.take()) return;
+            if (!this.remove(socket)) return;
+            this.log.warn({ reason: "inbound messages over WS_MAX_INBOUND_PER_SECOND" }, "dropping websocket client");
+            closeNow(socket, CLOSE_POLICY, "too many messages");
+        };
+        socket.on("message", inbound);
+        socket.on("ping", inbound);
         socket.on("close", () => {
             this.remove(socket);
         });

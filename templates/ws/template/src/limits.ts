@@ -1,5 +1,6 @@
-// Connection limits: total sockets and sockets per client address. Runtime-agnostic: a server calls
-// check() before the upgrade (to refuse with an HTTP status) and acquire()/release() around a socket's life.
+// Connection limits: total sockets and sockets per client address, and each socket's inbound messages.
+// Runtime-agnostic: a server calls check() before the upgrade (to refuse with an HTTP status) and
+// acquire()/release() (or hold()/release() for a socket it refuses) around a socket's life.
 
 export interface ConnectionLimits {
     maxConnections: number;
@@ -40,11 +41,41 @@ export class ConnectionLimiter {
         return true;
     }
 
+    /**
+     * Takes a slot even past the caps, for a socket that is being refused (a close code right after the
+     * upgrade): it holds a file until it is gone, so it is counted until then (release() when it closes).
+     */
+    hold(address: string): void {
+        this.total += 1;
+        this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    }
+
     release(address: string): void {
         const count = this.perAddress.get(address);
         if (count === undefined) return;
         this.total -= 1;
         if (count <= 1) this.perAddress.delete(address);
         else this.perAddress.set(address, count - 1);
+    }
+}
+
+/**
+ * Inbound messages per connection: at most `perSecond` in any one-second window (fixed windows). Browsers
+ * send next to nothing; a client past the budget is closed with 1008 (policy violation).
+ */
+export class InboundBudget {
+    private windowStart = 0;
+    private count = 0;
+
+    constructor(private readonly perSecond: number) {}
+
+    /** Counts one message; false once the budget of the current window is spent. */
+    take(now = Date.now()): boolean {
+        if (now - this.windowStart >= 1000) {
+            this.windowStart = now;
+            this.count = 0;
+        }
+        this.count += 1;
+        return this.count <= this.perSecond;
     }
 }

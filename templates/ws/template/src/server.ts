@@ -4,18 +4,20 @@
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
-import { authorizeEvent } from "./auth";
-import { parseChannelList, PUBLIC_CHANNEL } from "./channels";
+import { healthBody } from "./auth";
+import { parseEventQuery } from "./channels";
+import { claimChannels } from "./claim";
 import type { Config } from "./config";
 import { jsonTooDeep, knownEvent, MAX_EVENT_NAME_LENGTH, MAX_JSON_DEPTH, serializeKnownEvent } from "./events";
 import { createRedisFanout, noFanout, type Fanout } from "./fanout";
-import { Hub } from "./hub";
+import { closeNow, Hub } from "./hub";
 import { ConnectionLimiter } from "./limits";
-import { CLOSE_TICKET_INVALID, CLOSE_TICKET_REQUIRED, CLOSE_TRY_AGAIN } from "./close-codes";
+import { CLOSE_TRY_AGAIN } from "./close-codes";
 import { loggerOptions } from "./logger";
 import { checkOrigin } from "./origin";
+import { checkEventHead } from "./requests";
 import { REDIS_KEY_LABEL } from "./signing";
-import { deriveKey, redactTicket, ticketKey, verifyTicket } from "./tickets";
+import { deriveKey, redactTicket, ticketKey } from "./tickets";
 
 export { CLOSE_TICKET_INVALID, CLOSE_TICKET_REQUIRED, CLOSE_TRY_AGAIN } from "./close-codes";
 
@@ -30,12 +32,6 @@ export interface Service {
 
 function httpError(statusCode: number, message: string): Error & { statusCode: number } {
     return Object.assign(new Error(message), { statusCode });
-}
-
-/** A request made by a browser page (fetch, form, beacon): it carries Origin or Sec-Fetch-Site. */
-function fromBrowser(request: FastifyRequest): boolean {
-    const site = request.headers["sec-fetch-site"];
-    return request.headers.origin !== undefined || (site !== undefined && site !== "none");
 }
 
 export async function buildServer(config: Config): Promise<Service> {
@@ -85,6 +81,7 @@ export async function buildServer(config: Config): Promise<Service> {
             maxBufferedBytes: config.maxBufferedBytes,
             maxTotalBufferedBytes: config.maxTotalBufferedBytes,
             heartbeatMs: config.heartbeatMs,
+            maxInboundPerSecond: config.maxInboundPerSecond,
         },
         app.log,
     );
@@ -158,44 +155,40 @@ export async function buildServer(config: Config): Promise<Service> {
     };
 
     app.get<{ Querystring: { ticket?: unknown } }>("/ws", { websocket: true, onRequest: wsGuard }, (socket, request) => {
-        const ticket = request.query.ticket;
-        let channels: string[];
-        if (ticket !== undefined && ticket !== "") {
-            const result = typeof ticket === "string" ? verifyTicket(ticket, keyForTickets) : undefined;
-            if (!result?.ok) {
-                request.log.info({ reason: result?.reason ?? "malformed" }, "websocket closed: ticket refused");
-                socket.close(CLOSE_TICKET_INVALID, "invalid or expired ticket");
-                return;
-            }
-            channels = [PUBLIC_CHANNEL, ...result.grant.channels.filter((c) => c !== PUBLIC_CHANNEL)];
-        } else if (config.allowAnonymous) {
-            channels = [PUBLIC_CHANNEL];
-        } else {
-            socket.close(CLOSE_TICKET_REQUIRED, "ticket required");
-            return;
-        }
         const address = request.ip;
-        if (!limiter.acquire(address)) {
-            socket.close(CLOSE_TRY_AGAIN, "connection limit reached");
+        // A socket refused here still holds a file until it is gone: it is counted (over the caps) until then,
+        // and terminated right after its close frame.
+        const refuse = (code: number, reason: string) => {
+            limiter.hold(address);
+            socket.once("close", () => limiter.release(address));
+            closeNow(socket, code, reason);
+        };
+        const ticket = request.query.ticket;
+        const claim = claimChannels(ticket === undefined ? [] : Array.isArray(ticket) ? ticket : [ticket], keyForTickets, config.allowAnonymous);
+        if (!claim.ok) {
+            request.log.info({ reason: claim.why }, "websocket closed: ticket refused");
+            refuse(claim.code, claim.reason);
             return;
         }
-        hub.add(socket, channels, () => limiter.release(address));
+        if (!limiter.acquire(address)) {
+            refuse(CLOSE_TRY_AGAIN, "connection limit reached");
+            return;
+        }
+        hub.add(socket, claim.channels, () => limiter.release(address));
     });
 
     const eventGuard = async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
-        if (fromBrowser(request)) {
-            request.log.warn({ origin: request.headers.origin }, "event refused: sent by a browser page");
-            return reply.code(403).send({ error: "POST /events is for the web app's server, not for browsers" });
-        }
-        const auth = authorizeEvent(config.eventsSecret, request.headers.authorization, request.socket.remoteAddress);
-        if (!auth.ok) {
-            request.log.warn({ status: auth.status }, "event refused");
-            return reply.code(auth.status).send({ error: auth.message });
-        }
-        if (!knownEvent(request.params.name)) {
-            return reply.code(400).send({
-                error: `event name must be kebab-case <resource>-<action> of at most ${MAX_EVENT_NAME_LENGTH} characters, e.g. todo-created`,
-            });
+        const site = request.headers["sec-fetch-site"];
+        const head = checkEventHead(config.eventsSecret, {
+            name: request.params.name,
+            origin: request.headers.origin,
+            fetchSite: Array.isArray(site) ? site[0] : site,
+            authorization: request.headers.authorization,
+            remote: () => request.socket.remoteAddress,
+        });
+        if (!head.ok) {
+            if (head.warn) request.log.warn(...head.warn);
+            return reply.code(head.status).send({ error: head.error });
         }
         // Refuse an oversize body up front, and let the runtime read the rest of it off the wire, so that a
         // normal HTTP client (which sends its whole body before reading) gets the 413 instead of a broken pipe.
@@ -205,16 +198,17 @@ export async function buildServer(config: Config): Promise<Service> {
         }
     };
 
-    app.post<{ Params: { name: string }; Querystring: { to?: unknown }; Body: unknown }>(
+    app.post<{ Params: { name: string }; Body: unknown }>(
         "/events/:name",
         { onRequest: eventGuard },
         async (request, reply) => {
             if (request.body === undefined) {
                 return reply.code(400).send({ error: "request body must be JSON" });
             }
-            const to = parseChannelList(request.query.to);
+            const q = request.url.indexOf("?");
+            const to = parseEventQuery(q < 0 ? undefined : request.url.slice(q + 1));
             if (!to.ok) return reply.code(400).send({ error: to.message });
-            const event = knownEvent(request.params.name)!; // checked in eventGuard
+            const event = knownEvent(request.params.name)!; // checked in eventGuard (a cached lookup)
             const message = serializeKnownEvent(event, request.body);
             const clients = hub.broadcast(message, to.channels);
             fanout.publish(message, to.channels);
@@ -228,7 +222,7 @@ export async function buildServer(config: Config): Promise<Service> {
         return reply.code(404).send({ error: "not found" });
     });
 
-    app.get("/health", async () => ({ status: "ok", clients: hub.size }));
+    app.get("/health", async (request) => healthBody(config.metricsToken, request.headers.authorization, hub.size));
 
     // Ready while serving. A Redis outage does not make a replica unready: local delivery still works and
     // taking every replica out of the load balancer would cut every browser off; it shows as degraded.

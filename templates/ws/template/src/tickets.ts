@@ -20,6 +20,8 @@ export const MAX_TICKET_LENGTH = 8192;
 export const CLOCK_SKEW_SECONDS = 5;
 const MAX_SUBJECT_LENGTH = 256;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** An HMAC-SHA256 in base64url without padding: exactly 43 characters, nothing shorter or longer. */
+const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
 
 export interface Grant {
     sub: string | null;
@@ -64,7 +66,7 @@ export function verifyTicket(
     const parts = ticket.split(".");
     if (parts.length !== 3 || parts[0] !== TICKET_VERSION) return { ok: false, reason: "malformed" };
     const [, payload = "", signature = ""] = parts;
-    if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) return { ok: false, reason: "malformed" };
+    if (!BASE64URL.test(payload) || !SIGNATURE.test(signature)) return { ok: false, reason: "malformed" };
     const given = Buffer.from(signature, "base64url");
     const expected = sign(key, payload);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "signature" };
@@ -93,18 +95,37 @@ export function verifyTicket(
     return { ok: true, grant: { sub: sub as string | null, channels: [...new Set(ch as string[])] }, exp: expires };
 }
 
-/** The URL with any `ticket=` query value replaced, for logs. */
+/** A query key as a server decodes it (percent-escapes and `+`), up to three times; undefined when undecodable. */
+function decodedKey(raw: string): string | undefined {
+    let key = raw;
+    for (let i = 0; i < 3 && /[%+]/.test(key); i++) {
+        try {
+            key = decodeURIComponent(key.replace(/\+/g, " "));
+        } catch {
+            return undefined;
+        }
+    }
+    return key;
+}
+
+/**
+ * The URL with the value of every query parameter whose name decodes to `ticket` (any case, any encoding:
+ * `%74icket=` is `ticket=` to the server) replaced, for logs. An undecodable name is redacted too.
+ */
 export function redactTicket(url: string): string {
-    return url.replace(/([?&]ticket=)[^&#]*/gi, "$1[redacted]");
+    return url.replace(/([?&;])([^=&#?;\s]*)=([^&#;\s]*)/g, (whole, sep: string, key: string) => {
+        const name = decodedKey(key);
+        return name === undefined || name.trim().toLowerCase() === "ticket" ? `${sep}${key}=[redacted]` : whole;
+    });
 }
 
 /** A log record with every `ticket=` value in its strings (nested, errors included) replaced. */
 export function redactTickets<T>(value: T, depth = 0): T {
-    if (typeof value === "string") return (value.includes("icket=") ? redactTicket(value) : value) as T;
+    if (typeof value === "string") return (value.includes("=") ? redactTicket(value) : value) as T;
     if (depth > 4 || typeof value !== "object" || value === null) return value;
     if (value instanceof Error) {
-        if (value.message.includes("icket=")) value.message = redactTicket(value.message);
-        if (value.stack?.includes("icket=")) value.stack = redactTicket(value.stack);
+        if (value.message.includes("=")) value.message = redactTicket(value.message);
+        if (value.stack?.includes("=")) value.stack = redactTicket(value.stack);
         return value;
     }
     if (Array.isArray(value)) return value.map((item) => redactTickets(item, depth + 1)) as T;

@@ -1,17 +1,21 @@
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { describe, test } from "node:test";
-import { authorizeEvent, bearerToken, isLoopback, secretMatches } from "../src/auth";
-import { ConfigError, DEFAULT_PORT, loadConfig, parseOrigins } from "../src/config";
+import { authorizeEvent, bearerToken, healthBody, isLoopback, secretMatches } from "../src/auth";
+import { claimChannels } from "../src/claim";
+import { ConfigError, DEFAULT_PORT, estimatedBits, loadConfig, parseOrigins, weakSecret } from "../src/config";
 import { eventType, isValidEventName, knownEvent, serializeEvent, serializeKnownEvent } from "../src/events";
 import { checkOrigin } from "../src/origin";
-import { isValidChannel, parseChannelList } from "../src/channels";
+import { isValidChannel, parseChannelList, parseEventQuery } from "../src/channels";
 import { jsonTooDeep, MAX_EVENT_NAME_LENGTH } from "../src/events";
-import { ConnectionLimiter } from "../src/limits";
+import { ConnectionLimiter, InboundBudget } from "../src/limits";
 import { RateLimitedLog } from "../src/ratelog";
-import { decodeMessage, encodeMessage } from "../src/signing";
-import { deriveKey, redactTicket, signTicket, ticketKey, verifyTicket } from "../src/tickets";
+import { checkEventHead, fromBrowserPage } from "../src/requests";
+import { decodeMessage, encodeMessage, MAX_FUTURE_SKEW_MS, MAX_MESSAGE_AGE_MS, ReplayGuard } from "../src/signing";
+import { deriveKey, redactTicket, redactTickets, signTicket, ticketKey, verifyTicket } from "../src/tickets";
 
-const LONG = "0123456789abcdef0123456789abcdef";
+// 32 random bytes as `openssl rand -hex 32` prints them: what the README tells users to generate.
+const LONG = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
 describe("event names", () => {
     test("the last hyphen separates the action", () => {
@@ -65,6 +69,53 @@ describe("auth", () => {
         assert.deepEqual(authorizeEvent(undefined, undefined, "127.0.0.1"), { ok: true });
         assert.equal(authorizeEvent(undefined, undefined, "10.0.0.1").ok, false);
     });
+    test("/health gives the client count only to the metrics token's bearer", () => {
+        assert.deepEqual(healthBody(LONG, `Bearer ${LONG}`, 7), { status: "ok", clients: 7 });
+        for (const header of [undefined, "", "Bearer", `Bearer ${LONG.slice(1)}`, `Bearer ${LONG}x`, `Basic ${LONG}`]) {
+            assert.deepEqual(healthBody(LONG, header, 7), { status: "ok" }, String(header));
+        }
+        assert.deepEqual(healthBody(undefined, `Bearer ${LONG}`, 7), { status: "ok" });
+        assert.deepEqual(healthBody(undefined, "Bearer undefined", 7), { status: "ok" });
+    });
+});
+
+describe("event requests, before the body", () => {
+    const head = (over: Partial<Parameters<typeof checkEventHead>[1]> = {}) => ({
+        name: "todo-created",
+        origin: undefined,
+        fetchSite: undefined,
+        authorization: "Bearer k",
+        remote: () => "10.0.0.1",
+        ...over,
+    });
+    test("a browser page is told apart by Origin or Sec-Fetch-Site", () => {
+        for (const [origin, site] of [["https://evil.test", undefined], ["null", undefined], [undefined, "cross-site"], [undefined, "same-origin"], [undefined, "same-site"]] as const) {
+            assert.equal(fromBrowserPage(origin, site), true, `${origin} ${site}`);
+        }
+        assert.equal(fromBrowserPage(undefined, "none"), false); // typed in the address bar: no page
+        assert.equal(fromBrowserPage(undefined, undefined), false); // a server's fetch
+    });
+    test("browser page first, then the secret, then the name", () => {
+        assert.equal(checkEventHead("k", head()).ok, true);
+        assert.equal((checkEventHead("k", head({ origin: "https://a.test" })) as { status: number }).status, 403);
+        assert.equal((checkEventHead("k", head({ origin: "https://a.test", name: "Nope" })) as { status: number }).status, 403);
+        assert.equal((checkEventHead("k", head({ authorization: "Bearer x", name: "Nope" })) as { status: number }).status, 401);
+        assert.equal((checkEventHead("k", head({ name: "Nope" })) as { status: number }).status, 400);
+        assert.equal((checkEventHead("k", head({ name: "a-" + "b".repeat(98) })) as { ok: boolean }).ok, true);
+        assert.equal((checkEventHead("k", head({ name: "a-" + "b".repeat(99) })) as { status: number }).status, 400);
+    });
+    test("without a secret the peer address decides, and is looked up only then", () => {
+        let asked = 0;
+        const remote = (address: string) => () => {
+            asked += 1;
+            return address;
+        };
+        assert.equal(checkEventHead(undefined, head({ authorization: undefined, remote: remote("127.0.0.1") })).ok, true);
+        assert.equal((checkEventHead(undefined, head({ remote: remote("10.0.0.1") })) as { status: number }).status, 403);
+        assert.equal(asked, 2);
+        assert.equal(checkEventHead("k", head({ remote: remote("10.0.0.1") })).ok, true);
+        assert.equal(asked, 2);
+    });
 });
 
 describe("origin", () => {
@@ -91,6 +142,8 @@ describe("config", () => {
         assert.equal(config.allowAnonymous, true);
         assert.equal(config.eventsSecret, undefined);
         assert.equal(config.redisUrl, undefined);
+        assert.equal(config.metricsToken, undefined);
+        assert.equal(config.maxInboundPerSecond, 20);
     });
     test("the default connection cap stays under the open-file limit", () => {
         assert.equal(loadConfig({}).maxConnections, 10_000);
@@ -105,6 +158,8 @@ describe("config", () => {
     test("bad numbers are refused", () => {
         assert.throws(() => loadConfig({ WS_PORT: "abc" }), ConfigError);
         assert.throws(() => loadConfig({ WS_HEARTBEAT_MS: "1" }), ConfigError);
+        assert.throws(() => loadConfig({ WS_MAX_INBOUND_PER_SECOND: "0" }), ConfigError);
+        assert.equal(loadConfig({ WS_MAX_INBOUND_PER_SECOND: "1" }).maxInboundPerSecond, 1);
     });
     test("production requires a secret and allowed origins", () => {
         assert.throws(() => loadConfig({ NODE_ENV: "production", WS_ALLOWED_ORIGINS: "https://a.test" }), /WS_EVENTS_SECRET/);
@@ -112,6 +167,14 @@ describe("config", () => {
         const config = loadConfig({ NODE_ENV: "production", WS_EVENTS_SECRET: LONG, WS_ALLOWED_ORIGINS: "https://a.test" });
         assert.equal(config.production, true);
         assert.equal(config.host, "0.0.0.0");
+    });
+    test("an unknown NODE_ENV is refused, not run as development", () => {
+        for (const nodeEnv of ["prod", "staging", "Prod", "productio", "production1", "dev"]) {
+            assert.throws(() => loadConfig({ NODE_ENV: nodeEnv }), /NODE_ENV must be one of/, nodeEnv);
+        }
+        for (const nodeEnv of ["development", "test", "Test", "DEVELOPMENT"]) assert.equal(loadConfig({ NODE_ENV: nodeEnv }).production, false);
+        const base = { WS_EVENTS_SECRET: LONG, WS_ALLOWED_ORIGINS: "https://a.test" };
+        for (const nodeEnv of ["production", "Production", "PRODUCTION"]) assert.equal(loadConfig({ ...base, NODE_ENV: nodeEnv }).production, true);
     });
     test("production refuses weak secrets, whatever the case of NODE_ENV", () => {
         const base = { WS_ALLOWED_ORIGINS: "https://a.test" };
@@ -122,33 +185,82 @@ describe("config", () => {
                 /placeholder/,
             );
             assert.throws(() => loadConfig({ ...base, NODE_ENV: nodeEnv, WS_EVENTS_SECRET: LONG, WS_TICKET_SECRET: "x" }), /WS_TICKET_SECRET/);
+            assert.throws(() => loadConfig({ ...base, NODE_ENV: nodeEnv, WS_EVENTS_SECRET: LONG, WS_METRICS_TOKEN: "a".repeat(40) }), /WS_METRICS_TOKEN/);
         }
+        // Development takes any single-token secret.
+        assert.equal(loadConfig({ WS_EVENTS_SECRET: "a".repeat(32) }).eventsSecret, "a".repeat(32));
         assert.throws(() => loadConfig({ WS_EVENTS_SECRET: "two words" }), /whitespace/);
         assert.throws(() => loadConfig({ REDIS_URL: "redis://r:6379" }), /REDIS_URL needs WS_EVENTS_SECRET/);
         assert.throws(() => loadConfig({ WS_PUBLIC: "maybe" }), /WS_PUBLIC/);
         assert.equal(loadConfig({ WS_PUBLIC: "false" }).allowAnonymous, false);
     });
+    test("a production secret must be long, not the placeholder, and look random", () => {
+        const weak: [string, RegExp][] = [
+            ["a".repeat(32), /does not look random/],
+            ["a".repeat(200), /does not look random/],
+            ["ab".repeat(32), /does not look random/],
+            ["abcdefghi".repeat(8), /does not look random/], // 9 distinct characters
+            ["CHANGE-ME-TO-A-LONG-RANDOM-STRING", /placeholder/],
+            ["Change-Me-To-A-Long-Random-String", /placeholder/],
+            [`${LONG}-changeme`, /placeholder/],
+            [`${LONG}-Change-Me`, /placeholder/],
+            ["a".repeat(100) + "bcdefghijk", /does not look random/], // 11 distinct characters, about 82 bits
+            [LONG.slice(0, 31), /shorter than 32 bytes/],
+        ];
+        for (const [value, why] of weak) assert.match(weakSecret(value) ?? "(accepted)", why, value);
+        // Just past each bound: 32 bytes; 10 distinct characters with enough bits.
+        for (const strong of [LONG, LONG.slice(0, 32), "abcdefghij".repeat(4), "Zq3-Kp9_xW2mT7vR4nB8cY1uL6hJ5gF0dS"]) {
+            assert.equal(weakSecret(strong), undefined, strong);
+        }
+        assert.equal(estimatedBits("a".repeat(32)), 0);
+        assert.equal(estimatedBits("ab".repeat(16)), 32);
+        assert.ok(estimatedBits(LONG) > 200);
+    });
 });
 
 describe("channels", () => {
-    test("grammar", () => {
-        for (const ok of ["public", "user:42", "team:7", "org-unit:a_b-C9", "doc:" + "x".repeat(64)]) assert.ok(isValidChannel(ok), ok);
-        for (const bad of ["", "Public", "user", "user:", ":1", "user:4 2", "user:1:2", "User:1", "u,v:1", "doc:" + "x".repeat(65), 7]) {
-            assert.equal(isValidChannel(bad), false, String(bad));
+    test("grammar, on both sides of each length limit", () => {
+        const kind32 = "k" + "a".repeat(31);
+        const id64 = "x".repeat(64);
+        for (const ok of ["public", "user:42", "team:7", "org-unit:a_b-C9", `doc:${id64}`, "a:b", `${kind32}:${id64}`, "k9-:_"]) {
+            assert.ok(isValidChannel(ok), ok);
         }
+        const bad = [
+            "", "Public", "public ", "user", "user:", ":1", "user:4 2", "user:1:2", "User:1", "u,v:1", "9a:1", "-a:1",
+            `doc:${id64}x`, `${kind32}a:1`, `${kind32}:${id64}x`, "user:é", "user:1\n", 7, null, undefined, ["user:1"],
+        ];
+        for (const value of bad) assert.equal(isValidChannel(value), false, JSON.stringify(value));
     });
     test("the to list", () => {
         assert.deepEqual(parseChannelList(undefined), { ok: true, channels: ["public"] });
         assert.deepEqual(parseChannelList("user:42,team:7,user:42"), { ok: true, channels: ["user:42", "team:7"] });
+        assert.deepEqual(parseChannelList(""), { ok: false, message: "`to` is empty: leave it out to send to public" });
         assert.equal(parseChannelList("user:42,").ok, false);
         assert.equal(parseChannelList(["a:1", "b:2"]).ok, false);
-        assert.equal(parseChannelList(Array.from({ length: 33 }, (_, i) => `u:${i}`).join(",")).ok, false);
+        const list = (n: number) => Array.from({ length: n }, (_, i) => `u:${i}`).join(",");
+        assert.equal(parseChannelList(list(32)).ok, true);
+        assert.equal(parseChannelList(list(33)).ok, false);
+    });
+    test("the event query is parsed strictly: exactly one `to`, nothing else", () => {
+        assert.deepEqual(parseEventQuery(undefined), { ok: true, channels: ["public"] });
+        assert.deepEqual(parseEventQuery(""), { ok: true, channels: ["public"] });
+        assert.deepEqual(parseEventQuery("to=user%3A1"), { ok: true, channels: ["user:1"] });
+        assert.deepEqual(parseEventQuery("to=user:1,team:7"), { ok: true, channels: ["user:1", "team:7"] });
+        assert.deepEqual(parseEventQuery("to=user%3A1%2Cteam%3A7"), { ok: true, channels: ["user:1", "team:7"] });
+        assert.deepEqual(parseEventQuery("%74o=user:1"), { ok: true, channels: ["user:1"] }); // decoded as the server decodes it
+        for (const query of ["to=%ZZ", "to=a+b", "to=%2C", "to=user:1%26x=1"]) assert.equal(parseEventQuery(query).ok, false, query);
+        for (const query of ["to=", "to", "to[]=user:1", "To=user:1", "TO=user:1", "to=user:1&to=user:2", "to=user:1&x=1", "x=1", "&", "to=public&to="]) {
+            assert.equal(parseEventQuery(query).ok, false, query);
+        }
     });
 });
 
 describe("tickets", () => {
     const key = ticketKey(undefined, "events-secret")!;
     const now = 1_800_000_000;
+    const claims = (c: Record<string, unknown>) => Buffer.from(JSON.stringify(c)).toString("base64url");
+    const signed = (payload: string, k: Buffer = key) =>
+        `v1.${payload}.${createHmac("sha256", k).update(`v1.${payload}`).digest("base64url")}`;
     test("a signed ticket verifies and grants its channels", () => {
         const ticket = signTicket(key, { sub: "1", channels: ["user:1"] }, 30, now);
         assert.deepEqual(verifyTicket(ticket, key, now + 10), { ok: true, grant: { sub: "1", channels: ["user:1"] }, exp: now + 30 });
@@ -157,12 +269,87 @@ describe("tickets", () => {
         const ticket = signTicket(key, { sub: "1", channels: ["user:1"] }, 30, now);
         assert.deepEqual(verifyTicket(ticket, key, now + 60), { ok: false, reason: "expired" });
         const [v, payload, sig] = ticket.split(".") as [string, string, string];
-        const altered = Buffer.from(JSON.stringify({ sub: "1", ch: ["user:2"], iat: now, exp: now + 30 })).toString("base64url");
+        const altered = claims({ sub: "1", ch: ["user:2"], iat: now, exp: now + 30 });
         assert.equal(verifyTicket(`${v}.${altered}.${sig}`, key, now).ok, false);
         assert.equal(verifyTicket(`${v}.${payload}.${"A".repeat(43)}`, key, now).ok, false);
         assert.equal(verifyTicket(ticket, ticketKey("another-ticket-secret", undefined), now).ok, false);
         assert.equal(verifyTicket(ticket, undefined, now).ok, false);
         for (const junk of ["", "v1", "v1..", "v2.a.b", "v1.a.b.c", "v1.!!.b", "x".repeat(10_000)]) assert.equal(verifyTicket(junk, key, now).ok, false, junk);
+        // A correctly signed ticket with anything after it is not that ticket.
+        for (const tail of [".x", ".", `.${sig}`]) assert.deepEqual(verifyTicket(ticket + tail, key, now), { ok: false, reason: "malformed" }, tail);
+    });
+    test("the payload is base64url only: a correctly signed payload in standard base64 is malformed", () => {
+        let payload = "";
+        for (let pad = 0; !/[+/=]/.test(payload); pad++) {
+            payload = Buffer.from(JSON.stringify({ sub: "1", ch: ["user:1"], iat: now, exp: now + 30, pad: "?".repeat(pad) })).toString("base64");
+        }
+        assert.deepEqual(verifyTicket(signed(payload), key, now), { ok: false, reason: "malformed" });
+    });
+    test("only a full-length signature is ever compared: empty, short, long ones are malformed", () => {
+        const ticket = signTicket(key, { sub: "1", channels: ["user:1"] }, 30, now);
+        const [, payload, sig] = ticket.split(".") as [string, string, string];
+        assert.equal(sig.length, 43);
+        for (const forged of ["", "A", "AA", "AAAA", sig.slice(0, 1), sig.slice(0, 42), sig.slice(0, 42) + "=", `${sig}A`, `${sig}AAAA`, sig + sig]) {
+            const label = `${forged.length} characters`;
+            assert.deepEqual(verifyTicket(`v1.${payload}.${forged}`, key, now), { ok: false, reason: "malformed" }, label);
+            assert.deepEqual(verifyTicket(`v1.${payload}.${forged}`, undefined, now), { ok: false, reason: "no-key" }, label);
+        }
+        // The real 43 characters still pass, and one flipped character does not.
+        assert.equal(verifyTicket(`v1.${payload}.${sig}`, key, now).ok, true);
+        const flipped = (sig[0] === "A" ? "B" : "A") + sig.slice(1);
+        assert.deepEqual(verifyTicket(`v1.${payload}.${flipped}`, key, now), { ok: false, reason: "signature" });
+    });
+    test("dates on both sides of each bound: expiry, the future, the lifetime", () => {
+        const at = (iat: number, exp: number) => verifyTicket(signed(claims({ sub: "1", ch: [], iat, exp })), key, now);
+        const table: [number, number, boolean | string][] = [
+            [now - 30, now, true], // just expired, within the 5 s skew
+            [now - 30, now - 5, true], // expired exactly the skew ago
+            [now - 30, now - 6, "expired"], // one second more
+            [now + 5, now + 35, true], // issued the skew ahead (the web app's clock is fast)
+            [now + 6, now + 36, "lifetime"], // issued from further in the future
+            [now + 3600, now + 3630, "lifetime"], // far future
+            [now, now + 60, true], // the longest lifetime
+            [now, now + 61, "lifetime"], // one second longer
+            [now, now, "lifetime"], // no lifetime
+            [now, now - 1, "lifetime"], // expires before it is issued
+        ];
+        for (const [iat, exp, expected] of table) {
+            const result = at(iat, exp);
+            if (expected === true) assert.equal(result.ok, true, `${iat - now}..${exp - now}`);
+            else assert.deepEqual(result, { ok: false, reason: expected }, `${iat - now}..${exp - now}`);
+        }
+    });
+    test("claims of the wrong shape are refused, each on its own", () => {
+        const good = { sub: "1", ch: ["user:1"], iat: now, exp: now + 30 };
+        assert.equal(verifyTicket(signed(claims(good)), key, now).ok, true);
+        const bad: [Record<string, unknown>, string][] = [
+            [{ ...good, iat: "1" }, "malformed"],
+            [{ ...good, exp: now + 30.5 }, "malformed"],
+            [{ ...good, sub: "" }, "grant"],
+            [{ ...good, sub: 1 }, "grant"],
+            [{ ...good, sub: "s".repeat(257) }, "grant"],
+            [{ ...good, ch: "user:1" }, "grant"],
+            [{ ...good, ch: ["User:1"] }, "grant"],
+            [{ ...good, ch: Array.from({ length: 65 }, (_, i) => `u:${i}`) }, "grant"],
+        ];
+        for (const [c, reason] of bad) assert.deepEqual(verifyTicket(signed(claims(c)), key, now), { ok: false, reason }, JSON.stringify(c).slice(0, 80));
+        for (const c of [{ ...good, sub: "s".repeat(256) }, { ...good, sub: null }, { ...good, ch: Array.from({ length: 64 }, (_, i) => `u:${i}`) }]) {
+            assert.equal(verifyTicket(signed(claims(c)), key, now).ok, true, JSON.stringify(c).slice(0, 80));
+        }
+        assert.deepEqual(verifyTicket(signed(Buffer.from("[1]").toString("base64url")), key, now), { ok: false, reason: "malformed" });
+        assert.deepEqual(verifyTicket(signed(Buffer.from("{nope").toString("base64url")), key, now), { ok: false, reason: "malformed" });
+    });
+    test("a ticket is at most 8 KiB: a correctly signed one just over it is refused unread", () => {
+        const sized = (length: number) => {
+            // The payload's JSON grows with `pad` until the whole ticket has exactly `length` characters.
+            for (let pad = 0; pad < 8_000; pad++) {
+                const ticket = signed(claims({ sub: "1", ch: [], iat: now, exp: now + 30, pad: "p".repeat(pad) }));
+                if (ticket.length === length) return ticket;
+            }
+            throw new Error(`no ticket of ${length} characters`);
+        };
+        assert.equal(verifyTicket(sized(8191), key, now).ok, true);
+        assert.deepEqual(verifyTicket(sized(8193), key, now), { ok: false, reason: "malformed" });
     });
     test("a ticket lives at most 60 s", () => {
         assert.equal(verifyTicket(signTicket(key, { sub: null, channels: [] }, 3600, now), key, now + 59).ok, true);
@@ -171,31 +358,129 @@ describe("tickets", () => {
     test("the key is derived as HMAC(secret, afc-ticket-v1) unless WS_TICKET_SECRET is set", () => {
         assert.deepEqual(ticketKey(undefined, "s"), deriveKey("s", "afc-ticket-v1"));
         assert.deepEqual(ticketKey("t", "s"), Buffer.from("t"));
+        assert.equal(ticketKey(undefined, undefined), undefined);
     });
-    test("tickets are redacted from URLs", () => {
+    test("tickets are redacted from URLs, however the parameter name is encoded", () => {
         assert.equal(redactTicket("/ws?a=1&ticket=v1.abc.def&b=2"), "/ws?a=1&ticket=[redacted]&b=2");
         assert.equal(redactTicket("/ws?TICKET=v1.x"), "/ws?TICKET=[redacted]");
+        for (const name of ["%74icket", "%54ICKET", "ti%63ket", "%74%69%63%6b%65%74", "%2574icket", "ticket%20", "ti%ZZcket"]) {
+            assert.equal(redactTicket(`/ws?${name}=v1.secret.sig&b=2`), `/ws?${name}=[redacted]&b=2`, name);
+        }
+        assert.equal(redactTicket("/ws?tickets=1&xticket=2"), "/ws?tickets=1&xticket=2");
+        assert.deepEqual(redactTickets({ msg: "GET /ws?%74icket=v1.a.b", err: new Error("bad /ws?ti%63ket=v1.a.b") }).msg, "GET /ws?%74icket=[redacted]");
+    });
+});
+
+describe("claiming channels at /ws", () => {
+    const key = ticketKey(undefined, "events-secret")!;
+    const now = 1_800_000_000;
+    const ticket = (sub: string | null, channels: string[]) => signTicket(key, { sub, channels }, 30, now);
+    test("a ticket's channels, public first", () => {
+        assert.deepEqual(claimChannels([ticket("1", ["user:1", "public"])], key, true, now), { ok: true, channels: ["public", "user:1"] });
+        assert.deepEqual(claimChannels([], key, true, now), { ok: true, channels: ["public"] });
+        assert.deepEqual(claimChannels([""], key, true, now), { ok: true, channels: ["public"] });
+    });
+    test("refusals carry their close code", () => {
+        assert.equal((claimChannels(["v1.x.y"], key, true, now) as { code: number }).code, 4401);
+        assert.equal((claimChannels([ticket("1", []), ticket("1", [])], key, true, now) as { code: number }).code, 4401);
+        assert.equal((claimChannels([["x"]], key, true, now) as { code: number }).code, 4401);
+        assert.equal((claimChannels([], key, false, now) as { code: number }).code, 4403);
+    });
+    test("WS_PUBLIC=false: a ticket that grants nothing (no subject, no channel) is no ticket", () => {
+        for (const grant of [ticket(null, []), ticket(null, ["public"])]) {
+            assert.deepEqual(claimChannels([grant], key, false, now), { ok: false, code: 4403, reason: "ticket required", why: "empty" });
+            assert.equal(claimChannels([grant], key, true, now).ok, true);
+        }
+        assert.deepEqual(claimChannels([ticket("1", [])], key, false, now), { ok: true, channels: ["public"] });
+        assert.deepEqual(claimChannels([ticket(null, ["doc:1"])], key, false, now), { ok: true, channels: ["public", "doc:1"] });
     });
 });
 
 describe("redis signing", () => {
     const key = deriveKey("events-secret", "afc-redis-v1");
     const envelope = JSON.stringify({ type: "todo:created", payload: { id: 1 } });
+    const message = (to: string[], env = envelope, nonce = "n1") => ({ origin: "abc-1", nonce, to, envelope: env });
     test("round trip", () => {
-        const raw = encodeMessage(key, { origin: "abc-1", to: ["user:1", "public"], envelope }, 1000);
-        assert.deepEqual(decodeMessage(key, raw, 10_000, 1000), { ok: true, message: { origin: "abc-1", to: ["user:1", "public"], envelope } });
+        const raw = encodeMessage(key, message(["user:1", "public"]), 1000);
+        assert.deepEqual(decodeMessage(key, raw, 10_000, 1000), { ok: true, message: message(["user:1", "public"]), ms: 1000 });
     });
     test("anything unsigned, altered, stale, oversize or malformed is refused", () => {
-        const raw = encodeMessage(key, { origin: "abc-1", to: ["user:1"], envelope }, 1000);
+        const raw = encodeMessage(key, message(["user:1"]), 1000);
         assert.equal(decodeMessage(deriveKey("other", "afc-redis-v1"), raw, 10_000, 1000).ok, false);
         assert.equal(decodeMessage(key, raw.replace("user:1", "user:2"), 10_000, 1000).ok, false);
+        assert.equal(decodeMessage(key, raw.replace("\nn1\n", "\nn2\n"), 10_000, 1000).ok, false);
         assert.equal(decodeMessage(key, raw, 10_000, 1000 + 60_000).ok, false);
         assert.equal(decodeMessage(key, raw, 50, 1000).ok, false);
         assert.equal(decodeMessage(key, envelope, 10_000, 1000).ok, false);
-        const bad = encodeMessage(key, { origin: "abc-1", to: ["user:1"], envelope: "not json" }, 1000);
+        const bad = encodeMessage(key, message(["user:1"], "not json"), 1000);
         assert.deepEqual(decodeMessage(key, bad, 10_000, 1000), { ok: false, reason: "envelope" });
-        const badType = encodeMessage(key, { origin: "abc-1", to: ["user:1"], envelope: '{"type":"Nope","payload":1}' }, 1000);
+        const badType = encodeMessage(key, message(["user:1"], '{"type":"Nope","payload":1}'), 1000);
         assert.deepEqual(decodeMessage(key, badType, 10_000, 1000), { ok: false, reason: "envelope" });
+        for (const nonce of ["", "a b", "x".repeat(33)]) {
+            assert.deepEqual(decodeMessage(key, encodeMessage(key, message(["user:1"], envelope, nonce), 1000), 10_000, 1000), { ok: false, reason: "shape" }, nonce);
+        }
+        assert.equal(decodeMessage(key, encodeMessage(key, message(["user:1"], envelope, "x".repeat(32)), 1000), 10_000, 1000).ok, true);
+    });
+    test("dates on both sides of the freshness window and of the future skew", () => {
+        const sent = 1_000_000;
+        const raw = encodeMessage(key, message(["user:1"]), sent);
+        const table: [number, boolean | string][] = [
+            [sent, true],
+            [sent + MAX_MESSAGE_AGE_MS, true],
+            [sent + MAX_MESSAGE_AGE_MS + 1, "stale"],
+            [sent - MAX_FUTURE_SKEW_MS, true], // dated the skew ahead of this replica's clock
+            [sent - MAX_FUTURE_SKEW_MS - 1, "future"],
+            [sent - MAX_MESSAGE_AGE_MS, "future"], // was accepted before: 30 s from the future
+        ];
+        for (const [now, expected] of table) {
+            const result = decodeMessage(key, raw, 10_000, now);
+            if (expected === true) assert.equal(result.ok, true, String(now - sent));
+            else assert.deepEqual(result, { ok: false, reason: expected }, String(now - sent));
+        }
+    });
+    test("channels and envelopes are checked after the signature", () => {
+        const sign = (to: string[], env = envelope) => encodeMessage(key, message(to, env), 1000);
+        const channels = (n: number) => Array.from({ length: n }, (_, i) => `u:${i}`);
+        assert.equal(decodeMessage(key, sign(channels(32)), 100_000, 1000).ok, true);
+        assert.deepEqual(decodeMessage(key, sign(channels(33)), 100_000, 1000), { ok: false, reason: "channels" });
+        assert.deepEqual(decodeMessage(key, sign(["Admin"]), 10_000, 1000), { ok: false, reason: "channels" });
+        assert.deepEqual(decodeMessage(key, sign(["user:1", ""]), 10_000, 1000), { ok: false, reason: "channels" });
+        const deep = (n: number) => JSON.stringify({ type: "a:b", payload: JSON.parse("[".repeat(n) + "]".repeat(n)) });
+        assert.equal(decodeMessage(key, sign(["user:1"], deep(63)), 10_000, 1000).ok, true);
+        assert.deepEqual(decodeMessage(key, sign(["user:1"], deep(64)), 10_000, 1000), { ok: false, reason: "envelope" });
+        for (const env of ['{"type":"a:b","payload":1,"x":2}', '{"type":"a:b","x":1}', '{"type":"a:b"}', "[1,2]", "null", '"s"']) {
+            assert.deepEqual(decodeMessage(key, sign(["user:1"], env), 10_000, 1000), { ok: false, reason: "envelope" }, env);
+        }
+        assert.equal(decodeMessage(key, sign(["user:1"], '{"payload":null,"type":"a:b"}'), 10_000, 1000).ok, true);
+        // Size: the exact byte count, multi-byte characters included.
+        const raw = sign(["user:1"], JSON.stringify({ type: "a:b", payload: "é" }));
+        const bytes = Buffer.byteLength(raw, "utf8");
+        assert.equal(decodeMessage(key, raw, bytes, 1000).ok, true);
+        assert.deepEqual(decodeMessage(key, raw, bytes - 1, 1000), { ok: false, reason: "size" });
+    });
+    test("signatures of every wrong length are refused as malformed", () => {
+        const raw = encodeMessage(key, message(["user:1"]), 1000);
+        const lines = raw.split("\n");
+        const sig = lines[5]!;
+        for (const forged of ["", "A", sig.slice(0, 42), `${sig}A`]) {
+            const altered = [...lines.slice(0, 5), forged, ...lines.slice(6)].join("\n");
+            assert.deepEqual(decodeMessage(key, altered, 10_000, 1000), { ok: false, reason: "shape" }, String(forged.length));
+        }
+    });
+    test("a message is delivered once: a re-published copy is a replay until it could no longer be accepted", () => {
+        const guard = new ReplayGuard();
+        const m = message(["user:1"]);
+        assert.equal(guard.first(m, 1000, 1000), true);
+        assert.equal(guard.first(m, 1000, 1000), false);
+        assert.equal(guard.first(m, 1000, 1000 + MAX_MESSAGE_AGE_MS), false);
+        assert.equal(guard.first({ ...m, nonce: "n2" }, 1000, 1000), true);
+        assert.equal(guard.first({ ...m, origin: "abc-2" }, 1000, 1000), true);
+        // Forgotten only once decodeMessage refuses the message as stale anyway.
+        assert.equal(guard.first(message(["user:2"], envelope, "n3"), 1000 + MAX_MESSAGE_AGE_MS + 1, 1000 + MAX_MESSAGE_AGE_MS + 1), true);
+        assert.equal(guard.size, 1);
+        const small = new ReplayGuard(2);
+        for (const nonce of ["a", "b", "c"]) assert.equal(small.first(message([], envelope, nonce), 1000, 1000), true);
+        assert.equal(small.size, 2);
     });
 });
 
@@ -210,6 +495,27 @@ describe("limits and bodies", () => {
         limiter.release("a");
         assert.ok(limiter.acquire("c"));
         assert.equal(limiter.size, 3);
+    });
+    test("a refused socket is counted, past the caps, until it is gone", () => {
+        const limiter = new ConnectionLimiter({ maxConnections: 2, maxConnectionsPerAddress: 1 });
+        limiter.hold("a");
+        assert.equal((limiter.check("a") as { status: number }).status, 429);
+        limiter.hold("a");
+        limiter.hold("b");
+        assert.equal(limiter.size, 3);
+        assert.equal((limiter.check("c") as { status: number }).status, 503);
+        for (const address of ["a", "a", "b"]) limiter.release(address);
+        assert.equal(limiter.size, 0);
+        assert.deepEqual(limiter.check("a"), { ok: true });
+    });
+    test("inbound budget: on both sides of the limit, per one-second window", () => {
+        const budget = new InboundBudget(3);
+        assert.deepEqual([1, 2, 3, 4].map(() => budget.take(10_000)), [true, true, true, false]);
+        assert.equal(budget.take(10_999), false);
+        assert.equal(budget.take(11_000), true);
+        const one = new InboundBudget(1);
+        assert.equal(one.take(5_000), true);
+        assert.equal(one.take(5_000), false);
     });
     test("nesting depth", () => {
         assert.equal(jsonTooDeep("[".repeat(64) + "]".repeat(64)), false);
