@@ -483,7 +483,7 @@ def remove_websocket(
         return (
             websocket.plan_remove(found, tree, force)
             if websocket.installed(tree)
-            else handwired.plan_remove(found, tree)
+            else handwired.plan_remove(found, tree, force)
         )
 
     _run(Flags(project, dry_run, yes, json_, allow_dirty, verbose), build)
