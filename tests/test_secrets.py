@@ -239,3 +239,17 @@ def test_a_malformed_env_line_is_reported_without_its_value(tmp_path, line):
     assert (error["path"], error["line"], error["code"]) == (".env", 3, "bad_input")
     assert ("WS_EVENTS_SECRET" in error["error"]) is line.startswith("WS_")
     assert tree_of(root) == before
+
+
+def test_a_production_compose_file_gets_no_localhost_value_and_no_secret(tmp_path):
+    from afc_realtime.edits import compose
+
+    files = {**AFC_PROJECT, "compose.prod.yml": "services:\n    web:\n        image: web\n"}
+    root = commit_all(make_project(tmp_path / "proj", files))
+    assert afc("add", "websocket", "-C", str(root), "--yes").exit_code == 0
+    production = compose.load((root / "compose.prod.yml").read_text(), "compose.prod.yml")["services"]["ws"]
+    values = [str(v) for v in production["environment"].values()]
+    assert not any("localhost" in v for v in values), values
+    assert production["environment"]["WS_ALLOWED_ORIGINS"] == "${WS_ALLOWED_ORIGINS:?set WS_ALLOWED_ORIGINS}"
+    development = compose.load((root / "compose.dev.yml").read_text(), "compose.dev.yml")["services"]["ws"]
+    assert development["environment"]["WS_ALLOWED_ORIGINS"] == "${WS_ALLOWED_ORIGINS:-http://localhost:3000}"

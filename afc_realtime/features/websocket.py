@@ -75,7 +75,10 @@ def compose_service(
         "WS_PORT": f'"{port}"',
         "WS_EVENTS_SECRET": secret,
         "WS_TICKET_SECRET": "${WS_TICKET_SECRET:-}",
-        "WS_ALLOWED_ORIGINS": f"${{WS_ALLOWED_ORIGINS:-{origin(project.dev_port)}}}",
+        # production: no development origin to fall back on (issue 19: no localhost value in production)
+        "WS_ALLOWED_ORIGINS": "${WS_ALLOWED_ORIGINS:?set WS_ALLOWED_ORIGINS}"
+        if production
+        else f"${{WS_ALLOWED_ORIGINS:-{origin(project.dev_port)}}}",
         "REDIS_URL": "${REDIS_URL:-}",
     }
     service: dict[str, Any] = {
