@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -28,13 +29,48 @@ if TYPE_CHECKING:
 
 
 class _InOrderOfUse(typer.core.TyperGroup):
-    """The top-level help lists commands in the order they are used, not by name or by kind."""
+    """The top-level help lists commands in the order they are used, not by name or by kind; a usage error
+    (`--port abc`, an unknown flag) is an error object on stdout under `--json`, as every other failure is."""
 
     ORDER = ("add", "status", "update", "remove")
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = list(self.commands)
         return sorted(names, key=lambda n: self.ORDER.index(n) if n in self.ORDER else len(self.ORDER))
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        with _usage_errors_as_json(args):
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _usage_errors_as_json([*ctx._protected_args, *ctx.args]):
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _usage_errors_as_json(args: list[str]) -> Iterator[None]:
+    """Print a usage error's JSON error object when `--json` is among `args`; the usual message follows on
+    stderr, and the exit code stays click's 2."""
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+    try:
+        yield
+    except UsageError as error:
+        if "--json" in args and not isinstance(error, NoArgsIsHelpError):
+            typer.echo(json.dumps(error_data(BadInput(f"usage: {error.format_message()}"))))
+        raise
+
+
+@contextmanager
+def _stdout_may_close() -> Iterator[None]:
+    """After a successful apply, a reader that stopped reading (`afc add ... | head -1`) is no error: the rest
+    of the output goes nowhere, and the command goes on to its own exit code."""
+    try:
+        yield
+    except BrokenPipeError:
+        from .pipes import discard
+
+        discard(sys.stdout)
 
 
 app = typer.Typer(
@@ -155,8 +191,16 @@ def main(
 def _console(json_mode: bool) -> Console:
     from rich.console import Console
 
+    class QuietOnClose(Console):
+        def on_broken_pipe(self) -> None:
+            """A reader that stopped reading (`| head -1`) ends the output, not afc (rich would exit 1)."""
+            from .pipes import discard
+
+            self.quiet = True
+            discard(sys.stderr if self.stderr else sys.stdout)
+
     # Prose wraps at the terminal's width, between words; diffs are printed unwrapped (see _show).
-    return Console(stderr=json_mode, highlight=False)
+    return QuietOnClose(stderr=json_mode, highlight=False)
 
 
 def _show(console: Console, items: list[object], page: bool = False) -> None:
@@ -325,16 +369,18 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
     for warning in outcome.warnings:
         _show(_console(True), [f"warning: {warning}"])
     if not flags.json:
-        _show(console, short)
+        with _stdout_may_close():
+            _show(console, short)
     ran = _maybe_install(flags, plan, tree.root, asking)
-    if flags.json:
-        data = {**as_data(plan, dry_run=False, applied=True), "warnings": outcome.warnings, **_conflict_data(plan)}
-        if ran is not None:
-            data["install"] = {"command": ran.command, "exit_code": ran.exit_code, "log": str(ran.log)}
-        typer.echo(json.dumps(data, indent=2))
-    else:
-        elsewhere = str(tree.root) if tree.root != current_folder() else None
-        _show(console, next_steps(plan, skip_install=ran is not None and ran.ok, root=elsewhere))
+    with _stdout_may_close():
+        if flags.json:
+            data = {**as_data(plan, dry_run=False, applied=True), "warnings": outcome.warnings, **_conflict_data(plan)}
+            if ran is not None:
+                data["install"] = {"command": ran.command, "exit_code": ran.exit_code, "log": str(ran.log)}
+            typer.echo(json.dumps(data, indent=2))
+        else:
+            elsewhere = str(tree.root) if tree.root != current_folder() else None
+            _show(console, next_steps(plan, skip_install=ran is not None and ran.ok, root=elsewhere))
     if ran is not None and not ran.ok:
         _fail(
             InstallFailed(
@@ -533,7 +579,7 @@ def remove_websocket(
         return (
             websocket.plan_remove(found, tree, force)
             if websocket.installed(tree)
-            else handwired.plan_remove(found, tree)
+            else handwired.plan_remove(found, tree, force)
         )
 
     _run(Flags(project, dry_run, yes, json_, allow_dirty, verbose, diff=diff), build)

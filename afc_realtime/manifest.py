@@ -58,6 +58,8 @@ def load(text: str | None) -> Manifest:
         raise BadInput(
             f"unreadable afc manifest: {exc}", path=PATH, line=int(line.group(1)) if line else None
         ) from None
+    except RecursionError:  # arrays or tables nested thousands deep: the parser recurses once per level
+        raise BadInput("unreadable afc manifest: nested too deep", path=PATH) from None
     if doc.get("version") != VERSION:
         raise BadInput(f"afc manifest version {doc.get('version')!r} is not one this afc reads ({VERSION})", path=PATH)
     try:

@@ -4,12 +4,13 @@ scripts it has, the env file it lacks, the database it needs, and end in two bro
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 
 from .edits import compose, envfile, jsonfile
 from .errors import AfcError
 from .plan import Install, NextStep
-from .project import Project, join
-from .tree import Tree
+from .project import ENV_FILE, Project, join
+from .tree import Kind, Tree
 
 RUN = {"bun": "bun run", "pnpm": "pnpm", "yarn": "yarn", "npm": "npm run"}
 INSTALL = {"bun": "bun install", "pnpm": "pnpm install", "yarn": "yarn install", "npm": "npm install"}
@@ -126,6 +127,9 @@ def _env_steps(project: Project, tree: Tree) -> list[NextStep]:
     if _real_env(project):
         return []
     examples = [p for p in project.env_files if envfile.is_example(p)]
+    made = [c.path for c in tree.changes() if c.kind is Kind.CREATE and ENV_FILE.match(PurePosixPath(c.path).name)]
+    if not examples and made:
+        return []  # afc created an env file, git-ignored, with the realtime settings (features/envvars.py)
     if not examples:
         return [
             NextStep(

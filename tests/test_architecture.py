@@ -21,6 +21,7 @@ DISK_MODULES = {
     "afc_realtime.lock": "a lock file in the system's temporary folder, outside the project",
     "afc_realtime.gitstate": "asks git which files have uncommitted changes",
     "afc_realtime.install": "runs the project's package manager (--install), its log in the temporary folder",
+    "afc_realtime.pipes": "points a stdout whose reader has gone at the null device",
 }
 DISK_MODULES_ANY = {"os", "shutil", "tempfile", "subprocess", "glob"}  # every call on these may touch the disk
 DISK_OS_PATH = {"exists", "lexists", "isdir", "isfile", "islink", "realpath", "getsize", "getmtime"}

@@ -243,13 +243,13 @@ def test_uncommitted_changes_in_touched_files_need_allow_dirty(afc_project):
     git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qam", "init", "--allow-empty")
     git("add", "-A")
     git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "project")
-    (afc_project / ".env").write_text((afc_project / ".env").read_text() + "MINE=1\n")
+    (afc_project / ".env.example").write_text((afc_project / ".env.example").read_text() + "MINE=1\n")
     before = fingerprint(afc_project)
     refused = afc("add", "websocket", "-C", str(afc_project), "--yes")
-    assert refused.exit_code == 3 and ".env" in refused.output and "--allow-dirty" in refused.output
+    assert refused.exit_code == 3 and ".env.example" in refused.output and "--allow-dirty" in refused.output
     assert fingerprint(afc_project) == before
     allowed = afc("add", "websocket", "-C", str(afc_project), "--yes", "--allow-dirty")
-    assert allowed.exit_code == 0 and "MINE=1" in (afc_project / ".env").read_text()
+    assert allowed.exit_code == 0 and "MINE=1" in (afc_project / ".env.example").read_text()
 
 
 def _on_a_terminal(project, answer: bytes, *more: tuple[bytes, bytes], cwd=None, args=(), env=None) -> tuple[int, str]:

@@ -113,9 +113,9 @@ def test_conflict_lists_the_paths_in_details(afc_project):
 
 def test_dirty_lists_the_files_in_details(afc_project):
     commit_all(afc_project)
-    (afc_project / ".env").write_text((afc_project / ".env").read_text() + "MINE=1\n")
+    (afc_project / ".env.example").write_text((afc_project / ".env.example").read_text() + "MINE=1\n")
     data = failure("add", "websocket", "-C", str(afc_project), "--yes", code="dirty")
-    assert data["details"] == [".env"]
+    assert data["details"] == [".env.example"]
 
 
 def test_drift_lists_what_changed_in_details(afc_project):

@@ -44,11 +44,11 @@ def test_remove_right_after_add_with_nothing_committed_gives_every_byte_back(afc
 def test_a_users_own_uncommitted_change_is_still_refused_before_the_plan_is_shown(afc_project):
     commit_all(afc_project)
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
-    env = afc_project / ".env"
+    env = afc_project / ".env.example"
     env.write_text("MINE=1\n" + env.read_text())
     before = tree_of(afc_project)
     refused = afc("remove", "websocket", "-C", str(afc_project), "--yes")
-    assert refused.exit_code == 3 and ".env" in refused.output and "--allow-dirty" in refused.output
+    assert refused.exit_code == 3 and ".env.example" in refused.output and "--allow-dirty" in refused.output
     assert "DELETE" not in refused.output and "@@" not in refused.output  # no plan printed before refusing
     assert tree_of(afc_project) == before
     preview = afc("remove", "websocket", "-C", str(afc_project), "--dry-run")

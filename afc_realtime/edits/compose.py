@@ -15,13 +15,31 @@ from .insertion import Insertion, insert_all, undo_insertions
 from .result import Edit, Level, Skip
 from .spans import Cut
 
+# Aliases let a few lines stand for billions of nodes ("billion laughs"); afc walks what it loads, so a
+# file whose aliases expand past this many nodes is refused. A real compose file, anchors and all, has a few
+# hundred.
+MAX_NODES = 100_000
+MAX_DEPTH = 200
+_DUPLICATE = re.compile(r'found duplicate key "(?P<key>[^"]*)"')
+
 
 def load(text: str, path: str) -> Any:
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    text = text.lstrip("\ufeff")
+    _bound_brackets(text, path)
     try:
-        return YAML(typ="rt").load(text.lstrip("\ufeff"))
+        _bound_aliases(YAML(typ="rt").parse(text), path)
+        return YAML(typ="rt").load(text)
+    except DuplicateKeyError as exc:
+        # parsers disagree on which copy counts; the message names the key, never its values
+        key = _DUPLICATE.search(str(exc.problem))
+        mark = exc.problem_mark
+        raise BadInput(
+            f"duplicate key {key['key'] if key else ''}".rstrip(), path=path, line=mark.line + 1 if mark else None
+        ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise BadInput(
@@ -29,6 +47,65 @@ def load(text: str, path: str) -> Any:
         ) from None
     except YAMLError as exc:
         raise BadInput(f"malformed YAML: {exc}", path=path) from None
+    except RecursionError:  # collections nested thousands deep: the composer recurses once per level
+        raise BadInput("nested too deep; afc refuses to read it", path=path) from None
+
+
+_FLOW = re.compile(r"""[\[\]{}]|"(?:[^"\\]|\\.)*"|'[^']*'|(?:^|(?<=\s))#[^\n]*|\n""")
+
+
+def _bound_brackets(text: str, path: str) -> None:
+    """Flow collections (`[...]`, `{...}`) nested past MAX_DEPTH are refused before parsing: the YAML scanner
+    slows down with every open one (3,000 take minutes). Quoted strings and comments are skipped."""
+    depth, line = 0, 1
+    for match in _FLOW.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line += 1
+        elif token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise BadInput(f"nested more than {MAX_DEPTH} deep; afc refuses to read it", path=path, line=line)
+        elif token in "]}":
+            depth = max(depth - 1, 0)
+        else:
+            line += token.count("\n")
+
+
+def _bound_aliases(events: Any, path: str) -> None:
+    """Count the nodes the document stands for, each alias as the nodes of its anchor, from the parser's
+    events (nothing is built); refuse past MAX_NODES, naming the line where the count ran over."""
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+
+    sizes: dict[str, int] = {}  # the nodes each anchor stands for
+    starts: list[tuple[str | None, int]] = []  # each collection being read: its anchor, the count at its start
+    count = 0
+    for event in events:
+        if isinstance(event, CollectionEndEvent):
+            anchor, start = starts.pop()
+            if anchor:
+                sizes[anchor] = count - start
+            continue
+        if not isinstance(event, NodeEvent):
+            continue
+        count += sizes.get(_anchor(event) or "", 1) if isinstance(event, AliasEvent) else 1
+        if isinstance(event, CollectionStartEvent):
+            starts.append((_anchor(event), count - 1))
+            if len(starts) > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise BadInput(f"nested more than {MAX_DEPTH} deep; afc refuses to read it", path=path, line=line)
+        elif _anchor(event) and not isinstance(event, AliasEvent):
+            sizes[str(_anchor(event))] = 1
+        if count > MAX_NODES:
+            line = event.start_mark.line + 1 if event.start_mark else None
+            raise BadInput(
+                f"its aliases expand to more than {MAX_NODES:,} nodes; afc refuses to read it", path=path, line=line
+            )
+
+
+def _anchor(event: Any) -> str | None:
+    anchor = getattr(event, "anchor", None)
+    return str(anchor) if anchor else None
 
 
 def services_of(text: str, path: str) -> Any:

@@ -11,6 +11,7 @@ from .insertion import Insertion, remove_all
 from .result import Edit
 
 _ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$")
+_KEY_LIKE = re.compile(r"^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)\s*(?::|\s)\s*\S")
 QUOTES = "\"'`"
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 
@@ -47,7 +48,7 @@ def parse(text: str, path: str) -> list[EnvLine]:
             continue
         match = _ASSIGN.match(body)
         if not match:
-            raise BadInput(f"not a KEY=VALUE line: {body.strip()[:60]!r}", path=path, line=number)
+            raise BadInput(_not_a_pair(body), path=path, line=number)
         value = match.group(2).strip()
         first = number
         # a quoted value (double, single or backtick quotes) may run over several lines
@@ -61,6 +62,14 @@ def parse(text: str, path: str) -> list[EnvLine]:
                 raise BadInput(f"quoted value of {match.group(1)} never closes", path=path, line=first)
         out.append(EnvLine(first, start, offset, match.group(1), _unquote(value), None))
     return out
+
+
+def _not_a_pair(body: str) -> str:
+    """The error for a line that is not KEY=VALUE. Its text is never shown (it may hold a secret): only the key
+    it starts with, when it starts like one (`WS_EVENTS_SECRET: x`, `API_KEY value`)."""
+    key = _KEY_LIKE.match(body)
+    named = f" (key {key.group(1)}, with no '=')" if key else ""
+    return f"not a KEY=VALUE line{named}; its text is not shown, as it may hold a secret"
 
 
 def _unclosed(value: str) -> bool:

@@ -13,6 +13,8 @@ from ..textfile import indentation_at, line_number, style_of
 from .insertion import Insertion, undo_insertions
 from .result import Edit
 
+MAX_DEPTH = 200  # nesting a real package.json, tsconfig or turbo.json never comes near; a hostile one may
+
 
 @dataclass
 class Node:
@@ -34,6 +36,7 @@ class Node:
 class _Scanner:
     def __init__(self, text: str, path: str):
         self.text, self.path, self.pos = text, path, 0
+        self.depth = 0  # of the containers open at `pos`
 
     def fail(self, message: str, at: int | None = None) -> BadInput:
         return BadInput(
@@ -99,7 +102,11 @@ class _Scanner:
         return Node("number" if number else "literal", start, self.pos, value=value)
 
     def container(self, kind: str, close: str) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(f"nested more than {MAX_DEPTH} deep; afc reads no deeper")
         node = Node(kind, self.pos, -1)
+        seen: set[str] = set()
         self.pos += 1
         while True:
             self.skip()
@@ -108,12 +115,17 @@ class _Scanner:
             if self.text[self.pos] == close:
                 self.pos += 1
                 node.end = self.pos
+                self.depth -= 1
                 return node
             if kind == "object":
                 if self.text[self.pos] != '"':
                     raise self.fail("expected a quoted key")
                 key_start = self.pos
                 key = json.loads(self.text[key_start : self.string_end()])
+                if key in seen:
+                    # parsers disagree on which copy counts (most take the last): afc would edit one of them
+                    raise self.fail(f"duplicate key {json.dumps(key)}", at=key_start)
+                seen.add(key)
                 node.key_starts.append(key_start)
                 self.skip()
                 if self.text[self.pos : self.pos + 1] != ":":

@@ -8,6 +8,7 @@ import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from .. import gitstate
 from ..edits import compose, envfile, jsonfile
 from ..edits import typescript as ts
 from ..edits.result import Edit, Level, Skip
@@ -29,25 +30,32 @@ WS_KEYS = {
     "WS_TICKET_SECRET",
     "WS_ALLOWED_ORIGINS",
 }
+SECRET_KEYS = {"WS_EVENTS_SECRET", "WS_TICKET_SECRET"}
 SECTION = re.compile(r"websocket|realtime", re.IGNORECASE)
 
 
-def plan_remove(project: Project, tree: Tree) -> Plan:
+def plan_remove(project: Project, tree: Tree, force: bool = False) -> Plan:
+    """Only an integration recognised by its code (the service folder, a broadcast, a page socket) is
+    removed, with the settings that go with it; settings alone (a `WS_EVENTS_SECRET` of the user's own) are
+    not an integration, and stay. A secret in an env file git ignores stays without `force`: it is in no
+    other place."""
     plan = Plan("remove websocket", tree)
     draft = Draft(tree, plan)
-    _service_folder(project, plan)
+    service = _service_folder(project, plan)
     for path in project.routes:
         _route_broadcasts(draft, path)
     for path in project.pages:
         _page_sockets(draft, path)
-    if project.env_schema:
-        _schema_entries(draft, project.env_schema)
-    for path in project.env_files:
-        _env_lines(draft, path)
-    for path in project.compose_files:
-        _compose_service(project, draft, path)
-    _turbo_entries(draft)
-    _workspace_entry(project, draft)
+    if service or draft.by_path:
+        if project.env_schema:
+            _schema_entries(draft, project.env_schema)
+        ignored = gitstate.ignored(tree.root, project.env_files, tree.original_text)
+        for path in project.env_files:
+            _env_lines(draft, path, keep_secrets=path in ignored and not force)
+        for path in project.compose_files:
+            _compose_service(project, draft, path)
+        _turbo_entries(draft)
+        _workspace_entry(project, draft)
     draft.stage()
     if plan.changes:
         changes = plan.changes
@@ -67,18 +75,20 @@ def plan_remove(project: Project, tree: Tree) -> Plan:
     return plan
 
 
-def _service_folder(project: Project, plan: Plan) -> None:
+def _service_folder(project: Project, plan: Plan) -> bool:
+    """Delete the service folder when its code is a realtime service's; whether it was."""
     tree = plan.tree
     files = tree.walk(project.ws, REGENERATED)
     sources = "".join(tree.read_text(f) or "" for f in files if f.endswith((".ts", ".js", ".mjs")))
     if not files:
-        return
+        return False
     if "websocket" not in sources.lower() or "/events" not in sources:
         message = "not recognised as a realtime service (no websocket route and /events endpoint); left alone"
         plan.note(Level.WARN, message, project.ws)
-        return
+        return False
     for path in files:
         tree.delete(path)
+    return True
 
 
 def _dirs_below(tree: Tree, rel: str) -> list[str]:
@@ -345,8 +355,9 @@ def _schema_entries(draft: Draft, path: str) -> None:
     draft.take(Edit(path, cuts=tuple(cuts)))
 
 
-def _env_lines(draft: Draft, path: str) -> None:
-    """Realtime keys (and `PORT` inside a realtime section); a section left empty goes with its header."""
+def _env_lines(draft: Draft, path: str, keep_secrets: bool) -> None:
+    """Realtime keys (and `PORT` inside a realtime section); a section left empty goes with its header. With
+    `keep_secrets`, a secret that has a value stays (and the plan says so)."""
     text = draft.tree.read_text(path) or ""
     cuts: list[Cut] = []
     sections: list[tuple[envfile.EnvLine | None, list[envfile.EnvLine]]] = [(None, [])]
@@ -357,6 +368,11 @@ def _env_lines(draft: Draft, path: str) -> None:
             sections[-1][1].append(line)
     for header, lines in sections:
         doomed = [line for line in lines if line.key in WS_KEYS or (line.key == "PORT" and header is not None)]
+        kept = [line for line in doomed if keep_secrets and line.key in SECRET_KEYS and line.value]
+        for line in kept:
+            message = f"{line.key} kept: git ignores this file, so its value is nowhere else (--force removes it)"
+            draft.take(Skip(path, message, line.number, level=Level.WARN))
+        doomed = [line for line in doomed if line not in kept]
         cuts += [Cut(line.start, line.end, f"env {line.key}") for line in doomed]
         if header is not None and lines and len(doomed) == len(lines):
             cuts.append(whole_lines(text, header.start, lines[-1].end, "realtime section", take_comments=False))

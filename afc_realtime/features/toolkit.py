@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from .. import manifest as manifest_mod
-from ..edits import envfile
+from ..edits import envfile, ignorefile
 from ..edits import typescript as ts
 from ..edits.insertion import Insertion, look_alikes, undo_insertions
 from ..edits.result import Edit, Level, Skip, apply_edits
@@ -235,6 +235,8 @@ def could_have_inserted(path: str, text: str, project: Project) -> bool:
         return _source_insertion(text)
     if ENV_FILE.match(PurePosixPath(path).name):
         return all(_ENV_LINE.match(line) for line in text.splitlines()) and bool(_ANCHOR.search(text))
+    if PurePosixPath(path).name == ".gitignore":
+        return ignorefile.is_afc_block(text)
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if path.endswith((".yml", ".yaml")) and first == "ws:":
         return True  # the compose service afc adds, by its name (its networks are the file's own)
@@ -367,5 +369,13 @@ def _cut_insertions(plan: Plan, record: manifest_mod.FeatureRecord, force: bool)
             where = "stands in more than one place as afc left it" if copies else "is no longer there as written"
             message = f"{item.what}: the text afc inserted {where}"
             drift += _drifted(plan, force, path, message, "left as it is")
-        plan.tree.write(path, encode(new_text))
+        if not new_text and any(_created(item) for item in items):
+            plan.tree.delete(path)  # afc created the file (an env file for the secret, a .gitignore): it goes
+        else:
+            plan.tree.write(path, encode(new_text))
     return drift
+
+
+def _created(item: Insertion) -> bool:
+    """An insertion that made its file: at its start, marked so in its first line."""
+    return item.offset == 0 and ignorefile.CREATED in item.text.partition("\n")[0]

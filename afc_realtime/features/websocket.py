@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
-import secrets
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -13,7 +12,7 @@ from .. import __version__, datamodel, nextsteps, render
 from .. import manifest as manifest_mod
 from ..audience import Audience, Reach, decide
 from ..auth import AuthSetup, detect_auth
-from ..edits import compose, envfile, envschema, jsonfile
+from ..edits import compose, envschema, jsonfile
 from ..edits import typescript as ts
 from ..edits.result import Edit, Level, Skip
 from ..errors import Conflict
@@ -24,7 +23,7 @@ from ..project import Project, join
 from ..tree import Tree, sha256
 from ..writes import find, inserter, naming
 from ..writes.site import Write
-from . import service
+from . import envvars, service
 from .service import check_port, package_name
 from .toolkit import Draft, import_path, module_import, new_dirs, remove_records
 
@@ -76,7 +75,10 @@ def compose_service(
         "WS_PORT": f'"{port}"',
         "WS_EVENTS_SECRET": secret,
         "WS_TICKET_SECRET": "${WS_TICKET_SECRET:-}",
-        "WS_ALLOWED_ORIGINS": f"${{WS_ALLOWED_ORIGINS:-{origin(project.dev_port)}}}",
+        # production: no development origin to fall back on (issue 19: no localhost value in production)
+        "WS_ALLOWED_ORIGINS": "${WS_ALLOWED_ORIGINS:?set WS_ALLOWED_ORIGINS}"
+        if production
+        else f"${{WS_ALLOWED_ORIGINS:-{origin(project.dev_port)}}}",
         "REDIS_URL": "${REDIS_URL:-}",
     }
     service: dict[str, Any] = {
@@ -106,12 +108,13 @@ def plan_add(project: Project, tree: Tree, public: bool = True, port: int = PORT
     _say_which_app(project, plan)
 
     auth = detect_auth(project, tree)
-    files = _stage_generated(project, tree, auth, port)
+    placement = envvars.place(project, tree)
+    files = _stage_generated(project, tree, auth, port, placement.home)
     draft = Draft(tree, plan)
     events, feeds = _wire_writes(project, draft, public)
     files.update(_wire_pages(project, draft, feeds))
     _declare_env_schema(project, draft)
-    _add_env_vars(project, draft, port)
+    _add_env_vars(draft, placement, project.dev_port, port)
     _add_compose_services(project, draft, port)
     _add_turbo_env(draft)
     _cover_workspace(project, draft)
@@ -170,8 +173,11 @@ def ticket_route(project: Project) -> str:
     return join(project.src, "app/api/realtime/ticket/route.ts")
 
 
-def _stage_generated(project: Project, tree: Tree, auth: AuthSetup, port: int) -> dict[str, bytes]:
-    env_file = os.path.relpath(_service_env_file(project), project.ws).replace(os.sep, "/")
+def _stage_generated(
+    project: Project, tree: Tree, auth: AuthSetup, port: int, env_home: str | None
+) -> dict[str, bytes]:
+    # the service's dev script loads the ignored env file that holds the secret
+    env_file = os.path.relpath(env_home or ".env", project.ws).replace(os.sep, "/")
     answers: dict[str, object] = {
         "package_name": package_name(project, tree),
         "ws_port": port,
@@ -228,13 +234,6 @@ def render_helpers(project: Project, auth: AuthSetup) -> dict[str, bytes]:
     files[authorize] = rendered["authorize.ts"]
     files[ticket_route(project)] = rendered["ticket-route.ts"]
     return files
-
-
-def _service_env_file(project: Project) -> str:
-    """The root env file the service's dev script loads: `.env`, or the one a Next.js project keeps its
-    values in (`.env.local`), where afc writes the realtime variables too."""
-    real = [p for p in project.env_files if "/" not in p and not envfile.is_example(p)]
-    return next((p for p in (".env", ".env.local", ".env.development.local", ".env.development") if p in real), ".env")
 
 
 def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str], list[Feed]]:
@@ -346,26 +345,9 @@ def _declare_env_schema(project: Project, draft: Draft) -> None:
         draft.take(envschema.declare(file))
 
 
-def _add_env_vars(project: Project, draft: Draft, port: int) -> None:
-    """One random secret shared by every real env file (or the one they have already); examples get a
-    placeholder. Files that compose hands to containers (`env_file:`), and the examples they are made from,
-    reach the service by its compose name."""
-    containers = _container_env_files(project, draft.tree)
-    paths = list(dict.fromkeys([*project.env_files, *(p for p in containers if draft.tree.exists(p))]))
-    texts = {path: draft.tree.read_text(path) or "" for path in paths}
-    real_files = [p for p in paths if not envfile.is_example(p)]
-    found = (envfile.keys(texts[p], p).get("WS_EVENTS_SECRET") for p in real_files)
-    secret = next((value for value in found if value), None) or secrets.token_hex(32)
-    for path, text in texts.items():
-        value = "change-me-to-a-long-random-string" if envfile.is_example(path) else secret
-        host = "ws" if path in containers else "localhost"
-        draft.take(envfile.add_block(path, text, ENV_HEADER, env_entries(value, project.dev_port, host, port)))
-
-
-def _container_env_files(project: Project, tree: Tree) -> set[str]:
-    """`env_file:` entries of the compose files, with the `.example` each is made from (`.env.docker.example`)."""
-    used = {p for path in project.compose_files for p in compose.env_files_used(tree.read_text(path) or "", path)}
-    return used | {f"{p}{suffix}" for p in used for suffix in envfile.EXAMPLE_SUFFIXES}
+def _add_env_vars(draft: Draft, placement: envvars.Placement, dev_port: int, port: int) -> None:
+    """The realtime block in every env file: the secret only where git ignores it (see `envvars`)."""
+    envvars.add(draft, placement, ENV_HEADER, lambda value, host: env_entries(value, dev_port, host, port))
 
 
 def _add_compose_services(project: Project, draft: Draft, port: int) -> None:

@@ -118,6 +118,7 @@ export const todos = pgTable("todos", {
 
 AFC_PROJECT = {
     "package.json": AFC_PACKAGE,
+    ".gitignore": "node_modules/\n.env\n.env*.local\n",
     "bun.lock": "{}\n",
     "turbo.json": TURBO,
     "compose.dev.yml": COMPOSE,
@@ -284,6 +285,7 @@ PNPM_PROJECT = {
     "apps/frontend/package.json": '{\n  "name": "frontend",\n  "dependencies": {\n    "next": "^15.1.0"\n  }\n}\n',
     "apps/frontend/tsconfig.json": '{\n  "compilerOptions": {\n    "strict": true\n  }\n}\n',
     "apps/frontend/.env.local": "DATABASE_URL=postgres://localhost/shop\n",
+    ".gitignore": "node_modules\n.env*.local\n",
     "apps/frontend/env.ts": """import { createEnv } from "@t3-oss/env-nextjs";
 import { z } from "zod";
 

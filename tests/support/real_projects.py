@@ -57,6 +57,7 @@ SINGLE_PNPM = {
     "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
     "tsconfig.json": NEXT_TSCONFIG.replace(',\n    "paths": {\n      "@/*": ["./src/*"]\n    }', ""),
     ".env.local": "DATABASE_URL=postgres://localhost/todo\n",
+    ".gitignore": "node_modules\n.next\n.env*\n",
     "db/schema.ts": TODOS_SCHEMA,
     "app/page.tsx": SINGLE_PAGE,
     "app/api/todos/route.ts": SINGLE_ROUTE,

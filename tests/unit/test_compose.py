@@ -409,3 +409,43 @@ def test_the_check_compares_data_not_key_order():
     text = "x-a: &a {p: 1, q: 2}\nservices:\n  s:\n    image: i\n<<: *a\n"
     edit = compose.add_service("compose.yml", text, "ws", {"labels": "&a {q: 2, p: 1}"})
     assert edit.insertions[0].text == "  ws:\n    labels: &a {q: 2, p: 1}\n"
+
+
+def _refusal(text: str) -> BadInput:
+    with pytest.raises(BadInput) as info:
+        compose.load(text, "compose.yml")
+    return info.value
+
+
+def test_alias_expansion_is_bounded_on_both_sides_of_the_limit():
+    from afc_realtime.edits.compose import MAX_NODES
+
+    def fan(levels: int, width: int) -> str:
+        lines = ["x0: &a0 [" + ", ".join(["v"] * width) + "]"]
+        lines += [f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]" for i in range(1, levels)]
+        return "\n".join(lines) + "\n"
+
+    assert compose.load(fan(4, 10), "compose.yml")["x3"][9][9][9][9] == "v"  # about 11,000 nodes
+    error = _refusal(fan(5, 10))  # about 111,000
+    assert (
+        error.line == 5
+        and error.message == f"its aliases expand to more than {MAX_NODES:,} nodes; afc refuses to read it"
+    )
+
+
+def test_nesting_is_bounded_in_flow_and_block_style():
+    from afc_realtime.edits.compose import MAX_DEPTH
+
+    assert compose.load("a: " + "[" * 150 + "]" * 150 + "\n", "compose.yml") is not None
+    assert _refusal("a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n").line == 1
+    # brackets in quotes and comments are not nesting
+    quoted = "a: '" + "[" * 300 + "'\nb: \"" + "{" * 300 + '" # ' + "[" * 300 + "\n"
+    assert compose.load(quoted, "compose.yml")["a"] == "[" * 300
+    block = "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 5)) + "  " * (MAX_DEPTH + 5) + "v: 1\n"
+    assert _refusal(block).message == f"nested more than {MAX_DEPTH} deep; afc refuses to read it"
+
+
+def test_a_duplicate_key_is_named_with_its_line_and_never_its_values():
+    error = _refusal("services:\n  db:\n    environment:\n      PW: first-s3cret\n      PW: second-s3cret\n")
+    assert (error.message, error.line) == ("duplicate key PW", 5)
+    assert "s3cret" not in str(error)

@@ -117,7 +117,9 @@ def test_line_numbers_count_every_line_of_a_multi_line_value_and_comments_keep_t
     with pytest.raises(BadInput) as info:
         envfile.parse(text, "e/.env")
     assert info.value.line == 6 and info.value.path == "e/.env"
-    assert info.value.message == "not a KEY=VALUE line: 'BAD LINE'"
+    assert info.value.message == (
+        "not a KEY=VALUE line (key BAD, with no '='); its text is not shown, as it may hold a secret"
+    )
     lines = envfile.parse(text.replace("BAD LINE\r\n", "Z=1\r\n"), ".env")
     assert [(line.number, line.key, line.value, line.comment) for line in lines] == [
         (1, None, None, "Header one"),
@@ -131,7 +133,7 @@ def test_line_numbers_count_every_line_of_a_multi_line_value_and_comments_keep_t
     long = "x" * 80
     with pytest.raises(BadInput) as info:
         envfile.parse(long + "\n", ".env")
-    assert info.value.message == f"not a KEY=VALUE line: {'x' * 60!r}"
+    assert info.value.message == "not a KEY=VALUE line; its text is not shown, as it may hold a secret"
 
 
 def test_without_values_keeps_keys_line_endings_and_comments_exactly():
@@ -206,5 +208,24 @@ def test_adding_to_a_file_with_a_bad_line_names_the_file_and_line():
     assert (info.value.path, info.value.line, info.value.message) == (
         ".env.local",
         2,
-        "not a KEY=VALUE line: 'not a pair'",
+        "not a KEY=VALUE line; its text is not shown, as it may hold a secret",
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("WS_EVENTS_SECRET s3cr3t-value", "WS_EVENTS_SECRET"),
+        ("export STRIPE_API_KEY: sk_live_s3cr3t-value", "STRIPE_API_KEY"),
+        ("s3cr3t-value", None),  # a bare value: nothing of it is named
+        ("lowercase s3cr3t-value", None),  # not a key by the convention env files follow
+        ("TOKEN", None),  # one word and nothing after: it may be the value itself
+        ('"s3cr3t-value"', None),
+    ],
+)
+def test_a_malformed_line_is_named_by_file_line_and_key_never_by_its_value(line, key):
+    with pytest.raises(BadInput) as info:
+        envfile.parse(f"A=1\n{line}\n", "apps/web/.env.local")
+    assert (info.value.path, info.value.line) == ("apps/web/.env.local", 2)
+    assert "s3cr3t-value" not in str(info.value)
+    assert (f"(key {key}, with no '=')" in info.value.message) is (key is not None)

@@ -366,3 +366,35 @@ def test_malformed_json_exact_messages(text, message, line):
 def test_block_comments_end_at_their_own_first_close():
     assert jsonfile.to_python(jsonfile.parse("/* a */ [1] /* b */", "f.json")) == [1]
     assert jsonfile.to_python(jsonfile.parse("/*/ [2] */ [1]", "f.json")) == [1]
+
+
+def test_nesting_is_bounded_on_both_sides_of_the_limit():
+    from afc_realtime.edits.jsonfile import MAX_DEPTH
+
+    deepest = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    assert jsonfile.parse(deepest, "a.json").kind == "array"
+    with pytest.raises(BadInput) as info:
+        jsonfile.parse("[" + deepest + "]", "a.json")
+    assert info.value.message == f"malformed JSON: nested more than {MAX_DEPTH} deep; afc reads no deeper"
+    # depth is the nesting, not the count: many containers side by side are fine
+    assert len(jsonfile.parse("[" + ", ".join(["[[]]"] * 5000) + "]", "a.json").items) == 5000
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('{"a": 1, "a": 2}', 1),
+        ('{\n  "tasks": {},\n  "x": 1,\n  "tasks": {}\n}', 4),
+        ('{"o": {\n"k": 1,\n"k": 1}}', 3),
+        ('{"a\\u0062": 1, "ab": 2}', 1),  # the same key, spelled two ways
+    ],
+)
+def test_a_duplicate_key_is_refused_with_its_line(text, line):
+    with pytest.raises(BadInput) as info:
+        jsonfile.parse(text, "turbo.json")
+    assert info.value.line == line and info.value.message.startswith("malformed JSON: duplicate key ")
+
+
+def test_the_same_key_in_different_objects_is_no_duplicate():
+    root = jsonfile.parse('{"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 3}, {"k": 4}]}', "x.json")
+    assert jsonfile.to_python(root) == {"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 3}, {"k": 4}]}

@@ -535,7 +535,7 @@ def test_only_afc_changes_names_the_env_file_whose_line_it_cannot_read(added):
     with pytest.raises(BadInput) as raised:
         only_afc_changes(Tree.in_memory(files), ".env", PROJECT[".env"].encode())
     assert (raised.value.message, raised.value.path, raised.value.line) == (
-        "not a KEY=VALUE line: 'not a pair'",
+        "not a KEY=VALUE line; its text is not shown, as it may hold a secret",
         ".env",
         line,
     )

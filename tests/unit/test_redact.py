@@ -1,0 +1,199 @@
+"""Masking, table-driven on both sides: every env file name Next.js and Docker read, every secret-looking key
+shape, and the look-alikes that are not secrets (issue 20, "test the security predicates like an attacker")."""
+
+from __future__ import annotations
+
+import pytest
+
+from afc_realtime.redact import MASK, is_secret_key, mask_diff, mask_line
+
+VALUE = "v4lu3-that-must-not-show"
+
+# Next.js loads these from the app's folder; Docker compose reads `.env` and any `env_file:` name.
+ENV_FILES = [
+    ".env",
+    ".env.local",
+    ".env.development",
+    ".env.development.local",
+    ".env.production",
+    ".env.production.local",
+    ".env.test",
+    ".env.test.local",
+    ".env.docker",
+    ".env.docker.example",
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    ".env.dist",
+    "apps/web/.env.production.local",
+    "docker/web.env",
+    "config/docker.env",
+    ".envrc",
+    ".dev.vars",
+]
+NOT_ENV_FILES = ["src/env.ts", "env.mjs", "README.md", "environment.txt", ".envoy", "package.json"]
+
+SECRET_KEYS = [
+    "WS_EVENTS_SECRET",
+    "NEXTAUTH_SECRET",
+    "AUTH_SECRET",
+    "STRIPE_API_KEY",
+    "OPENAI_API_KEY",
+    "STRIPE_SECRET_KEY",
+    "SUPABASE_SERVICE_ROLE_KEY",
+    "AWS_SECRET_ACCESS_KEY",
+    "JWT_SIGNING_KEY",
+    "ENCRYPTION_KEY",
+    "GITHUB_TOKEN",
+    "CLERK_SECRET_KEY",
+    "DB_PASSWORD",
+    "POSTGRES_PASSWORD",
+    "MYSQL_ROOT_PASSWD",
+    "SMTP_PASS",
+    "REDIS_PWD",
+    "DBPASSWORD",
+    "APIKEY",
+    "GOOGLE_CREDENTIALS",
+    "SESSION_SALT",
+    "SENTRY_DSN",
+    "apiKey",
+    "clientSecret",
+    "accessToken",
+    "private-key",
+    "db.password",
+]
+NOT_SECRET_KEYS = [
+    "KEYBOARD_LAYOUT",
+    "MONKEY_COUNT",
+    "TURKEY",
+    "TOKENIZER_MODEL",
+    "SECRETARY_EMAIL",
+    "PASSENGER_LIMIT",
+    "BYPASS_CACHE",
+    "NEXT_PUBLIC_WS_URL",
+    "WS_INTERNAL_URL",
+    "WS_PORT",
+    "WS_ALLOWED_ORIGINS",
+    "DATABASE_URL",
+    "NODE_ENV",
+    "PORT",
+    "keyboard",
+]
+
+
+@pytest.mark.parametrize("key", SECRET_KEYS)
+def test_secret_looking_keys(key):
+    assert is_secret_key(key)
+
+
+@pytest.mark.parametrize("key", NOT_SECRET_KEYS)
+def test_look_alikes_are_not_secrets(key):
+    assert not is_secret_key(key)
+
+
+@pytest.mark.parametrize("path", ENV_FILES)
+@pytest.mark.parametrize("key", ["STRIPE_API_KEY", "WS_EVENTS_SECRET", "DB_PASSWORD", "GITHUB_TOKEN"])
+def test_every_env_file_masks_every_secret_key(path, key):
+    for line, masked in [
+        (f"{key}={VALUE}\n", f"{key}={MASK}\n"),
+        (f'export {key}="{VALUE}"\r\n', f"export {key}={MASK}\r\n"),
+        (f"{key} = {VALUE}", f"{key} ={MASK}"),
+    ]:
+        assert mask_line(path, line) == masked
+
+
+@pytest.mark.parametrize("path", ENV_FILES)
+def test_every_env_file_keeps_plain_values_and_empty_secrets(path):
+    for line in ["PORT=3000\n", "NEXT_PUBLIC_WS_URL=ws://localhost:4001\n", "KEYBOARD_LAYOUT=us\n", "API_KEY=\n"]:
+        assert mask_line(path, line) == line
+    assert mask_line(path, "# API_KEY is set elsewhere\n") == "# API_KEY is set elsewhere\n"
+
+
+@pytest.mark.parametrize("path", NOT_ENV_FILES)
+def test_other_files_are_not_read_as_env_files(path):
+    # source code shows as it is (a key name in code holds no value), URL passwords aside
+    assert mask_line(path, "const API_KEY = process.env.API_KEY;\n") == "const API_KEY = process.env.API_KEY;\n"
+    assert mask_line(path, "  WS_EVENTS_SECRET: z.string(),\n") == "  WS_EVENTS_SECRET: z.string(),\n"
+
+
+@pytest.mark.parametrize("path", [*ENV_FILES, "compose.yml", "src/db.ts"])
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        (f"postgres://app:{VALUE}@localhost:5432/app", f"postgres://app:{MASK}@localhost:5432/app"),
+        (
+            f"postgresql://app:{VALUE}@db.internal/app?sslmode=require",
+            f"postgresql://app:{MASK}@db.internal/app?sslmode=require",
+        ),
+        (f"redis://:{VALUE}@localhost:6379", f"redis://:{MASK}@localhost:6379"),
+        (f"rediss://default:{VALUE}@cache.example.com:6380", f"rediss://default:{MASK}@cache.example.com:6380"),
+        (f"mongodb+srv://u:p@ss{VALUE}@cluster0.example.net/db", f"mongodb+srv://u:{MASK}@cluster0.example.net/db"),
+        (f"mysql://root:{VALUE}@127.0.0.1/app", f"mysql://root:{MASK}@127.0.0.1/app"),
+    ],
+)
+def test_url_passwords_are_masked_in_any_file(path, url, masked):
+    assert mask_line(path, f"DATABASE_URL={url}\n") == f"DATABASE_URL={masked}\n"
+    assert mask_line(path, f"REDIS_URL={url}\n") == f"REDIS_URL={masked}\n"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://app@localhost:5432/app",  # no password
+        "postgres://localhost/app",
+        "http://localhost:3000/@scope/pkg",  # an `@` in the path is not a password's end
+        "https://example.com:8443/path",
+        "ws://localhost:4001",
+    ],
+)
+def test_urls_without_a_password_show_as_they_are(url):
+    assert mask_line(".env", f"DATABASE_URL={url}\n") == f"DATABASE_URL={url}\n"
+
+
+def test_connection_string_passwords_are_masked():
+    line = f"SQL_CONNECTION=Server=db;User Id=app;Password={VALUE};Encrypt=true\n"
+    assert mask_line(".env", line) == f"SQL_CONNECTION=Server=db;User Id=app;Password={MASK};Encrypt=true\n"
+    assert mask_line(".env", "SQL_CONNECTION=Server=db;Pwd=x;\n") == f"SQL_CONNECTION=Server=db;Pwd={MASK};\n"
+
+
+@pytest.mark.parametrize("path", ["compose.yml", "compose.prod.yaml", "docker-compose.yml"])
+def test_compose_files_mask_values_and_defaults_but_keep_references(path):
+    assert mask_line(path, f"      POSTGRES_PASSWORD: {VALUE}\n") == f"      POSTGRES_PASSWORD: {MASK}\n"
+    assert mask_line(path, f'      - "STRIPE_API_KEY={VALUE}"\n') == f'      - "STRIPE_API_KEY={MASK}\n'
+    # a default after `:-` is a value
+    assert VALUE not in mask_line(path, f"      WS_EVENTS_SECRET: ${{WS_EVENTS_SECRET:-{VALUE}}}\n")
+    for kept in ["${WS_EVENTS_SECRET:?set WS_EVENTS_SECRET}", "${WS_EVENTS_SECRET:-}", "${API_KEY}", "${API_KEY-}"]:
+        assert mask_line(path, f"      WS_EVENTS_SECRET: {kept}\n") == f"      WS_EVENTS_SECRET: {kept}\n"
+    assert mask_line(path, "      NODE_ENV: production\n") == "      NODE_ENV: production\n"
+
+
+PEM_BODY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7"
+
+
+@pytest.mark.parametrize("key", ["PRIVATE_KEY", "APP_CONFIG"])
+def test_every_line_of_a_multi_line_value_is_masked_in_a_diff(key):
+    diff = (
+        "--- a/.env.local\n+++ b/.env.local\n@@ -1,5 +1,7 @@\n"
+        f' {key}="-----BEGIN PRIVATE KEY-----\n'
+        f" {PEM_BODY}\n"
+        f" abc{VALUE}=\n"  # a line of the value that looks like KEY=value
+        ' -----END PRIVATE KEY-----"\n'
+        " PORT=3000\n"
+        "+# Realtime (afc websocket)\n"
+        "+WS_PORT=4001\n"
+    )
+    masked = mask_diff(".env.local", diff)
+    assert PEM_BODY not in masked and VALUE not in masked and "END PRIVATE KEY" not in masked
+    assert " PORT=3000\n" in masked and "+WS_PORT=4001\n" in masked and "+# Realtime (afc websocket)\n" in masked
+    assert masked.count("\n") == diff.count("\n")
+
+
+def test_a_diff_starting_inside_a_multi_line_value_masks_the_lines_that_are_not_assignments():
+    diff = f'--- a/.env\n+++ b/.env\n@@ -7,3 +7,4 @@\n {PEM_BODY}\n -----END PRIVATE KEY-----"\n PORT=1\n+A=2\n'
+    masked = mask_diff(".env", diff)
+    assert PEM_BODY not in masked and "END PRIVATE KEY" not in masked and " PORT=1\n" in masked
+
+
+def test_headers_and_hunk_lines_are_left_alone():
+    diff = "--- a/.env\n+++ b/.env\n@@ -1 +1,2 @@\n API_KEY=x\n+B=1\n"
+    assert mask_diff(".env", diff) == f"--- a/.env\n+++ b/.env\n@@ -1 +1,2 @@\n API_KEY={MASK}\n+B=1\n"
