@@ -15,7 +15,7 @@ from tests.support.projects import fingerprint
 
 runner = CliRunner()
 SERVER = "apps/ws/src/server.ts"
-HUB_IMPORT = 'import { Hub } from "./hub";\n'
+HUB_IMPORT = 'import websocket from "@fastify/websocket";\n'
 
 
 def afc(*args):
@@ -88,8 +88,8 @@ def test_the_owners_edit_stays_the_template_change_arrives_and_remove_restores_t
 
 def test_a_conflicting_edit_gets_markers_exit_3_and_its_list(added, templates):
     project, first = added
-    edit(project, SERVER, HUB_IMPORT, 'import { Hub } from "./hub"; // mine\n')
-    patch(templates / "ws/template/src/server.ts", HUB_IMPORT, 'import { Hub } from "./hub.ts";\n')
+    edit(project, SERVER, HUB_IMPORT, 'import websocket from "@fastify/websocket"; // mine\n')
+    patch(templates / "ws/template/src/server.ts", HUB_IMPORT, 'import websocket from "@fastify/websocket/index.js";\n')
     result = update(project, templates, "--yes", "--json")
     assert result.exit_code == 3, result.output
     data = json.loads(result.stdout)
@@ -97,11 +97,11 @@ def test_a_conflicting_edit_gets_markers_exit_3_and_its_list(added, templates):
     text = (project / SERVER).read_text()
     assert (
         f"<<<<<<< yours ({SERVER})\n"
-        'import { Hub } from "./hub"; // mine\n'
+        'import websocket from "@fastify/websocket"; // mine\n'
         "||||||| afc 0.1.0 (what afc wrote)\n"
         f"{HUB_IMPORT}"
         "=======\n"
-        'import { Hub } from "./hub.ts";\n'
+        'import websocket from "@fastify/websocket/index.js";\n'
         ">>>>>>> afc 0.1.0 (its template now)\n"
     ) in text
     commit_all(project, "conflicted update")
@@ -111,8 +111,8 @@ def test_a_conflicting_edit_gets_markers_exit_3_and_its_list(added, templates):
 
 def test_human_output_lists_the_conflicts_and_exits_3(added, templates):
     project, _ = added
-    edit(project, SERVER, HUB_IMPORT, 'import { Hub } from "./hub"; // mine\n')
-    patch(templates / "ws/template/src/server.ts", HUB_IMPORT, 'import { Hub } from "./hub.ts";\n')
+    edit(project, SERVER, HUB_IMPORT, 'import websocket from "@fastify/websocket"; // mine\n')
+    patch(templates / "ws/template/src/server.ts", HUB_IMPORT, 'import websocket from "@fastify/websocket/index.js";\n')
     dry = update(project, templates, "--dry-run")
     assert dry.exit_code == 3 and "applying would leave conflicts in:" in dry.output
     result = update(project, templates, "--yes")

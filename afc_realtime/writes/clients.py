@@ -38,6 +38,8 @@ class Clients:
     def origin(self, path: str, node: SgNode, depth: int = 0) -> bool | None:
         if depth > MAX_DEPTH:
             return None
+        if _typed_as_client(node):  # `export const db: Database = ...`, `x as PostgresJsDatabase`
+            return True
         node = unwrap(node)
         kind = node.kind()
         if kind in ("identifier", "shorthand_property_identifier"):
@@ -46,6 +48,9 @@ class Clients:
             return self._member(path, node, depth)
         if kind == "new_expression":
             constructor = node.field("constructor")
+            args = [a for a in (node.field("arguments") or node).children() if a.is_named()]
+            if constructor is not None and constructor.text() == "Proxy" and args:  # a lazy client behind a Proxy
+                return self.origin(path, args[0], depth + 1)
             return constructor is not None and constructor.text().split(".")[-1].endswith("PrismaClient")
         if kind == "call_expression":
             return self._call(path, node, depth)
@@ -203,3 +208,14 @@ def _returned_property(function: SgNode, prop: str) -> SgNode | None:
             if key is not None and key.text().strip("\"'") == prop:
                 return part.field("value")
     return None
+
+
+def _typed_as_client(node: SgNode) -> bool:
+    """A value the code itself types as a database client: the annotation of the binding it is the value
+    of, or the type of an `as` cast around it."""
+    parent = node.parent()
+    declared = parent.field("type") if parent is not None and parent.kind() == "variable_declarator" else None
+    casts = [node] if node.kind() in ("as_expression", "satisfies_expression") else []
+    types = [declared] if declared is not None else []
+    types += [c for cast in casts for c in cast.children() if c.is_named() and c.kind() not in ("identifier",)][-1:]
+    return any(CLIENT_TYPES.search(t.text()) for t in types)

@@ -134,3 +134,29 @@ export async function POST() {
     # under a name afc would not guess, found by origin; under `prisma`, known not to be one
     assert found(route.replace("CLIENT", "store"), client=REMEMBERED, remember=REMEMBER) == [("POST", "post")]
     assert found(route.replace("CLIENT", "prisma"), client=KEPT, remember=REMEMBER) == []
+
+
+LAZY = """import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+type Database = PostgresJsDatabase<Record<string, never>>;
+let instance: Database | undefined;
+export const store: Database = new Proxy({} as Database, {
+  get(_target, property) {
+    instance ??= drizzle(process.env.DATABASE_URL!);
+    return Reflect.get(instance, property, instance);
+  },
+});
+"""
+CASTED = """import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+export const store = globalThis.lazy as unknown as PostgresJsDatabase;
+"""
+NOT_A_DATABASE = """export const store: Map<string, unknown> = new Proxy(new Map<string, unknown>(), {});
+"""
+
+
+def test_a_client_declared_by_its_type_behind_a_proxy_or_a_cast():
+    """The bundled example's lazy client: a `Proxy` typed as the database; a cast to a database type; and on
+    the other side a `Proxy` over a `Map`."""
+    route = 'import { store } from "@/lib/client";\nexport async function POST() {\n  await store.delete(todos);\n}\n'
+    assert found(route, client=LAZY) == [("POST", "todos")]
+    assert found(route, client=CASTED) == [("POST", "todos")]
+    assert found(route, client=NOT_A_DATABASE) == []
