@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from afc_realtime.cli import app
 from tests.support.projects import fingerprint, make_project
-from tests.support.store_project import STORE_PROJECT, STORE_WITH_MEMBERS
+from tests.support.store_project import PRISMA_TEAMS, STORE_PROJECT, STORE_WITH_MEMBERS
 from tests.support.typecheck import assert_typechecks
 
 runner = CliRunner()
@@ -107,6 +107,22 @@ def test_without_a_membership_table_authorize_grants_the_user_only(tmp_path, web
     authorize = (project / "apps/web/src/lib/realtime/authorize.ts").read_text()
     assert "members" not in authorize and "channels: [`user:${id}`]" in authorize
     assert "broadcast(" not in (project / "apps/web/src/app/api/projects/route.ts").read_text()
+    assert_typechecks(project / "apps/web", web_toolchain, node, tmp_path / "tc", root=project)
+    assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
+    assert fingerprint(project) == before
+
+
+def test_the_membership_query_in_prisma_type_checks(tmp_path, web_toolchain, node):
+    project = make_project(tmp_path / "prisma", PRISMA_TEAMS)
+    assert plan_of(project)["project-created"]["to"] == "team:<teamId>"
+    before = fingerprint(project)
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    authorize = (project / "apps/web/src/lib/realtime/authorize.ts").read_text()
+    assert 'import { prisma } from "@/lib/prisma";' in authorize
+    assert (
+        "const teams = await prisma.member.findMany({ where: { userId: id }, select: { teamId: true } });" in authorize
+    )
+    assert "channels.push(...teams.map((row) => `team:${row.teamId}`));" in authorize
     assert_typechecks(project / "apps/web", web_toolchain, node, tmp_path / "tc", root=project)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert fingerprint(project) == before

@@ -125,3 +125,53 @@ STORE_PROJECT = {
     "packages/db/src/schema.ts": SCHEMA,
 }
 STORE_WITH_MEMBERS = {**STORE_PROJECT, "packages/db/src/schema.ts": SCHEMA + MEMBERS}
+
+
+# The same teams with Prisma: the membership query is a `findMany` through the app's own client.
+PRISMA_SCHEMA = """generator client {
+  provider = "prisma-client-js"
+}
+
+model User {
+  id    String @id @default(cuid())
+  name  String?
+}
+
+model Team {
+  id    String @id @default(cuid())
+  title String
+}
+
+model Member {
+  id     String @id @default(cuid())
+  userId String
+  user   User   @relation(fields: [userId], references: [id])
+  teamId String
+  team   Team   @relation(fields: [teamId], references: [id])
+}
+
+model Project {
+  id     String @id @default(cuid())
+  title  String
+  teamId String
+  team   Team   @relation(fields: [teamId], references: [id])
+}
+"""
+
+PRISMA_ROUTE = """import { NextResponse } from "next/server";
+
+import { prisma } from "@/lib/prisma";
+
+export async function POST(req: Request) {
+    const { title, teamId } = (await req.json()) as { title: string; teamId: string };
+    const project = await prisma.project.create({ data: { title, teamId } });
+    return NextResponse.json(project, { status: 201 });
+}
+"""
+
+PRISMA_TEAMS = {
+    **{k: v for k, v in STORE_PROJECT.items() if not k.startswith(("packages/db/src/", "apps/web/src/app/api/"))},
+    "apps/web/src/lib/prisma.ts": 'import { PrismaClient } from "@prisma/client";\n\nexport const prisma = new PrismaClient();\n',
+    "apps/web/src/app/api/projects/route.ts": PRISMA_ROUTE,
+    "packages/db/prisma/schema.prisma": PRISMA_SCHEMA,
+}

@@ -64,6 +64,14 @@ export declare function eq(a: unknown, b: unknown): unknown;
 """,
     "prisma.d.ts": """export interface Post { id: string; title: string; authorId: string }
 export interface Tag { id: string; name: string }
+export interface Member { id: string; userId: string; teamId: string }
+export interface Project { id: string; teamId: string; title: string }
+interface MemberDelegate {
+  findMany<S extends { [K in keyof Member]?: true }>(args: {
+    where: Partial<Member>;
+    select: S;
+  }): Promise<{ [K in keyof S & keyof Member]: Member[K] }[]>;
+}
 interface Delegate<R> {
   create(args: { data: Partial<R> }): Promise<R>;
   update(args: { where: Partial<R>; data: Partial<R> }): Promise<R>;
@@ -75,6 +83,8 @@ interface Delegate<R> {
 export declare class PrismaClient {
   post: Delegate<Post>;
   tag: Delegate<Tag>;
+  member: MemberDelegate;
+  project: Delegate<Project>;
   $transaction<T>(run: (tx: PrismaClient) => Promise<T>): Promise<T>;
 }
 """,
