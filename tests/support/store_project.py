@@ -169,9 +169,14 @@ export async function POST(req: Request) {
 }
 """
 
+PRISMA_CLIENT = """import { PrismaClient } from "@prisma/client";
+
+export const prisma = new PrismaClient();
+"""
+
 PRISMA_TEAMS = {
     **{k: v for k, v in STORE_PROJECT.items() if not k.startswith(("packages/db/src/", "apps/web/src/app/api/"))},
-    "apps/web/src/lib/prisma.ts": 'import { PrismaClient } from "@prisma/client";\n\nexport const prisma = new PrismaClient();\n',
+    "apps/web/src/lib/prisma.ts": PRISMA_CLIENT,
     "apps/web/src/app/api/projects/route.ts": PRISMA_ROUTE,
     "packages/db/prisma/schema.prisma": PRISMA_SCHEMA,
 }

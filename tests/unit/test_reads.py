@@ -66,7 +66,10 @@ def test_a_get_handler_with_a_session_check_does_not(check):
 
 
 def test_a_wrapped_get_counts_its_wrapper():
-    wrapped = 'import { db, posts } from "@app/db";\n\nexport const GET = withAuth(async () => Response.json(await db.select().from(posts)));\n'
+    wrapped = (
+        'import { db, posts } from "@app/db";\n\n'
+        "export const GET = withAuth(async () => Response.json(await db.select().from(posts)));\n"
+    )
     plain = wrapped.replace("withAuth(", "cached(")
     assert served({f"{APP}/api/posts/route.ts": wrapped}) == {}
     assert "posts" in served({f"{APP}/api/posts/route.ts": plain})
@@ -108,7 +111,10 @@ def test_public_procedure_queries_serve_protected_ones_do_not():
 
 
 def test_a_pages_api_handler_serves_what_it_reads():
-    handler = 'import { db, posts } from "@app/db";\n\nexport default async function handler(req, res) {\n    %s\n    res.json(await db.select().from(posts));\n}\n'
+    handler = (
+        'import { db, posts } from "@app/db";\n\nexport default async function handler(req, res) {\n'
+        "    %s\n    res.json(await db.select().from(posts));\n}\n"
+    )
     assert served({"apps/web/pages/api/posts.ts": handler % ""}) == {
         "posts": ("API /api/posts (apps/web/pages/api/posts.ts:3)",)
     }
