@@ -126,3 +126,66 @@ def test_the_membership_query_in_prisma_type_checks(tmp_path, web_toolchain, nod
     assert_typechecks(project / "apps/web", web_toolchain, node, tmp_path / "tc", root=project)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert fingerprint(project) == before
+
+
+FAKE_STORE = """type Row = Record<string, unknown>;
+type Col = { name: string };
+const column = (name: string): Col => ({ name });
+export const members = {
+    rows: [
+        { id: 1, userId: "ann", teamId: 7 },
+        { id: 2, userId: "bob", teamId: 8 },
+    ] as Row[],
+    userId: column("userId"),
+    teamId: column("teamId"),
+};
+export const db = {
+    select: (fields: Record<string, Col>) => ({
+        from: (table: { rows: Row[] }) => ({
+            where: async (cond: { col: Col; value: unknown }) =>
+                table.rows
+                    .filter((row) => row[cond.col.name] === cond.value)
+                    .map((row) => Object.fromEntries(Object.entries(fields).map(([k, c]) => [k, row[c.name]]))),
+        }),
+    }),
+};
+"""
+RUN = """import { authorize } from "./authorize";
+import { signTicket } from "./ticket";
+
+const ticket = signTicket(await authorize(new Request("http://localhost/api/realtime/ticket")));
+const payload = ticket ? JSON.parse(Buffer.from(ticket.split(".")[1]!, "base64url").toString()) : null;
+console.log(JSON.stringify(payload));
+"""
+
+
+def ticket_channels(helpers, work, user):
+    """The channels of the ticket the generated `authorize.ts` and `ticket.ts` give `user`, run by Bun
+    against a fake Auth.js session and a fake database holding two memberships."""
+    import subprocess
+
+    from tests.support.tools import require_tool
+
+    bun = require_tool("bun", "install Bun")
+    work.mkdir(parents=True, exist_ok=True)
+    for name in ("authorize.ts", "ticket.ts", "realtime-env.d.ts"):
+        (work / name).write_text((helpers / name).read_text())
+    (work / "auth.ts").write_text(f'export const auth = async () => ({{ user: {{ id: "{user}" }} }});\n')
+    (work / "store.ts").write_text(FAKE_STORE)
+    (work / "drizzle.ts").write_text("export const eq = (col: unknown, value: unknown) => ({ col, value });\n")
+    (work / "run.ts").write_text(RUN)
+    paths = {"@/auth": ["./auth.ts"], "@store/db": ["./store.ts"], "drizzle-orm": ["./drizzle.ts"]}
+    (work / "tsconfig.json").write_text(json.dumps({"compilerOptions": {"paths": paths}}))
+    env = {"PATH": "/usr/bin:/bin", "WS_EVENTS_SECRET": "s3cret-for-the-test"}
+    result = subprocess.run([bun, "run.ts"], cwd=work, capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["ch"]
+
+
+def test_a_members_ticket_carries_their_teams_and_no_other(tmp_path):
+    project = make_project(tmp_path / "store", STORE_WITH_MEMBERS)
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    helpers = project / "apps/web/src/lib/realtime"
+    assert ticket_channels(helpers, tmp_path / "ann", "ann") == ["user:ann", "team:7"]
+    assert ticket_channels(helpers, tmp_path / "bob", "bob") == ["user:bob", "team:8"]
+    assert ticket_channels(helpers, tmp_path / "eve", "eve") == ["user:eve"]
