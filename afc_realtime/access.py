@@ -26,7 +26,8 @@ class Query:
     imports: tuple[str, ...]
     lines: tuple[str, ...]
     kind: str
-    table: str
+    table: str  # the membership table
+    tenant: str  # the table whose channels it grants
 
 
 def queries(project: Project, tree: Tree, model: DataModel, authorize: str) -> list[Query]:
@@ -61,6 +62,7 @@ def _query(project: Project, tree: Tree, membership: Membership, authorize: str)
             ),
             kind,
             table.name,
+            membership.tenant.name,
         )
     schema = table.where.rsplit(":", 1)[0]
     table_import = _import_of(project, tree, authorize, table.name, schema.rsplit(".", 1)[0])
@@ -82,6 +84,7 @@ def _query(project: Project, tree: Tree, membership: Membership, authorize: str)
         ),
         kind,
         table.name,
+        membership.tenant.name,
     )
 
 

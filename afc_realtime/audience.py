@@ -72,6 +72,9 @@ class Exposure:
 
     served: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     chosen: frozenset[str] = frozenset()
+    # The tenant tables whose channels `authorize.ts` grants (`access.py` could write their membership query);
+    # None: every tenant a membership table ties users to.
+    tenants: frozenset[str] | None = None
 
     def named(self, table: Table) -> bool:
         return _spelled(table.name) in {_spelled(n) for n in self.chosen}
@@ -206,9 +209,9 @@ def decide(
     if credentials:
         return Audience(Reach.NEVER, f"rows of `{table.name}` hold credentials ({', '.join(credentials)})")
     if is_identity(table, model):
-        return _own_channel(table, model)
+        return _own_channel(table, model, exposure)
     seen = _seen | {table.name}
-    owned = _by_owners(table, model)
+    owned = _by_owners(table, model, exposure)
     if owned is not None:
         return owned
     inherited = _by_parents(table, model, exposure, seen)
@@ -220,28 +223,41 @@ def decide(
     return _public_or_nobody(table, exposure)
 
 
-def _own_channel(table: Table, model: DataModel) -> Audience:
+def _joinable(model: DataModel, exposure: Exposure) -> set[str]:
+    """The tenant tables whose channels a signed-in member's ticket carries."""
+    tied = {m.tenant.name for m in memberships(model)}
+    return tied if exposure.tenants is None else tied & exposure.tenants
+
+
+def _own_channel(table: Table, model: DataModel, exposure: Exposure) -> Audience:
     if "id" not in table.columns:
         return Audience(Reach.UNKNOWN, f"`{table.name}` has no `id` column to name its channel by")
-    if not is_user_table(table) and not any(m.tenant is table for m in memberships(model)):
-        return Audience(Reach.UNKNOWN, _no_membership(table))
+    if not is_user_table(table) and table.name not in _joinable(model, exposure):
+        return Audience(Reach.UNKNOWN, _no_membership(table, model))
     channel = Channel(channel_kind(table), "id")
     return Audience(Reach.PRIVATE, f"a `{table.name}` row goes to its own channel only", (channel,))
 
 
-def _no_membership(tenant: Table) -> str:
+def _no_membership(tenant: Table, model: DataModel) -> str:
     kind = channel_kind(tenant)
+    tied = next((m for m in memberships(model) if m.tenant is tenant), None)
+    if tied is not None:
+        return (
+            f"`{tied.table.name}` ties users to `{tenant.name}`, but `authorize.ts` cannot read it (afc found no "
+            f"authentication, or no database client exported as `drizzle(...)` or `new PrismaClient()`), so "
+            f"nobody could join a `{kind}:` channel"
+        )
     return (
         f"no membership table ties users to `{tenant.name}` (one with a user and a `{tenant.name}` reference), "
         f"so nobody could join a `{kind}:` channel"
     )
 
 
-def _by_owners(table: Table, model: DataModel) -> Audience | None:
+def _by_owners(table: Table, model: DataModel, exposure: Exposure) -> Audience | None:
     """The owners' channels, from owner columns; None when the row names no owner."""
     channels: list[Channel] = []
     unjoinable: list[str] = []
-    joinable = {m.tenant.name for m in memberships(model)}
+    joinable = _joinable(model, exposure)
     for column in table.columns:
         target = target_of(table, column, model)
         named_owner = names.owner_stem(column) is not None
@@ -251,7 +267,7 @@ def _by_owners(table: Table, model: DataModel) -> Audience | None:
             if target.name in joinable:
                 channels.append(Channel(channel_kind(target), column))
             else:
-                unjoinable.append(f"`{column}`: {_no_membership(target)}")
+                unjoinable.append(f"`{column}`: {_no_membership(target, model)}")
         elif named_owner and target is None:
             unjoinable.append(f"`{table.name}.{column}` looks like an owner, but afc cannot tell whose it is")
         elif named_owner and target is not None:

@@ -100,6 +100,15 @@ def test_a_membership_table_makes_the_team_channel_joinable(tmp_path, web_toolch
     assert fingerprint(project) == before
 
 
+def test_a_membership_table_authorize_cannot_read_makes_no_channel(tmp_path):
+    no_client = {k: v for k, v in STORE_WITH_MEMBERS.items() if not k.endswith("/client.ts")}
+    team = plan_of(make_project(tmp_path / "store", no_client))["project-created"]
+    assert (
+        team["to"] == "nobody"
+        and "`members` ties users to `teams`, but `authorize.ts` cannot read it" in team["reason"]
+    )
+
+
 def test_without_a_membership_table_authorize_grants_the_user_only(tmp_path, web_toolchain, node):
     project = make_project(tmp_path / "store", STORE_PROJECT)
     before = fingerprint(project)

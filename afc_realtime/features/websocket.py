@@ -268,7 +268,10 @@ def exposure(
     if unknown:
         known = ", ".join(sorted(model.tables)) or "none"
         raise BadInput(f"--public {unknown[0]}: no such table in the schema afc read (tables: {known})")
-    return Exposure(reads.served(project, tree, load, model), frozenset(chosen))
+    authorize = f"{project.helpers_dir}/authorize.ts"
+    granted = access.queries(project, tree, model, authorize) if detect_auth(project, tree).kind != "none" else []
+    tenants = frozenset(query.tenant for query in granted)
+    return Exposure(reads.served(project, tree, load, model), frozenset(chosen), tenants)
 
 
 def _wire_writes(

@@ -178,3 +178,12 @@ def test_a_child_of_a_private_row_is_not_sent():
     served = Exposure({"todos": SERVED.served["todos"], "replies": ("GET /api/replies (route.ts:1)",)})
     assert decide("replies", model(TODOS, replies), served).reach is Reach.PUBLIC
     assert decide("replies", model(TODOS, replies)).reach is Reach.UNKNOWN
+
+
+def test_a_membership_authorize_cannot_read_joins_no_one():
+    cannot = Exposure(tenants=frozenset())
+    audience = decide("docs", model(USERS, TEAMS, DOCS, MEMBERS), cannot)
+    assert audience.label() == "user:<authorId>" and "`members` ties users to `teams`, but" in audience.reason
+    assert decide("teams", model(USERS, TEAMS, MEMBERS), cannot).reach is Reach.UNKNOWN
+    can = Exposure(tenants=frozenset({"teams"}))
+    assert decide("teams", model(USERS, TEAMS, MEMBERS), can).label() == "team:<id>"
