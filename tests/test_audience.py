@@ -198,3 +198,17 @@ def test_a_members_ticket_carries_their_teams_and_no_other(tmp_path):
     assert ticket_channels(helpers, tmp_path / "ann", "ann") == ["user:ann", "team:7"]
     assert ticket_channels(helpers, tmp_path / "bob", "bob") == ["user:bob", "team:8"]
     assert ticket_channels(helpers, tmp_path / "eve", "eve") == ["user:eve"]
+
+
+def test_add_event_decides_as_add_websocket_did(tmp_path):
+    route = "apps/web/src/app/api/drafts/route.ts"
+    vouched = make_project(tmp_path / "vouched", STORE_PROJECT)
+    assert afc("add", "websocket", "-C", str(vouched), "--yes", "--public", "drafts").exit_code == 0
+    added = afc("add", "event", "draft-saved", "--route", route, "--method", "POST", "-C", str(vouched), "--yes")
+    assert added.exit_code == 0, added.output
+    assert 'broadcast("draft-saved", draft, { to: "public" });' in (vouched / route).read_text()
+
+    plain = make_project(tmp_path / "plain", STORE_PROJECT)
+    assert afc("add", "websocket", "-C", str(plain), "--yes").exit_code == 0
+    refused = afc("add", "event", "draft-saved", "--route", route, "--method", "POST", "-C", str(plain), "--yes")
+    assert refused.exit_code == 2 and "nothing afc found serves them" in refused.output
