@@ -193,54 +193,85 @@ def decide(
     table_name: str | None,
     model: DataModel,
     exposure: Exposure | None = None,
-    _seen: frozenset[str] = frozenset(),
+    _run: _Run | None = None,
 ) -> Audience:
     """Who may receive a row written to `table_name`; `exposure` is what makes a table public (none: no table
     is)."""
-    exposure = exposure or Exposure()
+    run = _run or _Run(model, exposure or Exposure())
     table = model.table(table_name) if table_name else None
     if table is None:
         where = f"`{table_name}`" if table_name else "the written table"
         found = "the schema afc read" if model.sources else "a Drizzle or Prisma schema (none found)"
         return Audience(Reach.UNKNOWN, f"{where} is not in {found}, so afc cannot tell who may see its rows")
+    if table.name not in run.decided:
+        run.decided[table.name] = _decide(table, run)
+    return run.decided[table.name]
+
+
+@dataclass
+class _Run:
+    """One decision's shared state: each table judged once (a table met again on a cycle counts as not
+    blocking, as the path that reached it judges it), the membership tables found once."""
+
+    model: DataModel
+    exposure: Exposure
+    decided: dict[str, Audience] = field(default_factory=dict)
+    visiting: set[str] = field(default_factory=set)
+    _ties: list[Membership] | None = None
+
+    @property
+    def ties(self) -> list[Membership]:
+        if self._ties is None:
+            self._ties = memberships(self.model)
+        return self._ties
+
+    def joinable(self) -> set[str]:
+        """The tenant tables whose channels a signed-in member's ticket carries."""
+        tied = {m.tenant.name for m in self.ties}
+        return tied if self.exposure.tenants is None else tied & self.exposure.tenants
+
+
+def _decide(table: Table, run: _Run) -> Audience:
+    intrinsic = _intrinsic(table, run)
+    if intrinsic is not None:
+        return intrinsic
+    run.visiting.add(table.name)
+    try:
+        inherited = _by_parents(table, run)
+    finally:
+        run.visiting.discard(table.name)
+    if inherited is not None:
+        return inherited
+    pointed = _pointed_at_by_owned(table, run)
+    if pointed is not None:
+        return pointed
+    return _public_or_nobody(table, run.exposure)
+
+
+def _intrinsic(table: Table, run: _Run) -> Audience | None:
+    """What the table's own name and columns decide: credentials, a user or tenant row, owner columns."""
     if names.is_credential_table(table.name):
         return Audience(Reach.NEVER, f"rows of `{table.name}` are credentials (sessions, keys or verification tokens)")
     credentials = [c for c in table.columns if names.is_credential(c)]
     if credentials:
         return Audience(Reach.NEVER, f"rows of `{table.name}` hold credentials ({', '.join(credentials)})")
-    if is_identity(table, model):
-        return _own_channel(table, model, exposure)
-    seen = _seen | {table.name}
-    owned = _by_owners(table, model, exposure)
-    if owned is not None:
-        return owned
-    inherited = _by_parents(table, model, exposure, seen)
-    if inherited is not None:
-        return inherited
-    pointed = _pointed_at_by_owned(table, model, exposure, seen)
-    if pointed is not None:
-        return pointed
-    return _public_or_nobody(table, exposure)
+    if is_identity(table, run.model):
+        return _own_channel(table, run)
+    return _by_owners(table, run)
 
 
-def _joinable(model: DataModel, exposure: Exposure) -> set[str]:
-    """The tenant tables whose channels a signed-in member's ticket carries."""
-    tied = {m.tenant.name for m in memberships(model)}
-    return tied if exposure.tenants is None else tied & exposure.tenants
-
-
-def _own_channel(table: Table, model: DataModel, exposure: Exposure) -> Audience:
+def _own_channel(table: Table, run: _Run) -> Audience:
     if "id" not in table.columns:
         return Audience(Reach.UNKNOWN, f"`{table.name}` has no `id` column to name its channel by")
-    if not is_user_table(table) and table.name not in _joinable(model, exposure):
-        return Audience(Reach.UNKNOWN, _no_membership(table, model))
+    if not is_user_table(table) and table.name not in run.joinable():
+        return Audience(Reach.UNKNOWN, _no_membership(table, run))
     channel = Channel(channel_kind(table), "id")
     return Audience(Reach.PRIVATE, f"a `{table.name}` row goes to its own channel only", (channel,))
 
 
-def _no_membership(tenant: Table, model: DataModel) -> str:
+def _no_membership(tenant: Table, run: _Run) -> str:
     kind = channel_kind(tenant)
-    tied = next((m for m in memberships(model) if m.tenant is tenant), None)
+    tied = next((m for m in run.ties if m.tenant is tenant), None)
     if tied is not None:
         return (
             f"`{tied.table.name}` ties users to `{tenant.name}`, but `authorize.ts` cannot read it (afc found no "
@@ -253,11 +284,12 @@ def _no_membership(tenant: Table, model: DataModel) -> str:
     )
 
 
-def _by_owners(table: Table, model: DataModel, exposure: Exposure) -> Audience | None:
+def _by_owners(table: Table, run: _Run) -> Audience | None:
     """The owners' channels, from owner columns; None when the row names no owner."""
+    model = run.model
     channels: list[Channel] = []
     unjoinable: list[str] = []
-    joinable = _joinable(model, exposure)
+    joinable = run.joinable()
     for column in table.columns:
         target = target_of(table, column, model)
         named_owner = names.owner_stem(column) is not None
@@ -267,7 +299,7 @@ def _by_owners(table: Table, model: DataModel, exposure: Exposure) -> Audience |
             if target.name in joinable:
                 channels.append(Channel(channel_kind(target), column))
             else:
-                unjoinable.append(f"`{column}`: {_no_membership(target, model)}")
+                unjoinable.append(f"`{column}`: {_no_membership(target, run)}")
         elif named_owner and target is None:
             unjoinable.append(f"`{table.name}.{column}` looks like an owner, but afc cannot tell whose it is")
         elif named_owner and target is not None:
@@ -286,13 +318,13 @@ def _by_owners(table: Table, model: DataModel, exposure: Exposure) -> Audience |
     return None
 
 
-def _by_parents(table: Table, model: DataModel, exposure: Exposure, seen: frozenset[str]) -> Audience | None:
+def _by_parents(table: Table, run: _Run) -> Audience | None:
     """A row that points at a row nobody else may read (a comment on a private note) is not sent."""
     for column in table.columns:
-        parent = target_of(table, column, model)
-        if parent is None or parent.name in seen:
+        parent = target_of(table, column, run.model)
+        if parent is None or parent.name in run.visiting:
             continue
-        inherited = decide(parent.name, model, exposure, seen)
+        inherited = decide(parent.name, run.model, run.exposure, run)
         if inherited.reach is not Reach.PUBLIC:
             return Audience(
                 Reach.UNKNOWN,
@@ -302,19 +334,21 @@ def _by_parents(table: Table, model: DataModel, exposure: Exposure, seen: frozen
     return None
 
 
-def _pointed_at_by_owned(table: Table, model: DataModel, exposure: Exposure, seen: frozenset[str]) -> Audience | None:
+def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
     """A row that an owned row points at (an order's `addressId`) is that owner's; afc cannot name the owner
-    from the row itself, so it goes to nobody. Unless the app already serves the table to anyone."""
-    if exposure.places(table) or exposure.named(table):
+    from the row itself, so it goes to nobody. Unless the app already serves the table to anyone, or the user
+    named it: a table neither serves nor names goes to nobody anyway, so this only says the better reason, and
+    looks at what the other table's own columns decide."""
+    if run.exposure.places(table) or run.exposure.named(table):
         return None
-    for other in model.tables.values():
-        if other.name in seen or other is table:
+    for other in run.model.tables.values():
+        if other is table:
             continue
         for column in other.columns:
-            if target_of(other, column, model) is not table:
+            if target_of(other, column, run.model) is not table:
                 continue
-            owner = decide(other.name, model, exposure, seen)
-            if owner.reach is not Reach.PUBLIC:
+            owner = _intrinsic(other, run)
+            if owner is not None and owner.reach is not Reach.PUBLIC:
                 whose = owner.label() if owner.reach is Reach.PRIVATE else "nobody afc can name"
                 return Audience(
                     Reach.UNKNOWN,

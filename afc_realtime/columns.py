@@ -7,6 +7,7 @@ costs a broadcast, a miss leaks a secret."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A word that is a credential wherever it appears: `passwordHash`, `sessionToken`, `userSecret`, `totpSecret`.
 CREDENTIAL_WORDS = frozenset(
@@ -101,13 +102,15 @@ OWNER_STEMS = TENANT_STEMS | frozenset(
 )
 
 
-def words(name: str) -> list[str]:
-    """`api_key_hash` -> [api, key, hash]; `sessionToken` -> [session, token]; `HTTPHeader` -> [http, header]."""
+@lru_cache(maxsize=4096)
+def words(name: str) -> tuple[str, ...]:
+    """`api_key_hash` -> (api, key, hash); `sessionToken` -> (session, token); `HTTPHeader` -> (http, header)."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
     spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
-    return [w.lower() for w in re.split(r"[\s_\-.]+", spaced) if w]
+    return tuple(w.lower() for w in re.split(r"[\s_\-.]+", spaced) if w)
 
 
+@lru_cache(maxsize=4096)
 def is_credential(column: str) -> bool:
     parts = words(column)
     for i, word in enumerate(parts):
@@ -128,6 +131,7 @@ def is_credential_table(table: str) -> bool:
     return CREDENTIAL_TABLES.match(table) is not None
 
 
+@lru_cache(maxsize=4096)
 def is_personal(column: str) -> bool:
     parts = words(column)
     if any(word in PERSONAL_WORDS for word in parts):
@@ -139,6 +143,7 @@ def is_personal_table(table: str) -> bool:
     return PERSONAL_TABLES.match(table) is not None
 
 
+@lru_cache(maxsize=4096)
 def owner_stem(column: str) -> str | None:
     """`userId` -> user, `created_by` -> createdby, `organization_id` -> organization; None for a column that
     does not name an owner (`title`, `postId`, `id`)."""

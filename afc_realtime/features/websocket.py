@@ -284,6 +284,7 @@ def _wire_writes(
     for problem in model.problems:
         draft.take(problem)
     seen = exposure(project, draft.tree, model, public_tables, draft.typescript)
+    audiences: dict[str | None, Audience] = {}
     found = find.scan(project, draft.tree, draft.typescript)
     names = naming.resources({r.table for _, results in found for r in results if isinstance(r, Write) and r.table})
     events: set[str] = set()
@@ -295,7 +296,9 @@ def _wire_writes(
                 continue
             resource = names.get(result.table or "")
             event = naming.event(resource, result.action) if resource else f"?-{result.action}"
-            if isinstance(_broadcast(draft, file, result, event, decide(result.table, model, seen), public), Edit):
+            if result.table not in audiences:  # one decision per table, however many writes it has
+                audiences[result.table] = decide(result.table, model, seen)
+            if isinstance(_broadcast(draft, file, result, event, audiences[result.table], public), Edit):
                 events.add(event)
                 feeds.append(Feed(file.path, result.handler, result.table or "", resource or "", event))
         if any(f.path == file.path for f in feeds):
