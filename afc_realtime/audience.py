@@ -98,9 +98,15 @@ class Membership:
         return channel_kind(self.tenant)
 
 
+def names_a_table(name: str, model: DataModel) -> bool:
+    """Whether `--public NAME` names a table of `model` (by its code name or its SQL spelling)."""
+    return model.table(name) is not None or any(_spelled(t) == _spelled(name) for t in model.tables)
+
+
 def _spelled(name: str) -> str:
-    """`Post`, `post` and `posts` name the same table (Prisma's client is camelCase, a Drizzle export plural)."""
-    return name.lower()
+    """`Post` and `post` (Prisma's model and client), `contactMessages` and `contact_messages` (a Drizzle export
+    and its SQL name) name the same table."""
+    return "".join(names.words(name))
 
 
 def channel_kind(table: Table) -> str:

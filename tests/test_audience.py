@@ -55,7 +55,7 @@ def test_the_summary_says_why_a_table_goes_to_everyone(tmp_path):
 
 def test_public_names_a_table_the_user_vouches_for_and_is_recorded(tmp_path):
     project = make_project(tmp_path / "store", STORE_PROJECT)
-    plan = plan_of(project, "--public", "contactMessages", "--public", "drafts")
+    plan = plan_of(project, "--public", "contact_messages", "--public", "drafts")  # the SQL name will do
     assert plan["contact-message-created"]["to"] == "public"
     assert (
         plan["contact-message-created"]["reason"]

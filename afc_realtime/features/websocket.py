@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import __version__, access, datamodel, nextsteps, reads, render
 from .. import manifest as manifest_mod
-from ..audience import Audience, Exposure, Reach, decide
+from ..audience import Audience, Exposure, Reach, decide, names_a_table
 from ..auth import AuthSetup, detect_auth
 from ..edits import compose, envfile, envschema, jsonfile
 from ..edits import typescript as ts
@@ -264,7 +264,7 @@ def exposure(
 ) -> Exposure:
     """What makes a table public: the app serving it to anyone (`reads.py`), and `--public`; a `--public`
     table that is not in the schema is an error (a typo would otherwise leave the table unsent, silently)."""
-    unknown = [name for name in chosen if model.table(name) is None]
+    unknown = [name for name in chosen if not names_a_table(name, model)]
     if unknown:
         known = ", ".join(sorted(model.tables)) or "none"
         raise BadInput(f"--public {unknown[0]}: no such table in the schema afc read (tables: {known})")
