@@ -1,31 +1,36 @@
-"""Who may receive a written row: decided from the schema, failing closed. A row with credentials is never
-sent; an identity or tenant row (a user, a team) goes to its own channel; a row with an owner column goes
-to its owner's channel; a row tied to no one goes to `public`; anything afc cannot tell is not sent."""
+"""Who may receive a written row: whoever may already read it, decided from the schema and from what the app
+serves, failing closed (the rule Supabase Realtime follows with row-level security).
+
+- A row with credentials is never sent (`columns.py` says which names are credentials).
+- A user row goes to `user:<id>`; a team's (an organisation's...) to `team:<id>`, but only where a membership
+  table ties users to teams: then `authorize.ts` grants those channels (`auth.py`), else nobody can join one.
+- A row with an owner column goes to its owners' channels; a row that an owned row points at (an order's
+  address) belongs to that owner too, and since afc cannot name the owner from it, it goes to nobody.
+- `public` only for a table the app already serves to signed-out visitors (`reads.py` finds where), or that the
+  user names with `--public TABLE`; rows that look personal (an email, an address) only with `--public`.
+- Anything else goes to nobody, and the reason says why."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from . import columns as names
 from .datamodel import DataModel, Table
 
-CREDENTIAL = re.compile(r"password|passwd|hash|token|secret|api_?key|private_?key|salt|otp", re.IGNORECASE)
-IDENTITY_NAMES = re.compile(
-    r"^(users?|teams?|organi[sz]ations?|orgs?|tenants?|workspaces?|compan(y|ies)|groups?)$", re.IGNORECASE
-)
-OWNER_COLUMN = re.compile(
-    r"^(user|owner|author|creator|created_?by|team|org|organi[sz]ation|tenant|workspace|company|group|member)"
-    r"(_?id)?$",
-    re.IGNORECASE,
+USER_TABLES = re.compile(r"^(app_?|auth_?)?users?$", re.IGNORECASE)
+TENANT_TABLES = re.compile(
+    r"^(teams?|organi[sz]ations?|orgs?|tenants?|workspaces?|compan(y|ies)|groups?)$", re.IGNORECASE
 )
 
 
 class Reach(StrEnum):
-    PUBLIC = "public"  # tied to no one: every browser may receive it
+    PUBLIC = "public"  # the app serves these rows to anyone, or the user said so: every browser may receive it
     PRIVATE = "private"  # only the channels named
     NEVER = "never"  # holds credentials
-    UNKNOWN = "unknown"  # afc cannot tell: not sent
+    UNKNOWN = "unknown"  # afc cannot tell, or nobody could join the owner's channel: not sent
 
 
 @dataclass(frozen=True)
@@ -60,78 +65,324 @@ class Audience:
         return items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
 
 
+@dataclass(frozen=True)
+class Exposure:
+    """What makes a table's rows everyone's: where the app serves them to signed-out visitors (`reads.py`:
+    table -> "GET /api/todos (path:line)"), and the tables the user named with `--public`."""
+
+    served: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    chosen: frozenset[str] = frozenset()
+    # The tenant tables whose channels `authorize.ts` grants (`access.py` could write their membership query);
+    # None: every tenant a membership table ties users to.
+    tenants: frozenset[str] | None = None
+
+    def named(self, table: Table) -> bool:
+        return _spelled(table.name) in {_spelled(n) for n in self.chosen}
+
+    def places(self, table: Table) -> tuple[str, ...]:
+        return next((where for name, where in self.served.items() if _spelled(name) == _spelled(table.name)), ())
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A table that ties users to a tenant: `members(userId -> users, teamId -> teams)`. Its rows are what
+    `authorize.ts` reads to grant `team:<teamId>` for each team the signed-in user belongs to."""
+
+    table: Table
+    user_column: str
+    tenant_column: str
+    tenant: Table
+
+    @property
+    def kind(self) -> str:
+        return channel_kind(self.tenant)
+
+
+def names_a_table(name: str, model: DataModel) -> bool:
+    """Whether `--public NAME` names a table of `model` (by its code name or its SQL spelling)."""
+    return model.table(name) is not None or any(_spelled(t) == _spelled(name) for t in model.tables)
+
+
+def _spelled(name: str) -> str:
+    """`Post` and `post` (Prisma's model and client), `contactMessages` and `contact_messages` (a Drizzle export
+    and its SQL name) name the same table."""
+    return "".join(names.words(name))
+
+
 def channel_kind(table: Table) -> str:
     """`users` -> user, `Organization` -> organization: the channel prefix for a tenant table's rows."""
+    if is_user_table(table):
+        return "user"
     name = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", table.name).lower()
     if name.endswith("ies"):
         return name[:-3] + "y"
     return name[:-1] if name.endswith("s") and not name.endswith("ss") else name
 
 
-def is_identity(table: Table, model: DataModel) -> bool:
-    """Users, teams, organisations: named so, or what other tables point to through an owner column."""
-    if IDENTITY_NAMES.match(table.name):
+def is_user_table(table: Table) -> bool:
+    """The table of the app's users: what the session's user id names, so `user:<id>` is joinable."""
+    return USER_TABLES.match(table.name) is not None
+
+
+def is_tenant(table: Table, model: DataModel) -> bool:
+    """Teams, organisations, workspaces: named so, or what other tables point at through a tenant column."""
+    if is_user_table(table):
+        return False
+    if TENANT_TABLES.match(table.name):
         return True
     return any(
-        target == table.name and OWNER_COLUMN.match(column)
+        target == table.name and names.owner_stem(column) in names.TENANT_STEMS
         for other in model.tables.values()
         for column, target in other.references.items()
     )
 
 
-def decide(table_name: str | None, model: DataModel, _seen: frozenset[str] = frozenset()) -> Audience:
-    """Who may receive a row written to `table_name`."""
+def is_identity(table: Table, model: DataModel) -> bool:
+    """Users and tenants: the tables whose rows are someone."""
+    return is_user_table(table) or is_tenant(table, model)
+
+
+def target_of(table: Table, column: str, model: DataModel) -> Table | None:
+    """The table a column points at: its declared reference, or a table named like its stem when it has none
+    (`addressId` -> `addresses`, `user_id` -> `users`)."""
+    declared = table.references.get(column)
+    if declared is not None:
+        return model.table(declared)
+    parts = names.words(column)
+    if len(parts) < 2 or parts[-1] != "id":
+        return None
+    stem = "".join(parts[:-1])
+    return next((t for t in model.tables.values() if _singular(t.name) == stem and t is not table), None)
+
+
+def _singular(name: str) -> str:
+    plain = "".join(names.words(name))
+    if plain.endswith("ies"):
+        return plain[:-3] + "y"
+    if plain.endswith(("sses", "shes", "ches", "xes")):
+        return plain[:-2]
+    return plain[:-1] if plain.endswith("s") and not plain.endswith("ss") else plain
+
+
+def memberships(model: DataModel) -> list[Membership]:
+    """Every table that ties users to a tenant (`members`, `team_members`, `memberships`), one per tenant."""
+    found: dict[str, Membership] = {}
+    for table in model.tables.values():
+        if is_identity(table, model) or not _named_like_membership(table):
+            continue
+        user_column = tenant_column = None
+        tenant: Table | None = None
+        for column in table.columns:
+            target = target_of(table, column, model)
+            if target is None:
+                continue
+            if is_user_table(target) and user_column is None:
+                user_column = column
+            elif is_tenant(target, model) and tenant is None:
+                tenant_column, tenant = column, target
+        if user_column and tenant_column and tenant is not None and tenant.name not in found:
+            found[tenant.name] = Membership(table, user_column, tenant_column, tenant)
+    return list(found.values())
+
+
+def _named_like_membership(table: Table) -> bool:
+    """`members`, `team_members`, `OrganizationMembership`, `users_to_teams`, `UserTeam`: not a `docs` table that
+    happens to have a team and an author."""
+    parts = names.words(table.name)
+    if any(w.startswith("member") for w in parts):
+        return True
+    singular = {_singular(w) for w in parts}
+    return "user" in singular and bool(singular & names.TENANT_STEMS)
+
+
+def decide(
+    table_name: str | None,
+    model: DataModel,
+    exposure: Exposure | None = None,
+    _run: _Run | None = None,
+) -> Audience:
+    """Who may receive a row written to `table_name`; `exposure` is what makes a table public (none: no table
+    is)."""
+    run = _run or _Run(model, exposure or Exposure())
     table = model.table(table_name) if table_name else None
     if table is None:
         where = f"`{table_name}`" if table_name else "the written table"
         found = "the schema afc read" if model.sources else "a Drizzle or Prisma schema (none found)"
         return Audience(Reach.UNKNOWN, f"{where} is not in {found}, so afc cannot tell who may see its rows")
-    credentials = [c for c in table.columns if CREDENTIAL.search(c)]
+    if table.name not in run.decided:
+        run.decided[table.name] = _decide(table, run)
+    return run.decided[table.name]
+
+
+@dataclass
+class _Run:
+    """One decision's shared state: each table judged once (a table met again on a cycle counts as not
+    blocking, as the path that reached it judges it), the membership tables found once."""
+
+    model: DataModel
+    exposure: Exposure
+    decided: dict[str, Audience] = field(default_factory=dict)
+    visiting: set[str] = field(default_factory=set)
+    _ties: list[Membership] | None = None
+
+    @property
+    def ties(self) -> list[Membership]:
+        if self._ties is None:
+            self._ties = memberships(self.model)
+        return self._ties
+
+    def joinable(self) -> set[str]:
+        """The tenant tables whose channels a signed-in member's ticket carries."""
+        tied = {m.tenant.name for m in self.ties}
+        return tied if self.exposure.tenants is None else tied & self.exposure.tenants
+
+
+def _decide(table: Table, run: _Run) -> Audience:
+    intrinsic = _intrinsic(table, run)
+    if intrinsic is not None:
+        return intrinsic
+    run.visiting.add(table.name)
+    try:
+        inherited = _by_parents(table, run)
+    finally:
+        run.visiting.discard(table.name)
+    if inherited is not None:
+        return inherited
+    pointed = _pointed_at_by_owned(table, run)
+    if pointed is not None:
+        return pointed
+    return _public_or_nobody(table, run.exposure)
+
+
+def _intrinsic(table: Table, run: _Run) -> Audience | None:
+    """What the table's own name and columns decide: credentials, a user or tenant row, owner columns."""
+    if names.is_credential_table(table.name):
+        return Audience(Reach.NEVER, f"rows of `{table.name}` are credentials (sessions, keys or verification tokens)")
+    credentials = [c for c in table.columns if names.is_credential(c)]
     if credentials:
         return Audience(Reach.NEVER, f"rows of `{table.name}` hold credentials ({', '.join(credentials)})")
-    if is_identity(table, model):
-        if "id" not in table.columns:
-            return Audience(Reach.UNKNOWN, f"`{table.name}` has no `id` column to name its channel by")
-        channel = Channel(channel_kind(table), "id")
-        return Audience(Reach.PRIVATE, f"a `{table.name}` row goes to its own channel only", (channel,))
-    return _by_references(table, model, _seen | {table.name})
+    if is_identity(table, run.model):
+        return _own_channel(table, run)
+    return _by_owners(table, run)
 
 
-def _by_references(table: Table, model: DataModel, seen: frozenset[str]) -> Audience:
-    channels, parents = [], []
+def _own_channel(table: Table, run: _Run) -> Audience:
+    if "id" not in table.columns:
+        return Audience(Reach.UNKNOWN, f"`{table.name}` has no `id` column to name its channel by")
+    if not is_user_table(table) and table.name not in run.joinable():
+        return Audience(Reach.UNKNOWN, _no_membership(table, run))
+    channel = Channel(channel_kind(table), "id")
+    return Audience(Reach.PRIVATE, f"a `{table.name}` row goes to its own channel only", (channel,))
+
+
+def _no_membership(tenant: Table, run: _Run) -> str:
+    kind = channel_kind(tenant)
+    tied = next((m for m in run.ties if m.tenant is tenant), None)
+    if tied is not None:
+        return (
+            f"`{tied.table.name}` ties users to `{tenant.name}`, but `authorize.ts` cannot read it (afc found no "
+            f"authentication, or no database client exported as `drizzle(...)` or `new PrismaClient()`), so "
+            f"nobody could join a `{kind}:` channel"
+        )
+    return (
+        f"no membership table ties users to `{tenant.name}` (one with a user and a `{tenant.name}` reference), "
+        f"so nobody could join a `{kind}:` channel"
+    )
+
+
+def _by_owners(table: Table, run: _Run) -> Audience | None:
+    """The owners' channels, from owner columns; None when the row names no owner."""
+    model = run.model
+    channels: list[Channel] = []
+    unjoinable: list[str] = []
+    joinable = run.joinable()
     for column in table.columns:
-        target = model.table(table.references.get(column, ""))
-        if target is not None and is_identity(target, model):
-            channels.append(Channel(channel_kind(target), column))
-        elif target is not None:
-            parents.append((column, target))
-        elif OWNER_COLUMN.match(column):
-            owner = _owner_by_name(column, model)
-            if owner is None:
-                return Audience(
-                    Reach.UNKNOWN, f"`{table.name}.{column}` looks like an owner, but afc cannot tell whose it is"
-                )
-            channels.append(Channel(channel_kind(owner), column))
+        target = target_of(table, column, model)
+        named_owner = names.owner_stem(column) is not None
+        if target is not None and is_user_table(target):
+            channels.append(Channel("user", column))
+        elif target is not None and is_tenant(target, model):
+            if target.name in joinable:
+                channels.append(Channel(channel_kind(target), column))
+            else:
+                unjoinable.append(f"`{column}`: {_no_membership(target, run)}")
+        elif named_owner and target is None:
+            unjoinable.append(f"`{table.name}.{column}` looks like an owner, but afc cannot tell whose it is")
+        elif named_owner and target is not None:
+            unjoinable.append(
+                f"`{table.name}.{column}` names its owner by a `{target.name}` row, and afc cannot tell which "
+                "signed-in user that is"
+            )
     if channels:
         owners = ", ".join(f"`{c.column}`" for c in channels)
-        return Audience(Reach.PRIVATE, f"`{table.name}` rows belong to their owner ({owners})", tuple(channels))
-    for column, parent in parents:
-        if parent.name in seen:
+        reason = f"`{table.name}` rows belong to their owner ({owners})"
+        if unjoinable:
+            reason += "; left out: " + "; ".join(unjoinable)
+        return Audience(Reach.PRIVATE, reason, tuple(channels))
+    if unjoinable:
+        return Audience(Reach.UNKNOWN, unjoinable[0])
+    return None
+
+
+def _by_parents(table: Table, run: _Run) -> Audience | None:
+    """A row that points at a row nobody else may read (a comment on a private note) is not sent."""
+    for column in table.columns:
+        parent = target_of(table, column, run.model)
+        if parent is None or parent.name in run.visiting:
             continue
-        inherited = decide(parent.name, model, seen)
+        inherited = decide(parent.name, run.model, run.exposure, run)
         if inherited.reach is not Reach.PUBLIC:
             return Audience(
                 Reach.UNKNOWN,
                 f"`{table.name}` rows belong to `{parent.name}` rows (`{column}`), which are not public, "
                 "and afc cannot tell whose they are",
             )
-    return Audience(Reach.PUBLIC, f"`{table.name}` rows are tied to no user or team (--no-public leaves them out)")
-
-
-def _owner_by_name(column: str, model: DataModel) -> Table | None:
-    """`userId` with no declared reference: the identity table named like its stem, if there is one."""
-    stem = re.sub(r"_?id$", "", column, flags=re.IGNORECASE).lower()
-    for table in model.tables.values():
-        if is_identity(table, model) and channel_kind(table).replace("-", "") == stem.replace("_", ""):
-            return table
     return None
+
+
+def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
+    """A row that an owned row points at (an order's `addressId`) is that owner's; afc cannot name the owner
+    from the row itself, so it goes to nobody. Unless the app already serves the table to anyone, or the user
+    named it: a table neither serves nor names goes to nobody anyway, so this only says the better reason, and
+    looks at what the other table's own columns decide."""
+    if run.exposure.places(table) or run.exposure.named(table):
+        return None
+    for other in run.model.tables.values():
+        if other is table:
+            continue
+        for column in other.columns:
+            if target_of(other, column, run.model) is not table:
+                continue
+            owner = _intrinsic(other, run)
+            if owner is not None and owner.reach is not Reach.PUBLIC:
+                whose = owner.label() if owner.reach is Reach.PRIVATE else "nobody afc can name"
+                return Audience(
+                    Reach.UNKNOWN,
+                    f"`{table.name}` rows are what `{other.name}.{column}` points at, and `{other.name}` rows go to "
+                    f"{whose}: a `{table.name}` row is theirs, and afc cannot name its owner from the row",
+                )
+    return None
+
+
+def _public_or_nobody(table: Table, exposure: Exposure) -> Audience:
+    flag = f"`--public {table.name}`"
+    personal = [c for c in table.columns if names.is_personal(c)]
+    if (personal or names.is_personal_table(table.name)) and not exposure.named(table):
+        what = ", ".join(personal) if personal else f"a `{table.name}` table"
+        return Audience(
+            Reach.UNKNOWN,
+            f"`{table.name}` rows look personal ({what}) and are tied to no user afc can name; {flag} sends "
+            "them to everyone",
+        )
+    if exposure.named(table):
+        return Audience(Reach.PUBLIC, f"{flag} sends `{table.name}` rows to everyone")
+    places = exposure.places(table)
+    if places:
+        more = f" (and {len(places) - 1} more)" if len(places) > 1 else ""
+        return Audience(Reach.PUBLIC, f"{places[0]}{more} serves `{table.name}` rows to anyone signed out")
+    return Audience(
+        Reach.UNKNOWN,
+        f"`{table.name}` rows are tied to no user or team, and nothing afc found serves them to signed-out "
+        f"visitors (a GET handler, Server Component or publicProcedure query without a session check); {flag} "
+        "sends them to everyone",
+    )

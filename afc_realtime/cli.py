@@ -466,10 +466,19 @@ def add_websocket(
         bool,
         typer.Option(
             "--no-public",
-            help="Broadcast no row to everyone, not even rows tied to no user or team.",
+            help="Broadcast no row to everyone, not even rows the app already serves to anyone.",
             show_default=False,
         ),
     ] = False,
+    public_tables: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--public",
+            metavar="TABLE",
+            help="Send this table's rows to everyone (repeatable), even rows that look personal.",
+            show_default=False,
+        ),
+    ] = None,
     install: Annotated[
         bool,
         typer.Option(
@@ -499,9 +508,10 @@ def add_websocket(
 ) -> None:
     """Render the realtime service into apps/ws and wire the web app, env, compose and turbo to it.
 
-    Each write is broadcast only to whoever may see its row, as your schema tells: the owner's channel, the
-    user's or team's own, or `public` for rows tied to no one. Rows with credentials, and rows afc cannot
-    place, are not broadcast; the plan lists every write with who receives it.
+    Each write is broadcast only to whoever may already read its row: the owner's channel, the user's or
+    team's own, or `public` for a table the app serves to signed-out visitors (or named with --public). Rows
+    with credentials, and rows afc cannot place, are not broadcast; the plan lists every write with who
+    receives it and why.
 
     \b
     Examples:
@@ -515,7 +525,8 @@ def add_websocket(
         found = _detect(tree, app_, flags)
         if not websocket.installed(tree):  # installed: "nothing to do", wherever --dir points
             found = with_service_dir(found, tree, dir_)
-        return websocket.plan_add(found, tree, public=not no_public, port=port)
+        chosen = tuple(public_tables or ())
+        return websocket.plan_add(found, tree, public=not no_public, port=port, public_tables=chosen)
 
     flags = Flags(project, dry_run, yes, json_, allow_dirty, verbose, install, diff)
     _run(flags, build)

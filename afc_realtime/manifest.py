@@ -24,6 +24,8 @@ class FeatureRecord:
     created_dirs: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     service_dir: str = ""  # where the service was rendered (`--dir`); empty: the default for the project
+    public_tables: list[str] = field(default_factory=list)  # `--public TABLE`: sent to everyone, as the user said
+    no_public: bool = False  # `--no-public`: no row to everyone
 
 
 @dataclass
@@ -38,7 +40,16 @@ class _Invalid(Exception):
 
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_FEATURE_KEYS = {"afc_version", "events", "created_dirs", "files", "insertions", "service_dir"}
+_FEATURE_KEYS = {
+    "afc_version",
+    "events",
+    "created_dirs",
+    "files",
+    "insertions",
+    "service_dir",
+    "public_tables",
+    "no_public",
+}
 _FILE_KEYS: dict[str, type] = {"path": str, "sha256": str}
 _INSERTION_KEYS: dict[str, type] = {"path": str, "offset": int, "what": str, "text": str, "before": str, "after": str}
 _REQUIRED_INSERTION = {"path", "offset", "what", "text"}
@@ -90,6 +101,11 @@ def _from_doc(doc: dict[str, object]) -> Manifest:
         record.events = _strings(raw, "events", at)
         record.created_dirs = _strings(raw, "created_dirs", at)
         record.service_dir = _typed(raw, "service_dir", str, at, "")
+        record.public_tables = _strings(raw, "public_tables", at)
+        no_public = raw.get("no_public", False)
+        if not isinstance(no_public, bool):
+            raise _Invalid((*at, "no_public"), "should be true or false")
+        record.no_public = no_public
         if record.service_dir and not _folder_inside(record.service_dir):
             raise _Invalid((*at, "service_dir"), "should be a folder inside the project")
         if not all(_inside(folder) for folder in record.created_dirs):
@@ -222,6 +238,8 @@ def dump(manifest: Manifest) -> str:
     from tomlkit import string
 
     def value(v: object) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
         if isinstance(v, str):
             return f'"{v}"' if _PLAIN.fullmatch(v) else string(v).as_string()
         if isinstance(v, list):
@@ -241,6 +259,10 @@ def dump(manifest: Manifest) -> str:
         }
         if record.service_dir:
             head["service_dir"] = record.service_dir
+        if record.public_tables:
+            head["public_tables"] = record.public_tables
+        if record.no_public:
+            head["no_public"] = True
         out.append(table(key, head))
         out += [
             table(f"[{key}.files]", {"path": path, "sha256": digest}) for path, digest in sorted(record.files.items())

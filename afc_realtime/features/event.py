@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from .. import __version__, datamodel
 from .. import manifest as manifest_mod
-from ..audience import decide
+from ..audience import Reach, decide
 from ..edits import typescript as ts
 from ..edits.result import Edit, Skip
 from ..errors import BadInput
@@ -18,7 +18,7 @@ from ..tree import Tree, sha256
 from ..writes import approuter, find, inserter
 from ..writes.site import Handler, Write
 from .toolkit import Draft, import_path, new_dirs, remove_records
-from .websocket import FEATURE
+from .websocket import FEATURE, exposure
 
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 MAX_NAME = 100  # the service's limit for an event name (its router's maxParamLength too)
@@ -64,7 +64,8 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
         plan.summary = f"{method.upper()} in {route} already broadcasts {event}; nothing to do."
         return plan
     draft = Draft(tree, plan)
-    draft.take(_broadcast_line(project, plan, file, event, method.upper()))
+    websocket = existing.features[FEATURE]
+    draft.take(_broadcast_line(project, plan, file, event, method.upper(), websocket))
     draft.take(ts.add_import(file, "broadcast", import_path(project, route, "broadcast")))
     hook_file = f"{project.helpers_dir}/events/{event}.ts"
     if tree.exists(hook_file):
@@ -97,9 +98,12 @@ def _already_broadcasts(file: ts.TsFile, event: str, method: str) -> bool:
     return handler is not None and bool(call.search(handler.body.text()))
 
 
-def _broadcast_line(project: Project, plan: Plan, file: ts.TsFile, event: str, method: str) -> Edit:
-    """The broadcast of the handler's written row, to whoever may see it (in the plan, as `add websocket`
-    lists its events); refused when nobody may."""
+def _broadcast_line(
+    project: Project, plan: Plan, file: ts.TsFile, event: str, method: str, websocket: manifest_mod.FeatureRecord
+) -> Edit:
+    """The broadcast of the handler's written row, to whoever may see it, decided as `add websocket` did
+    (with its `--public` tables and `--no-public`, from the manifest; in the plan, as `add websocket` lists
+    its events); refused when nobody may."""
     tree = plan.tree
     handler = next((h for h in approuter.handlers(file) if isinstance(h, Handler) and h.label == method), None)
     if handler is None:
@@ -110,9 +114,17 @@ def _broadcast_line(project: Project, plan: Plan, file: ts.TsFile, event: str, m
         first = results[0]
         reason = first.message if isinstance(first, Skip) else f"{method}: {first.reason}"
         raise BadInput(reason, path=file.path, line=first.line)
-    audience = decide(write.table, datamodel.read(tree, project.packages))
+    model = datamodel.read(tree, project.packages)
+    seen = exposure(project, tree, model, websocket.public_tables, lambda path: _load(tree, path))
+    audience = decide(write.table, model, seen)
     if not audience.sent:
         raise BadInput(f"{method}: not broadcast: {audience.reason}", path=file.path, line=write.line)
+    if audience.reach is Reach.PUBLIC and websocket.no_public:
+        raise BadInput(
+            f"{method}: not broadcast: {audience.reason}; `add websocket --no-public` leaves it out",
+            path=file.path,
+            line=write.line,
+        )
     to = audience.expression(write.row or "", ts.quote_of(file.root))
     result = inserter.broadcast(file, write, event, "broadcast", to)
     if isinstance(result, Skip):
@@ -120,6 +132,11 @@ def _broadcast_line(project: Project, plan: Plan, file: ts.TsFile, event: str, m
     reason = audience.reason.removesuffix(" (--no-public leaves them out)")  # a flag `add event` has not
     plan.broadcasts.append(Broadcast(file.path, write.line, write.handler, event, audience.label(), reason, True))
     return result
+
+
+def _load(tree: Tree, path: str) -> ts.TsFile | None:
+    loaded = ts.load(path, tree.read_text(path) or "")
+    return None if isinstance(loaded, Skip) else loaded
 
 
 def _hook_source(event: str, method: str, route: str) -> str:

@@ -202,7 +202,7 @@ def _refresh_helpers(plan: Plan, project: Project, record: manifest_mod.FeatureR
     Returns how many it writes."""
     tree = plan.tree
     written = 0
-    fresh = render_helpers(project, detect_auth(project, tree))
+    fresh = render_helpers(project, detect_auth(project, tree), tree)
     pages = render_jinja("pages", {})
     fresh.update({f"{project.helpers_dir}/{name}": data for name, data in pages.items()})
     for path, digest in sorted(record.files.items()):

@@ -5,17 +5,18 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
-from .. import __version__, datamodel, nextsteps, render
+from .. import __version__, access, datamodel, nextsteps, reads, render
 from .. import manifest as manifest_mod
-from ..audience import Audience, Reach, decide
+from ..audience import Audience, Exposure, Reach, decide, names_a_table
 from ..auth import AuthSetup, detect_auth
 from ..edits import compose, envschema, jsonfile
 from ..edits import typescript as ts
 from ..edits.result import Edit, Level, Skip
-from ..errors import Conflict
+from ..errors import BadInput, Conflict
 from ..pages import find as page_finder
 from ..pages.site import Feed, feeds_of
 from ..plan import LIMITATION, POLICY, Broadcast, Plan
@@ -92,9 +93,12 @@ def compose_service(
     return service
 
 
-def plan_add(project: Project, tree: Tree, public: bool = True, port: int = PORT) -> Plan:
-    """The whole integration; with `public=False`, rows tied to no one are not broadcast either. The service
-    listens on `port` and lives in `project.ws` (`--dir`, checked by `service_dir`)."""
+def plan_add(
+    project: Project, tree: Tree, public: bool = True, port: int = PORT, public_tables: tuple[str, ...] = ()
+) -> Plan:
+    """The whole integration; with `public=False`, no row goes to everyone, not even the rows the app serves
+    to anyone; `public_tables` (`--public TABLE`) go to everyone as the user says. The service listens on
+    `port` and lives in `project.ws` (`--dir`, checked by `service_dir`)."""
     plan = Plan(f"add {FEATURE}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     if FEATURE in existing.features:
@@ -104,6 +108,8 @@ def plan_add(project: Project, tree: Tree, public: bool = True, port: int = PORT
         )
         return plan
     check_port(project, tree, port)
+    if public_tables and not public:
+        raise BadInput("--public and --no-public contradict each other: give one")
     _refuse_foreign(project, tree)
     _say_which_app(project, plan)
 
@@ -111,7 +117,7 @@ def plan_add(project: Project, tree: Tree, public: bool = True, port: int = PORT
     placement = envvars.place(project, tree)
     files = _stage_generated(project, tree, auth, port, placement.home)
     draft = Draft(tree, plan)
-    events, feeds = _wire_writes(project, draft, public)
+    events, feeds = _wire_writes(project, draft, public, public_tables)
     files.update(_wire_pages(project, draft, feeds))
     _declare_env_schema(project, draft)
     _add_env_vars(draft, placement, project.dev_port, port)
@@ -128,6 +134,8 @@ def plan_add(project: Project, tree: Tree, public: bool = True, port: int = PORT
         created_dirs=new_dirs(tree, [*files, manifest_mod.PATH]),
         events=events,
         service_dir=project.ws,
+        public_tables=sorted(public_tables),
+        no_public=not public,
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     plan.next_steps = nextsteps.after_add(project, tree, port, live=bool(events))
@@ -187,7 +195,7 @@ def _stage_generated(
     files = render_service(project, answers)
     # The pristine render, kept for `afc update websocket` (the base of its three-way merge: see BASE_DIR).
     files.update({base_path(path): data for path, data in list(files.items())})
-    files.update(render_helpers(project, auth))
+    files.update(render_helpers(project, auth, tree))
     for path, data in files.items():
         tree.write(path, data)
     return files
@@ -213,8 +221,9 @@ def render_service(project: Project, answers: dict[str, object]) -> dict[str, by
     return {f"{project.ws}/{rel}": data for rel, data in rendered.items()}
 
 
-def render_helpers(project: Project, auth: AuthSetup) -> dict[str, bytes]:
-    """The web app's generated files: the helpers, `authorize.ts` for the app's auth, the ticket route."""
+def render_helpers(project: Project, auth: AuthSetup, tree: Tree | None = None) -> dict[str, bytes]:
+    """The web app's generated files: the helpers, `authorize.ts` for the app's auth (with the membership
+    queries of the schema in `tree`: `access.py`), the ticket route."""
     helpers = render.render_web_helpers({"use_after": project.has_after})
     files = {f"{project.helpers_dir}/{name}": data for name, data in helpers.items()}
     authorize = f"{project.helpers_dir}/authorize.ts"
@@ -229,6 +238,7 @@ def render_helpers(project: Project, auth: AuthSetup) -> dict[str, bytes]:
             else module_import(project, authorize, module),
             "authorize_import": import_path(project, ticket_route(project), "authorize"),
             "ticket_import": import_path(project, ticket_route(project), "ticket"),
+            **_membership_variables(project, tree, auth, authorize),
         },
     )
     files[authorize] = rendered["authorize.ts"]
@@ -236,13 +246,52 @@ def render_helpers(project: Project, auth: AuthSetup) -> dict[str, bytes]:
     return files
 
 
-def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str], list[Feed]]:
+def _membership_variables(project: Project, tree: Tree | None, auth: AuthSetup, authorize: str) -> dict[str, object]:
+    """What `authorize.ts` needs to grant a signed-in user the channel of each team they belong to."""
+    found = []
+    if tree is not None and auth.kind != "none":
+        found = access.queries(project, tree, datamodel.read(tree, project.packages), authorize)
+    imports = list(dict.fromkeys(line for query in found for line in query.imports))
+    kinds = " and ".join(f"`{q.kind}:<id>`" for q in found)
+    tables = ", ".join(f"`{t}`" for t in dict.fromkeys(q.table for q in found))
+    return {
+        "membership_imports": imports,
+        "membership_lines": [line for query in found for line in query.lines],
+        "membership_kinds": kinds,
+        "membership_tables": tables,
+    }
+
+
+def exposure(
+    project: Project,
+    tree: Tree,
+    model: datamodel.DataModel,
+    chosen: tuple[str, ...] | list[str],
+    load: Callable[[str], ts.TsFile | None],
+) -> Exposure:
+    """What makes a table public: the app serving it to anyone (`reads.py`), and `--public`; a `--public`
+    table that is not in the schema is an error (a typo would otherwise leave the table unsent, silently)."""
+    unknown = [name for name in chosen if not names_a_table(name, model)]
+    if unknown:
+        known = ", ".join(sorted(model.tables)) or "none"
+        raise BadInput(f"--public {unknown[0]}: no such table in the schema afc read (tables: {known})")
+    authorize = f"{project.helpers_dir}/authorize.ts"
+    granted = access.queries(project, tree, model, authorize) if detect_auth(project, tree).kind != "none" else []
+    tenants = frozenset(query.tenant for query in granted)
+    return Exposure(reads.served(project, tree, load, model), frozenset(chosen), tenants)
+
+
+def _wire_writes(
+    project: Project, draft: Draft, public: bool, public_tables: tuple[str, ...] = ()
+) -> tuple[list[str], list[Feed]]:
     """A broadcast after every write whose row afc can send, to whoever may see that row (`audience.py`);
     every write found lands in the plan, wired or not and why. Returns the events, and each wired write (what
     feeds the pages)."""
     model = datamodel.read(draft.tree, project.packages)
     for problem in model.problems:
         draft.take(problem)
+    seen = exposure(project, draft.tree, model, public_tables, draft.typescript)
+    audiences: dict[str | None, Audience] = {}
     found = find.scan(project, draft.tree, draft.typescript)
     names = naming.resources({r.table for _, results in found for r in results if isinstance(r, Write) and r.table})
     events: set[str] = set()
@@ -255,7 +304,9 @@ def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str
                 continue
             resource = names.get(result.table or "")
             event = naming.event(resource, result.action) if resource else f"?-{result.action}"
-            if isinstance(_broadcast(draft, file, result, event, decide(result.table, model), public), Edit):
+            if result.table not in audiences:  # one decision per table, however many writes it has
+                audiences[result.table] = decide(result.table, model, seen)
+            if isinstance(_broadcast(draft, file, result, event, audiences[result.table], public), Edit):
                 events.add(event)
                 wired = True
                 # a write in a helper feeds the pages as each entry point that reaches it would

@@ -64,6 +64,14 @@ export declare function eq(a: unknown, b: unknown): unknown;
 """,
     "prisma.d.ts": """export interface Post { id: string; title: string; authorId: string }
 export interface Tag { id: string; name: string }
+export interface Member { id: string; userId: string; teamId: string }
+export interface Project { id: string; teamId: string; title: string }
+interface MemberDelegate {
+  findMany<S extends { [K in keyof Member]?: true }>(args: {
+    where: Partial<Member>;
+    select: S;
+  }): Promise<{ [K in keyof S & keyof Member]: Member[K] }[]>;
+}
 interface Delegate<R> {
   create(args: { data: Partial<R> }): Promise<R>;
   update(args: { where: Partial<R>; data: Partial<R> }): Promise<R>;
@@ -75,11 +83,49 @@ interface Delegate<R> {
 export declare class PrismaClient {
   post: Delegate<Post>;
   tag: Delegate<Tag>;
+  member: MemberDelegate;
+  project: Delegate<Project>;
   $transaction<T>(run: (tx: PrismaClient) => Promise<T>): Promise<T>;
   $extends(extension: unknown): PrismaClient;
 }
 """,
     "drizzle-node.d.ts": 'import type { Db } from "./drizzle";\nexport declare function drizzle(url: string): Db;\n',
+    # The store of tests/support/store_project.py: columns typed, so a membership query comparing a user id
+    # column with a number (or selecting from the wrong table) fails.
+    "drizzle-orm.d.ts": """export interface Column<T> { readonly _: { data: T } }
+export interface SQL { readonly sql: true }
+export declare function eq<T>(column: Column<T>, value: T): SQL;
+""",
+    "store-db.d.ts": """import type { Column, SQL } from "drizzle-orm";
+export interface User { id: string; name: string | null }
+export interface Address { id: number; street: string; city: string }
+export interface Order { id: number; userId: string; addressId: number }
+export interface ContactMessage { id: number; email: string; message: string }
+export interface Post { id: number; title: string }
+export interface Draft { id: number; title: string }
+export interface Team { id: number; title: string }
+export interface Project { id: number; teamId: number; title: string }
+export interface Member { id: number; userId: string; teamId: number }
+export type Table<R> = { readonly $inferSelect: R } & { readonly [K in keyof R]: Column<R[K]> };
+type Selected<S> = { [K in keyof S]: S[K] extends Column<infer T> ? T : never };
+export interface Db {
+  insert<R>(table: Table<R>): { values(values: Partial<R>): { returning(): Promise<R[]> } };
+  select(): { from<R>(table: Table<R>): Promise<R[]> };
+  select<S extends Record<string, Column<unknown>>>(fields: S): {
+    from<R>(table: Table<R>): { where(condition: SQL): Promise<Selected<S>[]> };
+  };
+}
+export declare const db: Db;
+export declare const users: Table<User>;
+export declare const addresses: Table<Address>;
+export declare const orders: Table<Order>;
+export declare const contactMessages: Table<ContactMessage>;
+export declare const posts: Table<Post>;
+export declare const drafts: Table<Draft>;
+export declare const teams: Table<Team>;
+export declare const projects: Table<Project>;
+export declare const members: Table<Member>;
+""",
     "trpc.d.ts": """type Resolver<C, I, O> = (options: { ctx: C; input: I }) => O;
 export interface Procedure<C, I> {
   input<J>(schema: { parse(value: unknown): J }): Procedure<C, J>;
@@ -157,6 +203,8 @@ def typecheck(
         "drizzle-orm/node-postgres": ["./stubs/drizzle-node.d.ts"],
         "@app/db": ["./stubs/db.d.ts"],
         "@typed/db": ["./stubs/drizzle.d.ts"],
+        "@store/db": ["./stubs/store-db.d.ts"],
+        "drizzle-orm": ["./stubs/drizzle-orm.d.ts"],
         "@prisma/client": ["./stubs/prisma.d.ts"],
         "@trpc/server": ["./stubs/trpc.d.ts"],
         "@t3-oss/env-nextjs": ["./stubs/t3-env.d.ts"],

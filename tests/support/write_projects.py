@@ -358,13 +358,15 @@ const t = initTRPC.context<{ db: PrismaClient; session: { userId: string } }>().
 
 export const createTRPCRouter = t.router;
 export const protectedProcedure = t.procedure;
+export const publicProcedure = t.procedure;
 """
 
 POST_ROUTER = """import { z } from "zod";
 
-import { createTRPCRouter, protectedProcedure } from "../trpc";
+import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
 
 export const postRouter = createTRPCRouter({
+  tags: publicProcedure.query(({ ctx }) => ctx.db.tag.findMany()),
   create: protectedProcedure
     .input(z.object({ title: z.string() }))
     .mutation(async ({ ctx, input }) => {

@@ -1,4 +1,6 @@
-from afc_realtime.audience import Reach, decide
+import pytest
+
+from afc_realtime.audience import Exposure, Reach, decide, memberships
 from afc_realtime.datamodel import DataModel, Table
 
 
@@ -24,20 +26,134 @@ def test_an_owned_row_goes_to_its_owners_channel():
     assert audience.expression("note", '"') == "`user:${note.userId}`"
 
 
-def test_a_row_with_several_owners_goes_to_each():
-    audience = decide("docs", model(USERS, TEAMS, DOCS))
+MEMBERS = Table("members", ("id", "userId", "teamId", "role"), {"userId": "users", "teamId": "teams"})
+SERVED = Exposure({"todos": ("GET /api/todos (apps/web/src/app/api/todos/route.ts:4)",)})
+
+
+def test_a_row_with_several_owners_goes_to_each_joinable_one():
+    # Old behaviour sent `team:<teamId>` too, a channel nobody could join: now only with a membership table.
+    audience = decide("docs", model(USERS, TEAMS, DOCS, MEMBERS))
     assert audience.expression("doc", '"') == "[`team:${doc.teamId}`, `user:${doc.authorId}`]"
+    without = decide("docs", model(USERS, TEAMS, DOCS))
+    assert without.expression("doc", '"') == "`user:${doc.authorId}`"
+    assert "no membership table ties users to `teams`" in without.reason
 
 
-def test_a_tenant_row_goes_to_its_own_channel():
-    audience = decide("teams", model(TEAMS, DOCS, USERS))
+def test_a_tenant_row_goes_to_its_own_channel_only_where_users_can_join_it():
+    audience = decide("teams", model(TEAMS, DOCS, USERS, MEMBERS))
     assert audience.reach is Reach.PRIVATE and audience.expression("team", '"') == "`team:${team.id}`"
+    nobody = decide("teams", model(TEAMS, DOCS, USERS))
+    assert nobody.reach is Reach.UNKNOWN and "nobody could join a `team:` channel" in nobody.reason
 
 
-def test_a_row_tied_to_no_one_is_public_and_says_so():
-    audience = decide("todos", model(TODOS, USERS))
+def test_a_team_owned_row_without_a_membership_table_goes_to_nobody():
+    projects = Table("projects", ("id", "teamId", "title"), {"teamId": "teams"})
+    audience = decide("projects", model(USERS, TEAMS, projects))
+    assert audience.reach is Reach.UNKNOWN and "no membership table ties users to `teams`" in audience.reason
+    assert decide("projects", model(USERS, TEAMS, projects, MEMBERS)).label() == "team:<teamId>"
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        Table("members", ("id", "userId", "teamId"), {"userId": "users", "teamId": "teams"}),
+        Table("team_members", ("id", "user_id", "team_id")),  # references by name only
+        Table("Membership", ("id", "userId", "teamId"), {"userId": "users", "teamId": "teams"}),
+        Table("users_to_teams", ("userId", "teamId"), {"userId": "users", "teamId": "teams"}),
+    ],
+)
+def test_a_membership_table_ties_users_to_a_tenant(table):
+    found = memberships(model(USERS, TEAMS, table))
+    assert [(m.table.name, m.kind) for m in found] == [(table.name, "team")]
+
+
+def test_a_content_table_with_a_team_and_an_author_is_no_membership():
+    assert memberships(model(USERS, TEAMS, DOCS)) == []
+
+
+def test_a_row_tied_to_no_one_is_public_only_where_the_app_serves_it_to_anyone():
+    audience = decide("todos", model(TODOS, USERS), SERVED)
     assert audience.reach is Reach.PUBLIC and audience.expression("todo", "'") == "'public'"
-    assert "tied to no user or team" in audience.reason
+    assert (
+        audience.reason
+        == "GET /api/todos (apps/web/src/app/api/todos/route.ts:4) serves `todos` rows to anyone signed out"
+    )
+    unserved = decide("todos", model(TODOS, USERS))
+    assert unserved.reach is Reach.UNKNOWN and not unserved.sent
+    assert "nothing afc found serves them" in unserved.reason and "`--public todos`" in unserved.reason
+    chosen = decide("todos", model(TODOS, USERS), Exposure(chosen=frozenset({"todos"})))
+    assert chosen.reach is Reach.PUBLIC and "`--public todos`" in chosen.reason
+
+
+STORE = (
+    Table("users", ("id", "name")),
+    Table("orders", ("id", "userId", "addressId", "total"), {"userId": "users", "addressId": "addresses"}),
+    Table("addresses", ("id", "street", "city", "zip")),
+)
+
+
+def test_a_row_an_owned_row_points_at_belongs_to_that_owner():
+    assert decide("orders", model(*STORE)).label() == "user:<userId>"
+    addresses = decide("addresses", model(*STORE))
+    assert addresses.reach is Reach.UNKNOWN and not addresses.sent
+    assert "`orders.addressId` points at" in addresses.reason and "user:<userId>" in addresses.reason
+    # The same when the reference is only a name (`addressId` -> `addresses`).
+    loose = (STORE[0], Table("orders", ("id", "userId", "addressId")), STORE[2])
+    assert "`orders.addressId` points at" in decide("addresses", model(*loose)).reason
+    # Served to anyone, an address still looks personal: only the user's own `--public addresses` sends it.
+    served = decide("addresses", model(*STORE), Exposure({"addresses": ("GET /api/a (route.ts:1)",)}))
+    assert served.reach is Reach.UNKNOWN and "look personal (street, city, zip)" in served.reason
+    assert decide("addresses", model(*STORE), Exposure(chosen=frozenset({"addresses"}))).reach is Reach.PUBLIC
+
+
+def test_a_pointed_at_table_the_app_serves_to_anyone_stays_public():
+    posts = Table("posts", ("id", "title"))
+    comments = Table("comments", ("id", "postId", "userId", "body"), {"postId": "posts", "userId": "users"})
+    served = Exposure({"posts": ("page / (apps/web/src/app/page.tsx:1)",)})
+    assert decide("posts", model(USERS, posts, comments), served).reach is Reach.PUBLIC
+    assert "`comments.postId` points at" in decide("posts", model(USERS, posts, comments)).reason
+
+
+@pytest.mark.parametrize(
+    ("table", "personal"),
+    [
+        (Table("contact_messages", ("id", "email", "message")), "email"),
+        (Table("newsletter_subscribers", ("id", "email")), "email"),
+        (Table("payments", ("id", "amount", "stripeCustomerId")), "stripeCustomerId"),
+        (Table("leads", ("id", "phoneNumber")), "phoneNumber"),
+        (Table("visits", ("id", "ipAddress", "path")), "ipAddress"),
+        (Table("contacts", ("id", "notes")), "a `contacts` table"),
+    ],
+)
+def test_personal_rows_go_to_everyone_only_when_the_user_names_the_table(table, personal):
+    served = Exposure({table.name: ("GET /api/x (route.ts:1)",)})
+    audience = decide(table.name, model(USERS, table), served)
+    assert audience.reach is Reach.UNKNOWN and f"look personal ({personal})" in audience.reason
+    assert f"`--public {table.name}` sends them to everyone" in audience.reason
+    chosen = decide(table.name, model(USERS, table), Exposure(chosen=frozenset({table.name})))
+    assert chosen.reach is Reach.PUBLIC
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        Table("sessions", ("sessionToken", "userId", "expires")),  # Auth.js
+        Table("session", ("id", "user_id", "expires_at")),  # Lucia: the id is the token
+        Table("verification", ("id", "identifier", "value", "expiresAt")),  # better-auth
+        Table("verificationTokens", ("identifier", "token", "expires")),  # Auth.js
+        Table("account", ("id", "userId", "accessToken", "refreshToken", "password")),  # better-auth
+        Table("api_keys", ("id", "userId", "prefix")),
+    ],
+)
+def test_credential_tables_are_never_sent_whatever_else_they_hold(table):
+    audience = decide(table.name, model(USERS, table), Exposure(chosen=frozenset({table.name})))
+    assert audience.reach is Reach.NEVER and not audience.sent
+
+
+def test_an_unreferenced_author_is_nobody_not_public():
+    posts = Table("posts", ("id", "authorId", "title"))
+    audience = decide("posts", model(USERS, posts), Exposure({"posts": ("GET /api/posts (route.ts:1)",)}))
+    assert audience.reach is Reach.UNKNOWN and "`posts.authorId` looks like an owner" in audience.reason
 
 
 def test_what_afc_cannot_tell_is_not_sent():
@@ -59,4 +175,15 @@ def test_a_child_of_a_private_row_is_not_sent():
     audience = decide("comments", model(USERS, NOTES, comments))
     assert audience.reach is Reach.UNKNOWN and "`notes`" in audience.reason
     replies = Table("replies", ("id", "todoId"), {"todoId": "todos"})
-    assert decide("replies", model(TODOS, replies)).reach is Reach.PUBLIC
+    served = Exposure({"todos": SERVED.served["todos"], "replies": ("GET /api/replies (route.ts:1)",)})
+    assert decide("replies", model(TODOS, replies), served).reach is Reach.PUBLIC
+    assert decide("replies", model(TODOS, replies)).reach is Reach.UNKNOWN
+
+
+def test_a_membership_authorize_cannot_read_joins_no_one():
+    cannot = Exposure(tenants=frozenset())
+    audience = decide("docs", model(USERS, TEAMS, DOCS, MEMBERS), cannot)
+    assert audience.label() == "user:<authorId>" and "`members` ties users to `teams`, but" in audience.reason
+    assert decide("teams", model(USERS, TEAMS, MEMBERS), cannot).reach is Reach.UNKNOWN
+    can = Exposure(tenants=frozenset({"teams"}))
+    assert decide("teams", model(USERS, TEAMS, MEMBERS), can).label() == "team:<id>"

@@ -1,0 +1,182 @@
+"""Where the app already serves a table's rows to signed-out visitors: a GET route handler, a Pages Router API
+handler, a Server Component page, or a tRPC `publicProcedure` query that reads the table with no session
+check. That, and the user's `--public`, is what makes a table `public` (`audience.py`): a realtime event then
+shows nobody anything the app does not show them already.
+
+Failing closed: a handler counts as a check when it calls anything named like a session or a user (`auth()`,
+`getServerSession`, `currentUser`, `getUser`, `auth.api.getSession`, `cookies()`), reads `ctx.session`,
+redirects to a sign-in page, or sits under a layout that does; a `middleware.ts` that looks at sessions may
+guard any path, so with one nothing counts as served to anyone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from .datamodel import DataModel
+from .edits.typescript import TsFile
+from .project import Project
+from .tree import Tree
+from .writes import pagesapi
+from .writes.find import source_files
+from .writes.site import Handler, body_of, export_clauses, local_binding, resolve_function
+
+# Drizzle `.from(todos)`, `.leftJoin(schema.users, ...)`, `db.query.todos.findMany(`; Prisma `prisma.post.findMany(`.
+READS = (
+    re.compile(r"\.(?:from|innerJoin|leftJoin|rightJoin|fullJoin)\(\s*(?:\w+\.)?(\w+)\s*[,)]"),
+    re.compile(r"\.(\w+)\.(?:findMany|findFirst|findUnique|findFirstOrThrow|findUniqueOrThrow)\("),
+)
+SESSION_CHECK = re.compile(
+    r"\b\w*(?:[Aa]uth|[Ss]ession|[Uu]ser|[Ss]igned[Ii]n|[Ll]ogged[Ii]n|[Pp]rotect)\w*\s*\("
+    r"|\bctx\.(?:session|user|auth)\b|\bprotectedProcedure\b|\bauth\.api\.|\bcookies\(\s*\)"
+    r"|redirect\(\s*[\"'`][^\"'`]*(?:sign-?in|log-?in|auth)"
+)
+MIDDLEWARE = ("middleware.ts", "middleware.js", "src/middleware.ts", "src/middleware.js")
+
+Served = dict[str, tuple[str, ...]]  # table (as the schema names it) -> "GET /api/todos (path:line)", ...
+
+
+def served(project: Project, tree: Tree, load: Callable[[str], TsFile | None], model: DataModel) -> Served:
+    """Every table some entry point serves to signed-out visitors, with the places that do."""
+    for name in MIDDLEWARE:
+        text = tree.read_text(_in_app(project, name)) or ""
+        if SESSION_CHECK.search(text) or re.search(r"\bauth\b|clerk|session", text, re.IGNORECASE):
+            return {}
+    found: dict[str, list[str]] = {}
+    for place, text in _entry_points(project, tree, load):
+        if SESSION_CHECK.search(text):
+            continue
+        for table in _tables_read(text, model):
+            found.setdefault(table, [])
+            if place not in found[table]:
+                found[table].append(place)
+    return {table: tuple(places) for table, places in found.items()}
+
+
+def _in_app(project: Project, name: str) -> str:
+    return name if project.web == "." else f"{project.web}/{name}"
+
+
+def _tables_read(text: str, model: DataModel) -> list[str]:
+    tables = []
+    for pattern in READS:
+        for match in pattern.finditer(text):
+            table = model.table(match.group(1))
+            if table is not None and table.name not in tables:
+                tables.append(table.name)
+    return tables
+
+
+def _entry_points(project: Project, tree: Tree, load: Callable[[str], TsFile | None]) -> list[tuple[str, str]]:
+    """(how the plan names it, the text a session check would be in) for each public entry point."""
+    points: list[tuple[str, str]] = []
+    for path in project.routes:
+        file = _load_reading(tree, load, path)
+        if file is not None:
+            points += [(f"GET {_url(path)} ({path}:{line})", text) for line, text in _route_get(file)]
+    for path in project.pages:
+        text = tree.read_text(path) or ""
+        if _reads(text) and not _is_client(text):
+            guards = "".join(tree.read_text(layout) or "" for layout in _layouts(project, path))
+            points.append((f"page {_url(path)} ({path}:1)", text + guards))
+    sources = source_files(project, tree)
+    for path in pagesapi.files(project, tree, sources):
+        file = _load_reading(tree, load, path)
+        for handler in pagesapi.handlers(file) if file is not None else []:
+            if isinstance(handler, Handler) and file is not None:
+                points.append((f"API {_url(path)} ({path}:{handler.line})", file.root.text()))
+    for path in sources:
+        if path.endswith((".ts", ".tsx")) and not path.endswith(".d.ts"):
+            text = tree.read_text(path) or ""
+            if "publicProcedure" in text and ".query(" in text:
+                file = load(path)
+                points += _public_queries(file) if file is not None else []
+    return points
+
+
+def _load_reading(tree: Tree, load: Callable[[str], TsFile | None], path: str) -> TsFile | None:
+    return load(path) if _reads(tree.read_text(path) or "") else None
+
+
+def _reads(text: str) -> bool:
+    return any(pattern.search(text) for pattern in READS)
+
+
+def _is_client(text: str) -> bool:
+    return re.match(r"""\s*(?:(?://[^\n]*|/\*.*?\*/)\s*)*["']use client["']""", text, re.DOTALL) is not None
+
+
+def _route_get(file: TsFile) -> list[tuple[int, str]]:
+    """The exported GET of a route file: (its line, its text with any wrapper around it)."""
+    found = []
+    for statement in file.root.children():
+        if statement.kind() != "export_statement":
+            continue
+        decl = statement.field("declaration")
+        if decl is None:
+            continue
+        name = decl.field("name")
+        if decl.kind() == "function_declaration" and name is not None and name.text() == "GET":
+            found.append((file.line(statement), statement.text()))
+        elif decl.kind() == "lexical_declaration":
+            for declarator in decl.children():
+                ident = declarator.field("name") if declarator.kind() == "variable_declarator" else None
+                if ident is not None and ident.kind() == "identifier" and ident.text() == "GET":
+                    function = resolve_function(file.root, declarator.field("value"))
+                    body = body_of(function) if function is not None else None
+                    found.append((file.line(statement), statement.text() + (body.text() if body else "")))
+    for exported, local, statement in export_clauses(file.root):
+        bound = local_binding(file.root, local) if exported == "GET" else None
+        if bound is not None:
+            function = bound if bound.kind() == "function_declaration" else resolve_function(file.root, bound)
+            found.append((file.line(statement), bound.text() + (function.text() if function is not None else "")))
+    return found
+
+
+def _public_queries(file: TsFile) -> list[tuple[str, str]]:
+    """`list: publicProcedure.query(({ ctx }) => ctx.db.post.findMany())`: (its place, its text)."""
+    found = []
+    for call in file.root.find_all(kind="call_expression"):
+        fn = call.field("function")
+        prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
+        if prop is None or prop.text() != "query" or fn is None:
+            continue
+        chain = fn.field("object")
+        if chain is None or not re.match(r"publicProcedure\b", chain.text()):
+            continue
+        key = next((a.field("key") for a in call.ancestors() if a.kind() == "pair"), None)
+        name = key.text().strip("\"'") if key is not None else "(query)"
+        found.append((f"publicProcedure query {name} ({file.path}:{file.line(call)})", call.text()))
+    return found
+
+
+def _layouts(project: Project, page: str) -> list[str]:
+    """The layouts a page renders inside: its own folder's and every parent's, up to `app/`."""
+    app = PurePosixPath(project.src) / "app"
+    folder = PurePosixPath(page).parent
+    found = []
+    while folder.is_relative_to(app):
+        for name in ("layout.tsx", "layout.jsx", "layout.ts", "layout.js"):
+            found.append(str(folder / name))
+        if folder == app:
+            break
+        folder = folder.parent
+    return found
+
+
+def _url(path: str) -> str:
+    """`apps/web/src/app/(shop)/api/todos/route.ts` -> /api/todos; `pages/api/x.ts` -> /api/x."""
+    parts = PurePosixPath(path).parts
+    for base in ("app", "pages"):
+        if base in parts:
+            rest = parts[len(parts) - parts[::-1].index(base) :]
+            break
+    else:
+        rest = parts
+    segments = [p for p in rest if not (p.startswith("(") and p.endswith(")"))]
+    if segments and PurePosixPath(segments[-1]).stem in ("route", "page", "index"):
+        segments = segments[:-1]
+    elif segments:
+        segments[-1] = PurePosixPath(segments[-1]).stem
+    return "/" + "/".join(segments)

@@ -1,0 +1,123 @@
+"""Where the app serves a table to signed-out visitors (`reads.py`), on both sides of each check: the same read
+with and without a session check, in each kind of entry point."""
+
+import pytest
+
+from afc_realtime import reads
+from afc_realtime.datamodel import DataModel, Table
+from afc_realtime.edits import typescript as ts
+from afc_realtime.edits.result import Skip
+from afc_realtime.project import detect
+from afc_realtime.tree import Tree
+
+MODEL = DataModel({t.name: t for t in (Table("posts", ("id", "title")), Table("Post", ("id", "title")))}, ["s.ts"])
+BASE = {
+    "package.json": '{"name": "x", "workspaces": ["apps/*", "packages/*"]}\n',
+    "apps/web/package.json": '{"name": "web", "dependencies": {"next": "15.5.0"}}\n',
+}
+APP = "apps/web/src/app"
+
+
+def served(files):
+    tree = Tree.in_memory({**BASE, **files})
+
+    def load(path):
+        loaded = ts.load(path, tree.read_text(path) or "")
+        return None if isinstance(loaded, Skip) else loaded
+
+    return reads.served(detect(tree), tree, load, MODEL)
+
+
+GET = """import { db, posts } from "@app/db";
+
+export async function GET() {
+    %s
+    return Response.json(await db.select().from(posts));
+}
+"""
+PAGE = """import { db, posts } from "@app/db";
+
+export default async function Page() {
+    %s
+    const rows = await db.query.posts.findMany();
+    return <ul>{rows.map((p) => <li key={p.id}>{p.title}</li>)}</ul>;
+}
+"""
+CHECKS = [
+    "const session = await auth();",
+    "const session = await getServerSession(authOptions);",
+    "const user = await currentUser();",
+    "const { data } = await supabase.auth.getUser();",
+    'if (!(await getSession())) redirect("/sign-in");',
+    'redirect("/login");',
+    "const token = cookies().get('sid');",
+]
+
+
+def test_a_get_handler_without_a_session_check_serves_the_table():
+    assert served({f"{APP}/api/posts/route.ts": GET % ""}) == {
+        "posts": ("GET /api/posts (apps/web/src/app/api/posts/route.ts:3)",)
+    }
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_a_get_handler_with_a_session_check_does_not(check):
+    assert served({f"{APP}/api/posts/route.ts": GET % check}) == {}
+
+
+def test_a_wrapped_get_counts_its_wrapper():
+    wrapped = (
+        'import { db, posts } from "@app/db";\n\n'
+        "export const GET = withAuth(async () => Response.json(await db.select().from(posts)));\n"
+    )
+    plain = wrapped.replace("withAuth(", "cached(")
+    assert served({f"{APP}/api/posts/route.ts": wrapped}) == {}
+    assert "posts" in served({f"{APP}/api/posts/route.ts": plain})
+
+
+def test_only_reads_in_get_count():
+    post_only = GET.replace("GET", "POST") % ""
+    assert served({f"{APP}/api/posts/route.ts": post_only}) == {}
+
+
+def test_a_server_component_page_serves_what_it_reads_unless_it_or_a_layout_checks():
+    assert served({f"{APP}/(blog)/page.tsx": PAGE % ""}) == {"posts": ("page / (apps/web/src/app/(blog)/page.tsx:1)",)}
+    assert served({f"{APP}/page.tsx": PAGE % "const session = await auth();"}) == {}
+    guarded = (
+        "export default async function Layout({ children }) {\n    await requireUser();\n    return children;\n}\n"
+    )
+    assert served({f"{APP}/dash/page.tsx": PAGE % "", f"{APP}/dash/layout.tsx": guarded}) == {}
+    assert served({f"{APP}/page.tsx": '"use client";\n' + PAGE % ""}) == {}
+
+
+def test_a_middleware_that_looks_at_sessions_may_guard_any_path():
+    files = {f"{APP}/api/posts/route.ts": GET % ""}
+    assert served({**files, "apps/web/middleware.ts": 'export { auth as middleware } from "@/auth";\n'}) == {}
+    assert "posts" in served({**files, "apps/web/middleware.ts": "export function middleware() {}\n"})
+
+
+def test_public_procedure_queries_serve_protected_ones_do_not():
+    router = """export const postRouter = {
+  all: publicProcedure.query(({ ctx }) => ctx.db.post.findMany()),
+  mine: protectedProcedure.query(({ ctx }) => ctx.db.post.findMany({ where: { id: ctx.session.user.id } })),
+};
+"""
+    found = served({"packages/api/package.json": '{"name": "api"}\n', "packages/api/src/router/post.ts": router})
+    assert found == {"Post": ("publicProcedure query all (packages/api/src/router/post.ts:2)",)}
+    sessioned = router.replace("ctx.db.post.findMany())", "ctx.session ? ctx.db.post.findMany() : [])")
+    assert (
+        served({"packages/api/package.json": '{"name": "api"}\n', "packages/api/src/router/post.ts": sessioned}) == {}
+    )
+
+
+def test_a_pages_api_handler_serves_what_it_reads():
+    handler = (
+        'import { db, posts } from "@app/db";\n\nexport default async function handler(req, res) {\n'
+        "    %s\n    res.json(await db.select().from(posts));\n}\n"
+    )
+    assert served({"apps/web/pages/api/posts.ts": handler % ""}) == {
+        "posts": ("API /api/posts (apps/web/pages/api/posts.ts:3)",)
+    }
+    assert (
+        served({"apps/web/pages/api/posts.ts": handler % "const session = await getServerSession(req, res, o);"}) == {}
+    )
