@@ -13,6 +13,7 @@ from .. import __version__, datamodel, nextsteps, render
 from .. import manifest as manifest_mod
 from ..audience import Audience, Reach, decide
 from ..auth import AuthSetup, detect_auth
+from ..datamodel import Table
 from ..edits import compose, envfile, envschema, jsonfile
 from ..edits import typescript as ts
 from ..edits.result import Edit, Level, Skip
@@ -22,7 +23,7 @@ from ..pages.site import Feed, feeds_of
 from ..plan import Broadcast, NextStep, Plan
 from ..project import Project, join
 from ..tree import Tree, sha256
-from ..writes import find, inserter, naming
+from ..writes import find, inserter, naming, payload
 from ..writes.site import Write
 from . import service
 from .service import check_port, package_name
@@ -247,7 +248,8 @@ def _wire_writes(project: Project, draft: Draft, public: bool) -> tuple[list[str
                 continue
             resource = names.get(result.table or "")
             event = naming.event(resource, result.action) if resource else f"?-{result.action}"
-            if isinstance(_broadcast(draft, file, result, event, decide(result.table, model), public), Edit):
+            table = model.table(result.table) if result.table else None
+            if isinstance(_broadcast(draft, file, result, event, (decide(result.table, model), table), public), Edit):
                 events.add(event)
                 feeds.append(Feed(file.path, result.handler, result.table or "", resource or "", event))
         if any(f.path == file.path for f in feeds):
@@ -265,9 +267,10 @@ def _helper_import(project: Project, path: str, helper: str) -> str:
 
 
 def _broadcast(
-    draft: Draft, file: ts.TsFile, write: Write, event: str, audience: Audience, public: bool
+    draft: Draft, file: ts.TsFile, write: Write, event: str, decided: tuple[Audience, Table | None], public: bool
 ) -> Edit | Skip:
-    """The broadcast line for one write, or a skip saying why the row is not sent; both land in the plan."""
+    """The broadcast line for one write, or a skip saying why the change is not sent; both land in the plan."""
+    audience, table = decided
     reason = audience.reason
     result: Edit | Skip
     if not write.wirable:
@@ -279,14 +282,20 @@ def _broadcast(
         reason = f"{reason}; --no-public leaves it out"
         result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
     else:
-        to = audience.expression(write.row or "", ts.quote_of(file.root))
-        result = inserter.broadcast(file, write, event, "broadcast", to)
+        sent = payload.line(write, audience, table, ts.quote_of(file.root))
+        if isinstance(sent, str):
+            result = Skip(file.path, sent, write.line, write.handler)
+        else:
+            result = inserter.broadcast(file, write, event, "broadcast", sent)
     wired = isinstance(result, Edit)
     label = audience.label() if wired else "nobody"
     if isinstance(result, Skip) and write.wirable and audience.sent:
         reason = result.reason
     draft.plan.broadcasts.append(Broadcast(file.path, write.line, write.handler, event, label, reason, wired))
     draft.take(result)
+    if wired and write.change is not None and write.change.left_out and not payload.complete(write.change, table):
+        left = "; ".join(write.change.left_out)
+        draft.take(Skip(file.path, f"{event}: left out of the change: {left}", write.line, write.handler, Level.INFO))
     return result
 
 

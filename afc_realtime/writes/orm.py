@@ -1,10 +1,11 @@
 """The ORM reader: every write a handler makes, through Drizzle or Prisma, as a `Write` record: the table or
-model, the action, and where the written row can be sent from (or why it cannot).
+model, the action, the change it states (`change.py`) and where its line goes (or why it cannot go anywhere).
 
-Drizzle: `db.insert(t).values(..)`, `db.update(t).set(..)`, `db.delete(t).where(..)`; the row comes from
-`.returning()`, destructured (`const [row] = ...`) or indexed (`rows[0]`), also out of
-`db.transaction(async (tx) => ...)`. Prisma: `prisma.post.create/update/upsert/delete(...)` (also
-`ctx.db.post...`, `tx.post...`) return the row; the `...Many` calls return a count."""
+Drizzle: `db.insert(t).values(..)`, `db.update(t).set(..)`, `db.delete(t).where(..)`; a row it returns is
+kept from `.returning()`, destructured (`const [row] = ...`), indexed (`rows[0]`) or `.then((r) => r[0])`,
+also out of `db.transaction(async (tx) => ...)`. Prisma: `prisma.post.create/update/upsert/delete(...)`
+(also `ctx.db.post...`, `tx.post...`) return the row; the `...Many` calls change several rows at once. A
+write that keeps no row is a change all the same: its line goes right after it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..edits.typescript import TsFile
-from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Handler, Write, same
+from . import change
+from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Change, Handler, Write, same
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -133,6 +135,8 @@ def _unwrap_up(node: SgNode) -> tuple[SgNode, bool]:
 
 def _enclosing_function(node: SgNode, stop: SgNode) -> SgNode | None:
     """The nearest function around `node` that is inside the handler's body (`stop`), if any."""
+    if same(node, stop):  # the body of `({ ctx }) => ctx.db.post.delete(...)` is the write itself
+        return None
     for ancestor in node.ancestors():
         if same(ancestor, stop):
             return None
@@ -156,34 +160,89 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
     transaction = _transaction_of(function) if function is not None else None
     if function is not None and transaction is None:
         return replace(base, reason="written inside a callback; afc wires writes in the handler's own body")
-    if not call.returns_row:
-        if call.orm == "prisma":
-            return replace(base, reason=f"writes several rows at once (`{call.op}`), and no single row to send")
+    stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
+    bound = _binding(call) if call.returns_row else None
+    if isinstance(bound, tuple):
+        statement, var, maybe = bound
+        if transaction is not None and function is not None:
+            outer = _out_of_transaction(function, transaction, statement, var, maybe)
+            if isinstance(outer, str):
+                return replace(base, reason=outer)
+            statement, var, maybe = outer
+        kept = _kept(call, stated, var)
+        write = replace(base, row=var, maybe_undefined=maybe, change=kept)
+        return _anchored(write, statement, handler.responds and kept.complete)
+    if transaction is not None:
         return replace(
             base,
-            reason="writes, but returns no row: add `.returning()` and keep the row "
-            "(`const [row] = await ...returning()`)",
+            reason="written inside a transaction: afc sends a change only after the transaction, and this "
+            "write's row does not leave it (`return` it from the callback and keep the result)",
         )
-    bound = _binding(call)
-    if isinstance(bound, str):
-        return replace(base, reason=bound)
-    statement, var, maybe = bound
-    if transaction is not None and function is not None:
-        outer = _out_of_transaction(function, transaction, statement, var, maybe)
-        if isinstance(outer, str):
-            return replace(base, reason=outer)
-        statement, var, maybe = outer
-    return _anchored(replace(base, row=var, maybe_undefined=maybe), statement, handler.responds)
+    own = _statement_of(call.top)
+    if own is None:
+        return replace(base, reason="afc cannot place a line beside this write (it runs under a condition)")
+    if own.kind() == "return_statement" or own.kind() in FUNCTIONS:
+        return replace(base, reason=bound if isinstance(bound, str) else _RETURNED)
+    return _anchored(replace(base, change=stated), own, False)
+
+
+_RETURNED = "returns what it writes at once: keep it first (`const row = await ...`) so afc can send a change after it"
+
+
+def _kept(call: Call, stated: Change, var: str) -> Change:
+    """The stated change plus the row the write returns: whole, or the fields its `select`/`.returning({..})`
+    keeps (never a field they drop)."""
+    if call.orm == "prisma":
+        fields, scalars = change.prisma_kept(call.node)
+        return replace(stated, kept=var, kept_fields=fields, kept_scalars=scalars)
+    return replace(stated, kept=var, kept_fields=change.drizzle_kept(call.node))
+
+
+_PASSED = frozenset(
+    {
+        "await_expression",
+        "call_expression",
+        "member_expression",
+        "subscript_expression",
+        "arguments",
+        "array",
+        "parenthesized_expression",
+        "as_expression",
+        "non_null_expression",
+        "satisfies_expression",
+        "variable_declarator",
+        "lexical_declaration",
+        "variable_declaration",
+        "expression_statement",
+        "assignment_expression",
+        "pair",
+        "object",
+        "spread_element",
+    }
+)  # what runs the write every time it runs itself: not a condition (`if`, `?:`, `&&`) nor a loop head
+
+
+def _statement_of(node: SgNode) -> SgNode | None:
+    """The statement of a block that always runs the write when it runs, or None."""
+    current = node
+    while True:
+        parent = current.parent()
+        if parent is None or current.kind() not in _PASSED and current is not node:
+            return current if current.kind() in ("return_statement", *FUNCTIONS) else None
+        if parent.kind() in ("statement_block", "program"):
+            return current
+        current = parent
 
 
 def _binding(call: Call) -> tuple[SgNode, str, bool] | str:
     """(the statement that keeps the row, the row's expression, whether it may be undefined), or why not."""
     holder, indexed = _unwrap_up(call.top)
+    indexed = indexed or _then_first(call.top)
     parent = holder.parent()
     keep = "`const [row] = await ...returning()`" if call.orm == "drizzle" else "`const row = await ...`"
     if parent is None or parent.kind() != "variable_declarator" or not same(parent.field("value"), holder):
         if parent is not None and parent.kind() in ("return_statement", "arrow_function"):
-            return f"returns the written row without keeping it: keep it first ({keep}) so afc can send it"
+            return f"returns the written row without keeping it: keep it first ({keep}) so afc can send a change"
         return f"writes, but the row it returns is not kept: {keep}"
     pattern, statement = parent.field("name"), parent.parent()
     if pattern is None or statement is None:
@@ -199,6 +258,19 @@ def _binding(call: Call) -> tuple[SgNode, str, bool] | str:
     if pattern.kind() == "identifier" and _uses_first(statement, pattern.text()):
         return statement, f"{pattern.text()}[0]", True
     return "written row is not available: destructure it, as in `const [row] = ...returning()`"
+
+
+def _then_first(top: SgNode) -> bool:
+    """`...returning().then((rows) => rows[0])`: the chain ends in taking the first row."""
+    fn = top.field("function")
+    prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
+    arguments = top.field("arguments")
+    args = [c for c in arguments.children() if c.is_named()] if arguments is not None else []
+    if prop is None or prop.text() != "then" or len(args) != 1 or args[0].kind() != "arrow_function":
+        return False
+    params, body = args[0].field("parameters") or args[0].field("parameter"), args[0].field("body")
+    name = params.text().strip("()").strip() if params is not None else ""
+    return body is not None and body.text().replace(" ", "") == f"{name}[0]"
 
 
 def _uses_first(statement: SgNode, name: str) -> bool:
@@ -319,15 +391,13 @@ def _anchored(write: Write, statement: SgNode, responds: bool) -> Write:
     row = write.row or ""
     block = statement.parent()
     if block is None or block.kind() not in ("statement_block", "program"):
-        return replace(write, row=None, reason="afc cannot place a line beside this write")
-    if responds:
-        response = next((s for s in statement.next_all() if _sends_back(s, row)), None)
-        if response is None:
-            return replace(write, row=None, reason=f"no response sends `{_base_name(row)}` back")
+        return replace(write, reason="afc cannot place a line beside this write")
+    response = next((s for s in statement.next_all() if _sends_back(s, row)), None) if responds else None
+    if response is not None:
         narrowed = _narrowed_between(statement, response, row)
         return replace(write, anchor=response, maybe_undefined=write.maybe_undefined and not narrowed)
     anchor, narrowed = statement, False
-    for sibling in statement.next_all():
+    for sibling in statement.next_all() if row else []:
         if sibling.kind() == "comment" or not guards(sibling, row):
             break
         anchor, narrowed = sibling, True
