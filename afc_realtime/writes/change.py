@@ -9,6 +9,7 @@ says so. The payload built from this is in `payload.py`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -319,3 +320,37 @@ def drizzle_kept(call: SgNode) -> tuple[str, ...] | None:
         if name == "returning":
             return selected(args[0]) or () if args else None
     return None
+
+
+_NAME = re.compile(r"(?<![.\w$])[A-Za-z_$][\w$]*")
+_STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`""")
+
+
+def names_used(change: Change) -> set[str]:
+    """The names the change's expressions start from: `input` of `input.title`, `id` of `Number(id)`."""
+    texts = [v for _, v in (*change.fields, *change.where)] + list(change.spreads)
+    found = {m.group(0) for text in texts for m in _NAME.finditer(_STRING.sub("", text))}
+    return found - {"true", "false", "null", "undefined", "this", *CONVERSIONS}
+
+
+def names_declared(function: SgNode) -> set[str]:
+    """Every name a function declares: its parameters and the variables of its body (`tx`, `const row`)."""
+    found = set()
+    for holder in (function.field("parameters"), function.field("parameter"), function.field("body")):
+        if holder is None:
+            continue
+        if holder.kind() == "identifier":
+            found.add(holder.text())
+        for node in holder.find_all(kind="identifier"):
+            parent = node.parent()
+            if parent is not None and parent.kind() in (
+                "variable_declarator",
+                "required_parameter",
+                "optional_parameter",
+            ):
+                found.add(node.text())
+        for kind in ("shorthand_property_identifier_pattern",):
+            found.update(n.text() for n in holder.find_all(kind=kind))
+        for pattern in holder.find_all(kind="array_pattern"):
+            found.update(n.text() for n in pattern.find_all(kind="identifier"))
+    return found

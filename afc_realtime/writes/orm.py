@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..edits.typescript import TsFile
 from . import change
+from .anchor import anchored, narrowed_between, statement_of
 from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Change, Handler, Write, same
 
 if TYPE_CHECKING:
@@ -31,8 +32,6 @@ PRISMA_MANY_OPS = {
 }
 DB_RECEIVER = re.compile(r"(?:^|\.)(\w*db|\w*Db|database|tx|trx|prisma\w*)$", re.IGNORECASE)
 TRANSACTIONS = ("transaction", "$transaction")
-RESPONSE_CALLS = ("json", "send", "end", "redirect")
-EXITS = ("notFound", "redirect", "permanentRedirect", "unauthorized", "forbidden")
 
 
 @dataclass(frozen=True)
@@ -166,24 +165,37 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
         statement, var, maybe = bound
         if transaction is not None and function is not None:
             outer = _out_of_transaction(function, transaction, statement, var, maybe)
-            if isinstance(outer, str):
-                return replace(base, reason=outer)
+            if isinstance(outer, str):  # the row stays inside: the change the write states, after it
+                return _after_transaction(base, stated, function, transaction)
             statement, var, maybe = outer
         kept = _kept(call, stated, var)
         write = replace(base, row=var, maybe_undefined=maybe, change=kept)
-        return _anchored(write, statement, handler.responds and kept.complete)
-    if transaction is not None:
-        return replace(
-            base,
-            reason="written inside a transaction: afc sends a change only after the transaction, and this "
-            "write's row does not leave it (`return` it from the callback and keep the result)",
-        )
-    own = _statement_of(call.top)
+        return anchored(write, statement, handler.responds and kept.complete)
+    if transaction is not None and function is not None:
+        return _after_transaction(base, stated, function, transaction)
+    own = statement_of(call.top)
     if own is None:
         return replace(base, reason="afc cannot place a line beside this write (it runs under a condition)")
     if own.kind() == "return_statement" or own.kind() in FUNCTIONS:
         return replace(base, reason=bound if isinstance(bound, str) else _RETURNED)
-    return _anchored(replace(base, change=stated), own, False)
+    return anchored(replace(base, change=stated), own, False)
+
+
+def _after_transaction(base: Write, stated: Change, function: SgNode, transaction: SgNode) -> Write:
+    """A write inside `db.transaction(async (tx) => {...})` keeping no row: its change goes out right after
+    the transaction (only once it committed), when it uses nothing declared inside the callback."""
+    inner = sorted(change.names_used(stated) & change.names_declared(function))
+    if inner:
+        names = ", ".join(f"`{n}`" for n in inner)
+        return replace(
+            base,
+            reason=f"written inside a transaction, and its change uses {names}, declared inside it: afc sends "
+            "changes only after the transaction",
+        )
+    own = statement_of(transaction)
+    if own is None or own.kind() == "return_statement":
+        return replace(base, reason="afc cannot place a line after the transaction this write is in")
+    return anchored(replace(base, change=stated), own, False)
 
 
 _RETURNED = "returns what it writes at once: keep it first (`const row = await ...`) so afc can send a change after it"
@@ -196,42 +208,6 @@ def _kept(call: Call, stated: Change, var: str) -> Change:
         fields, scalars = change.prisma_kept(call.node)
         return replace(stated, kept=var, kept_fields=fields, kept_scalars=scalars)
     return replace(stated, kept=var, kept_fields=change.drizzle_kept(call.node))
-
-
-_PASSED = frozenset(
-    {
-        "await_expression",
-        "call_expression",
-        "member_expression",
-        "subscript_expression",
-        "arguments",
-        "array",
-        "parenthesized_expression",
-        "as_expression",
-        "non_null_expression",
-        "satisfies_expression",
-        "variable_declarator",
-        "lexical_declaration",
-        "variable_declaration",
-        "expression_statement",
-        "assignment_expression",
-        "pair",
-        "object",
-        "spread_element",
-    }
-)  # what runs the write every time it runs itself: not a condition (`if`, `?:`, `&&`) nor a loop head
-
-
-def _statement_of(node: SgNode) -> SgNode | None:
-    """The statement of a block that always runs the write when it runs, or None."""
-    current = node
-    while True:
-        parent = current.parent()
-        if parent is None or current.kind() not in _PASSED and current is not node:
-            return current if current.kind() in ("return_statement", *FUNCTIONS) else None
-        if parent.kind() in ("statement_block", "program"):
-            return current
-        current = parent
 
 
 def _binding(call: Call) -> tuple[SgNode, str, bool] | str:
@@ -298,7 +274,7 @@ def _out_of_transaction(
     )
     if ret is None:
         return reason
-    maybe = maybe and not _narrowed_between(statement, ret, var)
+    maybe = maybe and not narrowed_between(statement, ret, var)
     holder, _ = _unwrap_up(transaction)
     parent = holder.parent()
     if parent is None or parent.kind() != "variable_declarator":
@@ -312,93 +288,3 @@ def _out_of_transaction(
 def _returned(statement: SgNode) -> str:
     value = next((c for c in statement.children() if c.is_named()), None)
     return value.text() if value is not None else ""
-
-
-def _base_name(row: str) -> str:
-    return row.split("[", 1)[0]
-
-
-def _mentions(node: SgNode, row: str) -> bool:
-    name = _base_name(row)
-    kinds = ("identifier", "shorthand_property_identifier")
-    return any(i.text() == name for kind in kinds for i in node.find_all(kind=kind)) or node.text() == name
-
-
-def _sends_back(statement: SgNode, row: str) -> bool:
-    """A statement that answers the request with the row: `return NextResponse.json({ row })`,
-    `res.status(201).json(row)`."""
-    if statement.kind() == "return_statement":
-        return _mentions(statement, row)
-    if statement.kind() != "expression_statement":
-        return False
-    for call in statement.find_all(kind="call_expression"):
-        fn = call.field("function")
-        prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
-        args = call.field("arguments")
-        if prop is not None and prop.text() in RESPONSE_CALLS and args is not None and _mentions(args, row):
-            return True
-    return False
-
-
-def _guard_pattern(row: str) -> re.Pattern[str]:
-    v = re.escape(row)
-    nothing = r"(?:undefined|null)"
-    test = rf"(?:!\s*{v}|{v}\s*===?\s*{nothing}|{nothing}\s*===?\s*{v})"
-    return re.compile(rf"^\(\s*{test}\s*(?:\|\|.*)?\)$", re.DOTALL)
-
-
-def _exits(node: SgNode | None) -> bool:
-    if node is None:
-        return False
-    if node.kind() in ("return_statement", "throw_statement"):
-        return True
-    if node.kind() == "statement_block":
-        named = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
-        return bool(named) and _exits(named[-1])
-    if node.kind() == "expression_statement":
-        call = next((c for c in node.children() if c.is_named()), None)
-        while call is not None and call.kind() == "await_expression":
-            call = next((c for c in call.children() if c.is_named()), None)
-        fn = call.field("function") if call is not None and call.kind() == "call_expression" else None
-        return fn is not None and fn.text() in EXITS
-    return False
-
-
-def guards(statement: SgNode, row: str) -> bool:
-    """`if (!row) { return ...; }` (or `throw`, `notFound()`): after it, `row` is defined."""
-    if statement.kind() != "if_statement" or statement.field("alternative") is not None:
-        return False
-    condition = statement.field("condition")
-    return (
-        condition is not None
-        and _guard_pattern(row).match(condition.text()) is not None
-        and _exits(statement.field("consequence"))
-    )
-
-
-def _narrowed_between(start: SgNode, end: SgNode, row: str) -> bool:
-    for sibling in start.next_all():
-        if same(sibling, end):
-            return False
-        if guards(sibling, row):
-            return True
-    return False
-
-
-def _anchored(write: Write, statement: SgNode, responds: bool) -> Write:
-    """Where the line goes: just before the response that sends the row back, or right after the write
-    (past any `if (!row) ...` guard that follows it)."""
-    row = write.row or ""
-    block = statement.parent()
-    if block is None or block.kind() not in ("statement_block", "program"):
-        return replace(write, reason="afc cannot place a line beside this write")
-    response = next((s for s in statement.next_all() if _sends_back(s, row)), None) if responds else None
-    if response is not None:
-        narrowed = _narrowed_between(statement, response, row)
-        return replace(write, anchor=response, maybe_undefined=write.maybe_undefined and not narrowed)
-    anchor, narrowed = statement, False
-    for sibling in statement.next_all() if row else []:
-        if sibling.kind() == "comment" or not guards(sibling, row):
-            break
-        anchor, narrowed = sibling, True
-    return replace(write, anchor=anchor, after=True, maybe_undefined=write.maybe_undefined and not narrowed)

@@ -160,8 +160,8 @@ def test_indexed_rows_and_transactions():
     assert summary == [
         ("POST", "todos", "rows[0]", True, ""),
         ("PUT", "todos", "todo", False, ""),
-        ("PUT", "auditLog", None, False, "written inside a transaction: afc sends "),
-        ("DELETE", "todos", None, False, "written inside a transaction, and its ro"),
+        ("PUT", "auditLog", None, False, ""),  # after the transaction, once it committed
+        ("DELETE", "todos", None, False, ""),  # its row stays inside: the change it states, after it
     ]
     new = round_trip(inserter, text, *edits(wire(approuter, PATH, text)))
     assert (
@@ -170,7 +170,37 @@ def test_indexed_rows_and_transactions():
     )
     assert (
         '    });\n    broadcast("todo-updated", { table: "todos", action: "updated", keys: { id: todo.id }, row: todo, '
-        'complete: true }, { to: "public" });\n    return Response.json(todo);' in new
+        'complete: true }, { to: "public" });\n' in new
+    )
+    assert (
+        '    broadcast("audit-log-created", { table: "auditLog", action: "created", keys: {}, '
+        "row: { what: 'update' }, complete: false }, { to: \"public\" });\n    return Response.json(todo);" in new
+    )
+
+
+def test_a_change_that_uses_a_name_of_the_transaction_stays_unsent():
+    text = (
+        "export async function POST(req: Request) {\n"
+        "    const { title } = (await req.json()) as { title: string };\n"
+        "    await db.transaction(async (tx) => {\n"
+        "        const owner = await tx.query.users.findFirst();\n"
+        "        await tx.insert(todos).values({ title, ownerId: owner.id });\n"
+        "        await tx.insert(audit).values({ title });\n"
+        "    });\n"
+        "    return new Response(null, { status: 204 });\n}\n"
+    )
+    found = [s for s in sites(approuter, PATH, text) if isinstance(s, Write)]
+    assert [(s.table, s.reason) for s in found] == [
+        (
+            "todos",
+            "written inside a transaction, and its change uses `owner`, declared inside it: afc sends changes "
+            "only after the transaction",
+        ),
+        ("audit", ""),
+    ]
+    new = round_trip(inserter, text, *edits(wire(approuter, PATH, text)))
+    assert (
+        '    });\n    broadcast("audit-created", { table: "audit", action: "created", keys: {}, row: { title }' in new
     )
 
 
