@@ -27,6 +27,7 @@ class Table:
     references: dict[str, str] = field(default_factory=dict)  # column -> the table it points at
     where: str = ""  # path:line of the declaration
     orm: str = "drizzle"
+    keys: tuple[str, ...] = ()  # the columns that name one row: the primary key, then the unique ones
 
 
 @dataclass
@@ -76,7 +77,9 @@ def _read_drizzle(path: str, text: str, model: DataModel) -> None:
         columns = _columns_object(value)
         if columns is None:
             continue
-        table = Table(name.text(), *_drizzle_columns(columns), f"{path}:{loaded.line(declarator)}", "drizzle")
+        names, references = _drizzle_columns(columns)
+        where = f"{path}:{loaded.line(declarator)}"
+        table = Table(name.text(), names, references, where, "drizzle", _drizzle_keys(columns))
         model.tables[table.name] = table
 
 
@@ -109,6 +112,20 @@ def _drizzle_columns(columns: SgNode) -> tuple[tuple[str, ...], dict[str, str]]:
     return tuple(names), references
 
 
+def _drizzle_keys(columns: SgNode) -> tuple[str, ...]:
+    """`id: serial("id").primaryKey()` first, then `.unique()` columns, in declaration order."""
+    primary, unique = [], []
+    for pair in columns.children():
+        key = pair.field("key")
+        if pair.kind() != "pair" or key is None:
+            continue
+        if re.search(r"\.primaryKey\(", pair.text()):
+            primary.append(key.text().strip("\"'"))
+        elif re.search(r"\.unique\(", pair.text()):
+            unique.append(key.text().strip("\"'"))
+    return (*primary, *unique)
+
+
 # -- Prisma ---------------------------------------------------------------------------------------------
 
 PRISMA_SCALARS = frozenset(
@@ -123,6 +140,7 @@ def _read_prisma(path: str, text: str, model: DataModel) -> None:
     """Prisma's schema language, line by line: `model Name {` ... `}`, one field a line."""
     model.sources.append(path)
     current: tuple[str, int, list[str], dict[str, str]] | None = None
+    keys: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
         body = line.split("//", 1)[0]
         if current is None:
@@ -132,8 +150,10 @@ def _read_prisma(path: str, text: str, model: DataModel) -> None:
             continue
         if body.strip() == "}":
             name, start, columns, references = current
-            model.tables[name] = Table(name, tuple(columns), references, f"{path}:{start}", "prisma")
-            current = None
+            primary = [k for k in keys if k.startswith("@id ")]
+            ordered = tuple(k.split(" ", 1)[1] for k in [*primary, *(k for k in keys if k not in primary)])
+            model.tables[name] = Table(name, tuple(columns), references, f"{path}:{start}", "prisma", ordered)
+            current, keys = None, []
             continue
         found = _FIELD.match(body)
         if found is None or body.strip().startswith("@@"):
@@ -144,6 +164,9 @@ def _read_prisma(path: str, text: str, model: DataModel) -> None:
                 current[3][column] = found.group(2)
         elif found.group(2) in PRISMA_SCALARS or _is_enum(found.group(2), text):
             current[2].append(found.group(1))  # relation fields (another model's type) are not on the row
+            key = re.search(r"@(id|unique)\b", found.group(5))
+            if key:
+                keys.append(f"@{key.group(1)} {found.group(1)}")
 
 
 def _is_enum(type_name: str, text: str) -> bool:

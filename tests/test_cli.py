@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from afc_realtime.cli import app
 from tests.support.git import commit_all
 from tests.support.projects import AFC_PROJECT, fingerprint, make_project
+from tests.support.writes import TODO_CREATED
 
 runner = CliRunner()
 
@@ -44,7 +45,7 @@ def test_add_then_remove_restores_every_byte(afc_project):
     assert (afc_project / "apps/ws/src/server.ts").is_file()
     assert (afc_project / "apps/web/src/lib/realtime/broadcast.ts").is_file()
     route = (afc_project / "apps/web/src/app/api/todos/route.ts").read_text()
-    assert 'broadcast("todo-created", inserted, { to: "public" });' in route
+    assert TODO_CREATED in route
     assert "Next steps" in added.output and "bun install" in added.output
     removed = afc("remove", "websocket", "-C", str(afc_project), "--yes")
     assert removed.exit_code == 0, removed.output
@@ -65,10 +66,7 @@ def test_dry_run_writes_nothing_and_shows_the_diff_with_diff(afc_project):
     assert short.exit_code == 0 and "@@" not in short.output and "--diff shows each change" in short.output
     result = afc("add", "websocket", "-C", str(afc_project), "--dry-run", "--diff")
     assert result.exit_code == 0
-    assert (
-        '+    broadcast("todo-created", inserted, { to: "public" });' in result.output
-        and "Dry run: nothing was written." in result.output
-    )
+    assert ("+    " + TODO_CREATED) in result.output and "Dry run: nothing was written." in result.output
     assert fingerprint(afc_project) == before
 
 
@@ -188,8 +186,8 @@ def test_remove_refuses_when_an_inserted_line_was_changed(afc_project):
     route = afc_project / "apps/web/src/app/api/todos/route.ts"
     route.write_text(
         route.read_text().replace(
-            'broadcast("todo-created", inserted, { to: "public" });',
-            'broadcast("todo-created", { ...inserted }, { to: "public" });',
+            TODO_CREATED,
+            TODO_CREATED.replace("row: inserted", "row: { ...inserted }"),
         )
     )
     result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
@@ -222,9 +220,9 @@ def test_round_trip_keeps_line_endings_bom_tabs_and_missing_newlines(tmp_path, s
     assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
     route = (project / "apps/web/src/app/api/todos/route.ts").read_bytes()
     if style == "crlf":
-        assert b'broadcast("todo-created", inserted, { to: "public" });\r\n' in route
+        assert TODO_CREATED.encode() + b"\r\n" in route
     if style == "tabs":
-        assert b'\tbroadcast("todo-created", inserted, { to: "public" });\n' in route
+        assert b"\t" + TODO_CREATED.encode() + b"\n" in route
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert fingerprint(project) == before
 

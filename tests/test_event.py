@@ -46,9 +46,14 @@ def test_add_and_remove_a_custom_event(afc_project):
     added = afc("add", "event", "todo-archived", *args, "--yes")
     assert added.exit_code == 0, added.output
     text = (afc_project / "apps/web/src/app/api/todos/route.ts").read_text()
-    assert text.count("import { broadcast }") == 1 and 'broadcast("todo-archived", inserted, { to: "public" });' in text
+    assert text.count("import { broadcast }") == 1
+    assert (  # the same change payload as every wired write: `RealtimeChange`
+        'broadcast("todo-archived", { table: "todos", action: "created", keys: { id: inserted.id }, row: inserted, '
+        'complete: true }, { to: "public" });' in text
+    )
     hook = (afc_project / "apps/web/src/lib/realtime/events/todo-archived.ts").read_text()
     assert "export function useTodoArchived" in hook and '"todo:archived": handler' in hook
+    assert 'import type { RealtimeChange } from "../broadcast";' in hook
     assert afc("add", "event", "todo-archived", *args, "--yes").output.count("nothing to do") == 1
     assert afc("remove", "event", "todo-archived", "-C", str(afc_project), "--yes").exit_code == 0
     assert fingerprint(afc_project) == with_ws

@@ -17,6 +17,7 @@ from afc_realtime.lock import project_lock
 from tests.support.contract import schema
 from tests.support.git import commit_all
 from tests.support.projects import fingerprint
+from tests.support.writes import TODO_CREATED
 
 runner = CliRunner()
 ROUTE = "apps/web/src/app/api/todos/route.ts"
@@ -80,7 +81,7 @@ def test_status_check_exits_3_on_drift_and_0_without(afc_project):
     assert runner.invoke(app, ["add", "websocket", "-C", root, "--yes"]).exit_code == 0
     assert runner.invoke(app, ["status", "-C", root, "--check"]).exit_code == 0
     route = afc_project / ROUTE
-    route.write_text(route.read_text().replace('    broadcast("todo-created", inserted, { to: "public" });\n', ""))
+    route.write_text(route.read_text().replace(("    " + TODO_CREATED + "\n"), ""))
     drifted = run_json("status", "-C", root, "--check", expect="status", exit_code=3)
     assert drifted["drifted"] and drifted["features"][0]["insertions_gone"] == [f"{ROUTE}: broadcast todo-created"]
     assert runner.invoke(app, ["status", "-C", root]).exit_code == 0  # without --check: a report, not a verdict

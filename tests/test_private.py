@@ -56,8 +56,8 @@ def test_added_it_type_checks_and_sends_each_row_only_where_it_may_go(tmp_path, 
     assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
     web = project / "apps/web/src"
     assert (
-        'broadcast("note-created", note, { to: `user:${note.userId}` });'
-        in (web / "app/api/notes/route.ts").read_text()
+        'note.userId != null) broadcast("note-created", { table: "notes", action: "created", keys: { id: note.id }, '
+        "row: note, complete: true }, { to: `user:${note.userId}` });" in (web / "app/api/notes/route.ts").read_text()
     )
     assert "broadcast(" not in (web / "app/api/signup/route.ts").read_text()
     authorize = (web / "lib/realtime/authorize.ts").read_text()
@@ -75,7 +75,10 @@ def test_a_custom_event_goes_where_its_row_may_go_or_is_refused_with_the_reason(
     notes = "apps/web/src/app/api/notes/route.ts"
     added = afc("add", "event", "note-shared", "--route", notes, "-C", str(project), "--yes", "--allow-dirty")
     assert added.exit_code == 0, added.output
-    assert 'broadcast("note-shared", note, { to: `user:${note.userId}` });' in (project / notes).read_text()
+    assert (
+        'note.userId != null) broadcast("note-shared", { table: "notes", action: "created", keys: { id: note.id }, '
+        "row: note, complete: true }, { to: `user:${note.userId}` });" in (project / notes).read_text()
+    )
 
     signup = "apps/web/src/app/api/signup/route.ts"
     before = (project / signup).read_bytes()

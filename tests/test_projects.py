@@ -16,6 +16,7 @@ from afc_realtime.edits import compose, envfile
 from tests.support import real_projects as shapes
 from tests.support.projects import fingerprint, make_project
 from tests.support.typecheck import assert_typechecks
+from tests.support.writes import TODO_CREATED
 
 runner = CliRunner()
 
@@ -63,7 +64,7 @@ def test_a_single_npm_app_at_the_root(tmp_path, web_toolchain, node):
     assert '"exclude": ["node_modules", "realtime"]' in tsconfig  # `next build` does not type-check the service
     route = (project / "src/app/api/todos/route.ts").read_text()
     assert 'import { broadcast } from "@/lib/realtime/broadcast";' in route
-    assert '  broadcast("todo-created", inserted, { to: "public" });' in route
+    assert ("  " + TODO_CREATED) in route
     assert env_of(project / ".env.example")["WS_ALLOWED_ORIGINS"] == "http://localhost:3000"
     assert_typechecks(project, web_toolchain, node, tmp_path / "tc")
     removed_byte_for_byte(project, before)

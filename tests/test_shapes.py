@@ -35,12 +35,17 @@ def test_pnpm_app_in_another_folder_with_create_env_and_arrow_handlers(tmp_path,
         'import { db, posts } from "@app/db";\nimport { broadcast } from "../../../lib/realtime/broadcast";\n',
     ).replace(
         "  return Response.json(post, { status: 201 });",
-        '  broadcast("post-created", post, { to: "public" });\n  return Response.json(post, { status: 201 });',
+        '  if (post) broadcast("post-created", { table: "posts", action: "created", keys: { id: post.id }, '
+        'row: post, complete: true }, { to: "public" });\n  return Response.json(post, { status: 201 });',
     )
     by_id = (web / "app/api/posts/[id]/route.ts").read_text()
-    assert '  }\n  broadcast("post-updated", post, { to: "public" });\n  return Response.json(post);' in by_id
     assert (
-        '  if (post) broadcast("post-deleted", post, { to: "public" });\n  return Response.json(post ?? null);' in by_id
+        '  }\n  broadcast("post-updated", { table: "posts", action: "updated", keys: { id: post.id }, row: post, '
+        'complete: true }, { to: "public" });\n  return Response.json(post);' in by_id
+    )
+    assert (
+        '  if (post) broadcast("post-deleted", { table: "posts", action: "deleted", keys: { id: post.id }, row: post, '
+        'complete: true }, { to: "public" });\n  return Response.json(post ?? null);' in by_id
     )
     assert 'import { broadcast } from "../../../../lib/realtime/broadcast";' in by_id
     page = (web / "app/posts/page.tsx").read_text()

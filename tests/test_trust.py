@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from afc_realtime.cli import app
 from tests.support.git import commit_all
 from tests.support.projects import fingerprint
+from tests.support.writes import TODO_CREATED
 
 runner = CliRunner()
 ROUTE = "apps/web/src/app/api/todos/route.ts"
@@ -544,13 +545,13 @@ def test_a_wired_file_that_moved_stops_remove_and_force_lists_it(afc_project):
     forced = afc("remove", "websocket", "-C", str(afc_project), "--yes", "--force")
     assert forced.exit_code == 0 and f"{ROUTE}: the file afc edited is gone" in forced.output
     assert not (afc_project / "apps/ws").exists() and not (afc_project / ".afc").exists()
-    assert 'broadcast("todo-created", inserted, { to: "public" });' in moved.read_text()  # listed, left for the user
+    assert TODO_CREATED in moved.read_text()  # listed, left for the user
 
 
 def test_the_inserted_line_is_found_by_its_context_not_by_the_nearest_lookalike(afc_project):
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
     route = afc_project / ROUTE
-    line = '    broadcast("todo-created", inserted, { to: "public" });\n'
+    line = "    " + TODO_CREATED + "\n"
     text = route.read_text()
     mine = "    // audit trail, written by hand\n" + line
     route.write_text(text.replace(line, mine + line))  # a copy right where afc's line was
@@ -575,7 +576,7 @@ def test_a_users_copy_of_a_wired_handler_is_not_cut_and_remove_says_so(afc_proje
     assert json.loads(status.stdout)["features"][0]["insertions_gone"] == [f"{ROUTE}: broadcast todo-created"]
     forced = afc("remove", "websocket", "-C", str(afc_project), "--yes", "--force")
     assert forced.exit_code == 0 and message in forced.output
-    assert route.read_text().count('broadcast("todo-created", inserted, { to: "public" });') == 2  # for the user
+    assert route.read_text().count(TODO_CREATED) == 2  # for the user
 
 
 TWIN_BODY = """(req: Request, { params }: { params: Promise<{ id: string }> }) {
@@ -596,7 +597,12 @@ def test_identical_lines_afc_inserted_in_identical_handlers_are_not_drift(afc_pr
     twins.write_text(f"{head}export async function PUT{TWIN_BODY}\nexport async function PATCH{TWIN_BODY}")
     before = fingerprint(afc_project)
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
-    assert twins.read_text().count('broadcast("todo-updated", updated') == 2
+    assert (
+        twins.read_text().count(
+            'broadcast("todo-updated", { table: "todos", action: "updated", keys: { id: updated.id }'
+        )
+        == 2
+    )
     [report] = json.loads(afc("status", "-C", str(afc_project), "--json").stdout)["features"]
     assert not report["drifted"] and report["insertions_gone"] == []
     removed = afc("remove", "websocket", "-C", str(afc_project), "--yes")
@@ -649,7 +655,7 @@ def test_a_production_compose_file_requires_the_secret(afc_project):
 def test_status_reports_an_inserted_line_that_is_gone(afc_project):
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
     route = afc_project / ROUTE
-    route.write_text(route.read_text().replace('    broadcast("todo-created", inserted, { to: "public" });\n', ""))
+    route.write_text(route.read_text().replace(("    " + TODO_CREATED + "\n"), ""))
     status = afc("status", "-C", str(afc_project), "--json")
     [report] = json.loads(status.stdout)["features"]
     assert report["drifted"] and report["insertions_gone"] == [f"{ROUTE}: broadcast todo-created"]

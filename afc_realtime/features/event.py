@@ -15,7 +15,7 @@ from ..errors import BadInput
 from ..plan import Broadcast, NextStep, Plan
 from ..project import Project
 from ..tree import Tree, sha256
-from ..writes import approuter, find, inserter
+from ..writes import approuter, find, inserter, payload
 from ..writes.site import Handler, Write
 from .toolkit import Draft, import_path, new_dirs, remove_records
 from .websocket import FEATURE, exposure
@@ -125,8 +125,10 @@ def _broadcast_line(
             path=file.path,
             line=write.line,
         )
-    to = audience.expression(write.row or "", ts.quote_of(file.root))
-    result = inserter.broadcast(file, write, event, "broadcast", to)
+    sent = payload.line(write, audience, model.table(write.table) if write.table else None, ts.quote_of(file.root))
+    if isinstance(sent, str):
+        raise BadInput(f"{method}: {sent}", path=file.path, line=write.line)
+    result = inserter.broadcast(file, write, event, "broadcast", sent)
     if isinstance(result, Skip):
         raise BadInput(result.message, path=file.path, line=result.line)
     reason = audience.reason.removesuffix(" (--no-public leaves them out)")  # a flag `add event` has not
@@ -144,10 +146,12 @@ def _hook_source(event: str, method: str, route: str) -> str:
     payload = "".join(part.capitalize() for part in event.split("-")) + "Payload"
     return f'''"use client";
 
+import type {{ RealtimeChange }} from "../broadcast";
 import {{ useRealtime }} from "../use-realtime";
 
-/** What `{kind}` carries: the row that {method} in {route} returns. Narrow it to your type. */
-export type {payload} = Record<string, unknown>;
+/** What `{kind}` carries: the change {method} in {route} makes (see `RealtimeChange`). Narrow `Row` to your
+ * row's type. */
+export type {payload}<Row extends object = Record<string, unknown>> = RealtimeChange<Row>;
 
 /** Calls `handler` each time the realtime service broadcasts `{kind}`. */
 export function {hook_name(event)}(handler: (payload: {payload}) => void): void {{

@@ -192,6 +192,15 @@ def recipe_roots(project: Project) -> list[str]:
 
 
 SOURCE_FILES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".mts", ".cjs", ".cts")
+# a value in the change: a name, a member chain, a blanked literal, a pure conversion (`Number(id)`)
+_VALUE = r"(?:[\w$.?\[\]\s-]*|(?:Number|String|BigInt|Boolean)\(\s*[\w$.?\[\]]*\s*\))"
+_FIELD = rf"(?:\.\.\.[\w$]+|[\w$]*\s*(?::\s*{_VALUE})?)"
+_OBJECT = rf"\{{\s*(?:{_FIELD}(?:\s*,\s*{_FIELD})*)?\s*\}}"
+_CHANGE = (  # `{ table, action, keys, row?, complete }`, its strings blanked (broadcast.ts's RealtimeChange)
+    rf"\{{\s*table\s*:\s*,\s*action\s*:\s*,\s*keys\s*:\s*{_OBJECT}\s*"
+    rf"(?:,\s*row\s*(?::\s*(?:{_OBJECT}|[\w$.?\[\]]+))?\s*)?,\s*complete\s*:\s*(?:true|false)\s*\}}"
+)
+_CHECK = r"[\w$.?\[\]]+(?:\s*!=\s*null)?"
 # The lines afc inserts in source code, once their string literals are blanked: a broadcast call (guarded
 # or not), an import of a realtime helper or of zod, a page hook, the refresh component, an env-schema
 # member, or punctuation. A crafted manifest cannot make `remove` cut any other code.
@@ -200,6 +209,10 @@ _SOURCE_LINES = [
         r"^\s*(if\s*\(\s*[\w$.?\[\]]+\s*\)\s*)?broadcast\(\s*,\s*[\w$.?\[\]]+\s*(,\s*\{\s*to:\s*(\[[\s,]*\])?\s*\})?\s*\);?\s*$"
     ),
     re.compile(r"^\s*import\s*\{\s*[\w$]+(\s*,\s*[\w$]+)*\s*\}\s*from\s*;?\s*$"),
+    re.compile(
+        rf"^\s*(if\s*\(\s*{_CHECK}(?:\s*&&\s*{_CHECK})*\s*\)\s*)?broadcast\(\s*,\s*{_CHANGE}\s*"
+        r"(,\s*\{\s*to:\s*(\[[\s,]*\])?\s*\})?\s*\);?\s*$"
+    ),
     re.compile(r"^\s*useRealtime\w*\([\w$.(),\[\]\s]*\);?\s*$"),
     re.compile(r"^\s*<RealtimeRefresh\s+events=\{\[[\s,]*\]\}\s*/>\s*$"),
     re.compile(

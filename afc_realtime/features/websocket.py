@@ -13,6 +13,7 @@ from .. import __version__, access, datamodel, nextsteps, reads, render
 from .. import manifest as manifest_mod
 from ..audience import Audience, Exposure, Reach, decide, names_a_table
 from ..auth import AuthSetup, detect_auth
+from ..datamodel import Table
 from ..edits import compose, envschema, jsonfile
 from ..edits import typescript as ts
 from ..edits.result import Edit, Level, Skip
@@ -22,7 +23,7 @@ from ..pages.site import Feed, feeds_of
 from ..plan import LIMITATION, POLICY, Broadcast, Plan
 from ..project import Project, join
 from ..tree import Tree, sha256
-from ..writes import find, inserter, naming
+from ..writes import find, inserter, naming, payload
 from ..writes.site import Write
 from . import envvars, service
 from .service import check_port, package_name
@@ -306,7 +307,9 @@ def _wire_writes(
             event = naming.event(resource, result.action) if resource else f"?-{result.action}"
             if result.table not in audiences:  # one decision per table, however many writes it has
                 audiences[result.table] = decide(result.table, model, seen)
-            if isinstance(_broadcast(draft, file, result, event, audiences[result.table], public), Edit):
+            table = model.table(result.table) if result.table else None
+            decided = (audiences[result.table], table)
+            if isinstance(_broadcast(draft, file, result, event, decided, public), Edit):
                 events.add(event)
                 wired = True
                 # a write in a helper feeds the pages as each entry point that reaches it would
@@ -329,9 +332,10 @@ def _helper_import(project: Project, path: str, helper: str) -> str:
 
 
 def _broadcast(
-    draft: Draft, file: ts.TsFile, write: Write, event: str, audience: Audience, public: bool
+    draft: Draft, file: ts.TsFile, write: Write, event: str, decided: tuple[Audience, Table | None], public: bool
 ) -> Edit | Skip:
-    """The broadcast line for one write, or a skip saying why the row is not sent; both land in the plan."""
+    """The broadcast line for one write, or a skip saying why the change is not sent; both land in the plan."""
+    audience, table = decided
     no_public = audience.reach is Reach.PUBLIC and not public
     reason = audience.reason
     result: Edit | Skip
@@ -344,8 +348,11 @@ def _broadcast(
         reason = f"{reason.removesuffix(' (--no-public leaves them out)')}; --no-public leaves it out"
         result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
     else:
-        to = audience.expression(write.row or "", ts.quote_of(file.root))
-        result = inserter.broadcast(file, write, event, "broadcast", to)
+        sent = payload.line(write, audience, table, ts.quote_of(file.root))
+        if isinstance(sent, str):
+            result = Skip(file.path, sent, write.line, write.handler)
+        else:
+            result = inserter.broadcast(file, write, event, "broadcast", sent)
     wired = isinstance(result, Edit)
     label = audience.label() if wired else "nobody"
     if isinstance(result, Skip) and write.wirable and audience.sent and not no_public:
@@ -358,6 +365,9 @@ def _broadcast(
     item = Broadcast(file.path, write.line, write.handler, event, label, reason, wired, entries, left)
     draft.plan.broadcasts.append(item)
     draft.take(result)
+    if wired and write.change is not None and write.change.left_out and not payload.complete(write.change, table):
+        left = "; ".join(write.change.left_out)
+        draft.take(Skip(file.path, f"{event}: left out of the change: {left}", write.line, write.handler, Level.INFO))
     return result
 
 

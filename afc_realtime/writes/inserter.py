@@ -1,6 +1,7 @@
-"""The one inserter: `broadcast("todo-created", row, { to })` on a line of its own, just before the response
-that sends the row back or right after the write, guarded by `if (row)` where the row's type may still be
-`undefined` (`const [row] = ...` under `noUncheckedIndexedAccess`) and the line needs a real row."""
+"""The one inserter: `broadcast("todo-created", { table, action, keys, row, complete }, { to })` on a line of
+its own, just before the response that sends the row back or right after the write, guarded by `if (row)`
+where the kept row's type may still be `undefined` (`const [row] = ...` under `noUncheckedIndexedAccess`) and
+the line needs a real row, and by `owner != null` so that no channel is ever `user:undefined`."""
 
 from __future__ import annotations
 
@@ -8,30 +9,32 @@ from ..edits.insertion import undo_insertions
 from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile, line_after_insertion, quote_of, statement_line_insertion
 from ..textfile import line_end
+from .payload import Line
 from .site import CREATED, Write
 
 
-def needs_guard(write: Write, to: str) -> bool:
-    """Whether the line must check the row first: its type may include `undefined` there, and the line reads
-    a property of it (a private channel) or the write may have matched no row (an update or a delete)."""
+def needs_guard(write: Write, sent: Line) -> bool:
+    """Whether the line must check the kept row first: its type may include `undefined` there, and the line
+    reads a property of it or the write may have matched no row (an update or a delete)."""
     row = write.row or ""
-    return write.maybe_undefined and (f"{row}." in to or write.action != CREATED)
+    return bool(row) and write.maybe_undefined and (f"{row}." in sent.payload + sent.to or write.action != CREATED)
 
 
-def line_for(write: Write, event: str, helper: str, to: str, quote: str, semi: str) -> str:
-    call = f"{helper}({quote}{event}{quote}, {write.row}, {{ to: {to} }}){semi}"
-    return f"if ({write.row}) {call}" if needs_guard(write, to) else call
+def line_for(write: Write, event: str, helper: str, sent: Line, quote: str, semi: str) -> str:
+    call = f"{helper}({quote}{event}{quote}, {sent.payload}, {{ to: {sent.to} }}){semi}"
+    checks = ([write.row or ""] if needs_guard(write, sent) else []) + list(sent.checks)
+    return f"if ({' && '.join(checks)}) {call}" if checks else call
 
 
-def broadcast(file: TsFile, write: Write, event: str, helper: str, to: str) -> Edit | Skip:
-    """The broadcast line for a write whose row is available, or why it cannot be placed."""
+def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -> Edit | Skip:
+    """The broadcast line for a write afc can read, or why it cannot be placed."""
     anchor = write.anchor
-    if write.row is None or anchor is None:
-        return Skip(file.path, write.reason or "the written row is not available", write.line, write.handler)
+    if not write.wirable or anchor is None:
+        return Skip(file.path, write.reason or "afc cannot read this write", write.line, write.handler)
     semi = ";" if anchor.text().rstrip().endswith(";") else ""
     if write.after and anchor.kind() == "if_statement":
         semi = ";" if _uses_semicolons(file) else ""
-    statement = line_for(write, event, helper, to, quote_of(file.root), semi)
+    statement = line_for(write, event, helper, sent, quote_of(file.root), semi)
     what = f"broadcast {event}"
     if write.after:
         end = anchor.range().end.index

@@ -1,10 +1,11 @@
 """The ORM reader: every write a handler makes, through Drizzle or Prisma, as a `Write` record: the table or
-model, the action, and where the written row can be sent from (or why it cannot).
+model, the action, the change it states (`change.py`) and where its line goes (or why it cannot go anywhere).
 
-Drizzle: `db.insert(t).values(..)`, `db.update(t).set(..)`, `db.delete(t).where(..)`; the row comes from
-`.returning()`, destructured (`const [row] = ...`) or indexed (`rows[0]`), also out of
-`db.transaction(async (tx) => ...)`. Prisma: `prisma.post.create/update/upsert/delete(...)` (also
-`ctx.db.post...`, `tx.post...`) return the row; the `...Many` calls return a count."""
+Drizzle: `db.insert(t).values(..)`, `db.update(t).set(..)`, `db.delete(t).where(..)`; a row it returns is
+kept from `.returning()`, destructured (`const [row] = ...`), indexed (`rows[0]`) or `.then((r) => r[0])`,
+also out of `db.transaction(async (tx) => ...)`. Prisma: `prisma.post.create/update/upsert/delete(...)`
+(also `ctx.db.post...`, `tx.post...`) return the row; the `...Many` calls change several rows at once. A
+write that keeps no row is a change all the same: its line goes right after it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..edits.typescript import TsFile
-from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Handler, Write, same
+from . import change
+from .anchor import anchored, narrowed_between, statement_of
+from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Change, Handler, Write, same
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -33,8 +36,6 @@ PRISMA_MANY_OPS = {
 DB_RECEIVER = re.compile(r"(?:^|\.)(\w*db|\w*Db|database|tx|trx|prisma\w*)$", re.IGNORECASE)
 Origin = Callable[["SgNode"], "bool | None"]
 TRANSACTIONS = ("transaction", "$transaction")
-RESPONSE_CALLS = ("json", "send", "end", "redirect")
-EXITS = ("notFound", "redirect", "permanentRedirect", "unauthorized", "forbidden")
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ def _unwrap_up(node: SgNode) -> tuple[SgNode, bool]:
 
 def _enclosing_function(node: SgNode, stop: SgNode) -> SgNode | None:
     """The nearest function around `node` that is inside the handler's body (`stop`), if any."""
+    if same(node, stop):  # the body of `({ ctx }) => ctx.db.post.delete(...)` is the write itself
+        return None
     for ancestor in node.ancestors():
         if same(ancestor, stop):
             return None
@@ -169,34 +172,66 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
     transaction = _transaction_of(function) if function is not None else None
     if function is not None and transaction is None:
         return replace(base, reason="written inside a callback; afc wires writes in the handler's own body")
-    if not call.returns_row:
-        if call.orm == "prisma":
-            return replace(base, reason=f"writes several rows at once (`{call.op}`), and no single row to send")
+    stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
+    bound = _binding(call) if call.returns_row else None
+    if isinstance(bound, tuple):
+        statement, var, maybe = bound
+        if transaction is not None and function is not None:
+            outer = _out_of_transaction(function, transaction, statement, var, maybe)
+            if isinstance(outer, str):  # the row stays inside: the change the write states, after it
+                return _after_transaction(base, stated, function, transaction)
+            statement, var, maybe = outer
+        kept = _kept(call, stated, var)
+        write = replace(base, row=var, maybe_undefined=maybe, change=kept)
+        return anchored(write, statement, handler.responds and kept.complete)
+    if transaction is not None and function is not None:
+        return _after_transaction(base, stated, function, transaction)
+    own = statement_of(call.top)
+    if own is None:
+        return replace(base, reason="afc cannot place a line beside this write (it runs under a condition)")
+    if own.kind() == "return_statement" or own.kind() in FUNCTIONS:
+        return replace(base, reason=bound if isinstance(bound, str) else _RETURNED)
+    return anchored(replace(base, change=stated), own, False)
+
+
+def _after_transaction(base: Write, stated: Change, function: SgNode, transaction: SgNode) -> Write:
+    """A write inside `db.transaction(async (tx) => {...})` keeping no row: its change goes out right after
+    the transaction (only once it committed), when it uses nothing declared inside the callback."""
+    inner = sorted(change.names_used(stated) & change.names_declared(function))
+    if inner:
+        names = ", ".join(f"`{n}`" for n in inner)
         return replace(
             base,
-            reason="writes, but returns no row: add `.returning()` and keep the row "
-            "(`const [row] = await ...returning()`)",
+            reason=f"written inside a transaction, and its change uses {names}, declared inside it: afc sends "
+            "changes only after the transaction",
         )
-    bound = _binding(call)
-    if isinstance(bound, str):
-        return replace(base, reason=bound)
-    statement, var, maybe = bound
-    if transaction is not None and function is not None:
-        outer = _out_of_transaction(function, transaction, statement, var, maybe)
-        if isinstance(outer, str):
-            return replace(base, reason=outer)
-        statement, var, maybe = outer
-    return _anchored(replace(base, row=var, maybe_undefined=maybe), statement, handler.responds)
+    own = statement_of(transaction)
+    if own is None or own.kind() == "return_statement":
+        return replace(base, reason="afc cannot place a line after the transaction this write is in")
+    return anchored(replace(base, change=stated), own, False)
+
+
+_RETURNED = "returns what it writes at once: keep it first (`const row = await ...`) so afc can send a change after it"
+
+
+def _kept(call: Call, stated: Change, var: str) -> Change:
+    """The stated change plus the row the write returns: whole, or the fields its `select`/`.returning({..})`
+    keeps (never a field they drop)."""
+    if call.orm == "prisma":
+        fields, scalars = change.prisma_kept(call.node)
+        return replace(stated, kept=var, kept_fields=fields, kept_scalars=scalars)
+    return replace(stated, kept=var, kept_fields=change.drizzle_kept(call.node))
 
 
 def _binding(call: Call) -> tuple[SgNode, str, bool] | str:
     """(the statement that keeps the row, the row's expression, whether it may be undefined), or why not."""
     holder, indexed = _unwrap_up(call.top)
+    indexed = indexed or _then_first(call.top)
     parent = holder.parent()
     keep = "`const [row] = await ...returning()`" if call.orm == "drizzle" else "`const row = await ...`"
     if parent is None or parent.kind() != "variable_declarator" or not same(parent.field("value"), holder):
         if parent is not None and parent.kind() in ("return_statement", "arrow_function"):
-            return f"returns the written row without keeping it: keep it first ({keep}) so afc can send it"
+            return f"returns the written row without keeping it: keep it first ({keep}) so afc can send a change"
         return f"writes, but the row it returns is not kept: {keep}"
     pattern, statement = parent.field("name"), parent.parent()
     if pattern is None or statement is None:
@@ -212,6 +247,19 @@ def _binding(call: Call) -> tuple[SgNode, str, bool] | str:
     if pattern.kind() == "identifier" and _uses_first(statement, pattern.text()):
         return statement, f"{pattern.text()}[0]", True
     return "written row is not available: destructure it, as in `const [row] = ...returning()`"
+
+
+def _then_first(top: SgNode) -> bool:
+    """`...returning().then((rows) => rows[0])`: the chain ends in taking the first row."""
+    fn = top.field("function")
+    prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
+    arguments = top.field("arguments")
+    args = [c for c in arguments.children() if c.is_named()] if arguments is not None else []
+    if prop is None or prop.text() != "then" or len(args) != 1 or args[0].kind() != "arrow_function":
+        return False
+    params, body = args[0].field("parameters") or args[0].field("parameter"), args[0].field("body")
+    name = params.text().strip("()").strip() if params is not None else ""
+    return body is not None and body.text().replace(" ", "") == f"{name}[0]"
 
 
 def _uses_first(statement: SgNode, name: str) -> bool:
@@ -239,7 +287,7 @@ def _out_of_transaction(
     )
     if ret is None:
         return reason
-    maybe = maybe and not _narrowed_between(statement, ret, var)
+    maybe = maybe and not narrowed_between(statement, ret, var)
     holder, _ = _unwrap_up(transaction)
     parent = holder.parent()
     if parent is None or parent.kind() != "variable_declarator":
@@ -253,95 +301,3 @@ def _out_of_transaction(
 def _returned(statement: SgNode) -> str:
     value = next((c for c in statement.children() if c.is_named()), None)
     return value.text() if value is not None else ""
-
-
-def _base_name(row: str) -> str:
-    return row.split("[", 1)[0]
-
-
-def _mentions(node: SgNode, row: str) -> bool:
-    name = _base_name(row)
-    kinds = ("identifier", "shorthand_property_identifier")
-    return any(i.text() == name for kind in kinds for i in node.find_all(kind=kind)) or node.text() == name
-
-
-def _sends_back(statement: SgNode, row: str) -> bool:
-    """A statement that answers the request with the row: `return NextResponse.json({ row })`,
-    `res.status(201).json(row)`."""
-    if statement.kind() == "return_statement":
-        return _mentions(statement, row)
-    if statement.kind() != "expression_statement":
-        return False
-    for call in statement.find_all(kind="call_expression"):
-        fn = call.field("function")
-        prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
-        args = call.field("arguments")
-        if prop is not None and prop.text() in RESPONSE_CALLS and args is not None and _mentions(args, row):
-            return True
-    return False
-
-
-def _guard_pattern(row: str) -> re.Pattern[str]:
-    v = re.escape(row)
-    nothing = r"(?:undefined|null)"
-    test = rf"(?:!\s*{v}|{v}\s*===?\s*{nothing}|{nothing}\s*===?\s*{v})"
-    return re.compile(rf"^\(\s*{test}\s*(?:\|\|.*)?\)$", re.DOTALL)
-
-
-def _exits(node: SgNode | None) -> bool:
-    if node is None:
-        return False
-    if node.kind() in ("return_statement", "throw_statement"):
-        return True
-    if node.kind() == "statement_block":
-        named = [c for c in node.children() if c.is_named() and c.kind() != "comment"]
-        return bool(named) and _exits(named[-1])
-    if node.kind() == "expression_statement":
-        call = next((c for c in node.children() if c.is_named()), None)
-        while call is not None and call.kind() == "await_expression":
-            call = next((c for c in call.children() if c.is_named()), None)
-        fn = call.field("function") if call is not None and call.kind() == "call_expression" else None
-        return fn is not None and fn.text() in EXITS
-    return False
-
-
-def guards(statement: SgNode, row: str) -> bool:
-    """`if (!row) { return ...; }` (or `throw`, `notFound()`): after it, `row` is defined."""
-    if statement.kind() != "if_statement" or statement.field("alternative") is not None:
-        return False
-    condition = statement.field("condition")
-    return (
-        condition is not None
-        and _guard_pattern(row).match(condition.text()) is not None
-        and _exits(statement.field("consequence"))
-    )
-
-
-def _narrowed_between(start: SgNode, end: SgNode, row: str) -> bool:
-    for sibling in start.next_all():
-        if same(sibling, end):
-            return False
-        if guards(sibling, row):
-            return True
-    return False
-
-
-def _anchored(write: Write, statement: SgNode, responds: bool) -> Write:
-    """Where the line goes: just before the response that sends the row back, or right after the write
-    (past any `if (!row) ...` guard that follows it)."""
-    row = write.row or ""
-    block = statement.parent()
-    if block is None or block.kind() not in ("statement_block", "program"):
-        return replace(write, row=None, reason="afc cannot place a line beside this write")
-    if responds:
-        response = next((s for s in statement.next_all() if _sends_back(s, row)), None)
-        if response is None:
-            return replace(write, row=None, reason=f"no response sends `{_base_name(row)}` back")
-        narrowed = _narrowed_between(statement, response, row)
-        return replace(write, anchor=response, maybe_undefined=write.maybe_undefined and not narrowed)
-    anchor, narrowed = statement, False
-    for sibling in statement.next_all():
-        if sibling.kind() == "comment" or not guards(sibling, row):
-            break
-        anchor, narrowed = sibling, True
-    return replace(write, anchor=anchor, after=True, maybe_undefined=write.maybe_undefined and not narrowed)

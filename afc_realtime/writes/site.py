@@ -1,6 +1,6 @@
-"""The records: a `Handler` (a function a recogniser found where the app may write) and a `Write` (one
-write in it, with what it changed and where a broadcast of its row can go). Plus the few syntax helpers
-the recognisers share: the function inside a wrapper call, and what a local name is bound to."""
+"""The records: a `Handler` (a function a recogniser found where the app may write), a `Write` (one write
+in it, with where its broadcast can go) and the `Change` it states (read by `change.py`). Plus the few
+syntax helpers the recognisers share: the function inside a wrapper call, and what a local name is bound to."""
 
 from __future__ import annotations
 
@@ -38,6 +38,34 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Change:
+    """What one write states about the row it changed, as expressions valid right after the write."""
+
+    fields: tuple[tuple[str, str], ...] = ()  # (column, expression): inserted or set values
+    where: tuple[tuple[str, str], ...] = ()  # (column, expression): the equalities of the `where`
+    spreads: tuple[str, ...] = ()  # `...input`: an object spread into the values, fields unknown
+    kept: str | None = None  # the expression holding the row the write returns, where it is kept
+    kept_fields: tuple[str, ...] | None = None  # what that row has (`select`, `.returning({..})`); None: all
+    kept_scalars: bool = False  # Prisma `include`: the row plus related rows, so only its own columns are sent
+    many: bool = False  # several rows (`createMany`, `.values([..])`), or rows afc cannot name: no row
+    left_out: tuple[str, ...] = ()  # what the write states but afc does not send, and why
+
+    def value(self, column: str) -> str | None:
+        """The expression of a column's value after the write: the kept row's, else the stated one."""
+        if self.kept is not None and (
+            (self.kept_fields is None and not self.kept_scalars) or column in (self.kept_fields or ())
+        ):
+            return f"{self.kept}.{column}"
+        stated = dict(self.where) | dict(self.fields)
+        return stated.get(column)
+
+    @property
+    def complete(self) -> bool:
+        """The kept row is the whole stored row (a `.returning()` or a Prisma result without `select`)."""
+        return self.kept is not None and self.kept_fields is None and not self.kept_scalars and not self.many
+
+
+@dataclass(frozen=True)
 class Write:
     """One write to the database, as data: the recipe decides its event and audience from this alone."""
 
@@ -47,16 +75,17 @@ class Write:
     orm: str  # "drizzle" or "prisma"
     table: str | None  # as the code names it: `todos`, `schema.todos` -> `todos`, `post` (Prisma's client)
     action: str  # created / updated / deleted
-    row: str | None  # the expression holding the row where the broadcast goes; None when it is not available
-    reason: str = ""  # why the row is not available (when `row` is None)
+    row: str | None  # the expression holding the row the write returns, where it is kept; else None
+    reason: str = ""  # why the write cannot be wired (when `change` or `anchor` is None)
     anchor: SgNode | None = None  # the statement the broadcast goes before (or after, when `after`)
     after: bool = False
     maybe_undefined: bool = False  # the row's type still includes `undefined` at the anchor
     entries: tuple[Entry, ...] = ()  # the entry points that reach it (itself, for a write in its own body)
+    change: Change | None = None  # what the write states changed (`change.py`)
 
     @property
     def wirable(self) -> bool:
-        return self.row is not None and self.anchor is not None
+        return self.change is not None and self.anchor is not None
 
 
 def same(a: SgNode | None, b: SgNode | None) -> bool:

@@ -163,8 +163,10 @@ def test_a_note_goes_live_to_its_writer_and_to_nobody_else(project: Project, vis
     title = post_todo_and_wait(visitors, project, LIVE_S)
     anonymous.page.get_by_text(title, exact=True).wait_for(timeout=LIVE_S * 1000)
 
-    assert all(m["payload"]["body"].startswith("alice") for m in alice.messages("note:created"))
-    assert all(m["payload"]["body"].startswith("bob") for m in bob.messages("note:created"))
+    # each payload is afc's change (`RealtimeChange`): the kept row, whole
+    assert all(m["payload"]["complete"] and m["payload"]["table"] == "notes" for m in alice.messages("note:created"))
+    assert all(m["payload"]["row"]["body"].startswith("alice") for m in alice.messages("note:created"))
+    assert all(m["payload"]["row"]["body"].startswith("bob") for m in bob.messages("note:created"))
     assert anonymous.messages("note:created") == [], "a visitor who is not signed in received a private note"
     for visitor in visitors.values():
         assert visitor.page.evaluate("window.__afcE2eMarker") == "no-reload", f"{visitor.name}'s page reloaded"

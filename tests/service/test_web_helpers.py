@@ -296,8 +296,14 @@ def test_sign_ticket_output_is_accepted_by_the_real_service(web_dir, node, runti
 
 
 BROADCAST_TO_SCRIPT = """
-import { broadcast } from "./src/lib/realtime-plain/broadcast.ts";
+import { broadcast, type RealtimeChange } from "./src/lib/realtime-plain/broadcast.ts";
 broadcast("todo-created", { id: 1 }, { to: "user:1" });
+const change: RealtimeChange<{ id: number; done: boolean }> = {
+    table: "todos", action: "updated", keys: { id: 5 }, row: { id: 5, done: true }, complete: false,
+};
+broadcast("todo-updated", change, { to: "user:1" });
+const owner = (process.env["NO_SUCH_OWNER"] || undefined) as string | undefined;
+broadcast("todo-updated", change, { to: `user:${owner}` });  // `user:undefined`: refused, never sent
 broadcast("todo-updated", { id: 2 }, { to: ["user:2", "team:7"] });
 broadcast("todo-deleted", { id: 3 }, { to: "Everyone" });  // invalid: skipped, never widened to public
 broadcast("todo-deleted", { id: 4 }, { to: [] });          // empty list: skipped too
@@ -316,11 +322,17 @@ def test_broadcast_to_reaches_only_that_channel(web_dir, node, start_service, cl
         [node, "--import", "tsx", str(script)], cwd=web_dir, capture_output=True, text=True, timeout=60, env=env
     )
     assert result.returncode == 0, result.stderr
-    assert result.stderr.count("skipped: invalid channel list") == 2, result.stderr
+    assert result.stderr.count("skipped: invalid channel list") == 3, result.stderr
     assert service.post_event("sync-done", {})[0] == 202
-    wait_until(lambda: all(clients.message_count(c) >= n for c, n in (("u1", 2), ("u2", 2), ("anon", 1))))
+    wait_until(lambda: all(clients.message_count(c) >= n for c, n in (("u1", 3), ("u2", 2), ("anon", 1))))
     sync = {"type": "sync:done", "payload": {}}
-    assert clients.messages("u1") == [{"type": "todo:created", "payload": {"id": 1}}, sync]
+    row = {"id": 5, "done": True}
+    change = {"table": "todos", "action": "updated", "keys": {"id": 5}, "row": row, "complete": False}
+    assert clients.messages("u1") == [
+        {"type": "todo:created", "payload": {"id": 1}},
+        {"type": "todo:updated", "payload": change},
+        sync,
+    ]
     assert clients.messages("u2") == [{"type": "todo:updated", "payload": {"id": 2}}, sync]
     assert clients.messages("anon") == [sync]
 

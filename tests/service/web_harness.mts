@@ -93,6 +93,29 @@ function passed(name: string): void {
     assert.equal(core.applyListEvent(items, "deleted", { id: 7 }), items);
     assert.equal(core.applyListEvent(items, "created", "no id"), items);
     passed("applyListEvent: created/updated/deleted by id");
+
+    // afc's RealtimeChange: a complete row, a partial row merged by its keys, keys only, no keys.
+    const change = (action: string, keys: object, row: object | undefined, complete: boolean) => ({
+        table: "todos", action, keys, ...(row ? { row } : {}), complete,
+    });
+    const full = change("created", { id: 3 }, { id: 3, title: "new" }, true);
+    assert.deepEqual(core.applyListEvent(items, "created", full), [{ id: 3, title: "new" }, { id: 1 }, { id: 2 }]);
+    const merged = core.applyListEvent(items, "updated", change("updated", { id: "1" }, { id: "1", title: "set" }, false));
+    assert.deepEqual(merged, [{ id: 1, title: "set" }, { id: 2 }], "merged by key, `1` and \"1\" alike, key kept");
+    assert.deepEqual(core.applyListEvent(items, "deleted", change("deleted", { id: 2 }, undefined, false)), [{ id: 1 }]);
+    assert.equal(core.applyListEvent(items, "updated", change("updated", { id: 9 }, { title: "x" }, false)), items);
+    for (const [action, payload] of [
+        ["updated", change("updated", {}, undefined, false)], // updateMany: no keys
+        ["created", change("created", {}, { title: "t" }, false)], // inserted without .returning(): not whole
+        ["created", change("created", { id: 4 }, { id: 4 }, false)],
+    ] as const) {
+        assert.equal(core.needsRefetch(action, payload), true, JSON.stringify(payload));
+        assert.equal(core.applyListEvent(items, action, payload), items);
+    }
+    assert.equal(core.needsRefetch("created", full), false);
+    assert.equal(core.needsRefetch("updated", { id: 1 }), false); // a bare row sent by hand
+    assert.equal(core.needsRefetch("updated", "junk"), false);
+    passed("applyListEvent and needsRefetch follow the RealtimeChange contract");
 }
 
 // ---------------------------------------------------------------- connectRealtime against a real server
@@ -219,6 +242,22 @@ const listUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/to
     assert.equal(rendered.length, 2);
     passed("useRealtimeList applies created/updated/deleted and ignores the rest");
 
+    // The change afc broadcasts: a partial update merges; a change it cannot apply reads the list again.
+    server.send({
+        type: "todo:updated",
+        payload: { table: "todos", action: "updated", keys: { id: 1 }, row: { id: 1, title: "oat milk" }, complete: false },
+    });
+    await until(() => rendered.some((t) => t.title === "oat milk"), "partial update merged");
+    assert.deepEqual(rendered, [{ id: 3, title: "again" }, { id: 1, title: "oat milk" }]);
+    const before = listRequests;
+    list = [{ id: 5, title: "inserted without returning" }, { id: 3, title: "again" }];
+    server.send({
+        type: "todo:created",
+        payload: { table: "todos", action: "created", keys: {}, row: { title: "inserted without returning" }, complete: false },
+    });
+    await until(() => listRequests === before + 1 && rendered[0]?.id === 5, "refetch on a change without keys");
+    passed("useRealtimeList merges partial changes and refetches the ones it cannot apply");
+
     // Re-rendering with new handlers does not reconnect.
     await act(async () => {
         root.update(createElement(TodoList, { label: "b" }));
@@ -229,9 +268,10 @@ const listUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/to
 
     // A drop: events are missed while disconnected; the reopen resyncs from listUrl.
     list = [{ id: 9, title: "from the server" }];
+    const beforeDrop = listRequests;
     server.dropAll();
     await until(() => server.connections === 2 && rendered.length === 1 && rendered[0]?.id === 9, "resync after drop");
-    assert.equal(listRequests, 2);
+    assert.equal(listRequests, beforeDrop + 1);
     passed("after a drop it reconnects and resyncs from listUrl");
 
     await act(async () => {

@@ -61,7 +61,9 @@ export declare const messages: Table<Message>;
 export declare const conversations: Table<Conversation>;
 export declare const users: Table<User>;
 export declare function eq(a: unknown, b: unknown): unknown;
+export declare function and(...conditions: unknown[]): unknown;
 """,
+    # `select` gives only the fields it names, as Prisma's client does: reading another one is a type error.
     "prisma.d.ts": """export interface Post { id: string; title: string; authorId: string }
 export interface Tag { id: string; name: string }
 export interface Member { id: string; userId: string; teamId: string }
@@ -72,9 +74,14 @@ interface MemberDelegate {
     select: S;
   }): Promise<{ [K in keyof S & keyof Member]: Member[K] }[]>;
 }
+type Select<R> = { [K in keyof R]?: boolean };
+type Selected<R, S> = [S] extends [never] ? R : { [K in keyof S & keyof R as S[K] extends true ? K : never]: R[K] };
 interface Delegate<R> {
-  create(args: { data: Partial<R> }): Promise<R>;
-  update(args: { where: Partial<R>; data: Partial<R> }): Promise<R>;
+  create<S extends Select<R> = never>(args: { data: Partial<R>; select?: S }): Promise<Selected<R, S>>;
+  update<S extends Select<R> = never>(args: {
+    where: Partial<R>; data: Partial<R>; select?: S;
+  }): Promise<Selected<R, S>>;
+  updateMany(args: { where?: Partial<R>; data: Partial<R> }): Promise<{ count: number }>;
   upsert(args: { where: Partial<R>; create: Partial<R>; update: Partial<R> }): Promise<R>;
   delete(args: { where: Partial<R> }): Promise<R>;
   createMany(args: { data: Partial<R>[] }): Promise<{ count: number }>;

@@ -403,3 +403,110 @@ PRISMA_PROJECT = _monorepo(
         "packages/api/src/router/post.ts": POST_ROUTER,
     },
 )
+
+
+# -- Writes that keep no row: the change is read from the write itself ------------------------------------
+
+CHANGE_ACTIONS = """"use server";
+
+import { revalidatePath } from "next/cache";
+import { and, db, eq, notes, todos } from "@typed/db";
+
+import { currentUserId } from "@/lib/session";
+
+export async function addNote(text: string) {
+    const userId = await currentUserId();
+    await db.insert(notes).values({ userId, body: text.trim() });
+    revalidatePath("/notes");
+}
+
+export async function editNote(id: number, text: string) {
+    const userId = await currentUserId();
+    await db.update(notes).set({ body: text }).where(and(eq(notes.id, id), eq(notes.userId, userId)));
+}
+
+export async function editAnyNote(id: number, text: string) {
+    await db.update(notes).set({ body: text }).where(eq(notes.id, id));
+}
+
+export async function finishTodo(id: number) {
+    await db.update(todos).set({ done: true }).where(eq(todos.id, id));
+}
+
+export async function dropTodo(id: number) {
+    await db.delete(todos).where(eq(todos.id, id));
+    revalidatePath("/");
+}
+"""
+
+CHANGE_MESSAGES_ROUTE = """import { db, messages } from "@typed/db";
+
+export async function POST(req: Request) {
+    const body = (await req.json()) as { userId: string; body: string };
+    await db.insert(messages).values(body);
+    return new Response(null, { status: 201 });
+}
+"""
+
+SESSION = """export async function currentUserId(): Promise<string> {
+    return "u1";
+}
+"""
+
+CHANGES_PROJECT = _monorepo(
+    {
+        "src/lib/session.ts": SESSION,
+        "src/app/notes/actions.ts": CHANGE_ACTIONS,
+        "src/app/api/messages/route.ts": CHANGE_MESSAGES_ROUTE,
+        "src/app/page.tsx": TODOS_PAGE,
+        "src/app/api/todos/route.ts": TODOS_ROUTE.replace('import { withAuth } from "@/lib/with-auth";\n\n', "")
+        .replace("withAuth(async (req: Request) => {", "async (req: Request) => {")
+        .replace(
+            "    return NextResponse.json(todo, { status: 201 });\n});",
+            "    return NextResponse.json(todo, { status: 201 });\n};",
+        ),
+    },
+    STRICTEST_TSCONFIG,
+    {"packages/db/package.json": '{\n    "name": "@typed/db"\n}\n', "packages/db/src/schema.ts": DRIZZLE_SCHEMA},
+)
+
+PRISMA_CHANGE_ROUTER = """import { z } from "zod";
+
+import { createTRPCRouter, protectedProcedure } from "../trpc";
+
+export const postRouter = createTRPCRouter({
+  create: protectedProcedure.input(z.object({ title: z.string() })).mutation(async ({ ctx, input }) => {
+    const post = await ctx.db.post.create({
+      data: { title: input.title, authorId: ctx.session.userId },
+      select: { id: true },
+    });
+    return post.id;
+  }),
+  draft: protectedProcedure.input(z.string()).mutation(async ({ ctx, input }) => {
+    await ctx.db.post.create({ data: { title: input, authorId: ctx.session.userId } });
+  }),
+  retitle: protectedProcedure.input(z.object({ id: z.string(), title: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+    await ctx.db.post.update({ where: { id: input.id, authorId: ctx.session.userId }, data: { title: input.title } });
+  }),
+  rename: protectedProcedure.input(z.object({ id: z.string(), title: z.string() })).mutation(async ({ ctx, input }) => {
+    await ctx.db.post.update({ where: { id: input.id }, data: { title: input.title } });
+  }),
+  retag: protectedProcedure.input(z.string()).mutation(async ({ ctx, input }) => {
+    const { count } = await ctx.db.tag.updateMany({ where: { name: input }, data: { name: input.toLowerCase() } });
+    return count;
+  }),
+});
+"""
+
+PRISMA_CHANGES_PROJECT = _monorepo(
+    {"src/lib/prisma.ts": PRISMA_CLIENT, "src/app/api/posts/route.ts": POSTS_ROUTE},
+    STRICTEST_TSCONFIG,
+    {
+        "packages/db/package.json": '{\n  "name": "@app/db"\n}\n',
+        "packages/db/prisma/schema.prisma": PRISMA_SCHEMA,
+        "packages/api/package.json": '{\n  "name": "@app/api"\n}\n',
+        "packages/api/src/trpc.ts": TRPC_INIT,
+        "packages/api/src/router/post.ts": PRISMA_CHANGE_ROUTER,
+    },
+)

@@ -70,3 +70,14 @@ def test_prisma_models_keep_scalar_fields_and_foreign_keys():
 def test_a_schema_that_does_not_parse_is_reported_not_guessed():
     model = read(Tree.in_memory({"db/schema.ts": 'import "drizzle-orm/pg-core";\nconst t = pgTable("t", {\n'}), ["db"])
     assert model.tables == {} and [p.level for p in model.problems] == [Level.WARN]
+
+
+def test_keys_are_the_primary_key_then_the_unique_columns():
+    tree = Tree.in_memory({"packages/db/src/schema.ts": DRIZZLE, "packages/db/schema.prisma": PRISMA})
+    model = read(tree, ["packages/db"])
+    assert model.tables["users"].keys == ("id",)
+    assert model.tables["notes"].keys == ("id",)  # `userId` references, it names no single row
+    assert model.tables["User"].keys == ("id", "email")
+    assert model.tables["Post"].keys == ("id",)
+    unique = DRIZZLE.replace('email: text("email").notNull()', 'email: text("email").notNull().unique()')
+    assert read(Tree.in_memory({"s.ts": unique}), ["."]).tables["users"].keys == ("id", "email")

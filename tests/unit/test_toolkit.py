@@ -109,6 +109,29 @@ SCHEMA_LINES = (
         ("compose.prod.yaml", "    ws:\n        image: nginx\n", True),
         ("compose.dev.yml", "    wss:\n        image: nginx\n", False),
         ("notes.mdx", 'broadcast("todo-created", row)', True),  # a call with its arguments blanked
+        # the change payload (broadcast.ts's RealtimeChange), guarded by the row and the owner values
+        (
+            "apps/web/src/app/actions.ts",
+            '    if (row && session.user.id != null) broadcast("note-created", { table: "notes", action: "created", '
+            'keys: { id: Number(id) }, row: { ...input, userId: session.user.id, title: "x", n: -1 }, '
+            "complete: false }, { to: `user:${session.user.id}` });\n",
+            True,
+        ),
+        (
+            "apps/web/src/app/actions.ts",
+            'broadcast("t-deleted", { table: "t", action: "deleted", keys: {}, complete: false }, { to: "public" })',
+            True,
+        ),
+        (
+            "apps/web/src/app/actions.ts",
+            '    broadcast("t-deleted", { table: "t", action: "deleted", keys: { id: drop(db) }, complete: false });\n',
+            False,  # a call with an argument that is a call: not a value afc writes
+        ),
+        (
+            "apps/web/src/app/actions.ts",
+            'if (await wipe()) broadcast("t-deleted", { table: "t", action: "deleted", keys: {}, complete: true });',
+            False,
+        ),
         ("turbo.json", ',\n    "globalEnv": ["NEXT_PUBLIC_WS_URL"], evil', False),  # a bare word in JSON
         (PAGE, '  import { useRealtime } from "@/lib/realtime/use-realtime";\n', True),
         (PAGE, "    useRealtime(await drop)\n", False),  # two words in one of afc's hook lines

@@ -1,9 +1,12 @@
+from afc_realtime.audience import Audience, Channel, Reach
 from afc_realtime.edits.result import Skip
 from afc_realtime.tree import Tree
 from afc_realtime.writes import actions, inserter
 from afc_realtime.writes.site import Write
 from tests.support.roundtrip import round_trip
 from tests.support.writes import edits, sites, wire
+
+OWNED = Audience(Reach.PRIVATE, "owned", (Channel("user", "userId"),))
 
 PATH = "app/(dashboard)/actions.ts"
 
@@ -45,13 +48,19 @@ def test_every_exported_async_function_of_a_use_server_module_through_wrappers()
     assert [(r.subject, r.reason) for r in found if isinstance(r, Skip)] == [
         ("action ping", "does not write to the database in its own body")
     ]
-    new = round_trip(inserter, MODULE, *edits(wire(actions, PATH, MODULE, "`user:${{row}.userId}`")))
+    new = round_trip(inserter, MODULE, *edits(wire(actions, PATH, MODULE, OWNED, ("id", "userId"))))
     # after the write, past the guard that narrows it; no response carries the row
-    assert '    }\n    broadcast("todo-created", todo, { to: `user:${todo.userId}` });\n    revalidatePath' in new
     assert (
-        '.returning();\n    if (todo) broadcast("todo-updated", todo, { to: `user:${todo.userId}` });\n'
+        '    }\n    if (todo.userId != null) broadcast("todo-created", { table: "todos", action: "created", '
+        "keys: { id: todo.id }, row: todo, complete: true }, { to: `user:${todo.userId}` });\n    revalidatePath" in new
+    )
+    assert (
+        '.returning();\n    if (todo && todo.userId != null) broadcast("todo-updated", { table: "todos", '
+        'action: "updated", keys: { id: todo.id }, row: todo, complete: true }, { to: `user:${todo.userId}` });\n'
         '    redirect("/todos");' in new
     )
+    # the delete states no owner: nobody, and the plan says why
+    assert any("does not state `userId`" in r.reason for r in wire(actions, PATH, MODULE, OWNED) if isinstance(r, Skip))
 
 
 def test_function_level_use_server_inside_a_server_component():
@@ -74,7 +83,10 @@ def test_function_level_use_server_inside_a_server_component():
         "note",
     )
     new = round_trip(inserter, text, *edits(wire(actions, "app/page.tsx", text)))
-    assert '} })\n    broadcast("note-created", note, { to: "public" })\n    revalidatePath' in new
+    assert (
+        '} })\n    broadcast("note-created", { table: "note", action: "created", keys: { id: note.id }, row: note, '
+        'complete: true }, { to: "public" })\n    revalidatePath' in new
+    )
 
 
 def test_files_are_the_ones_that_say_use_server():

@@ -1,8 +1,11 @@
+from afc_realtime.audience import Audience, Channel, Reach
 from afc_realtime.edits.result import Edit, Skip
 from afc_realtime.writes import approuter, inserter
 from afc_realtime.writes.site import Write
 from tests.support.roundtrip import round_trip
 from tests.support.writes import edits, sites, wire
+
+OWNED = Audience(Reach.PRIVATE, "owned", (Channel("user", "userId"),))
 
 PATH = "app/api/todos/route.ts"
 
@@ -17,7 +20,10 @@ def test_post_broadcasts_the_inserted_row_just_before_the_response():
     [result] = wire(approuter, PATH, text)
     assert isinstance(result, Edit) and result.subject == "todo-created" and result.line == 3
     new = round_trip(inserter, text, result)
-    assert new.splitlines()[2] == '    broadcast("todo-created", inserted, { to: "public" });'
+    assert new.splitlines()[2] == (
+        '    if (inserted) broadcast("todo-created", { table: "todos", action: "created", keys: { id: inserted.id }, '
+        'row: inserted, complete: true }, { to: "public" });'
+    )
 
 
 def test_arrow_handlers_guard_a_row_that_may_be_missing_unless_narrowed():
@@ -37,8 +43,14 @@ def test_arrow_handlers_guard_a_row_that_may_be_missing_unless_narrowed():
     results = wire(approuter, PATH, text)
     assert [r.subject for r in results] == ["todo-updated", "todo-deleted"]
     new = round_trip(inserter, text, *results)
-    assert '\tbroadcast("todo-updated", updated, { to: "public" });\n\treturn NextResponse.json(updated);' in new
-    assert '\tif (gone) broadcast("todo-deleted", gone, { to: "public" });\n\treturn NextResponse.json(gone);' in new
+    assert (
+        '\tbroadcast("todo-updated", { table: "todos", action: "updated", keys: { id: updated.id }, row: updated, '
+        'complete: true }, { to: "public" });\n\treturn NextResponse.json(updated);' in new
+    )
+    assert (
+        '\tif (gone) broadcast("todo-deleted", { table: "todos", action: "deleted", keys: { id: gone.id }, row: gone, '
+        'complete: true }, { to: "public" });\n\treturn NextResponse.json(gone);' in new
+    )
 
 
 def test_wrapped_and_re_exported_handlers_but_not_auth_js_handlers():
@@ -60,11 +72,16 @@ def test_wrapped_and_re_exported_handlers_but_not_auth_js_handlers():
         ("PUT", "todo", "updated", 6),
         ("POST", "row", "created", 2),
     ]
-    new = round_trip(inserter, text, *edits(wire(approuter, PATH, text, "`user:${{row}.userId}`")))
-    assert '    broadcast("todo-updated", todo, { to: `user:${todo.userId}` });\n    return Response.json(todo);' in new
+    new = round_trip(inserter, text, *edits(wire(approuter, PATH, text, OWNED, ("id", "userId"))))
     assert (
-        '    if (row) broadcast("todo-created", row, { to: `user:${row.userId}` });\n    return Response.json({ row });'
-        in new
+        '    if (todo.userId != null) broadcast("todo-updated", { table: "todos", action: "updated", '
+        "keys: { id: todo.id }, row: todo, complete: true }, { to: `user:${todo.userId}` });\n"
+        "    return Response.json(todo);" in new
+    )
+    assert (
+        '    if (row && row.userId != null) broadcast("todo-created", { table: "todos", action: "created", '
+        "keys: { id: row.id }, row, complete: true }, { to: `user:${row.userId}` });\n"
+        "    return Response.json({ row });" in new
     )
 
 
@@ -81,19 +98,19 @@ def test_handlers_that_cannot_be_wired_say_why():
     found = sites(approuter, PATH, text)
     assert [(r.handler if isinstance(r, Write) else r.subject, r.reason, r.line) for r in found] == [
         ("POST", "does not write to the database in its own body", 1),
-        ("PUT", "written row is not available: destructure it, as in `const [row] = ...returning()`", 3),
-        (
-            "DELETE",
-            "writes, but returns no row: add `.returning()` and keep the row (`const [row] = await ...returning()`)",
-            7,
-        ),
-        (
-            "PATCH",
-            "writes, but returns no row: add `.returning()` and keep the row (`const [row] = await ...returning()`)",
-            11,
-        ),
+        ("PUT", "", 3),  # rows not destructured: a change with no row, right after the write
+        ("DELETE", "", 7),  # no `.returning()`: a change all the same
+        ("PATCH", "", 11),
     ]
-    assert all(isinstance(r, Skip) or not r.wirable for r in found)
+    new = round_trip(inserter, text, *edits(wire(approuter, PATH, text)))
+    assert (
+        '    await db.update(t).set({ done: true }).where(eq(t.id, 1));\n    broadcast("t-updated", { table: "t", '
+        'action: "updated", keys: { id: 1 }, row: { id: 1, done: true }, complete: false }, { to: "public" });\n' in new
+    )
+    assert (
+        '    const [x] = await db.delete(t);\n    broadcast("t-deleted", { table: "t", action: "deleted", keys: {}, '
+        'complete: false }, { to: "public" });\n' in new
+    )
 
 
 def test_a_hmac_update_is_not_a_write_and_a_response_without_the_row_is_named():
@@ -110,8 +127,13 @@ def test_a_hmac_update_is_not_a_write_and_a_response_without_the_row_is_named():
     found = sites(approuter, PATH, text)
     assert [(r.reason, r.line) for r in found] == [
         ("does not write to the database in its own body", 1),
-        ("no response sends `row` back", 8),
+        ("", 8),  # no response sends `row` back: the line goes right after the write
     ]
+    new = round_trip(inserter, text, *edits(wire(approuter, PATH, text)))
+    assert (
+        '.returning();\n    if (row) broadcast("t-created", { table: "t", action: "created", keys: { id: row.id }, '
+        in new
+    )
 
 
 def test_indexed_rows_and_transactions():
@@ -138,12 +160,48 @@ def test_indexed_rows_and_transactions():
     assert summary == [
         ("POST", "todos", "rows[0]", True, ""),
         ("PUT", "todos", "todo", False, ""),
-        ("PUT", "auditLog", None, False, "writes, but returns no row: add `.return"),
-        ("DELETE", "todos", None, False, "written inside a transaction, and its ro"),
+        ("PUT", "auditLog", None, False, ""),  # after the transaction, once it committed
+        ("DELETE", "todos", None, False, ""),  # its row stays inside: the change it states, after it
     ]
     new = round_trip(inserter, text, *edits(wire(approuter, PATH, text)))
-    assert '    broadcast("todo-created", rows[0], { to: "public" });\n    return Response.json(rows[0]);' in new
-    assert '    });\n    broadcast("todo-updated", todo, { to: "public" });\n    return Response.json(todo);' in new
+    assert (
+        '    if (rows[0]) broadcast("todo-created", { table: "todos", action: "created", keys: { id: rows[0].id }, '
+        'row: rows[0], complete: true }, { to: "public" });\n    return Response.json(rows[0]);' in new
+    )
+    assert (
+        '    });\n    broadcast("todo-updated", { table: "todos", action: "updated", keys: { id: todo.id }, row: todo, '
+        'complete: true }, { to: "public" });\n' in new
+    )
+    assert (
+        '    broadcast("audit-log-created", { table: "auditLog", action: "created", keys: {}, '
+        "row: { what: 'update' }, complete: false }, { to: \"public\" });\n    return Response.json(todo);" in new
+    )
+
+
+def test_a_change_that_uses_a_name_of_the_transaction_stays_unsent():
+    text = (
+        "export async function POST(req: Request) {\n"
+        "    const { title } = (await req.json()) as { title: string };\n"
+        "    await db.transaction(async (tx) => {\n"
+        "        const owner = await tx.query.users.findFirst();\n"
+        "        await tx.insert(todos).values({ title, ownerId: owner.id });\n"
+        "        await tx.insert(audit).values({ title });\n"
+        "    });\n"
+        "    return new Response(null, { status: 204 });\n}\n"
+    )
+    found = [s for s in sites(approuter, PATH, text) if isinstance(s, Write)]
+    assert [(s.table, s.reason) for s in found] == [
+        (
+            "todos",
+            "written inside a transaction, and its change uses `owner`, declared inside it: afc sends changes "
+            "only after the transaction",
+        ),
+        ("audit", ""),
+    ]
+    new = round_trip(inserter, text, *edits(wire(approuter, PATH, text)))
+    assert (
+        '    });\n    broadcast("audit-created", { table: "audit", action: "created", keys: {}, row: { title }' in new
+    )
 
 
 def test_a_hand_wired_handler_is_left_alone():
@@ -166,7 +224,14 @@ def test_prisma_in_a_route_returns_the_row_and_many_calls_do_not():
     found = sites(approuter, PATH, text)
     assert [(s.orm, s.table, s.row, s.reason) for s in found if isinstance(s, Write)] == [
         ("prisma", "post", "post", ""),
-        ("prisma", "auditLog", None, "writes several rows at once (`createMany`), and no single row to send"),
+        ("prisma", "auditLog", None, ""),
     ]
     new = round_trip(inserter, text, *edits(wire(approuter, PATH, text)))
-    assert '    broadcast("post-created", post, { to: "public" });\n    return NextResponse.json(post' in new
+    assert (
+        '    broadcast("post-created", { table: "post", action: "created", keys: { id: post.id }, row: post, '
+        'complete: true }, { to: "public" });\n' in new
+    )
+    assert (
+        '    broadcast("audit-log-created", { table: "auditLog", '
+        'action: "created", keys: {}, complete: false }, { to: "public" });\n' in new
+    )

@@ -24,7 +24,10 @@ def test_default_export_sends_the_row_with_res_json():
     [edit] = wire(pagesapi, PATH, text)
     assert isinstance(edit, Edit) and edit.line == 6
     new = round_trip(inserter, text, edit)
-    assert "    broadcast('post-created', post, { to: \"public\" })\n    res.status(201).json(post)\n" in new
+    assert (
+        "    broadcast('post-created', { table: 'post', action: 'created', keys: { id: post.id }, row: post, "
+        "complete: true }, { to: 'public' })\n    res.status(201).json(post)\n" in new
+    )
 
 
 def test_wrapped_and_named_default_exports():
@@ -38,7 +41,10 @@ def test_wrapped_and_named_default_exports():
     [write] = sites(pagesapi, PATH, text)
     assert isinstance(write, Write) and (write.row, write.action, write.maybe_undefined) == ("row", "deleted", True)
     new = round_trip(inserter, text, *edits(wire(pagesapi, PATH, text)))
-    assert '  if (row) broadcast("post-deleted", row, { to: "public" });\n  return res.json(row);' in new
+    assert (
+        '  if (row) broadcast("post-deleted", { table: "posts", action: "deleted", keys: { id: row.id }, row, '
+        'complete: true }, { to: "public" });\n  return res.json(row);' in new
+    )
 
 
 def test_a_handler_that_only_reads_says_so():

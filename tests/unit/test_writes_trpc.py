@@ -1,3 +1,4 @@
+from afc_realtime.audience import Audience, Channel, Reach
 from afc_realtime.edits.result import Skip
 from afc_realtime.writes import inserter, trpc
 from afc_realtime.writes.site import Write
@@ -31,7 +32,7 @@ export const postRouter = {
 def test_mutations_by_name_with_what_each_write_returns():
     found = sites(trpc, PATH, ROUTER)
     assert [(r.handler, r.orm, r.table, r.row, r.reason[:36]) for r in found if isinstance(r, Write)] == [
-        ("mutation post.create", "drizzle", "Post", None, "writes, but returns no row: add `.re"),
+        ("mutation post.create", "drizzle", "Post", None, "returns what it writes at once: keep"),
         ("mutation post.rename", "prisma", "post", "post", ""),
         ("mutation post.remove", "prisma", "post", None, "returns the written row without keep"),
     ]
@@ -39,8 +40,11 @@ def test_mutations_by_name_with_what_each_write_returns():
 
 
 def test_the_broadcast_goes_right_after_the_write():
-    new = round_trip(inserter, ROUTER, *edits(wire(trpc, PATH, ROUTER, "`user:${{row}.authorId}`")))
+    owned = Audience(Reach.PRIVATE, "owned", (Channel("user", "authorId"),))
+    new = round_trip(inserter, ROUTER, *edits(wire(trpc, PATH, ROUTER, owned, ("id", "authorId"))))
     assert (
         "data: { title: input.title } });\n"
-        '      broadcast("post-updated", post, { to: `user:${post.authorId}` });\n      return post;\n' in new
+        '      if (post.authorId != null) broadcast("post-updated", { table: "post", action: "updated", '
+        "keys: { id: post.id }, row: post, complete: true }, { to: `user:${post.authorId}` });\n"
+        "      return post;\n" in new
     )

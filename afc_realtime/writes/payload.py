@@ -1,0 +1,108 @@
+"""The one payload every wired write broadcasts, `RealtimeChange` in the web helper `broadcast.ts`:
+
+    { table, action, keys, row?, complete }
+
+`keys` names the changed row (its primary key, or a unique column; `{}` when the write names none afc can
+read), `row` holds every column value the write states or returns (absent when it states none), and
+`complete` is true only when `row` is the whole stored row (a kept `.returning()`, a Prisma result without
+`select`). Also the channel (`to`) of each owner, from the value the change carries for its column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..audience import Audience, Reach
+from ..datamodel import Table
+from .site import Change, Write
+
+
+@dataclass(frozen=True)
+class Line:
+    payload: str  # the change object, as TypeScript
+    to: str  # the channel expression
+    checks: tuple[str, ...] = ()  # what must hold before sending: each owner value is defined
+
+
+def key_columns(table: Table | None) -> tuple[str, ...]:
+    if table is None:
+        return ()
+    return table.keys or (("id",) if "id" in table.columns else ())
+
+
+def value(change: Change, column: str, table: Table | None) -> str | None:
+    """The expression of a column's value right after the write, never a field the kept row lacks."""
+    if change.kept is not None and change.kept_scalars and table is not None and column in table.columns:
+        return f"{change.kept}.{column}"
+    return change.value(column)
+
+
+def row_fields(change: Change, table: Table | None) -> tuple[list[str], list[tuple[str, str]]]:
+    """(spread names, (column, expression)) of the row a change states, later entries winning."""
+    if change.kept is not None and change.kept_scalars and table is not None:
+        return [], [(c, f"{change.kept}.{c}") for c in table.columns]
+    merged = dict(change.where) | dict(change.fields)
+    if change.kept is not None and change.kept_fields is not None:
+        merged |= {f: f"{change.kept}.{f}" for f in change.kept_fields}
+    return list(change.spreads), list(merged.items())
+
+
+def complete(change: Change, table: Table | None) -> bool:
+    return change.complete or (change.kept is not None and change.kept_scalars and table is not None)
+
+
+def _object(spreads: list[str], fields: list[tuple[str, str]]) -> str:
+    items = [f"...{s}" for s in spreads] + [name if name == value else f"{name}: {value}" for name, value in fields]
+    return "{ " + ", ".join(items) + " }" if items else "{}"
+
+
+def payload(write: Write, table: Table | None, quote: str) -> str:
+    change = write.change or Change(many=True)
+    q = quote
+    head = f"table: {q}{write.table or ''}{q}, action: {q}{write.action}{q}"
+    if change.many:
+        return f"{{ {head}, keys: {{}}, complete: false }}"
+    keys = []
+    for column in key_columns(table):
+        found = value(change, column, table)
+        if found is not None:
+            keys.append((column, found))
+            break
+    whole = complete(change, table)
+    if whole and change.kept is not None and not change.kept_scalars:
+        row = change.kept
+    else:
+        spreads, fields = row_fields(change, table)
+        row = _object(spreads, fields) if spreads or fields else ""
+    body = f"{head}, keys: {_object([], keys)}"
+    if row:
+        body += ", row" if row == "row" else f", row: {row}"
+    return f"{{ {body}, complete: {'true' if whole else 'false'} }}"
+
+
+def _checkable(value: str) -> bool:
+    """A value `!= null` may test: not a literal, which TypeScript calls always defined (or never)."""
+    return value[:1] not in "\"'`0123456789-" and value not in ("true", "false", "null", "undefined")
+
+
+def line(write: Write, audience: Audience, table: Table | None, quote: str) -> Line | str:
+    """The payload and channels of a write's broadcast, or why nobody can receive it."""
+    text = payload(write, table, quote)
+    if audience.reach is Reach.PUBLIC:
+        return Line(text, f"{quote}public{quote}")
+    change = write.change or Change(many=True)
+    channels, checks = [], []
+    for channel in audience.channels:
+        owner = None if change.many else value(change, channel.column, table)
+        if owner is None:
+            stated = "changes several rows at once" if change.many else f"does not state `{channel.column}`"
+            return (
+                f"not broadcast: `{write.table}` rows go to their owner (`{channel.column}`), and this write "
+                f"{stated}, so afc cannot tell whose row it is (afc reads only what the write itself says)"
+            )
+        if owner in ("null", "undefined"):
+            return f"not broadcast: the write sets its owner `{channel.column}` to `{owner}`: nobody owns the row"
+        channels.append(f"`{channel.kind}:${{{owner}}}`")
+        if _checkable(owner):
+            checks.append(f"{owner} != null")
+    to = channels[0] if len(channels) == 1 else "[" + ", ".join(channels) + "]"
+    return Line(text, to, tuple(dict.fromkeys(checks)))
