@@ -46,7 +46,8 @@ def test_the_plan_reads_summary_events_skips_files_and_diffs_only_with_diff():
 def test_each_event_is_one_line_with_who_receives_it_and_why():
     text = shown(preview.renderables(added()))
     assert re.search(r"\n  todo-created -> public +apps/web/src/app/api/todos/route\.ts:\d+\n", text)
-    assert "why: `todos` rows are tied to no user or team" in text and "public: every browser" in text
+    assert "why: GET /api/todos (apps/web/src/app/api/todos/route.ts:4) serves `todos` rows to anyone" in text
+    assert "public: every browser" in text
     verbose = shown(preview.renderables(added(), verbose=True))
     assert re.search(r"todo-created -> public +POST apps/web/src/app/api/todos/route\.ts:\d+\n", verbose)
 

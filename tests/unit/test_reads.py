@@ -14,6 +14,7 @@ MODEL = DataModel({t.name: t for t in (Table("posts", ("id", "title")), Table("P
 BASE = {
     "package.json": '{"name": "x", "workspaces": ["apps/*", "packages/*"]}\n',
     "apps/web/package.json": '{"name": "web", "dependencies": {"next": "15.5.0"}}\n',
+    "apps/web/src/app/.gitkeep": "",  # an app has an app/ folder (project.py)
 }
 APP = "apps/web/src/app"
 
