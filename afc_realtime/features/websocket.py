@@ -215,6 +215,7 @@ def render_helpers(project: Project, auth: AuthSetup) -> dict[str, bytes]:
             else module_import(project, authorize, module),
             "authorize_import": import_path(project, ticket_route(project), "authorize"),
             "ticket_import": import_path(project, ticket_route(project), "ticket"),
+            "use_connection": project.has_connection,
         },
     )
     files[authorize] = rendered["authorize.ts"]
