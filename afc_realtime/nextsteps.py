@@ -18,6 +18,8 @@ WORKSPACE_WIDE = re.compile(
     r"\bturbo\b|--parallel|\s-r\b|--recursive|--workspaces|\s-ws\b|\bnx\b|\blerna\b|concurrently"
 )
 DATABASE = "DATABASE_URL"
+# The package filters of such a script (`turbo dev --filter=web`, `-F web`, `bun --filter '*' dev`).
+FILTER = re.compile(r"""(?:--filter|\s-F)(?:=|\s+)["']?([^\s"']+)""")
 
 
 def install_of(project: Project) -> Install:
@@ -89,7 +91,7 @@ def _dev_steps(project: Project, tree: Tree, run: str, port: int) -> list[NextSt
         if root_dev:
             return [first, NextStep(f"{run} dev", f"in another terminal, at the root: {app}, as before")]
         return [first, NextStep(None, f"in another terminal, start {app} as you usually do (no `dev` script here)")]
-    if root_dev and WORKSPACE_WIDE.search(f" {root_dev}"):
+    if root_dev and WORKSPACE_WIDE.search(f" {root_dev}") and _starts_the_service(root_dev, project.ws):
         return [NextStep(f"{run} dev", f"starts {app} and {service}")]
     service_step = NextStep(f"cd {project.ws} && {run} dev", f"in another terminal: {service}")
     if root_dev:
@@ -106,6 +108,15 @@ def _dev_steps(project: Project, tree: Tree, run: str, port: int) -> list[NextSt
         NextStep(None, f"start {app} as you usually do (neither the root nor {project.web} has a `dev` script)"),
         service_step,
     ]
+
+
+def _starts_the_service(script: str, ws: str) -> bool:
+    """Whether a workspace-wide `dev` script reaches the service: no package filter, or one that takes every
+    package (`*`) or names the service (its folder, or a name with `realtime`, as afc names it). `turbo dev
+    --filter=web` starts the web app alone."""
+    filters = FILTER.findall(f" {script}")
+    folder = ws.rstrip("/").rsplit("/", 1)[-1]
+    return not filters or any(f in ("*", "./*", "**") or "realtime" in f or folder in f.split("/") for f in filters)
 
 
 def _real_env(project: Project) -> list[str]:

@@ -72,6 +72,10 @@ def test_no_database_no_database_step():
     [
         ("turbo run dev --parallel", ["bun run dev"]),
         ("bun --filter '*' --parallel dev", ["bun run dev"]),
+        ("turbo dev --filter=web", ["bun run dev", "cd apps/ws && bun run dev"]),
+        ("turbo run dev -F web -F docs", ["bun run dev", "cd apps/ws && bun run dev"]),
+        ("turbo dev --filter=web --filter=@mini/realtime", ["bun run dev"]),
+        ("turbo dev --filter ./apps/ws --filter web", ["bun run dev"]),
         ("cd apps/web && next dev", ["bun run dev", "cd apps/ws && bun run dev"]),
         (None, ["cd apps/web && bun run dev", "cd apps/ws && bun run dev"]),
     ],
