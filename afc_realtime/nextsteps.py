@@ -19,6 +19,8 @@ WORKSPACE_WIDE = re.compile(
     r"\bturbo\b|--parallel|\s-r\b|--recursive|--workspaces|\s-ws\b|\bnx\b|\blerna\b|concurrently"
 )
 DATABASE = "DATABASE_URL"
+# The package filters of such a script (`turbo dev --filter=web`, `-F web`, `bun --filter '*' dev`).
+FILTER = re.compile(r"""(?:--filter|\s-F)(?:=|\s+)["']?([^\s"']+)""")
 
 
 def install_of(project: Project) -> Install:
@@ -88,14 +90,16 @@ def _dev_steps(project: Project, tree: Tree, run: str, port: int) -> list[NextSt
     app = f"your Next.js app on http://localhost:{project.dev_port}"
     root_dev = _scripts(tree, ".").get("dev")
     if project.single_app:
-        runtime = "" if _manager(project) == "bun" else f" (its dev script runs on bun; without bun: {run} start:node)"
+        runtime = _without_bun(project, tree)
         first = NextStep(f"cd {project.ws} && {run} dev", service + runtime)
         if root_dev:
             return [first, NextStep(f"{run} dev", f"in another terminal, at the root: {app}, as before")]
         return [first, NextStep(None, f"in another terminal, start {app} as you usually do (no `dev` script here)")]
-    if root_dev and WORKSPACE_WIDE.search(f" {root_dev}"):
+    if root_dev and WORKSPACE_WIDE.search(f" {root_dev}") and _starts_the_service(root_dev, project.ws):
         return [NextStep(f"{run} dev", f"starts {app} and {service}")]
-    service_step = NextStep(f"cd {project.ws} && {run} dev", f"in another terminal: {service}")
+    service_step = NextStep(
+        f"cd {project.ws} && {run} dev", f"in another terminal: {service}{_without_bun(project, tree)}"
+    )
     if root_dev:
         return [
             NextStep(f"{run} dev", f"starts {app}, as before (this `dev` script does not start the service)"),
@@ -110,6 +114,34 @@ def _dev_steps(project: Project, tree: Tree, run: str, port: int) -> list[NextSt
         NextStep(None, f"start {app} as you usually do (neither the root nor {project.web} has a `dev` script)"),
         service_step,
     ]
+
+
+def _without_bun(project: Project, tree: Tree) -> str:
+    """How to start the service on Node when bun is not there: with the env file its dev script loads (else
+    no secret, and private events never arrive) and the Node floor its `engines` names."""
+    if _manager(project) == "bun":
+        return ""
+    path = join(project.ws, "package.json")
+    try:
+        found = jsonfile.to_python(jsonfile.parse(tree.read_text(path) or "{}", path))
+    except AfcError:
+        found = None
+    package = found if isinstance(found, dict) else {}
+    scripts, engines = package.get("scripts") or {}, package.get("engines") or {}
+    env = re.search(r"--env-file=(\S+)", str(scripts.get("dev", "") if isinstance(scripts, dict) else ""))
+    floor = re.search(r"\d+(?:\.\d+)*", str(engines.get("node", "") if isinstance(engines, dict) else ""))
+    load = f"--env-file={env.group(1)} " if env else ""
+    needs = f", on Node {floor.group(0)} or newer as its engines field says" if floor else ""
+    return f" (its dev script runs on bun; without bun: node {load}--import tsx src/index.ts in {project.ws}/{needs})"
+
+
+def _starts_the_service(script: str, ws: str) -> bool:
+    """Whether a workspace-wide `dev` script reaches the service: no package filter, or one that takes every
+    package (`*`) or names the service (its folder, or a name with `realtime`, as afc names it). `turbo dev
+    --filter=web` starts the web app alone."""
+    filters = FILTER.findall(f" {script}")
+    folder = ws.rstrip("/").rsplit("/", 1)[-1]
+    return not filters or any(f in ("*", "./*", "**") or "realtime" in f or folder in f.split("/") for f in filters)
 
 
 def _real_env(project: Project) -> list[str]:

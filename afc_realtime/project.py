@@ -58,6 +58,7 @@ class Project:
     apps: tuple[str, ...] = ()  # every Next.js app found (the chosen one among them)
     app_reason: str = ""  # why `web` was chosen among `apps`
     dev_port: int = DEV_PORT  # the port the app's `dev` script runs Next.js on
+    has_connection: bool = True  # whether the installed Next.js exports connection() from next/server (15+)
 
     @property
     def helpers_dir(self) -> str:
@@ -91,6 +92,7 @@ def detect(tree: Tree, app: str | None = None, reason: str = "") -> Project:
     web_dependencies = dependencies(_json(tree, join(web, "package.json")))
     src = join(web, "src") if tree.is_dir(join(web, "src/app")) else web
     files = tree.walk(join(src, "app"), SKIP_DIRS)
+    version = _next_version(tree, web)
     return Project(
         root=tree.root,
         web=web,
@@ -103,7 +105,8 @@ def detect(tree: Tree, app: str | None = None, reason: str = "") -> Project:
         pages=[f for f in files if PurePosixPath(f).name in PAGE_FILES],
         env_schema=next((join(src, n) for n in ("env.ts", "env.mjs", "env.js") if tree.exists(join(src, n))), None),
         import_prefix=_alias_for(tree, web, src),
-        has_after=_has_after(tree, web),
+        has_after=_has_after(version),
+        has_connection=_has_connection(version),
         workspaces=workspaces if workspace_file else DEFAULT_WORKSPACES,
         packages=sorted({*packages, web}),
         web_dependencies=web_dependencies,
@@ -302,8 +305,10 @@ def _alias_for(tree: Tree, web: str, src: str) -> str | None:
     return None
 
 
-def _has_after(tree: Tree, web: str) -> bool:
-    """after() is stable in Next.js 15.1; judge by the installed version, else by the declared range."""
+def _next_version(tree: Tree, web: str) -> tuple[int, int | None] | None:
+    """The Next.js version the app runs, (major, minor): the installed one, else the declared range's floor
+    (minor None for a bare major, `15` or `15.x`, which installs the newest of it); None for "latest", a tag
+    or no declaration (a current Next.js)."""
     version = None
     for installed in dict.fromkeys((join(web, "node_modules/next/package.json"), "node_modules/next/package.json")):
         found = jsonfile.to_python(_json(tree, installed))
@@ -315,6 +320,20 @@ def _has_after(tree: Tree, web: str) -> bool:
         version = {**(manifest.get("devDependencies") or {}), **(manifest.get("dependencies") or {})}.get("next", "")
     match = re.search(r"(\d+)(?:\.(\d+|x))?", str(version))
     if not match:
-        return True  # "latest" or a tag: a current Next.js
-    major, minor = int(match.group(1)), match.group(2)
-    return major > 15 or (major == 15 and (minor in (None, "x") or int(minor) >= 1))
+        return None
+    minor = match.group(2)
+    return int(match.group(1)), int(minor) if minor and minor != "x" else None
+
+
+def _has_after(version: tuple[int, int | None] | None) -> bool:
+    """after() is stable in Next.js 15.1."""
+    if version is None:
+        return True
+    major, minor = version
+    return major > 15 or (major == 15 and (minor is None or minor >= 1))
+
+
+def _has_connection(version: tuple[int, int | None] | None) -> bool:
+    """connection() (next/server) is in Next.js 15.0 and later: what keeps the ticket route dynamic there,
+    with or without Cache Components (which refuses `export const dynamic`)."""
+    return version is None or version[0] >= 15

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from afc_realtime.cli import app
 from afc_realtime.edits import compose, envfile
 from tests.support import real_projects as shapes
+from tests.support.git import commit_all, git
 from tests.support.projects import fingerprint, make_project
 from tests.support.typecheck import assert_typechecks
 from tests.support.writes import TODO_CREATED
@@ -68,6 +69,29 @@ def test_a_single_npm_app_at_the_root(tmp_path, web_toolchain, node):
     assert env_of(project / ".env.example")["WS_ALLOWED_ORIGINS"] == "http://localhost:3000"
     assert_typechecks(project, web_toolchain, node, tmp_path / "tc")
     removed_byte_for_byte(project, before)
+
+
+def test_a_single_apps_service_keeps_its_install_out_of_git(tmp_path):
+    """create-next-app's .gitignore anchors /node_modules at the root: without the service's own .gitignore,
+    `git add -A` after `--install` would take realtime/node_modules (4,142 files on a real app)."""
+    files = {**shapes.SINGLE_NPM, ".gitignore": "# dependencies\n/node_modules\n/.next/\n.env*\n"}
+    project = commit_all(make_project(tmp_path / "todo", files))
+    result = afc("add", "websocket", "-C", str(project), "--yes")
+    assert result.exit_code == 0, result.output
+    for installed in (
+        "realtime/node_modules/fastify/package.json",
+        "realtime/node_modules/.bin/tsc",
+        "realtime/dist/a.js",
+    ):
+        (project / installed).parent.mkdir(parents=True, exist_ok=True)
+        (project / installed).write_text("{}\n")
+    status = git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert [line for line in status if "node_modules" in line or "dist/" in line] == []
+    assert "?? realtime/.gitignore" in status and "?? realtime/src/index.ts" in status
+    assert (project / "realtime/.gitignore").read_text().splitlines()[2:4] == ["node_modules/", "dist/"]
+    removed = afc("remove", "websocket", "-C", str(project), "--yes")
+    assert removed.exit_code == 0, removed.output
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
 
 
 def test_a_single_pnpm_app_without_src_or_alias_on_its_own_port(tmp_path, web_toolchain, node):

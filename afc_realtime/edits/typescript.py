@@ -3,6 +3,7 @@ literals, and express additions as insertions of whole lines."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,20 +27,59 @@ class TsFile:
         return line_number(self.text, node.range().start.index)
 
 
-def parse(text: str) -> SgNode:
-    """The root node of a TSX parse (TSX also reads plain TypeScript)."""
+# Plain TypeScript for .ts files (where `<T>value` is a cast, not JSX); TSX for every other script (.tsx,
+# .jsx, and .js, which Next.js lets hold JSX).
+TYPESCRIPT_ONLY = (".ts", ".mts", ".cts")
+# An `&` that does not start a character reference. TypeScript reads it as text in JSX, but tree-sitter's
+# TSX grammar only takes `&name;`, `&#123;` or `&#x1F;` there, so `Tom & Jerry` or `href="?a=1&b=2"` (four in
+# create-next-app's own page.tsx) would read as a syntax error.
+BARE_AMPERSAND = re.compile(r"&(?!#(?:[xX][0-9a-fA-F]{1,6}|[0-9]{1,5});|[A-Za-z]{1,30};)")
+# What stands in for a bare `&` while parsing: one character, so every position stays, valid in JSX text and
+# attribute strings (and, for the first look, where `&` is an operator in code: `|`, `||`, `|=`).
+STAND_IN = "|"
+
+
+def language_of(path: str) -> str:
+    return "typescript" if path.endswith(TYPESCRIPT_ONLY) else "tsx"
+
+
+def parse(text: str, language: str = "tsx") -> SgNode:
+    """The root node of a parse, TSX by default (`language_of` tells which a file needs)."""
     from ast_grep_py import SgRoot
 
-    return SgRoot(text, "tsx").root()
+    return SgRoot(text, language).root()
 
 
 def load(path: str, text: str) -> TsFile | Skip:
     """The parsed file, or a warning when it does not parse: such a file is never edited."""
-    root = parse(text)
+    language = language_of(path)
+    root = parse(text, language)
+    if root.find(kind="ERROR") is not None and language == "tsx" and "&" in text:
+        root = parse(_jsx_ampersands_stood_in(text))
     error = root.find(kind="ERROR")
     if error is not None:
         return Skip(path, "does not parse; left untouched", error.range().start.line + 1, level=Level.WARN)
     return TsFile(path, text, root)
+
+
+def _jsx_ampersands_stood_in(text: str) -> str:
+    """`text` with each bare `&` of JSX text and JSX attribute strings replaced by a stand-in of one
+    character, every other character as it was (an `&&` in code stays: nodes' text is copied into edits).
+    Where JSX text is comes from a first parse with every bare `&` stood in."""
+    rough = parse(BARE_AMPERSAND.sub(STAND_IN, text))
+    spans = [node.range() for node in rough.find_all(kind="jsx_text")]
+    spans += [
+        node.range()
+        for attribute in rough.find_all(kind="jsx_attribute")
+        for node in attribute.children()
+        if node.kind() == "string"
+    ]
+    chars = list(text)
+    for span in spans:
+        start, end = span.start.index, span.end.index
+        for match in BARE_AMPERSAND.finditer(text, start, end):
+            chars[match.start()] = STAND_IN
+    return "".join(chars)
 
 
 def top_level_imports(root: SgNode) -> list[SgNode]:

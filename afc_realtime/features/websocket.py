@@ -240,6 +240,7 @@ def render_helpers(project: Project, auth: AuthSetup, tree: Tree | None = None) 
             "authorize_import": import_path(project, ticket_route(project), "authorize"),
             "ticket_import": import_path(project, ticket_route(project), "ticket"),
             **_membership_variables(project, tree, auth, authorize),
+            "use_connection": project.has_connection,
         },
     )
     files[authorize] = rendered["authorize.ts"]
@@ -412,23 +413,32 @@ def _add_env_vars(draft: Draft, placement: envvars.Placement, dev_port: int, por
 
 
 def _add_compose_services(project: Project, draft: Draft, port: int) -> None:
+    """A `ws` service in every compose file, only where the service's Dockerfile builds: it installs with bun
+    from a workspace bun.lock at the root. Elsewhere the plan says why compose got none."""
+    if not project.compose_files:
+        return
+    unbuildable = _why_the_dockerfile_cannot_build(project, draft.tree)
+    if unbuildable:
+        message = (
+            f"no `ws` service added to {', '.join(project.compose_files)}: {project.ws}/Dockerfile installs with bun "
+            f"from a workspace bun.lock at the root, and {unbuildable}; run the service with its dev script"
+        )
+        draft.plan.note(Level.WARN, message, f"{project.ws}/Dockerfile")
+        return
     for path in project.compose_files:
         text = draft.tree.read_text(path) or ""
         networks = compose.shared_networks(text, path, "ws")
         draft.take(compose.add_service(path, text, "ws", compose_service(project, path, networks, port)))
-    if project.compose_files and project.single_app:
-        message = (
-            f"the service's Dockerfile installs from a workspace bun.lock at the root; this project has no workspaces: "
-            f"give {project.ws} a lockfile of its own and change the install step of {project.ws}/Dockerfile "
-            "before `docker compose build`"
-        )
-        draft.plan.note(Level.WARN, message, f"{project.ws}/Dockerfile")
-    elif project.compose_files and project.package_manager != "bun":
-        message = (
-            f"the service's Dockerfile installs with bun from bun.lock; this project uses {project.package_manager}: "
-            f"change the install step of {project.ws}/Dockerfile before `docker compose build`"
-        )
-        draft.plan.note(Level.WARN, message, f"{project.ws}/Dockerfile")
+
+
+def _why_the_dockerfile_cannot_build(project: Project, tree: Tree) -> str | None:
+    if project.single_app:
+        return "this project has no workspaces (the service is not one of them)"
+    if project.package_manager != "bun":
+        return f"this project uses {project.package_manager}"
+    if not tree.exists("bun.lock"):
+        return "this project has no bun.lock (a binary bun.lockb is not read by the Dockerfile)"
+    return None
 
 
 def _add_turbo_env(draft: Draft) -> None:

@@ -72,6 +72,10 @@ def test_no_database_no_database_step():
     [
         ("turbo run dev --parallel", ["bun run dev"]),
         ("bun --filter '*' --parallel dev", ["bun run dev"]),
+        ("turbo dev --filter=web", ["bun run dev", "cd apps/ws && bun run dev"]),
+        ("turbo run dev -F web -F docs", ["bun run dev", "cd apps/ws && bun run dev"]),
+        ("turbo dev --filter=web --filter=@mini/realtime", ["bun run dev"]),
+        ("turbo dev --filter ./apps/ws --filter web", ["bun run dev"]),
         ("cd apps/web && next dev", ["bun run dev", "cd apps/ws && bun run dev"]),
         (None, ["cd apps/web && bun run dev", "cd apps/ws && bun run dev"]),
     ],
@@ -119,3 +123,18 @@ def test_a_git_project_is_told_to_commit_afc():
 def test_remove_suggests_the_install_that_drops_the_dependencies():
     [step] = nextsteps.after_remove(detect(Tree.in_memory(AFC_PROJECT)))
     assert step.command == "bun install" and step.install
+
+
+def test_the_node_start_loads_the_env_file_and_names_the_node_floor():
+    """Without bun, `npm run start:node` started the service without its env file (no secret: private events
+    never arrive) and under any Node: the step names `node --env-file` and the service's `engines` floor."""
+    service = '{"scripts": {"dev": "bun --watch --env-file=../.env.local src/index.ts"}, "engines": {"node": ">=22"}}'
+    files = {**shapes.SINGLE_NPM, "realtime/package.json": service}
+    why = why_of(files, "cd realtime && npm run dev")
+    assert why.endswith(
+        "(its dev script runs on bun; without bun: node --env-file=../.env.local --import tsx src/index.ts in "
+        "realtime/, on Node 22 or newer as its engines field says)"
+    )
+    assert "start:node" not in why
+    bun = {**files, "bun.lock": "", "package-lock.json": None}
+    assert "without bun" not in why_of({k: v for k, v in bun.items() if v is not None}, "cd realtime && bun run dev")

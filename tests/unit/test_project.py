@@ -49,6 +49,28 @@ def test_the_dev_port_comes_from_the_apps_dev_script(script, port):
     assert detect(Tree.in_memory(files)).dev_port == port
 
 
+@pytest.mark.parametrize(
+    ("declared", "installed", "after", "connection"),
+    [
+        ("16.4.3", None, True, True),
+        ("^15.1.0", None, True, True),
+        ("15", None, True, True),
+        ("15.0.3", None, False, True),
+        ("14.2.3", None, False, False),
+        ("latest", None, True, True),
+        ("^15.0.0", "16.0.1", True, True),  # the installed version wins over the range
+        ("^16.0.0", "14.2.0", False, False),
+    ],
+)
+def test_what_the_installed_nextjs_has_comes_from_its_version(declared, installed, after, connection):
+    manifest = json.dumps({"dependencies": {"next": declared}})
+    files = {**shapes.SINGLE_NPM, "package.json": manifest}
+    if installed:
+        files["node_modules/next/package.json"] = json.dumps({"name": "next", "version": installed})
+    project = detect(Tree.in_memory(files))
+    assert (project.has_after, project.has_connection) == (after, connection)
+
+
 def test_every_app_is_listed_and_the_one_that_writes_chosen():
     tree = Tree.in_memory(shapes.SEVERAL_APPS)
     assert detect(tree).apps == ("apps/web", "apps/app")

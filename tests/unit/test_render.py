@@ -39,3 +39,34 @@ def test_use_templates_is_undone_on_leaving(tmp_path: Path):
 def test_a_scoped_package_name_gives_a_valid_docker_tag():
     dockerfile = render.render_service(ANSWERS)["Dockerfile"].decode()
     assert "docker build -f apps/ws/Dockerfile -t acme-realtime ." in dockerfile  # `@` and `/` are not tag characters
+
+
+def _ticket_route(next_version: str) -> str:
+    import json
+
+    from afc_realtime.auth import AuthSetup
+    from afc_realtime.features.websocket import render_helpers, ticket_route
+    from afc_realtime.project import detect
+    from afc_realtime.tree import Tree
+    from tests.support import real_projects as shapes
+
+    files = {**shapes.SINGLE_NPM, "package.json": json.dumps({"dependencies": {"next": next_version}})}
+    project = detect(Tree.in_memory(files))
+    return render_helpers(project, AuthSetup("none"))[ticket_route(project)].decode()
+
+
+def test_the_ticket_route_is_dynamic_through_connection_on_next_15_and_16():
+    """Next.js 16 under Cache Components refuses `export const dynamic` (the build fails), and without it a
+    handler that reads no request data is prerendered: connection() keeps it per request on 15 and 16 alike
+    (tests/fresh builds it in a real create-next-app)."""
+    for version in ("16.0.0", "15.0.0", "^15.5.0"):
+        route = _ticket_route(version)
+        assert 'import { connection, NextResponse } from "next/server";' in route
+        assert "    await connection();\n    const grant = await authorize(request);" in route
+        assert "export const dynamic" not in route
+
+
+def test_the_ticket_route_is_force_dynamic_before_next_15():
+    route = _ticket_route("14.2.3")
+    assert 'import { NextResponse } from "next/server";' in route and "connection()" not in route
+    assert '\nexport const dynamic = "force-dynamic";\n' in route

@@ -2,6 +2,7 @@ import pytest
 
 from afc_realtime.edits import typescript as ts
 from afc_realtime.edits.result import Level, Skip
+from tests.support.parse_cases import CASES, PAGE
 from tests.support.roundtrip import round_trip
 
 
@@ -85,3 +86,16 @@ def test_add_object_members_exactly(text, expected):
     obj = next(iter(file.root.find_all(kind="object")))
     inserted = ts.add_object_members(text, obj, MEMBERS, "w")
     assert inserted == (None if expected is None else Insertion(*expected, "w"))
+
+
+@pytest.mark.parametrize(("path", "text", "parses"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_afc_parses_what_typescript_parses(path, text, parses):
+    """TSX for .tsx/.jsx (a bare `&` in JSX text or an attribute string is valid text), plain TypeScript for
+    .ts (where `<T>x` is a cast): the verdicts TypeScript's own parser gives (tests/test_parse_parity.py)."""
+    assert isinstance(ts.load(path, text), ts.TsFile) is parses
+
+
+def test_the_parsed_code_keeps_its_own_text_where_jsx_text_had_an_ampersand():
+    file = load(PAGE, "app/page.tsx")
+    assert file.root.find(pattern="true && !false") is not None and file.text == PAGE
+    assert [n.text() for n in file.root.find_all(kind="template_string")] == ["`c & d`"]

@@ -1,0 +1,84 @@
+"""Today's create-next-app, as a new user gets it: `afc add websocket` leaves an app that `next build`
+builds (Next.js 16 with Cache Components, Next.js 16 without, Next.js 15), and `afc remove websocket` gives
+every tracked byte back and it builds again."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fresh.conftest import copy_app, tool_env
+from tests.support.git import commit_all, git
+from tests.support.tools import require_tool
+
+REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.timeout(900)
+
+
+def afc(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "afc_realtime", *args, "--yes", "-C", str(root)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**tool_env(), "COLUMNS": "250"},
+    )
+    assert result.returncode == 0, f"afc {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def next_build(root: Path) -> str:
+    """The app's own `build` script (`next build`, `next build --turbopack` on Next.js 15)."""
+    npm = require_tool("npm", "install Node.js 20 with npm")
+    result = subprocess.run(
+        [npm, "run", "build"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=tool_env(),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"next build failed in {root}:\n{output[-4000:]}"
+    return output
+
+
+def without_cache_components(root: Path) -> None:
+    """The same app as it is without `--cache-components` (whose `partialPrefetching` requires it)."""
+    config = root / "next.config.ts"
+    lines = config.read_text().splitlines(keepends=True)
+    config.write_text("".join(x for x in lines if "cacheComponents" not in x and "partialPrefetching" not in x))
+
+
+# The app's second build, after remove, only where the first failed before (Cache Components): the bytes
+# given back are create-next-app's own, and a build costs up to a minute on a shared 2-core machine.
+@pytest.mark.parametrize(
+    ("app_fixture", "cache_components", "rebuild"),
+    [("next16_cache_components", True, True), ("next16_cache_components", False, False), ("next15", False, False)],
+    ids=["next16-cache-components", "next16", "next15"],
+)
+def test_add_builds_and_remove_gives_every_byte_back(request, tmp_path, app_fixture, cache_components, rebuild):
+    root = copy_app(request.getfixturevalue(app_fixture), tmp_path / "app")
+    if app_fixture == "next16_cache_components" and not cache_components:
+        without_cache_components(root)
+    assert ("cacheComponents: true" in (root / "next.config.ts").read_text()) is cache_components
+    commit_all(root, "create-next-app")
+
+    added = afc(root, "add", "websocket")
+    assert "does not parse" not in added.stdout + added.stderr  # create-next-app's page.tsx has `&` in JSX
+    route = (root / "src/app/api/realtime/ticket/route.ts").read_text()
+    assert "export const dynamic" not in route and "await connection();" in route
+    built = next_build(root)
+    # Rendered per request (a prerendered ticket would be one ticket for everyone, baked at build time).
+    assert re.search(r"ƒ /api/realtime/ticket\b", built), built[-3000:]
+
+    afc(root, "remove", "websocket")
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+    if rebuild:
+        next_build(root)
