@@ -414,23 +414,25 @@ def test_a_read_only_file_is_reported_not_edited(afc_project):
 # -- 4. (the rest is in test_crash.py) temp files ---------------------------------------------------
 
 
-def test_temp_files_live_under_afc_tmp_which_ignores_itself(afc_project, monkeypatch):
+def test_the_journal_and_backups_live_outside_the_project_in_a_private_state_folder(afc_project, monkeypatch):
     import afc_realtime.apply as apply_mod
+    from afc_realtime.tree import Tree
 
+    state = apply_mod.work_folder(Tree(afc_project))
     seen: dict[str, object] = {}
 
     def look(step):
-        if step == "journal":  # every temp file and backup is written; no target is touched yet
-            files = {str(p.relative_to(afc_project)) for p in afc_project.rglob("*") if p.is_file()}
-            seen["outside"] = {f for f in files if not f.startswith(".afc/tmp/")}
-            seen["inside"] = {f for f in files if f.startswith(".afc/tmp/")}
-            seen["ignore"] = (afc_project / ".afc/tmp/.gitignore").read_text()
+        if step == "journal":  # the journal and every backup are written; nothing in the project is touched yet
+            seen["project"] = {str(p.relative_to(afc_project)) for p in afc_project.rglob("*") if p.is_file()}
+            seen["state"] = {p.name for p in state.iterdir()}
+            seen["mode"] = state.stat().st_mode & 0o777
 
     monkeypatch.setattr(apply_mod, "_step", look)
     before = {p for p, kind in fingerprint(afc_project).items() if kind != "dir"}
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
-    assert seen["outside"] == before  # no temp file beside a target, no copy of an env file anywhere else
-    assert seen["ignore"] == "*\n" and ".afc/tmp/journal.json" in seen["inside"]
+    assert seen["project"] == before  # no journal, backup or temp file in the project, no copy of an env file
+    assert "journal.json" in seen["state"] and any(n.endswith(".bak") for n in seen["state"])
+    assert seen["mode"] == 0o700 and not state.exists()
     assert not (afc_project / ".afc/tmp").exists()
 
 
