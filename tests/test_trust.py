@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
@@ -450,7 +451,8 @@ def test_a_leftover_that_cannot_be_deleted_after_the_commit_point_is_a_warning_w
     def refuse(path, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(apply_mod.shutil, "rmtree", refuse)
+    # apply's own rmtree only: `remove` renders the service (to check the manifest's claims) in a temp folder
+    monkeypatch.setattr(apply_mod, "shutil", SimpleNamespace(rmtree=refuse))
     result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 0, result.output
     assert "warning: every change was applied, but apps/ws could not be deleted" in result.output
@@ -463,7 +465,8 @@ def test_json_result_carries_the_warnings(afc_project, monkeypatch):
 
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
     (afc_project / "apps/ws/node_modules/x").mkdir(parents=True)
-    monkeypatch.setattr(apply_mod.shutil, "rmtree", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "no")))
+    refuse = lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "no"))  # noqa: E731
+    monkeypatch.setattr(apply_mod, "shutil", SimpleNamespace(rmtree=refuse))  # apply's own, not the render's
     result = afc("remove", "websocket", "-C", str(afc_project), "--yes", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["warnings"][0].startswith("every change was applied")
 

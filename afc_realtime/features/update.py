@@ -3,6 +3,8 @@ the service since `add`; the generated web files refreshed where they are as afc
 
 from __future__ import annotations
 
+import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -17,6 +19,7 @@ from ..plan import NextStep, Plan
 from ..project import Project
 from ..render import SOURCE, render_jinja, render_web_helpers
 from ..tree import Kind, Tree, sha256
+from .service import name_problem
 from .toolkit import check_record, new_dirs
 from .websocket import FEATURE, base_path, render_helpers, render_service
 
@@ -42,7 +45,10 @@ def plan_update(project: Project, tree: Tree) -> Plan:
             f"afc has not added {FEATURE} to this project, so there is nothing to update: `afc add {FEATURE}` first",
             path=manifest_mod.PATH,
         )
-    check_record(record, project)
+    check_record(record, project, tree)
+    from .claims import check_service_claims  # here: it reads the answers with this module's read_answers
+
+    check_service_claims(project, tree, record, removing=False)
     old_version = record.afc_version
     answers = read_answers(tree, project, record)
     theirs = render_service(project, answers)
@@ -107,7 +113,31 @@ def read_answers(tree: Tree, project: Project, record: manifest_mod.FeatureRecor
             what = "missing" if value is None else f"should be a {'whole number' if kind is int else 'string'}"
             raise BadInput(f"answer {key}: {what}", path=path, line=line)
         answers[key] = value
+    for key, problem in _answer_problems(project, tree, answers):
+        raise BadInput(f"answer {key}: {problem}; afc never renders that", path=path, line=_line_of(text, key))
     return answers
+
+
+# An env file a service's `dev` script may load: `--env-file=../../.env`, nothing a shell would read.
+_ENV_FILE_ANSWER = re.compile(r"(?:\.\./)*(?:[\w-]+/)*\.env(?:\.[\w-]+)*")
+
+
+def _answer_problems(project: Project, tree: Tree, answers: dict[str, object]) -> list[tuple[str, str]]:
+    """The answers file's schema: what `add` itself would have accepted for each answer."""
+    problems = []
+    port, name, env_file, folder = (answers[k] for k in ("ws_port", "package_name", "env_file", "service_dir"))
+    assert isinstance(port, int) and isinstance(name, str) and isinstance(env_file, str) and isinstance(folder, str)
+    if not 1 <= port <= 65535:
+        problems.append(("ws_port", f"{port} is not a TCP port (1-65535)"))
+    why = name_problem(project, tree, name)
+    if why:
+        problems.append(("package_name", why))
+    loaded = posixpath.normpath(posixpath.join(project.ws, env_file)) if env_file else ""
+    if env_file and (not _ENV_FILE_ANSWER.fullmatch(env_file) or loaded.startswith("../") or loaded == ".."):
+        problems.append(("env_file", f"{env_file!r} is not an env file inside the project"))
+    if folder != project.ws:
+        problems.append(("service_dir", f"{folder!r} is not the service's folder ({project.ws})"))
+    return problems
 
 
 def _line_of(text: str, key: str) -> int | None:

@@ -26,7 +26,7 @@ from ..writes import find, inserter, naming
 from ..writes.site import Write
 from . import service
 from .service import check_port, package_name
-from .toolkit import Draft, import_path, module_import, new_dirs, remove_records
+from .toolkit import Draft, check_record, import_path, module_import, new_dirs, remove_records
 
 FEATURE = "websocket"
 PORT = 4001
@@ -429,6 +429,13 @@ def plan_remove(project: Project, tree: Tree, force: bool) -> Plan:
     plan = Plan(f"remove {FEATURE}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
     names = [n for n in existing.features if n.startswith("event:")] + [FEATURE]
+    for name in names:  # every record's paths and texts first, links resolved; then the service's claims
+        check_record(existing.features[name], project, tree)
+    record = existing.features.get(FEATURE)
+    if record is not None:
+        from .claims import check_service_claims  # here: claims reads answers through update, which imports this
+
+        check_service_claims(project, tree, record)
     remove_records(plan, project, existing, names, force)
     plan.next_steps = nextsteps.after_remove(project)
     return plan
