@@ -5,17 +5,23 @@ the recorded answers: the same bytes when this afc rendered them, a file of the 
 
 from __future__ import annotations
 
+import posixpath
+import re
 from pathlib import PurePosixPath
 
 from .. import __version__
 from .. import manifest as manifest_mod
-from ..edits import jsonfile
+from ..edits import compose, jsonfile
 from ..errors import BadInput
 from ..project import Project
 from ..tree import Tree, sha256
-from .service import folder_problem
-from .update import read_answers
-from .websocket import BASE_DIR, render_service
+from .recipe import BASE_DIR, base_path, render_service
+from .service import folder_problem, name_problem
+
+ANSWERS = ".copier-answers.yml"
+# The answers afc gives at `add` (the rest are the template's own defaults, so a newer template's pins, such
+# as its Bun image, arrive with it), with the type each must have.
+AFC_ANSWERS: dict[str, type] = {"package_name": str, "ws_port": int, "env_file": str, "service_dir": str}
 
 # Files an older afc's template rendered that this one no longer does (`update` deletes them): a record may
 # name them although this afc's render has none. None so far.
@@ -84,3 +90,59 @@ def _not_the_service(tree: Tree, ws: str, name: str) -> list[str]:
     if found == name:
         return []
     return [f"{ws} is the workspace package {found!r}, not afc's service ({name!r}); afc never touches it"]
+
+
+def read_answers(tree: Tree, project: Project, record: manifest_mod.FeatureRecord) -> dict[str, object]:
+    """The answers `add` rendered the service with: from its answers file (or, when that is gone, the copy
+    afc kept), checked, since it is input like any other file."""
+    path = f"{project.ws}/{ANSWERS}"
+    text = tree.read_text(path)
+    if text is None and base_path(path) in record.files:
+        path = base_path(path)
+        text = tree.read_text(path)
+    if text is None:
+        raise BadInput(
+            f"the service's answers file is gone, so afc cannot tell how it rendered {project.ws}; "
+            f"restore {project.ws}/{ANSWERS} (git checkout) and run again",
+            path=f"{project.ws}/{ANSWERS}",
+        )
+    data = compose.load(text, path)
+    if not hasattr(data, "get"):
+        raise BadInput("should be a YAML mapping of answers (key: value)", path=path, line=1)
+    answers: dict[str, object] = {}
+    for key, kind in AFC_ANSWERS.items():
+        value = data.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            line = _line_of(text, key)
+            what = "missing" if value is None else f"should be a {'whole number' if kind is int else 'string'}"
+            raise BadInput(f"answer {key}: {what}", path=path, line=line)
+        answers[key] = value
+    for key, problem in _answer_problems(project, tree, answers):
+        raise BadInput(f"answer {key}: {problem}; afc never renders that", path=path, line=_line_of(text, key))
+    return answers
+
+
+# An env file a service's `dev` script may load: `--env-file=../../.env`, nothing a shell would read.
+_ENV_FILE_ANSWER = re.compile(r"(?:\.\./)*(?:[\w-]+/)*\.env(?:\.[\w-]+)*")
+
+
+def _answer_problems(project: Project, tree: Tree, answers: dict[str, object]) -> list[tuple[str, str]]:
+    """The answers file's schema: what `add` itself would have accepted for each answer."""
+    problems = []
+    port, name, env_file, folder = (answers[k] for k in ("ws_port", "package_name", "env_file", "service_dir"))
+    assert isinstance(port, int) and isinstance(name, str) and isinstance(env_file, str) and isinstance(folder, str)
+    if not 1 <= port <= 65535:
+        problems.append(("ws_port", f"{port} is not a TCP port (1-65535)"))
+    why = name_problem(project, tree, name)
+    if why:
+        problems.append(("package_name", why))
+    loaded = posixpath.normpath(posixpath.join(project.ws, env_file)) if env_file else ""
+    if env_file and (not _ENV_FILE_ANSWER.fullmatch(env_file) or loaded.startswith("../") or loaded == ".."):
+        problems.append(("env_file", f"{env_file!r} is not an env file inside the project"))
+    if folder != project.ws:
+        problems.append(("service_dir", f"{folder!r} is not the service's folder ({project.ws})"))
+    return problems
+
+
+def _line_of(text: str, key: str) -> int | None:
+    return next((n for n, line in enumerate(text.splitlines(), 1) if line.startswith(f"{key}:")), None)

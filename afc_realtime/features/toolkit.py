@@ -20,6 +20,7 @@ from ..plan import Plan
 from ..project import ENV_FILE, Project, join
 from ..textfile import decode, encode
 from ..tree import Tree, sha256
+from .recipe import ENV_HEADER, compose_service, env_entries
 
 Undo = Callable[[str, str, list[Insertion]], tuple[str, list[Insertion]]]
 
@@ -217,8 +218,6 @@ def _source_insertion(text: str) -> bool:
 def _env_insertion(text: str) -> bool:
     """The block the recipe appends to an env file: its header, blank lines and its own keys (the values
     are not recorded), and one key at least. Any other key, `REDIS_URL` included, is the user's line."""
-    from .websocket import ENV_HEADER, env_entries
-
     keys = {key for key, _ in env_entries("")}
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     assigned = [line.split("=", 1)[0] for line in lines if "=" in line and not line.startswith("#")]
@@ -233,8 +232,6 @@ def _compose_insertion(text: str, project: Project) -> bool:
 
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
-
-    from .websocket import compose_service
 
     try:
         data = YAML(typ="safe").load(textwrap.dedent(text.strip("\n")))
