@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -11,11 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import Conflict
+from .statedir import project_key
 
 
 @contextmanager
 def project_lock(root: Path) -> Iterator[None]:
-    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    key = project_key(root)[:16]
     path = Path(tempfile.gettempdir()) / f"afc-{key}.lock"
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -10,6 +10,22 @@ def wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")
 
 
+@pytest.fixture(autouse=True)
+def private_state(tmp_path_factory):
+    """afc's per-user state folder (journals, backups) in a temp folder of each test's own, never the home's.
+    Set apart from `monkeypatch`, which tests undo in the middle to simulate a new afc process."""
+    import os
+
+    state = tmp_path_factory.mktemp("state")
+    old = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(state)
+    yield state / "afc"
+    if old is None:
+        del os.environ["XDG_STATE_HOME"]
+    else:
+        os.environ["XDG_STATE_HOME"] = old
+
+
 @pytest.fixture
 def afc_project(tmp_path):
     """A small AFC-shaped monorepo in a temp folder."""

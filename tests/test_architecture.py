@@ -19,6 +19,7 @@ DISK_MODULES = {
     "afc_realtime.apply": "writes the project",
     "afc_realtime.render": "reads afc's own templates and renders them in a temporary folder",
     "afc_realtime.lock": "a lock file in the system's temporary folder, outside the project",
+    "afc_realtime.statedir": "afc's per-user state folder (journal, backups), outside the project",
     "afc_realtime.gitstate": "asks git which files have uncommitted changes",
     "afc_realtime.install": "runs the project's package manager (--install), its log in the temporary folder",
     "afc_realtime.pipes": "points a stdout whose reader has gone at the null device",

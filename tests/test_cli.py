@@ -329,15 +329,15 @@ def test_a_failure_while_writing_temp_files_touches_no_target(afc_project, monke
     import afc_realtime.apply as apply_mod
 
     before = fingerprint(afc_project)
-    real_write, calls = apply_mod._write, []
+    real_write, calls = apply_mod._write_new, []
 
-    def failing_write(path, data, mode):
+    def failing_write(path, data, mode):  # the new contents, written beside their targets before any rename
         calls.append(path)
         if len(calls) == 20:
             raise OSError(28, "No space left on device (injected)")
         return real_write(path, data, mode)
 
-    monkeypatch.setattr(apply_mod, "_write", failing_write)
+    monkeypatch.setattr(apply_mod, "_write_new", failing_write)
     result = afc("add", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 1 and "No space left on device" in result.output and len(calls) == 20
     assert fingerprint(afc_project) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
@@ -415,23 +416,25 @@ def test_a_read_only_file_is_reported_not_edited(afc_project):
 # -- 4. (the rest is in test_crash.py) temp files ---------------------------------------------------
 
 
-def test_temp_files_live_under_afc_tmp_which_ignores_itself(afc_project, monkeypatch):
+def test_the_journal_and_backups_live_outside_the_project_in_a_private_state_folder(afc_project, monkeypatch):
     import afc_realtime.apply as apply_mod
+    from afc_realtime.tree import Tree
 
+    state = apply_mod.work_folder(Tree(afc_project))
     seen: dict[str, object] = {}
 
     def look(step):
-        if step == "journal":  # every temp file and backup is written; no target is touched yet
-            files = {str(p.relative_to(afc_project)) for p in afc_project.rglob("*") if p.is_file()}
-            seen["outside"] = {f for f in files if not f.startswith(".afc/tmp/")}
-            seen["inside"] = {f for f in files if f.startswith(".afc/tmp/")}
-            seen["ignore"] = (afc_project / ".afc/tmp/.gitignore").read_text()
+        if step == "journal":  # the journal and every backup are written; nothing in the project is touched yet
+            seen["project"] = {str(p.relative_to(afc_project)) for p in afc_project.rglob("*") if p.is_file()}
+            seen["state"] = {p.name for p in state.iterdir()}
+            seen["mode"] = state.stat().st_mode & 0o777
 
     monkeypatch.setattr(apply_mod, "_step", look)
     before = {p for p, kind in fingerprint(afc_project).items() if kind != "dir"}
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
-    assert seen["outside"] == before  # no temp file beside a target, no copy of an env file anywhere else
-    assert seen["ignore"] == "*\n" and ".afc/tmp/journal.json" in seen["inside"]
+    assert seen["project"] == before  # no journal, backup or temp file in the project, no copy of an env file
+    assert "journal.json" in seen["state"] and any(n.endswith(".bak") for n in seen["state"])
+    assert seen["mode"] == 0o700 and not state.exists()
     assert not (afc_project / ".afc/tmp").exists()
 
 
@@ -449,7 +452,8 @@ def test_a_leftover_that_cannot_be_deleted_after_the_commit_point_is_a_warning_w
     def refuse(path, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(apply_mod.shutil, "rmtree", refuse)
+    # apply's own rmtree only: `remove` renders the service (to check the manifest's claims) in a temp folder
+    monkeypatch.setattr(apply_mod, "shutil", SimpleNamespace(rmtree=refuse))
     result = afc("remove", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 0, result.output
     assert "warning: every change was applied, but apps/ws could not be deleted" in result.output
@@ -462,7 +466,8 @@ def test_json_result_carries_the_warnings(afc_project, monkeypatch):
 
     assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
     (afc_project / "apps/ws/node_modules/x").mkdir(parents=True)
-    monkeypatch.setattr(apply_mod.shutil, "rmtree", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "no")))
+    refuse = lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "no"))  # noqa: E731
+    monkeypatch.setattr(apply_mod, "shutil", SimpleNamespace(rmtree=refuse))  # apply's own, not the render's
     result = afc("remove", "websocket", "-C", str(afc_project), "--yes", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["warnings"][0].startswith("every change was applied")
 

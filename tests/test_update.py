@@ -56,6 +56,13 @@ def edit(project: Path, rel: str, old: str, new: str, message: str = "my edit") 
     commit_all(project, message)
 
 
+def remove_with(templates: Path, project: Path, *args: str):
+    """`afc remove` by the afc that updated (its templates): remove compares the service's records with
+    what it renders itself, so an older afc's remove would refuse the newer template's files."""
+    with render.use_templates(templates):
+        return afc("remove", "websocket", "-C", str(project), *args)
+
+
 def update(project: Path, templates: Path, *args: str):
     with render.use_templates(templates):
         # --verbose: these tests read the notes, which --yes alone counts rather than lists
@@ -78,10 +85,10 @@ def test_the_owners_edit_stays_the_template_change_arrives_and_remove_restores_t
     assert "<<<<<<<" not in text
     # the manifest knows the new file and the template's version: remove is exact (the owner's edit is drift)
     commit_all(project, "afc update websocket")
-    refused = afc("remove", "websocket", "-C", str(project), "--yes")
+    refused = remove_with(templates, project, "--yes")
     assert refused.exit_code == 3 and f"{SERVER}: changed since afc wrote it" in refused.output
     assert "apps/ws/src/extra" not in refused.output
-    removed = afc("remove", "websocket", "-C", str(project), "--yes", "--force")
+    removed = remove_with(templates, project, "--yes", "--force")
     assert removed.exit_code == 0, removed.output
     assert without_git(fingerprint(project)) == first
 
@@ -105,7 +112,7 @@ def test_a_conflicting_edit_gets_markers_exit_3_and_its_list(added, templates):
         ">>>>>>> afc 0.1.0 (its template now)\n"
     ) in text
     commit_all(project, "conflicted update")
-    assert afc("remove", "websocket", "-C", str(project), "--yes", "--force").exit_code == 0
+    assert remove_with(templates, project, "--yes", "--force").exit_code == 0
     assert without_git(fingerprint(project)) == first
 
 
@@ -173,7 +180,7 @@ def test_web_helpers_are_updated_where_unchanged_and_reported_where_edited(added
     commit_all(project, "update")
     status = json.loads(afc("status", "-C", str(project), "--json").stdout)["features"][0]
     assert status["modified"] == ["apps/web/src/lib/realtime/use-realtime.ts"]  # broadcast.ts: as afc wrote it
-    assert afc("remove", "websocket", "-C", str(project), "--yes", "--force").exit_code == 0
+    assert remove_with(templates, project, "--yes", "--force").exit_code == 0
     assert without_git(fingerprint(project)) == first
 
 
@@ -193,7 +200,7 @@ def test_a_file_the_template_drops_goes_unless_you_changed_it(added, templates):
         "apps/ws/src/ratelog.ts: the template no longer has this file, and you changed it; kept yours" in result.output
     )
     commit_all(project, "update")
-    assert afc("remove", "websocket", "-C", str(project), "--yes", "--force").exit_code == 0
+    assert remove_with(templates, project, "--yes", "--force").exit_code == 0
     assert without_git(fingerprint(project)) == first
 
 
@@ -222,7 +229,7 @@ def test_a_project_added_before_base_copies_updates_what_it_can(added, templates
     commit_all(project, "update")
     status = json.loads(afc("status", "-C", str(project), "--json").stdout)["features"][0]
     assert status["modified"] == [SERVER] and status["missing"] == []  # hub.ts: the template's, as recorded
-    assert afc("remove", "websocket", "-C", str(project), "--yes", "--force").exit_code == 0
+    assert remove_with(templates, project, "--yes", "--force").exit_code == 0
     assert without_git(fingerprint(project)) == first
 
 
@@ -284,5 +291,5 @@ def test_a_file_you_deleted_stays_deleted_and_is_listed_when_the_template_change
     assert "apps/ws/src/ratelog.ts: you deleted it, and the template changed it; left deleted" in result.output
     assert not (project / "apps/ws/src/ratelog.ts").exists()
     commit_all(project, "update")
-    assert afc("remove", "websocket", "-C", str(project), "--yes", "--force").exit_code == 0
+    assert remove_with(templates, project, "--yes", "--force").exit_code == 0
     assert without_git(fingerprint(project)) == first

@@ -3,6 +3,7 @@ the project before anything is planned."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import PurePosixPath
 
@@ -25,22 +26,60 @@ def package_name(project: Project, tree: Tree) -> str:
     workspace packages are `@acme/...`), else `realtime-service`; never the name of a workspace package or of
     anything a package here depends on, so a workspace link can never shadow a library (the name `ws` did:
     under npm workspaces `node_modules/ws -> ../apps/ws` hid the `ws` library from the service itself)."""
-    names: set[str] = set()
-    taken: set[str] = set(SERVICE_DEPENDENCIES)
-    for folder in dict.fromkeys([".", *project.packages]):
-        manifest = _package_json(tree, join(folder, "package.json"))
-        if manifest is None:
-            continue
-        name = jsonfile.to_python(manifest.get("name"))
-        if isinstance(name, str):
-            names.add(name)
-        taken |= dependencies(manifest)
+    names, taken = workspace_names(project, tree)
     scopes = Counter(name.split("/")[0] for name in names if name.startswith("@") and "/" in name)
     scope = min(scopes, key=lambda s: (-scopes[s], s)) if scopes else None
     candidates = [f"{scope}/realtime", f"{scope}/realtime-service"] if scope else []
     candidates += ["realtime-service", "realtime-ws-service"]
     candidates += [f"realtime-service-{n}" for n in range(2, 100)]
     return next(c for c in candidates if c not in names | taken)
+
+
+def workspace_names(project: Project, tree: Tree, but: str | None = None) -> tuple[set[str], set[str]]:
+    """The names of the workspace's packages (the root's included, the folder `but` left out) and every name
+    they or the service depend on: names the service's package must never take."""
+    names: set[str] = set()
+    taken: set[str] = set(SERVICE_DEPENDENCIES)
+    for folder in dict.fromkeys([".", *project.packages]):
+        manifest = None if folder == but else _package_json(tree, join(folder, "package.json"))
+        if manifest is None:
+            continue
+        name = jsonfile.to_python(manifest.get("name"))
+        if isinstance(name, str):
+            names.add(name)
+        taken |= dependencies(manifest)
+    return names, taken
+
+
+# npm's package-name rules: lower case, URL-safe, at most 214 characters, an optional `@scope/`.
+NPM_NAME = re.compile(r"(?:@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*")
+
+
+def name_problem(project: Project, tree: Tree, name: str) -> str | None:
+    """Why `name` cannot be the service's npm name, or None."""
+    if len(name) > 214 or not NPM_NAME.fullmatch(name):
+        return f"{name!r} is not an npm package name"
+    names, taken = workspace_names(project, tree, but=project.ws)
+    if name in names:
+        return f"{name!r} is the name of another package of this workspace"
+    if name in taken:
+        return f"{name!r} is a package the workspace or the service depends on"
+    return None
+
+
+def folder_problem(project: Project, rel: str) -> str | None:
+    """Why `rel` (relative, POSIX) cannot be the service's folder, or None: outside the project or the root
+    itself, a folder afc or the tools own, the web app or inside it."""
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or not pure.parts or any(p in ("", ".", "..") for p in rel.split("/")):
+        return "outside the project (or the project root itself)"
+    if any(part.lower() in (".git", ".afc", "node_modules") for part in pure.parts):
+        return "a folder afc or your tools own"
+    web = PurePosixPath(project.web)
+    inside_app = pure.parts[0] in APP_FOLDERS if project.web == "." else pure.is_relative_to(web)
+    if inside_app or (project.web != "." and web.is_relative_to(pure)):
+        return f"the web app ({project.web}) or inside it"
+    return None
 
 
 def _package_json(tree: Tree, rel: str) -> jsonfile.Node | None:

@@ -13,12 +13,14 @@ from .. import manifest as manifest_mod
 from ..edits import envfile, ignorefile
 from ..edits import typescript as ts
 from ..edits.insertion import Insertion, look_alikes, undo_insertions
+from ..edits.parses import check_still_parses
 from ..edits.result import Edit, Level, Skip, apply_edits
 from ..errors import BadInput, Conflict
 from ..plan import Plan
 from ..project import ENV_FILE, Project, join
 from ..textfile import decode, encode
 from ..tree import Kind, Tree, sha256
+from .recipe import ENV_HEADER, compose_service, env_entries
 
 Undo = Callable[[str, str, list[Insertion]], tuple[str, list[Insertion]]]
 
@@ -54,7 +56,9 @@ class Draft:
                 if not edit.insertions or edit.insertions not in seen:
                     unique.append(edit)
                     seen.add(edit.insertions)
-            new_text, placed[path] = apply_edits(self.tree.read_text(path) or "", unique)
+            old_text = self.tree.read_text(path) or ""
+            new_text, placed[path] = apply_edits(old_text, unique)
+            check_still_parses(path, old_text, new_text)
             self.tree.write(path, encode(new_text))
             if is_env_file(path):
                 placed[path] = [envfile.without_values(item) for item in placed[path]]
@@ -221,7 +225,7 @@ _SOURCE_LINES = [
     re.compile(r"^[\s,;{}()\[\]]*$"),
 ]
 _TWO_WORDS = re.compile(r"[\w$)]\s+[\w$]")  # `export async ...`: never inside one of afc's hook lines
-_ENV_LINE = re.compile(r"^\s*(#.*|(WS_[A-Z_]+|NEXT_PUBLIC_WS_URL|REDIS_URL)=.*)?$")
+_PUNCTUATION = re.compile(r"^[\s,;{}()\[\]]*$")
 
 
 def _source_line(line: str) -> bool:
@@ -234,8 +238,53 @@ def _source_line(line: str) -> bool:
 
 
 def _source_insertion(text: str) -> bool:
+    """Every line one afc inserts, and one at least more than punctuation: afc never inserts a lone `}`."""
     lines = [line for line in text.splitlines() if line.strip()]
-    return bool(lines) and all(_source_line(line) for line in lines)
+    return any(not _PUNCTUATION.match(line) for line in lines) and all(_source_line(line) for line in lines)
+
+
+def _env_insertion(text: str) -> bool:
+    """The block the recipe appends to an env file: its header, blank lines and its own keys (the values
+    are not recorded), and one key at least. Any other key, `REDIS_URL` included, is the user's line."""
+    keys = {key for key, _ in env_entries("")}
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assigned = [line.split("=", 1)[0] for line in lines if "=" in line and not line.startswith("#")]
+    others = [line for line in lines if line.startswith("#") or "=" not in line]
+    headers = (f"# {ENV_HEADER}", f"# {ENV_HEADER} {ignorefile.CREATED}")  # the second: a file afc created
+    return bool(lines) and all(key in keys for key in assigned) and all(line in headers for line in others)
+
+
+def _compose_insertion(text: str, project: Project) -> bool:
+    """The `ws` service the recipe adds to a compose file, read back as YAML: its build from the service's
+    Dockerfile, one port, the recipe's environment, `restart`, and networks (the file's own)."""
+    import textwrap
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe").load(textwrap.dedent(text.strip("\n")))
+    except (YAMLError, ValueError):
+        return False
+    if not isinstance(data, dict) or list(data) != ["ws"] or not isinstance(data["ws"], dict):
+        return False
+    service, expected = data["ws"], compose_service(project, "compose.yml")
+    build, env, ports = service.get("build"), service.get("environment"), service.get("ports")
+    networks = service.get("networks", [])
+    return (
+        set(service) - {"networks"} == set(expected)
+        and isinstance(build, dict)
+        and set(build) == {"context", "dockerfile"}
+        and build["dockerfile"] == f"{project.ws}/Dockerfile"
+        and isinstance(env, dict)
+        and set(env) == set(expected["environment"])
+        and isinstance(ports, list)
+        and len(ports) == 1
+        and re.fullmatch(r"\d{1,5}:\d{1,5}", str(ports[0])) is not None
+        and service.get("restart") == "unless-stopped"
+        and isinstance(networks, list)
+        and all(isinstance(n, str) for n in networks)
+    )
 
 
 def could_have_inserted(path: str, text: str, project: Project) -> bool:
@@ -247,12 +296,12 @@ def could_have_inserted(path: str, text: str, project: Project) -> bool:
     if path.endswith(SOURCE_FILES):
         return _source_insertion(text)
     if ENV_FILE.match(PurePosixPath(path).name):
-        return all(_ENV_LINE.match(line) for line in text.splitlines()) and bool(_ANCHOR.search(text))
+        return _env_insertion(text)
     if PurePosixPath(path).name == ".gitignore":
         return ignorefile.is_afc_block(text)
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if path.endswith((".yml", ".yaml")) and first == "ws:":
-        return True  # the compose service afc adds, by its name (its networks are the file's own)
+        return _compose_insertion(text, project)
     allowed = RECIPE_WORDS | set(PurePosixPath(project.ws).parts) | {project.ws}
     words = _WORD.findall(_CALLS.sub(" ", _STRINGS.sub(" ", text)))
     if path.endswith(".json"):
@@ -260,13 +309,14 @@ def could_have_inserted(path: str, text: str, project: Project) -> bool:
     return all(word in allowed for word in words) and bool(_ANCHOR.search(text))
 
 
-def check_record(record: manifest_mod.FeatureRecord, project: Project) -> None:
+def check_record(record: manifest_mod.FeatureRecord, project: Project, tree: Tree | None = None) -> None:
     """Refuse a manifest record that asks for more than the recipe could have done: deleting a file outside
-    the folders afc creates (never `.git/`), pruning another folder, or cutting text afc never inserts."""
+    the folders afc creates (never `.git/`), pruning another folder, cutting text afc never inserts, or
+    reaching any of it through a link (checked after resolving links: a link is never followed)."""
     roots = recipe_roots(project)
 
     def inside(path: str) -> bool:
-        return ".git" not in PurePosixPath(path).parts and any(path.startswith(root + "/") for root in roots)
+        return not _in_git(path) and any(path.startswith(root + "/") for root in roots)
 
     bad = [f"{path}: afc never creates a file there" for path in record.files if not inside(path)]
     bad += [
@@ -275,13 +325,19 @@ def check_record(record: manifest_mod.FeatureRecord, project: Project) -> None:
         if not (inside(folder) or folder in roots or any(root.startswith(folder + "/") for root in roots))
     ]
     for path, items in record.insertions.items():
-        if ".git" in PurePosixPath(path).parts or path == manifest_mod.PATH:
+        if _in_git(path) or path == manifest_mod.PATH:
             bad.append(f"{path}: afc never edits that file")
         bad += [
             f"{path}: {item.what}: not text afc inserts"
             for item in items
             if not could_have_inserted(path, item.text, project)
         ]
+        commas = [i for i in items if i.text == ","]
+        if path.endswith(".json") and commas and len(commas) > len(items) - len(commas):
+            bad.append(f"{path}: a comma with no member afc inserts after it")
+    if tree is not None:
+        bad += [f"{path}: {why}" for path in [*record.files, *record.insertions] if (why := _linked(tree, path))]
+        bad += [f"{folder}: {why}" for folder in record.created_dirs if (why := _linked(tree, folder))]
     if bad:
         raise BadInput(
             f"the afc manifest asks for what afc never does; fix or delete {manifest_mod.PATH} "
@@ -289,6 +345,22 @@ def check_record(record: manifest_mod.FeatureRecord, project: Project) -> None:
             + "\n  - ".join(bad),
             path=manifest_mod.PATH,
         )
+
+
+def _in_git(path: str) -> bool:
+    return any(part.lower() == ".git" for part in PurePosixPath(path).parts)
+
+
+def _linked(tree: Tree, path: str) -> str | None:
+    """Why `path` is not afc's to touch once links are resolved: a link on the way (afc never writes one, so
+    it was put there since; following it would reach another file), or None."""
+    try:
+        real = tree.canonical(path)
+    except Conflict as exc:
+        return exc.message
+    if real != path:
+        return f"a link (to {real}); afc never writes links and will not follow this one: remove it by hand"
+    return None
 
 
 def remove_records(
@@ -299,7 +371,7 @@ def remove_records(
     drift: list[str] = []
     inserted = 0
     for name in names:
-        check_record(existing.features[name], project)
+        check_record(existing.features[name], project, tree)
     for name in names:
         record = existing.features.pop(name)
         drift += _delete_generated(plan, record, force)
@@ -385,6 +457,7 @@ def _cut_insertions(plan: Plan, record: manifest_mod.FeatureRecord, force: bool)
         if not new_text and any(_created(item) for item in items):
             plan.tree.delete(path)  # afc created the file (an env file for the secret, a .gitignore): it goes
         else:
+            check_still_parses(path, text, new_text)
             plan.tree.write(path, encode(new_text))
     return drift
 

@@ -9,7 +9,6 @@ from pathlib import PurePosixPath
 from .. import __version__
 from .. import manifest as manifest_mod
 from ..auth import detect_auth
-from ..edits import compose
 from ..edits.result import Level
 from ..errors import BadInput
 from ..merge import merge3
@@ -17,13 +16,10 @@ from ..plan import NextStep, Plan
 from ..project import Project
 from ..render import SOURCE, render_jinja, render_web_helpers
 from ..tree import Kind, Tree, sha256
+from .claims import check_service_claims, read_answers
+from .recipe import base_path, render_service
 from .toolkit import check_record, new_dirs
-from .websocket import FEATURE, base_path, render_helpers, render_service
-
-ANSWERS = ".copier-answers.yml"
-# The answers afc gives at `add` (the rest are the template's own defaults, so a newer template's pins, such
-# as its Bun image, arrive with it), with the type each must have.
-AFC_ANSWERS: dict[str, type] = {"package_name": str, "ws_port": int, "env_file": str, "service_dir": str}
+from .websocket import FEATURE, render_helpers
 
 
 @dataclass
@@ -42,7 +38,8 @@ def plan_update(project: Project, tree: Tree) -> Plan:
             f"afc has not added {FEATURE} to this project, so there is nothing to update: `afc add {FEATURE}` first",
             path=manifest_mod.PATH,
         )
-    check_record(record, project)
+    check_record(record, project, tree)
+    check_service_claims(project, tree, record, removing=False)
     old_version = record.afc_version
     answers = read_answers(tree, project, record)
     theirs = render_service(project, answers)
@@ -80,38 +77,6 @@ def plan_update(project: Project, tree: Tree) -> Plan:
 
 def _in(path: str, folder: str) -> bool:
     return PurePosixPath(path).is_relative_to(folder)
-
-
-def read_answers(tree: Tree, project: Project, record: manifest_mod.FeatureRecord) -> dict[str, object]:
-    """The answers `add` rendered the service with: from its answers file (or, when that is gone, the copy
-    afc kept), checked, since it is input like any other file."""
-    path = f"{project.ws}/{ANSWERS}"
-    text = tree.read_text(path)
-    if text is None and base_path(path) in record.files:
-        path = base_path(path)
-        text = tree.read_text(path)
-    if text is None:
-        raise BadInput(
-            f"the service's answers file is gone, so afc cannot tell how it rendered {project.ws}; "
-            f"restore {project.ws}/{ANSWERS} (git checkout) and run again",
-            path=f"{project.ws}/{ANSWERS}",
-        )
-    data = compose.load(text, path)
-    if not hasattr(data, "get"):
-        raise BadInput("should be a YAML mapping of answers (key: value)", path=path, line=1)
-    answers: dict[str, object] = {}
-    for key, kind in AFC_ANSWERS.items():
-        value = data.get(key)
-        if not isinstance(value, kind) or isinstance(value, bool):
-            line = _line_of(text, key)
-            what = "missing" if value is None else f"should be a {'whole number' if kind is int else 'string'}"
-            raise BadInput(f"answer {key}: {what}", path=path, line=line)
-        answers[key] = value
-    return answers
-
-
-def _line_of(text: str, key: str) -> int | None:
-    return next((n for n, line in enumerate(text.splitlines(), 1) if line.startswith(f"{key}:")), None)
 
 
 def _decoded(data: bytes | None) -> str | None:

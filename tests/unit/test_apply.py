@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 
 import pytest
@@ -63,6 +64,11 @@ def _crash_after_commit(step):
         raise Crash
 
 
+def _state(root):
+    """Where a run on `root` keeps its journal and backups: this machine's state folder, not the project."""
+    return apply_mod.work_folder(Tree(root))
+
+
 def _texts(root):
     return {str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -74,7 +80,7 @@ def test_apply_writes_everything_keeps_modes_prunes_and_leaves_no_temp_files(pro
     assert outcome.warnings == []
     assert _texts(project) == _expected_after(project)
     assert stat.S_IMODE((project / "script.sh").stat().st_mode) == 0o751
-    assert not (project / "made").exists() and not (project / ".afc/tmp").exists()
+    assert not (project / "made").exists() and not _state(project).exists()
     assert stat.S_IMODE((project / "new/deep/file.txt").stat().st_mode) == 0o666 & ~_umask()
 
 
@@ -89,8 +95,9 @@ def test_the_journal_names_every_operation_before_the_first_rename(project, monk
 
     def look(step):
         if step == "journal":
-            seen["journal"] = json.loads((project / ".afc/tmp/journal.json").read_text())
+            seen["journal"] = json.loads((_state(project) / "journal.json").read_text())
             seen["texts"] = _texts(project)
+            seen["backups"] = {p.name: p.read_text() for p in _state(project).iterdir()}
 
     monkeypatch.setattr(apply_mod, "_step", look)
     tree = _planned(project)
@@ -110,9 +117,9 @@ def test_the_journal_names_every_operation_before_the_first_rename(project, monk
     }
     for op in journal["ops"]:
         assert ("backup" in op) == (op["kind"] != "create") and ("new" in op) == (op["kind"] != "delete")
-    originals = {k: v for k, v in seen["texts"].items() if not k.startswith(".afc/tmp/")}
-    assert originals == {**FILES, "made/node_modules/pkg/index.js": "x\n"}  # nothing touched yet
-    backups = {v for k, v in seen["texts"].items() if k.endswith(".bak")}
+    assert journal["root"] == str(project.resolve())
+    assert seen["texts"] == {**FILES, "made/node_modules/pkg/index.js": "x\n"}  # nothing touched, nothing added
+    backups = {v for k, v in seen["backups"].items() if k.endswith(".bak")}
     assert backups == {"old\n", "bye\n", "#!/bin/sh\n", "version = 1\n"}
 
 
@@ -143,10 +150,13 @@ def test_a_crash_after_every_step_is_rolled_back_or_forward_by_recover(tmp_path,
         message = recover(Tree(root))
         if index < commit:
             assert fingerprint(root) == before, name
-            assert message and ("rolled back" in message or "changed nothing yet" in message), (name, message)
+            if name == "work folder":  # only the empty state folder was made: it goes, nothing to say
+                assert message is None and not _state(root).exists()
+            else:
+                assert message and ("rolled back" in message or "changed nothing yet" in message), (name, message)
         else:
             assert _texts(root) == _expected_after(root), name
-            assert not (root / ".afc/tmp").exists()
+            assert not _state(root).exists()
             if name in ("drop the journal", "done"):  # nothing left to finish but an empty folder
                 assert message is None, (name, message)
             else:
@@ -204,10 +214,10 @@ def test_recover_with_nothing_to_do_and_with_a_half_written_journal(tmp_path):
     root = make_project(tmp_path / "p", {"a.txt": "a\n"})
     assert recover(Tree(root)) is None
     (root / ".afc").mkdir()
-    assert recover(Tree(root)) is None and not (root / ".afc").exists()  # an empty .afc is afc's leftover
-    (root / ".afc/tmp").mkdir(parents=True)
-    (root / ".afc/tmp/journal.json").write_text('{"ops": [')
-    assert "changed nothing yet" in (recover(Tree(root)) or "") and not (root / ".afc").exists()
+    assert recover(Tree(root)) is None and (root / ".afc").is_dir()  # an empty .afc is not evidence of a run
+    _state(root).mkdir(parents=True, mode=0o700)
+    (_state(root) / "journal.json").write_text('{"ops": [')
+    assert "changed nothing yet" in (recover(Tree(root)) or "") and not _state(root).exists()
     assert _texts(root) == {"a.txt": "a\n"}
 
 
@@ -218,7 +228,7 @@ def test_recover_names_the_command_and_reports_leftovers_it_cannot_delete(projec
     with pytest.raises(Crash):
         apply_changes(tree, tree.changes(), ["made", "made/node_modules"], "remove websocket")
     monkeypatch.undo()
-    journal = json.loads((project / ".afc/tmp/journal.json").read_text())
+    journal = json.loads((_state(project) / "journal.json").read_text())
     assert journal["state"] == "committed"
     monkeypatch.setattr(apply_mod.shutil, "rmtree", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "no")))
     message = recover(Tree(project))
@@ -292,7 +302,7 @@ def test_afc_folder_goes_when_the_run_empties_it_and_stays_otherwise(tmp_path):
     tree = Tree(root)
     tree.delete(".afc/manifest.toml")
     apply_changes(tree, tree.changes(), [".afc"])
-    assert (root / ".afc/notes").exists() and not (root / ".afc/tmp").exists()
+    assert (root / ".afc/notes").exists() and not _state(root).exists()
 
     root = make_project(tmp_path / "r", {"a.txt": "a\n", ".afc/manifest.toml": "m\n"})
     tree = Tree(root)
@@ -303,7 +313,7 @@ def test_afc_folder_goes_when_the_run_empties_it_and_stays_otherwise(tmp_path):
     root = make_project(tmp_path / "s", {"a.txt": "a\n"})
     tree = Tree(root)
     tree.write("a.txt", "b\n")
-    apply_changes(tree, tree.changes(), [])  # made for the work folder only: it goes again
+    apply_changes(tree, tree.changes(), [])  # no manifest written: no .afc made
     assert not (root / ".afc").exists()
 
 
@@ -325,7 +335,7 @@ def test_rollback_skips_a_path_with_a_link_on_the_way_and_restores_the_others(pr
 
     def swap(step):
         if step == "update edit.txt":
-            (project / "new/deep").rmdir()
+            shutil.rmtree(project / "new/deep")  # the new file waiting beside its target goes with it
             os.symlink(outside, project / "new/deep")
 
     monkeypatch.setattr(apply_mod, "_step", swap)
@@ -358,7 +368,7 @@ def test_a_disk_error_names_the_file_and_what_the_disk_said(project, monkeypatch
     with pytest.raises(WriteFailed) as info:
         apply_changes(tree, tree.changes(), [])
     assert info.value.message == "could not write (No space left on device); every file was put back as it was"
-    assert info.value.path and info.value.path.endswith(".gitignore")
+    assert info.value.path and info.value.path.endswith("0.bak")  # the first file written: a backup
 
 
 def test_the_steps_of_a_run_in_order_and_the_modes_of_what_it_writes(project, monkeypatch):
@@ -367,26 +377,30 @@ def test_the_steps_of_a_run_in_order_and_the_modes_of_what_it_writes(project, mo
     def look(step):
         steps.append(step)
         if step == "journal":
-            for path in (project / ".afc/tmp").iterdir():
+            for path in (*_state(project).iterdir(), _state(project), _state(project).parent):
                 modes[path.name] = stat.S_IMODE(path.stat().st_mode)
-            modes["text"] = (project / ".afc/tmp/journal.json").read_text()
+            modes["text"] = (_state(project) / "journal.json").read_text()
+        if step.startswith("new "):
+            rel = step.removeprefix("new ")
+            beside = [p for p in (project / rel).parent.iterdir() if p.name.startswith(f".{(project / rel).name}.afc-")]
+            modes[rel] = stat.S_IMODE(beside[0].stat().st_mode)
 
     monkeypatch.setattr(apply_mod, "_step", look)
     tree = _planned(project)
     apply_changes(tree, tree.changes(), ["made"], "t")
     assert steps == [
         "work folder",
-        "new edit.txt",
         "backup edit.txt",
         "backup gone.txt",
-        "new new/deep/file.txt",
-        "new script.sh",
         "backup script.sh",
-        "new .afc/manifest.toml",
         "backup .afc/manifest.toml",
         "journal",
         "mkdir new",
         "mkdir new/deep",
+        "new edit.txt",
+        "new new/deep/file.txt",
+        "new script.sh",
+        "new .afc/manifest.toml",
         "update edit.txt",
         "delete gone.txt",
         "create new/deep/file.txt",
@@ -399,13 +413,14 @@ def test_the_steps_of_a_run_in_order_and_the_modes_of_what_it_writes(project, mo
         "drop the journal",
         "done",
     ]
-    assert modes[".gitignore"] == 0o644 and modes["journal.json"] == 0o600
-    assert modes["0.bak"] == 0o600 and modes["3.new"] == 0o751 and modes["2.new"] == 0o666 & ~_umask()
+    assert modes["journal.json"] == 0o600 and modes["0.bak"] == 0o600
+    assert modes[_state(project).name] == 0o700 and modes["afc"] == 0o700
+    assert modes["script.sh"] == 0o751 and modes["new/deep/file.txt"] == 0o666 & ~_umask()
     assert modes["text"].startswith('{\n "command": "t",\n "state": "applying",')
 
 
 def test_a_stale_empty_work_folder_does_not_stop_a_run(project):
-    (project / ".afc/tmp").mkdir()
+    _state(project).mkdir(parents=True, mode=0o700)
     tree = _planned(project)
     apply_changes(tree, tree.changes(), [])
     assert _texts(project) == {**_expected_after(project), "made/node_modules/pkg/index.js": "x\n"}
@@ -418,8 +433,8 @@ def test_exact_messages(project, monkeypatch):
     with pytest.raises(Conflict) as info:
         apply_changes(tree, changes)
     assert info.value.message == "files changed on disk while afc was planning; run again"
-    (project / ".afc/tmp").mkdir()
-    (project / ".afc/tmp/1.new").write_text("x")
+    _state(project).mkdir(parents=True, mode=0o700)
+    (_state(project) / "1.bak").write_text("x")
     assert recover(Tree(project)) == (
         "an interrupted afc run had changed nothing yet; its temporary files were removed"
     )

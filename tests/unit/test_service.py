@@ -110,3 +110,68 @@ def test_a_root_app_keeps_the_service_out_of_its_own_folders():
         with pytest.raises(BadInput, match="inside the web app"):
             with_service_dir(project, tree, inside)
     assert with_service_dir(project, tree, "services/realtime").ws == "services/realtime"
+
+
+# -- the folder and name rules a manifest's or answers file's claims are held to (issue 20) -----------
+
+
+def _small():
+    from afc_realtime.project import detect
+    from afc_realtime.tree import Tree
+    from tests.support.projects import AFC_PROJECT
+
+    files = {**AFC_PROJECT}
+    files["apps/web/package.json"] = files["apps/web/package.json"].replace(
+        '"dependencies": {', '"dependencies": {\n        "@app/db": "workspace:*",', 1
+    )
+    tree = Tree.in_memory(files)
+    return detect(tree), tree
+
+
+@pytest.mark.parametrize(
+    "folder, ok",
+    [
+        ("apps/ws", True),
+        ("realtime", True),
+        (".", False),
+        ("..", False),
+        ("apps/../x", False),
+        ("/abs", False),
+        ("", False),
+        ("apps/web", False),
+        ("apps/web/src/ws", False),
+        ("apps", False),  # the web app is inside it
+        (".git/hooks", False),
+        ("x/.GIT", False),
+        (".afc/base", False),
+        ("apps/ws/node_modules", False),
+    ],
+)
+def test_folder_problem(folder, ok):
+    from afc_realtime.features.service import folder_problem
+
+    project, _ = _small()
+    assert (folder_problem(project, folder) is None) is ok
+
+
+@pytest.mark.parametrize(
+    "name, ok",
+    [
+        ("@app/realtime", True),
+        ("realtime-service", True),
+        ("a" * 214, True),
+        ("a" * 215, False),
+        ('x", "postinstall": "sh', False),
+        ("Upper", False),
+        ("", False),
+        ("@app/db", False),  # another package of the workspace, and the web app depends on it
+        ("web", False),
+        ("next", False),  # a dependency of the web app
+        ("ws", False),  # a dependency of the service
+    ],
+)
+def test_name_problem(name, ok):
+    from afc_realtime.features.service import name_problem
+
+    project, tree = _small()
+    assert (name_problem(project, tree, name) is None) is ok

@@ -62,6 +62,26 @@ def test_recipe_roots_are_the_service_the_helpers_the_ticket_route_and_afcs_fold
 
 # -- what a manifest may ask for -------------------------------------------------------------------
 
+IMPORT = 'import { broadcast } from "@/lib/realtime/broadcast";\n'
+COMPOSE_WS = """
+    ws:
+        build:
+            context: .
+            dockerfile: apps/ws/Dockerfile
+        ports:
+            - "4001:4001"
+        environment:
+            NODE_ENV: development
+            WS_HOST: 0.0.0.0
+            WS_PORT: "4001"
+            WS_EVENTS_SECRET: ${WS_EVENTS_SECRET:-}
+            WS_TICKET_SECRET: ${WS_TICKET_SECRET:-}
+            WS_ALLOWED_ORIGINS: ${WS_ALLOWED_ORIGINS:-http://localhost:3000}
+            REDIS_URL: ${REDIS_URL:-}
+        networks:
+            - default
+        restart: unless-stopped
+"""
 SCHEMA_LINES = (
     "\n        WS_INTERNAL_URL: z.string().url().optional(),"
     "\n        NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL,"
@@ -81,7 +101,8 @@ SCHEMA_LINES = (
         (PAGE, '            <RealtimeRefresh events={["message-created"]} />\n', True),
         ("apps/web/src/env.ts", 'import { z } from "zod";\n', True),
         ("apps/web/src/env.ts", SCHEMA_LINES, True),
-        ("apps/web/src/env.mjs", "\n    }),\n", True),
+        ("apps/web/src/env.mjs", "\n    }),\n", False),  # punctuation alone: a lone `}` cut would break code
+        ("apps/web/src/app/layout.tsx", "}\n", False),
         # source code afc never inserts
         (PAGE, "export default ", False),
         (PAGE, "", False),
@@ -95,18 +116,23 @@ SCHEMA_LINES = (
         ("apps/web/src/env.ts", "        DATABASE_URL: z.string().url(),\n", False),
         # env files: afc's own keys and comments, and one of them at least
         (".env", "\n# Realtime (afc websocket)\nNEXT_PUBLIC_WS_URL=\nWS_PORT=\n", True),
-        ("apps/web/.env.local", "REDIS_URL=\n", True),
+        ("apps/web/.env.local", "REDIS_URL=\n", False),  # afc never adds REDIS_URL to an env file: the user's
+        (".env", "# Realtime (afc websocket)\nWS_PORT=\n# mine\n", False),
         (".env", "# Realtime (afc websocket)\n", True),
         (".env", "# my notes\n", False),
         (".env", "WS_PORT=\nDATABASE_URL=\n", False),
         (".env", "\n\n", False),
         ("apps/web/.env.local", "SECRET=\n", False),
         # compose: the service afc adds, by its name
-        ("compose.dev.yml", "\n    ws:\n        build: .\n", True),
-        ("docker-compose.yaml", "ws:\n", True),
+        ("compose.dev.yml", COMPOSE_WS, True),
+        ("compose.dev.yml", COMPOSE_WS.replace("apps/ws/Dockerfile", "packages/db/Dockerfile"), False),
+        ("compose.dev.yml", COMPOSE_WS.replace("REDIS_URL", "DATABASE_URL"), False),
+        ("compose.dev.yml", COMPOSE_WS + "        command: rm -rf /\n", False),
+        ("compose.dev.yml", "\n    ws:\n        build: .\n", False),  # `ws:` alone is not the service afc adds
+        ("docker-compose.yaml", "ws:\n", False),
         ("compose.dev.yml", "    db:\n        image: postgres\n", False),
-        ("compose.dev.yml", "\n    ws:\n        image: nginx\n", True),  # by its name alone
-        ("compose.prod.yaml", "    ws:\n        image: nginx\n", True),
+        ("compose.dev.yml", "\n    ws:\n        image: nginx\n", False),
+        ("compose.prod.yaml", "    ws:\n        image: nginx\n", False),
         ("compose.dev.yml", "    wss:\n        image: nginx\n", False),
         ("notes.mdx", 'broadcast("todo-created", row)', True),  # a call with its arguments blanked
         # the change payload (broadcast.ts's RealtimeChange), guarded by the row and the owner values
@@ -168,9 +194,6 @@ def test_check_record_passes_what_the_recipe_records(added, project):
     check_record(_record(added), project)
 
 
-IMPORT = 'import { broadcast } from "@/lib/realtime/broadcast";\n'
-
-
 def test_check_record_lists_everything_a_crafted_record_asks_for(project):
     text = Insertion(0, "ref", "x")
     record = FeatureRecord(
@@ -210,12 +233,13 @@ def test_check_record_lists_everything_a_crafted_record_asks_for(project):
         "  - .git/HEAD: afc never edits that file\n"
         "  - .git/HEAD: x: not text afc inserts\n"
         "  - .afc/manifest.toml: afc never edits that file\n"
-        "  - apps/web/src/app/page.tsx: page default: not text afc inserts"
+        "  - apps/web/src/app/page.tsx: page default: not text afc inserts\n"
+        "  - turbo.json: a comma with no member afc inserts after it"
     )
 
 
 @pytest.mark.parametrize(
-    "path, text", [(manifest_mod.PATH, "WS_PORT=\n"), (".git/x.json", ","), ("a/.git/b.ts", "\n}\n")]
+    "path, text", [(manifest_mod.PATH, "WS_PORT=\n"), (".git/x.json", ',\n    "apps/ws"'), ("a/.git/b.ts", IMPORT)]
 )
 def test_check_record_refuses_an_edit_of_afcs_manifest_or_git_even_with_afcs_own_text(project, path, text):
     assert could_have_inserted(path, text, project) is True
@@ -506,7 +530,7 @@ def test_draft_notes_skips_drops_empty_edits_and_stages_each_file_once():
     tree = Tree.in_memory({"a.ts": "one\n", ".env": "A=1\n"})
     plan = Plan("add websocket", tree)
     draft = Draft(tree, plan)
-    first = Insertion(0, "import x;\n", "import x")
+    first = Insertion(0, 'import "x";\n', "import x")
     draft.take(
         Skip("b.ts", "no handler", line=3, subject="GET"),
         Edit("a.ts"),
@@ -516,9 +540,9 @@ def test_draft_notes_skips_drops_empty_edits_and_stages_each_file_once():
     )
     assert plan.notes == [Note(Level.SKIP, "GET: no handler", "b.ts", 3)]
     placed = draft.stage()
-    assert tree.read_text("a.ts") == "import x;\none\n"
+    assert tree.read_text("a.ts") == 'import "x";\none\n'
     assert tree.read_text(".env") == "A=1\nWS_EVENTS_SECRET=s3cret\n"
-    assert [(i.offset, i.text, i.what) for i in placed["a.ts"]] == [(0, "import x;\n", "import x")]
+    assert [(i.offset, i.text, i.what) for i in placed["a.ts"]] == [(0, 'import "x";\n', "import x")]
     assert [i.text for i in placed[".env"]] == ["WS_EVENTS_SECRET=\n"]  # recorded without its value
     assert set(placed) == {"a.ts", ".env"}
 
@@ -528,9 +552,9 @@ def test_draft_edits_a_file_that_is_not_there_from_nothing():
     draft = Draft(tree, Plan("add websocket", tree))
     loaded = draft.typescript("new.ts")
     assert loaded is not None and loaded.text == ""
-    draft.take(Edit("new.ts", (Insertion(0, "import x;\n", "import x"),)))
+    draft.take(Edit("new.ts", (Insertion(0, 'import "x";\n', "import x"),)))
     draft.stage()
-    assert tree.read_text("new.ts") == "import x;\n"
+    assert tree.read_text("new.ts") == 'import "x";\n'
 
 
 def test_draft_stage_keeps_no_entry_for_a_file_with_only_cuts():
