@@ -79,7 +79,7 @@ def _callee(graph: Graph, path: str, call: SgNode, outside: list[str]) -> Functi
     if binding is None:
         return None
     if binding.node is None:
-        _outside(outside, f"{obj.text()}.{prop.text()}", binding.specifier)
+        _outside(outside, f"{obj.text()}.{prop.text()}", binding.specifier, graph.target(path, binding.specifier))
         return None
     if binding.name == "*":
         found = graph.exported(binding.path, prop.text())
@@ -97,7 +97,7 @@ def _named(graph: Graph, path: str, name: str, outside: list[str]) -> Function |
     if binding is None:
         return None
     if binding.node is None:
-        _outside(outside, name, binding.specifier)
+        _outside(outside, name, binding.specifier, graph.target(path, binding.specifier))
         return None
     return _as_function(graph, binding.path, name if binding.name in ("default", "*") else binding.name, binding.node)
 
@@ -129,9 +129,12 @@ def _method(graph: Graph, path: str, owner: str, obj: SgNode, name: str) -> Func
     return None
 
 
-def _outside(outside: list[str], what: str, specifier: str) -> None:
+def _outside(outside: list[str], what: str, specifier: str, module: str | None) -> None:
+    """Note a call afc cannot follow: into a package outside the project, or (`module` found) to a name its
+    project module does not declare as a function afc reads (`export const { signIn } = NextAuth(...)`)."""
     if specifier.startswith(FRAMEWORK):
         return
-    entry = f"`{what}` from `{specifier}`"
+    where = f"not a function afc can read in {module}" if module is not None else "outside the project"
+    entry = f"`{what}` from `{specifier}` ({where})"
     if entry not in outside:
         outside.append(entry)

@@ -160,5 +160,5 @@ def _unreached(reach: Reach) -> str:
         else ", and calls none of the project's functions"
     )
     if reach.outside:
-        reason += f"; it calls {', '.join(reach.outside[:3])}, outside the project, which afc cannot follow"
+        reason += f"; it calls {', '.join(reach.outside[:3])}, which afc cannot follow"
     return reason

@@ -96,8 +96,25 @@ def test_a_helper_nobody_calls_is_not_listed_and_an_entry_that_reaches_nothing_s
     )
     assert reasons["src/app/api/pay/route.ts"] == (
         "does not write to the database in its own body, and calls none of the project's functions; "
-        "it calls `charge` from `@acme/billing`, outside the project, which afc cannot follow"
+        "it calls `charge` from `@acme/billing` (outside the project), which afc cannot follow"
     )
+
+
+def test_a_name_its_project_module_does_not_declare_as_a_function_is_not_called_outside():
+    """Auth.js's `export const { auth, signIn } = NextAuth(...)`: the module is the project's, the name is
+    not a function afc reads there; the note must not say "outside the project"."""
+    files = project(
+        **{
+            "src/auth.ts": "export const { auth, signIn } = NextAuth({});\n",
+            "src/app/api/login/route.ts": 'import { signIn } from "@/auth";\n'
+            "export async function POST() {\n  await signIn();\n  return Response.json({});\n}\n",
+        }
+    )
+    _, skips = rows(files)
+    assert [s.reason for s in skips] == [
+        "does not write to the database in its own body, and calls none of the project's functions; "
+        "it calls `signIn` from `@/auth` (not a function afc can read in src/auth.ts), which afc cannot follow"
+    ]
 
 
 def test_a_write_without_its_row_kept_is_found_at_the_helper_with_its_entries():
