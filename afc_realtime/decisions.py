@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from .edits.result import Level
 from .plan import POLICY, Broadcast, Note, Plan
 
+CALLS_DETAIL = "; it calls "  # `writes/find.py`: what an entry point calls that afc cannot follow
+
 
 @dataclass(frozen=True)
 class Event:
@@ -64,7 +66,8 @@ def left_alone(plan: Plan) -> list[Group]:
     found: dict[str, list[Note]] = {}
     for note in plan.notes:
         if note.level is Level.SKIP and (note.path, note.line) not in listed:
-            found.setdefault(note.why, []).append(note)
+            # what an entry point calls that afc cannot follow is the place's detail, not another reason
+            found.setdefault(note.why.split(CALLS_DETAIL)[0], []).append(note)
     groups = [Group(reason, tuple(notes)) for reason, notes in found.items()]
     return sorted(groups, key=lambda g: (-len(g.notes), g.reason))
 

@@ -188,7 +188,9 @@ def decisions(plan: Plan, verbose: bool = False) -> list[Any]:
             table.add_row(str(len(group.notes)), Text(group.reason, style=LEVEL_STYLE[Level.SKIP]))
             for note in group.notes if verbose else ():
                 subject = note.message.removesuffix(note.reason).removesuffix(": ") if note.reason else ""
-                table.add_row("", Text(note.where() + (f" ({subject})" if subject else ""), style="dim"))
+                detail = note.why.removeprefix(group.reason).removeprefix("; ")  # what it calls, for instance
+                text = note.where() + (f" ({subject})" if subject else "") + (f": {detail}" if detail else "")
+                table.add_row("", Text(text, style="dim"))
         out.append(_indented(table))
     return out
 

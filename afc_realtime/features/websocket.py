@@ -97,8 +97,9 @@ def plan_add(
 
 
 def _wires(events: list[str], plan: Plan) -> str:
-    if events:
-        return f"wires {len(events)} event{'s' if len(events) != 1 else ''}: {', '.join(events)}"
+    if events:  # more than two are listed below, each with who receives it
+        named = f": {', '.join(events)}" if len(events) <= 2 else ""
+        return f"wires {len(events)} event{'s' if len(events) != 1 else ''}{named}"
     found = len(plan.broadcasts)
     if not found:
         return "wires no event: afc found no write to the database that it recognises"
