@@ -162,13 +162,19 @@ def test_each_write_not_wired_says_whether_policy_or_a_limitation_left_it(tmp_pa
     from tests.support.projects import make_project
     from tests.support.write_projects import ROUTES_PROJECT
 
-    root = str(make_project(tmp_path / "routes", ROUTES_PROJECT))
+    project = make_project(tmp_path / "routes", ROUTES_PROJECT)
+    archive = project / "apps/web/src/app/api/archive/route.ts"  # a write returned at once: afc cannot place a line
+    archive.parent.mkdir(parents=True)
+    archive.write_text(
+        'import { db, todos } from "@typed/db";\n\nexport async function DELETE() {\n    return db.delete(todos);\n}\n'
+    )
+    root = str(project)
     left = {
         (b["event"], b["wired"]): b["left"]
         for b in run_json("add", "websocket", "-C", root, "--dry-run", expect="plan")["broadcasts"]
     }
     assert left[("user-created", False)] == "policy"  # rows of `users` hold credentials
-    assert left[("todo-deleted", False)] == "limitation"  # the write returns no row afc can read
+    assert left[("todo-deleted", False)] == "limitation"  # returned at once, never kept
     assert left[("todo-created", True)] is None and left[("note-created", True)] is None
     private = run_json("add", "websocket", "-C", root, "--dry-run", "--no-public", expect="plan")["broadcasts"]
     assert {b["left"] for b in private if b["event"] == "todo-created"} == {"policy"}  # --no-public: a decision

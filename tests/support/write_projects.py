@@ -472,9 +472,10 @@ CHANGES_PROJECT = _monorepo(
 
 PRISMA_CHANGE_ROUTER = """import { z } from "zod";
 
-import { createTRPCRouter, protectedProcedure } from "../trpc";
+import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
 
 export const postRouter = createTRPCRouter({
+  tags: publicProcedure.query(({ ctx }) => ctx.db.tag.findMany()),
   create: protectedProcedure.input(z.object({ title: z.string() })).mutation(async ({ ctx, input }) => {
     const post = await ctx.db.post.create({
       data: { title: input.title, authorId: ctx.session.userId },
