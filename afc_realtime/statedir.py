@@ -29,6 +29,16 @@ def state_folder(root: Path) -> Path:
     return state_home() / project_key(root)
 
 
+def private_home() -> Path:
+    """afc's own state folder, made 0700 when missing and checked as `make_private` checks."""
+    home = state_home()
+    home.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        home.mkdir(mode=0o700)
+    check_private(home)
+    return home
+
+
 def make_private(folder: Path) -> Path:
     """`folder` and afc's folder above it, made 0700 when missing, then checked: each a real folder (not a
     link), owned by this user, writable by nobody else. Anything else is refused, never used."""

@@ -336,36 +336,45 @@ def test_status_of_a_folder_that_does_not_exist_is_bad_input(tmp_path):
         assert result.exit_code == 2 and "no such folder" in result.output
 
 
-def test_a_lock_file_another_user_left_is_a_clean_error(afc_project, monkeypatch):
-    import afc_realtime.lock as lock_mod
+def test_the_lock_is_in_this_users_state_folder_and_nothing_is_left_in_the_temp_folder(
+    afc_project, private_state, tmp_path, monkeypatch
+):
+    """A lock in /tmp is a file other users can plant (a link, a file of theirs) and one more file left per
+    project; afc's lock lives in its own 0700 state folder."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    import tempfile
 
-    real_open = os.open
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    result = afc("add", "websocket", "-C", str(afc_project), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in private_state.iterdir() if p.name.endswith(".lock")], list(private_state.iterdir())
+    assert list(temp.iterdir()) == []
 
-    def refused(path, flags, mode=0o777, **kwargs):
-        if str(path).endswith(".lock"):
-            raise PermissionError(13, "Permission denied", path)
-        return real_open(path, flags, mode, **kwargs)
 
-    monkeypatch.setattr(lock_mod.os, "open", refused)
+def test_a_lock_file_that_is_a_link_is_a_clean_error(afc_project, private_state, tmp_path):
+    from afc_realtime.lock import project_lock
+    from afc_realtime.statedir import project_key
+
+    with project_lock(afc_project):  # makes the state folder
+        pass
+    lock = private_state / f"{project_key(afc_project)}.lock"
+    lock.unlink()
+    target = tmp_path / "elsewhere"
+    target.write_text("not afc's")
+    lock.symlink_to(target)
     result = afc("add", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 3 and "cannot open the lock file" in result.output and "delete it" in result.output
+    assert target.read_text() == "not afc's"
 
 
-def test_a_lock_file_another_user_left_is_taken_read_only(afc_project, monkeypatch):
-    import afc_realtime.lock as lock_mod
-
-    real_open = os.open
-
-    def read_only(path, flags, mode=0o777, **kwargs):
-        if str(path).endswith(".lock") and flags & os.O_RDWR:
-            raise PermissionError(13, "Permission denied", path)
-        return real_open(path, flags, mode, **kwargs)
-
-    with lock_mod.project_lock(afc_project):  # the file is there, as another user left it
-        pass
-    monkeypatch.setattr(lock_mod.os, "open", read_only)
+def test_a_state_folder_other_users_can_write_is_refused_before_the_lock_is_taken(afc_project, private_state):
+    private_state.mkdir(mode=0o700, parents=True)
+    private_state.chmod(0o777)
     result = afc("add", "websocket", "-C", str(afc_project), "--yes")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code != 0 and "writable by other users" in result.output
+    assert not list(private_state.iterdir())
 
 
 def test_a_route_that_links_to_itself_is_a_clean_error(afc_project):
