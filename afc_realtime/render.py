@@ -41,13 +41,39 @@ def templates_dir() -> Path:
 
 
 def render_service(answers: dict[str, object]) -> dict[str, bytes]:
-    """The rendered service, path (relative to the service folder) -> bytes."""
-    import copier
+    """The rendered service, path (relative to the service folder) -> bytes. One render per answers and
+    template state in a process: `add`, the manifest's claims and `update` ask for the same one."""
+    import json
 
-    with tempfile.TemporaryDirectory(prefix="afc-render-") as tmp:
+    folder = templates_dir() / "ws"
+    key = (str(folder), json.dumps(answers, sort_keys=True, default=str), _fingerprint(folder))
+    if key not in _rendered:
+        _rendered.clear()  # one entry is all a run needs; tests render many answers in one process
+        _rendered[key] = _copier_render(folder, answers)
+    return dict(_rendered[key])
+
+
+_rendered: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], dict[str, bytes]] = {}
+
+
+def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """What the template folder holds now (names, sizes, modification times): a changed template renders anew."""
+    return tuple(
+        (p.relative_to(folder).as_posix(), (st := p.stat()).st_size, st.st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    )
+
+
+def _copier_render(folder: Path, answers: dict[str, object]) -> dict[str, bytes]:
+    import copier
+    import copier._main
+    import copier._template
+
+    with tempfile.TemporaryDirectory(prefix="afc-render-") as tmp, _without_git(copier._main, copier._template):
         out = Path(tmp) / "out"
         copier.run_copy(
-            str(templates_dir() / "ws"),
+            str(folder),
             str(out),
             data=answers,
             defaults=True,
@@ -57,6 +83,22 @@ def render_service(answers: dict[str, object]) -> dict[str, bytes]:
             skip_tasks=True,
         )
         return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@contextmanager
+def _without_git(*modules: object) -> Iterator[None]:
+    """copier asks git whether afc's own template folder is a repository to clone (it is a folder), then, once
+    per rendered file, whether to copy an executable bit into the destination's git index (the destination is
+    afc's temporary folder, in no repository): some 30 processes, more than half of a render's time, each
+    wasted. Where copier no longer has the hook, nothing changes."""
+    saved = [(m, m.is_git_available) for m in modules if hasattr(m, "is_git_available")]
+    for module, _ in saved:
+        module.is_git_available = lambda: False
+    try:
+        yield
+    finally:
+        for module, original in saved:
+            module.is_git_available = original
 
 
 def render_jinja(folder: str, variables: dict[str, object]) -> dict[str, bytes]:

@@ -70,3 +70,45 @@ def test_the_ticket_route_is_force_dynamic_before_next_15():
     route = _ticket_route("14.2.3")
     assert 'import { NextResponse } from "next/server";' in route and "connection()" not in route
     assert '\nexport const dynamic = "force-dynamic";\n' in route
+
+
+def test_a_render_runs_no_git(monkeypatch):
+    """copier would ask git whether the template folder is a repository, then once per file about an
+    executable bit in the destination's index (afc's own temporary folder): afc runs none of those processes,
+    and leaves copier as it found it."""
+    import subprocess
+
+    import copier._main
+    import copier._template
+
+    started: list[str] = []
+    real_popen = subprocess.Popen.__init__
+
+    def spy(self, args, *rest, **kwargs):
+        started.append(" ".join(map(str, args)) if isinstance(args, (list, tuple)) else str(args))
+        real_popen(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", spy)
+    hooks = (copier._main.is_git_available, copier._template.is_git_available)
+    files = render.render_service({**ANSWERS, "ws_port": 4987})
+    assert "package.json" in files and b"4987" in b"".join(files.values())
+    assert not [cmd for cmd in started if "git" in cmd], started
+    assert (copier._main.is_git_available, copier._template.is_git_available) == hooks
+
+
+def test_a_changed_template_renders_anew_and_an_unchanged_one_from_memory(tmp_path: Path, monkeypatch):
+    renders = []
+    real = render._copier_render
+    monkeypatch.setattr(render, "_copier_render", lambda *a: renders.append(a) or real(*a))
+    copy = tmp_path / "templates"
+    shutil.copytree(render.templates_dir(), copy)
+    with render.use_templates(copy):
+        first = render.render_service(ANSWERS)
+        assert render.render_service(ANSWERS) == first and len(renders) == 1
+        readme = next(p for p in (copy / "ws").rglob("README*") if p.is_file())
+        readme.write_text(readme.read_text() + "\nA line a newer afc adds.\n")
+        second = render.render_service(ANSWERS)
+        assert len(renders) == 2
+        assert render.render_service({**ANSWERS, "ws_port": 4101}) != second and len(renders) == 3
+    changed = [name for name in first if first[name] != second[name]]
+    assert len(changed) == 1 and b"A line a newer afc adds." in second[changed[0]]
