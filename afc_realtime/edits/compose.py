@@ -4,6 +4,7 @@ else changed. Splicing lines rather than re-dumping keeps quotes, comments and w
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import PurePosixPath
@@ -24,6 +25,13 @@ _DUPLICATE = re.compile(r'found duplicate key "(?P<key>[^"]*)"')
 
 
 def load(text: str, path: str) -> Any:
+    """The file's data, for reading only: a run asks for the same file several times (the plan, the check
+    after the edit, the claims), so the last few loads are kept, and callers never change what they get."""
+    return _load(text, path)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(text: str, path: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -197,9 +205,9 @@ def _verify(text: str, path: str, name: str, insertion: Insertion) -> None:
     """The edited file must hold the same data plus exactly the new service."""
     before = load(text, path)
     after_text, _ = insert_all(text, [insertion])
-    after = load(after_text, path)
+    after = _plain(load(after_text, path))
     added = after["services"].pop(name, None)
-    if added is None or _plain(after) != _plain(before):
+    if added is None or after != _plain(before):
         raise BadInput(f"could not add service {name} without changing other content; add it by hand", path=path)
 
 

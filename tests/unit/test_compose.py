@@ -449,3 +449,16 @@ def test_a_duplicate_key_is_named_with_its_line_and_never_its_values():
     error = _refusal("services:\n  db:\n    environment:\n      PW: first-s3cret\n      PW: second-s3cret\n")
     assert (error.message, error.line) == ("duplicate key PW", 5)
     assert "s3cret" not in str(error)
+
+
+def test_loads_are_shared_and_never_changed_by_an_edit():
+    """A run loads the same compose file several times, served from memory; adding a service checks its work
+    on copies, so what the next caller loads is still the file's own data."""
+    text = "services:\n  db:\n    image: postgres:16\n"
+    assert compose.load(text, "compose.yml") is compose.load(text, "compose.yml")
+    first = compose.add_service("compose.yml", text, "ws", {"build": {"context": "apps/ws"}})
+    again = compose.add_service("compose.yml", text, "ws", {"build": {"context": "apps/ws"}})
+    assert first.insertions == again.insertions and first.insertions
+    assert list(compose.load(text, "compose.yml")["services"]) == ["db"]
+    after_text = text + "  ws:\n    build:\n      context: apps/ws\n"
+    assert list(compose.load(after_text, "compose.yml")["services"]) == ["db", "ws"]
