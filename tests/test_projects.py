@@ -71,6 +71,15 @@ def test_a_single_npm_app_at_the_root(tmp_path, web_toolchain, node):
     removed_byte_for_byte(project, before)
 
 
+def test_a_tsconfig_without_exclude_gets_one_and_gives_it_back(tmp_path):
+    """No `exclude` means tsc's default (node_modules); afc writes that default with the service beside it,
+    and `remove` takes its own member out again (it once refused its own manifest here)."""
+    tsconfig = '{\n  "compilerOptions": {\n    "strict": true,\n    "jsx": "preserve"\n  }\n}\n'
+    project, before, _ = added(tmp_path, "todo", {**shapes.SINGLE_NPM, "tsconfig.json": tsconfig})
+    assert '"exclude": ["node_modules", "realtime"]' in (project / "tsconfig.json").read_text()
+    removed_byte_for_byte(project, before)
+
+
 def test_a_single_apps_service_keeps_its_install_out_of_git(tmp_path):
     """create-next-app's .gitignore anchors /node_modules at the root: without the service's own .gitignore,
     `git add -A` after `--install` would take realtime/node_modules (4,142 files on a real app)."""

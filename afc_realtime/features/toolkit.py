@@ -177,6 +177,7 @@ RECIPE_WORDS = frozenset(
         "networks",
         "default",
         "exclude",
+        "node_modules",
         "packages",
         "realtime",
         "globalEnv",

@@ -171,6 +171,9 @@ SCHEMA_LINES = (
         ("package.json", ',\n    "workspaces": ["apps/*", "packages/*"]', False),
         ("turbo.json", ',\n    "globalEnv": ["DATABASE_URL"]', False),
         ("package.json", '"name": ', False),
+        # a tsconfig with no `exclude` gets one that keeps its default and leaves the service out
+        ("tsconfig.json", ',\n  "exclude": ["node_modules", "ws"]', True),
+        ("tsconfig.json", ',\n  "exclude": ["node_modules", "src"]', False),
         ("package.json", ",,", False),
         ("turbo.json", "", False),
         ("README.md", ",", False),
