@@ -31,7 +31,7 @@ SOURCES = (".ts", ".tsx", ".mts", ".js", ".jsx", ".mjs")
 NOT_APP = re.compile(r"(?:^|/)(?:__tests__|tests?|e2e|scripts|seed|fixtures)/|\.(?:test|spec|stories)\.")
 # A zero-argument function of the project's whose result names the signed-in user.
 SESSION_NAME = re.compile(r"(?i)session|user|auth|validaterequest|viewer|whoami")
-NOT_SESSION = re.compile(r"(?i)^(?:create|update|delete|set|sign|log|invalidate|remove|send|clear|destroy|use[A-Z])")
+NOT_SESSION = re.compile(r"^(?:create|update|delete|set|sign|log|invalidate|remove|send|clear|destroy|use[A-Z])")
 ENTRY = re.compile(r"(?:^|/)(?:route|page|layout|actions?)\.[jt]sx?$|(?:^|/)pages/api/")
 ID_NAMES = ("id", "userId", "user_id", "uid")  # where a session holds the user's id
 AWAITED = re.compile(r"await\s+([A-Za-z_$][\w$]*)\(\s*\)")
@@ -184,7 +184,7 @@ class _Finder:
         """A function of the project's that returns `createServerClient(...)` (@supabase/ssr's server client)."""
         for path, file in self._containing("createServerClient("):
             exports = _exports(file.root)
-            for name, function in _functions(file.root):
+            for _, function in _functions(file.root):
                 if function is None or "createServerClient(" not in function.text() or _arity(function):
                     continue
                 at = function.range().start.index
@@ -203,7 +203,7 @@ class _Finder:
             for call in file.root.find_all(kind="call_expression"):
                 name = _callee(call)
                 args = call.field("arguments")
-                if not name or not SESSION_NAME.search(name) or NOT_SESSION.match(name):
+                if not name or not SESSION_NAME.search(name) or NOT_SESSION.match(name[:1].lower() + name[1:]):
                     continue
                 if args is None or any(a.is_named() for a in args.children()):
                     continue

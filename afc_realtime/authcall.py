@@ -11,6 +11,9 @@ from .auth import AuthSetup
 from .features.toolkit import module_import
 from .project import Project
 
+# The names authorize.ts itself binds: an export of the same name is imported under another.
+TAKEN = frozenset({"session", "found", "id", "user", "supabase", "data", "channels", "authorize", "request", "Grant"})
+
 
 @dataclass(frozen=True)
 class Call:
@@ -28,9 +31,10 @@ def call_of(setup: AuthSetup, project: Project, authorize: str, membership: bool
     if setup.kind == "clerk":
         clerk = "const { userId: id } = await auth();" if membership else "const { userId } = await auth();"
         return Call(('import { auth } from "@clerk/nextjs/server";',), (clerk,), "id" if membership else "userId")
-    name = setup.local
+    name = setup.local if setup.local not in TAKEN else "appAuth"  # `export const session = ...` stays callable
     where = setup.specifier or module_import(project, authorize, _stem(setup.module))
-    binding = f"import {name} from" if setup.export == "default" else f"import {{ {name} }} from"
+    renamed = setup.export if name == setup.export else f"{setup.export} as {name}"
+    binding = f"import {name} from" if setup.export == "default" else f"import {{ {renamed} }} from"
     imports = [f'{binding} "{where}";']
     if setup.kind == "authjs":
         return Call(tuple(imports), (f"const session = await {name}();", "const id = session?.user?.id;"))

@@ -88,7 +88,7 @@ def plan_add(
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     if auth.kind == "none":
-        plan.note(Level.WARN, _no_auth(project), f"{project.helpers_dir}/authorize.ts")
+        plan.note(Level.WARN, _no_auth(), f"{project.helpers_dir}/authorize.ts")
     reached = any(b.wired and b.audience == "public" for b in plan.broadcasts)
     plan.next_steps = nextsteps.after_add(
         project, tree, port, live=bool(events), private_only=auth.kind == "none" and not reached
@@ -101,11 +101,11 @@ def plan_add(
     return plan
 
 
-def _no_auth(project: Project) -> str:
+def _no_auth() -> str:
     return (
-        "afc found no authentication (Auth.js, NextAuth, Clerk, better-auth, Supabase, or a session function the "
-        f"app's handlers await), so {project.helpers_dir}/authorize.ts lets every browser join `public` only: "
-        "private events (to `user:` or `team:` channels) reach nobody until you write in it who is asking"
+        "no authentication found (Auth.js, NextAuth, Clerk, better-auth, Supabase, or a session function the "
+        "app's handlers await): this file lets every browser join `public` only, so private events (to `user:` "
+        "or `team:` channels) reach nobody until you write in it who is asking"
     )
 
 

@@ -27,7 +27,8 @@ TSCONFIG = """{
     "module": "esnext",
     "moduleResolution": "bundler",
     "jsx": "preserve"
-  }
+  },
+  "exclude": ["node_modules"]
 }
 """
 
@@ -157,7 +158,9 @@ export default betterAuth({ emailAndPassword: { enabled: true } });
     },
 )
 
-CLERK = app("@clerk/nextjs", {"src/app/api/me/route.ts": "export async function GET() {\n    return Response.json({});\n}\n"})
+CLERK = app(
+    "@clerk/nextjs", {"src/app/api/me/route.ts": "export async function GET() {\n    return Response.json({});\n}\n"}
+)
 
 LUCIA_STYLE = app(
     "",
