@@ -6,6 +6,7 @@ a module whose value builds `drizzle(...)` or `new PrismaClient()`, extended, wr
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 
 from .edits import typescript as ts
@@ -34,7 +35,18 @@ class Client:
 
 def find_client(project: Project, tree: Tree, orm: str) -> Client | None:
     """The app's `orm` ("drizzle" or "prisma") client: a named export before a default, the web app's own
-    module before a workspace package's; None when no module exports one."""
+    module before a workspace package's; None when no module exports one. Asked once per membership table
+    and twice a run: found once per tree."""
+    found = _FOUND.setdefault(tree, {})
+    if (project.web, orm) not in found:
+        found[(project.web, orm)] = _find(project, tree, orm)
+    return found[(project.web, orm)]
+
+
+_FOUND: weakref.WeakKeyDictionary[Tree, dict[tuple[str, str], Client | None]] = weakref.WeakKeyDictionary()
+
+
+def _find(project: Project, tree: Tree, orm: str) -> Client | None:
     sources = [p for p in source_files(project, tree) if p.endswith(SOURCES) and not p.endswith(".d.ts")]
     texts = {p: tree.read_text(p) or "" for p in sources if not NOT_APP.search(p)}
     marker = MARKERS[orm]
