@@ -73,7 +73,7 @@ class AuthSetup:
         asks = {
             "authjs": f"Auth.js (`{self.local}()` from {where})",
             "nextauth": f"NextAuth v4 (`getServerSession({self.local})` with `{self.local}` from {where})",
-            "clerk": "Clerk (`auth()` from @clerk/nextjs/server)",
+            "clerk": f"Clerk (`auth()` from {self.library or '@clerk/nextjs/server'})",
             "better-auth": f"better-auth (`{self.local}.api.getSession` from {where})",
             "supabase": f"Supabase auth (`{self.local}()` from {where}, then `auth.getUser()`)",
             "session": f"{self.name} from {where}, reading `{'.'.join(self.path)}`,",
@@ -134,7 +134,16 @@ class _Finder:
         return AuthSetup("none")
 
     def _clerk(self) -> AuthSetup | None:
-        return AuthSetup("clerk") if "@clerk/nextjs" in self.project.web_dependencies else None
+        """Clerk's `auth()` from where the app imports its server helpers (`@clerk/nextjs/server` from v5 on,
+        `@clerk/nextjs` in v4's App Router)."""
+        if "@clerk/nextjs" not in self.project.web_dependencies:
+            return None
+        for _, file in self._containing("@clerk/nextjs"):
+            for name in ("auth", "currentUser"):
+                library = _imported_from(file.root, name)
+                if library in ("@clerk/nextjs", "@clerk/nextjs/server"):
+                    return AuthSetup("clerk", library=library)
+        return AuthSetup("clerk", library="@clerk/nextjs/server")
 
     def _setup(self, kind: str, module: str, export: str, **more: object) -> AuthSetup:
         return AuthSetup(kind, module, export, self._specifier(module, export), **more)  # type: ignore[arg-type]

@@ -30,7 +30,8 @@ def call_of(setup: AuthSetup, project: Project, authorize: str, membership: bool
         return None
     if setup.kind == "clerk":
         clerk = "const { userId: id } = await auth();" if membership else "const { userId } = await auth();"
-        return Call(('import { auth } from "@clerk/nextjs/server";',), (clerk,), "id" if membership else "userId")
+        where = setup.library or "@clerk/nextjs/server"
+        return Call((f'import {{ auth }} from "{where}";',), (clerk,), "id" if membership else "userId")
     name = setup.local if setup.local not in TAKEN else "appAuth"  # `export const session = ...` stays callable
     where = setup.specifier or module_import(project, authorize, _stem(setup.module))
     renamed = setup.export if name == setup.export else f"{setup.export} as {name}"

@@ -255,3 +255,15 @@ def test_a_function_that_writes_or_a_react_hook_is_no_session_function():
             },
         )
         assert found(files).kind == "none", name
+
+
+def test_clerk_is_asked_where_the_app_imports_it_from():
+    v4 = app(
+        "@clerk/nextjs",
+        {
+            "src/app/api/me/route.ts": 'import { auth } from "@clerk/nextjs";\n'
+            "export async function GET() {\n    return Response.json(auth().userId);\n}\n"
+        },
+    )
+    assert imports(v4) == ('import { auth } from "@clerk/nextjs";',)
+    assert imports(SHAPES["clerk"]) == ('import { auth } from "@clerk/nextjs/server";',)  # imports nothing: v5 on
