@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from .audience import Membership, memberships
-from .datamodel import SCHEMA_SKIP, TS_SOURCE, DataModel, Table
+from .datamodel import SCHEMA_SKIP, DataModel, Table
+from .dbclient import find_client
 from .features.toolkit import module_import
 from .project import Project
 from .tree import Tree
 
-CLIENT = re.compile(r"export\s+const\s+(\w+)\s*(?::[^=]+)?=[^;]*?\b(drizzle|new\s+PrismaClient)\s*\(")
 INTEGER_COLUMN = re.compile(r"^(?:serial|bigserial|integer|int|bigint|smallint|smallserial|mediumint|tinyint)$")
 
 
@@ -43,10 +43,10 @@ def queries(project: Project, tree: Tree, model: DataModel, authorize: str) -> l
 
 def _query(project: Project, tree: Tree, membership: Membership, authorize: str) -> Query | None:
     orm = membership.table.orm
-    client = _client(project, tree, "drizzle" if orm == "drizzle" else "new PrismaClient")
+    client = find_client(project, tree, "drizzle" if orm == "drizzle" else "prisma")
     if client is None:
         return None
-    name, path = client
+    name, path = client.name, client.module
     client_import = _import_of(project, tree, authorize, name, path)
     kind, table, user, tenant = membership.kind, membership.table, membership.user_column, membership.tenant_column
     user_id = "Number(id)" if _is_integer(tree, table, user) else "id"
@@ -54,7 +54,7 @@ def _query(project: Project, tree: Tree, membership: Membership, authorize: str)
     if orm == "prisma":
         delegate = table.name[:1].lower() + table.name[1:]
         return Query(
-            (f'import {{ {name} }} from "{client_import}";',),
+            (f'import {client.binding()} from "{client_import}";',),
             (
                 f"const {rows} = await {name}.{delegate}.findMany({{ where: {{ {user}: {user_id} }}, "
                 f"select: {{ {tenant}: true }} }});",
@@ -68,9 +68,10 @@ def _query(project: Project, tree: Tree, membership: Membership, authorize: str)
     table_import = _import_of(project, tree, authorize, table.name, schema.rsplit(".", 1)[0])
     if table_import.startswith(".") and _package_of(tree, schema) == client_import:
         table_import = client_import  # the package the app imports its client from exports its schema too
-    imports = [f'import {{ {name} }} from "{client_import}";', 'import { eq } from "drizzle-orm";']
+    imports = [f'import {client.binding()} from "{client_import}";', 'import { eq } from "drizzle-orm";']
     if table_import == client_import:
-        imports[0] = f'import {{ {name}, {table.name} }} from "{client_import}";'
+        both = f"{name}, {{ {table.name} }}" if client.default else f"{{ {name}, {table.name} }}"
+        imports[0] = f'import {both} from "{client_import}";'
     else:
         imports.insert(1, f'import {{ {table.name} }} from "{table_import}";')
     return Query(
@@ -92,19 +93,6 @@ def _variable(kind: str) -> str:
     """`team` -> teams, `organization-unit` -> organizationUnits: the rows' variable."""
     first, *rest = kind.split("-")
     return first + "".join(part.capitalize() for part in rest) + "s"
-
-
-def _client(project: Project, tree: Tree, builds: str) -> tuple[str, str] | None:
-    """(the exported name, the module path without extension) of the app's database client."""
-    for folder in project.packages:
-        for path in tree.walk(folder, SCHEMA_SKIP - {"app"}):
-            if not path.endswith(TS_SOURCE) or path.endswith(".d.ts"):
-                continue
-            text = tree.read_text(path) or ""
-            for match in CLIENT.finditer(text):
-                if re.sub(r"\s+", " ", match.group(2)) == builds:
-                    return match.group(1), path.rsplit(".", 1)[0]
-    return None
 
 
 def _import_of(project: Project, tree: Tree, authorize: str, name: str, module: str) -> str:

@@ -34,8 +34,10 @@ def _manager(project: Project) -> str:
     return project.package_manager if project.package_manager in INSTALL else "npm"
 
 
-def after_add(project: Project, tree: Tree, port: int, live: bool = True) -> list[NextStep]:
-    """The steps after `add websocket`; `live` is False when afc wired no event, so no change shows live yet."""
+def after_add(project: Project, tree: Tree, port: int, live: bool = True, private_only: bool = False) -> list[NextStep]:
+    """The steps after `add websocket`; `live` is False when afc wired no event, so no change shows live yet;
+    `private_only` when every event it wired goes to a private channel and afc found no authentication to
+    grant one (then nothing shows live until the user writes authorize.ts)."""
     pm = _manager(project)
     run, ws = RUN[pm], project.ws
     steps = [*_env_steps(project, tree), *_database_steps(project, tree)]
@@ -53,6 +55,9 @@ def after_add(project: Project, tree: Tree, port: int, live: bool = True) -> lis
             None,
             f"open http://localhost:{project.dev_port} in two browser tabs: a change made in one shows in the "
             "other without a reload"
+            if live and not private_only
+            else f"afc found no authentication, so the events it wired (to `user:` or `team:` channels) reach "
+            f"nobody until {project.helpers_dir}/authorize.ts says who is asking: nothing shows live until then"
             if live
             else "afc wired no event, so nothing shows live yet: `afc add event NAME --route FILE` wires one",
         ),

@@ -8,7 +8,7 @@ import posixpath
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from .. import __version__, access, datamodel, nextsteps, reads, render
+from .. import __version__, access, authcall, datamodel, nextsteps, reads, render
 from .. import manifest as manifest_mod
 from ..audience import Audience, Exposure, Reach, decide, names_a_table
 from ..auth import AuthSetup, detect_auth
@@ -28,7 +28,7 @@ from . import envvars, service
 from .claims import check_service_claims
 from .recipe import ENV_HEADER, PORT, base_path, compose_service, env_entries, render_service
 from .service import check_port, package_name
-from .toolkit import Draft, check_record, import_path, module_import, new_dirs, remove_records
+from .toolkit import Draft, check_record, import_path, new_dirs, remove_records
 
 FEATURE = "websocket"
 TURBO_BUILD_ENV = ["NEXT_PUBLIC_WS_URL"]
@@ -87,13 +87,26 @@ def plan_add(
         no_public=not public,
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
-    plan.next_steps = nextsteps.after_add(project, tree, port, live=bool(events))
+    if auth.kind == "none":
+        plan.note(Level.WARN, _no_auth(), f"{project.helpers_dir}/authorize.ts")
+    reached = any(b.wired and b.audience == "public" for b in plan.broadcasts)
+    plan.next_steps = nextsteps.after_add(
+        project, tree, port, live=bool(events), private_only=auth.kind == "none" and not reached
+    )
     plan.install = nextsteps.install_of(project)
     plan.summary = (
         f"Adds the realtime service in {project.ws}/, the web helpers in {project.helpers_dir}/ and "
         f"{auth.ticket_route()}; {_wires(events, plan)}."
     )
     return plan
+
+
+def _no_auth() -> str:
+    return (
+        "no authentication found (Auth.js, NextAuth, Clerk, better-auth, Supabase, or a session function the "
+        "app's handlers await): this file lets every browser join `public` only, so private events (to `user:` "
+        "or `team:` channels) reach nobody until you write in it who is asking"
+    )
 
 
 def _wires(events: list[str], plan: Plan) -> str:
@@ -157,18 +170,19 @@ def render_helpers(project: Project, auth: AuthSetup, tree: Tree | None = None) 
     helpers = render.render_web_helpers({"use_after": project.has_after})
     files = {f"{project.helpers_dir}/{name}": data for name, data in helpers.items()}
     authorize = f"{project.helpers_dir}/authorize.ts"
-    module = auth.module.removesuffix(".ts") if auth.module else None
+    membership = _membership_variables(project, tree, auth, authorize)
+    call = authcall.call_of(auth, project, authorize, membership=bool(membership["membership_lines"]))
     rendered = render.render_jinja(
         "auth",
         {
-            "auth_kind": auth.kind,
             "auth_label": auth.name,
-            "auth_import": "@clerk/nextjs/server"
-            if auth.kind == "clerk"
-            else module_import(project, authorize, module),
+            "auth_imports": list(call.imports) if call else [],
+            "auth_lines": list(call.lines) if call else [],
+            "auth_request": call.request if call else False,
+            "who": call.who if call else "id",
             "authorize_import": import_path(project, ticket_route(project), "authorize"),
             "ticket_import": import_path(project, ticket_route(project), "ticket"),
-            **_membership_variables(project, tree, auth, authorize),
+            **membership,
             "use_connection": project.has_connection,
         },
     )

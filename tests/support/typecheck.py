@@ -36,6 +36,25 @@ STUBS = {
         "export type Session = { user?: { id?: string; name?: string | null; email?: string | null } };\n"
         "export default function NextAuth(config: unknown): {\n"
         "  auth: () => Promise<Session | null>;\n  handlers: { GET: unknown; POST: unknown };\n};\n"
+        # NextAuth v4: its Session names no user id unless the app declares one
+        "export interface DefaultSession {\n"
+        "  user?: { name?: string | null; email?: string | null; image?: string | null };\n  expires: string;\n}\n"
+        "export interface NextAuthOptions {\n  providers: unknown[];\n"
+        "  callbacks?: { session?: (p: { session: DefaultSession; token: { sub?: string } }) => unknown };\n}\n"
+        "export declare function getServerSession(options: NextAuthOptions): Promise<DefaultSession | null>;\n"
+    ),
+    # iron-session's and @supabase/ssr's server APIs as the apps of tests/support/auth_projects.py use them.
+    "iron-session.d.ts": (
+        "export type IronSession<T> = T & { save(): Promise<void>; destroy(): void };\n"
+        "export declare function getIronSession<T extends object>(\n"
+        "  cookies: unknown, options: { password: string; cookieName: string }\n): Promise<IronSession<T>>;\n"
+    ),
+    "supabase-ssr.d.ts": (
+        "export interface User { id: string; email?: string }\n"
+        "type UserResponse = { data: { user: User }; error: null } | { data: { user: null }; error: Error };\n"
+        "export interface SupabaseClient { auth: { getUser(): Promise<UserResponse> } }\n"
+        "export declare function createServerClient(\n"
+        "  url: string, key: string, options: { cookies: { getAll(): unknown } }\n): SupabaseClient;\n"
     ),
     "t3-env.d.ts": "export declare function createEnv<T>(options: T): Record<string, string | undefined>;\n",
     # Typed like the real libraries where it matters to the lines afc inserts: `.returning()` gives an array
@@ -216,6 +235,9 @@ def typecheck(
         "@trpc/server": ["./stubs/trpc.d.ts"],
         "@t3-oss/env-nextjs": ["./stubs/t3-env.d.ts"],
         "next-auth": ["./stubs/next-auth.d.ts"],
+        "next-auth/next": ["./stubs/next-auth.d.ts"],
+        "iron-session": ["./stubs/iron-session.d.ts"],
+        "@supabase/ssr": ["./stubs/supabase-ssr.d.ts"],
         "@clerk/nextjs/server": ["./stubs/clerk.d.ts"],
         "better-auth": ["./stubs/better-auth.d.ts"],
     }

@@ -138,3 +138,14 @@ def test_the_node_start_loads_the_env_file_and_names_the_node_floor():
     assert "start:node" not in why
     bun = {**files, "bun.lock": "", "package-lock.json": None}
     assert "without bun" not in why_of({k: v for k, v in bun.items() if v is not None}, "cd realtime && bun run dev")
+
+
+def test_no_live_demo_is_promised_when_every_event_is_private_and_no_authentication_grants_it():
+    tree = Tree.in_memory(AFC_PROJECT)
+    promised = nextsteps.after_add(detect(tree), tree, 4001, live=True, private_only=False)
+    refused = nextsteps.after_add(detect(tree), tree, 4001, live=True, private_only=True)
+    assert any((s.why or "").startswith("open http://localhost:3000 in two browser tabs") for s in promised)
+    assert not any("two browser tabs" in (s.why or "") for s in refused)
+    assert any(
+        "reach nobody until apps/web/src/lib/realtime/authorize.ts says who is asking" in (s.why or "") for s in refused
+    )

@@ -1,0 +1,291 @@
+"""One small single app per authentication shape real projects write, found by what their modules build
+(`afc_realtime/auth.py`): Auth.js v5 behind React's `cache`, NextAuth v4 options exported from
+`pages/api/auth/[...nextauth].ts` with a Prisma client cached on `globalThis` and default-exported, better-auth
+exported under another name and as a default, Clerk, a Lucia-style `validateRequest`, an iron-session
+`getSession`, Supabase's server client, and a session function of the app's own with a numeric id. No import
+alias: every app imports by relative path, so `tests/test_auth_shapes.py` type-checks them all in one run."""
+
+from __future__ import annotations
+
+PACKAGE = """{
+  "name": "shape",
+  "private": true,
+  "scripts": { "dev": "next dev" },
+  "dependencies": {
+    "next": "15.5.0",
+    "react": "19.1.0"%s
+  }
+}
+"""
+
+TSCONFIG = """{
+  "compilerOptions": {
+    "strict": true,
+    "noUncheckedIndexedAccess": true,
+    "exactOptionalPropertyTypes": true,
+    "noUnusedLocals": true,
+    "module": "esnext",
+    "moduleResolution": "bundler",
+    "jsx": "preserve"
+  },
+  "exclude": ["node_modules"]
+}
+"""
+
+
+def app(dependency: str, files: dict[str, str]) -> dict[str, str]:
+    extra = f',\n    "{dependency}": "*"' if dependency else ""
+    page = {"src/app/page.tsx": "export default function Page() {\n    return null;\n}\n"}
+    return {"package.json": PACKAGE % extra, "package-lock.json": "{}\n", "tsconfig.json": TSCONFIG, **page, **files}
+
+
+AUTHJS_CACHED = app(
+    "next-auth",
+    {
+        # Auth.js v5 in a module named for nothing afc knows, its `auth` renamed and wrapped in React's cache
+        "src/server/identity/index.ts": """import NextAuth from "next-auth";
+import { cache } from "react";
+
+const { auth: uncached, handlers } = NextAuth({ providers: [] });
+
+export const auth = cache(uncached);
+export { handlers };
+""",
+        "src/app/api/me/route.ts": """import { NextResponse } from "next/server";
+
+import { auth } from "../../../server/identity";
+
+export async function GET() {
+    const session = await auth();
+    return NextResponse.json({ signedIn: Boolean(session?.user) });
+}
+""",
+    },
+)
+
+PRISMA_MEMBERS = """generator client {
+  provider = "prisma-client-js"
+}
+
+model User {
+  id    String @id @default(cuid())
+}
+
+model Team {
+  id    String @id @default(cuid())
+  title String
+}
+
+model Member {
+  id     String @id @default(cuid())
+  userId String
+  user   User   @relation(fields: [userId], references: [id])
+  teamId String
+  team   Team   @relation(fields: [teamId], references: [id])
+}
+
+model Project {
+  id     String @id @default(cuid())
+  title  String
+  teamId String
+  team   Team   @relation(fields: [teamId], references: [id])
+}
+"""
+
+NEXTAUTH_V4 = app(
+    "next-auth",
+    {
+        # NextAuth v4: the options live in the Pages Router's catch-all, the handlers ask getServerSession
+        "src/pages/api/auth/[...nextauth].ts": """import NextAuth, { type NextAuthOptions } from "next-auth";
+
+export const authOptions: NextAuthOptions = {
+    providers: [],
+    callbacks: {
+        session: ({ session, token }) => ({ ...session, user: { ...session.user, id: token.sub } }),
+    },
+};
+
+export default NextAuth(authOptions);
+""",
+        # the client cached on globalThis, built under another name and exported as the default
+        "src/lib/database.ts": """import { PrismaClient } from "@prisma/client";
+
+declare global {
+    var cachedPrisma: PrismaClient | undefined;
+}
+
+const client = globalThis.cachedPrisma ?? new PrismaClient();
+if (process.env.NODE_ENV !== "production") globalThis.cachedPrisma = client;
+
+export default client;
+""",
+        "src/app/api/projects/route.ts": """import { getServerSession } from "next-auth/next";
+import { NextResponse } from "next/server";
+
+import client from "../../../lib/database";
+import { authOptions } from "../../../pages/api/auth/[...nextauth]";
+
+export async function POST(req: Request) {
+    const session = await getServerSession(authOptions);
+    if (!session) return NextResponse.json({ error: "sign in" }, { status: 401 });
+    const { title, teamId } = (await req.json()) as { title: string; teamId: string };
+    const project = await client.project.create({ data: { title, teamId } });
+    return NextResponse.json(project, { status: 201 });
+}
+""",
+        "prisma/schema.prisma": PRISMA_MEMBERS,
+    },
+)
+
+BETTER_AUTH_RENAMED = app(
+    "better-auth",
+    {
+        # outside lib/auth.ts, exported as `authLib`: `import { auth }` would be TS2724
+        "src/utils/auth.ts": """import { betterAuth } from "better-auth";
+
+export const authLib = betterAuth({ emailAndPassword: { enabled: true } });
+""",
+    },
+)
+
+BETTER_AUTH_DEFAULT = app(
+    "better-auth",
+    {
+        "src/auth/server.ts": """import { betterAuth } from "better-auth";
+
+export default betterAuth({ emailAndPassword: { enabled: true } });
+""",
+    },
+)
+
+CLERK = app(
+    "@clerk/nextjs", {"src/app/api/me/route.ts": "export async function GET() {\n    return Response.json({});\n}\n"}
+)
+
+LUCIA_STYLE = app(
+    "",
+    {
+        # sessions of the app's own in the Lucia guide's style, read by a Server Action
+        "src/lib/server/session.ts": """import { cookies } from "next/headers";
+import { cache } from "react";
+
+export interface User {
+    id: string;
+    email: string;
+}
+export interface Session {
+    id: string;
+    userId: string;
+    expiresAt: Date;
+}
+type Validated = { user: User; session: Session } | { user: null; session: null };
+
+async function readToken(token: string): Promise<Validated> {
+    return token.length > 0
+        ? { user: { id: token, email: "" }, session: { id: token, userId: token, expiresAt: new Date() } }
+        : { user: null, session: null };
+}
+
+export const validateRequest = cache(async (): Promise<Validated> => {
+    const token = (await cookies()).get("session")?.value ?? "";
+    return readToken(token);
+});
+""",
+        "src/app/notes/actions.ts": """"use server";
+
+import { validateRequest } from "../../lib/server/session";
+
+export async function renameNote(title: string): Promise<string> {
+    const { user } = await validateRequest();
+    if (!user) throw new Error("sign in");
+    return `${user.id}:${title}`;
+}
+""",
+    },
+)
+
+IRON_SESSION = app(
+    "iron-session",
+    {
+        "src/lib/session.ts": """import { getIronSession } from "iron-session";
+import { cookies } from "next/headers";
+
+export interface SessionData {
+    userId?: number;
+    isLoggedIn: boolean;
+}
+
+const sessionOptions = { password: process.env.SESSION_SECRET ?? "", cookieName: "app-session" };
+
+export async function getSession() {
+    return getIronSession<SessionData>(await cookies(), sessionOptions);
+}
+""",
+        "src/app/api/profile/route.ts": """import { getSession } from "../../../lib/session";
+
+export async function GET() {
+    const session = await getSession();
+    if (!session.isLoggedIn) return Response.json({ error: "sign in" }, { status: 401 });
+    return Response.json({ userId: session.userId });
+}
+""",
+    },
+)
+
+SUPABASE = app(
+    "@supabase/ssr",
+    {
+        "src/utils/supabase/server.ts": """import { createServerClient } from "@supabase/ssr";
+import { cookies } from "next/headers";
+
+export async function createClient() {
+    const cookieStore = await cookies();
+    return createServerClient(process.env.NEXT_PUBLIC_SUPABASE_URL ?? "", process.env.NEXT_PUBLIC_SUPABASE_KEY ?? "", {
+        cookies: { getAll: () => cookieStore.getAll() },
+    });
+}
+""",
+    },
+)
+
+OWN_SESSION = app(
+    "",
+    {
+        # a signed cookie of the app's own; the user id is a number (a `serial` key)
+        "src/lib/auth/session.ts": """import { cookies } from "next/headers";
+
+export type SessionData = { user: { id: number }; expires: string };
+
+function verify(token: string): SessionData | null {
+    const id = Number(token.split(".")[0]);
+    return Number.isInteger(id) ? { user: { id }, expires: "" } : null;
+}
+
+export async function getSession(): Promise<SessionData | null> {
+    const token = (await cookies()).get("session")?.value;
+    return token ? verify(token) : null;
+}
+""",
+        "src/app/(dashboard)/actions.ts": """"use server";
+
+import { getSession } from "../../lib/auth/session";
+
+export async function whoAmI(): Promise<number | null> {
+    const session = await getSession();
+    return session ? session.user.id : null;
+}
+""",
+    },
+)
+
+SHAPES = {
+    "authjs-cached": AUTHJS_CACHED,
+    "nextauth-v4": NEXTAUTH_V4,
+    "better-auth-renamed": BETTER_AUTH_RENAMED,
+    "better-auth-default": BETTER_AUTH_DEFAULT,
+    "clerk": CLERK,
+    "lucia-style": LUCIA_STYLE,
+    "iron-session": IRON_SESSION,
+    "supabase": SUPABASE,
+    "own-session": OWN_SESSION,
+}

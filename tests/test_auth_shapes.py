@@ -1,0 +1,70 @@
+"""Each authentication shape real projects write (tests/support/auth_projects.py), as a user of it sees
+`afc add websocket`: the ticket route asks that authentication who the browser is, with the name the module
+exports it by; every app type-checks (in one `tsc` run: the apps import by relative path) and `remove`
+gives every byte back."""
+
+import shutil
+
+from typer.testing import CliRunner
+
+from afc_realtime.cli import app
+from tests.support.auth_projects import SHAPES, TSCONFIG
+from tests.support.projects import fingerprint, make_project
+from tests.support.typecheck import assert_typechecks
+
+runner = CliRunner()
+
+# What each app's authorize.ts says, in order (imports first).
+EXPECTED = {
+    "authjs-cached": ('import { auth } from "../../server/identity/index";', "const session = await auth();"),
+    "nextauth-v4": (
+        'import { getServerSession } from "next-auth/next";',
+        'import { authOptions } from "../../pages/api/auth/[...nextauth]";',
+        'import client from "../database";',
+        "const session = await getServerSession(authOptions);",
+        "const teams = await client.member.findMany({ where: { userId: id }, select: { teamId: true } });",
+    ),
+    "better-auth-renamed": (
+        'import { authLib } from "../../utils/auth";',
+        "const session = await authLib.api.getSession({ headers: request.headers });",
+    ),
+    "better-auth-default": (
+        'import auth from "../../auth/server";',
+        "const session = await auth.api.getSession({ headers: request.headers });",
+    ),
+    "clerk": ('import { auth } from "@clerk/nextjs/server";', "const { userId } = await auth();"),
+    "lucia-style": (
+        'import { validateRequest } from "../server/session";',
+        "const session = await validateRequest();",
+        "const found = session?.user?.id;",
+    ),
+    "iron-session": ('import { getSession } from "../session";', "const found = session?.userId;"),
+    "supabase": (
+        'import { createClient } from "../../utils/supabase/server";',
+        "const supabase = await createClient();",
+        "const { data } = await supabase.auth.getUser();",
+    ),
+    "own-session": ('import { getSession } from "../auth/session";', "const found = session?.user?.id;"),
+}
+
+
+def test_each_auth_shape_is_asked_type_checks_and_comes_out(tmp_path, web_toolchain, node):
+    combined = tmp_path / "combined"
+    (combined / "src").mkdir(parents=True)
+    (combined / "tsconfig.json").write_text(TSCONFIG)
+    before = {}
+    for shape, files in SHAPES.items():
+        project = make_project(tmp_path / shape, files)
+        before[shape] = fingerprint(project)
+        result = runner.invoke(app, ["add", "websocket", "-C", str(project), "--yes"])
+        assert result.exit_code == 0, result.output
+        authorize = (project / "src/lib/realtime/authorize.ts").read_text()
+        at = [authorize.find(line) for line in EXPECTED[shape]]
+        assert -1 not in at and at == sorted(at), f"{shape}:\n{authorize}"
+        assert "import { auth }" not in authorize or shape in ("authjs-cached", "clerk"), authorize
+        shutil.copytree(project / "src", combined / "src" / shape)
+    assert_typechecks(combined, web_toolchain, node, tmp_path / "tc", alias_src=False)
+    for shape in SHAPES:
+        result = runner.invoke(app, ["remove", "websocket", "-C", str(tmp_path / shape), "--yes"])
+        assert result.exit_code == 0, result.output
+        assert fingerprint(tmp_path / shape) == before[shape], shape
