@@ -170,8 +170,10 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
     base = Write(file.path, file.line(call.node), handler.label, call.orm, call.table, call.action, None)
     function = _enclosing_function(call.node, handler.body)
     transaction = _transaction_of(function) if function is not None else None
-    if function is not None and transaction is None:
-        return replace(base, reason="written inside a callback; afc wires writes in the handler's own body")
+    if transaction is None and function is not None and _inside_transaction(function, handler.body):
+        return replace(base, reason=IN_TRANSACTION_CALLBACK)
+    # a write in a callback (`items.map(...)`, `after(...)`) is sent from the callback, right after it runs
+    responds = handler.responds and function is None
     stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
     bound = _binding(call) if call.returns_row else None
     if isinstance(bound, tuple):
@@ -183,15 +185,65 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
             statement, var, maybe = outer
         kept = _kept(call, stated, var)
         write = replace(base, row=var, maybe_undefined=maybe, change=kept)
-        return anchored(write, statement, handler.responds and kept.complete)
+        return anchored(write, statement, responds and kept.complete)
     if transaction is not None and function is not None:
         return _after_transaction(base, stated, function, transaction)
     own = statement_of(call.top)
-    if own is None:
-        return replace(base, reason="afc cannot place a line beside this write (it runs under a condition)")
-    if own.kind() == "return_statement" or own.kind() in FUNCTIONS:
+    if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
+        wrapped = _wrapped(base, call, stated)
+        if wrapped is not None:
+            return wrapped
+        if own is None:
+            return replace(base, reason=UNDER_CONDITION)
         return replace(base, reason=bound if isinstance(bound, str) else _RETURNED)
     return anchored(replace(base, change=stated), own, False)
+
+
+UNDER_CONDITION = "afc cannot place a line beside this write (it runs under a condition)"
+IN_TRANSACTION_CALLBACK = (
+    "written in a callback inside a transaction: afc sends changes only after the transaction, and cannot "
+    "place a line there"
+)
+WRITTEN = "written"  # the wrapped write's result, in `broadcastAfter(<write>, (written) => ...)`
+
+
+def _inside_transaction(function: SgNode, stop: SgNode) -> bool:
+    """Whether a callback runs inside a transaction's callback (in the handler's body): sending from it would
+    announce a change that may still roll back."""
+    for ancestor in function.ancestors():
+        if same(ancestor, stop):
+            return False
+        if ancestor.kind() in FUNCTIONS and _transaction_of(ancestor) is not None:
+            return True
+    return False
+
+
+def _awaited(top: SgNode) -> bool:
+    """Whether the write's value is awaited, returned, or an arrow function's result: a query builder runs
+    only once awaited, so afc wraps only a write that runs anyway (never one kept for later)."""
+    node = top
+    parent = node.parent()
+    while parent is not None and parent.kind() in ("parenthesized_expression", "as_expression", "satisfies_expression"):
+        node, parent = parent, parent.parent()
+    if parent is None:
+        return False
+    if parent.kind() in ("await_expression", "return_statement"):
+        return True
+    return parent.kind() == "arrow_function" and same(parent.field("body"), node)
+
+
+def _wrapped(base: Write, call: Call, stated: Change) -> Write | None:
+    """The write wrapped where no line of its own can go: `broadcastAfter(<write>, (written) => { ... })` runs
+    it, then sends the change, and gives its result back unchanged."""
+    if not _awaited(call.top) or WRITTEN in change.names_used(stated):
+        return None
+    if not call.returns_row:
+        return replace(base, change=stated, anchor=call.top, wrapped=True)
+    first = call.orm == "drizzle" and not _then_first(call.top)
+    row = f"{WRITTEN}[0]" if first else WRITTEN
+    kept = _kept(call, stated, row)
+    maybe = call.orm == "drizzle"
+    return replace(base, row=row, change=kept, anchor=call.top, wrapped=True, maybe_undefined=maybe)
 
 
 def _after_transaction(base: Write, stated: Change, function: SgNode, transaction: SgNode) -> Write:

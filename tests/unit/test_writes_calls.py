@@ -142,4 +142,5 @@ def test_a_function_inside_an_entry_point_is_listed_with_it_not_again_as_a_helpe
         }
     )
     writes, _ = scanned(files)
-    assert [(w.handler, w.reason[:26]) for w in writes] == [("POST", "written inside a callback;")]
+    # listed once, under POST; its line goes right after the write, inside the function that makes it
+    assert [(w.handler, w.row, w.wirable, w.line) for w in writes] == [("POST", "row", True, 4)]

@@ -182,8 +182,12 @@ def test_a_prisma_write_not_kept_and_many():
     )
 
 
-def test_a_write_under_a_condition_or_returned_at_once_is_not_wired():
+def test_a_write_under_a_condition_or_returned_at_once_is_wrapped_and_one_never_run_is_not():
+    # (once "not wired": afc asked users to keep the row; the write itself is wrapped now, tests/unit/test_writes_wrap.py)
     conditional = one_write("    if (input.title) await db.delete(notes).where(eq(notes.id, id));")
-    assert not conditional.wirable and conditional.reason.endswith("(it runs under a condition)")
+    assert conditional.wirable and conditional.wrapped and conditional.change.where == (("id", "id"),)
     returned = one_write("    return db.delete(notes).where(eq(notes.id, id));")
-    assert not returned.wirable and returned.reason.startswith("returns what it writes at once")
+    assert returned.wirable and returned.wrapped
+    # a builder nobody awaits never runs: wrapping it would run it, so it is left, with the reason
+    kept_for_later = one_write("    const later = input.title ? db.delete(notes).where(eq(notes.id, id)) : null;")
+    assert not kept_for_later.wirable and kept_for_later.reason.endswith("(it runs under a condition)")

@@ -1,0 +1,82 @@
+"""Writes with no statement of their own in the handler's body (issue 18): in a callback (`items.map(...)`,
+`.forEach(async ...)`, `after(...)`), returned at once, under a condition. A callback with a block gets its
+line right after the write; elsewhere the write is wrapped, `broadcastAfter(<write>, (written) => { ... })`,
+which runs it, sends its change and gives its result back. Every edit comes out byte for byte."""
+
+from afc_realtime.writes import actions, inserter
+from afc_realtime.writes.site import Write
+from tests.support.roundtrip import round_trip
+from tests.support.writes import edits, sites, wire
+
+PATH = "app/actions.ts"
+
+
+def action(body: str) -> str:
+    return f'"use server";\nexport async function act(items: {{ title: string }}[], ok: boolean, id: number) {{\n{body}}}\n'
+
+
+def wired(body: str) -> str:
+    text = action(body)
+    return round_trip(inserter, text, *edits(wire(actions, PATH, text)))
+
+
+def test_a_write_in_a_callback_with_a_block_gets_its_line_inside_the_callback():
+    new = wired("  items.forEach(async (i) => {\n    await db.insert(todos).values({ title: i.title });\n  });\n")
+    assert new == action(
+        "  items.forEach(async (i) => {\n    await db.insert(todos).values({ title: i.title });\n"
+        '    broadcast("todo-created", { table: "todos", action: "created", keys: {}, row: { title: i.title }, '
+        'complete: false }, { to: "public" });\n  });\n'
+    )
+
+
+def test_an_arrow_returning_the_write_is_wrapped_in_place():
+    new = wired("  await Promise.all(items.map((i) => db.insert(todos).values({ title: i.title })));\n")
+    assert new == action(
+        "  await Promise.all(items.map((i) => broadcastAfter(db.insert(todos).values({ title: i.title }), () => { "
+        'broadcast("todo-created", { table: "todos", action: "created", keys: {}, row: { title: i.title }, '
+        'complete: false }, { to: "public" }); })));\n'
+    )
+
+
+def test_a_write_under_a_condition_a_ternary_or_and_is_wrapped():
+    for shape in (
+        "  if (ok) await db.delete(todos).where(eq(todos.id, id));\n",
+        "  ok ? await db.delete(todos).where(eq(todos.id, id)) : null;\n",
+        "  ok && (await db.delete(todos).where(eq(todos.id, id)));\n",
+    ):
+        new = wired(shape)
+        assert (
+            "await broadcastAfter(db.delete(todos).where(eq(todos.id, id)), () => { broadcast(\"todo-deleted\", "
+            '{ table: "todos", action: "deleted", keys: { id }, row: { id }, complete: false }, { to: "public" }); })'
+            in new
+        ), new
+
+
+def test_a_returned_row_is_read_from_the_wrapped_result():
+    drizzle = wired("  return db.insert(todos).values({ title: 't' }).returning();\n")
+    assert drizzle == action(
+        "  return broadcastAfter(db.insert(todos).values({ title: 't' }).returning(), (written) => { "
+        'if (written[0]) broadcast("todo-created", { table: "todos", action: "created", keys: { id: written[0].id }, '
+        'row: written[0], complete: true }, { to: "public" }); });\n'
+    )
+    prisma = wired('  return prisma.post.update({ where: { id: "p" }, data: { title: "t" }, select: { id: true } });\n')
+    assert (
+        '(written) => { broadcast("post-updated", { table: "post", action: "updated", keys: { id: written.id }, '
+        'row: { id: written.id, title: "t" }, complete: false }, { to: "public" }); })' in prisma
+    )
+
+
+def test_a_write_in_a_callback_inside_a_transaction_is_never_sent_from_inside_it():
+    text = action(
+        "  await db.transaction(async (tx) => {\n"
+        "    await Promise.all(items.map((i) => tx.insert(todos).values({ title: i.title })));\n  });\n"
+    )
+    [found] = sites(actions, PATH, text)
+    assert isinstance(found, Write) and not found.wirable
+    assert found.reason.startswith("written in a callback inside a transaction")
+
+
+def test_a_builder_kept_for_later_is_not_run_by_afc():
+    text = action("  const q = ok ? db.delete(todos).where(eq(todos.id, id)) : undefined;\n  await q;\n")
+    [found] = sites(actions, PATH, text)
+    assert isinstance(found, Write) and not found.wirable and found.reason.endswith("(it runs under a condition)")
