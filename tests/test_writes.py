@@ -254,7 +254,9 @@ def test_the_change_lines_go_right_after_the_write(tmp_path):
         '        broadcast("todo-created", { table: "todos", action: "created", keys: {}, row: { title }, '
         'complete: false }, { to: "public" });\n    });' in shapes
     )
-    assert "    if (done) await broadcastAfter(db.update(todos).set({ done }).where(eq(todos.id, id)), () => {" in shapes
+    assert (
+        "    if (done) await broadcastAfter(db.update(todos).set({ done }).where(eq(todos.id, id)), () => {" in shapes
+    )
     assert "    else await broadcastAfter(db.delete(todos).where(eq(todos.id, id)), () => {" in shapes
     assert (
         "    return broadcastAfter(db.insert(todos).values({ title }).returning(), (written) => { if (written[0]) "

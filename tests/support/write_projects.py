@@ -532,7 +532,8 @@ export const postRouter = createTRPCRouter({
     const { count } = await ctx.db.tag.updateMany({ where: { name: input }, data: { name: input.toLowerCase() } });
     return count;
   }),
-  archive: protectedProcedure.input(z.string()).mutation(({ ctx, input }) => ctx.db.post.delete({ where: { id: input } })),
+  archive: protectedProcedure.input(z.string())
+    .mutation(({ ctx, input }) => ctx.db.post.delete({ where: { id: input } })),
   label: protectedProcedure.input(z.string()).mutation(({ ctx, input }) => {
     return ctx.db.tag.upsert({ where: { name: input }, create: { name: input }, update: {} });
   }),

@@ -183,7 +183,7 @@ def test_a_prisma_write_not_kept_and_many():
 
 
 def test_a_write_under_a_condition_or_returned_at_once_is_wrapped_and_one_never_run_is_not():
-    # (once "not wired": afc asked users to keep the row; the write itself is wrapped now, tests/unit/test_writes_wrap.py)
+    # once "not wired" (afc asked users to keep the row); the write is wrapped now (test_writes_wrap.py)
     conditional = one_write("    if (input.title) await db.delete(notes).where(eq(notes.id, id));")
     assert conditional.wirable and conditional.wrapped and conditional.change.where == (("id", "id"),)
     returned = one_write("    return db.delete(notes).where(eq(notes.id, id));")

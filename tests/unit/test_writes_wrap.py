@@ -11,8 +11,11 @@ from tests.support.writes import edits, sites, wire
 PATH = "app/actions.ts"
 
 
+HEAD = '"use server";\nexport async function act(items: { title: string }[], ok: boolean, id: number) {\n'
+
+
 def action(body: str) -> str:
-    return f'"use server";\nexport async function act(items: {{ title: string }}[], ok: boolean, id: number) {{\n{body}}}\n'
+    return f"{HEAD}{body}}}\n"
 
 
 def wired(body: str) -> str:
@@ -46,7 +49,7 @@ def test_a_write_under_a_condition_a_ternary_or_and_is_wrapped():
     ):
         new = wired(shape)
         assert (
-            "await broadcastAfter(db.delete(todos).where(eq(todos.id, id)), () => { broadcast(\"todo-deleted\", "
+            'await broadcastAfter(db.delete(todos).where(eq(todos.id, id)), () => { broadcast("todo-deleted", '
             '{ table: "todos", action: "deleted", keys: { id }, row: { id }, complete: false }, { to: "public" }); })'
             in new
         ), new
