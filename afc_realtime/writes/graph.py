@@ -350,4 +350,7 @@ def _config_paths(tree: Tree, config: str, depth: int) -> list[tuple[str, list[s
             target = target if target.endswith(".json") else f"{target}.json"
             inherited += _config_paths(tree, target, depth + 1)
     mine = {p for p, _, _ in own}
-    return own + [entry for entry in inherited if entry[0] not in mine]
+    # `baseUrl` alone resolves a bare import against it too (`import { getUser } from "models/user"`), after
+    # every `paths` pattern; a package of node_modules is only tried when no file there matches
+    fallback = [("*", ["*"], base)] if isinstance(base_url, str) else []
+    return own + [entry for entry in inherited if entry[0] not in mine] + fallback

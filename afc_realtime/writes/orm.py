@@ -259,6 +259,9 @@ def _after_transaction(base: Write, stated: Change, function: SgNode, transactio
         )
     own = statement_of(transaction)
     if own is None or own.kind() == "return_statement":
+        _, top = _chain(transaction)
+        if _awaited(top):  # `return db.transaction(...)`: the transaction wrapped, its change sent once it commits
+            return replace(base, change=stated, anchor=top, wrapped=True)
         return replace(base, reason="afc cannot place a line after the transaction this write is in")
     return anchored(replace(base, change=stated), own, False)
 

@@ -83,3 +83,20 @@ def test_a_builder_kept_for_later_is_not_run_by_afc():
     text = action("  const q = ok ? db.delete(todos).where(eq(todos.id, id)) : undefined;\n  await q;\n")
     [found] = sites(actions, PATH, text)
     assert isinstance(found, Write) and not found.wirable and found.reason.endswith("(it runs under a condition)")
+
+
+def test_a_returned_transaction_is_wrapped_once_per_write_and_sends_after_it_commits():
+    new = wired(
+        "  return db.transaction(async (tx) => {\n"
+        "    await tx.update(todos).set({ done: ok }).where(eq(todos.id, id));\n"
+        "    await tx.delete(todos).where(eq(todos.id, 0));\n  });\n"
+    )
+    assert new == action(
+        "  return broadcastAfter(broadcastAfter(db.transaction(async (tx) => {\n"
+        "    await tx.update(todos).set({ done: ok }).where(eq(todos.id, id));\n"
+        "    await tx.delete(todos).where(eq(todos.id, 0));\n"
+        '  }), () => { broadcast("todo-updated", { table: "todos", action: "updated", keys: { id }, '
+        'row: { id, done: ok }, complete: false }, { to: "public" }); }), () => { broadcast("todo-deleted", '
+        '{ table: "todos", action: "deleted", keys: { id: 0 }, row: { id: 0 }, complete: false }, '
+        '{ to: "public" }); });\n'
+    )
