@@ -21,6 +21,40 @@ if TYPE_CHECKING:
     from ast_grep_py import SgNode
 
 EXTENSIONS = (".ts", ".tsx", ".mts", ".js", ".jsx", ".mjs")
+# Node.js built-ins imported without `node:` (`import crypto from "crypto"`)
+BUILTINS = frozenset(
+    [
+        "assert",
+        "async_hooks",
+        "buffer",
+        "child_process",
+        "cluster",
+        "crypto",
+        "dns",
+        "events",
+        "fs",
+        "http",
+        "http2",
+        "https",
+        "net",
+        "os",
+        "path",
+        "perf_hooks",
+        "process",
+        "querystring",
+        "readline",
+        "stream",
+        "string_decoder",
+        "timers",
+        "tls",
+        "url",
+        "util",
+        "v8",
+        "vm",
+        "worker_threads",
+        "zlib",
+    ]
+)
 OUTSIDE = "outside"  # an import afc cannot follow: a package of node_modules, or a file that is not there
 
 
@@ -61,6 +95,8 @@ class Graph:
         self._manifests: dict[str, dict[str, object]] = {}
         self._bare: dict[tuple[int, str], str | None] = {}
         self._names = _package_names(tree, packages)
+        self._packages = packages
+        self._dependencies: frozenset[str] | None = None
 
     # -- resolution --------------------------------------------------------------------------------------
     def target(self, importer: str, specifier: str) -> str | None:
@@ -134,6 +170,22 @@ class Graph:
                 return found
         guesses = [join(folder, "src", sub), join(folder, sub)] if sub else [join(folder, "src/index"), folder]
         return next((f for f in (self._file(posixpath.normpath(g)) for g in guesses) if f is not None), None)
+
+    def dependency(self, specifier: str) -> bool:
+        """Whether an import names a package the project depends on (in any of its package.json files) or
+        a Node.js built-in: code that is not the project's, so afc has nothing of the project to follow."""
+        if self._dependencies is None:
+            found: set[str] = set()
+            for folder in {".", *self._packages}:
+                manifest = jsonfile.to_python(_json(self.tree, join(folder, "package.json")))
+                for key in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
+                    listed = manifest.get(key) if isinstance(manifest, dict) else None
+                    if isinstance(listed, dict):
+                        found.update(name for name in listed if isinstance(name, str))
+            self._dependencies = frozenset(found)
+        parts = specifier.split("/")
+        name = "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
+        return specifier.startswith("node:") or name in BUILTINS or name in self._dependencies
 
     # -- modules and bindings ----------------------------------------------------------------------------
     def module(self, path: str) -> Module | None:

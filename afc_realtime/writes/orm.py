@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..edits.typescript import TsFile
 from . import change
 from .anchor import anchored, narrowed_between, statement_of
-from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Change, Handler, Write, same
+from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Change, Handler, Write, is_async, same
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -190,7 +190,7 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
         return _after_transaction(base, stated, function, transaction)
     own = statement_of(call.top)
     if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
-        wrapped = _wrapped(base, call, stated)
+        wrapped = _wrapped(base, call, stated, handler.body if handler.entry else None)
         if wrapped is not None:
             return wrapped
         if own is None:
@@ -218,27 +218,96 @@ def _inside_transaction(function: SgNode, stop: SgNode) -> bool:
     return False
 
 
-def _awaited(top: SgNode) -> bool:
-    """Whether the write's value is awaited, returned, or an arrow function's result: a query builder runs
-    only once awaited, so afc wraps only a write that runs anyway (never one kept for later)."""
-    node = top
-    parent = node.parent()
-    while parent is not None and parent.kind() in ("parenthesized_expression", "as_expression", "satisfies_expression"):
-        node, parent = parent, parent.parent()
-    if parent is None:
+PROMISE_ALL = ("Promise.all", "Promise.allSettled")
+_BRANCHES = ("&&", "||", "??")
+
+
+def _wrap_target(top: SgNode, lazy: bool = True, entry: SgNode | None = None) -> SgNode | None:
+    """What afc wraps to send a write's change once it ran, or None: the write itself where it runs anyway
+    (awaited, in a `Promise.all([...])`, returned from an async function or from a `.map` callback whose
+    promises `Promise.all` awaits; also a branch of `?:`, `&&`), or the `prisma.$transaction([...])` it is
+    listed in. A query builder runs only once awaited and `$transaction([...])` needs Prisma's own promises
+    (`lazy`): a write returned from a plain function may be kept, chained or batched by its caller, and is
+    not wrapped, unless that function is the entry point (`entry`: its body), whose result the framework
+    awaits (a tRPC resolver `({ ctx }) => ctx.db.post.delete(...)`)."""
+    node, target, listed = top, top, False
+    while True:
+        parent = node.parent()
+        if parent is None:
+            return None
+        kind = parent.kind()
+        if kind in ("parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression") or (
+            _branch(parent, node)
+        ):
+            node = parent
+        elif kind in ("array", "spread_element"):
+            node, listed = parent, True
+        elif kind == "arguments":
+            call = parent.parent()
+            if call is None or not listed:
+                return None
+            if _callee(call) in PROMISE_ALL:
+                return target
+            if _callee(call).endswith("$transaction") and same(target, top):  # the batch, sent once it commits
+                node, target, listed, lazy = call, call, False, False
+            else:
+                return None
+        elif listed:
+            return None
+        elif kind == "await_expression":
+            return target
+        elif kind == "return_statement" or (kind == "arrow_function" and same(parent.field("body"), node)):
+            function = parent if kind == "arrow_function" else _function_around(parent)
+            runs = function is not None and (
+                is_async(function) or _into_promise_all(function) or same(function.field("body"), entry)
+            )
+            return target if runs or not lazy else None
+        else:
+            return None
+
+
+def _branch(parent: SgNode, node: SgNode) -> bool:
+    """`node` runs only on one branch of `parent`: a side of `c ? a : b`, the right of `c && a`."""
+    if parent.kind() == "ternary_expression":
+        return not same(parent.field("condition"), node)
+    return parent.kind() == "binary_expression" and same(parent.field("right"), node) and _operator(parent) in _BRANCHES
+
+
+def _callee(call: SgNode) -> str:
+    fn = call.field("function")
+    return fn.text() if fn is not None else ""
+
+
+def _operator(binary: SgNode) -> str:
+    op = binary.field("operator")
+    return op.text() if op is not None else ""
+
+
+def _function_around(node: SgNode) -> SgNode | None:
+    return next((a for a in node.ancestors() if a.kind() in FUNCTIONS), None)
+
+
+def _into_promise_all(function: SgNode) -> bool:
+    """`Promise.all(items.map((i) => <write>))`: the callback's results are awaited together."""
+    args = function.parent()
+    call = args.parent() if args is not None and args.kind() == "arguments" else None
+    if call is None or not _callee(call).endswith(".map"):
         return False
-    if parent.kind() in ("await_expression", "return_statement"):
-        return True
-    return parent.kind() == "arrow_function" and same(parent.field("body"), node)
+    holder = call.parent()
+    while holder is not None and holder.kind() in ("parenthesized_expression", "as_expression"):
+        holder = holder.parent()
+    outer = holder.parent() if holder is not None and holder.kind() == "arguments" else None
+    return outer is not None and _callee(outer) in PROMISE_ALL
 
 
-def _wrapped(base: Write, call: Call, stated: Change) -> Write | None:
+def _wrapped(base: Write, call: Call, stated: Change, entry: SgNode | None) -> Write | None:
     """The write wrapped where no line of its own can go: `broadcastAfter(<write>, (written) => { ... })` runs
     it, then sends the change, and gives its result back unchanged."""
-    if not _awaited(call.top) or WRITTEN in change.names_used(stated):
+    target = _wrap_target(call.top, entry=entry)
+    if target is None or WRITTEN in change.names_used(stated):
         return None
-    if not call.returns_row:
-        return replace(base, change=stated, anchor=call.top, wrapped=True)
+    if not call.returns_row or not same(target, call.top):  # no row, or the transaction it is listed in
+        return replace(base, change=stated, anchor=target, wrapped=True)
     first = call.orm == "drizzle" and not _then_first(call.top)
     row = f"{WRITTEN}[0]" if first else WRITTEN
     kept = _kept(call, stated, row)
@@ -260,7 +329,8 @@ def _after_transaction(base: Write, stated: Change, function: SgNode, transactio
     own = statement_of(transaction)
     if own is None or own.kind() == "return_statement":
         _, top = _chain(transaction)
-        if _awaited(top):  # `return db.transaction(...)`: the transaction wrapped, its change sent once it commits
+        # `return db.transaction(...)`: the transaction wrapped, its change sent once it commits
+        if _wrap_target(top, lazy=False) is not None:
             return replace(base, change=stated, anchor=top, wrapped=True)
         return replace(base, reason="afc cannot place a line after the transaction this write is in")
     return anchored(replace(base, change=stated), own, False)

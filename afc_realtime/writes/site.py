@@ -24,6 +24,7 @@ class Handler:
     body: SgNode  # the function's body: a statement block, or the expression of an arrow function
     line: int
     responds: bool  # True: the row goes out just before the response that sends it back; False: right after the write
+    entry: bool = True  # an entry point, whose result the framework awaits; False: a function of the project it calls
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ point that reaches it (through an alias, a barrel, a service object, a namespace
 deep, cycles included); what no entry point reaches is not listed; an entry point that reaches no write
 says what it calls that afc could not follow."""
 
+from afc_realtime.edits.result import Unreached
 from tests.support.writes import scanned
 
 APP = {
@@ -80,24 +81,36 @@ def test_a_service_object_method_a_namespace_import_and_three_levels():
 def test_a_helper_nobody_calls_is_not_listed_and_an_entry_that_reaches_nothing_says_why():
     files = project(
         **{
+            "package.json": '{ "name": "app", "dependencies": { "next": "15.5.0", "resend": "4.0.0" } }',
             "src/app/api/mail/route.ts": 'import { Resend } from "resend";\nimport { touch } from "@/lib/queries";\n'
-            "const resend = new Resend();\n"
+            'import { randomUUID } from "crypto";\nconst resend = new Resend();\n'
             "export async function POST() {\n  await touch(1);\n  await resend.emails.send({});\n"
-            "  return Response.json({});\n}\n",
+            "  return Response.json({ id: randomUUID() });\n}\n",
+            "src/app/api/send/route.ts": 'import { send } from "resend";\n'
+            "export async function POST() {\n  await send();\n  return Response.json({});\n}\n",
             "src/app/api/pay/route.ts": 'import { charge } from "@acme/billing";\n'
             "export async function POST() {\n  await charge();\n  return Response.json({});\n}\n",
         }
     )
     found, skips = rows(files)
     assert found == []
-    reasons = {s.path: s.reason for s in skips}
-    assert reasons["src/app/api/mail/route.ts"] == (
-        "does not write to the database in its own body, nor in the 2 function(s) of the project it calls"
+    by_path = {s.path: s for s in skips}
+    # followed everything of the project it calls; a package it depends on and a Node.js built-in are not the
+    # project's code
+    mail = by_path["src/app/api/mail/route.ts"]
+    assert mail.reason == "reaches no write to the database (afc followed the 2 function(s) of the project it calls)"
+    assert mail.unreached == Unreached(2, (), ("`randomUUID` from `crypto`",))
+    assert mail.unreached.cause == "no-write"
+    send = by_path["src/app/api/send/route.ts"]
+    assert send.unreached == Unreached(0, (), ("`send` from `resend`",)) and send.unreached.cause == "no-write"
+    assert send.reason.startswith("reaches no write to the database (no write in its own body")
+    # `@acme/billing` is no dependency and no file of the project: it may be the project's, afc could not tell
+    pay = by_path["src/app/api/pay/route.ts"]
+    assert pay.reason == (
+        "calls what afc could not follow: `charge` from `@acme/billing` (outside the project); no write in its own body"
     )
-    assert reasons["src/app/api/pay/route.ts"] == (
-        "does not write to the database in its own body, and calls none of the project's functions; "
-        "it calls `charge` from `@acme/billing` (outside the project), which afc cannot follow"
-    )
+    assert pay.unreached == Unreached(0, ("`charge` from `@acme/billing` (outside the project)",))
+    assert pay.unreached.cause == "unfollowed"
 
 
 def test_a_name_its_project_module_does_not_declare_as_a_function_is_not_called_outside():
@@ -111,10 +124,26 @@ def test_a_name_its_project_module_does_not_declare_as_a_function_is_not_called_
         }
     )
     _, skips = rows(files)
-    assert [s.reason for s in skips] == [
-        "does not write to the database in its own body, and calls none of the project's functions; "
-        "it calls `signIn` from `@/auth` (not a function afc can read in src/auth.ts), which afc cannot follow"
+    assert [(s.reason, s.unreached.cause if s.unreached else None) for s in skips] == [
+        (
+            "calls what afc could not follow: `signIn` from `@/auth` (not a function afc can read in src/auth.ts); "
+            "no write in its own body",
+            "unfollowed",
+        )
     ]
+
+
+def test_an_entry_point_whose_function_afc_cannot_find_is_unfollowed():
+    files = project(
+        **{
+            "src/app/api/[...route]/route.ts": 'import { handle } from "hono/vercel";\n'
+            'import { app } from "@/server";\nexport const POST = handle(app);\n',
+        }
+    )
+    _, skips = rows(files)
+    [skip] = skips
+    assert skip.reason == "afc cannot find the function behind this handler"
+    assert skip.unreached is not None and skip.unreached.cause == "unfollowed" and skip.unreached.followed == 0
 
 
 def test_a_write_without_its_row_kept_is_found_at_the_helper_with_its_entries():

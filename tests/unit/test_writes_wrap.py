@@ -100,3 +100,40 @@ def test_a_returned_transaction_is_wrapped_once_per_write_and_sends_after_it_com
         '{ table: "todos", action: "deleted", keys: { id: 0 }, row: { id: 0 }, complete: false }, '
         '{ to: "public" }); });\n'
     )
+
+
+def test_writes_listed_in_promise_all_and_branches_of_a_returned_ternary_are_wrapped():
+    new = wired(
+        "  await Promise.all([\n    ok && prisma.post.delete({ where: { id: 'a' } }),\n"
+        "    ...(ok ? [prisma.tag.create({ data: { name: 'n' } })] : []),\n  ]);\n"
+        "  return ok ? prisma.tag.update({ where: { id: 't' }, data: { name: 'm' } }) : null;\n"
+    )
+    assert "    ok && broadcastAfter(prisma.post.delete({ where: { id: 'a' } }), (written) => {" in new
+    assert "    ...(ok ? [broadcastAfter(prisma.tag.create({ data: { name: 'n' } }), (written) => {" in new
+    assert (
+        "  return ok ? broadcastAfter(prisma.tag.update({ where: { id: 't' }, data: { name: 'm' } }), (written)" in new
+    )
+
+
+def test_a_prisma_batch_transaction_is_wrapped_whole_and_sends_once_it_commits():
+    new = wired(
+        "  await Promise.all(items.map(async (i) =>\n"
+        "    prisma.$transaction([prisma.tag.create({ data: { name: i.title } })])));\n"
+    )
+    assert (
+        "    broadcastAfter(prisma.$transaction([prisma.tag.create({ data: { name: i.title } })]), () => { "
+        'broadcast("tag-created", { table: "tag", action: "created", keys: {}, row: { name: i.title }, '
+        'complete: false }, { to: "public" }); })));\n' in new
+    )
+
+
+def test_a_write_a_plain_function_returns_is_left_for_its_caller():
+    # its caller may batch it (`prisma.$transaction([...])`), chain it or keep it: wrapping would break that
+    for body in (
+        "  const make = (id: string) => prisma.post.delete({ where: { id } });\n"
+        "  await prisma.$transaction([make('a')]);\n",
+        "  await prisma.$transaction(items.map((i) => prisma.tag.create({ data: { name: i.title } })));\n",
+        "  items.forEach((i) => db.insert(todos).values({ title: i.title }));\n",
+    ):
+        [found] = sites(actions, PATH, action(body))
+        assert isinstance(found, Write) and not found.wirable, body
