@@ -67,7 +67,7 @@ def test_route_shapes_are_each_wired_or_listed_with_the_reason(tmp_path):
     notes = {(n["path"].split("/src/", 1)[-1], n["message"]) for n in plan["notes"]}
     assert (
         "app/api/webhook/route.ts",
-        "POST: does not write to the database in its own body, and calls none of the project's functions",
+        "POST: reaches no write to the database; it calls none of the project's functions",
     ) in notes  # an HMAC is no write
     assert not any("nextauth" in n[0] for n in notes)  # `export const { GET, POST } = handlers` is not a write
 

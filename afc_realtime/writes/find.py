@@ -151,6 +151,8 @@ def _is_entry(function: Function, body: SgNode, spans: dict[str, list[tuple[int,
 
 
 UNFOUND = "afc cannot find the function behind"
+UNFOLLOWED = "calls what afc could not follow, and reaches no write afc could find"
+NO_WRITE_REACHED = "reaches no write to the database"
 
 
 def _unfound(skip: Skip) -> Skip:
@@ -163,18 +165,16 @@ def _unfound(skip: Skip) -> Skip:
 
 def _unreached(skip: Skip, reach: Reach) -> Skip:
     """Why an entry point reaches no write, in words and as data: afc followed every function of the project
-    it calls and none writes, or it calls what afc could not follow (which, and where it leads)."""
+    it calls and none writes, or it calls what afc could not follow (which, and where it leads). What comes
+    after "; it calls " is the place's detail: the plan groups by what comes before."""
     count = len(reach.functions)
     unreached = Unreached(count, tuple(reach.outside), tuple(reach.packages))
+    functions = f"{count} function(s) of the project" if count else ""
     if reach.outside:
         shown = ", ".join(reach.outside[:3]) + (f" and {len(reach.outside) - 3} more" if len(reach.outside) > 3 else "")
-        reason = f"calls what afc could not follow: {shown}; no write in its own body" + (
-            f" nor in the {count} function(s) of the project afc followed" if count else ""
-        )
+        reason = f"{UNFOLLOWED}; it calls {shown}" + (f", and {functions}, none of which writes" if count else "")
     elif count:
-        reason = f"reaches no write to the database (afc followed the {count} function(s) of the project it calls)"
+        reason = f"{NO_WRITE_REACHED}; it calls {functions}, and afc followed each"
     else:
-        reason = (
-            "reaches no write to the database (no write in its own body, and it calls none of the project's functions)"
-        )
+        reason = f"{NO_WRITE_REACHED}; it calls none of the project's functions"
     return replace(skip, reason=reason, unreached=unreached)

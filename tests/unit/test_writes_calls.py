@@ -98,16 +98,19 @@ def test_a_helper_nobody_calls_is_not_listed_and_an_entry_that_reaches_nothing_s
     # followed everything of the project it calls; a package it depends on and a Node.js built-in are not the
     # project's code
     mail = by_path["src/app/api/mail/route.ts"]
-    assert mail.reason == "reaches no write to the database (afc followed the 2 function(s) of the project it calls)"
+    assert (
+        mail.reason == "reaches no write to the database; it calls 2 function(s) of the project, and afc followed each"
+    )
     assert mail.unreached == Unreached(2, (), ("`randomUUID` from `crypto`",))
     assert mail.unreached.cause == "no-write"
     send = by_path["src/app/api/send/route.ts"]
     assert send.unreached == Unreached(0, (), ("`send` from `resend`",)) and send.unreached.cause == "no-write"
-    assert send.reason.startswith("reaches no write to the database (no write in its own body")
+    assert send.reason == "reaches no write to the database; it calls none of the project's functions"
     # `@acme/billing` is no dependency and no file of the project: it may be the project's, afc could not tell
     pay = by_path["src/app/api/pay/route.ts"]
     assert pay.reason == (
-        "calls what afc could not follow: `charge` from `@acme/billing` (outside the project); no write in its own body"
+        "calls what afc could not follow, and reaches no write afc could find; "
+        "it calls `charge` from `@acme/billing` (outside the project)"
     )
     assert pay.unreached == Unreached(0, ("`charge` from `@acme/billing` (outside the project)",))
     assert pay.unreached.cause == "unfollowed"
@@ -126,8 +129,8 @@ def test_a_name_its_project_module_does_not_declare_as_a_function_is_not_called_
     _, skips = rows(files)
     assert [(s.reason, s.unreached.cause if s.unreached else None) for s in skips] == [
         (
-            "calls what afc could not follow: `signIn` from `@/auth` (not a function afc can read in src/auth.ts); "
-            "no write in its own body",
+            "calls what afc could not follow, and reaches no write afc could find; "
+            "it calls `signIn` from `@/auth` (not a function afc can read in src/auth.ts)",
             "unfollowed",
         )
     ]
