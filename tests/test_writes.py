@@ -206,6 +206,8 @@ def test_writes_that_keep_no_row_send_the_change_they_state(tmp_path, web_toolch
         ("app/todos/actions.ts", "action toggleTodo", "todo-deleted", "public", True),
         ("app/todos/actions.ts", "action copyTodo", "todo-created", "public", True),
         ("app/todos/actions.ts", "action renameTodo", "todo-updated", "public", True),
+        ("app/todos/actions.ts", "action resetTodos", "todo-updated", "public", True),  # after the transaction
+        ("app/todos/actions.ts", "action resetTodos", "todo-deleted", "public", True),
     }
     notes = notes_of(plan)
     assert (
@@ -262,6 +264,12 @@ def test_the_change_lines_go_right_after_the_write(tmp_path):
         "    return broadcastAfter(db.insert(todos).values({ title }).returning(), (written) => { if (written[0]) "
         'broadcast("todo-created", { table: "todos", action: "created", keys: { id: written[0].id }, row: written[0], '
         'complete: true }, { to: "public" }); });' in shapes
+    )
+    assert (  # the returned transaction wrapped once per write: both changes go out once it committed
+        "    return broadcastAfter(broadcastAfter(db.transaction(async (tx) => {\n" in shapes
+        and '    }), () => { broadcast("todo-updated", { table: "todos", action: "updated", keys: {}, '
+        'row: { done: false }, complete: false }, { to: "public" }); }), () => { broadcast("todo-deleted", '
+        in shapes
     )
     assert 'import { broadcast } from "@/lib/realtime/broadcast";\n' in shapes
     assert 'import { broadcastAfter } from "@/lib/realtime/broadcast";\n' in shapes

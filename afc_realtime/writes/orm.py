@@ -170,8 +170,10 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
     base = Write(file.path, file.line(call.node), handler.label, call.orm, call.table, call.action, None)
     function = _enclosing_function(call.node, handler.body)
     transaction = _transaction_of(function) if function is not None else None
-    if transaction is None and function is not None and _inside_transaction(function, handler.body):
-        return replace(base, reason=IN_TRANSACTION_CALLBACK)
+    around = _transaction_around(call.node, handler.body) if transaction is None else None
+    if around is not None:  # in a callback in a transaction, or listed in `$transaction([...])`
+        stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
+        return _after_transaction(base, stated, _functions_between(call.node, around), around)
     # a write in a callback (`items.map(...)`, `after(...)`) is sent from the callback, right after it runs
     responds = handler.responds and function is None
     stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
@@ -181,13 +183,13 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
         if transaction is not None and function is not None:
             outer = _out_of_transaction(function, transaction, statement, var, maybe)
             if isinstance(outer, str):  # the row stays inside: the change the write states, after it
-                return _after_transaction(base, stated, function, transaction)
+                return _after_transaction(base, stated, [function], transaction)
             statement, var, maybe = outer
         kept = _kept(call, stated, var)
         write = replace(base, row=var, maybe_undefined=maybe, change=kept)
         return anchored(write, statement, responds and kept.complete)
     if transaction is not None and function is not None:
-        return _after_transaction(base, stated, function, transaction)
+        return _after_transaction(base, stated, [function], transaction)
     own = statement_of(call.top)
     if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
         wrapped = _wrapped(base, call, stated, handler.body if handler.entry else None)
@@ -200,22 +202,28 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
 
 
 UNDER_CONDITION = "afc cannot place a line beside this write (it runs under a condition)"
-IN_TRANSACTION_CALLBACK = (
-    "written in a callback inside a transaction: afc sends changes only after the transaction, and cannot "
-    "place a line there"
-)
 WRITTEN = "written"  # the wrapped write's result, in `broadcastAfter(<write>, (written) => ...)`
 
 
-def _inside_transaction(function: SgNode, stop: SgNode) -> bool:
-    """Whether a callback runs inside a transaction's callback (in the handler's body): sending from it would
-    announce a change that may still roll back."""
-    for ancestor in function.ancestors():
+def _transaction_around(node: SgNode, stop: SgNode) -> SgNode | None:
+    """The transaction a write runs in when it is not written in the transaction's own callback body: in a
+    callback inside that callback, or listed in `prisma.$transaction([...])` (also through `.map`)."""
+    for ancestor in node.ancestors():
         if same(ancestor, stop):
-            return False
-        if ancestor.kind() in FUNCTIONS and _transaction_of(ancestor) is not None:
-            return True
-    return False
+            return None
+        if ancestor.kind() == "call_expression" and _callee(ancestor).endswith((".transaction", ".$transaction")):
+            return ancestor
+    return None
+
+
+def _functions_between(node: SgNode, transaction: SgNode) -> list[SgNode]:
+    found = []
+    for ancestor in node.ancestors():
+        if same(ancestor, transaction):
+            break
+        if ancestor.kind() in FUNCTIONS:
+            found.append(ancestor)
+    return found
 
 
 PROMISE_ALL = ("Promise.all", "Promise.allSettled")
@@ -315,25 +323,43 @@ def _wrapped(base: Write, call: Call, stated: Change, entry: SgNode | None) -> W
     return replace(base, row=row, change=kept, anchor=call.top, wrapped=True, maybe_undefined=maybe)
 
 
-def _after_transaction(base: Write, stated: Change, function: SgNode, transaction: SgNode) -> Write:
-    """A write inside `db.transaction(async (tx) => {...})` keeping no row: its change goes out right after
-    the transaction (only once it committed), when it uses nothing declared inside the callback."""
-    inner = sorted(change.names_used(stated) & change.names_declared(function))
-    if inner:
-        names = ", ".join(f"`{n}`" for n in inner)
-        return replace(
-            base,
-            reason=f"written inside a transaction, and its change uses {names}, declared inside it: afc sends "
-            "changes only after the transaction",
-        )
+def _after_transaction(base: Write, stated: Change, inside: list[SgNode], transaction: SgNode) -> Write:
+    """A write inside a transaction (`db.transaction(async (tx) => {...})`, `prisma.$transaction([...])`, or a
+    callback in one) keeping no row afc can send: its change goes out right after the transaction, once it
+    committed, never from inside it. What it states with names declared inside (`inside`: the functions
+    between the write and the transaction) is out of reach there: left out of the change, and said."""
+    declared = set().union(*(change.names_declared(f) for f in inside)) if inside else set()
+    kept = _without(stated, declared)
     own = statement_of(transaction)
-    if own is None or own.kind() == "return_statement":
+    if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
         _, top = _chain(transaction)
         # `return db.transaction(...)`: the transaction wrapped, its change sent once it commits
         if _wrap_target(top, lazy=False) is not None:
-            return replace(base, change=stated, anchor=top, wrapped=True)
+            return replace(base, change=kept, anchor=top, wrapped=True)
         return replace(base, reason="afc cannot place a line after the transaction this write is in")
-    return anchored(replace(base, change=stated), own, False)
+    return anchored(replace(base, change=kept), own, False)
+
+
+def _without(stated: Change, declared: set[str]) -> Change:
+    """The change less every value that uses a name declared inside the transaction (not in scope after it)."""
+    inner = change.names_used(stated) & declared
+    if not inner:
+        return stated
+
+    def outside(values: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((c, v) for c, v in values if not change.names_used(Change(fields=((c, v),))) & declared)
+
+    dropped = [c for c, v in (*stated.fields, *stated.where) if (c, v) not in outside(((c, v),))]
+    names = ", ".join(f"`{n}`" for n in sorted(inner))
+    left = tuple(f"`{c}` (from {names}, declared inside the transaction)" for c in dict.fromkeys(dropped))
+    spreads = tuple(x for x in stated.spreads if x not in declared)
+    return replace(
+        stated,
+        fields=outside(stated.fields),
+        where=outside(stated.where),
+        spreads=spreads,
+        left_out=stated.left_out + left,
+    )
 
 
 _RETURNED = "returns what it writes at once: keep it first (`const row = await ...`) so afc can send a change after it"

@@ -480,6 +480,13 @@ export async function copyTodo(title: string) {
 }
 
 export const renameTodo = async (id: number, title: string) => db.update(todos).set({ title }).where(eq(todos.id, id));
+
+export async function resetTodos(ids: number[]) {
+    return db.transaction(async (tx) => {
+        await Promise.all(ids.map((id) => tx.update(todos).set({ done: false }).where(eq(todos.id, id))));
+        await tx.delete(todos).where(eq(todos.id, 0));
+    });
+}
 """
 
 SESSION = """export async function currentUserId(): Promise<string> {

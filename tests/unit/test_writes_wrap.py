@@ -69,14 +69,34 @@ def test_a_returned_row_is_read_from_the_wrapped_result():
     )
 
 
-def test_a_write_in_a_callback_inside_a_transaction_is_never_sent_from_inside_it():
-    text = action(
+def test_a_write_in_a_callback_inside_a_transaction_is_sent_after_it_commits():
+    new = wired(
         "  await db.transaction(async (tx) => {\n"
-        "    await Promise.all(items.map((i) => tx.insert(todos).values({ title: i.title })));\n  });\n"
+        "    await Promise.all(items.map((i) => tx.insert(todos).values({ title: i.title, done: ok })));\n  });\n"
+        "  await prisma.$transaction(items.map((i) => prisma.tag.create({ data: { name: i.title } })));\n"
     )
-    [found] = sites(actions, PATH, text)
-    assert isinstance(found, Write) and not found.wirable
-    assert found.reason.startswith("written in a callback inside a transaction")
+    # never from inside the transaction; `i` is out of scope after it: the change carries what is in scope
+    assert new == action(
+        "  await db.transaction(async (tx) => {\n"
+        "    await Promise.all(items.map((i) => tx.insert(todos).values({ title: i.title, done: ok })));\n  });\n"
+        '  broadcast("todo-created", { table: "todos", action: "created", keys: {}, row: { done: ok }, '
+        'complete: false }, { to: "public" });\n'
+        "  await prisma.$transaction(items.map((i) => prisma.tag.create({ data: { name: i.title } })));\n"
+        '  broadcast("tag-created", { table: "tag", action: "created", keys: {}, complete: false }, '
+        '{ to: "public" });\n'
+    )
+    [first, _] = sites(
+        actions,
+        PATH,
+        action(
+            "  await db.transaction(async (tx) => {\n"
+            "    await Promise.all(items.map((i) => tx.insert(todos).values({ title: i.title, done: ok })));\n  });\n"
+            "  await prisma.$transaction(items.map((i) => prisma.tag.create({ data: { name: i.title } })));\n"
+        ),
+    )
+    assert isinstance(first, Write) and first.change.left_out == (
+        "`title` (from `i`, declared inside the transaction)",
+    )
 
 
 def test_a_builder_kept_for_later_is_not_run_by_afc():
@@ -132,7 +152,6 @@ def test_a_write_a_plain_function_returns_is_left_for_its_caller():
     for body in (
         "  const make = (id: string) => prisma.post.delete({ where: { id } });\n"
         "  await prisma.$transaction([make('a')]);\n",
-        "  await prisma.$transaction(items.map((i) => prisma.tag.create({ data: { name: i.title } })));\n",
         "  items.forEach((i) => db.insert(todos).values({ title: i.title }));\n",
     ):
         [found] = sites(actions, PATH, action(body))
