@@ -169,6 +169,26 @@ def test_a_prisma_include_sends_the_row_s_own_columns_only():
     assert "row: { id: post.id, title: post.title, authorId: post.authorId }, complete: true" in sent.payload
 
 
+MEMBERS = Table("Member", ("id", "teamId", "userId", "role"), {"userId": "User"}, orm="prisma", keys=("id",))
+
+
+def test_a_prisma_upsert_by_a_compound_key_states_the_key_fields_and_what_create_and_update_share():
+    write = one_write(
+        "    await prisma.member.upsert({ where: { teamId_userId: { teamId: input.title, userId } }, "
+        "create: { teamId: input.title, userId, role: 'member' }, update: { role: 'member' }, });"
+    )
+    assert write.change.where == (("teamId", "input.title"), ("userId", "userId"))
+    assert write.change.fields == (("role", "'member'"),)  # `teamId` and `userId` only in `create`: not sure
+    sent = payload.line(write, OWNED, MEMBERS, '"')
+    assert isinstance(sent, payload.Line) and sent.to == "`user:${userId}`"  # the owner, from the compound key
+    assert "row: { teamId: input.title, userId, role: 'member' }" in sent.payload
+    # a filter on one field is no compound key; differing values are not stated
+    other = one_write(
+        "    await prisma.member.upsert({ where: { id: { in: [id] } }, create: { role: 'a' }, update: { role: 'b' } });"
+    )
+    assert other.change.where == () and other.change.fields == ()
+
+
 def test_a_prisma_write_not_kept_and_many():
     created = one_write("    await prisma.post.create({ data: { title: input.title, authorId: userId } });")
     sent = payload.line(created, BY_AUTHOR, POSTS, '"')
