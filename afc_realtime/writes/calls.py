@@ -1,7 +1,8 @@
 """Calls followed from an entry point into the project's own functions: same file, imported (relative, alias,
 workspace package, through barrels and wrappers), methods of an imported service object
-(`postService.create(...)`), namespace imports (`queries.createPost(...)`). Several levels deep, cycles
-safe. What a call names outside the project is kept, to say so when an entry point reaches no write."""
+(`postService.create(...)`), of an instance of the project's class (`new PostService()`) or its static ones,
+namespace imports (`queries.createPost(...)`). Several levels deep, cycles safe. What a call names outside
+the project is kept, to say so when an entry point reaches no write."""
 
 from __future__ import annotations
 
@@ -90,9 +91,28 @@ def _callee(graph: Graph, path: str, call: SgNode, outside: Reach) -> Function |
         found = graph.exported(binding.path, prop.text())
         return _as_function(graph, found.path, prop.text(), found.node) if found and found.node else None
     value = unwrap(binding.node)
+    if value.kind() == "new_expression":  # `export const postService = new PostService(db)`
+        constructor = value.field("constructor")
+        made = graph.local(binding.path, constructor.text()) if constructor is not None else None
+        value = unwrap(made.node) if made is not None and made.node is not None else value
+        return _class_method(made.path, obj.text(), value, prop.text()) if made is not None else None
+    if value.kind() in ("class_declaration", "class"):  # `PostService.create(...)`: a static method
+        return _class_method(binding.path, obj.text(), value, prop.text())
     if value.kind() != "object":
         return None
     return _method(graph, binding.path, obj.text(), value, prop.text())
+
+
+def _class_method(path: str, owner: str, cls: SgNode, name: str) -> Function | None:
+    """`create` of `class PostService { async create() {...} }`."""
+    if cls.kind() not in ("class_declaration", "class"):
+        return None
+    body = cls.field("body")
+    for member in body.children() if body is not None else []:
+        key = member.field("name") if member.kind() == "method_definition" else None
+        if key is not None and key.text() == name:
+            return Function(path, f"{owner}.{name}", member)
+    return None
 
 
 def _named(graph: Graph, path: str, name: str, outside: Reach) -> Function | None:

@@ -292,7 +292,7 @@ def _operator(binary: SgNode) -> str:
 
 
 def _function_around(node: SgNode) -> SgNode | None:
-    return next((a for a in node.ancestors() if a.kind() in FUNCTIONS), None)
+    return next((a for a in node.ancestors() if a.kind() in (*FUNCTIONS, "method_definition")), None)
 
 
 def _into_promise_all(function: SgNode) -> bool:

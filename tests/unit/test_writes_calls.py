@@ -78,6 +78,27 @@ def test_a_service_object_method_a_namespace_import_and_three_levels():
     assert [(f[1], f[3]) for f in found] == [("createTodo (src/lib/queries.ts)", ["POST (src/app/api/posts/route.ts)"])]
 
 
+def test_methods_of_a_service_class_instance_and_static_are_followed_and_wired_there():
+    files = project(
+        **{
+            "src/server/todos.ts": 'import { db } from "@/lib/db";\n'
+            "export class TodoService {\n  async rename(id: number, title: string) {\n"
+            "    return db.update(todos).set({ title }).where(eq(todos.id, id));\n  }\n"
+            "  static async drop(id: number) {\n    await db.delete(todos).where(eq(todos.id, id));\n  }\n}\n"
+            "export const todoService = new TodoService();\n",
+            "src/app/api/todos/route.ts": 'import { TodoService, todoService } from "@/server/todos";\n'
+            "export async function PATCH() {\n  await todoService.rename(1, 'a');\n  return new Response(null);\n}\n"
+            "export async function DELETE() {\n  await TodoService.drop(1);\n  return new Response(null);\n}\n",
+        }
+    )
+    writes, skips = scanned(files)
+    assert [(w.handler, w.action, w.wirable, w.wrapped, [e.handler for e in w.entries]) for w in writes] == [
+        ("todoService.rename (src/server/todos.ts)", "updated", True, True, ["PATCH"]),  # returned: wrapped
+        ("TodoService.drop (src/server/todos.ts)", "deleted", True, False, ["DELETE"]),
+    ]
+    assert not skips
+
+
 def test_a_helper_nobody_calls_is_not_listed_and_an_entry_that_reaches_nothing_says_why():
     files = project(
         **{
