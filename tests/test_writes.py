@@ -295,6 +295,8 @@ def test_prisma_select_not_kept_and_many(tmp_path, web_toolchain, node):
         ("mutation post.archive", "post-deleted", "user:<authorId>", True),  # returned at once: wrapped
         ("mutation post.label", "tag-updated", "public", True),  # an upsert, returned
         ("mutation post.labels", "tag-created", "public", True),  # in `input.map(...)`
+        ("mutation post.flag", "tag-updated", "public", True),  # under a condition: wrapped
+        ("mutation post.flag", "tag-deleted", "public", True),  # in a transaction: after it
     }
     project = make_project(tmp_path / "p", PRISMA_CHANGES_PROJECT)
     before = fingerprint(project)
@@ -322,6 +324,12 @@ def test_prisma_select_not_kept_and_many(tmp_path, web_toolchain, node):
         "    return broadcastAfter(ctx.db.tag.upsert({ where: { name: input }, create: { name: input }, update: {} }), "
         '(written) => { broadcast("tag-updated", { table: "tag", action: "updated", keys: { id: written.id }, '
         'row: written, complete: true }, { to: "public" }); });' in router
+    )
+    assert "    if (input.on) await broadcastAfter(ctx.db.tag.update({ where: { id: input.id }" in router
+    assert (
+        "    });\n"
+        '    broadcast("tag-deleted", { table: "tag", action: "deleted", keys: { id: input.id }, '
+        'row: { id: input.id }, complete: false }, { to: "public" });\n  }),' in router
     )
     assert_typechecks(project / "apps/web", web_toolchain, node, tmp_path / "tc", root=project, also=also)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0

@@ -547,6 +547,12 @@ export const postRouter = createTRPCRouter({
   labels: protectedProcedure.input(z.array(z.string())).mutation(async ({ ctx, input }) => {
     await Promise.all(input.map((name) => ctx.db.tag.create({ data: { name } })));
   }),
+  flag: protectedProcedure.input(z.object({ id: z.string(), on: z.boolean() })).mutation(async ({ ctx, input }) => {
+    if (input.on) await ctx.db.tag.update({ where: { id: input.id }, data: { name: "on" } });
+    await ctx.db.$transaction(async (tx) => {
+      await Promise.all([tx.tag.delete({ where: { id: input.id } })]);
+    });
+  }),
 });
 """
 
