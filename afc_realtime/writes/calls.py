@@ -160,8 +160,11 @@ def _outside(graph: Graph, reach: Reach, what: str, specifier: str, module: str 
     module does not declare as a function afc reads (`export const { signIn } = NextAuth(...)`)."""
     if specifier.startswith(FRAMEWORK):
         return
+    made = graph.made_by_package(module, what.split(".")[0]) if module is not None else None
     if module is None and graph.dependency(specifier):
         found, entry = reach.packages, f"`{what}` from `{specifier}`"
+    elif made is not None:
+        found, entry = reach.packages, f"`{what}` from `{specifier}` (made by `{made}`)"
     else:
         where = f"not a function afc can read in {module}" if module is not None else "outside the project"
         found, entry = reach.outside, f"`{what}` from `{specifier}` ({where})"

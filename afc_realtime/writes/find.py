@@ -160,7 +160,7 @@ def _unfound(skip: Skip) -> Skip:
     could not follow."""
     if not skip.reason.startswith(UNFOUND):
         return skip
-    return replace(skip, unreached=Unreached(0, (f"the function behind it ({skip.reason.removeprefix(UNFOUND)})",)))
+    return replace(skip, unreached=Unreached(0, (f"the function behind{skip.reason.removeprefix(UNFOUND)}",)))
 
 
 def _unreached(skip: Skip, reach: Reach) -> Skip:

@@ -187,6 +187,31 @@ class Graph:
         name = "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
         return specifier.startswith("node:") or name in BUILTINS or name in self._dependencies
 
+    def made_by_package(self, path: str, name: str) -> str | None:
+        """The package a top-level name of module `path` is made by, when it is destructured from a call of
+        a function that package exports (`export const { auth, signIn } = NextAuth(config)`): that code is
+        the package's, not the project's."""
+        module = self.module(path)
+        if module is None:
+            return None
+        for statement in module.file.root.children():
+            node = statement.field("declaration") if statement.kind() == "export_statement" else statement
+            if node is None or node.kind() not in ("lexical_declaration", "variable_declaration"):
+                continue
+            for declarator in (d for d in node.children() if d.kind() == "variable_declarator"):
+                pattern, value = declarator.field("name"), declarator.field("value")
+                if pattern is None or value is None or pattern.kind() != "object_pattern":
+                    continue
+                names = {n.text() for n in pattern.find_all(kind="shorthand_property_identifier_pattern")}
+                names |= {n.text() for n in pattern.find_all(kind="identifier")}
+                while value is not None and value.kind() in ("await_expression", "parenthesized_expression"):
+                    value = next((c for c in value.children() if c.is_named()), None)
+                callee = value.field("function") if value is not None and value.kind() == "call_expression" else None
+                imported = module.imports.get(callee.text().split(".")[0]) if callee is not None else None
+                if name in names and imported is not None and self.dependency(imported.specifier):
+                    return imported.specifier
+        return None
+
     # -- modules and bindings ----------------------------------------------------------------------------
     def module(self, path: str) -> Module | None:
         if path not in self._modules:

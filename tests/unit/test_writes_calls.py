@@ -157,6 +157,21 @@ def test_a_name_its_project_module_does_not_declare_as_a_function_is_not_called_
     ]
 
 
+def test_a_name_made_by_a_package_the_project_depends_on_is_the_package_s():
+    """`export const { auth, signIn } = NextAuth(config)` with `next-auth` a dependency: Auth.js's code."""
+    files = project(
+        **{
+            "package.json": '{ "name": "app", "dependencies": { "next": "15.5.0", "next-auth": "5.0.0" } }',
+            "src/auth.ts": 'import NextAuth from "next-auth";\nexport const { auth, signIn } = NextAuth({});\n',
+            "src/app/api/login/route.ts": 'import { signIn } from "@/auth";\n'
+            "export async function POST() {\n  await signIn();\n  return Response.json({});\n}\n",
+        }
+    )
+    _, skips = rows(files)
+    assert [s.unreached for s in skips] == [Unreached(0, (), ("`signIn` from `@/auth` (made by `next-auth`)",))]
+    assert skips[0].reason == "reaches no write to the database; it calls none of the project's functions"
+
+
 def test_an_entry_point_whose_function_afc_cannot_find_is_unfollowed():
     files = project(
         **{
@@ -167,7 +182,7 @@ def test_an_entry_point_whose_function_afc_cannot_find_is_unfollowed():
     _, skips = rows(files)
     [skip] = skips
     assert skip.reason == "afc cannot find the function behind this handler"
-    assert skip.unreached is not None and skip.unreached.cause == "unfollowed" and skip.unreached.followed == 0
+    assert skip.unreached == Unreached(0, ("the function behind this handler",))
 
 
 def test_a_write_without_its_row_kept_is_found_at_the_helper_with_its_entries():
