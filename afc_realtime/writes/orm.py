@@ -250,6 +250,8 @@ def _wrap_target(top: SgNode, lazy: bool = True, entry: SgNode | None = None) ->
             node = parent
         elif kind in ("array", "spread_element"):
             node, listed = parent, True
+        elif kind == "arguments" and _already_wrapped(parent, node):
+            node = parent.parent() or parent  # `broadcastAfter(<write>, ...)`: wrapped again, inside
         elif kind == "arguments":
             call = parent.parent()
             if call is None or not listed:
@@ -272,6 +274,13 @@ def _wrap_target(top: SgNode, lazy: bool = True, entry: SgNode | None = None) ->
             return target if runs or not lazy else None
         else:
             return None
+
+
+def _already_wrapped(arguments: SgNode, node: SgNode) -> bool:
+    """`node` is the write of a `broadcastAfter(<write>, ...)` afc (or `afc add event`) put there."""
+    call = arguments.parent()
+    first = next((c for c in arguments.children() if c.is_named()), None)
+    return call is not None and _callee(call) == "broadcastAfter" and same(first, node)
 
 
 def _branch(parent: SgNode, node: SgNode) -> bool:
