@@ -64,13 +64,21 @@ WRAPPER = "broadcastAfter"  # `broadcast.ts`: runs a write, sends its change, gi
 def _wrap(file: TsFile, write: Write, event: str, helper: str, sent: Line, anchor: SgNode) -> Edit:
     """`broadcastAfter(<write>, (written) => { <line> })`: two insertions around the write's own expression,
     where no line of its own can go; `remove` cuts both."""
-    statement = line_for(write, event, helper, sent, quote_of(file.root), ";")
+    statement = line_for(write, event, helper, sent, quote_of(file.root), ";" if _ends_with_semicolon(anchor) else "")
     param = write.row.split("[", 1)[0] if write.row else ""
     start, end = anchor.range().start.index, anchor.range().end.index
     what = f"broadcast {event}"
     opening = Insertion(start, f"{WRAPPER}(", what)
     closing = Insertion(end, f", ({param}) => {{ {statement} }})", what)
     return Edit(file.path, (opening, closing), line=file.line(anchor), subject=event)
+
+
+def _ends_with_semicolon(node: SgNode) -> bool:
+    """Whether the statement around `node` ends with `;`: the line inside a wrapper follows the file's style."""
+    for ancestor in node.ancestors():
+        if ancestor.kind().endswith(("statement", "declaration")):
+            return ancestor.text().rstrip().endswith(";")
+    return True
 
 
 def _uses_semicolons(file: TsFile) -> bool:

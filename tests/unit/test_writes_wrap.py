@@ -156,3 +156,14 @@ def test_a_write_a_plain_function_returns_is_left_for_its_caller():
     ):
         [found] = sites(actions, PATH, action(body))
         assert isinstance(found, Write) and not found.wirable, body
+
+
+def test_a_file_without_semicolons_gets_none_in_the_wrapper():
+    text = (
+        '"use server"\nexport async function act(id: number) {\n  return db.delete(todos).where(eq(todos.id, id))\n}\n'
+    )
+    new = round_trip(inserter, text, *edits(wire(actions, PATH, text)))
+    assert new.endswith(
+        ', () => { broadcast("todo-deleted", { table: "todos", action: "deleted", keys: { id }, '
+        'row: { id }, complete: false }, { to: "public" }) })\n}\n'
+    )
