@@ -355,12 +355,17 @@ def _without(stated: Change, declared: set[str]) -> Change:
     if not inner:
         return stated
 
-    def outside(values: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-        return tuple((c, v) for c, v in values if not change.names_used(Change(fields=((c, v),))) & declared)
+    def inside(column: str, value: str) -> list[str]:
+        return sorted(change.names_used(Change(fields=((column, value),))) & declared)
 
-    dropped = [c for c, v in (*stated.fields, *stated.where) if (c, v) not in outside(((c, v),))]
-    names = ", ".join(f"`{n}`" for n in sorted(inner))
-    left = tuple(f"`{c}` (from {names}, declared inside the transaction)" for c in dict.fromkeys(dropped))
+    def outside(values: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((c, v) for c, v in values if not inside(c, v))
+
+    dropped = {c: inside(c, v) for c, v in (*stated.fields, *stated.where) if inside(c, v)}
+    left = tuple(
+        f"`{c}` (from {', '.join(f'`{n}`' for n in names)}, declared inside the transaction)"
+        for c, names in dropped.items()
+    )
     spreads = tuple(x for x in stated.spreads if x not in declared)
     return replace(
         stated,
