@@ -197,7 +197,7 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
             return wrapped
         if own is None:
             return replace(base, reason=UNDER_CONDITION)
-        return replace(base, reason=bound if isinstance(bound, str) else _RETURNED)
+        return replace(base, reason=_RETURNED)
     return anchored(replace(base, change=stated), own, False)
 
 
@@ -376,7 +376,10 @@ def _without(stated: Change, declared: set[str]) -> Change:
     )
 
 
-_RETURNED = "returns what it writes at once: keep it first (`const row = await ...`) so afc can send a change after it"
+_RETURNED = (
+    "returned at once from a function that is not async: its caller may batch (`$transaction([...])`), chain or "
+    "keep the query, so afc does not run it itself (in an async function it is wired)"
+)
 
 
 def _kept(call: Call, stated: Change, var: str) -> Change:

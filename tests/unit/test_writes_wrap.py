@@ -156,6 +156,11 @@ def test_a_write_a_plain_function_returns_is_left_for_its_caller():
     ):
         [found] = sites(actions, PATH, action(body))
         assert isinstance(found, Write) and not found.wirable, body
+        assert "keep it first" not in found.reason  # never asks the user to rewrite the write
+    [returned] = sites(actions, PATH, action("  const make = (id: string) => prisma.post.delete({ where: { id } });\n"))
+    assert isinstance(returned, Write) and returned.reason.startswith(
+        "returned at once from a function that is not async"
+    )
 
 
 def test_a_file_without_semicolons_gets_none_in_the_wrapper():
