@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .edits.result import Level, Skip
+from .edits.result import Level, Skip, Unreached
 from .tree import Change, Tree
 
 
@@ -17,6 +17,7 @@ class Note:
     # a skip's reason without its subject (`POST: ...`): what the plan groups skips by. Not compared: two
     # notes that say the same are the same note.
     reason: str = field(default="", compare=False)
+    unreached: Unreached | None = field(default=None, compare=False)  # an entry point that reaches no write
 
     @property
     def why(self) -> str:
@@ -97,4 +98,4 @@ class Plan:
         self.notes.append(Note(level, message, path, line))
 
     def skipped(self, skip: Skip) -> None:
-        self.notes.append(Note(skip.level, skip.message, skip.path, skip.line, skip.reason))
+        self.notes.append(Note(skip.level, skip.message, skip.path, skip.line, skip.reason, skip.unreached))

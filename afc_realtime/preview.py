@@ -376,6 +376,22 @@ def as_data(plan: Plan, *, dry_run: bool, applied: bool) -> dict[str, Any]:
             }
             for b in plan.broadcasts
         ],
-        "notes": [{"level": n.level.value, "path": n.path, "line": n.line, "message": n.message} for n in plan.notes],
+        "notes": [_note(n) for n in plan.notes],
         "next_steps": [{"command": s.command, "why": s.why} for s in plan.next_steps],
     }
+
+
+def _note(note: Note) -> dict[str, object]:
+    """A note as JSON; an entry point that reaches no write also says why as data (`unreached`): `cause` is
+    `no-write` (afc followed `followed` functions of the project and none writes) or `unfollowed` (it calls
+    what afc could not follow, listed)."""
+    out: dict[str, object] = {"level": note.level.value, "path": note.path, "line": note.line, "message": note.message}
+    if note.unreached is not None:
+        u = note.unreached
+        out["unreached"] = {
+            "cause": u.cause,
+            "followed": u.followed,
+            "unfollowed": list(u.unfollowed),
+            "packages": list(u.packages),
+        }
+    return out

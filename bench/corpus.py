@@ -114,10 +114,19 @@ def measure(afc: list[str], project: dict[str, Any], mirrors: Path) -> dict[str,
         limitation=left["limitation"],
         public=sorted({w["event"] for w in wired if w["to"] == "public"}),
         private=sorted({f"{w['event']} -> {w['to']}" for w in wired if w["to"] != "public"}),
-        no_write_entries=sum(1 for n in doc["notes"] if NO_WRITE in n["message"]),
+        no_write_entries=sum(1 for n in doc["notes"] if unfollowed(n)),
         top_reasons=reasons.most_common(4),
     )
     return row
+
+
+def unfollowed(note: dict[str, Any]) -> bool:
+    """An entry point that calls what afc could not follow (`unreached.cause`); one that reaches no write of
+    the project is not counted: afc followed all of it. Plans from before the field: every entry point that
+    reaches no write."""
+    if "unreached" in note:
+        return bool(note["unreached"]["cause"] == "unfollowed")
+    return NO_WRITE in note["message"]
 
 
 def share(part: int, whole: int) -> str:
@@ -125,8 +134,9 @@ def share(part: int, whole: int) -> str:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    """One row per project. `unfollowed`: entry points (handlers, actions, procedures) that write nowhere
-    afc looked, counted with the limitations in `left to afc`, since each hides writes afc did not reach."""
+    """One row per project. `unfollowed`: entry points (handlers, actions, procedures) that reach no write
+    and call what afc could not follow, counted with the limitations in `left to afc`, since each may hide
+    writes afc did not reach (one that reaches no write of all afc followed is not counted)."""
     lines = [
         "| project | commit | write sites | wired | left: policy | left: limitation | entries unfollowed "
         "| left to afc | to public |",

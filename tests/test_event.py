@@ -132,3 +132,31 @@ def test_an_event_name_longer_than_the_service_accepts_is_refused(afc_project):
     assert result.exit_code == 2 and "at most 100 characters" in result.output
     assert afc("add", "event", name[:-1], "--route", route, "-C", str(afc_project), "--yes").exit_code == 0
     assert fingerprint(afc_project) != before
+
+
+def test_a_custom_event_on_a_write_returned_at_once_wraps_it_and_comes_out_byte_for_byte(afc_project):
+    route = afc_project / "apps/web/src/app/api/todos/done/route.ts"
+    route.parent.mkdir(parents=True)
+    route.write_text(
+        'import { NextResponse } from "next/server";\n\nexport async function PATCH() {\n'
+        "    return db.update(todos).set({ done: true }).returning();\n}\n"
+    )
+    before = fingerprint(afc_project)
+    assert afc("add", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    with_ws = fingerprint(afc_project)
+    args = ["--route", "apps/web/src/app/api/todos/done/route.ts", "--method", "PATCH", "-C", str(afc_project)]
+    added = afc("add", "event", "todo-done", *args, "--yes")
+    assert added.exit_code == 0, added.output
+    text = route.read_text()
+    assert text.count("import { broadcastAfter }") == 1 and text.count("import { broadcast }") == 1
+    # wrapped twice: the event afc add websocket wired, and the custom one
+    assert (
+        "    return broadcastAfter(broadcastAfter(db.update(todos).set({ done: true }).returning(), (written) => { "
+        in text
+    )
+    assert 'broadcast("todo-done", { table: "todos", action: "updated", keys: { id: written[0].id }' in text
+    assert 'broadcast("todo-updated", { table: "todos", action: "updated", keys: { id: written[0].id }' in text
+    assert afc("remove", "event", "todo-done", "-C", str(afc_project), "--yes").exit_code == 0
+    assert fingerprint(afc_project) == with_ws
+    assert afc("remove", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
+    assert fingerprint(afc_project) == before

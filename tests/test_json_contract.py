@@ -163,18 +163,37 @@ def test_each_write_not_wired_says_whether_policy_or_a_limitation_left_it(tmp_pa
     from tests.support.write_projects import ROUTES_PROJECT
 
     project = make_project(tmp_path / "routes", ROUTES_PROJECT)
-    archive = project / "apps/web/src/app/api/archive/route.ts"  # a write returned at once: afc cannot place a line
+    archive = project / "apps/web/src/app/api/archive/route.ts"  # a write kept for later: afc cannot place a line
     archive.parent.mkdir(parents=True)
     archive.write_text(
-        'import { db, todos } from "@typed/db";\n\nexport async function DELETE() {\n    return db.delete(todos);\n}\n'
+        'import { db, todos } from "@typed/db";\n\nexport async function DELETE(req: Request) {\n'
+        "    const later = req.url ? db.delete(todos) : undefined;\n    await later;\n}\n"
+    )
+    # entry points that reach no write: one afc followed to the end, one calling what afc could not follow
+    ping = project / "apps/web/src/app/api/ping/route.ts"
+    ping.parent.mkdir(parents=True)
+    ping.write_text(
+        'import { charge } from "@acme/billing";\n\nexport async function POST() {\n    await charge();\n}\n'
+        "export async function PUT() {\n    return new Response(null);\n}\n"
     )
     root = str(project)
-    left = {
-        (b["event"], b["wired"]): b["left"]
-        for b in run_json("add", "websocket", "-C", root, "--dry-run", expect="plan")["broadcasts"]
-    }
+    plan = run_json("add", "websocket", "-C", root, "--dry-run", expect="plan")  # valid against the schema
+    left = {(b["event"], b["wired"]): b["left"] for b in plan["broadcasts"]}
     assert left[("user-created", False)] == "policy"  # rows of `users` hold credentials
-    assert left[("todo-deleted", False)] == "limitation"  # returned at once, never kept
+    assert left[("todo-deleted", False)] == "limitation"  # under a condition, kept for later
+    unreached = {n["message"].split(":", 1)[0]: n["unreached"] for n in plan["notes"] if "ping/" in (n["path"] or "")}
+    assert unreached == {
+        "POST": {
+            "cause": "unfollowed",
+            "followed": 0,
+            "unfollowed": ["`charge` from `@acme/billing` (outside the project)"],
+            "packages": [],
+        },
+        "PUT": {"cause": "no-write", "followed": 0, "unfollowed": [], "packages": []},
+    }
+    # the field is on every note of an entry point that reaches no write, and on no other
+    says = ("reaches no write", "calls what afc could not follow", "cannot find the function behind")
+    assert all(("unreached" in n) == any(w in n["message"] for w in says) for n in plan["notes"])
     assert left[("todo-created", True)] is None and left[("note-created", True)] is None
     private = run_json("add", "websocket", "-C", root, "--dry-run", "--no-public", expect="plan")["broadcasts"]
     assert {b["left"] for b in private if b["event"] == "todo-created"} == {"policy"}  # --no-public: a decision

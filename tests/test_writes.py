@@ -67,7 +67,7 @@ def test_route_shapes_are_each_wired_or_listed_with_the_reason(tmp_path):
     notes = {(n["path"].split("/src/", 1)[-1], n["message"]) for n in plan["notes"]}
     assert (
         "app/api/webhook/route.ts",
-        "POST: does not write to the database in its own body, and calls none of the project's functions",
+        "POST: reaches no write to the database; it calls none of the project's functions",
     ) in notes  # an HMAC is no write
     assert not any("nextauth" in n[0] for n in notes)  # `export const { GET, POST } = handlers` is not a write
 
@@ -164,10 +164,9 @@ def test_prisma_in_a_route_and_in_a_trpc_router_of_another_package(tmp_path, web
         ("apps/web/src/app/api/posts/route.ts", "POST", "post-created", "user:<authorId>", True),
         ("packages/api/src/router/post.ts", "mutation post.create", "post-created", "user:<authorId>", True),
         ("packages/api/src/router/post.ts", "mutation post.tag", "tag-updated", "public", True),
-        ("packages/api/src/router/post.ts", "mutation post.remove", "post-deleted", "nobody", False),
+        # `=> ctx.db.post.delete(..)` (once left: "returns the written row without keeping it"): wrapped
+        ("packages/api/src/router/post.ts", "mutation post.remove", "post-deleted", "user:<authorId>", True),
     }
-    [remove] = [b for b in plan["broadcasts"] if b["handler"] == "mutation post.remove"]
-    assert remove["reason"].startswith("returns the written row without keeping it")  # `=> ctx.db.post.delete(..)`
     assert not any(".returning()" in b["reason"] for b in plan["broadcasts"])  # never told to Prisma users
     project = make_project(tmp_path / "p", PRISMA_PROJECT)
     before = fingerprint(project)
@@ -199,6 +198,16 @@ def test_writes_that_keep_no_row_send_the_change_they_state(tmp_path, web_toolch
         ("app/notes/actions.ts", "action editAnyNote", "note-updated", "nobody", False),
         ("app/notes/actions.ts", "action finishTodo", "todo-updated", "public", True),
         ("app/notes/actions.ts", "action dropTodo", "todo-deleted", "public", True),
+        # in callbacks, under a condition, returned at once (issue 18): wired where they are
+        ("app/todos/actions.ts", "action addNotes", "note-created", "user:<userId>", True),
+        ("app/todos/actions.ts", "action addTodos", "todo-created", "public", True),
+        ("app/todos/actions.ts", "action addTodos", "todo-updated", "public", True),
+        ("app/todos/actions.ts", "action toggleTodo", "todo-updated", "public", True),
+        ("app/todos/actions.ts", "action toggleTodo", "todo-deleted", "public", True),
+        ("app/todos/actions.ts", "action copyTodo", "todo-created", "public", True),
+        ("app/todos/actions.ts", "action renameTodo", "todo-updated", "public", True),
+        ("app/todos/actions.ts", "action resetTodos", "todo-updated", "public", True),  # after the transaction
+        ("app/todos/actions.ts", "action resetTodos", "todo-deleted", "public", True),
     }
     notes = notes_of(plan)
     assert (
@@ -236,7 +245,36 @@ def test_the_change_lines_go_right_after_the_write(tmp_path):
         '    broadcast("todo-deleted", { table: "todos", action: "deleted", keys: { id }, row: { id }, '
         'complete: false }, { to: "public" });\n    revalidatePath("/");' in actions
     )
+    shapes = (project / "apps/web/src/app/todos/actions.ts").read_text()
+    assert (
+        "texts.map((text) => broadcastAfter(db.insert(notes).values({ userId, body: text }), () => { "
+        'if (userId != null) broadcast("note-created", { table: "notes", action: "created", keys: {}, '
+        "row: { userId, body: text }, complete: false }, { to: `user:${userId}` }); })));" in shapes
+    )
+    assert (
+        "        await db.insert(todos).values({ title });\n"
+        '        broadcast("todo-created", { table: "todos", action: "created", keys: {}, row: { title }, '
+        'complete: false }, { to: "public" });\n    });' in shapes
+    )
+    assert (
+        "    if (done) await broadcastAfter(db.update(todos).set({ done }).where(eq(todos.id, id)), () => {" in shapes
+    )
+    assert "    else await broadcastAfter(db.delete(todos).where(eq(todos.id, id)), () => {" in shapes
+    assert (
+        "    return broadcastAfter(db.insert(todos).values({ title }).returning(), (written) => { if (written[0]) "
+        'broadcast("todo-created", { table: "todos", action: "created", keys: { id: written[0].id }, row: written[0], '
+        'complete: true }, { to: "public" }); });' in shapes
+    )
+    assert (  # the returned transaction wrapped once per write: both changes go out once it committed
+        "    return broadcastAfter(broadcastAfter(db.transaction(async (tx) => {\n" in shapes
+        and '    }), () => { broadcast("todo-updated", { table: "todos", action: "updated", keys: {}, '
+        'row: { done: false }, complete: false }, { to: "public" }); }), () => { broadcast("todo-deleted", '
+        in shapes
+    )
+    assert 'import { broadcast } from "@/lib/realtime/broadcast";\n' in shapes
+    assert 'import { broadcastAfter } from "@/lib/realtime/broadcast";\n' in shapes
     route = (project / "apps/web/src/app/api/messages/route.ts").read_text()
+    assert "broadcastAfter" not in route  # imported only where a write is wrapped
     assert (
         "    await db.insert(messages).values(body);\n"
         '    if (body.userId != null) broadcast("message-created", { table: "messages", action: "created", keys: {}, '
@@ -254,6 +292,11 @@ def test_prisma_select_not_kept_and_many(tmp_path, web_toolchain, node):
         ("mutation post.retitle", "post-updated", "user:<authorId>", True),  # owner from the where
         ("mutation post.rename", "post-updated", "nobody", False),  # no owner stated
         ("mutation post.retag", "tag-updated", "public", True),  # updateMany: one change, no row
+        ("mutation post.archive", "post-deleted", "user:<authorId>", True),  # returned at once: wrapped
+        ("mutation post.label", "tag-updated", "public", True),  # an upsert, returned
+        ("mutation post.labels", "tag-created", "public", True),  # in `input.map(...)`
+        ("mutation post.flag", "tag-updated", "public", True),  # under a condition: wrapped
+        ("mutation post.flag", "tag-deleted", "public", True),  # in a transaction: after it
     }
     project = make_project(tmp_path / "p", PRISMA_CHANGES_PROJECT)
     before = fingerprint(project)
@@ -271,6 +314,22 @@ def test_prisma_select_not_kept_and_many(tmp_path, web_toolchain, node):
         "data: { name: input.toLowerCase() } });\n"
         '    broadcast("tag-updated", { table: "tag", action: "updated", keys: {}, complete: false }, '
         '{ to: "public" });\n' in router
+    )
+    assert (
+        "ctx.db.post.delete({ where: { id: input } }), (written) => { if (written.authorId != null) "
+        'broadcast("post-deleted", { table: "post", action: "deleted", keys: { id: written.id }, row: written, '
+        "complete: true }, { to: `user:${written.authorId}` }); })" in router
+    )
+    assert (
+        "    return broadcastAfter(ctx.db.tag.upsert({ where: { name: input }, create: { name: input }, update: {} }), "
+        '(written) => { broadcast("tag-updated", { table: "tag", action: "updated", keys: { id: written.id }, '
+        'row: written, complete: true }, { to: "public" }); });' in router
+    )
+    assert "    if (input.on) await broadcastAfter(ctx.db.tag.update({ where: { id: input.id }" in router
+    assert (
+        "    });\n"
+        '    broadcast("tag-deleted", { table: "tag", action: "deleted", keys: { id: input.id }, '
+        'row: { id: input.id }, complete: false }, { to: "public" });\n  }),' in router
     )
     assert_typechecks(project / "apps/web", web_toolchain, node, tmp_path / "tc", root=project, also=also)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0

@@ -30,12 +30,28 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class Unreached:
+    """Why an entry point broadcasts nothing, as data (`--json`, the corpus): it reaches no write of the
+    project (`followed` functions read), or it calls what afc could not follow (`unfollowed`, each naming
+    what and where). `packages`: what it calls from the packages it depends on, not the project's code."""
+
+    followed: int
+    unfollowed: tuple[str, ...] = ()
+    packages: tuple[str, ...] = ()
+
+    @property
+    def cause(self) -> str:
+        return "unfollowed" if self.unfollowed else "no-write"
+
+
+@dataclass(frozen=True)
 class Skip:
     path: str
     reason: str
     line: int | None = None
     subject: str = ""
     level: Level = Level.SKIP
+    unreached: Unreached | None = None  # an entry point that reaches no write: why, as data
 
     @property
     def message(self) -> str:

@@ -65,8 +65,11 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
         return plan
     draft = Draft(tree, plan)
     websocket = existing.features[FEATURE]
-    draft.take(_broadcast_line(project, plan, file, event, method.upper(), websocket))
+    line = _broadcast_line(project, plan, file, event, method.upper(), websocket)
+    draft.take(line)
     draft.take(ts.add_import(file, "broadcast", import_path(project, route, "broadcast")))
+    if len(line.insertions) > 1:  # the write is wrapped: `broadcastAfter(<write>, ...)`
+        draft.take(ts.add_import(file, inserter.WRAPPER, import_path(project, route, "broadcast")))
     hook_file = f"{project.helpers_dir}/events/{event}.ts"
     if tree.exists(hook_file):
         raise BadInput("exists already and afc did not record it", path=hook_file)

@@ -206,6 +206,10 @@ _CHANGE = (  # `{ table, action, keys, row?, complete }`, its strings blanked (b
     rf"(?:,\s*row\s*(?::\s*(?:{_OBJECT}|[\w$.?\[\]]+))?\s*)?,\s*complete\s*:\s*(?:true|false)\s*\}}"
 )
 _CHECK = r"[\w$.?\[\]]+(?:\s*!=\s*null)?"
+_CHANGE_LINE = (  # `if (checks) broadcast("event", change, { to });`, strings blanked
+    rf"(if\s*\(\s*{_CHECK}(?:\s*&&\s*{_CHECK})*\s*\)\s*)?broadcast\(\s*,\s*{_CHANGE}\s*"
+    r"(,\s*\{\s*to:\s*(\[[\s,]*\])?\s*\})?\s*\);?"
+)
 # The lines afc inserts in source code, once their string literals are blanked: a broadcast call (guarded
 # or not), an import of a realtime helper or of zod, a page hook, the refresh component, an env-schema
 # member, or punctuation. A crafted manifest cannot make `remove` cut any other code.
@@ -214,10 +218,10 @@ _SOURCE_LINES = [
         r"^\s*(if\s*\(\s*[\w$.?\[\]]+\s*\)\s*)?broadcast\(\s*,\s*[\w$.?\[\]]+\s*(,\s*\{\s*to:\s*(\[[\s,]*\])?\s*\})?\s*\);?\s*$"
     ),
     re.compile(r"^\s*import\s*\{\s*[\w$]+(\s*,\s*[\w$]+)*\s*\}\s*from\s*;?\s*$"),
-    re.compile(
-        rf"^\s*(if\s*\(\s*{_CHECK}(?:\s*&&\s*{_CHECK})*\s*\)\s*)?broadcast\(\s*,\s*{_CHANGE}\s*"
-        r"(,\s*\{\s*to:\s*(\[[\s,]*\])?\s*\})?\s*\);?\s*$"
-    ),
+    re.compile(rf"^\s*{_CHANGE_LINE}\s*$"),
+    # a write wrapped where no line of its own can go: `broadcastAfter(` before it, this after it
+    re.compile(r"^\s*broadcastAfter\($"),
+    re.compile(rf"^,\s*\(\s*(?:written)?\s*\)\s*=>\s*\{{\s*{_CHANGE_LINE}\s*\}}\s*\)$"),
     re.compile(r"^\s*useRealtime\w*\([\w$.(),\[\]\s]*\);?\s*$"),
     re.compile(r"^\s*<RealtimeRefresh\s+events=\{\[[\s,]*\]\}\s*/>\s*$"),
     re.compile(

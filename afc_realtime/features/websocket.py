@@ -242,7 +242,7 @@ def _wire_writes(
     events: set[str] = set()
     feeds: list[Feed] = []
     for file, results in found:
-        wired = False
+        wired = wrapped = False
         for result in results:
             if isinstance(result, Skip):
                 draft.take(result)
@@ -256,6 +256,7 @@ def _wire_writes(
             if isinstance(_broadcast(draft, file, result, event, decided, public), Edit):
                 events.add(event)
                 wired = True
+                wrapped = wrapped or result.wrapped
                 # a write in a helper feeds the pages as each entry point that reaches it would
                 for path, handler in dict.fromkeys((e.path, e.handler) for e in result.entries) or [
                     (file.path, result.handler)
@@ -263,6 +264,8 @@ def _wire_writes(
                     feeds.append(Feed(path, handler, result.table or "", resource or "", event))
         if wired:
             draft.take(ts.add_import(file, "broadcast", _helper_import(project, file.path, "broadcast")))
+        if wrapped:
+            draft.take(ts.add_import(file, inserter.WRAPPER, _helper_import(project, file.path, "broadcast")))
     return sorted(events), feeds
 
 

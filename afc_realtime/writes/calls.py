@@ -1,7 +1,8 @@
 """Calls followed from an entry point into the project's own functions: same file, imported (relative, alias,
 workspace package, through barrels and wrappers), methods of an imported service object
-(`postService.create(...)`), namespace imports (`queries.createPost(...)`). Several levels deep, cycles
-safe. What a call names outside the project is kept, to say so when an entry point reaches no write."""
+(`postService.create(...)`), of an instance of the project's class (`new PostService()`) or its static ones,
+namespace imports (`queries.createPost(...)`). Several levels deep, cycles safe. What a call names outside
+the project is kept, to say so when an entry point reaches no write."""
 
 from __future__ import annotations
 
@@ -36,7 +37,10 @@ class Function:
 @dataclass
 class Reach:
     functions: list[Function] = field(default_factory=list)  # in the order first reached
-    outside: list[str] = field(default_factory=list)  # `sendEmail` from `resend`, afc cannot follow
+    # what afc could not follow and may be the project's: an import that resolves to no file of the project
+    # nor to a package it depends on (`@acme/billing`), a name its project module does not declare as a function
+    outside: list[str] = field(default_factory=list)
+    packages: list[str] = field(default_factory=list)  # `sendEmail` from `resend`: a dependency, not the project
 
 
 def follow(graph: Graph, path: str, body: SgNode) -> Reach:
@@ -48,7 +52,7 @@ def follow(graph: Graph, path: str, body: SgNode) -> Reach:
         following: list[tuple[str, SgNode]] = []
         for where, node in level:
             for call in node.find_all(kind="call_expression"):
-                found = _callee(graph, where, call, reach.outside)
+                found = _callee(graph, where, call, reach)
                 if found is None or found.key in seen:
                     continue
                 seen.add(found.key)
@@ -62,7 +66,7 @@ def follow(graph: Graph, path: str, body: SgNode) -> Reach:
     return reach
 
 
-def _callee(graph: Graph, path: str, call: SgNode, outside: list[str]) -> Function | None:
+def _callee(graph: Graph, path: str, call: SgNode, outside: Reach) -> Function | None:
     fn = call.field("function")
     if fn is None:
         return None
@@ -79,25 +83,46 @@ def _callee(graph: Graph, path: str, call: SgNode, outside: list[str]) -> Functi
     if binding is None:
         return None
     if binding.node is None:
-        _outside(outside, f"{obj.text()}.{prop.text()}", binding.specifier, graph.target(path, binding.specifier))
+        _outside(
+            graph, outside, f"{obj.text()}.{prop.text()}", binding.specifier, graph.target(path, binding.specifier)
+        )
         return None
     if binding.name == "*":
         found = graph.exported(binding.path, prop.text())
         return _as_function(graph, found.path, prop.text(), found.node) if found and found.node else None
     value = unwrap(binding.node)
+    if value.kind() == "new_expression":  # `export const postService = new PostService(db)`
+        constructor = value.field("constructor")
+        made = graph.local(binding.path, constructor.text()) if constructor is not None else None
+        value = unwrap(made.node) if made is not None and made.node is not None else value
+        return _class_method(made.path, obj.text(), value, prop.text()) if made is not None else None
+    if value.kind() in ("class_declaration", "class"):  # `PostService.create(...)`: a static method
+        return _class_method(binding.path, obj.text(), value, prop.text())
     if value.kind() != "object":
         return None
     return _method(graph, binding.path, obj.text(), value, prop.text())
 
 
-def _named(graph: Graph, path: str, name: str, outside: list[str]) -> Function | None:
+def _class_method(path: str, owner: str, cls: SgNode, name: str) -> Function | None:
+    """`create` of `class PostService { async create() {...} }`."""
+    if cls.kind() not in ("class_declaration", "class"):
+        return None
+    body = cls.field("body")
+    for member in body.children() if body is not None else []:
+        key = member.field("name") if member.kind() == "method_definition" else None
+        if key is not None and key.text() == name:
+            return Function(path, f"{owner}.{name}", member)
+    return None
+
+
+def _named(graph: Graph, path: str, name: str, outside: Reach) -> Function | None:
     """The module-level function `name` stands for in the module at `path`. A function declared inside
     another is not followed: its writes are that function's own (written inside a callback)."""
     binding = graph.local(path, name)
     if binding is None:
         return None
     if binding.node is None:
-        _outside(outside, name, binding.specifier, graph.target(path, binding.specifier))
+        _outside(graph, outside, name, binding.specifier, graph.target(path, binding.specifier))
         return None
     return _as_function(graph, binding.path, name if binding.name in ("default", "*") else binding.name, binding.node)
 
@@ -123,18 +148,25 @@ def _method(graph: Graph, path: str, owner: str, obj: SgNode, name: str) -> Func
             if function is not None:
                 return Function(path, f"{owner}.{name}", function)
             if value is not None and value.kind() == "identifier":
-                return _named(graph, path, value.text(), [])
+                return _named(graph, path, value.text(), Reach())
         if kind == "shorthand_property_identifier" and part.text() == name:
-            return _named(graph, path, name, [])
+            return _named(graph, path, name, Reach())
     return None
 
 
-def _outside(outside: list[str], what: str, specifier: str, module: str | None) -> None:
-    """Note a call afc cannot follow: into a package outside the project, or (`module` found) to a name its
-    project module does not declare as a function afc reads (`export const { signIn } = NextAuth(...)`)."""
+def _outside(graph: Graph, reach: Reach, what: str, specifier: str, module: str | None) -> None:
+    """Note a call afc cannot follow: into a package the project depends on (not its code), or into what may
+    be the project's: an import that resolves to nothing afc knows, or (`module` found) a name its project
+    module does not declare as a function afc reads (`export const { signIn } = NextAuth(...)`)."""
     if specifier.startswith(FRAMEWORK):
         return
-    where = f"not a function afc can read in {module}" if module is not None else "outside the project"
-    entry = f"`{what}` from `{specifier}` ({where})"
-    if entry not in outside:
-        outside.append(entry)
+    made = graph.made_by_package(module, what.split(".")[0]) if module is not None else None
+    if module is None and graph.dependency(specifier):
+        found, entry = reach.packages, f"`{what}` from `{specifier}`"
+    elif made is not None:
+        found, entry = reach.packages, f"`{what}` from `{specifier}` (made by `{made}`)"
+    else:
+        where = f"not a function afc can read in {module}" if module is not None else "outside the project"
+        found, entry = reach.outside, f"`{what}` from `{specifier}` ({where})"
+    if entry not in found:
+        found.append(entry)

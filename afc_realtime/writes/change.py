@@ -220,9 +220,29 @@ def drizzle_where(condition: SgNode | None, table: str | None) -> tuple[tuple[st
 
 
 def prisma_where(where: SgNode | None) -> tuple[tuple[str, str], ...]:
-    """`where: { id, userId: session.user.id }`: its plain equalities (not `{ in: [...] }`, `AND`, ...)."""
+    """`where: { id, userId: session.user.id }`: its plain equalities (not `{ in: [...] }`, `AND`, ...), and
+    the fields of a compound key (`where: { teamId_userId: { teamId, userId } }`)."""
     found = read_object(where, None) if where is not None and unwrap(where).kind() == "object" else Read()
-    return tuple((c, v) for c, v in found.fields if c[:1].islower() or c[:1] == "_")
+    plain = tuple((c, v) for c, v in found.fields if c[:1].islower() or c[:1] == "_")
+    return plain + _compound_keys(where)
+
+
+def _compound_keys(where: SgNode | None) -> tuple[tuple[str, str], ...]:
+    """`a_b: { a, b: x }`: a compound unique key is named by its fields joined with `_`; a filter on one field
+    (`id: { in: ids }`) is not one."""
+    if where is None or unwrap(where).kind() != "object":
+        return ()
+    found: list[tuple[str, str]] = []
+    for member in _named(unwrap(where)):
+        name, value = (
+            (_key_name(member.field("key")), member.field("value")) if member.kind() == "pair" else (None, None)
+        )
+        if name is None or value is None or "_" not in name.strip("_") or unwrap(value).kind() != "object":
+            continue
+        inner = read_object(value, None)
+        if inner.readable and not inner.spreads and "_".join(c for c, _ in inner.fields) == name:
+            found += inner.fields
+    return tuple(found)
 
 
 def pair_value(obj: SgNode | None, key: str) -> SgNode | None:
@@ -299,7 +319,12 @@ def _prisma(call: SgNode, op: str, scope: SgNode | None) -> Change:
     if op.endswith(("Many", "ManyAndReturn")):
         return Change(many=True, left_out=(f"the rows (`{op}` changes several at once: one change, no row)",))
     where = prisma_where(pair_value(arg, "where"))
-    data = pair_value(arg, "data") if op != "upsert" else None
+    if op == "upsert":  # the row is what `create` or `update` states: only what both state the same is sure
+        created = read_object(pair_value(arg, "create"), scope)
+        updated = dict(read_object(pair_value(arg, "update"), scope).fields)
+        both = tuple((c, v) for c, v in created.fields if updated.get(c) == v)
+        return Change(both, where, left_out=created.left_out)
+    data = pair_value(arg, "data")
     read = read_object(data, scope) if data is not None else Read()
     return Change(read.fields, where, read.spreads, left_out=read.left_out)
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from ..edits.result import Skip
+from ..edits.result import Skip, Unreached
 from ..edits.typescript import TsFile
 from ..project import SKIP_DIRS, Project
 from ..tree import Tree
@@ -80,7 +80,7 @@ def scan(
             for handler in recogniser.handlers(file):
                 if isinstance(handler, Skip):
                     if _key(handler) not in seen:
-                        results.append(handler)
+                        results.append(_unfound(handler))
                     continue
                 found = [r for r in in_handler(file, handler, helper, clients.at(path)) if _key(r) not in seen]
                 results += found
@@ -125,7 +125,7 @@ def _follow(
         if module is None or body is None:
             continue
         label = f"{function.name} ({function.path})"
-        at = Handler(function.path, label, body, module.file.line(function.node), responds=False)
+        at = Handler(function.path, label, body, module.file.line(function.node), responds=False, entry=False)
         found = [r for r in in_handler(module.file, at, helper, clients.at(function.path)) if isinstance(r, Write)]
         if not found:
             continue
@@ -142,7 +142,7 @@ def _follow(
             if str(Entry(file.path, handler.label)) in writing:
                 del results[i]  # its writes are listed where they are, with it among their entry points
             else:
-                results[i] = replace(result, reason=_unreached(reach))
+                results[i] = _unreached(result, reach)
             break
 
 
@@ -150,15 +150,31 @@ def _is_entry(function: Function, body: SgNode, spans: dict[str, list[tuple[int,
     return (body.range().start.index, body.range().end.index) in spans.get(function.path, [])
 
 
-def _unreached(reach: Reach) -> str:
-    """Why an entry point reaches no write: what afc followed, and what it could not."""
-    reason = NO_WRITE
+UNFOUND = "afc cannot find the function behind"
+UNFOLLOWED = "calls what afc could not follow, and reaches no write afc could find"
+NO_WRITE_REACHED = "reaches no write to the database"
+
+
+def _unfound(skip: Skip) -> Skip:
+    """An entry point whose function afc cannot find (`export const POST = handle(app)`) calls what afc
+    could not follow."""
+    if not skip.reason.startswith(UNFOUND):
+        return skip
+    return replace(skip, unreached=Unreached(0, (f"the function behind{skip.reason.removeprefix(UNFOUND)}",)))
+
+
+def _unreached(skip: Skip, reach: Reach) -> Skip:
+    """Why an entry point reaches no write, in words and as data: afc followed every function of the project
+    it calls and none writes, or it calls what afc could not follow (which, and where it leads). What comes
+    after "; it calls " is the place's detail: the plan groups by what comes before."""
     count = len(reach.functions)
-    reason += (
-        f", nor in the {count} function(s) of the project it calls"
-        if count
-        else ", and calls none of the project's functions"
-    )
+    unreached = Unreached(count, tuple(reach.outside), tuple(reach.packages))
+    functions = f"{count} function(s) of the project" if count else ""
     if reach.outside:
-        reason += f"; it calls {', '.join(reach.outside[:3])}, which afc cannot follow"
-    return reason
+        shown = ", ".join(reach.outside[:3]) + (f" and {len(reach.outside) - 3} more" if len(reach.outside) > 3 else "")
+        reason = f"{UNFOLLOWED}; it calls {shown}" + (f", and {functions}, none of which writes" if count else "")
+    elif count:
+        reason = f"{NO_WRITE_REACHED}; it calls {functions}, and afc followed each"
+    else:
+        reason = f"{NO_WRITE_REACHED}; it calls none of the project's functions"
+    return replace(skip, reason=reason, unreached=unreached)

@@ -21,6 +21,40 @@ if TYPE_CHECKING:
     from ast_grep_py import SgNode
 
 EXTENSIONS = (".ts", ".tsx", ".mts", ".js", ".jsx", ".mjs")
+# Node.js built-ins imported without `node:` (`import crypto from "crypto"`)
+BUILTINS = frozenset(
+    [
+        "assert",
+        "async_hooks",
+        "buffer",
+        "child_process",
+        "cluster",
+        "crypto",
+        "dns",
+        "events",
+        "fs",
+        "http",
+        "http2",
+        "https",
+        "net",
+        "os",
+        "path",
+        "perf_hooks",
+        "process",
+        "querystring",
+        "readline",
+        "stream",
+        "string_decoder",
+        "timers",
+        "tls",
+        "url",
+        "util",
+        "v8",
+        "vm",
+        "worker_threads",
+        "zlib",
+    ]
+)
 OUTSIDE = "outside"  # an import afc cannot follow: a package of node_modules, or a file that is not there
 
 
@@ -61,6 +95,8 @@ class Graph:
         self._manifests: dict[str, dict[str, object]] = {}
         self._bare: dict[tuple[int, str], str | None] = {}
         self._names = _package_names(tree, packages)
+        self._packages = packages
+        self._dependencies: frozenset[str] | None = None
 
     # -- resolution --------------------------------------------------------------------------------------
     def target(self, importer: str, specifier: str) -> str | None:
@@ -134,6 +170,47 @@ class Graph:
                 return found
         guesses = [join(folder, "src", sub), join(folder, sub)] if sub else [join(folder, "src/index"), folder]
         return next((f for f in (self._file(posixpath.normpath(g)) for g in guesses) if f is not None), None)
+
+    def dependency(self, specifier: str) -> bool:
+        """Whether an import names a package the project depends on (in any of its package.json files) or
+        a Node.js built-in: code that is not the project's, so afc has nothing of the project to follow."""
+        if self._dependencies is None:
+            found: set[str] = set()
+            for folder in {".", *self._packages}:
+                manifest = jsonfile.to_python(_json(self.tree, join(folder, "package.json")))
+                for key in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
+                    listed = manifest.get(key) if isinstance(manifest, dict) else None
+                    if isinstance(listed, dict):
+                        found.update(name for name in listed if isinstance(name, str))
+            self._dependencies = frozenset(found)
+        parts = specifier.split("/")
+        name = "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
+        return specifier.startswith("node:") or name in BUILTINS or name in self._dependencies
+
+    def made_by_package(self, path: str, name: str) -> str | None:
+        """The package a top-level name of module `path` is made by, when it is destructured from a call of
+        a function that package exports (`export const { auth, signIn } = NextAuth(config)`): that code is
+        the package's, not the project's."""
+        module = self.module(path)
+        if module is None:
+            return None
+        for statement in module.file.root.children():
+            node = statement.field("declaration") if statement.kind() == "export_statement" else statement
+            if node is None or node.kind() not in ("lexical_declaration", "variable_declaration"):
+                continue
+            for declarator in (d for d in node.children() if d.kind() == "variable_declarator"):
+                pattern, value = declarator.field("name"), declarator.field("value")
+                if pattern is None or value is None or pattern.kind() != "object_pattern":
+                    continue
+                names = {n.text() for n in pattern.find_all(kind="shorthand_property_identifier_pattern")}
+                names |= {n.text() for n in pattern.find_all(kind="identifier")}
+                while value is not None and value.kind() in ("await_expression", "parenthesized_expression"):
+                    value = next((c for c in value.children() if c.is_named()), None)
+                callee = value.field("function") if value is not None and value.kind() == "call_expression" else None
+                imported = module.imports.get(callee.text().split(".")[0]) if callee is not None else None
+                if name in names and imported is not None and self.dependency(imported.specifier):
+                    return imported.specifier
+        return None
 
     # -- modules and bindings ----------------------------------------------------------------------------
     def module(self, path: str) -> Module | None:
@@ -350,4 +427,7 @@ def _config_paths(tree: Tree, config: str, depth: int) -> list[tuple[str, list[s
             target = target if target.endswith(".json") else f"{target}.json"
             inherited += _config_paths(tree, target, depth + 1)
     mine = {p for p, _, _ in own}
-    return own + [entry for entry in inherited if entry[0] not in mine]
+    # `baseUrl` alone resolves a bare import against it too (`import { getUser } from "models/user"`), after
+    # every `paths` pattern; a package of node_modules is only tried when no file there matches
+    fallback = [("*", ["*"], base)] if isinstance(base_url, str) else []
+    return own + [entry for entry in inherited if entry[0] not in mine] + fallback

@@ -5,12 +5,17 @@ the line needs a real row, and by `owner != null` so that no channel is ever `us
 
 from __future__ import annotations
 
-from ..edits.insertion import undo_insertions
+from typing import TYPE_CHECKING
+
+from ..edits.insertion import Insertion, undo_insertions
 from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile, line_after_insertion, quote_of, statement_line_insertion
 from ..textfile import line_end
 from .payload import Line
 from .site import CREATED, Write
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
 
 
 def needs_guard(write: Write, sent: Line) -> bool:
@@ -31,6 +36,8 @@ def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -
     anchor = write.anchor
     if not write.wirable or anchor is None:
         return Skip(file.path, write.reason or "afc cannot read this write", write.line, write.handler)
+    if write.wrapped:
+        return _wrap(file, write, event, helper, sent, anchor)
     semi = ";" if anchor.text().rstrip().endswith(";") else ""
     if write.after and anchor.kind() == "if_statement":
         semi = ";" if _uses_semicolons(file) else ""
@@ -49,6 +56,29 @@ def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -
         insertion = found
     line = file.line(anchor) + (1 if write.after else 0)
     return Edit(file.path, (insertion,), line=line, subject=event)
+
+
+WRAPPER = "broadcastAfter"  # `broadcast.ts`: runs a write, sends its change, gives its result back
+
+
+def _wrap(file: TsFile, write: Write, event: str, helper: str, sent: Line, anchor: SgNode) -> Edit:
+    """`broadcastAfter(<write>, (written) => { <line> })`: two insertions around the write's own expression,
+    where no line of its own can go; `remove` cuts both."""
+    statement = line_for(write, event, helper, sent, quote_of(file.root), ";" if _ends_with_semicolon(anchor) else "")
+    param = write.row.split("[", 1)[0] if write.row else ""
+    start, end = anchor.range().start.index, anchor.range().end.index
+    what = f"broadcast {event}"
+    opening = Insertion(start, f"{WRAPPER}(", what)
+    closing = Insertion(end, f", ({param}) => {{ {statement} }})", what)
+    return Edit(file.path, (opening, closing), line=file.line(anchor), subject=event)
+
+
+def _ends_with_semicolon(node: SgNode) -> bool:
+    """Whether the statement around `node` ends with `;`: the line inside a wrapper follows the file's style."""
+    for ancestor in node.ancestors():
+        if ancestor.kind().endswith(("statement", "declaration")):
+            return ancestor.text().rstrip().endswith(";")
+    return True
 
 
 def _uses_semicolons(file: TsFile) -> bool:

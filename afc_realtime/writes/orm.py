@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..edits.typescript import TsFile
 from . import change
 from .anchor import anchored, narrowed_between, statement_of
-from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Change, Handler, Write, same
+from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Change, Handler, Write, is_async, same
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -170,8 +170,12 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
     base = Write(file.path, file.line(call.node), handler.label, call.orm, call.table, call.action, None)
     function = _enclosing_function(call.node, handler.body)
     transaction = _transaction_of(function) if function is not None else None
-    if function is not None and transaction is None:
-        return replace(base, reason="written inside a callback; afc wires writes in the handler's own body")
+    around = _transaction_around(call.node, handler.body) if transaction is None else None
+    if around is not None:  # in a callback in a transaction, or listed in `$transaction([...])`
+        stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
+        return _after_transaction(base, stated, _functions_between(call.node, around), around)
+    # a write in a callback (`items.map(...)`, `after(...)`) is sent from the callback, right after it runs
+    responds = handler.responds and function is None
     stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
     bound = _binding(call) if call.returns_row else None
     if isinstance(bound, tuple):
@@ -179,39 +183,203 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
         if transaction is not None and function is not None:
             outer = _out_of_transaction(function, transaction, statement, var, maybe)
             if isinstance(outer, str):  # the row stays inside: the change the write states, after it
-                return _after_transaction(base, stated, function, transaction)
+                return _after_transaction(base, stated, [function], transaction)
             statement, var, maybe = outer
         kept = _kept(call, stated, var)
         write = replace(base, row=var, maybe_undefined=maybe, change=kept)
-        return anchored(write, statement, handler.responds and kept.complete)
+        return anchored(write, statement, responds and kept.complete)
     if transaction is not None and function is not None:
-        return _after_transaction(base, stated, function, transaction)
+        return _after_transaction(base, stated, [function], transaction)
     own = statement_of(call.top)
-    if own is None:
-        return replace(base, reason="afc cannot place a line beside this write (it runs under a condition)")
-    if own.kind() == "return_statement" or own.kind() in FUNCTIONS:
-        return replace(base, reason=bound if isinstance(bound, str) else _RETURNED)
+    if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
+        wrapped = _wrapped(base, call, stated, handler.body if handler.entry else None)
+        if wrapped is not None:
+            return wrapped
+        if own is None:
+            return replace(base, reason=UNDER_CONDITION)
+        return replace(base, reason=_RETURNED)
     return anchored(replace(base, change=stated), own, False)
 
 
-def _after_transaction(base: Write, stated: Change, function: SgNode, transaction: SgNode) -> Write:
-    """A write inside `db.transaction(async (tx) => {...})` keeping no row: its change goes out right after
-    the transaction (only once it committed), when it uses nothing declared inside the callback."""
-    inner = sorted(change.names_used(stated) & change.names_declared(function))
-    if inner:
-        names = ", ".join(f"`{n}`" for n in inner)
-        return replace(
-            base,
-            reason=f"written inside a transaction, and its change uses {names}, declared inside it: afc sends "
-            "changes only after the transaction",
-        )
+UNDER_CONDITION = "afc cannot place a line beside this write (it runs under a condition)"
+WRITTEN = "written"  # the wrapped write's result, in `broadcastAfter(<write>, (written) => ...)`
+
+
+def _transaction_around(node: SgNode, stop: SgNode) -> SgNode | None:
+    """The transaction a write runs in when it is not written in the transaction's own callback body: in a
+    callback inside that callback, or listed in `prisma.$transaction([...])` (also through `.map`)."""
+    for ancestor in node.ancestors():
+        if same(ancestor, stop):
+            return None
+        if ancestor.kind() == "call_expression" and _callee(ancestor).endswith((".transaction", ".$transaction")):
+            return ancestor
+    return None
+
+
+def _functions_between(node: SgNode, transaction: SgNode) -> list[SgNode]:
+    found = []
+    for ancestor in node.ancestors():
+        if same(ancestor, transaction):
+            break
+        if ancestor.kind() in FUNCTIONS:
+            found.append(ancestor)
+    return found
+
+
+PROMISE_ALL = ("Promise.all", "Promise.allSettled")
+_BRANCHES = ("&&", "||", "??")
+
+
+def _wrap_target(top: SgNode, lazy: bool = True, entry: SgNode | None = None) -> SgNode | None:
+    """What afc wraps to send a write's change once it ran, or None: the write itself where it runs anyway
+    (awaited, in a `Promise.all([...])`, returned from an async function or from a `.map` callback whose
+    promises `Promise.all` awaits; also a branch of `?:`, `&&`), or the `prisma.$transaction([...])` it is
+    listed in. A query builder runs only once awaited and `$transaction([...])` needs Prisma's own promises
+    (`lazy`): a write returned from a plain function may be kept, chained or batched by its caller, and is
+    not wrapped, unless that function is the entry point (`entry`: its body), whose result the framework
+    awaits (a tRPC resolver `({ ctx }) => ctx.db.post.delete(...)`)."""
+    node, target, listed = top, top, False
+    while True:
+        parent = node.parent()
+        if parent is None:
+            return None
+        kind = parent.kind()
+        if kind in ("parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression") or (
+            _branch(parent, node)
+        ):
+            node = parent
+        elif kind in ("array", "spread_element"):
+            node, listed = parent, True
+        elif kind == "arguments" and _already_wrapped(parent, node):
+            node = parent.parent() or parent  # `broadcastAfter(<write>, ...)`: wrapped again, inside
+        elif kind == "arguments":
+            call = parent.parent()
+            if call is None or not listed:
+                return None
+            if _callee(call) in PROMISE_ALL:
+                return target
+            if _callee(call).endswith("$transaction") and same(target, top):  # the batch, sent once it commits
+                node, target, listed, lazy = call, call, False, False
+            else:
+                return None
+        elif listed:
+            return None
+        elif kind == "await_expression":
+            return target
+        elif kind == "return_statement" or (kind == "arrow_function" and same(parent.field("body"), node)):
+            function = parent if kind == "arrow_function" else _function_around(parent)
+            runs = function is not None and (
+                is_async(function) or _into_promise_all(function) or same(function.field("body"), entry)
+            )
+            return target if runs or not lazy else None
+        else:
+            return None
+
+
+def _already_wrapped(arguments: SgNode, node: SgNode) -> bool:
+    """`node` is the write of a `broadcastAfter(<write>, ...)` afc (or `afc add event`) put there."""
+    call = arguments.parent()
+    first = next((c for c in arguments.children() if c.is_named()), None)
+    return call is not None and _callee(call) == "broadcastAfter" and same(first, node)
+
+
+def _branch(parent: SgNode, node: SgNode) -> bool:
+    """`node` runs only on one branch of `parent`: a side of `c ? a : b`, the right of `c && a`."""
+    if parent.kind() == "ternary_expression":
+        return not same(parent.field("condition"), node)
+    return parent.kind() == "binary_expression" and same(parent.field("right"), node) and _operator(parent) in _BRANCHES
+
+
+def _callee(call: SgNode) -> str:
+    fn = call.field("function")
+    return fn.text() if fn is not None else ""
+
+
+def _operator(binary: SgNode) -> str:
+    op = binary.field("operator")
+    return op.text() if op is not None else ""
+
+
+def _function_around(node: SgNode) -> SgNode | None:
+    return next((a for a in node.ancestors() if a.kind() in (*FUNCTIONS, "method_definition")), None)
+
+
+def _into_promise_all(function: SgNode) -> bool:
+    """`Promise.all(items.map((i) => <write>))`: the callback's results are awaited together."""
+    args = function.parent()
+    call = args.parent() if args is not None and args.kind() == "arguments" else None
+    if call is None or not _callee(call).endswith(".map"):
+        return False
+    holder = call.parent()
+    while holder is not None and holder.kind() in ("parenthesized_expression", "as_expression"):
+        holder = holder.parent()
+    outer = holder.parent() if holder is not None and holder.kind() == "arguments" else None
+    return outer is not None and _callee(outer) in PROMISE_ALL
+
+
+def _wrapped(base: Write, call: Call, stated: Change, entry: SgNode | None) -> Write | None:
+    """The write wrapped where no line of its own can go: `broadcastAfter(<write>, (written) => { ... })` runs
+    it, then sends the change, and gives its result back unchanged."""
+    target = _wrap_target(call.top, entry=entry)
+    if target is None or WRITTEN in change.names_used(stated):
+        return None
+    if not call.returns_row or not same(target, call.top):  # no row, or the transaction it is listed in
+        return replace(base, change=stated, anchor=target, wrapped=True)
+    first = call.orm == "drizzle" and not _then_first(call.top)
+    row = f"{WRITTEN}[0]" if first else WRITTEN
+    kept = _kept(call, stated, row)
+    maybe = call.orm == "drizzle"
+    return replace(base, row=row, change=kept, anchor=call.top, wrapped=True, maybe_undefined=maybe)
+
+
+def _after_transaction(base: Write, stated: Change, inside: list[SgNode], transaction: SgNode) -> Write:
+    """A write inside a transaction (`db.transaction(async (tx) => {...})`, `prisma.$transaction([...])`, or a
+    callback in one) keeping no row afc can send: its change goes out right after the transaction, once it
+    committed, never from inside it. What it states with names declared inside (`inside`: the functions
+    between the write and the transaction) is out of reach there: left out of the change, and said."""
+    declared = set().union(*(change.names_declared(f) for f in inside)) if inside else set()
+    kept = _without(stated, declared)
     own = statement_of(transaction)
-    if own is None or own.kind() == "return_statement":
+    if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
+        _, top = _chain(transaction)
+        # `return db.transaction(...)`: the transaction wrapped, its change sent once it commits
+        if _wrap_target(top, lazy=False) is not None:
+            return replace(base, change=kept, anchor=top, wrapped=True)
         return replace(base, reason="afc cannot place a line after the transaction this write is in")
-    return anchored(replace(base, change=stated), own, False)
+    return anchored(replace(base, change=kept), own, False)
 
 
-_RETURNED = "returns what it writes at once: keep it first (`const row = await ...`) so afc can send a change after it"
+def _without(stated: Change, declared: set[str]) -> Change:
+    """The change less every value that uses a name declared inside the transaction (not in scope after it)."""
+    inner = change.names_used(stated) & declared
+    if not inner:
+        return stated
+
+    def inside(column: str, value: str) -> list[str]:
+        return sorted(change.names_used(Change(fields=((column, value),))) & declared)
+
+    def outside(values: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((c, v) for c, v in values if not inside(c, v))
+
+    dropped = {c: inside(c, v) for c, v in (*stated.fields, *stated.where) if inside(c, v)}
+    left = tuple(
+        f"`{c}` (from {', '.join(f'`{n}`' for n in names)}, declared inside the transaction)"
+        for c, names in dropped.items()
+    )
+    spreads = tuple(x for x in stated.spreads if x not in declared)
+    return replace(
+        stated,
+        fields=outside(stated.fields),
+        where=outside(stated.where),
+        spreads=spreads,
+        left_out=stated.left_out + left,
+    )
+
+
+_RETURNED = (
+    "returned at once from a function that is not async: its caller may batch (`$transaction([...])`), chain or "
+    "keep the query, so afc does not run it itself (in an async function it is wired)"
+)
 
 
 def _kept(call: Call, stated: Change, var: str) -> Change:

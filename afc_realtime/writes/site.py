@@ -24,6 +24,7 @@ class Handler:
     body: SgNode  # the function's body: a statement block, or the expression of an arrow function
     line: int
     responds: bool  # True: the row goes out just before the response that sends it back; False: right after the write
+    entry: bool = True  # an entry point, whose result the framework awaits; False: a function of the project it calls
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class Write:
     reason: str = ""  # why the write cannot be wired (when `change` or `anchor` is None)
     anchor: SgNode | None = None  # the statement the broadcast goes before (or after, when `after`)
     after: bool = False
+    # the anchor is the write's own expression, wrapped: `broadcastAfter(<write>, (written) => { ... })`, where no
+    # line of its own can go (a callback's expression body, `return <write>`, a condition, a ternary)
+    wrapped: bool = False
     maybe_undefined: bool = False  # the row's type still includes `undefined` at the anchor
     entries: tuple[Entry, ...] = ()  # the entry points that reach it (itself, for a write in its own body)
     change: Change | None = None  # what the write states changed (`change.py`)

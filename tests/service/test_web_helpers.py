@@ -296,7 +296,7 @@ def test_sign_ticket_output_is_accepted_by_the_real_service(web_dir, node, runti
 
 
 BROADCAST_TO_SCRIPT = """
-import { broadcast, type RealtimeChange } from "./src/lib/realtime-plain/broadcast.ts";
+import { broadcast, broadcastAfter, type RealtimeChange } from "./src/lib/realtime-plain/broadcast.ts";
 broadcast("todo-created", { id: 1 }, { to: "user:1" });
 const change: RealtimeChange<{ id: number; done: boolean }> = {
     table: "todos", action: "updated", keys: { id: 5 }, row: { id: 5, done: true }, complete: false,
@@ -307,6 +307,20 @@ broadcast("todo-updated", change, { to: `user:${owner}` });  // `user:undefined`
 broadcast("todo-updated", { id: 2 }, { to: ["user:2", "team:7"] });
 broadcast("todo-deleted", { id: 3 }, { to: "Everyone" });  // invalid: skipped, never widened to public
 broadcast("todo-deleted", { id: 4 }, { to: [] });          // empty list: skipped too
+// A wrapped write: sent once it resolved, its result given back; nothing sent when it throws; a failing send
+// is logged, never thrown into the app's code.
+void (async () => {
+    const kept = await broadcastAfter(Promise.resolve({ id: 6 }), (written) => {
+        broadcast("todo-created", { table: "todos", action: "created", keys: { id: written.id }, row: written,
+            complete: true }, { to: "user:1" });
+    });
+    if (kept.id !== 6) throw new Error("broadcastAfter changed the result");
+    const failed = await broadcastAfter(Promise.reject(new Error("rolled back")), () => {
+        broadcast("todo-deleted", { id: 9 }, { to: "user:1" });
+    }).catch((err: Error) => err.message);
+    if (failed !== "rolled back") throw new Error("broadcastAfter hid the write's error");
+    await broadcastAfter(Promise.resolve(null), () => { throw new Error("boom"); });
+})();
 """
 
 
@@ -323,14 +337,17 @@ def test_broadcast_to_reaches_only_that_channel(web_dir, node, start_service, cl
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("skipped: invalid channel list") == 3, result.stderr
+    assert "[realtime] broadcast skipped: boom" in result.stderr
     assert service.post_event("sync-done", {})[0] == 202
-    wait_until(lambda: all(clients.message_count(c) >= n for c, n in (("u1", 3), ("u2", 2), ("anon", 1))))
+    wait_until(lambda: all(clients.message_count(c) >= n for c, n in (("u1", 4), ("u2", 2), ("anon", 1))))
     sync = {"type": "sync:done", "payload": {}}
     row = {"id": 5, "done": True}
     change = {"table": "todos", "action": "updated", "keys": {"id": 5}, "row": row, "complete": False}
+    created = {"table": "todos", "action": "created", "keys": {"id": 6}, "row": {"id": 6}, "complete": True}
     assert clients.messages("u1") == [
         {"type": "todo:created", "payload": {"id": 1}},
         {"type": "todo:updated", "payload": change},
+        {"type": "todo:created", "payload": created},  # the wrapped write's; the one that threw sent nothing
         sync,
     ]
     assert clients.messages("u2") == [{"type": "todo:updated", "payload": {"id": 2}}, sync]

@@ -448,6 +448,47 @@ export async function POST(req: Request) {
 }
 """
 
+# Writes with no statement of their own: in callbacks, returned at once, under a condition (issue 18)
+SHAPE_ACTIONS = """"use server";
+
+import { after } from "next/server";
+import { db, eq, notes, todos } from "@typed/db";
+
+import { currentUserId } from "@/lib/session";
+
+export async function addNotes(texts: string[]) {
+    const userId = await currentUserId();
+    await Promise.all(texts.map((text) => db.insert(notes).values({ userId, body: text })));
+}
+
+export async function addTodos(titles: string[]) {
+    titles.forEach(async (title) => {
+        await db.insert(todos).values({ title });
+    });
+    after(async () => {
+        await db.update(todos).set({ done: false }).where(eq(todos.id, 0));
+    });
+}
+
+export async function toggleTodo(id: number, done: boolean) {
+    if (done) await db.update(todos).set({ done }).where(eq(todos.id, id));
+    else await db.delete(todos).where(eq(todos.id, id));
+}
+
+export async function copyTodo(title: string) {
+    return db.insert(todos).values({ title }).returning();
+}
+
+export const renameTodo = async (id: number, title: string) => db.update(todos).set({ title }).where(eq(todos.id, id));
+
+export async function resetTodos(ids: number[]) {
+    return db.transaction(async (tx) => {
+        await Promise.all(ids.map((id) => tx.update(todos).set({ done: false }).where(eq(todos.id, id))));
+        await tx.delete(todos).where(eq(todos.id, 0));
+    });
+}
+"""
+
 SESSION = """export async function currentUserId(): Promise<string> {
     return "u1";
 }
@@ -457,6 +498,7 @@ CHANGES_PROJECT = _monorepo(
     {
         "src/lib/session.ts": SESSION,
         "src/app/notes/actions.ts": CHANGE_ACTIONS,
+        "src/app/todos/actions.ts": SHAPE_ACTIONS,
         "src/app/api/messages/route.ts": CHANGE_MESSAGES_ROUTE,
         "src/app/page.tsx": TODOS_PAGE,
         "src/app/api/todos/route.ts": TODOS_ROUTE.replace('import { withAuth } from "@/lib/with-auth";\n\n', "")
@@ -496,6 +538,20 @@ export const postRouter = createTRPCRouter({
   retag: protectedProcedure.input(z.string()).mutation(async ({ ctx, input }) => {
     const { count } = await ctx.db.tag.updateMany({ where: { name: input }, data: { name: input.toLowerCase() } });
     return count;
+  }),
+  archive: protectedProcedure.input(z.string())
+    .mutation(({ ctx, input }) => ctx.db.post.delete({ where: { id: input } })),
+  label: protectedProcedure.input(z.string()).mutation(({ ctx, input }) => {
+    return ctx.db.tag.upsert({ where: { name: input }, create: { name: input }, update: {} });
+  }),
+  labels: protectedProcedure.input(z.array(z.string())).mutation(async ({ ctx, input }) => {
+    await Promise.all(input.map((name) => ctx.db.tag.create({ data: { name } })));
+  }),
+  flag: protectedProcedure.input(z.object({ id: z.string(), on: z.boolean() })).mutation(async ({ ctx, input }) => {
+    if (input.on) await ctx.db.tag.update({ where: { id: input.id }, data: { name: "on" } });
+    await ctx.db.$transaction(async (tx) => {
+      await Promise.all([tx.tag.delete({ where: { id: input.id } })]);
+    });
   }),
 });
 """

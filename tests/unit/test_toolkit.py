@@ -158,6 +158,21 @@ SCHEMA_LINES = (
             'if (await wipe()) broadcast("t-deleted", { table: "t", action: "deleted", keys: {}, complete: true });',
             False,
         ),
+        # a wrapped write (`broadcastAfter(<write>, (written) => { ... })`): the two pieces afc inserts, and no more
+        ("apps/web/src/app/actions.ts", "broadcastAfter(", True),
+        (
+            "apps/web/src/app/actions.ts",
+            ', (written) => { if (written[0]) broadcast("t-created", { table: "t", action: "created", '
+            'keys: { id: written[0].id }, row: written[0], complete: true }, { to: "public" }); })',
+            True,
+        ),
+        (
+            "apps/web/src/app/actions.ts",
+            ', () => { broadcast("t-deleted", { table: "t", action: "deleted", keys: {}, complete: false }); })',
+            True,
+        ),
+        ("apps/web/src/app/actions.ts", "broadcastAfter(await wipe(), ", False),
+        ("apps/web/src/app/actions.ts", ", (written) => { wipe(written); })", False),
         ("turbo.json", ',\n    "globalEnv": ["NEXT_PUBLIC_WS_URL"], evil', False),  # a bare word in JSON
         (PAGE, '  import { useRealtime } from "@/lib/realtime/use-realtime";\n', True),
         (PAGE, "    useRealtime(await drop)\n", False),  # two words in one of afc's hook lines

@@ -178,7 +178,7 @@ def test_indexed_rows_and_transactions():
     )
 
 
-def test_a_change_that_uses_a_name_of_the_transaction_stays_unsent():
+def test_a_change_that_uses_a_name_of_the_transaction_is_sent_after_it_without_that_value():
     text = (
         "export async function POST(req: Request) {\n"
         "    const { title } = (await req.json()) as { title: string };\n"
@@ -190,17 +190,17 @@ def test_a_change_that_uses_a_name_of_the_transaction_stays_unsent():
         "    return new Response(null, { status: 204 });\n}\n"
     )
     found = [s for s in sites(approuter, PATH, text) if isinstance(s, Write)]
-    assert [(s.table, s.reason) for s in found] == [
-        (
-            "todos",
-            "written inside a transaction, and its change uses `owner`, declared inside it: afc sends changes "
-            "only after the transaction",
-        ),
-        ("audit", ""),
+    # once left unsent ("its change uses `owner`, declared inside it"): `owner` is out of scope after the
+    # transaction, so that value is left out, and said; the rest goes out once the transaction committed
+    assert [(s.table, s.wirable, s.change.fields, s.change.left_out) for s in found] == [
+        ("todos", True, (("title", "title"),), ("`ownerId` (from `owner`, declared inside the transaction)",)),
+        ("audit", True, (("title", "title"),), ()),
     ]
     new = round_trip(inserter, text, *edits(wire(approuter, PATH, text)))
     assert (
-        '    });\n    broadcast("audit-created", { table: "audit", action: "created", keys: {}, row: { title }' in new
+        '    });\n    broadcast("todo-created", { table: "todos", action: "created", keys: {}, row: { title }, '
+        'complete: false }, { to: "public" });\n    broadcast("audit-created", { table: "audit", action: "created", '
+        "keys: {}, row: { title }" in new
     )
 
 

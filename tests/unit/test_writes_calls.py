@@ -3,6 +3,7 @@ point that reaches it (through an alias, a barrel, a service object, a namespace
 deep, cycles included); what no entry point reaches is not listed; an entry point that reaches no write
 says what it calls that afc could not follow."""
 
+from afc_realtime.edits.result import Unreached
 from tests.support.writes import scanned
 
 APP = {
@@ -77,27 +78,63 @@ def test_a_service_object_method_a_namespace_import_and_three_levels():
     assert [(f[1], f[3]) for f in found] == [("createTodo (src/lib/queries.ts)", ["POST (src/app/api/posts/route.ts)"])]
 
 
+def test_methods_of_a_service_class_instance_and_static_are_followed_and_wired_there():
+    files = project(
+        **{
+            "src/server/todos.ts": 'import { db } from "@/lib/db";\n'
+            "export class TodoService {\n  async rename(id: number, title: string) {\n"
+            "    return db.update(todos).set({ title }).where(eq(todos.id, id));\n  }\n"
+            "  static async drop(id: number) {\n    await db.delete(todos).where(eq(todos.id, id));\n  }\n}\n"
+            "export const todoService = new TodoService();\n",
+            "src/app/api/todos/route.ts": 'import { TodoService, todoService } from "@/server/todos";\n'
+            "export async function PATCH() {\n  await todoService.rename(1, 'a');\n  return new Response(null);\n}\n"
+            "export async function DELETE() {\n  await TodoService.drop(1);\n  return new Response(null);\n}\n",
+        }
+    )
+    writes, skips = scanned(files)
+    assert [(w.handler, w.action, w.wirable, w.wrapped, [e.handler for e in w.entries]) for w in writes] == [
+        ("todoService.rename (src/server/todos.ts)", "updated", True, True, ["PATCH"]),  # returned: wrapped
+        ("TodoService.drop (src/server/todos.ts)", "deleted", True, False, ["DELETE"]),
+    ]
+    assert not skips
+
+
 def test_a_helper_nobody_calls_is_not_listed_and_an_entry_that_reaches_nothing_says_why():
     files = project(
         **{
+            "package.json": '{ "name": "app", "dependencies": { "next": "15.5.0", "resend": "4.0.0" } }',
             "src/app/api/mail/route.ts": 'import { Resend } from "resend";\nimport { touch } from "@/lib/queries";\n'
-            "const resend = new Resend();\n"
+            'import { randomUUID } from "crypto";\nconst resend = new Resend();\n'
             "export async function POST() {\n  await touch(1);\n  await resend.emails.send({});\n"
-            "  return Response.json({});\n}\n",
+            "  return Response.json({ id: randomUUID() });\n}\n",
+            "src/app/api/send/route.ts": 'import { send } from "resend";\n'
+            "export async function POST() {\n  await send();\n  return Response.json({});\n}\n",
             "src/app/api/pay/route.ts": 'import { charge } from "@acme/billing";\n'
             "export async function POST() {\n  await charge();\n  return Response.json({});\n}\n",
         }
     )
     found, skips = rows(files)
     assert found == []
-    reasons = {s.path: s.reason for s in skips}
-    assert reasons["src/app/api/mail/route.ts"] == (
-        "does not write to the database in its own body, nor in the 2 function(s) of the project it calls"
+    by_path = {s.path: s for s in skips}
+    # followed everything of the project it calls; a package it depends on and a Node.js built-in are not the
+    # project's code
+    mail = by_path["src/app/api/mail/route.ts"]
+    assert (
+        mail.reason == "reaches no write to the database; it calls 2 function(s) of the project, and afc followed each"
     )
-    assert reasons["src/app/api/pay/route.ts"] == (
-        "does not write to the database in its own body, and calls none of the project's functions; "
-        "it calls `charge` from `@acme/billing` (outside the project), which afc cannot follow"
+    assert mail.unreached == Unreached(2, (), ("`randomUUID` from `crypto`",))
+    assert mail.unreached.cause == "no-write"
+    send = by_path["src/app/api/send/route.ts"]
+    assert send.unreached == Unreached(0, (), ("`send` from `resend`",)) and send.unreached.cause == "no-write"
+    assert send.reason == "reaches no write to the database; it calls none of the project's functions"
+    # `@acme/billing` is no dependency and no file of the project: it may be the project's, afc could not tell
+    pay = by_path["src/app/api/pay/route.ts"]
+    assert pay.reason == (
+        "calls what afc could not follow, and reaches no write afc could find; "
+        "it calls `charge` from `@acme/billing` (outside the project)"
     )
+    assert pay.unreached == Unreached(0, ("`charge` from `@acme/billing` (outside the project)",))
+    assert pay.unreached.cause == "unfollowed"
 
 
 def test_a_name_its_project_module_does_not_declare_as_a_function_is_not_called_outside():
@@ -111,10 +148,41 @@ def test_a_name_its_project_module_does_not_declare_as_a_function_is_not_called_
         }
     )
     _, skips = rows(files)
-    assert [s.reason for s in skips] == [
-        "does not write to the database in its own body, and calls none of the project's functions; "
-        "it calls `signIn` from `@/auth` (not a function afc can read in src/auth.ts), which afc cannot follow"
+    assert [(s.reason, s.unreached.cause if s.unreached else None) for s in skips] == [
+        (
+            "calls what afc could not follow, and reaches no write afc could find; "
+            "it calls `signIn` from `@/auth` (not a function afc can read in src/auth.ts)",
+            "unfollowed",
+        )
     ]
+
+
+def test_a_name_made_by_a_package_the_project_depends_on_is_the_package_s():
+    """`export const { auth, signIn } = NextAuth(config)` with `next-auth` a dependency: Auth.js's code."""
+    files = project(
+        **{
+            "package.json": '{ "name": "app", "dependencies": { "next": "15.5.0", "next-auth": "5.0.0" } }',
+            "src/auth.ts": 'import NextAuth from "next-auth";\nexport const { auth, signIn } = NextAuth({});\n',
+            "src/app/api/login/route.ts": 'import { signIn } from "@/auth";\n'
+            "export async function POST() {\n  await signIn();\n  return Response.json({});\n}\n",
+        }
+    )
+    _, skips = rows(files)
+    assert [s.unreached for s in skips] == [Unreached(0, (), ("`signIn` from `@/auth` (made by `next-auth`)",))]
+    assert skips[0].reason == "reaches no write to the database; it calls none of the project's functions"
+
+
+def test_an_entry_point_whose_function_afc_cannot_find_is_unfollowed():
+    files = project(
+        **{
+            "src/app/api/[...route]/route.ts": 'import { handle } from "hono/vercel";\n'
+            'import { app } from "@/server";\nexport const POST = handle(app);\n',
+        }
+    )
+    _, skips = rows(files)
+    [skip] = skips
+    assert skip.reason == "afc cannot find the function behind this handler"
+    assert skip.unreached == Unreached(0, ("the function behind this handler",))
 
 
 def test_a_write_without_its_row_kept_is_found_at_the_helper_with_its_entries():
@@ -142,4 +210,5 @@ def test_a_function_inside_an_entry_point_is_listed_with_it_not_again_as_a_helpe
         }
     )
     writes, _ = scanned(files)
-    assert [(w.handler, w.reason[:26]) for w in writes] == [("POST", "written inside a callback;")]
+    # listed once, under POST; its line goes right after the write, inside the function that makes it
+    assert [(w.handler, w.row, w.wirable, w.line) for w in writes] == [("POST", "row", True, 4)]

@@ -60,6 +60,20 @@ def test_tsconfig_paths_of_the_importing_package_through_extends():
     assert g.target("packages/api/src/index.ts", "@/lib/db") is None
 
 
+def test_a_base_url_resolves_bare_imports_after_paths_and_before_packages():
+    files = {
+        **FILES,
+        "apps/web/tsconfig.json": '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/lib/*": ["src/lib/*"] } } }',
+        "apps/web/models/user.ts": "export async function getUser() {}\n",
+    }
+    g = graph(files)
+    assert g.target(ROUTE, "models/user") == "apps/web/models/user.ts"  # baseUrl alone, no `paths` for it
+    assert g.target(ROUTE, "@/lib/esm") == "apps/web/src/lib/esm.ts"  # `paths` first
+    assert g.target(ROUTE, "@acme/db") == "packages/db/src/index.ts"  # no file under baseUrl: the package
+    assert g.target(ROUTE, "stripe") is None
+    assert graph().target(ROUTE, "src/lib/esm") is None  # without baseUrl, never
+
+
 def test_workspace_packages_by_name_exports_main_and_src_index():
     g = graph()
     assert g.target(ROUTE, "@acme/db") == "packages/db/src/index.ts"

@@ -32,9 +32,10 @@ export const postRouter = {
 def test_mutations_by_name_with_what_each_write_returns():
     found = sites(trpc, PATH, ROUTER)
     assert [(r.handler, r.orm, r.table, r.row, r.reason[:36]) for r in found if isinstance(r, Write)] == [
-        ("mutation post.create", "drizzle", "Post", None, "returns what it writes at once: keep"),
+        # returned at once (an arrow's result, a `return`): wrapped, the Prisma row read from the result
+        ("mutation post.create", "drizzle", "Post", None, ""),
         ("mutation post.rename", "prisma", "post", "post", ""),
-        ("mutation post.remove", "prisma", "post", None, "returns the written row without keep"),
+        ("mutation post.remove", "prisma", "post", "written", ""),
     ]
     assert not any(isinstance(r, Skip) for r in found)  # queries are not mutations
 
