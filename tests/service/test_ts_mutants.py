@@ -1,7 +1,7 @@
 """Single-point bugs in the service's security predicates (issue 20 item 5, the TypeScript side): each mutant
 removes or weakens one check in tickets/signing/auth/channels/limits/claim/config and in the runtime-agnostic
-core (hub, nonces: issue 21), and the service's own unit tests (test/units.test.ts and test/hub.test.ts, under
-Bun) must fail with it. A mutant that survives is a check no test holds."""
+core (hub, nonces, service: issue 21), and the service's own unit tests (test/units.test.ts and
+test/hub.test.ts, under Bun) must fail with it. A mutant that survives is a check no test holds."""
 
 from __future__ import annotations
 
@@ -49,6 +49,8 @@ MUTANTS: list[tuple[str, str, str]] = [
     ("hub.ts", "if (buffered > maxBufferedBytes) {", "if (false) {"),
     ("hub.ts", "if (earlier) continue;", ""),
     ("hub.ts", "if (conn.released) return;", ""),
+    # service core
+    ("service.ts", "if (query === undefined) return { status: 400", "if (false) return { status: 400"),
     # nonces
     ("nonces.ts", "if (this.seen.has(nonce)) return false;", ""),
     ("nonces.ts", "this.seen.set(nonce, exp + CLOCK_SKEW_SECONDS);", "this.seen.set(nonce, exp);"),

@@ -5,6 +5,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Hub, ticketAck, type Driver, type HubOptions, type NonceCheck } from "../src/hub";
 import { NonceMemory } from "../src/nonces";
+import { loadConfig } from "../src/config";
+import type { EventHead } from "../src/requests";
+import { Core } from "../src/service";
 import { signTicket, ticketKey } from "../src/tickets";
 
 const key = ticketKey(undefined, "events-secret")!;
@@ -304,5 +307,59 @@ describe("nonce memory", () => {
         for (const n of ["c", "d", "e"]) memory.first(n, 200, 106);
         assert.equal(memory.size, 3); // past the cap the oldest goes
         assert.equal(memory.first("e", 200, 106), false);
+    });
+});
+
+describe("service core (what each route answers, for both runtimes)", () => {
+    const config = loadConfig({ WS_EVENTS_SECRET: "events-secret", WS_ALLOWED_ORIGINS: "http://app.test", WS_METRICS_TOKEN: "mt" });
+    const make = () => new Core<Sock, string>(config, driver(false), { ...silent, error() {} });
+    const head = (name: string, extra: Partial<EventHead> = {}): EventHead => ({
+        name,
+        origin: undefined,
+        fetchSite: undefined,
+        authorization: "Bearer events-secret",
+        remote: () => "10.0.0.1",
+        ...extra,
+    });
+    test("an event: checked before its body, then parsed, then delivered to `to`", async () => {
+        const core = make();
+        const a = new Sock("a");
+        core.open(a, "10.0.0.2", [ticket("1", ["user:1"])]);
+        assert.equal(core.refuseEvent(head("todo-created")), undefined);
+        assert.equal(core.refuseEvent(head("todo-created", { authorization: undefined }))?.status, 401);
+        assert.equal(core.refuseEvent(head("todo-created", { origin: "http://app.test" }))?.status, 403);
+        assert.equal(core.refuseEvent(head("Todo"))?.status, 400);
+        assert.equal(core.refuseEvent(head("todo-created"), 70_000)?.status, 413);
+        assert.deepEqual(core.event("todo-created", '{"id":1}', "to=user:1"), { status: 202, body: { type: "todo:created", clients: 1 } });
+        assert.deepEqual(a.sent, ['{"type":"todo:created","payload":{"id":1}}']);
+        for (const [text, query] of [[undefined, undefined], [" ", undefined], ["[".repeat(65), undefined], ['{"__proto__":{}}', undefined], ["{}", "to="]] as const) {
+            assert.equal(core.event("todo-created", text, query).status, 400, `${text} ${query}`);
+        }
+        assert.equal(a.sent.length, 1);
+        await core.shutdown(async () => {});
+    });
+    test("revoke: `to` required; closes the channel's sockets with 4409 and answers how many", async () => {
+        const core = make();
+        const a = new Sock("a");
+        const b = new Sock("b");
+        core.open(a, "10.0.0.2", [ticket("42", ["user:42"])]);
+        core.open(b, "10.0.0.2", [ticket("7", ["user:7"])]);
+        assert.equal(core.refuseEvent(head("revoke")), undefined);
+        assert.equal(core.event("revoke", "{}", undefined).status, 400);
+        assert.equal(a.closed, undefined);
+        assert.deepEqual(core.event("revoke", "{}", "to=user:42"), { status: 202, body: { revoked: 1 } });
+        assert.deepEqual(a.closed, [4409, "revoked"]);
+        assert.equal(b.closed, undefined);
+        await core.shutdown(async () => {});
+    });
+    test("health tells the client count to the metrics token only; upgrades refused for a foreign origin", async () => {
+        const core = make();
+        core.open(new Sock("a"), "10.0.0.2", []);
+        assert.deepEqual(core.health(undefined).body, { status: "ok" });
+        assert.deepEqual(core.health("Bearer mt").body, { status: "ok", clients: 1 });
+        assert.equal(core.refuseUpgrade("http://evil.test", "10.0.0.3")?.status, 403);
+        assert.equal(core.refuseUpgrade("http://app.test", "10.0.0.3"), undefined);
+        await core.shutdown(async () => {});
+        assert.equal(core.refuseUpgrade("http://app.test", "10.0.0.3")?.status, 503);
     });
 });
