@@ -113,6 +113,16 @@ def render_jinja(folder: str, variables: dict[str, object]) -> dict[str, bytes]:
     return out
 
 
+def wire_grammar() -> dict[str, object]:
+    """The wire grammar the service and the web helpers share (channel pattern, ticket format, key labels,
+    close codes), from its one definition: `templates/ws/wire.json`, which copier renders into the service."""
+    import json
+
+    data = json.loads((templates_dir() / "ws" / "wire.json").read_text(encoding="utf-8"))
+    grammar: dict[str, object] = data["wire"]["default"]
+    return grammar
+
+
 def render_web_helpers(variables: dict[str, object]) -> dict[str, bytes]:
     """The web app's helpers (broadcast, client hook, ticket), file name -> bytes."""
-    return render_jinja("web", variables)
+    return render_jinja("web", {"wire": wire_grammar(), **variables})

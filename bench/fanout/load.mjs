@@ -26,7 +26,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 
 const argv = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -56,7 +56,9 @@ const wsUrl = base.replace(/^http/, "ws") + (protocol === "socketio" ? "/socket.
 const ticketKey = createHmac("sha256", secret).update("afc-ticket-v1", "utf8").digest();
 function ticket(channels) {
     const now = Math.floor(Date.now() / 1000);
-    const payload = Buffer.from(JSON.stringify({ sub: null, ch: channels, iat: now, exp: now + 60 }), "utf8").toString("base64url");
+    // `n`: the nonce that makes each ticket open one connection (ignored by services from before it).
+    const n = randomBytes(16).toString("base64url");
+    const payload = Buffer.from(JSON.stringify({ sub: null, ch: channels, iat: now, exp: now + 60, n }), "utf8").toString("base64url");
     const signature = createHmac("sha256", ticketKey).update(`v1.${payload}`, "utf8").digest("base64url");
     return `v1.${payload}.${signature}`;
 }

@@ -140,10 +140,17 @@ def mint_ticket(
     ttl: int = 30,
     iat: int | None = None,
     exp: int | None = None,
+    nonce: str | None = None,
 ) -> str:
     now = int(time.time())
     issued = now if iat is None else iat
-    claims = {"sub": sub, "ch": channels, "iat": issued, "exp": issued + ttl if exp is None else exp}
+    claims = {
+        "sub": sub,
+        "ch": channels,
+        "iat": issued,
+        "exp": issued + ttl if exp is None else exp,
+        "n": secrets.token_urlsafe(16) if nonce is None else nonce,
+    }
     payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
     signature = hmac.new(key or ticket_key(), f"v1.{payload}".encode(), hashlib.sha256).digest()
     return f"v1.{payload}.{b64url(signature)}"
@@ -374,6 +381,10 @@ class Clients:
 
     def close(self, cid: str) -> None:
         self._send(cmd="close", id=cid)
+
+    def send(self, cid: str, data: str) -> None:
+        """Sends a text message on client `cid` (a ticket, as the browser hook does)."""
+        self._send(cmd="send", id=cid, data=data)
 
     def burst(self, url: str, count: int, size: int, concurrency: int = 8, timeout: float = 60) -> dict[str, int]:
         with self.lock:

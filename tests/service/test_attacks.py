@@ -79,13 +79,15 @@ def client_frame(payload: bytes = b"x", opcode: int = 0x1) -> bytes:
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_a_flood_of_refused_sockets_never_answering_the_close_is_let_go_at_once(runtime, start_service, clients):
-    # 200 open files, so about 136 sockets fit. Each hostile socket is refused (4401: a bad ticket; 4403: no
-    # ticket while WS_PUBLIC=false) and never answers the close frame; 300 of them, all kept open on our side.
+    # 200 open files, so about 136 sockets fit. Each hostile socket is refused (4401: a bad ticket; 4403: a
+    # ticket that grants nothing while WS_PUBLIC=false) and never answers the close frame; 300 of them, all
+    # kept open on our side.
     service = start_service(runtime, open_files=200, WS_PUBLIC="false", WS_MAX_CONNECTIONS_PER_ADDRESS="100000")
     hostile: list[tuple[socket.socket, bytes, int]] = []
     try:
         for i in range(300):
-            path = "/ws?ticket=not-a-ticket" if i % 2 else "/ws"
+            nothing = urllib.parse.quote(mint_ticket(None, []))
+            path = "/ws?ticket=not-a-ticket" if i % 2 else f"/ws?ticket={nothing}"
             status, sock, rest = raw_upgrade(service.port, path)
             assert status == 101, (i, status)
             hostile.append((sock, rest, 4401 if i % 2 else 4403))

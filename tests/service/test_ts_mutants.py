@@ -1,6 +1,7 @@
 """Single-point bugs in the service's security predicates (issue 20 item 5, the TypeScript side): each mutant
-removes or weakens one check in tickets/signing/auth/channels/limits/claim/config, and the service's own unit
-tests (test/units.test.ts, under Bun) must fail with it. A mutant that survives is a check no test holds."""
+removes or weakens one check in tickets/signing/auth/channels/limits/claim/config and in the runtime-agnostic
+core (hub, nonces, service: issue 21), and the service's own unit tests (test/units.test.ts and
+test/hub.test.ts, under Bun) must fail with it. A mutant that survives is a check no test holds."""
 
 from __future__ import annotations
 
@@ -34,6 +35,25 @@ MUTANTS: list[tuple[str, str, str]] = [
     ("tickets.ts", "!ch.every(isValidChannel)", "false"),
     ("tickets.ts", 'name.trim().toLowerCase() === "ticket"', 'name === "ticket"'),
     ("tickets.ts", "name === undefined || ", ""),
+    ("tickets.ts", "!TICKET_NONCE.test(n)", "false"),
+    ("tickets.ts", 'typeof n !== "string" || ', ""),
+    # hub: a connection's life
+    ("hub.ts", 'if (conn.state === "waiting") this.end(', "if (false) this.end("),
+    ("hub.ts", "} else if (this.options.allowAnonymous) {", "} else if (true) {"),
+    ("hub.ts", "(exp + CLOCK_SKEW_SECONDS) * 1000 - Date.now()", "(exp + CLOCK_SKEW_SECONDS + 60) * 1000 - Date.now()"),
+    ("hub.ts", "this.apply(conn, first ? claim : reused, ack);", "this.apply(conn, claim, ack);"),
+    ("hub.ts", "(yes) => this.apply(conn, yes ? claim : reused, ack),", "(yes) => this.apply(conn, claim, ack),"),
+    ("hub.ts", "            if (after.has(channel)) continue;\n", ""),
+    ("hub.ts", 'for (const conn of targets) this.end(conn, CLOSE_REVOKED, "revoked");', ""),
+    ("hub.ts", "if (conn.inbound.take() || ", "if (true || "),
+    ("hub.ts", "if (buffered > maxBufferedBytes) {", "if (false) {"),
+    ("hub.ts", "if (earlier) continue;", ""),
+    ("hub.ts", "if (conn.released) return;", ""),
+    # service core
+    ("service.ts", "if (query === undefined) return { status: 400", "if (false) return { status: 400"),
+    # nonces
+    ("nonces.ts", "if (this.seen.has(nonce)) return false;", ""),
+    ("nonces.ts", "this.seen.set(nonce, exp + CLOCK_SKEW_SECONDS);", "this.seen.set(nonce, exp);"),
     # claim
     ("claim.ts", "!allowAnonymous && sub === null && channels.every((c) => c === PUBLIC_CHANNEL)", "false"),
     ("claim.ts", "tickets.length === 1 ? tickets[0] : undefined", "tickets[0]"),
@@ -49,6 +69,9 @@ MUTANTS: list[tuple[str, str, str]] = [
     ("signing.ts", "keys.length !== 2 || ", ""),
     ("signing.ts", 'Buffer.byteLength(raw, "utf8") > maxBytes', "false"),
     ("signing.ts", "if (this.seen.has(id)) return false;", ""),
+    ("signing.ts", 'if (envelope !== "") return { ok: false, reason: "envelope" };', ""),
+    ("signing.ts", "(magic !== MAGIC && !revoke) ||", "false ||"),
+    ("signing.ts", 'if (cipherKey && message.envelope !== "")', "if (false)"),
     ("signing.ts", "this.seen.set(id, ms + MAX_MESSAGE_AGE_MS);", "this.seen.set(id, ms);"),
     # channels
     ("channels.ts", 'if (raw === "") return', "if (false) return"),
@@ -101,7 +124,9 @@ def sandbox(ws_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _units(root: Path, bun: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([bun, "test", "test/units.test.ts"], cwd=root, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [bun, "test", "test/units.test.ts", "test/hub.test.ts"], cwd=root, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_the_units_pass_unmutated(sandbox: Path, bun: str):

@@ -353,6 +353,25 @@ def test_broadcast_to_reaches_only_that_channel(web_dir, node, start_service, cl
     assert clients.messages("u2") == [{"type": "todo:updated", "payload": {"id": 2}}, sync]
     assert clients.messages("anon") == [sync]
 
+    # revoke(): every socket of user 2 is closed (4409); an invalid name is refused, never sent.
+    script = web_dir / "revoke.ts"
+    script.write_text(REVOKE_SCRIPT)
+    result = subprocess.run(
+        [node, "--import", "tsx", str(script)], cwd=web_dir, capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [True, False, False]
+    assert clients.wait_closed("u2")["code"] == 4409
+    assert clients.closed("u1") is None and clients.closed("anon") is None
+    assert "revoke skipped: invalid channel list (1 name(s))" in result.stderr and "Everyone" not in result.stderr
+
+
+REVOKE_SCRIPT = """
+import { revoke } from "./src/lib/realtime/broadcast.ts";
+const results = [await revoke("user:2"), await revoke("Everyone"), await revoke([])];
+console.log(JSON.stringify(results));
+"""
+
 
 EMPTY_GRANTS_SCRIPT = """
 import { signTicket } from "./src/lib/realtime/ticket.ts";

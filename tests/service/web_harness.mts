@@ -28,6 +28,10 @@ class WsServer {
     sockets = new Set<WebSocket>();
     connections = 0;
     urls: string[] = [];
+    /** Every text message received, as [connection number, text]. */
+    received: Array<[number, string]> = [];
+    /** The lifetime (seconds) this server acknowledges a ticket with, as the ws service does. */
+    ackTtl = 30;
     constructor(public port = 0) {}
     async start(): Promise<void> {
         this.wss = new WebSocketServer({ host: "127.0.0.1", port: this.port, path: "/ws" });
@@ -37,6 +41,12 @@ class WsServer {
             this.connections += 1;
             this.urls.push(request.url ?? "");
             this.sockets.add(socket);
+            const connection = this.connections;
+            socket.on("message", (data) => {
+                const text = String(data);
+                this.received.push([connection, text]);
+                if (text.startsWith("v1.")) socket.send(JSON.stringify({ ctl: "ticket", ttl: this.ackTtl }));
+            });
             socket.on("close", () => this.sockets.delete(socket));
         });
     }
@@ -285,9 +295,11 @@ const listUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/to
 }
 
 {
-    // Tickets: fetched from ticketUrl before every (re)connect, with the user's cookies and no caching,
-    // and presented as ?ticket=; a failed fetch connects without one.
+    // Tickets: fetched from ticketUrl before every (re)connect, with the user's cookies and no caching, and
+    // sent as the socket's first message (never in the URL); a fresh one before it expires, over the same
+    // socket; a failed fetch connects without one, and a refresh without one reconnects without one.
     const server = new WsServer();
+    server.ackTtl = 0; // refresh as early as the client does: after 1 s
     await server.start();
     process.env.NEXT_PUBLIC_WS_URL = server.url;
     const ticketUrl = listUrl.replace("/api/todos", "/api/realtime/ticket");
@@ -298,37 +310,49 @@ const listUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/to
         return realFetch(input, init);
     }) as typeof fetch;
     const seen: unknown[] = [];
+    let opens = 0;
     function Private() {
-        hook.useRealtime({ "todo:created": (payload: unknown) => seen.push(payload) }, { ticketUrl });
+        hook.useRealtime({ "todo:created": (payload: unknown) => seen.push(payload) }, { ticketUrl, onOpen: () => (opens += 1) });
         return null;
     }
+    ticketRequests = 0;
     let root!: ReactTestRenderer;
     await act(async () => {
         root = create(createElement(Private));
     });
-    await until(() => server.sockets.size === 1, "first connect with a ticket");
-    assert.deepEqual(server.urls, ["/ws?ticket=v1.t1.sig"]);
+    await until(() => server.received.length === 1 && opens === 1, "first connect with a ticket");
+    assert.deepEqual(server.urls, ["/ws"], "never in the URL");
+    assert.deepEqual(server.received, [[1, "v1.t1.sig"]]);
     assert.equal(inits[0]?.credentials, "include");
     assert.equal(inits[0]?.cache, "no-store");
     server.send({ type: "todo:created", payload: { id: 1 } });
     await until(() => seen.length === 1, "a message on the ticketed socket");
-    server.dropAll();
-    await until(() => server.connections === 2, "reconnect");
-    assert.equal(server.urls[1], "/ws?ticket=v1.t2.sig", "a fresh ticket for every reconnect");
+    await until(() => server.received.length === 2, "a refresh before the ticket expires", 3000);
+    assert.deepEqual(server.received[1], [1, "v1.t2.sig"], "a fresh ticket over the same socket");
+    assert.equal(server.connections, 1);
+    assert.equal(opens, 1, "a refresh is not a reopen");
     ticketStatus = 500;
+    await until(() => server.connections === 2, "a refresh without a ticket reconnects", 3000);
+    await until(() => opens === 2, "reopened without a ticket");
+    assert.equal(server.urls[1], "/ws");
+    assert.equal(server.received.length, 2, "nothing sent without a ticket");
+    ticketStatus = 200;
     server.dropAll();
-    await until(() => server.connections === 3, "reconnect while the ticket route fails");
-    assert.equal(server.urls[2], "/ws", "no ticket when the ticket route fails");
-    assert.equal(ticketRequests, 3);
+    await until(() => server.connections === 3 && server.received.length === 3, "reconnect with a fresh ticket");
+    assert.equal(server.received[2]![0], 3);
+    assert.match(server.received[2]![1], /^v1\.t\d+\.sig$/);
     await act(async () => root.unmount());
     globalThis.fetch = realFetch;
     await server.stop();
-    passed("fetches a fresh ticket before every (re)connect; connects without one when that fails");
+    passed("sends a fresh ticket as the first message of every (re)connect and before it expires; reconnects without one when there is none");
 
-    assert.equal(core.withTicket("ws://h/ws", "a+b/c"), "ws://h/ws?ticket=a%2Bb%2Fc");
-    assert.equal(core.withTicket("ws://h/ws?x=1", "t"), "ws://h/ws?x=1&ticket=t");
-    assert.equal(core.withTicket("ws://h/ws", null), "ws://h/ws");
-    passed("withTicket appends the ticket to the URL");
+    assert.equal(core.refreshDelay(30), 20_000);
+    assert.equal(core.refreshDelay(0), 1_000);
+    assert.equal(core.ticketAcknowledged('{"ctl":"ticket","ttl":12}'), 12);
+    for (const other of ['{"type":"ctl:ticket","payload":1}', '{"ctl":"ticket"}', '{"ctl":"other","ttl":1}', "{\"ctl\":", 3]) {
+        assert.equal(core.ticketAcknowledged(other), undefined, String(other));
+    }
+    passed("the service's ticket acknowledgement is told apart from events");
 }
 
 {

@@ -2,6 +2,7 @@
 //   node wsclient.cjs <dir with node_modules/ws>
 // stdin commands:  {"cmd":"open","id":"a","url":"ws://...","origin":"http://x","autoPong":true}
 //                  {"cmd":"pause","id":"a"} | {"cmd":"resume","id":"a"} | {"cmd":"close","id":"a"}
+//                  {"cmd":"send","id":"a","data":"text"}
 //                  {"cmd":"burst","url":"http://.../events/x-y","token":"s","count":N,"bytes":B,"concurrency":C}
 // stdout events:   {"ev":"open"|"message"|"close"|"unexpected"|"error"|"burst-done", "id":..., ...}
 "use strict";
@@ -70,6 +71,9 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
             break;
         case "close":
             socket.close();
+            break;
+        case "send":
+            socket.send(cmd.data);
             break;
         case "burst":
             burst(cmd).catch((err) => emit({ ev: "burst-done", error: err.message }));

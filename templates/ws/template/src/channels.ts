@@ -4,19 +4,17 @@
 //   user:<id>         one user's sockets
 //   <kind>:<id>       app-defined, e.g. team:7, org:acme, doc:3f2a
 //
-// Grammar (one rule everywhere: service, tickets, web helpers):
+// Grammar (one rule everywhere, wire.ts, rendered from templates/ws/wire.json like the web helpers' copy):
 //   kind = [a-z][a-z0-9-]{0,31}      id = [A-Za-z0-9_-]{1,64}
 // so a channel is at most 97 characters, never contains a comma, a space or a second colon.
 
+import { CHANNEL_PATTERN, MAX_CHANNEL_LENGTH, MAX_EVENT_CHANNELS } from "./wire";
+
+export { CHANNEL_PATTERN, MAX_EVENT_CHANNELS, MAX_TICKET_CHANNELS } from "./wire";
 export const PUBLIC_CHANNEL = "public";
-export const CHANNEL_PATTERN = /^(?:public|[a-z][a-z0-9-]{0,31}:[A-Za-z0-9_-]{1,64})$/;
-/** Most channels one event may be sent to (`?to=` list). */
-export const MAX_EVENT_CHANNELS = 32;
-/** Most channels one ticket may grant. */
-export const MAX_TICKET_CHANNELS = 64;
 
 export function isValidChannel(value: unknown): value is string {
-    return typeof value === "string" && value.length <= 97 && CHANNEL_PATTERN.test(value);
+    return typeof value === "string" && value.length <= MAX_CHANNEL_LENGTH && CHANNEL_PATTERN.test(value);
 }
 
 export type ChannelList = { ok: true; channels: string[] } | { ok: false; message: string };

@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { RateLimitedLog } from "./ratelog";
 import { decodeMessage, encodeMessage, ReplayGuard } from "./signing";
+import { CLOCK_SKEW_SECONDS } from "./tickets";
 
 export interface FanoutLogger {
     info(obj: object, msg: string): void;
@@ -23,6 +24,13 @@ export interface FanoutLogger {
 export interface Fanout {
     /** Hands a serialized envelope for `to` to the other replicas (best effort; never throws). */
     publish(envelope: string, to: readonly string[]): void;
+    /** Tells the other replicas to close every socket joined to `to` (best effort; never throws). */
+    revoke(to: readonly string[]): void;
+    /**
+     * Whether a ticket's nonce is used for the first time by any replica (remembered in Redis until `exp`,
+     * seconds); undefined when Redis cannot answer (then this replica's memory decides).
+     */
+    firstUse(nonce: string, exp: number): Promise<boolean> | undefined;
     /** "disabled" without REDIS_URL; otherwise whether both Redis connections are ready. */
     status(): "disabled" | "ready" | "unavailable";
     close(): Promise<void>;
@@ -31,6 +39,8 @@ export interface Fanout {
 /** Used when REDIS_URL is not set: a single replica, nothing to fan out. */
 export const noFanout: Fanout = {
     publish() {},
+    revoke() {},
+    firstUse: () => undefined,
     status: () => "disabled",
     close: async () => {},
 };
@@ -40,6 +50,8 @@ export interface RedisFanoutOptions {
     channel: string;
     /** HMAC key (derived from WS_EVENTS_SECRET) that signs and checks every message. */
     key: Buffer;
+    /** AES-256-GCM key for events' envelopes (WS_REDIS_ENCRYPT), derived from WS_EVENTS_SECRET; none: clear text. */
+    cipherKey?: Buffer | undefined;
     /** Largest accepted message on the channel, in bytes (header included). */
     maxMessageBytes: number;
     /** Minimum interval between two identical warnings. */
@@ -50,8 +62,9 @@ export function createRedisFanout(
     options: RedisFanoutOptions,
     deliver: (envelope: string, to: readonly string[]) => void,
     log: FanoutLogger,
+    revoke: (to: readonly string[]) => void = () => {},
 ): Fanout {
-    const { url, channel, key, maxMessageBytes } = options;
+    const { url, channel, key, cipherKey, maxMessageBytes } = options;
     const instanceId = randomUUID();
     const limited = new RateLimitedLog(log, options.logIntervalMs ?? 30_000);
     const replays = new ReplayGuard();
@@ -84,7 +97,7 @@ export function createRedisFanout(
     });
 
     subscriber.on("message", (_channel: string, raw: string) => {
-        const decoded = decodeMessage(key, raw, maxMessageBytes);
+        const decoded = decodeMessage(key, raw, maxMessageBytes, Date.now(), cipherKey);
         if (!decoded.ok) {
             limited.warn(
                 `redis-drop:${decoded.reason}`,
@@ -98,27 +111,42 @@ export function createRedisFanout(
             limited.warn("redis-drop:replay", { reason: "replay" }, "dropped a replayed message on the redis channel");
             return;
         }
-        deliver(decoded.message.envelope, decoded.message.to);
+        if (decoded.message.kind === "revoke") revoke(decoded.message.to);
+        else deliver(decoded.message.envelope, decoded.message.to);
     });
     subscriber.subscribe(channel).catch((err: Error) => {
         limited.warn("redis-subscribe", { err: err.message }, "redis subscribe failed; it is retried on reconnect");
     });
 
+    const send = (kind: "event" | "revoke", envelope: string, to: readonly string[]) => {
+        if (publisher.status !== "ready") {
+            limited.warn(
+                "redis-publish",
+                { status: publisher.status },
+                "redis unavailable: events and revocations reach this replica's clients only",
+            );
+            return;
+        }
+        sequence += 1;
+        const message = encodeMessage(key, { kind, origin: instanceId, nonce: sequence.toString(36), to: [...to], envelope }, Date.now(), cipherKey);
+        publisher.publish(channel, message).catch((err: Error) => {
+            limited.warn("redis-publish", { err: err.message }, "redis publish failed: delivered to this replica only");
+        });
+    };
+
     return {
-        publish(envelope, to) {
-            if (publisher.status !== "ready") {
-                limited.warn(
-                    "redis-publish",
-                    { status: publisher.status },
-                    "redis unavailable: events are delivered to this replica's clients only",
-                );
-                return;
-            }
-            sequence += 1;
-            const message = encodeMessage(key, { origin: instanceId, nonce: sequence.toString(36), to: [...to], envelope });
-            publisher.publish(channel, message).catch((err: Error) => {
-                limited.warn("redis-publish", { err: err.message }, "redis publish failed: event delivered to this replica only");
-            });
+        publish: (envelope, to) => send("event", envelope, to),
+        revoke: (to) => send("revoke", "", to),
+        firstUse(nonce, exp) {
+            if (publisher.status !== "ready") return undefined;
+            // SET NX: only the first replica to store the nonce is told "OK"; it expires with the ticket.
+            return publisher.set(`${channel}:ticket:${nonce}`, "1", "EXAT", exp + CLOCK_SKEW_SECONDS, "NX").then(
+                (reply) => reply === "OK",
+                (err: Error) => {
+                    limited.warn("redis-nonce", { err: err.message }, "redis could not check a ticket's nonce: this replica's memory decides");
+                    return true;
+                },
+            );
         },
         status: () => (publisher.status === "ready" && subscriber.status === "ready" ? "ready" : "unavailable"),
         async close() {

@@ -13,8 +13,11 @@ export interface EventHead {
     remote: () => string | undefined;
 }
 
+/** POST /events/revoke?to=...: closes every socket joined to `to` (not an event name: it has no hyphen). */
+export const REVOKE = "revoke";
+
 export type EventCheck =
-    | { ok: true; event: KnownEvent }
+    | { ok: true; event: KnownEvent | typeof REVOKE }
     | { ok: false; status: 400 | 401 | 403; error: string; warn?: [object, string] };
 
 /** A request made by a browser page (fetch, form, beacon): it carries Origin or Sec-Fetch-Site. */
@@ -22,7 +25,7 @@ export function fromBrowserPage(origin: string | undefined, fetchSite: string | 
     return origin !== undefined || (fetchSite !== undefined && fetchSite !== "none");
 }
 
-/** The browser-page check, the bearer secret (or loopback), then the event name. */
+/** The browser-page check, the bearer secret (or loopback), then the event name (or `revoke`). */
 export function checkEventHead(secret: string | undefined, head: EventHead): EventCheck {
     if (fromBrowserPage(head.origin, head.fetchSite)) {
         return {
@@ -34,7 +37,7 @@ export function checkEventHead(secret: string | undefined, head: EventHead): Eve
     }
     const auth = authorizeEvent(secret, head.authorization, secret === undefined ? head.remote() : undefined);
     if (!auth.ok) return { ok: false, status: auth.status, error: auth.message, warn: [{ status: auth.status }, "event refused"] };
-    const event = knownEvent(head.name);
+    const event = head.name === REVOKE ? REVOKE : knownEvent(head.name);
     if (!event) {
         return {
             ok: false,

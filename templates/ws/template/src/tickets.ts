@@ -3,22 +3,29 @@
 //
 // Wire format (all base64url without padding):
 //   v1.<payload>.<signature>
-//   payload   = base64url(JSON {"sub": string | null, "ch": [channel, ...], "iat": seconds, "exp": seconds})
+//   payload   = base64url(JSON {"sub": string | null, "ch": [channel, ...], "iat": seconds, "exp": seconds,
+//                               "n": nonce, [A-Za-z0-9_-]{16,64}, random})
 //   signature = base64url(HMAC-SHA256(key, "v1." + payload))
-// Key: WS_TICKET_SECRET (its UTF-8 bytes) when set, else HMAC-SHA256(key = WS_EVENTS_SECRET, "afc-ticket-v1").
-// A ticket lives at most 60 s (exp - iat <= 60). It may be presented again until it expires (a reconnect
-// always fetches a fresh one); it is checked once, when the socket opens.
+// Key: WS_TICKET_SECRET (its UTF-8 bytes) when set, else HMAC-SHA256(key = WS_EVENTS_SECRET, TICKET_KEY_LABEL from wire.ts).
+// A ticket lives at most 60 s (exp - iat <= 60) and opens one connection (its nonce is remembered until it
+// expires). A browser sends it as its socket's first message, and a fresh one before it expires (refresh).
 
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { isValidChannel, MAX_TICKET_CHANNELS } from "./channels";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { isValidChannel } from "./channels";
+import {
+    MAX_SUBJECT_LENGTH,
+    MAX_TICKET_CHANNELS,
+    MAX_TICKET_TTL_SECONDS,
+    TICKET_KEY_LABEL,
+    TICKET_NONCE,
+    TICKET_NONCE_BYTES,
+    TICKET_VERSION,
+} from "./wire";
 
-export const TICKET_VERSION = "v1";
-export const TICKET_KEY_LABEL = "afc-ticket-v1";
-export const MAX_TICKET_TTL_SECONDS = 60;
+export { MAX_TICKET_TTL_SECONDS, TICKET_KEY_LABEL, TICKET_VERSION } from "./wire";
 export const MAX_TICKET_LENGTH = 8192;
 /** Tolerated clock difference between the web app and this service. */
 export const CLOCK_SKEW_SECONDS = 5;
-const MAX_SUBJECT_LENGTH = 256;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** An HMAC-SHA256 in base64url without padding: exactly 43 characters, nothing shorter or longer. */
 const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
@@ -47,13 +54,19 @@ function sign(key: Buffer, payload: string): Buffer {
 /** Mints a ticket (the service's own copy of the web helper's signTicket, used by its tests). */
 export function signTicket(key: Buffer, grant: Grant, ttlSeconds = 30, now = Math.floor(Date.now() / 1000)): string {
     const ttl = Math.max(1, Math.min(MAX_TICKET_TTL_SECONDS, Math.floor(ttlSeconds)));
-    const body = JSON.stringify({ sub: grant.sub, ch: grant.channels, iat: now, exp: now + ttl });
+    const n = randomBytes(TICKET_NONCE_BYTES).toString("base64url");
+    const body = JSON.stringify({ sub: grant.sub, ch: grant.channels, iat: now, exp: now + ttl, n });
     const payload = Buffer.from(body, "utf8").toString("base64url");
     return `${TICKET_VERSION}.${payload}.${sign(key, payload).toString("base64url")}`;
 }
 
 export type TicketFailure = "malformed" | "signature" | "expired" | "lifetime" | "grant" | "no-key";
-export type TicketResult = { ok: true; grant: Grant; exp: number } | { ok: false; reason: TicketFailure };
+export type TicketResult = { ok: true; grant: Grant; exp: number; nonce: string } | { ok: false; reason: TicketFailure };
+
+/** A socket's message that is meant as a ticket (anything else a client sends is ignored). */
+export function looksLikeTicket(text: string): boolean {
+    return text.startsWith(`${TICKET_VERSION}.`);
+}
 
 /** Checks signature (constant time), lifetime and shape. Never throws. */
 export function verifyTicket(
@@ -78,8 +91,9 @@ export function verifyTicket(
         return { ok: false, reason: "malformed" };
     }
     if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return { ok: false, reason: "malformed" };
-    const { sub, ch, iat, exp } = claims as Record<string, unknown>;
+    const { sub, ch, iat, exp, n } = claims as Record<string, unknown>;
     if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return { ok: false, reason: "malformed" };
+    if (typeof n !== "string" || !TICKET_NONCE.test(n)) return { ok: false, reason: "malformed" };
     const issued = iat as number;
     const expires = exp as number;
     if (expires + CLOCK_SKEW_SECONDS < now) return { ok: false, reason: "expired" };
@@ -92,7 +106,7 @@ export function verifyTicket(
     if (!Array.isArray(ch) || ch.length > MAX_TICKET_CHANNELS || !ch.every(isValidChannel)) {
         return { ok: false, reason: "grant" };
     }
-    return { ok: true, grant: { sub: sub as string | null, channels: [...new Set(ch as string[])] }, exp: expires };
+    return { ok: true, grant: { sub: sub as string | null, channels: [...new Set(ch as string[])] }, exp: expires, nonce: n };
 }
 
 /** A query key as a server decodes it (percent-escapes and `+`), up to three times; undefined when undecodable. */

@@ -11,7 +11,7 @@ import { jsonTooDeep, MAX_EVENT_NAME_LENGTH } from "../src/events";
 import { ConnectionLimiter, InboundBudget } from "../src/limits";
 import { RateLimitedLog } from "../src/ratelog";
 import { checkEventHead, fromBrowserPage } from "../src/requests";
-import { decodeMessage, encodeMessage, MAX_FUTURE_SKEW_MS, MAX_MESSAGE_AGE_MS, ReplayGuard } from "../src/signing";
+import { decodeMessage, encodeMessage, MAX_FUTURE_SKEW_MS, MAX_MESSAGE_AGE_MS, openEnvelope, ReplayGuard, sealEnvelope } from "../src/signing";
 import { deriveKey, redactTicket, redactTickets, signTicket, ticketKey, verifyTicket } from "../src/tickets";
 
 // 32 random bytes as `openssl rand -hex 32` prints them: what the README tells users to generate.
@@ -258,12 +258,26 @@ describe("channels", () => {
 describe("tickets", () => {
     const key = ticketKey(undefined, "events-secret")!;
     const now = 1_800_000_000;
-    const claims = (c: Record<string, unknown>) => Buffer.from(JSON.stringify(c)).toString("base64url");
+    const nonce = "N".repeat(22);
+    const claims = (c: Record<string, unknown>) => Buffer.from(JSON.stringify({ n: nonce, ...c })).toString("base64url");
     const signed = (payload: string, k: Buffer = key) =>
         `v1.${payload}.${createHmac("sha256", k).update(`v1.${payload}`).digest("base64url")}`;
     test("a signed ticket verifies and grants its channels", () => {
         const ticket = signTicket(key, { sub: "1", channels: ["user:1"] }, 30, now);
-        assert.deepEqual(verifyTicket(ticket, key, now + 10), { ok: true, grant: { sub: "1", channels: ["user:1"] }, exp: now + 30 });
+        const result = verifyTicket(ticket, key, now + 10);
+        assert.ok(result.ok);
+        assert.deepEqual(result, { ok: true, grant: { sub: "1", channels: ["user:1"] }, exp: now + 30, nonce: result.nonce });
+        // Each ticket has a nonce of its own (22 random base64url characters): the same grant twice is two tickets.
+        assert.match(result.nonce, /^[A-Za-z0-9_-]{22}$/);
+        const again = verifyTicket(signTicket(key, { sub: "1", channels: ["user:1"] }, 30, now), key, now);
+        assert.ok(again.ok && again.nonce !== result.nonce);
+    });
+    test("a ticket's nonce: a string of 16 to 64 base64url characters, nothing else", () => {
+        const at = (n: unknown) => verifyTicket(signed(claims({ sub: "1", ch: [], iat: now, exp: now + 30, n })), key, now);
+        for (const n of ["a".repeat(16), "a".repeat(64), "aZ09_-".repeat(3)]) assert.equal(at(n).ok, true, String(n));
+        for (const n of [undefined, null, 1, 1234567890123456789, ["a".repeat(16)], "a".repeat(15), "a".repeat(65), "a".repeat(20) + "=", "a".repeat(20) + "."]) {
+            assert.deepEqual(at(n), { ok: false, reason: "malformed" }, String(n));
+        }
     });
     test("expired, altered, forged and wrong-key tickets are refused", () => {
         const ticket = signTicket(key, { sub: "1", channels: ["user:1"] }, 30, now);
@@ -281,9 +295,12 @@ describe("tickets", () => {
     test("the payload is base64url only: a correctly signed payload in standard base64 is malformed", () => {
         let payload = "";
         for (let pad = 0; !/[+/=]/.test(payload); pad++) {
-            payload = Buffer.from(JSON.stringify({ sub: "1", ch: ["user:1"], iat: now, exp: now + 30, pad: "?".repeat(pad) })).toString("base64");
+            payload = Buffer.from(JSON.stringify({ n: nonce, sub: "1", ch: ["user:1"], iat: now, exp: now + 30, pad: "?".repeat(pad) })).toString("base64");
         }
         assert.deepEqual(verifyTicket(signed(payload), key, now), { ok: false, reason: "malformed" });
+        // The same claims in base64url verify: only the encoding is refused.
+        const url = Buffer.from(payload, "base64").toString("base64url");
+        assert.equal(verifyTicket(signed(url), key, now).ok, true);
     });
     test("only a full-length signature is ever compared: empty, short, long ones are malformed", () => {
         const ticket = signTicket(key, { sub: "1", channels: ["user:1"] }, 30, now);
@@ -376,7 +393,9 @@ describe("claiming channels at /ws", () => {
     const now = 1_800_000_000;
     const ticket = (sub: string | null, channels: string[]) => signTicket(key, { sub, channels }, 30, now);
     test("a ticket's channels, public first", () => {
-        assert.deepEqual(claimChannels([ticket("1", ["user:1", "public"])], key, true, now), { ok: true, channels: ["public", "user:1"] });
+        const one = ticket("1", ["user:1", "public"]);
+        const claimed = claimChannels([one], key, true, now);
+        assert.deepEqual(claimed, { ok: true, channels: ["public", "user:1"], sub: "1", exp: now + 30, nonce: (verifyTicket(one, key, now) as { nonce: string }).nonce });
         assert.deepEqual(claimChannels([], key, true, now), { ok: true, channels: ["public"] });
         assert.deepEqual(claimChannels([""], key, true, now), { ok: true, channels: ["public"] });
     });
@@ -391,8 +410,8 @@ describe("claiming channels at /ws", () => {
             assert.deepEqual(claimChannels([grant], key, false, now), { ok: false, code: 4403, reason: "ticket required", why: "empty" });
             assert.equal(claimChannels([grant], key, true, now).ok, true);
         }
-        assert.deepEqual(claimChannels([ticket("1", [])], key, false, now), { ok: true, channels: ["public"] });
-        assert.deepEqual(claimChannels([ticket(null, ["doc:1"])], key, false, now), { ok: true, channels: ["public", "doc:1"] });
+        assert.deepEqual((claimChannels([ticket("1", [])], key, false, now) as { channels: string[] }).channels, ["public"]);
+        assert.deepEqual((claimChannels([ticket(null, ["doc:1"])], key, false, now) as { channels: string[] }).channels, ["public", "doc:1"]);
     });
 });
 
@@ -403,6 +422,45 @@ describe("redis signing", () => {
     test("round trip", () => {
         const raw = encodeMessage(key, message(["user:1", "public"]), 1000);
         assert.deepEqual(decodeMessage(key, raw, 10_000, 1000), { ok: true, message: message(["user:1", "public"]), ms: 1000 });
+    });
+    test("WS_REDIS_ENCRYPT: an event's envelope is sealed with AES-256-GCM; plain, altered or foreign ones are refused", () => {
+        const cipherKey = deriveKey("events-secret", "afc-redis-aes-v1");
+        const plain = message(["user:1"]);
+        const sealed = encodeMessage(key, plain, 1000, cipherKey);
+        // Redis sees neither the payload nor the type, only the channels; two seals of one envelope differ (IV).
+        assert.ok(!sealed.includes("payload") && !sealed.includes(plain.envelope) && sealed.includes("\nuser:1\n"));
+        assert.notEqual(encodeMessage(key, plain, 1000, cipherKey), sealed);
+        assert.deepEqual(decodeMessage(key, sealed, 10_000, 1000, cipherKey), { ok: true, message: plain, ms: 1000 });
+        // A replica without the cipher key cannot read it, and one with it refuses clear text (no downgrade).
+        assert.deepEqual(decodeMessage(key, sealed, 10_000, 1000), { ok: false, reason: "envelope" });
+        assert.deepEqual(decodeMessage(key, encodeMessage(key, plain, 1000), 10_000, 1000, cipherKey), { ok: false, reason: "envelope" });
+        // Altered ciphertext, re-signed by someone holding the signing key only: GCM refuses it.
+        const cut = sealed.lastIndexOf("\n") + 1;
+        const body = Buffer.from(sealed.slice(cut + 4), "base64url");
+        body[14] = body[14]! ^ 1;
+        const forged = encodeMessage(key, { ...plain, envelope: `aes:${body.toString("base64url")}` }, 1000);
+        assert.deepEqual(decodeMessage(key, forged, 10_000, 1000, cipherKey), { ok: false, reason: "envelope" });
+        const wrongKey = encodeMessage(key, plain, 1000, deriveKey("another", "afc-redis-aes-v1"));
+        assert.deepEqual(decodeMessage(key, wrongKey, 10_000, 1000, cipherKey), { ok: false, reason: "envelope" });
+        assert.equal(openEnvelope(cipherKey, "aes:AAAA"), undefined);
+        assert.equal(openEnvelope(cipherKey, sealEnvelope(cipherKey, "x")), "x");
+        // Revocations carry no envelope: nothing to seal.
+        const revoke = { kind: "revoke" as const, origin: "o1", nonce: "r2", to: ["user:42"], envelope: "" };
+        assert.deepEqual(decodeMessage(key, encodeMessage(key, revoke, 1000, cipherKey), 10_000, 1000, cipherKey), { ok: true, message: revoke, ms: 1000 });
+    });
+    test("a revocation is signed as one: it cannot be turned into an event or the other way round, and carries no envelope", () => {
+        const revoke = { kind: "revoke" as const, origin: "o1", nonce: "r1", to: ["user:42"], envelope: "" };
+        const raw = encodeMessage(key, revoke, 1000);
+        assert.ok(raw.startsWith("afc2-revoke\n"));
+        assert.deepEqual(decodeMessage(key, raw, 10_000, 1000), { ok: true, message: revoke, ms: 1000 });
+        // The magic is signed: switching it fails the signature, either way.
+        assert.deepEqual(decodeMessage(key, raw.replace("afc2-revoke\n", "afc2\n"), 10_000, 1000), { ok: false, reason: "signature" });
+        const event = encodeMessage(key, message(["user:42"]), 1000);
+        assert.deepEqual(decodeMessage(key, event.replace("afc2\n", "afc2-revoke\n"), 10_000, 1000), { ok: false, reason: "signature" });
+        // A revocation with an envelope is refused, even signed.
+        const stuffed = encodeMessage(key, { ...revoke, envelope: '{"type":"a:b","payload":1}' }, 1000);
+        assert.deepEqual(decodeMessage(key, stuffed, 10_000, 1000), { ok: false, reason: "envelope" });
+        assert.deepEqual(decodeMessage(key, raw.replace("afc2-revoke", "afc2-other"), 10_000, 1000), { ok: false, reason: "shape" });
     });
     test("anything unsigned, altered, stale, oversize or malformed is refused", () => {
         const raw = encodeMessage(key, message(["user:1"]), 1000);
