@@ -67,15 +67,19 @@ def _module_of(path: str) -> str:
 
 def _reuse(project: Project, source: str, used_in: str, from_file: str) -> str | None:
     """`source` as imported in `used_in`, written for `from_file`: a relative path is resolved and written
-    again (through the app's alias where it has one); a package or alias is kept when both files are in the
-    app (an alias of another package's tsconfig means nothing in the app)."""
+    again (through the app's alias where it has one); a package or alias as it is when `used_in` is in the
+    app; from another workspace package, a package the app depends on too (never that package's alias, nor
+    a package the app cannot resolve: None, and the caller imports the file that declares the table)."""
     if source.startswith("."):
         target = posixpath.normpath(posixpath.join(str(PurePosixPath(used_in).parent), source))
         if project.import_prefix and PurePosixPath(target).is_relative_to(project.src):
             return project.import_prefix + PurePosixPath(target).relative_to(project.src).as_posix()
         return _relative(from_file, target)
-    in_app = PurePosixPath(used_in).is_relative_to(project.web)
-    return source if in_app or not source.startswith(("@/", "~/", "#")) else None
+    if PurePosixPath(used_in).is_relative_to(project.web):
+        return source
+    alias = source.startswith(("@/", "~/", "#"))
+    package = "/".join(source.split("/")[: 2 if source.startswith("@") else 1])
+    return source if not alias and package in project.web_dependencies else None
 
 
 def _imported_from(project: Project, tree: Tree, name: str, used_in: str, from_file: str) -> str | None:
