@@ -111,7 +111,8 @@ def _page_url(page: str) -> str | None:
 
 def _follows(text: str, resource: str) -> bool:
     """Whether a page's realtime hook follows a resource's events (`useRealtimeList("note", ...)`)."""
-    return any("Realtime" in line and f'"{resource}' in line for line in text.splitlines())
+    named = (f'"{resource}"', f'"{resource}-')  # `useRealtimeList("note", ..)`, `events={["note-created"]}`
+    return any("Realtime" in line and any(n in line for n in named) for line in text.splitlines())
 
 
 def after_remove(project: Project) -> list[NextStep]:

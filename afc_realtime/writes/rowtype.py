@@ -31,7 +31,8 @@ def row_type(project: Project, tree: Tree, table: Table, used_in: str, from_file
     """The row type of `table` for code in `from_file`; `used_in` is a file that writes to the table (its
     imports say how the project reaches the table). None when afc cannot tell where to import it from."""
     if table.orm == "prisma":
-        return RowType(table.name, _prisma_module(project, tree, from_file), table.name)
+        module = _prisma_module(project, tree, from_file)
+        return RowType(table.name, module, table.name) if module is not None else None
     found = _imported_from(project, tree, table.name, used_in, from_file) or _declared_in(table, from_file)
     if found is None:
         return None
@@ -44,13 +45,17 @@ def type_name(resource: str) -> str:
 
 
 def imports(types: list[RowType]) -> list[str]:
-    """One `import type` line per module, names sorted."""
+    """One `import type` statement per module, names sorted."""
     by_module: dict[str, set[str]] = {}
     for found in types:
         by_module.setdefault(found.module, set()).add(found.name)
-    return [
-        f'import type {{ {", ".join(sorted(names))} }} from "{module}";' for module, names in sorted(by_module.items())
-    ]
+    lines = []
+    for module, names in sorted(by_module.items()):
+        line = f'import type {{ {", ".join(sorted(names))} }} from "{module}";'
+        if len(line) > 100:  # one name a line, as a formatter would
+            line = "import type {\n" + "".join(f"    {n},\n" for n in sorted(names)) + f'}} from "{module}";'
+        lines.append(line)
+    return lines
 
 
 def _relative(from_file: str, target: str) -> str:
@@ -109,15 +114,17 @@ def _declared_in(table: Table, from_file: str) -> str | None:
     return _relative(from_file, _module_of(path)) if path else None
 
 
-def _prisma_module(project: Project, tree: Tree, from_file: str) -> str:
+def _prisma_module(project: Project, tree: Tree, from_file: str) -> str | None:
     """Where the project imports `PrismaClient` from: its model types come from there too (a generator's
-    `output` folder, or `@prisma/client`)."""
+    `output` folder, or `@prisma/client`). None when the web app could not resolve it (a package it does not
+    depend on, another package's alias): the events stay untyped rather than break its build."""
     for folder in project.packages:
         for path in tree.walk(folder, SCHEMA_SKIP):
             if not path.endswith(_EXTENSIONS) or path.endswith(".d.ts"):
                 continue
             text = tree.read_text(path) or ""
             found = _PRISMA_CLIENT.search(text) if "PrismaClient" in text else None
-            if found:
-                return _reuse(project, found.group(1), path, from_file) or "@prisma/client"
-    return "@prisma/client"
+            module = _reuse(project, found.group(1), path, from_file) if found else None
+            if module is not None:  # else another file may import it in a way the app resolves
+                return module
+    return "@prisma/client" if "@prisma/client" in project.web_dependencies else None

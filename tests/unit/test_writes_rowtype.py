@@ -57,3 +57,26 @@ def test_a_package_the_app_depends_on_is_imported_from_another_workspace_package
     files = {"apps/web/package.json": web, "packages/api/src/todos.ts": HELPER}
     assert '"@app/db"' in web
     assert _row(files, "packages/api/src/todos.ts") == "@app/db"
+
+
+POST = Table("Post", ("id", "title"), where="packages/db/prisma/schema.prisma:3", orm="prisma")
+CLIENT = 'import { PrismaClient } from "SOURCE";\n\nexport const prisma = new PrismaClient();\n'
+
+
+@pytest.mark.parametrize(
+    ("files", "module"),
+    [
+        ({"apps/web/src/lib/prisma.ts": CLIENT.replace("SOURCE", "@prisma/client")}, "@prisma/client"),
+        (  # a generator's output folder, imported by the app through a relative path
+            {"apps/web/src/lib/prisma.ts": CLIENT.replace("SOURCE", "../generated/prisma/client")},
+            "@/generated/prisma/client",
+        ),
+        ({"packages/db/src/client.ts": CLIENT.replace("SOURCE", "@prisma/client")}, None),  # the app cannot resolve it
+    ],
+    ids=["app-client", "generated-output", "foreign-client"],
+)
+def test_a_prisma_model_type_comes_from_where_the_app_can_import_the_client(files, module):
+    tree = Tree.in_memory({**AFC_PROJECT, **files})
+    found = row_type(detect(tree), tree, POST, "apps/web/src/app/api/todos/route.ts", EVENTS)
+    assert (found.module if found is not None else None) == module
+    assert found is None or found.expression == "Post"
