@@ -34,10 +34,18 @@ def _manager(project: Project) -> str:
     return project.package_manager if project.package_manager in INSTALL else "npm"
 
 
-def after_add(project: Project, tree: Tree, port: int, live: bool = True, private_only: bool = False) -> list[NextStep]:
+def after_add(
+    project: Project,
+    tree: Tree,
+    port: int,
+    live: bool = True,
+    private_only: bool = False,
+    private: tuple[str, ...] = (),
+) -> list[NextStep]:
     """The steps after `add websocket`; `live` is False when afc wired no event, so no change shows live yet;
     `private_only` when every event it wired goes to a private channel and afc found no authentication to
-    grant one (then nothing shows live until the user writes authorize.ts)."""
+    grant one (then nothing shows live until the user writes authorize.ts); `private` names the resources
+    whose events go to their owner only (`note`), to show with two users."""
     pm = _manager(project)
     run, ws = RUN[pm], project.ws
     steps = [*_env_steps(project, tree), *_database_steps(project, tree)]
@@ -61,6 +69,7 @@ def after_add(project: Project, tree: Tree, port: int, live: bool = True, privat
             if live
             else "afc wired no event, so nothing shows live yet: `afc add event NAME --route FILE` wires one",
         ),
+        *_privacy_steps(project, tree, private),
     ]
     if tree.is_dir(".git"):
         steps.append(
@@ -71,6 +80,49 @@ def after_add(project: Project, tree: Tree, port: int, live: bool = True, privat
         )
     steps.append(NextStep("afc remove websocket", "to undo: takes every change out again, byte for byte"))
     return steps
+
+
+SIGN_UP = ("signup", "sign-up", "register")
+
+
+def _privacy_steps(project: Project, tree: Tree, private: tuple[str, ...]) -> list[NextStep]:
+    """Where the app has a sign-up page and afc sends some rows to their owner only: how to see that with
+    two users, on the pages afc made follow those rows (found by the resource in their realtime hook)."""
+    signup = next((p for p in project.pages if PurePosixPath(p).parent.name in SIGN_UP and "/app/" in f"/{p}"), None)
+    if not private or signup is None:
+        return []
+    pages = sorted(
+        url
+        for page in project.pages
+        if (url := _page_url(page)) is not None
+        and any(_follows(tree.read_text(page) or "", resource) for resource in private)
+    )
+    if not pages:
+        return []
+    base = f"http://localhost:{project.dev_port}"
+    where = " and ".join(f"{base}{url}" for url in pages)
+    return [
+        NextStep(
+            None,
+            f"to see privacy: sign up two users at {base}{_page_url(signup)} (the second in a private window) and "
+            f"open {where} as each, in two tabs: what one adds there shows live in their own other tab, "
+            "never in the other user's",
+        )
+    ]
+
+
+def _page_url(page: str) -> str | None:
+    parts = PurePosixPath(page).parts
+    if "app" not in parts:
+        return None
+    inner = [p for p in parts[parts.index("app") + 1 : -1] if not (p.startswith("(") and p.endswith(")"))]
+    return "/" + "/".join(inner)
+
+
+def _follows(text: str, resource: str) -> bool:
+    """Whether a page's realtime hook follows a resource's events (`useRealtimeList("note", ...)`)."""
+    named = (f'"{resource}"', f'"{resource}-')  # `useRealtimeList("note", ..)`, `events={["note-created"]}`
+    return any("Realtime" in line and any(n in line for n in named) for line in text.splitlines())
 
 
 def after_remove(project: Project) -> list[NextStep]:
@@ -179,13 +231,17 @@ def _env_steps(project: Project, tree: Tree) -> list[NextStep]:
     target = (
         example[: -len(".example")] if example.endswith(".example") else join(str(example).rsplit("/", 1)[0], ".env")
     )
-    return [
-        NextStep(
-            f"cp {example} {target}",
-            f"there is no {target} yet; afc added the realtime settings to {example} (without them broadcast() "
-            "sends nothing)",
+    if made:  # the realtime settings, the secret among them, are in the env file afc created already
+        why = (
+            f"there is no {target} yet: it holds the app's own settings, as {example} lists them; the realtime "
+            f"ones, with a secret of their own, are in {made[0]}, which afc wrote"
         )
-    ]
+    else:
+        why = (
+            f"there is no {target} yet; afc added the realtime settings to {example} (without them broadcast() "
+            "sends nothing)"
+        )
+    return [NextStep(f"cp {example} {target}", why)]
 
 
 def _database_steps(project: Project, tree: Tree) -> list[NextStep]:

@@ -52,8 +52,9 @@ def test_add_and_remove_a_custom_event(afc_project):
         'complete: true }, { to: "public" });' in text
     )
     hook = (afc_project / "apps/web/src/lib/realtime/events/todo-archived.ts").read_text()
-    assert "export function useTodoArchived" in hook and '"todo:archived": handler' in hook
-    assert 'import type { RealtimeChange } from "../broadcast";' in hook
+    assert "export function useTodoArchived" in hook and '"todo-archived": handler' in hook  # one name on both sides
+    assert 'import type { todos } from "@app/db";' in hook  # typed from the table the route writes
+    assert "export type TodoArchivedPayload = RealtimeChange<typeof todos.$inferSelect>;" in hook
     assert afc("add", "event", "todo-archived", *args, "--yes").output.count("nothing to do") == 1
     assert afc("remove", "event", "todo-archived", "-C", str(afc_project), "--yes").exit_code == 0
     assert fingerprint(afc_project) == with_ws

@@ -164,7 +164,7 @@ def test_web_helpers_are_updated_where_unchanged_and_reported_where_edited(added
         "export function useRealtime(",
         "// mine\nexport function useRealtime(",
     )
-    patch(templates / "web/broadcast.ts.jinja", "export function broadcast(", "// next afc\nexport function broadcast(")
+    patch(templates / "web/broadcast.ts.jinja", "export function broadcast<", "// next afc\nexport function broadcast<")
     patch(
         templates / "web/use-realtime.ts.jinja",
         "export function useRealtime(",
@@ -172,7 +172,7 @@ def test_web_helpers_are_updated_where_unchanged_and_reported_where_edited(added
     )
     result = update(project, templates, "--yes")
     assert result.exit_code == 0, result.output
-    assert "// next afc\nexport function broadcast(" in (helpers / "broadcast.ts").read_text()
+    assert "// next afc\nexport function broadcast<" in (helpers / "broadcast.ts").read_text()
     assert "1 web helper(s) updated" in result.output
     mine = (helpers / "use-realtime.ts").read_text()
     assert "// mine\n" in mine and "// next afc" not in mine

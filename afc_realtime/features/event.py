@@ -17,6 +17,7 @@ from ..project import Project
 from ..tree import Tree, sha256
 from ..writes import approuter, find, inserter, payload
 from ..writes.site import Handler, Write
+from . import typed
 from .toolkit import Draft, import_path, new_dirs, remove_records
 from .websocket import FEATURE, exposure
 
@@ -26,11 +27,6 @@ MAX_NAME = 100  # the service's limit for an event name (its router's maxParamLe
 
 def record_name(event: str) -> str:
     return f"event:{event}"
-
-
-def message_type(event: str) -> str:
-    resource, action = event.rsplit("-", 1)
-    return f"{resource}:{action}"
 
 
 def hook_name(event: str) -> str:
@@ -65,7 +61,7 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
         return plan
     draft = Draft(tree, plan)
     websocket = existing.features[FEATURE]
-    line = _broadcast_line(project, plan, file, event, method.upper(), websocket)
+    line, wired = _broadcast_line(project, plan, file, event, method.upper(), websocket)
     draft.take(line)
     draft.take(ts.add_import(file, "broadcast", import_path(project, route, "broadcast")))
     if len(line.insertions) > 1:  # the write is wrapped: `broadcastAfter(<write>, ...)`
@@ -73,7 +69,7 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     hook_file = f"{project.helpers_dir}/events/{event}.ts"
     if tree.exists(hook_file):
         raise BadInput("exists already and afc did not record it", path=hook_file)
-    hook = _hook_source(event, method.upper(), route)
+    hook = _hook_source(project, tree, hook_file, wired, method.upper(), route)
     tree.write(hook_file, hook)
     existing.features[record_name(event)] = manifest_mod.FeatureRecord(
         record_name(event),
@@ -84,10 +80,7 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
         events=[event],
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
-    plan.summary = (
-        f"Broadcasts {message_type(event)} from {method.upper()} in {route}, "
-        f"and adds the client hook {hook_name(event)}."
-    )
+    plan.summary = f"Broadcasts {event} from {method.upper()} in {route}, and adds the client hook {hook_name(event)}."
     plan.next_steps = [
         NextStep(None, f"import {{ {hook_name(event)} }} from the new {hook_file} and call it in a client component")
     ]
@@ -103,7 +96,7 @@ def _already_broadcasts(file: ts.TsFile, event: str, method: str) -> bool:
 
 def _broadcast_line(
     project: Project, plan: Plan, file: ts.TsFile, event: str, method: str, websocket: manifest_mod.FeatureRecord
-) -> Edit:
+) -> tuple[Edit, typed.Wired]:
     """The broadcast of the handler's written row, to whoever may see it, decided as `add websocket` did
     (with its `--public` tables and `--no-public`, from the manifest; in the plan, as `add websocket` lists
     its events); refused when nobody may."""
@@ -128,7 +121,8 @@ def _broadcast_line(
             path=file.path,
             line=write.line,
         )
-    sent = payload.line(write, audience, model.table(write.table) if write.table else None, ts.quote_of(file.root))
+    table = model.table(write.table) if write.table else None
+    sent = payload.line(write, audience, table, ts.quote_of(file.root))
     if isinstance(sent, str):
         raise BadInput(f"{method}: {sent}", path=file.path, line=write.line)
     result = inserter.broadcast(file, write, event, "broadcast", sent)
@@ -136,7 +130,7 @@ def _broadcast_line(
         raise BadInput(result.message, path=file.path, line=result.line)
     reason = audience.reason.removesuffix(" (--no-public leaves them out)")  # a flag `add event` has not
     plan.broadcasts.append(Broadcast(file.path, write.line, write.handler, event, audience.label(), reason, True))
-    return result
+    return result, typed.Wired(event, event.rsplit("-", 1)[0], table, file.path)
 
 
 def _load(tree: Tree, path: str) -> ts.TsFile | None:
@@ -144,21 +138,27 @@ def _load(tree: Tree, path: str) -> ts.TsFile | None:
     return None if isinstance(loaded, Skip) else loaded
 
 
-def _hook_source(event: str, method: str, route: str) -> str:
-    kind = message_type(event)
-    payload = "".join(part.capitalize() for part in event.split("-")) + "Payload"
+def _hook_source(project: Project, tree: Tree, hook_file: str, wired: typed.Wired, method: str, route: str) -> str:
+    """The event's payload type, from its table's row type, added to `RealtimeEvents` (so the broadcast line
+    is checked against it), and the hook that receives it under the same name."""
+    event = wired.event
+    found = typed.typed(project, tree, [wired], hook_file)
+    [declared] = found.types
+    name = "".join(part.capitalize() for part in event.split("-")) + "Payload"
+    declared = f"export type {name} = {declared.split(' = ', 1)[1]}"
+    imports = "".join(f"{line}\n" for line in found.imports)
     return f'''"use client";
 
-import type {{ RealtimeChange }} from "../broadcast";
+{imports}import type {{ RealtimeChange, Received }} from "../broadcast";
 import {{ useRealtime }} from "../use-realtime";
 
-/** What `{kind}` carries: the change {method} in {route} makes (see `RealtimeChange`). Narrow `Row` to your
- * row's type. */
-export type {payload}<Row extends object = Record<string, unknown>> = RealtimeChange<Row>;
+/** What `{event}` carries: the change {method} in {route} makes, typed from its table (see `RealtimeChange`). */
+{declared}
 
-/** Calls `handler` each time the realtime service broadcasts `{kind}`. */
-export function {hook_name(event)}(handler: (payload: {payload}) => void): void {{
-    useRealtime({{ "{kind}": handler }});
+{typed.augmentation("../broadcast", [f'"{event}": {name};'])}
+/** Calls `handler` each time the web app broadcasts `{event}`, with the change as the browser receives it. */
+export function {hook_name(event)}(handler: (change: Received<{name}>) => void): void {{
+    useRealtime({{ "{event}": handler }});
 }}
 '''
 

@@ -24,7 +24,7 @@ from ..project import Project, join
 from ..tree import Tree, sha256
 from ..writes import find, inserter, naming, payload
 from ..writes.site import Write
-from . import envvars, service
+from . import envvars, service, typed
 from .claims import check_service_claims
 from .recipe import ENV_HEADER, PORT, base_path, compose_service, env_entries, render_service
 from .service import check_port, package_name
@@ -66,7 +66,8 @@ def plan_add(
     placement = envvars.place(project, tree)
     files = _stage_generated(project, tree, auth, port, placement.home)
     draft = Draft(tree, plan)
-    events, feeds = _wire_writes(project, draft, public, public_tables)
+    events, feeds, wired = _wire_writes(project, draft, public, public_tables)
+    files.update(_type_events(project, draft, wired))
     files.update(_wire_pages(project, draft, feeds))
     _declare_env_schema(project, draft)
     _add_env_vars(draft, placement, project.dev_port, port)
@@ -90,8 +91,14 @@ def plan_add(
     if auth.kind == "none":
         plan.note(Level.WARN, _no_auth(), f"{project.helpers_dir}/authorize.ts")
     reached = any(b.wired and b.audience == "public" for b in plan.broadcasts)
+    private = tuple(sorted({w.resource for w in wired if _owned(plan, w.event)}))
     plan.next_steps = nextsteps.after_add(
-        project, tree, port, live=bool(events), private_only=auth.kind == "none" and not reached
+        project,
+        tree,
+        port,
+        live=bool(events),
+        private_only=auth.kind == "none" and not reached,
+        private=private if auth.kind != "none" else (),
     )
     plan.install = nextsteps.install_of(project)
     plan.summary = (
@@ -107,6 +114,11 @@ def _no_auth() -> str:
         "app's handlers await): this file lets every browser join `public` only, so private events (to `user:` "
         "or `team:` channels) reach nobody until you write in it who is asking"
     )
+
+
+def _owned(plan: Plan, event: str) -> bool:
+    """Whether afc sends an event to its rows' owners only (`user:<userId>`)."""
+    return any(b.event == event and b.wired and b.audience.startswith("user:") for b in plan.broadcasts)
 
 
 def _wires(events: list[str], plan: Plan) -> str:
@@ -228,10 +240,10 @@ def exposure(
 
 def _wire_writes(
     project: Project, draft: Draft, public: bool, public_tables: tuple[str, ...] = ()
-) -> tuple[list[str], list[Feed]]:
+) -> tuple[list[str], list[Feed], list[typed.Wired]]:
     """A broadcast after every write whose row afc can send, to whoever may see that row (`audience.py`);
-    every write found lands in the plan, wired or not and why. Returns the events, and each wired write (what
-    feeds the pages)."""
+    every write found lands in the plan, wired or not and why. Returns the events, each wired write as the
+    pages it feeds see it, and as its payload type needs it (`typed.py`)."""
     model = datamodel.read(draft.tree, project.packages)
     for problem in model.problems:
         draft.take(problem)
@@ -241,6 +253,7 @@ def _wire_writes(
     names = naming.resources({r.table for _, results in found for r in results if isinstance(r, Write) and r.table})
     events: set[str] = set()
     feeds: list[Feed] = []
+    wired_writes: list[typed.Wired] = []
     for file, results in found:
         wired = wrapped = False
         for result in results:
@@ -257,6 +270,7 @@ def _wire_writes(
                 events.add(event)
                 wired = True
                 wrapped = wrapped or result.wrapped
+                wired_writes.append(typed.Wired(event, resource or "", table, file.path))
                 # a write in a helper feeds the pages as each entry point that reaches it would
                 for path, handler in dict.fromkeys((e.path, e.handler) for e in result.entries) or [
                     (file.path, result.handler)
@@ -266,7 +280,17 @@ def _wire_writes(
             draft.take(ts.add_import(file, "broadcast", _helper_import(project, file.path, "broadcast")))
         if wrapped:
             draft.take(ts.add_import(file, inserter.WRAPPER, _helper_import(project, file.path, "broadcast")))
-    return sorted(events), feeds
+    return sorted(events), feeds, wired_writes
+
+
+def _type_events(project: Project, draft: Draft, wired: list[typed.Wired]) -> dict[str, bytes]:
+    """`events.ts`: each wired event's payload typed from its table's row (none when nothing is wired)."""
+    if not wired:
+        return {}
+    path = f"{project.helpers_dir}/{typed.EVENTS_FILE}"
+    data = typed.events_module(project, draft.tree, wired).encode("utf-8")
+    draft.tree.write(path, data)
+    return {path: data}
 
 
 def _helper_import(project: Project, path: str, helper: str) -> str:

@@ -170,3 +170,40 @@ def test_a_note_goes_live_to_its_writer_and_to_nobody_else(project: Project, vis
     assert anonymous.messages("note:created") == [], "a visitor who is not signed in received a private note"
     for visitor in visitors.values():
         assert visitor.page.evaluate("window.__afcE2eMarker") == "no-reload", f"{visitor.name}'s page reloaded"
+
+
+def open_second_tab(visitor: Visitor, project: Project) -> Visitor:
+    """Another tab of the same signed-in browser, on the notes page, its socket frames recorded."""
+    page = visitor.context.new_page()
+    tab = Visitor(f"{visitor.name}-tab-2", visitor.context, page)
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: tab.frames.append(as_text(frame))))
+    page.goto(f"{project.web_url}/notes")
+    page.get_by_test_id("new-note").wait_for()
+    page.evaluate("window.__afcE2eMarker = 'no-reload'")
+    return tab
+
+
+def test_a_note_saved_by_a_server_action_goes_live_to_the_writers_other_tab_only(
+    project: Project, visitors: dict[str, Visitor]
+) -> None:
+    """The way people write it: the notes page's form calls a Server Action (`app/notes/actions.ts`), which
+    calls `saveNote` in `lib/notes.ts`, which inserts without `.returning()`. afc wired the helper, so the
+    change goes to Alice's channel: her second tab shows the note live; Bob's page and socket get nothing."""
+    alice, bob = visitors["alice"], visitors["bob"]
+    tab = open_second_tab(alice, project)
+    everyone = {**visitors, "alice-tab-2": tab}
+    post_todo_and_wait(everyone, project, 20)  # the new tab's socket is connected, with Alice's ticket
+    body = f"alice's action note {uuid.uuid4().hex[:8]}"
+    alice.page.get_by_test_id("new-note").fill(body)
+    alice.page.get_by_test_id("add-note").click()
+    note_in(tab, body).wait_for(timeout=LIVE_S * 1000)  # live in the other tab: the change, then its re-read
+    note_in(alice, body).wait_for(timeout=LIVE_S * 1000)
+    [change] = [m["payload"] for m in tab.messages("note:created") if body in json.dumps(m)]
+    assert change == {"table": "notes", "action": "created", "keys": {}, "row": change["row"], "complete": False}
+    assert change["row"]["body"] == body and set(change["row"]) == {"userId", "body"}
+
+    post_todo_and_wait(everyone, project, LIVE_S)  # sent after the note: every socket has had the note by now
+    assert not any(body in frame for frame in bob.frames + visitors["anonymous"].frames), "the note went to others"
+    assert note_in(bob, body).count() == 0
+    assert tab.page.evaluate("window.__afcE2eMarker") == "no-reload"
+    tab.page.close()

@@ -301,6 +301,7 @@ def start_service(ws_dir: Path, request: pytest.FixtureRequest, tmp_path: Path) 
             "WS_ALLOWED_ORIGINS": ORIGIN,
             "WS_METRICS_TOKEN": METRICS_TOKEN,
             "LOG_LEVEL": "warn",
+            "LOG_FORMAT": "json",  # read by machine here; test_diagnostics.py reads the default, as people do
             **env,
         }
         full_env = {k: v for k, v in full_env.items() if v is not None}

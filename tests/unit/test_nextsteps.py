@@ -45,6 +45,44 @@ def test_no_env_file_says_to_copy_the_example():
     assert "broadcast() sends nothing" in why_of(files, "cp ")
 
 
+def test_the_copy_step_says_where_afc_wrote_the_realtime_settings():
+    """The example's shape: afc wrote the secret to an env file of its own, so copying the example is for the
+    app's other settings, and broadcast() does not depend on it."""
+    tree = Tree.in_memory({k: v for k, v in AFC_PROJECT.items() if k != ".env"})
+    tree.write("apps/web/.env.local", "WS_EVENTS_SECRET=0123456789abcdef\n")
+    first = nextsteps.after_add(detect(tree), tree, 4001)[0]
+    assert first.command == "cp .env.example .env"
+    assert "sends nothing" not in first.why
+    assert first.why.endswith(
+        "the realtime ones, with a secret of their own, are in apps/web/.env.local, which afc wrote"
+    )
+
+
+SIGNUP = 'export default function SignUp() {\n    return <form data-testid="sign-up" />;\n}\n'
+NOTES = '"use client";\nexport default function Notes() {\n    useRealtimeList("note", "/api/notes", setNotes);\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("extra", "private", "said"),
+    [
+        ({"apps/web/src/app/signup/page.tsx": SIGNUP, "apps/web/src/app/notes/page.tsx": NOTES}, ("note",), True),
+        ({"apps/web/src/app/notes/page.tsx": NOTES}, ("note",), False),  # no sign-up page: no two users to show
+        ({"apps/web/src/app/signup/page.tsx": SIGNUP, "apps/web/src/app/notes/page.tsx": NOTES}, (), False),
+        ({"apps/web/src/app/(auth)/signup/page.tsx": SIGNUP}, ("note",), False),  # no page follows the notes
+    ],
+    ids=["two-users", "no-signup", "nothing-private", "no-page-follows"],
+)
+def test_privacy_is_shown_with_two_users_where_the_app_signs_them_up(extra, private, said):
+    tree = Tree.in_memory({**AFC_PROJECT, **extra})
+    found = [s.why for s in nextsteps.after_add(detect(tree), tree, 4001, private=private) if "privacy" in s.why]
+    expected = (
+        "to see privacy: sign up two users at http://localhost:3000/signup (the second in a private window) and "
+        "open http://localhost:3000/notes as each, in two tabs: what one adds there shows live in their own other "
+        "tab, never in the other user's"
+    )
+    assert found == ([expected] if said else [])
+
+
 def test_no_env_file_at_all_says_what_to_set():
     files = {k: v for k, v in AFC_PROJECT.items() if not k.startswith(".env")}
     first = steps(files)[0]

@@ -3,7 +3,7 @@
 
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { ConfigError, FILE_HEADROOM, loadConfig, type Config } from "./config";
+import { ConfigError, FILE_HEADROOM, loadConfig, weakSecret, type Config } from "./config";
 
 /** The soft open-file limit (Linux: /proc; elsewhere the shell's `ulimit -n`), or undefined if unknown. */
 function openFileLimit(): number | undefined {
@@ -36,7 +36,11 @@ try {
 }
 
 interface Running {
-    log: { info(obj: object | string, msg?: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+    log: {
+        info(obj: object | string, msg?: string): void;
+        warn(obj: object | string, msg?: string): void;
+        error(obj: object | string, msg?: string): void;
+    };
     shutdown(): Promise<void>;
     listen(): Promise<void>;
 }
@@ -77,6 +81,22 @@ if (openFiles !== undefined && config.maxConnections > openFiles - FILE_HEADROOM
     );
 }
 
+// Production refuses a placeholder secret (config.ts); in development it is said, once, at start.
+for (const [name, value] of [["WS_EVENTS_SECRET", config.eventsSecret], ["WS_TICKET_SECRET", config.ticketSecret]] as const) {
+    if (!config.production && value !== undefined && weakSecret(value) === "is still the example placeholder") {
+        service.log.warn(
+            `${name} is still the example placeholder: fine on this machine, refused when NODE_ENV=production ` +
+                "(generate one with: openssl rand -hex 32)",
+        );
+    }
+}
+
+/** Whether listening failed because something else has the port (Node: EADDRINUSE; Bun says "in use"). */
+function portTaken(err: unknown): boolean {
+    const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+    return code === "EADDRINUSE" || /EADDRINUSE|in use/i.test(String(message ?? ""));
+}
+
 let stopping = false;
 function stop(signal: string): void {
     if (stopping) return;
@@ -105,6 +125,14 @@ process.on("SIGINT", () => stop("SIGINT"));
 try {
     await service.listen();
 } catch (err) {
-    service.log.error({ err }, "could not start listening");
+    if (portTaken(err)) {
+        service.log.error(
+            `port ${config.port} is already in use (another service, or this one started twice): stop that, or give ` +
+                "this service another port with WS_PORT in its env file, and NEXT_PUBLIC_WS_URL and WS_INTERNAL_URL " +
+                "to match (`afc add websocket --port N` writes all three)",
+        );
+    } else {
+        service.log.error({ err }, "could not start listening");
+    }
     process.exit(1);
 }

@@ -2,6 +2,8 @@
 
 import { useEffect, useState, type FormEvent } from "react";
 
+import { addNote } from "./actions";
+
 type Note = {
     id: number;
     userId: string;
@@ -33,24 +35,22 @@ export default function NotesPage() {
         };
     }, []);
 
-    async function addNote(event: FormEvent<HTMLFormElement>) {
+    async function submit(event: FormEvent<HTMLFormElement>) {
         event.preventDefault();
         const trimmed = body.trim();
         if (!trimmed) {
             return;
         }
-        const res = await fetch("/api/notes", {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ body: trimmed }),
-        });
-        if (!res.ok) {
-            setError(`POST /api/notes: ${res.status}`);
+        const failed = await addNote(trimmed); // a Server Action: it returns no note, so read the list again
+        if (failed) {
+            setError(failed);
             return;
         }
-        const created: Note = await res.json();
-        setNotes((current) => [created, ...current.filter((note) => note.id !== created.id)]);
         setBody("");
+        const res = await fetch("/api/notes", { cache: "no-store" });
+        if (res.ok) {
+            setNotes(await res.json());
+        }
     }
 
     return (
@@ -59,7 +59,7 @@ export default function NotesPage() {
             <p>
                 Only you see these. <a href="/">Shared todos</a>
             </p>
-            <form onSubmit={addNote} style={{ display: "flex", gap: "0.5rem" }}>
+            <form onSubmit={submit} style={{ display: "flex", gap: "0.5rem" }}>
                 <input
                     value={body}
                     onChange={(event) => setBody(event.target.value)}
