@@ -205,6 +205,9 @@ _CHANGE = (  # `{ table, action, keys, row?, complete }`, its strings blanked (b
     rf"(?:,\s*row\s*(?::\s*(?:{_OBJECT}|[\w$.?\[\]]+))?\s*)?,\s*complete\s*:\s*(?:true|false)\s*\}}"
 )
 _CHECK = r"[\w$.?\[\]]+(?:\s*!=\s*null)?"
+# `to:` a list of channels (its template strings blanked), an owner lookup's call, or the owners a delete's
+# lookup held (`lookups.py`)
+_TO = rf"(,\s*\{{\s*to:\s*(\[[\s,]*\]|ownersOf[\w$]*\(\s*{_VALUE}\s*\)|realtimeOwners\d+)?\s*\}})?"
 # The lines afc inserts in source code, once their string literals are blanked: a broadcast call (guarded
 # or not), an import of a realtime helper or of zod, a page hook, the refresh component, an env-schema
 # member, or punctuation. A crafted manifest cannot make `remove` cut any other code.
@@ -215,8 +218,9 @@ _SOURCE_LINES = [
     re.compile(r"^\s*import\s*\{\s*[\w$]+(\s*,\s*[\w$]+)*\s*\}\s*from\s*;?\s*$"),
     re.compile(
         rf"^\s*(if\s*\(\s*{_CHECK}(?:\s*&&\s*{_CHECK})*\s*\)\s*)?broadcast\(\s*,\s*{_CHANGE}\s*"
-        r"(,\s*\{\s*to:\s*(\[[\s,]*\])?\s*\})?\s*\);?\s*$"
+        rf"{_TO}\s*\);?\s*$"
     ),
+    re.compile(rf"^\s*const\s+realtimeOwners\d+\s*=\s*await\s+ownersOf[\w$]*\(\s*{_VALUE}\s*\);?\s*$"),
     re.compile(r"^\s*useRealtime\w*\([\w$.(),\[\]\s]*\);?\s*$"),
     re.compile(r"^\s*<RealtimeRefresh\s+events=\{\[[\s,]*\]\}\s*/>\s*$"),
     re.compile(

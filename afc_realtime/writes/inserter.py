@@ -5,12 +5,12 @@ the line needs a real row, and by `owner != null` so that no channel is ever `us
 
 from __future__ import annotations
 
-from ..edits.insertion import undo_insertions
+from ..edits.insertion import Insertion, undo_insertions
 from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile, line_after_insertion, quote_of, statement_line_insertion
 from ..textfile import line_end
 from .payload import Line
-from .site import CREATED, Write
+from .site import CREATED, FUNCTIONS, Write, is_async
 
 
 def needs_guard(write: Write, sent: Line) -> bool:
@@ -48,7 +48,32 @@ def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -
             return Skip(file.path, "the response shares its line with other code", write.line, write.handler)
         insertion = found
     line = file.line(anchor) + (1 if write.after else 0)
-    return Edit(file.path, (insertion,), line=line, subject=event)
+    if sent.before is None:
+        return Edit(file.path, (insertion,), line=line, subject=event)
+    lookup = _before(file, write, sent.before + semi)
+    if isinstance(lookup, Skip):
+        return lookup
+    return Edit(file.path, (lookup, insertion), line=line, subject=event)
+
+
+def _before(file: TsFile, write: Write, statement: str) -> Insertion | Skip:
+    """The owner lookup a delete needs, on a line of its own just above the write (the row is gone after):
+    only where the write is a statement of an `async` function's body, so the `await` is valid."""
+    anchor = write.anchor
+    ancestors = anchor.ancestors() if anchor is not None else []
+    function = next((a for a in ancestors if a.kind() in (*FUNCTIONS, "method_definition")), None)
+    placed = (
+        anchor is not None
+        and write.after
+        and anchor.kind() != "if_statement"
+        and function is not None
+        and is_async(function)
+    )
+    found = statement_line_insertion(file.text, anchor, statement, "owner lookup") if placed and anchor else None
+    if found is None:
+        why = "afc cannot place the lookup of the deleted row's owner on a line of its own before the write"
+        return Skip(file.path, f"not broadcast: {why}", write.line, write.handler)
+    return found
 
 
 def _uses_semicolons(file: TsFile) -> bool:

@@ -205,8 +205,7 @@ def typecheck(
     stubs.mkdir()
     for name, text in STUBS.items():
         (stubs / name).write_text(text)
-    paths = {
-        **(paths or {}),
+    paths = {  # the caller's own mappings (a fixture's typed database package) win
         "drizzle-orm/node-postgres": ["./stubs/drizzle-node.d.ts"],
         "@app/db": ["./stubs/db.d.ts"],
         "@typed/db": ["./stubs/drizzle.d.ts"],
@@ -218,6 +217,7 @@ def typecheck(
         "next-auth": ["./stubs/next-auth.d.ts"],
         "@clerk/nextjs/server": ["./stubs/clerk.d.ts"],
         "better-auth": ["./stubs/better-auth.d.ts"],
+        **(paths or {}),
     }
     if alias_src:
         paths["@/*"] = [f"./{src_root}/*".replace("/./", "/").replace("/./", "/")]
