@@ -8,6 +8,7 @@ query that fails, gives no channel: nobody."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from . import access
 from . import columns as names
 from .audience import Channel, Hop
 from .datamodel import DataModel, Table
+from .edits.typescript import TsFile
 from .project import Project
 from .tree import Tree
 
@@ -57,17 +59,65 @@ class Lookups:
 
 @dataclass(frozen=True)
 class Client:
-    """The app's database client for one ORM: its exported name and module (without extension)."""
+    """The app's database client for one ORM: its exported name (`default` for a default export) and its
+    module: a path without extension, or the specifier the app imports it by (`@/lib/prisma`)."""
 
     orm: str
     name: str
     module: str
+    specifier: bool = False  # `module` is an import specifier, not a path
+
+    def statement(self, importer: str, project: Project, tree: Tree) -> tuple[str, str]:
+        """(the module `importer` imports the client from, the binding it names it by)."""
+        if self.specifier:
+            return self.module, self.name
+        return access._import_of(project, tree, importer, self.name, self.module), self.name
 
 
 def client(project: Project, tree: Tree, orm: str) -> Client | None:
     """The module exporting `drizzle(...)` or `new PrismaClient()`, as `authorize.ts` finds it."""
     found = access._client(project, tree, "drizzle" if orm == "drizzle" else "new PrismaClient")
     return Client(orm, *found) if found is not None else None
+
+
+def client_at(file: TsFile, line: int, orm: str) -> Client | None:
+    """The client a write at `line` of `file` writes through, where the file imports it (`import prisma from
+    "@/lib/prisma"`, `import { db } from "../db"`): the lookups import it the same way. None for a client
+    declared in the file itself, a transaction's `tx` or tRPC's `ctx.db`."""
+    for call in file.root.find_all(kind="call_expression"):
+        if file.line(call) != line:
+            continue
+        receiver = call.field("function")
+        while receiver is not None and receiver.kind() in ("member_expression", "call_expression"):
+            receiver = receiver.field("object" if receiver.kind() == "member_expression" else "function")
+        if receiver is None or receiver.kind() != "identifier":
+            continue
+        imported = _imported(file, receiver.text())
+        if imported is None:
+            return None
+        specifier, name = imported
+        if specifier.startswith("."):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(file.path), specifier))
+            return Client(orm, name, re.sub(r"\.(ts|tsx|js|mjs)$", "", target))
+        return Client(orm, name, specifier, specifier=True)
+    return None
+
+
+def _imported(file: TsFile, local: str) -> tuple[str, str] | None:
+    """(specifier, imported name or `default`) of the import that binds `local` in `file`."""
+    for statement in file.root.children():
+        source = statement.field("source") if statement.kind() == "import_statement" else None
+        if source is None or statement.text().startswith("import type"):
+            continue
+        for clause in (c for c in statement.children() if c.kind() == "import_clause"):
+            for part in clause.children():
+                if part.kind() == "identifier" and part.text() == local:
+                    return source.text().strip("\"'`"), "default"
+                for spec in part.find_all(kind="import_specifier") if part.kind() == "named_imports" else []:
+                    name, alias = spec.field("name"), spec.field("alias")
+                    if name is not None and (alias or name).text() == local:
+                        return source.text().strip("\"'`"), name.text()
+    return None
 
 
 def render(
@@ -79,12 +129,14 @@ def render(
     for lookup in sorted(lookups, key=lambda found: found.function()):
         table = model.tables[lookup.table]
         orm_client = next(c for c in clients if c.orm == table.orm)
-        module = access._import_of(project, tree, path, orm_client.name, orm_client.module)
+        module, name = orm_client.statement(path, project, tree)
+        local = _local(orm_client)
         imports.setdefault(module, [])
-        if orm_client.name not in imports[module]:
-            imports[module].append(orm_client.name)
+        named = f"default as {local}" if name == "default" else name
+        if named not in imports[module]:
+            imports[module].append(named)
         if table.orm == "prisma":
-            bodies.append(_prisma(lookup, model, tree, orm_client.name))
+            bodies.append(_prisma(lookup, model, tree, local))
             continue
         imports.setdefault("drizzle-orm", ["eq"])
         for used in _tables_of(lookup, model):
@@ -95,7 +147,7 @@ def render(
             imports.setdefault(source, [])
             if used.name not in imports[source]:
                 imports[source].append(used.name)
-        bodies.append(_drizzle(lookup, model, orm_client.name))
+        bodies.append(_drizzle(lookup, model, local))
     head = [
         "// Who owns a row that a write names only by a reference or by its key: the owner lookups the lines",
         "// `afc add websocket` wired call (`afc remove websocket` deletes this file). Each returns the channels",
@@ -109,6 +161,11 @@ def render(
         "}",
     ]
     return "\n".join([*head, *lines, "", *warn, *bodies]) + "\n"
+
+
+def _local(found: Client) -> str:
+    """The name the lookups call the client by: its own, or for a default export one of the ORM's."""
+    return found.name if found.name != "default" else ("prisma" if found.orm == "prisma" else "db")
 
 
 def _tables_of(lookup: Lookup, model: DataModel) -> list[Table]:

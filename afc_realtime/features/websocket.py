@@ -221,8 +221,16 @@ class _Owners:
     found: lookups.Lookups = field(default_factory=lookups.Lookups)
     used: list[str] = field(default_factory=list)  # the functions the file being wired calls
 
-    def reach(self, table: Table | None) -> bool:
-        return table is not None and any(c.orm == table.orm for c in self.clients)
+    def reach(self, table: Table | None, file: ts.TsFile, write: Write) -> bool:
+        """Whether a lookup can read `table`: through the client the app exports, else the one this write's
+        file imports (the first such for each ORM)."""
+        if table is None:
+            return False
+        if not any(c.orm == table.orm for c in self.clients):
+            found = lookups.client_at(file, write.line, table.orm)
+            if found is not None:
+                self.clients.append(found)
+        return any(c.orm == table.orm for c in self.clients)
 
 
 def _wire_writes(
@@ -312,7 +320,7 @@ def _broadcast(
         reason = f"{reason.removesuffix(' (--no-public leaves them out)')}; --no-public leaves it out"
         result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
     else:
-        reach = owners is not None and owners.reach(table)
+        reach = owners is not None and owners.reach(table, file, write)
         sent = payload.line(write, audience, table, ts.quote_of(file.root), lookups=reach)
         if isinstance(sent, str):
             result = Skip(file.path, sent, write.line, write.handler)

@@ -263,9 +263,15 @@ model GroupView {
 }
 """
 
+# As most apps build it: cached on `globalThis` and exported as the module's default (the lookups import it
+# as the writes do, since no module exports it by name).
 PRISMA_CLIENT = """import { PrismaClient } from "@prisma/client";
 
-export const prisma = new PrismaClient();
+const cached = globalThis as unknown as { prisma?: PrismaClient };
+const prisma = cached.prisma ?? new PrismaClient();
+if (process.env["NODE_ENV"] !== "production") cached.prisma = prisma;
+
+export default prisma;
 """
 
 # Prisma's client as the lookups use it: `findFirst` with a `where` typed by the model and a `select` giving
@@ -304,7 +310,7 @@ export declare class PrismaClient {
 PRISMA_ROUTES = {
     "apps/web/src/app/api/messages/route.ts": """import { NextResponse } from "next/server";
 
-import { prisma } from "@/lib/prisma";
+import prisma from "@/lib/prisma";
 
 export async function POST(req: Request) {
     const { chatId, body } = (await req.json()) as { chatId: string; body: string };
@@ -314,7 +320,7 @@ export async function POST(req: Request) {
 """,
     "apps/web/src/app/api/votes/route.ts": """import { NextResponse } from "next/server";
 
-import { prisma } from "@/lib/prisma";
+import prisma from "@/lib/prisma";
 
 export async function POST(req: Request) {
     const { messageId, up } = (await req.json()) as { messageId: string; up: boolean };
@@ -324,7 +330,7 @@ export async function POST(req: Request) {
 """,
     "apps/web/src/app/api/invitations/route.ts": """import { NextResponse } from "next/server";
 
-import { prisma } from "@/lib/prisma";
+import prisma from "@/lib/prisma";
 
 export async function PATCH(req: Request) {
     const { id, role } = (await req.json()) as { id: number; role: string };
@@ -340,7 +346,7 @@ export async function DELETE(req: Request) {
 """,
     "apps/web/src/app/api/groups/route.ts": """import { NextResponse } from "next/server";
 
-import { prisma } from "@/lib/prisma";
+import prisma from "@/lib/prisma";
 
 export async function POST(req: Request) {
     const { groupId, seconds } = (await req.json()) as { groupId: number; seconds: number };

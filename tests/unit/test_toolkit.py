@@ -158,6 +158,26 @@ SCHEMA_LINES = (
             'if (await wipe()) broadcast("t-deleted", { table: "t", action: "deleted", keys: {}, complete: true });',
             False,
         ),
+        (  # an owner lookup's call, and a delete's lookup held before the write (`lookups.py`)
+            "apps/web/src/app/actions.ts",
+            '    if (chatId != null) broadcast("m-created", { table: "m", action: "created", keys: {}, '
+            "row: { chatId }, complete: false }, { to: ownersOfChat(chatId) });\n",
+            True,
+        ),
+        ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await ownersOfInvitations(input.id);\n", True),
+        (
+            "apps/web/src/app/actions.ts",
+            '    broadcast("m-deleted", { table: "m", action: "deleted", keys: {}, complete: false }, '
+            "{ to: realtimeOwners12 });\n",
+            True,
+        ),
+        ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await dropTables(id);\n", False),
+        ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await ownersOfChat(wipe(id));\n", False),
+        (
+            "apps/web/src/app/actions.ts",
+            'broadcast("m-created", { table: "m", action: "created", keys: {}, complete: false }, { to: wipe(db) });',
+            False,
+        ),
         ("turbo.json", ',\n    "globalEnv": ["NEXT_PUBLIC_WS_URL"], evil', False),  # a bare word in JSON
         (PAGE, '  import { useRealtime } from "@/lib/realtime/use-realtime";\n', True),
         (PAGE, "    useRealtime(await drop)\n", False),  # two words in one of afc's hook lines
