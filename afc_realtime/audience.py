@@ -262,9 +262,21 @@ class _Run:
 
 def _decide(table: Table, run: _Run) -> Audience:
     intrinsic = _intrinsic(table, run)
+    if intrinsic is not None and intrinsic.reach is Reach.UNKNOWN and not is_identity(table, run.model):
+        # an owner afc cannot reach (a `teamId` nobody can join): the owner of a row it points at may read it
+        return _parents_if_owned(table, run) or intrinsic
     if intrinsic is not None:
         return intrinsic
     return _beyond_columns(table, run)
+
+
+def _parents_if_owned(table: Table, run: _Run) -> Audience | None:
+    run.visiting.add(table.name)
+    try:
+        found = _by_parents(table, run)
+    finally:
+        run.visiting.discard(table.name)
+    return found if found is not None and found.reach is Reach.PRIVATE else None
 
 
 def _beyond_columns(table: Table, run: _Run) -> Audience:
@@ -303,7 +315,9 @@ def _owners_of(parent: Table, run: _Run) -> Audience:
         run.owned[parent.name] = Audience(Reach.UNKNOWN, decided.reason)  # a cycle back here finds no owner
         run.visiting.add(parent.name)
         try:
-            found = _owned_by_columns(parent, run) or _by_parents(parent, run)
+            found = _owned_by_columns(parent, run)
+            if found is None or found.reach is not Reach.PRIVATE:
+                found = _by_parents(parent, run) or found
         finally:
             run.visiting.discard(parent.name)
         run.owned[parent.name] = found or Audience(Reach.UNKNOWN, decided.reason)
@@ -317,8 +331,9 @@ def _through(table: Table, column: str, parent: Table, owners: Audience) -> Audi
     if key is None or owners.reach is not Reach.PRIVATE or not owners.channels:
         return None
     hop = Hop(column, parent.name, key)
-    channels = tuple(Channel(c.kind, c.column, (hop, *c.via)) for c in owners.channels)
-    if any(len(c.via) > MAX_HOPS for c in channels):
+    reached = tuple(Channel(c.kind, c.column, (hop, *c.via)) for c in owners.channels)
+    channels = tuple(c for c in reached if len(c.via) <= MAX_HOPS)  # fewer owners than the parent's: never more
+    if not channels:
         return Audience(
             Reach.UNKNOWN,
             f"`{table.name}` rows belong to the owner of the `{parent.name}` row they point at (`{column}`), "
@@ -399,6 +414,8 @@ def _by_owners(table: Table, run: _Run) -> Audience | None:
                 f"`{table.name}.{column}` names its owner by a `{target.name}` row, and afc cannot tell which "
                 "signed-in user that is"
             )
+    direct = [c for c in channels if not c.via]
+    channels = direct or channels  # a row that names its owner does not need another row's
     if channels:
         owners = ", ".join(c.path() for c in channels)
         reason = f"`{table.name}` rows belong to their owner ({owners})"
@@ -424,6 +441,7 @@ def _reached(table: Table, column: str, target: Table, run: _Run) -> Audience | 
 def _by_parents(table: Table, run: _Run) -> Audience | None:
     """A row that points at a row nobody else may read (a comment on a private note) goes to that row's
     owners, reached through the reference (at most `MAX_HOPS` of them); where afc cannot name them, nobody."""
+    found: list[Audience] = []  # PRIVATE ones: the nearest owner wins; else the first reason
     for column in table.columns:
         parent = target_of(table, column, run.model)
         if parent is None or parent.name in run.visiting:
@@ -431,14 +449,18 @@ def _by_parents(table: Table, run: _Run) -> Audience | None:
         inherited = _owners_of(parent, run)
         if inherited.reach is not Reach.PUBLIC:
             through = _through(table, column, parent, inherited)
-            if through is not None:
-                return through
-            return Audience(
-                Reach.UNKNOWN,
-                f"`{table.name}` rows belong to `{parent.name}` rows (`{column}`), which are not public, "
-                "and afc cannot tell whose they are",
+            found.append(
+                through
+                or Audience(
+                    Reach.UNKNOWN,
+                    f"`{table.name}` rows belong to `{parent.name}` rows (`{column}`), which are not public, "
+                    "and afc cannot tell whose they are",
+                )
             )
-    return None
+    private = [a for a in found if a.reach is Reach.PRIVATE]
+    if private:
+        return min(private, key=lambda a: max(len(c.via) for c in a.channels))
+    return found[0] if found else None
 
 
 def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:

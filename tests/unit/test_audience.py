@@ -252,3 +252,25 @@ def test_a_group_no_membership_ties_users_to_goes_to_the_team_it_belongs_to():
     ownerless = Table("viewerGroup", ("id", "name"))
     alone = decide("groupEntry", model(USERS, ownerless, entries))
     assert alone.reach is Reach.UNKNOWN and "no membership table ties users to `viewerGroup`" in alone.reason
+
+
+def test_of_several_owned_parents_the_nearest_owner_wins():
+    rows = Table("row", ("id", "partId", "chatId"), {"partId": "part", "chatId": "chat"})
+    audience = decide("row", model(USERS, CHATS, STREAMS, PARTS, rows))
+    assert audience.channels[0].via == (Hop("chatId", "chat", "id"),)  # one reference, not three
+
+
+def test_a_row_naming_its_owner_does_not_add_owners_reached_through_another_row():
+    accounts = Table("account", ("id", "userId"), {"userId": "users"})
+    mailboxes = Table("mailbox", ("id", "userId", "accountId"), {"userId": "users", "accountId": "account"})
+    assert decide("mailbox", model(USERS, accounts, mailboxes)).label() == "user:<userId>"
+    alone = Table("mailbox", ("id", "accountId"), {"accountId": "account"})
+    assert decide("mailbox", model(USERS, accounts, alone)).label() == "user:<account.userId>"
+
+
+def test_an_owner_afc_cannot_reach_leaves_the_owner_of_a_parent_and_never_public():
+    rows = Table("job", ("id", "teamId", "chatId"), {"chatId": "chat"})  # `teamId`: no `teams` table at all
+    assert decide("job", model(USERS, CHATS, rows)).label() == "user:<chat.userId>"
+    lone = Table("job", ("id", "teamId"))
+    served = Exposure({"job": ("GET /api/jobs (route.ts:1)",)})
+    assert decide("job", model(USERS, lone), served).reach is Reach.UNKNOWN
