@@ -197,7 +197,7 @@ def recipe_roots(project: Project) -> list[str]:
 
 SOURCE_FILES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".mts", ".cjs", ".cts")
 # a value in the change: a name, a member chain, a blanked literal, a pure conversion (`Number(id)`)
-_VALUE = r"(?:[\w$.?\[\]\s-]*|(?:Number|String|BigInt|Boolean)\(\s*[\w$.?\[\]]*\s*\))"
+_VALUE = r"(?:[\w$.?!\[\]\s-]*|(?:Number|String|BigInt|Boolean)\(\s*[\w$.?!\[\]]*\s*\))"  # `link.teamId!` too
 _FIELD = rf"(?:\.\.\.[\w$]+|[\w$]*\s*(?::\s*{_VALUE})?)"
 _OBJECT = rf"\{{\s*(?:{_FIELD}(?:\s*,\s*{_FIELD})*)?\s*\}}"
 _CHANGE = (  # `{ table, action, keys, row?, complete }`, its strings blanked (broadcast.ts's RealtimeChange)

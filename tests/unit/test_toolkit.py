@@ -171,6 +171,12 @@ SCHEMA_LINES = (
             "{ to: realtimeOwners12 });\n",
             True,
         ),
+        (
+            "apps/web/src/app/actions.ts",
+            '        if (linkId != null) broadcast("view-created", { table: "view", action: "created", keys: {}, '
+            "row: { linkId, teamId: link.teamId! }, complete: false }, { to: ownersOfLink(linkId) });\n",
+            True,  # a non-null assertion is a value the change states
+        ),
         ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await dropTables(id);\n", False),
         ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await ownersOfChat(wipe(id));\n", False),
         (
