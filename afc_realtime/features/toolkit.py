@@ -204,7 +204,7 @@ _CHANGE = (  # `{ table, action, keys, row?, complete }`, its strings blanked (b
     rf"\{{\s*table\s*:\s*,\s*action\s*:\s*,\s*keys\s*:\s*{_OBJECT}\s*"
     rf"(?:,\s*row\s*(?::\s*(?:{_OBJECT}|[\w$.?\[\]]+))?\s*)?,\s*complete\s*:\s*(?:true|false)\s*\}}"
 )
-_CHECK = r"[\w$.?\[\]]+(?:\s*!=\s*null)?"
+_CHECK = r"[\w$.?!\[\]]+(?: as [\w$.]+)?(?:\s*!=\s*null)?"  # `params.postId as string != null` too
 # `to:` a list of channels (its template strings blanked), an owner lookup's call, or the owners a delete's
 # lookup held (`lookups.py`)
 _TO = rf"(,\s*\{{\s*to:\s*(\[[\s,]*\]|ownersOf[\w$]*\(\s*{_VALUE}\s*\)|realtimeOwners\d+)?\s*\}})?"

@@ -220,9 +220,20 @@ def drizzle_where(condition: SgNode | None, table: str | None) -> tuple[tuple[st
 
 
 def prisma_where(where: SgNode | None) -> tuple[tuple[str, str], ...]:
-    """`where: { id, userId: session.user.id }`: its plain equalities (not `{ in: [...] }`, `AND`, ...)."""
+    """`where: { id, userId: session.user.id }`: its plain equalities (not `{ in: [...] }`, `AND`, ...), and
+    those of a compound unique key (`userId_teamId: { userId, teamId }`: each field its name joins)."""
     found = read_object(where, None) if where is not None and unwrap(where).kind() == "object" else Read()
-    return tuple((c, v) for c, v in found.fields if c[:1].islower() or c[:1] == "_")
+    compound: list[tuple[str, str]] = []
+    for member in _named(unwrap(where)) if where is not None and unwrap(where).kind() == "object" else []:
+        name, value = (
+            (_key_name(member.field("key")), member.field("value")) if member.kind() == "pair" else (None, None)
+        )
+        if name is None or value is None or "_" not in name.strip("_") or unwrap(value).kind() != "object":
+            continue
+        inner = read_object(value, None)
+        if inner.fields and not inner.spreads and {c for c, _ in inner.fields} <= set(name.split("_")):
+            compound += inner.fields
+    return tuple((c, v) for c, v in (*found.fields, *compound) if c[:1].islower() or c[:1] == "_")
 
 
 def pair_value(obj: SgNode | None, key: str) -> SgNode | None:

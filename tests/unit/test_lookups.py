@@ -118,3 +118,16 @@ def test_a_prisma_lookup_reads_one_row_per_reference_and_a_drizzle_one_joins():
 class _NoTree:
     def read_text(self, path: str) -> None:
         return None
+
+
+def test_a_compound_unique_key_states_each_of_its_fields():
+    members = Table("userTeam", ("userId", "teamId", "role"), {"userId": "User"}, orm="prisma")
+    owned = Audience(Reach.PRIVATE, "owned", (Channel("user", "userId"),))
+    _, write = one_write(
+        "    await prisma.userTeam.delete({ where: { userId_teamId: { userId: id, teamId: chatId } } });"
+    )
+    assert write.change is not None and dict(write.change.where) == {"userId": "id", "teamId": "chatId"}
+    sent = payload.line(write, owned, members, '"')
+    assert isinstance(sent, payload.Line) and sent.to == "`user:${id}`"
+    _, other = one_write("    await prisma.userTeam.delete({ where: { settings: { userId: id } } });")
+    assert other.change is not None and other.change.where == ()  # a relation filter, not a key

@@ -177,6 +177,12 @@ SCHEMA_LINES = (
             "row: { linkId, teamId: link.teamId! }, complete: false }, { to: ownersOfLink(linkId) });\n",
             True,  # a non-null assertion is a value the change states
         ),
+        (
+            "apps/web/src/app/api/posts/route.ts",
+            '    if (params.postId as string != null) broadcast("post-deleted", { table: "post", action: "deleted", '
+            "keys: { id: params.postId as string }, complete: false }, { to: realtimeOwners28 })\n",
+            True,
+        ),
         ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await dropTables(id);\n", False),
         ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await ownersOfChat(wipe(id));\n", False),
         (
