@@ -33,13 +33,35 @@ class Reach(StrEnum):
     UNKNOWN = "unknown"  # afc cannot tell, or nobody could join the owner's channel: not sent
 
 
+MAX_HOPS = 3  # how many references afc follows from a row to the row that names its owner
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One reference followed from a row to the row it points at: `stream.chatId` -> `chat.id`."""
+
+    column: str  # the column of the row before: `chatId`
+    table: str  # the table it points at: `chat`
+    key: str  # the column of that table it names: `id`
+
+
 @dataclass(frozen=True)
 class Channel:
     kind: str  # user, team, ...
-    column: str  # the row's property holding the id
+    column: str  # the property holding the id: on the written row, or on the last table of `via`
+    via: tuple[Hop, ...] = ()  # the references from the written row to the row that names the owner
 
     def label(self) -> str:
-        return f"{self.kind}:<{self.column}>"
+        if not self.via:
+            return f"{self.kind}:<{self.column}>"
+        return f"{self.kind}:<{self.via[-1].table}.{self.column}>"
+
+    def path(self) -> str:
+        """`chatId` -> `chat.userId`: how the owner is reached, for the plan."""
+        steps = [f"`{self.via[0].column}`"] if self.via else []
+        steps += [f"`{hop.table}.{nxt.column}`" for hop, nxt in zip(self.via, self.via[1:], strict=False)]
+        steps.append(f"`{self.via[-1].table}.{self.column}`" if self.via else f"`{self.column}`")
+        return " -> ".join(steps)
 
 
 @dataclass(frozen=True)
@@ -222,6 +244,7 @@ class _Run:
     model: DataModel
     exposure: Exposure
     decided: dict[str, Audience] = field(default_factory=dict)
+    owned: dict[str, Audience] = field(default_factory=dict)  # as `decided`, credentials aside
     visiting: set[str] = field(default_factory=set)
     _ties: list[Membership] | None = None
 
@@ -239,19 +262,31 @@ class _Run:
 
 def _decide(table: Table, run: _Run) -> Audience:
     intrinsic = _intrinsic(table, run)
+    if intrinsic is not None and intrinsic.reach is Reach.UNKNOWN and not is_identity(table, run.model):
+        # an owner afc cannot reach (a `teamId` nobody can join): the owner of a row it points at may read it
+        return _parents_if_owned(table, run) or intrinsic
     if intrinsic is not None:
         return intrinsic
+    return _beyond_columns(table, run)
+
+
+def _parents_if_owned(table: Table, run: _Run) -> Audience | None:
     run.visiting.add(table.name)
     try:
-        inherited = _by_parents(table, run)
+        found = _by_parents(table, run)
     finally:
         run.visiting.discard(table.name)
-    if inherited is not None:
-        return inherited
-    pointed = _pointed_at_by_owned(table, run)
-    if pointed is not None:
-        return pointed
-    return _public_or_nobody(table, run.exposure)
+    return found if found is not None and found.reach is Reach.PRIVATE else None
+
+
+def _beyond_columns(table: Table, run: _Run) -> Audience:
+    """What the rows a table points at, or that point at it, decide; else public or nobody."""
+    run.visiting.add(table.name)
+    try:
+        found = _by_parents(table, run) or _pointed_at_by_owned(table, run)
+    finally:
+        run.visiting.discard(table.name)
+    return found or _public_or_nobody(table, run.exposure)
 
 
 def _intrinsic(table: Table, run: _Run) -> Audience | None:
@@ -261,15 +296,70 @@ def _intrinsic(table: Table, run: _Run) -> Audience | None:
     credentials = [c for c in table.columns if names.is_credential(c)]
     if credentials:
         return Audience(Reach.NEVER, f"rows of `{table.name}` hold credentials ({', '.join(credentials)})")
+    return _owned_by_columns(table, run)
+
+
+def _owned_by_columns(table: Table, run: _Run) -> Audience | None:
     if is_identity(table, run.model):
         return _own_channel(table, run)
     return _by_owners(table, run)
+
+
+def _owners_of(parent: Table, run: _Run) -> Audience:
+    """Whose a parent row is, to whoever points at it: its decision, or for a row with credentials (never
+    sent itself) who owns it all the same: a row pointing at it holds none of its credentials."""
+    decided = decide(parent.name, run.model, run.exposure, run)
+    if decided.reach is not Reach.NEVER:
+        return decided
+    if parent.name not in run.owned:
+        run.owned[parent.name] = Audience(Reach.UNKNOWN, decided.reason)  # a cycle back here finds no owner
+        run.visiting.add(parent.name)
+        try:
+            found = _owned_by_columns(parent, run)
+            if found is None or found.reach is not Reach.PRIVATE:
+                found = _by_parents(parent, run) or found
+        finally:
+            run.visiting.discard(parent.name)
+        run.owned[parent.name] = found or Audience(Reach.UNKNOWN, decided.reason)
+    return run.owned[parent.name]
+
+
+def _through(table: Table, column: str, parent: Table, owners: Audience) -> Audience | None:
+    """The owners of `parent`, reached from a `table` row through its `column`; None when that names none
+    (the parent's own key unknown, or the owner more than `MAX_HOPS` references away)."""
+    key = table.target_key(column, parent)
+    if key is None or owners.reach is not Reach.PRIVATE or not owners.channels:
+        return None
+    hop = Hop(column, parent.name, key)
+    reached = tuple(Channel(c.kind, c.column, (hop, *c.via)) for c in owners.channels)
+    channels = tuple(c for c in reached if len(c.via) <= MAX_HOPS)  # fewer owners than the parent's: never more
+    if not channels:
+        return Audience(
+            Reach.UNKNOWN,
+            f"`{table.name}` rows belong to the owner of the `{parent.name}` row they point at (`{column}`), "
+            f"who is more than {MAX_HOPS} references away: afc follows at most {MAX_HOPS}",
+        )
+    paths = ", ".join(c.path() for c in channels)
+    return Audience(
+        Reach.PRIVATE,
+        f"`{table.name}` rows belong to the owner of the `{parent.name}` row they point at ({paths})",
+        channels,
+    )
 
 
 def _own_channel(table: Table, run: _Run) -> Audience:
     if "id" not in table.columns:
         return Audience(Reach.UNKNOWN, f"`{table.name}` has no `id` column to name its channel by")
     if not is_user_table(table) and table.name not in run.joinable():
+        owned = _by_owners(table, run)
+        if owned is None or owned.reach is not Reach.PRIVATE:
+            run.visiting.add(table.name)
+            try:
+                owned = _by_parents(table, run)
+            finally:
+                run.visiting.discard(table.name)
+        if owned is not None and owned.reach is Reach.PRIVATE:  # a group that belongs to a team or a user
+            return owned
         return Audience(Reach.UNKNOWN, _no_membership(table, run))
     channel = Channel(channel_kind(table), "id")
     return Audience(Reach.PRIVATE, f"a `{table.name}` row goes to its own channel only", (channel,))
@@ -291,7 +381,10 @@ def _no_membership(tenant: Table, run: _Run) -> str:
 
 
 def _by_owners(table: Table, run: _Run) -> Audience | None:
-    """The owners' channels, from owner columns; None when the row names no owner."""
+    """The owners' channels, from owner columns; None when the row names no owner. An owner column that
+    points at a row which is not someone (a `recipientId` naming a `Recipient`, a `groupId` naming a group
+    no membership table ties users to) names that row's owners, reached through it. `tenant=False`: only
+    columns that point at users or at a tenant other than the table's own kind (a group's team)."""
     model = run.model
     channels: list[Channel] = []
     unjoinable: list[str] = []
@@ -304,17 +397,27 @@ def _by_owners(table: Table, run: _Run) -> Audience | None:
         elif target is not None and is_tenant(target, model):
             if target.name in joinable:
                 channels.append(Channel(channel_kind(target), column))
+                continue
+            reached = _reached(table, column, target, run)
+            if reached is not None and reached.reach is Reach.PRIVATE:
+                channels += reached.channels
             else:
                 unjoinable.append(f"`{column}`: {_no_membership(target, run)}")
         elif named_owner and target is None:
             unjoinable.append(f"`{table.name}.{column}` looks like an owner, but afc cannot tell whose it is")
         elif named_owner and target is not None:
+            reached = _reached(table, column, target, run)
+            if reached is not None and reached.reach is Reach.PRIVATE:
+                channels += reached.channels
+                continue
             unjoinable.append(
                 f"`{table.name}.{column}` names its owner by a `{target.name}` row, and afc cannot tell which "
                 "signed-in user that is"
             )
+    direct = [c for c in channels if not c.via]
+    channels = direct or channels  # a row that names its owner does not need another row's
     if channels:
-        owners = ", ".join(f"`{c.column}`" for c in channels)
+        owners = ", ".join(c.path() for c in channels)
         reason = f"`{table.name}` rows belong to their owner ({owners})"
         if unjoinable:
             reason += "; left out: " + "; ".join(unjoinable)
@@ -324,20 +427,40 @@ def _by_owners(table: Table, run: _Run) -> Audience | None:
     return None
 
 
+def _reached(table: Table, column: str, target: Table, run: _Run) -> Audience | None:
+    """The owners of the `target` row a `table` row points at through `column`, if afc can name them."""
+    if target.name in run.visiting or target is table:
+        return None
+    run.visiting.add(table.name)
+    try:
+        return _through(table, column, target, _owners_of(target, run))
+    finally:
+        run.visiting.discard(table.name)
+
+
 def _by_parents(table: Table, run: _Run) -> Audience | None:
-    """A row that points at a row nobody else may read (a comment on a private note) is not sent."""
+    """A row that points at a row nobody else may read (a comment on a private note) goes to that row's
+    owners, reached through the reference (at most `MAX_HOPS` of them); where afc cannot name them, nobody."""
+    found: list[Audience] = []  # PRIVATE ones: the nearest owner wins; else the first reason
     for column in table.columns:
         parent = target_of(table, column, run.model)
         if parent is None or parent.name in run.visiting:
             continue
-        inherited = decide(parent.name, run.model, run.exposure, run)
+        inherited = _owners_of(parent, run)
         if inherited.reach is not Reach.PUBLIC:
-            return Audience(
-                Reach.UNKNOWN,
-                f"`{table.name}` rows belong to `{parent.name}` rows (`{column}`), which are not public, "
-                "and afc cannot tell whose they are",
+            through = _through(table, column, parent, inherited)
+            found.append(
+                through
+                or Audience(
+                    Reach.UNKNOWN,
+                    f"`{table.name}` rows belong to `{parent.name}` rows (`{column}`), which are not public, "
+                    "and afc cannot tell whose they are",
+                )
             )
-    return None
+    private = [a for a in found if a.reach is Reach.PRIVATE]
+    if private:
+        return min(private, key=lambda a: max(len(c.via) for c in a.channels))
+    return found[0] if found else None
 
 
 def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
@@ -348,7 +471,7 @@ def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
     if run.exposure.places(table) or run.exposure.named(table):
         return None
     for other in run.model.tables.values():
-        if other is table:
+        if other is table or other.name in run.visiting - {table.name}:
             continue
         for column in other.columns:
             if target_of(other, column, run.model) is not table:

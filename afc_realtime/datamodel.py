@@ -28,6 +28,16 @@ class Table:
     where: str = ""  # path:line of the declaration
     orm: str = "drizzle"
     keys: tuple[str, ...] = ()  # the columns that name one row: the primary key, then the unique ones
+    targets: dict[str, str] = field(default_factory=dict)  # column -> the column it points at (`chat.id`: id)
+
+    def target_key(self, column: str, parent: Table) -> str | None:
+        """The column of `parent` that `column` names: the declared one, else its primary key (or `id`)."""
+        declared = self.targets.get(column)
+        if declared is not None:
+            return declared if declared in parent.columns else None
+        if parent.keys:
+            return parent.keys[0]
+        return "id" if "id" in parent.columns else None
 
 
 @dataclass
@@ -77,9 +87,9 @@ def _read_drizzle(path: str, text: str, model: DataModel) -> None:
         columns = _columns_object(value)
         if columns is None:
             continue
-        names, references = _drizzle_columns(columns)
+        names, references, targets = _drizzle_columns(columns)
         where = f"{path}:{loaded.line(declarator)}"
-        table = Table(name.text(), names, references, where, "drizzle", _drizzle_keys(columns))
+        table = Table(name.text(), names, references, where, "drizzle", _drizzle_keys(columns), targets)
         model.tables[table.name] = table
 
 
@@ -98,18 +108,19 @@ def _columns_object(call: SgNode) -> SgNode | None:
     return None
 
 
-def _drizzle_columns(columns: SgNode) -> tuple[tuple[str, ...], dict[str, str]]:
-    names, references = [], {}
+def _drizzle_columns(columns: SgNode) -> tuple[tuple[str, ...], dict[str, str], dict[str, str]]:
+    names, references, targets = [], {}, {}
     for pair in columns.children():
         key = pair.field("key")
         if pair.kind() != "pair" or key is None:
             continue
         column = key.text().strip("\"'")
         names.append(column)
-        target = re.search(r"\.references\(\s*\(\s*\)\s*(?::\s*\w+\s*)?=>\s*(\w+)\.", pair.text())
+        target = re.search(r"\.references\(\s*\(\s*\)\s*(?::\s*\w+\s*)?=>\s*(\w+)\.(\w+)", pair.text())
         if target:
             references[column] = target.group(1)
-    return tuple(names), references
+            targets[column] = target.group(2)
+    return tuple(names), references, targets
 
 
 def _drizzle_keys(columns: SgNode) -> tuple[str, ...]:
@@ -134,6 +145,7 @@ PRISMA_SCALARS = frozenset(
 _MODEL = re.compile(r"^\s*model\s+(\w+)\s*\{\s*$")
 _FIELD = re.compile(r"^\s*(\w+)\s+(\w+)(\[\])?(\?)?(.*)$")
 _RELATION = re.compile(r"@relation\((?:[^)]*?)fields:\s*\[([^\]]*)\]")
+_REFERENCES = re.compile(r"@relation\((?:[^)]*?)references:\s*\[([^\]]*)\]")
 
 
 def _read_prisma(path: str, text: str, model: DataModel) -> None:
@@ -141,6 +153,7 @@ def _read_prisma(path: str, text: str, model: DataModel) -> None:
     model.sources.append(path)
     current: tuple[str, int, list[str], dict[str, str]] | None = None
     keys: list[str] = []
+    targets: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         body = line.split("//", 1)[0]
         if current is None:
@@ -152,16 +165,22 @@ def _read_prisma(path: str, text: str, model: DataModel) -> None:
             name, start, columns, references = current
             primary = [k for k in keys if k.startswith("@id ")]
             ordered = tuple(k.split(" ", 1)[1] for k in [*primary, *(k for k in keys if k not in primary)])
-            model.tables[name] = Table(name, tuple(columns), references, f"{path}:{start}", "prisma", ordered)
-            current, keys = None, []
+            where = f"{path}:{start}"
+            model.tables[name] = Table(name, tuple(columns), references, where, "prisma", ordered, targets)
+            current, keys, targets = None, [], {}
             continue
         found = _FIELD.match(body)
         if found is None or body.strip().startswith("@@"):
             continue
         relation = _RELATION.search(found.group(5))
         if relation:  # `author User @relation(fields: [authorId], references: [id])`: authorId points at User
-            for column in (c.strip() for c in relation.group(1).split(",")):
+            fields = [c.strip() for c in relation.group(1).split(",")]
+            pointed = _REFERENCES.search(found.group(5))
+            keyed = [c.strip() for c in pointed.group(1).split(",")] if pointed else []
+            for i, column in enumerate(fields):
                 current[3][column] = found.group(2)
+                if len(keyed) == len(fields):
+                    targets[column] = keyed[i]
         elif found.group(2) in PRISMA_SCALARS or _is_enum(found.group(2), text):
             current[2].append(found.group(1))  # relation fields (another model's type) are not on the row
             key = re.search(r"@(id|unique)\b", found.group(5))

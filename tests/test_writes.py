@@ -195,7 +195,8 @@ def test_writes_that_keep_no_row_send_the_change_they_state(tmp_path, web_toolch
         ("app/api/todos/route.ts", "POST", "todo-created", "public", True),
         ("app/notes/actions.ts", "action addNote", "note-created", "user:<userId>", True),
         ("app/notes/actions.ts", "action editNote", "note-updated", "user:<userId>", True),  # owner from the where
-        ("app/notes/actions.ts", "action editAnyNote", "note-updated", "nobody", False),
+        # no owner stated: looked up by the key (an owner lookup of `owners.ts`); old behaviour sent it to nobody
+        ("app/notes/actions.ts", "action editAnyNote", "note-updated", "user:<userId>", True),
         ("app/notes/actions.ts", "action finishTodo", "todo-updated", "public", True),
         ("app/notes/actions.ts", "action dropTodo", "todo-deleted", "public", True),
         # in callbacks, under a condition, returned at once (issue 18): wired where they are
@@ -215,12 +216,6 @@ def test_writes_that_keep_no_row_send_the_change_they_state(tmp_path, web_toolch
         "info",
         "action addNote: note-created: left out of the change: `body` (`text.trim()`: evaluated again it could "
         "give another value)",
-    ) in notes
-    assert (
-        "app/notes/actions.ts",
-        "skip",
-        "action editAnyNote: not broadcast: `notes` rows go to their owner (`userId`), and this write does not "
-        "state `userId`, so afc cannot tell whose row it is (afc reads only what the write itself says)",
     ) in notes
     project = add_check_remove(tmp_path, CHANGES_PROJECT, web_toolchain, node)
     assert project.exists()
@@ -273,6 +268,11 @@ def test_the_change_lines_go_right_after_the_write(tmp_path):
     )
     assert 'import { broadcast } from "@/lib/realtime/broadcast";\n' in shapes
     assert 'import { broadcastAfter } from "@/lib/realtime/broadcast";\n' in shapes
+    assert (
+        "    await db.update(notes).set({ body: text }).where(eq(notes.id, id));\n"
+        '    if (id != null) broadcast("note-updated", { table: "notes", action: "updated", keys: { id }, '
+        "row: { id, body: text }, complete: false }, { to: ownersOfNotes(id) });\n" in actions
+    )
     route = (project / "apps/web/src/app/api/messages/route.ts").read_text()
     assert "broadcastAfter" not in route  # imported only where a write is wrapped
     assert (
@@ -290,7 +290,7 @@ def test_prisma_select_not_kept_and_many(tmp_path, web_toolchain, node):
         ("mutation post.create", "post-created", "user:<authorId>", True),  # `select: { id: true }`
         ("mutation post.draft", "post-created", "user:<authorId>", True),  # not kept
         ("mutation post.retitle", "post-updated", "user:<authorId>", True),  # owner from the where
-        ("mutation post.rename", "post-updated", "nobody", False),  # no owner stated
+        ("mutation post.rename", "post-updated", "user:<authorId>", True),  # no owner stated: looked up by `id`
         ("mutation post.retag", "tag-updated", "public", True),  # updateMany: one change, no row
         ("mutation post.archive", "post-deleted", "user:<authorId>", True),  # returned at once: wrapped
         ("mutation post.label", "tag-updated", "public", True),  # an upsert, returned

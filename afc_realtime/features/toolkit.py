@@ -198,17 +198,19 @@ def recipe_roots(project: Project) -> list[str]:
 
 SOURCE_FILES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".mts", ".cjs", ".cts")
 # a value in the change: a name, a member chain, a blanked literal, a pure conversion (`Number(id)`)
-_VALUE = r"(?:[\w$.?\[\]\s-]*|(?:Number|String|BigInt|Boolean)\(\s*[\w$.?\[\]]*\s*\))"
+_VALUE = r"(?:[\w$.?!\[\]\s-]*|(?:Number|String|BigInt|Boolean)\(\s*[\w$.?!\[\]]*\s*\))"  # `link.teamId!` too
 _FIELD = rf"(?:\.\.\.[\w$]+|[\w$]*\s*(?::\s*{_VALUE})?)"
 _OBJECT = rf"\{{\s*(?:{_FIELD}(?:\s*,\s*{_FIELD})*)?\s*\}}"
 _CHANGE = (  # `{ table, action, keys, row?, complete }`, its strings blanked (broadcast.ts's RealtimeChange)
     rf"\{{\s*table\s*:\s*,\s*action\s*:\s*,\s*keys\s*:\s*{_OBJECT}\s*"
     rf"(?:,\s*row\s*(?::\s*(?:{_OBJECT}|[\w$.?\[\]]+))?\s*)?,\s*complete\s*:\s*(?:true|false)\s*\}}"
 )
-_CHECK = r"[\w$.?\[\]]+(?:\s*!=\s*null)?"
+_CHECK = r"[\w$.?!\[\]]+(?: as [\w$.]+)?(?:\s*!=\s*null)?"  # `params.postId as string != null` too
+# `to:` a list of channels (its template strings blanked), an owner lookup's call, or the owners a delete's
+# lookup held (`lookups.py`)
+_TO = rf"(,\s*\{{\s*to:\s*(\[[\s,]*\]|ownersOf[\w$]*\(\s*{_VALUE}\s*\)|realtimeOwners\d+)?\s*\}})?"
 _CHANGE_LINE = (  # `if (checks) broadcast("event", change, { to });`, strings blanked
-    rf"(if\s*\(\s*{_CHECK}(?:\s*&&\s*{_CHECK})*\s*\)\s*)?broadcast\(\s*,\s*{_CHANGE}\s*"
-    r"(,\s*\{\s*to:\s*(\[[\s,]*\])?\s*\})?\s*\);?"
+    rf"(if\s*\(\s*{_CHECK}(?:\s*&&\s*{_CHECK})*\s*\)\s*)?broadcast\(\s*,\s*{_CHANGE}\s*{_TO}\s*\);?"
 )
 # The lines afc inserts in source code, once their string literals are blanked: a broadcast call (guarded
 # or not), an import of a realtime helper or of zod, a page hook, the refresh component, an env-schema
@@ -222,6 +224,7 @@ _SOURCE_LINES = [
     # a write wrapped where no line of its own can go: `broadcastAfter(` before it, this after it
     re.compile(r"^\s*broadcastAfter\($"),
     re.compile(rf"^,\s*\(\s*(?:written)?\s*\)\s*=>\s*\{{\s*{_CHANGE_LINE}\s*\}}\s*\)$"),
+    re.compile(rf"^\s*const\s+realtimeOwners\d+\s*=\s*await\s+ownersOf[\w$]*\(\s*{_VALUE}\s*\);?\s*$"),
     re.compile(r"^\s*useRealtime\w*\([\w$.(),\[\]\s]*\);?\s*$"),
     re.compile(r"^\s*<RealtimeRefresh\s+events=\{\[[\s,]*\]\}\s*/>\s*$"),
     re.compile(

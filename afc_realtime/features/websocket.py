@@ -6,9 +6,10 @@ import fnmatch
 import os
 import posixpath
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from .. import __version__, access, authcall, datamodel, nextsteps, reads, render
+from .. import __version__, access, authcall, datamodel, lookups, nextsteps, reads, render
 from .. import manifest as manifest_mod
 from ..audience import Audience, Exposure, Reach, decide, names_a_table
 from ..auth import AuthSetup, detect_auth
@@ -66,7 +67,7 @@ def plan_add(
     placement = envvars.place(project, tree)
     files = _stage_generated(project, tree, auth, port, placement.home)
     draft = Draft(tree, plan)
-    events, feeds, wired = _wire_writes(project, draft, public, public_tables)
+    events, feeds, wired = _wire_writes(project, draft, public, public_tables, files)
     files.update(_type_events(project, draft, wired))
     files.update(_wire_pages(project, draft, feeds))
     _declare_env_schema(project, draft)
@@ -238,13 +239,40 @@ def exposure(
     return Exposure(reads.served(project, tree, load, model), frozenset(chosen), tenants)
 
 
+@dataclass
+class _Owners:
+    """The owner lookups one run's lines call (`lookups.py`), through the app's clients."""
+
+    clients: list[lookups.Client]
+    found: lookups.Lookups = field(default_factory=lookups.Lookups)
+    used: list[str] = field(default_factory=list)  # the functions the file being wired calls
+
+    def reach(self, table: Table | None, file: ts.TsFile, write: Write) -> bool:
+        """Whether a lookup can read `table`: through the client the app exports, else the one this write's
+        file imports (the first such for each ORM)."""
+        if table is None:
+            return False
+        if not any(c.orm == table.orm for c in self.clients):
+            found = lookups.client_at(file, write.line, table.orm)
+            if found is not None:
+                self.clients.append(found)
+        return any(c.orm == table.orm for c in self.clients)
+
+
 def _wire_writes(
-    project: Project, draft: Draft, public: bool, public_tables: tuple[str, ...] = ()
+    project: Project,
+    draft: Draft,
+    public: bool,
+    public_tables: tuple[str, ...] = (),
+    generated: dict[str, bytes] | None = None,
 ) -> tuple[list[str], list[Feed], list[typed.Wired]]:
     """A broadcast after every write whose row afc can send, to whoever may see that row (`audience.py`);
     every write found lands in the plan, wired or not and why. Returns the events, each wired write as the
-    pages it feeds see it, and as its payload type needs it (`typed.py`)."""
+    pages it feeds see it, and as its payload type needs it (`typed.py`); the owner lookups the lines call go
+    to `owners.ts`, staged and added to `generated`."""
     model = datamodel.read(draft.tree, project.packages)
+    clients = [c for orm in ("drizzle", "prisma") if (c := lookups.client(project, draft.tree, orm)) is not None]
+    owners = _Owners(clients)
     for problem in model.problems:
         draft.take(problem)
     seen = exposure(project, draft.tree, model, public_tables, draft.typescript)
@@ -266,7 +294,7 @@ def _wire_writes(
                 audiences[result.table] = decide(result.table, model, seen)
             table = model.table(result.table) if result.table else None
             decided = (audiences[result.table], table)
-            if isinstance(_broadcast(draft, file, result, event, decided, public), Edit):
+            if isinstance(_broadcast(draft, file, result, event, decided, public, owners), Edit):
                 events.add(event)
                 wired = True
                 wrapped = wrapped or result.wrapped
@@ -280,6 +308,15 @@ def _wire_writes(
             draft.take(ts.add_import(file, "broadcast", _helper_import(project, file.path, "broadcast")))
         if wrapped:
             draft.take(ts.add_import(file, inserter.WRAPPER, _helper_import(project, file.path, "broadcast")))
+        for function in dict.fromkeys(owners.used):
+            draft.take(ts.add_import(file, function, _helper_import(project, file.path, lookups.MODULE)))
+        owners.used.clear()
+    if owners.found.found:
+        path = f"{project.helpers_dir}/{lookups.MODULE}.ts"
+        text = lookups.render(list(owners.found.found.values()), model, project, draft.tree, path, clients)
+        draft.tree.write(path, text.encode())
+        if generated is not None:
+            generated[path] = text.encode()
     return sorted(events), feeds, wired_writes
 
 
@@ -303,7 +340,13 @@ def _helper_import(project: Project, path: str, helper: str) -> str:
 
 
 def _broadcast(
-    draft: Draft, file: ts.TsFile, write: Write, event: str, decided: tuple[Audience, Table | None], public: bool
+    draft: Draft,
+    file: ts.TsFile,
+    write: Write,
+    event: str,
+    decided: tuple[Audience, Table | None],
+    public: bool,
+    owners: _Owners | None = None,
 ) -> Edit | Skip:
     """The broadcast line for one write, or a skip saying why the change is not sent; both land in the plan."""
     audience, table = decided
@@ -319,11 +362,18 @@ def _broadcast(
         reason = f"{reason.removesuffix(' (--no-public leaves them out)')}; --no-public leaves it out"
         result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
     else:
-        sent = payload.line(write, audience, table, ts.quote_of(file.root))
+        reach = owners is not None and owners.reach(table, file, write)
+        sent = payload.line(write, audience, table, ts.quote_of(file.root), lookups=reach)
         if isinstance(sent, str):
             result = Skip(file.path, sent, write.line, write.handler)
+        elif sent.lookup is not None and owners is not None and not owners.found.can_add(sent.lookup):
+            why = f"another owner lookup is named `{sent.lookup.function()}`"
+            result = Skip(file.path, f"not broadcast: {why}", write.line, write.handler)
         else:
             result = inserter.broadcast(file, write, event, "broadcast", sent)
+            if isinstance(result, Edit) and sent.lookup is not None and owners is not None:
+                owners.found.add(sent.lookup)
+                owners.used.append(sent.lookup.function())
     wired = isinstance(result, Edit)
     label = audience.label() if wired else "nobody"
     if isinstance(result, Skip) and write.wirable and audience.sent and not no_public:

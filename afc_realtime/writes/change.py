@@ -240,7 +240,9 @@ def _compound_keys(where: SgNode | None) -> tuple[tuple[str, str], ...]:
         if name is None or value is None or "_" not in name.strip("_") or unwrap(value).kind() != "object":
             continue
         inner = read_object(value, None)
-        if inner.readable and not inner.spreads and "_".join(c for c, _ in inner.fields) == name:
+        fields = [c for c, _ in inner.fields]
+        named = "_".join(fields) == name or sorted(fields) == sorted(name.split("_"))
+        if inner.readable and not inner.spreads and fields and named:
             found += inner.fields
     return tuple(found)
 

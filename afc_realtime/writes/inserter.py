@@ -12,7 +12,7 @@ from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile, line_after_insertion, quote_of, statement_line_insertion
 from ..textfile import line_end
 from .payload import Line
-from .site import CREATED, Write
+from .site import CREATED, FUNCTIONS, Write, is_async
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -37,6 +37,8 @@ def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -
     if not write.wirable or anchor is None:
         return Skip(file.path, write.reason or "afc cannot read this write", write.line, write.handler)
     if write.wrapped:
+        if sent.before is not None:  # a delete's owners are read before it, on a line a wrapped write has not
+            return Skip(file.path, f"not broadcast: {_NO_LOOKUP}", write.line, write.handler)
         return _wrap(file, write, event, helper, sent, anchor)
     semi = ";" if anchor.text().rstrip().endswith(";") else ""
     if write.after and anchor.kind() == "if_statement":
@@ -55,7 +57,34 @@ def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -
             return Skip(file.path, "the response shares its line with other code", write.line, write.handler)
         insertion = found
     line = file.line(anchor) + (1 if write.after else 0)
-    return Edit(file.path, (insertion,), line=line, subject=event)
+    if sent.before is None:
+        return Edit(file.path, (insertion,), line=line, subject=event)
+    lookup = _before(file, write, sent.before + semi)
+    if isinstance(lookup, Skip):
+        return lookup
+    return Edit(file.path, (lookup, insertion), line=line, subject=event)
+
+
+_NO_LOOKUP = "afc cannot place the lookup of the deleted row's owner on a line of its own before the write"
+
+
+def _before(file: TsFile, write: Write, statement: str) -> Insertion | Skip:
+    """The owner lookup a delete needs, on a line of its own just above the write (the row is gone after):
+    only where the write is a statement of an `async` function's body, so the `await` is valid."""
+    anchor = write.anchor
+    ancestors = anchor.ancestors() if anchor is not None else []
+    function = next((a for a in ancestors if a.kind() in (*FUNCTIONS, "method_definition")), None)
+    placed = (
+        anchor is not None
+        and write.after
+        and anchor.kind() != "if_statement"
+        and function is not None
+        and is_async(function)
+    )
+    found = statement_line_insertion(file.text, anchor, statement, "owner lookup") if placed and anchor else None
+    if found is None:
+        return Skip(file.path, f"not broadcast: {_NO_LOOKUP}", write.line, write.handler)
+    return found
 
 
 WRAPPER = "broadcastAfter"  # `broadcast.ts`: runs a write, sends its change, gives its result back

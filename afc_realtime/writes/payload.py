@@ -5,15 +5,18 @@
 `keys` names the changed row (its primary key, or a unique column; `{}` when the write names none afc can
 read), `row` holds every column value the write states or returns (absent when it states none), and
 `complete` is true only when `row` is the whole stored row (a kept `.returning()`, a Prisma result without
-`select`). Also the channel (`to`) of each owner, from the value the change carries for its column."""
+`select`). Also the channel (`to`) of each owner, from the value the change carries for its column, or, where
+the write names the owner's row only by a reference or by its own key, from an owner lookup afc generates
+(`lookups.py`: `to: ownersOfChat(chatId)`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..audience import Audience, Reach
+from ..audience import Audience, Channel, Reach
 from ..datamodel import Table
-from .site import Change, Write
+from ..lookups import Lookup
+from .site import DELETED, Change, Write
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,8 @@ class Line:
     payload: str  # the change object, as TypeScript
     to: str  # the channel expression
     checks: tuple[str, ...] = ()  # what must hold before sending: each owner value is defined
+    lookup: Lookup | None = None  # the owner lookup `to` calls, where the write does not state the owner
+    before: str | None = None  # the variable holding the owners, looked up before the write (a delete)
 
 
 def key_columns(table: Table | None) -> tuple[str, ...]:
@@ -84,25 +89,71 @@ def _checkable(value: str) -> bool:
     return value[:1] not in "\"'`0123456789-" and value not in ("true", "false", "null", "undefined")
 
 
-def line(write: Write, audience: Audience, table: Table | None, quote: str) -> Line | str:
-    """The payload and channels of a write's broadcast, or why nobody can receive it."""
+def line(write: Write, audience: Audience, table: Table | None, quote: str, lookups: bool = False) -> Line | str:
+    """The payload and channels of a write's broadcast, or why nobody can receive it. With `lookups`, a write
+    that names its owner's row only by a reference (`chatId`) or by its own key (an update by `id`) sends to
+    what an owner lookup returns."""
     text = payload(write, table, quote)
     if audience.reach is Reach.PUBLIC:
         return Line(text, f"{quote}public{quote}")
     change = write.change or Change(many=True)
-    channels, checks = [], []
-    for channel in audience.channels:
-        owner = None if change.many else value(change, channel.column, table)
+    direct = _direct(write, audience.channels, change, table)
+    if isinstance(direct, tuple):
+        channels, checks = direct
+        to = channels[0] if len(channels) == 1 else "[" + ", ".join(channels) + "]"
+        return Line(text, to, tuple(dict.fromkeys(checks)))
+    if change.many or not lookups or table is None:
+        return direct
+    return _looked_up(write, audience.channels, change, table, text) or direct
+
+
+def _direct(
+    write: Write, channels: tuple[Channel, ...], change: Change, table: Table | None
+) -> tuple[list[str], list[str]] | str:
+    """The channels from the owner values the change states, or why it states none."""
+    found, checks = [], []
+    for channel in channels:
+        column = channel.via[0].column if channel.via else channel.column
+        owner = None if change.many else value(change, column, table)
         if owner is None:
-            stated = "changes several rows at once" if change.many else f"does not state `{channel.column}`"
+            stated = "changes several rows at once" if change.many else f"does not state `{column}`"
             return (
-                f"not broadcast: `{write.table}` rows go to their owner (`{channel.column}`), and this write "
+                f"not broadcast: `{write.table}` rows go to their owner ({channel.path()}), and this write "
                 f"{stated}, so afc cannot tell whose row it is (afc reads only what the write itself says)"
             )
         if owner in ("null", "undefined"):
-            return f"not broadcast: the write sets its owner `{channel.column}` to `{owner}`: nobody owns the row"
-        channels.append(f"`{channel.kind}:${{{owner}}}`")
+            return f"not broadcast: the write sets its owner `{column}` to `{owner}`: nobody owns the row"
+        if channel.via:  # the owner is on another row: only a lookup names it
+            return (
+                f"not broadcast: `{write.table}` rows go to the owner of the row they point at ({channel.path()}), "
+                "and afc looks owners up only through the app's own database client (one exported as "
+                "`drizzle(...)` or `new PrismaClient()`)"
+            )
+        found.append(f"`{channel.kind}:${{{owner}}}`")
         if _checkable(owner):
             checks.append(f"{owner} != null")
-    to = channels[0] if len(channels) == 1 else "[" + ", ".join(channels) + "]"
-    return Line(text, to, tuple(dict.fromkeys(checks)))
+    return found, checks
+
+
+def _looked_up(write: Write, channels: tuple[Channel, ...], change: Change, table: Table, text: str) -> Line | None:
+    """The line that sends to an owner lookup: by the reference the write states (`chatId`, on every channel's
+    first hop), else by the written row's own key (after an update; before a delete, while the row is there)."""
+    firsts = {c.via[0] if c.via else None for c in channels}
+    first = next(iter(firsts)) if len(firsts) == 1 else None
+    stated = value(change, first.column, table) if first is not None else None
+    if first is not None and stated is not None and stated not in ("null", "undefined"):
+        rest = tuple(Channel(c.kind, c.column, c.via[1:]) for c in channels)
+        lookup = Lookup(first.table, first.key, rest)
+        key_value = stated
+    else:
+        keyed = next(((k, v) for k in key_columns(table) if (v := value(change, k, table)) is not None), None)
+        if keyed is None:
+            return None
+        lookup = Lookup(table.name, keyed[0], channels)
+        key_value = keyed[1]
+    checks = (f"{key_value} != null",) if _checkable(key_value) else ()
+    call = f"{lookup.function()}({key_value})"
+    if write.action == DELETED and lookup.table == table.name:
+        held = f"realtimeOwners{write.line}"
+        return Line(text, held, checks, lookup, before=f"const {held} = await {call}")
+    return Line(text, call, checks, lookup)

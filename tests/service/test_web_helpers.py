@@ -321,6 +321,11 @@ void (async () => {
     if (failed !== "rolled back") throw new Error("broadcastAfter hid the write's error");
     await broadcastAfter(Promise.resolve(null), () => { throw new Error("boom"); });
 })();
+// An owner lookup (owners.ts): sent to what it answers, after it answers; no owner found, nobody.
+broadcast("todo-updated", { id: 6 }, { to: new Promise<string[]>((done) => setTimeout(() => done(["user:2"]), 20)) });
+broadcast("todo-updated", { id: 7 }, { to: Promise.resolve([]) });                  // no owner: nobody, quietly
+broadcast("todo-updated", { id: 8 }, { to: Promise.reject(new Error("lookup down")) }); // a warning, no crash
+broadcast("todo-updated", { id: 9 }, { to: Promise.resolve(["user:undefined"]) });  // refused as ever
 """
 
 
@@ -336,10 +341,12 @@ def test_broadcast_to_reaches_only_that_channel(web_dir, node, start_service, cl
         [node, "--import", "tsx", str(script)], cwd=web_dir, capture_output=True, text=True, timeout=60, env=env
     )
     assert result.returncode == 0, result.stderr
-    assert result.stderr.count("skipped: invalid channel list") == 3, result.stderr
+    assert result.stderr.count("skipped: invalid channel list") == 4, result.stderr
+    assert result.stderr.count("skipped: lookup down") == 1, result.stderr
     assert "[realtime] broadcast skipped: boom" in result.stderr
+    wait_until(lambda: clients.message_count("u2") >= 2)  # the looked-up owner's event, before the sync
     assert service.post_event("sync-done", {})[0] == 202
-    wait_until(lambda: all(clients.message_count(c) >= n for c, n in (("u1", 4), ("u2", 2), ("anon", 1))))
+    wait_until(lambda: all(clients.message_count(c) >= n for c, n in (("u1", 4), ("u2", 3), ("anon", 1))))
     sync = {"type": "sync:done", "payload": {}}
     row = {"id": 5, "done": True}
     change = {"table": "todos", "action": "updated", "keys": {"id": 5}, "row": row, "complete": False}
@@ -350,7 +357,11 @@ def test_broadcast_to_reaches_only_that_channel(web_dir, node, start_service, cl
         {"type": "todo:created", "payload": created},  # the wrapped write's; the one that threw sent nothing
         sync,
     ]
-    assert clients.messages("u2") == [{"type": "todo:updated", "payload": {"id": 2}}, sync]
+    assert clients.messages("u2") == [
+        {"type": "todo:updated", "payload": {"id": 2}},
+        {"type": "todo:updated", "payload": {"id": 6}},
+        sync,
+    ]
     assert clients.messages("anon") == [sync]
 
     # revoke(): every socket of user 2 is closed (4409); an invalid name is refused, never sent.

@@ -64,13 +64,22 @@ export interface Note { id: number; body: string; userId: string }
 export interface Message { id: number; body: string; userId: string }
 export interface Conversation { id: number; title: string; userId: string }
 export interface User { id: string; email: string; passwordHash: string }
-export interface Table<R> { readonly $inferSelect: R; readonly id: unknown; readonly userId: unknown }
+// Columns typed by their data where the row has them (so a generated `eq(notes.id, key)` is checked), any
+// other `id`/`userId` left untyped for the fixtures that compare them.
+export type Table<R> = { readonly $inferSelect: R; readonly id: unknown; readonly userId: unknown } & {
+  readonly [K in keyof R]: import("drizzle-orm").Column<R[K]>;
+};
 type Query<R> = Promise<void> & { returning(): Promise<R[]>; where(condition: unknown): Query<R> };
+type Joined<S> = {
+  innerJoin<R>(table: Table<R>, on: unknown): Joined<S>;
+  where(condition: unknown): Promise<{ [K in keyof S]: unknown }[]>;
+};
 export interface Db {
   insert<R>(table: Table<R>): { values(values: Partial<R> | Partial<R>[]): Query<R> };
   update<R>(table: Table<R>): { set(values: Partial<R>): Query<R> };
   delete<R>(table: Table<R>): Query<R>;
   select(): { from<R>(table: Table<R>): Promise<R[]> };
+  select<S extends Record<string, unknown>>(fields: S): { from<R>(table: Table<R>): Joined<S> };
   transaction<T>(run: (tx: Db) => Promise<T>): Promise<T>;
 }
 export declare const db: Db;
@@ -103,6 +112,7 @@ interface Delegate<R> {
   updateMany(args: { where?: Partial<R>; data: Partial<R> }): Promise<{ count: number }>;
   upsert(args: { where: Partial<R>; create: Partial<R>; update: Partial<R> }): Promise<R>;
   delete(args: { where: Partial<R> }): Promise<R>;
+  findFirst<S extends Select<R>>(args: { where: Partial<R>; select: S }): Promise<Selected<R, S> | null>;
   createMany(args: { data: Partial<R>[] }): Promise<{ count: number }>;
   findMany(args?: unknown): Promise<R[]>;
 }
@@ -224,8 +234,7 @@ def typecheck(
     stubs.mkdir()
     for name, text in STUBS.items():
         (stubs / name).write_text(text)
-    paths = {
-        **(paths or {}),
+    paths = {  # the caller's own mappings (a fixture's typed database package) win
         "drizzle-orm/node-postgres": ["./stubs/drizzle-node.d.ts"],
         "@app/db": ["./stubs/db.d.ts"],
         "@typed/db": ["./stubs/drizzle.d.ts"],
@@ -240,6 +249,7 @@ def typecheck(
         "@supabase/ssr": ["./stubs/supabase-ssr.d.ts"],
         "@clerk/nextjs/server": ["./stubs/clerk.d.ts"],
         "better-auth": ["./stubs/better-auth.d.ts"],
+        **(paths or {}),
     }
     if alias_src:
         paths["@/*"] = [f"./{src_root}/*".replace("/./", "/").replace("/./", "/")]

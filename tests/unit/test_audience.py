@@ -1,6 +1,6 @@
 import pytest
 
-from afc_realtime.audience import Exposure, Reach, decide, memberships
+from afc_realtime.audience import Exposure, Hop, Reach, decide, memberships
 from afc_realtime.datamodel import DataModel, Table
 
 
@@ -170,10 +170,18 @@ def test_an_owner_column_without_a_declared_reference_is_matched_by_name():
     assert decide("posts", model(posts, Table("users", ("id", "email")))).label() == "user:<userId>"
 
 
-def test_a_child_of_a_private_row_is_not_sent():
+def test_a_child_of_a_private_row_goes_to_that_rows_owner_through_the_reference():
+    # Old behaviour sent a child of an owned row to nobody; its parent's owner may read it, so now to them.
     comments = Table("comments", ("id", "noteId", "text"), {"noteId": "notes"})
     audience = decide("comments", model(USERS, NOTES, comments))
-    assert audience.reach is Reach.UNKNOWN and "`notes`" in audience.reason
+    assert audience.reach is Reach.PRIVATE and audience.label() == "user:<notes.userId>"
+    assert audience.channels[0].via == (Hop("noteId", "notes", "id"),)
+    assert "`comments` rows belong to the owner of the `notes` row they point at (`noteId` -> `notes.userId`)" in (
+        audience.reason
+    )
+    ownerless = Table("notes", ("id", "body"))
+    unknown = decide("comments", model(ownerless, comments))
+    assert unknown.reach is Reach.UNKNOWN and "`notes`" in unknown.reason
     replies = Table("replies", ("id", "todoId"), {"todoId": "todos"})
     served = Exposure({"todos": SERVED.served["todos"], "replies": ("GET /api/replies (route.ts:1)",)})
     assert decide("replies", model(TODOS, replies), served).reach is Reach.PUBLIC
@@ -187,3 +195,82 @@ def test_a_membership_authorize_cannot_read_joins_no_one():
     assert decide("teams", model(USERS, TEAMS, MEMBERS), cannot).reach is Reach.UNKNOWN
     can = Exposure(tenants=frozenset({"teams"}))
     assert decide("teams", model(USERS, TEAMS, MEMBERS), can).label() == "team:<id>"
+
+
+CHATS = Table("chat", ("id", "userId", "title"), {"userId": "users"}, targets={"userId": "id"})
+STREAMS = Table("stream", ("id", "chatId"), {"chatId": "chat"}, keys=("id",), targets={"chatId": "id"})
+PARTS = Table("part", ("id", "streamId"), {"streamId": "stream"}, keys=("id",))
+CHUNKS = Table("chunk", ("id", "partId"), {"partId": "part"}, keys=("id",))
+BITS = Table("bit", ("id", "chunkId"), {"chunkId": "chunk"}, keys=("id",))
+
+
+def test_an_owner_two_and_three_references_away_is_followed_and_four_is_not():
+    two = decide("part", model(USERS, CHATS, STREAMS, PARTS))
+    assert two.label() == "user:<chat.userId>"
+    assert two.channels[0].via == (Hop("streamId", "stream", "id"), Hop("chatId", "chat", "id"))
+    assert "(`streamId` -> `stream.chatId` -> `chat.userId`)" in two.reason
+    three = decide("chunk", model(USERS, CHATS, STREAMS, PARTS, CHUNKS))
+    assert three.reach is Reach.PRIVATE and len(three.channels[0].via) == 3
+    four = decide("bit", model(USERS, CHATS, STREAMS, PARTS, CHUNKS, BITS))
+    assert four.reach is Reach.UNKNOWN and "more than 3 references away" in four.reason
+
+
+def test_a_cycle_of_references_without_an_owner_ends_and_names_nobody():
+    a = Table("a", ("id", "bId"), {"bId": "b"})
+    b = Table("b", ("id", "aId"), {"aId": "a"})
+    audience = decide("a", model(a, b))
+    assert audience.reach is Reach.UNKNOWN and not audience.channels
+    owned_b = Table("b", ("id", "aId", "userId"), {"aId": "a", "userId": "users"})
+    assert decide("a", model(USERS, a, owned_b)).label() == "user:<b.userId>"
+
+
+def test_a_parent_with_credentials_still_names_the_owner_of_its_children():
+    links = Table("links", ("id", "password", "userId"), {"userId": "users"})
+    views = Table("views", ("id", "linkId"), {"linkId": "links"})
+    assert decide("links", model(USERS, links, views)).reach is Reach.NEVER
+    assert decide("views", model(USERS, links, views)).label() == "user:<links.userId>"
+
+
+def test_an_owner_column_naming_a_row_that_is_not_someone_is_followed_to_its_owner():
+    envelopes = Table("envelope", ("id", "userId"), {"userId": "users"})
+    recipients = Table("recipient", ("id", "envelopeId", "email"), {"envelopeId": "envelope"})
+    fields = Table("field", ("id", "recipientId"), {"recipientId": "recipient"})
+    audience = decide("field", model(USERS, envelopes, recipients, fields))
+    assert audience.label() == "user:<envelope.userId>"
+    orphan = Table("recipient", ("id", "email"))
+    assert "names its owner by a `recipient` row" in decide("field", model(USERS, orphan, fields)).reason
+
+
+def test_a_group_no_membership_ties_users_to_goes_to_the_team_it_belongs_to():
+    groups = Table("viewerGroup", ("id", "teamId"), {"teamId": "teams"})
+    entries = Table("groupEntry", ("id", "groupId"), {"groupId": "viewerGroup"})
+    tables = (USERS, TEAMS, MEMBERS, groups, entries)
+    assert decide("viewerGroup", model(*tables)).label() == "team:<teamId>"
+    assert decide("groupEntry", model(*tables)).label() == "team:<viewerGroup.teamId>"
+    no_members = (USERS, TEAMS, groups, entries)
+    assert decide("groupEntry", model(*no_members)).reach is Reach.UNKNOWN
+    ownerless = Table("viewerGroup", ("id", "name"))
+    alone = decide("groupEntry", model(USERS, ownerless, entries))
+    assert alone.reach is Reach.UNKNOWN and "no membership table ties users to `viewerGroup`" in alone.reason
+
+
+def test_of_several_owned_parents_the_nearest_owner_wins():
+    rows = Table("row", ("id", "partId", "chatId"), {"partId": "part", "chatId": "chat"})
+    audience = decide("row", model(USERS, CHATS, STREAMS, PARTS, rows))
+    assert audience.channels[0].via == (Hop("chatId", "chat", "id"),)  # one reference, not three
+
+
+def test_a_row_naming_its_owner_does_not_add_owners_reached_through_another_row():
+    accounts = Table("account", ("id", "userId"), {"userId": "users"})
+    mailboxes = Table("mailbox", ("id", "userId", "accountId"), {"userId": "users", "accountId": "account"})
+    assert decide("mailbox", model(USERS, accounts, mailboxes)).label() == "user:<userId>"
+    alone = Table("mailbox", ("id", "accountId"), {"accountId": "account"})
+    assert decide("mailbox", model(USERS, accounts, alone)).label() == "user:<account.userId>"
+
+
+def test_an_owner_afc_cannot_reach_leaves_the_owner_of_a_parent_and_never_public():
+    rows = Table("job", ("id", "teamId", "chatId"), {"chatId": "chat"})  # `teamId`: no `teams` table at all
+    assert decide("job", model(USERS, CHATS, rows)).label() == "user:<chat.userId>"
+    lone = Table("job", ("id", "teamId"))
+    served = Exposure({"job": ("GET /api/jobs (route.ts:1)",)})
+    assert decide("job", model(USERS, lone), served).reach is Reach.UNKNOWN

@@ -173,6 +173,38 @@ SCHEMA_LINES = (
         ),
         ("apps/web/src/app/actions.ts", "broadcastAfter(await wipe(), ", False),
         ("apps/web/src/app/actions.ts", ", (written) => { wipe(written); })", False),
+        (  # an owner lookup's call, and a delete's lookup held before the write (`lookups.py`)
+            "apps/web/src/app/actions.ts",
+            '    if (chatId != null) broadcast("m-created", { table: "m", action: "created", keys: {}, '
+            "row: { chatId }, complete: false }, { to: ownersOfChat(chatId) });\n",
+            True,
+        ),
+        ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await ownersOfInvitations(input.id);\n", True),
+        (
+            "apps/web/src/app/actions.ts",
+            '    broadcast("m-deleted", { table: "m", action: "deleted", keys: {}, complete: false }, '
+            "{ to: realtimeOwners12 });\n",
+            True,
+        ),
+        (
+            "apps/web/src/app/actions.ts",
+            '        if (linkId != null) broadcast("view-created", { table: "view", action: "created", keys: {}, '
+            "row: { linkId, teamId: link.teamId! }, complete: false }, { to: ownersOfLink(linkId) });\n",
+            True,  # a non-null assertion is a value the change states
+        ),
+        (
+            "apps/web/src/app/api/posts/route.ts",
+            '    if (params.postId as string != null) broadcast("post-deleted", { table: "post", action: "deleted", '
+            "keys: { id: params.postId as string }, complete: false }, { to: realtimeOwners28 })\n",
+            True,
+        ),
+        ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await dropTables(id);\n", False),
+        ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await ownersOfChat(wipe(id));\n", False),
+        (
+            "apps/web/src/app/actions.ts",
+            'broadcast("m-created", { table: "m", action: "created", keys: {}, complete: false }, { to: wipe(db) });',
+            False,
+        ),
         ("turbo.json", ',\n    "globalEnv": ["NEXT_PUBLIC_WS_URL"], evil', False),  # a bare word in JSON
         (PAGE, '  import { useRealtime } from "@/lib/realtime/use-realtime";\n', True),
         (PAGE, "    useRealtime(await drop)\n", False),  # two words in one of afc's hook lines

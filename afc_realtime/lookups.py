@@ -1,0 +1,282 @@
+"""Owner lookups: where a write names the row that holds its owner only by a reference (`stream.chatId`, and
+the owner is `chat.userId`) or by its own key (an update by `id` that does not restate `invitedBy`), afc
+generates a small typed function that reads the owner from the database, and the wired line sends to what it
+returns (`{ to: ownersOfChat(chatId) }`). One module of them, `owners.ts` beside `broadcast.ts`, created by
+`add` and deleted by `remove`; it reads through the app's own client (the one `authorize.ts` uses: `access.py`)
+with a join per reference (Drizzle) or one `findFirst` per reference (Prisma). A row that is not found, or a
+query that fails, gives no channel: nobody."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from . import access
+from . import columns as names
+from .audience import Channel, Hop
+from .datamodel import DataModel, Table
+from .dbclient import find_client
+from .edits.typescript import TsFile
+from .project import Project
+from .tree import Tree
+
+MODULE = "owners"  # the module's name beside `broadcast.ts`
+PRISMA_TYPES = {"String": "string", "Int": "number", "Float": "number", "BigInt": "bigint"}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The channels of the owners of the `table` row whose `key` column holds the value it is called with,
+    each reached from that row through its `via`."""
+
+    table: str  # as the schema names it: the Drizzle export, the Prisma model
+    key: str
+    channels: tuple[Channel, ...]
+
+    def function(self) -> str:
+        """`ownersOfChat`, `ownersOfInvitationsBySlug`: the exported function's name."""
+        name = "ownersOf" + _pascal(self.table)
+        return name if self.key == "id" else f"{name}By{_pascal(self.key)}"
+
+
+def _pascal(name: str) -> str:
+    return "".join(word[:1].upper() + word[1:] for word in names.words(name))
+
+
+@dataclass
+class Lookups:
+    """The lookups one run's wired lines call, by function name."""
+
+    found: dict[str, Lookup] = field(default_factory=dict)
+
+    def can_add(self, lookup: Lookup) -> bool:
+        """False when another lookup of the same name reads other owners (then the write is not wired)."""
+        return self.found.get(lookup.function(), lookup) == lookup
+
+    def add(self, lookup: Lookup) -> None:
+        self.found.setdefault(lookup.function(), lookup)
+
+
+@dataclass(frozen=True)
+class Client:
+    """The app's database client for one ORM: its exported name (`default` for a default export) and its
+    module: a path without extension, or the specifier the app imports it by (`@/lib/prisma`)."""
+
+    orm: str
+    name: str
+    module: str
+    specifier: bool = False  # `module` is an import specifier, not a path
+
+    def statement(self, importer: str, project: Project, tree: Tree) -> tuple[str, str]:
+        """(the module `importer` imports the client from, the binding it names it by)."""
+        if self.specifier:
+            return self.module, self.name
+        return access._import_of(project, tree, importer, self.name, self.module), self.name
+
+
+def client(project: Project, tree: Tree, orm: str) -> Client | None:
+    """The module exporting the app's `drizzle(...)` or `new PrismaClient()`, as `authorize.ts` finds it
+    (`dbclient.py`: under any name, or as the default export)."""
+    found = find_client(project, tree, orm)
+    if found is None:
+        return None
+    return Client(orm, "default" if found.default else found.name, found.module)
+
+
+def client_at(file: TsFile, line: int, orm: str) -> Client | None:
+    """The client a write at `line` of `file` writes through, where the file imports it (`import prisma from
+    "@/lib/prisma"`, `import { db } from "../db"`): the lookups import it the same way. None for a client
+    declared in the file itself, a transaction's `tx` or tRPC's `ctx.db`."""
+    for call in file.root.find_all(kind="call_expression"):
+        if file.line(call) != line:
+            continue
+        receiver = call.field("function")
+        while receiver is not None and receiver.kind() in ("member_expression", "call_expression"):
+            receiver = receiver.field("object" if receiver.kind() == "member_expression" else "function")
+        if receiver is None or receiver.kind() != "identifier":
+            continue
+        imported = _imported(file, receiver.text())
+        if imported is None:
+            return None
+        specifier, name = imported
+        if specifier.startswith("."):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(file.path), specifier))
+            return Client(orm, name, re.sub(r"\.(ts|tsx|js|mjs)$", "", target))
+        return Client(orm, name, specifier, specifier=True)
+    return None
+
+
+def _imported(file: TsFile, local: str) -> tuple[str, str] | None:
+    """(specifier, imported name or `default`) of the import that binds `local` in `file`."""
+    for statement in file.root.children():
+        source = statement.field("source") if statement.kind() == "import_statement" else None
+        if source is None or statement.text().startswith("import type"):
+            continue
+        for clause in (c for c in statement.children() if c.kind() == "import_clause"):
+            for part in clause.children():
+                if part.kind() == "identifier" and part.text() == local:
+                    return source.text().strip("\"'`"), "default"
+                for spec in part.find_all(kind="import_specifier") if part.kind() == "named_imports" else []:
+                    name, alias = spec.field("name"), spec.field("alias")
+                    if name is not None and (alias or name).text() == local:
+                        return source.text().strip("\"'`"), name.text()
+    return None
+
+
+def render(
+    lookups: list[Lookup], model: DataModel, project: Project, tree: Tree, path: str, clients: list[Client]
+) -> str:
+    """The text of `owners.ts` at `path`: one function per lookup, through the client of its table's ORM."""
+    imports: dict[str, list[str]] = {}
+    bodies = []
+    for lookup in sorted(lookups, key=lambda found: found.function()):
+        table = model.tables[lookup.table]
+        orm_client = next(c for c in clients if c.orm == table.orm)
+        module, name = orm_client.statement(path, project, tree)
+        local = _local(orm_client)
+        imports.setdefault(module, [])
+        named = f"default as {local}" if name == "default" else name
+        if named not in imports[module]:
+            imports[module].append(named)
+        if table.orm == "prisma":
+            bodies.append(_prisma(lookup, model, tree, local))
+            continue
+        imports.setdefault("drizzle-orm", ["eq"])
+        for used in _tables_of(lookup, model):
+            schema = used.where.rsplit(":", 1)[0]
+            source = access._import_of(project, tree, path, used.name, schema.rsplit(".", 1)[0])
+            if source.startswith(".") and access._package_of(tree, schema) == module:
+                source = module  # the package the app imports its client from exports its schema too
+            imports.setdefault(source, [])
+            if used.name not in imports[source]:
+                imports[source].append(used.name)
+        bodies.append(_drizzle(lookup, model, local))
+    head = [
+        "// Who owns a row that a write names only by a reference or by its key: the owner lookups the lines",
+        "// `afc add websocket` wired call (`afc remove websocket` deletes this file). Each returns the channels",
+        "// of the row's owners, none when the row is not found, and never throws: a failed lookup sends nothing.",
+    ]
+    lines = [f'import {{ {", ".join(sorted(named))} }} from "{module}";' for module, named in sorted(imports.items())]
+    warn = [
+        "function failed(lookup: string, err: unknown): string[] {",
+        "    console.warn(`[realtime] ${lookup} failed: ${err instanceof Error ? err.message : String(err)}`);",
+        "    return [];",
+        "}",
+    ]
+    return "\n".join([*head, *lines, "", *warn, *bodies]) + "\n"
+
+
+def _local(found: Client) -> str:
+    """The name the lookups call the client by: its own, or for a default export one of the ORM's."""
+    return found.name if found.name != "default" else ("prisma" if found.orm == "prisma" else "db")
+
+
+def _tables_of(lookup: Lookup, model: DataModel) -> list[Table]:
+    found = [lookup.table] + [hop.table for c in lookup.channels for hop in c.via]
+    return [model.tables[name] for name in dict.fromkeys(found)]
+
+
+def _paths(lookup: Lookup) -> dict[tuple[Hop, ...], list[tuple[int, Channel]]]:
+    """The channels grouped by the references that reach them (one query each), numbered for their aliases."""
+    grouped: dict[tuple[Hop, ...], list[tuple[int, Channel]]] = {}
+    for i, channel in enumerate(lookup.channels):
+        grouped.setdefault(channel.via, []).append((i, channel))
+    return grouped
+
+
+def _doc(lookup: Lookup) -> str:
+    owners = ", ".join(c.label() for c in lookup.channels)
+    return f"/** The `{lookup.table}` row whose `{lookup.key}` is `key` -> {owners}. */"
+
+
+def _pushes(row: str, numbered: list[tuple[int, Channel]], field_of: dict[int, str], found: str = "?.") -> list[str]:
+    """A channel for each owner the row names (none for a null owner, or no row)."""
+    return [
+        f"        if ({row}{found}{field_of[i]} != null) channels.push(`{c.kind}:${{{row}.{field_of[i]}}}`);"
+        for i, c in numbered
+    ]
+
+
+def _drizzle(lookup: Lookup, model: DataModel, db: str) -> str:
+    start = lookup.table
+    lines = [
+        "",
+        _doc(lookup),
+        f'export async function {lookup.function()}(key: (typeof {start}.$inferSelect)["{lookup.key}"]): '
+        "Promise<string[]> {",
+        "    try {",
+        "        const channels: string[] = [];",
+    ]
+    for n, (via, numbered) in enumerate(_paths(lookup).items()):
+        last = via[-1].table if via else start
+        fields = ", ".join(f"owner{i}: {last}.{c.column}" for i, c in numbered)
+        lines.append(f"        const found{n} = await {db}")
+        lines.append(f"            .select({{ {fields} }})")
+        lines.append(f"            .from({start})")
+        before = start
+        for hop in via:
+            lines.append(f"            .innerJoin({hop.table}, eq({before}.{hop.column}, {hop.table}.{hop.key}))")
+            before = hop.table
+        lines.append(f"            .where(eq({start}.{lookup.key}, key));")
+        lines.append(f"        for (const row of found{n}) {{")
+        lines += ["    " + push for push in _pushes("row", numbered, {i: f"owner{i}" for i, _ in numbered}, ".")]
+        lines.append("        }")
+    lines += [
+        "        return channels;",
+        "    } catch (err) {",
+        f'        return failed("{lookup.function()}", err);',
+        "    }",
+        "}",
+    ]
+    return "\n".join(lines)
+
+
+def _prisma(lookup: Lookup, model: DataModel, tree: Tree, client_name: str) -> str:
+    start = model.tables[lookup.table]
+    lines = [
+        "",
+        _doc(lookup),
+        f"export async function {lookup.function()}(key: {_prisma_type(tree, start, lookup.key)}): "
+        "Promise<string[]> {",
+        "    try {",
+        "        const channels: string[] = [];",
+    ]
+    for n, (via, numbered) in enumerate(_paths(lookup).items()):
+        table, key, value = start.name, lookup.key, "key"
+        for step, hop in enumerate(via):  # one row at a time along the references, each by its key
+            row = f"row{n}x{step}"
+            lines.append(_find(row, client_name, table, key, value, (hop.column,), step > 0))
+            table, key, value = hop.table, hop.key, f"{row}.{hop.column}"
+        final = f"row{n}x{len(via)}"
+        lines.append(_find(final, client_name, table, key, value, tuple(c.column for _, c in numbered), bool(via)))
+        lines += _pushes(final, numbered, {i: c.column for i, c in numbered})
+    lines += [
+        "        return channels;",
+        "    } catch (err) {",
+        f'        return failed("{lookup.function()}", err);',
+        "    }",
+        "}",
+    ]
+    return "\n".join(lines)
+
+
+def _find(row: str, client_name: str, table: str, key: str, value: str, columns: tuple[str, ...], guarded: bool) -> str:
+    """`const row = await prisma.chat.findFirst({ where: { id: key }, select: { userId: true } });`, guarded by
+    the previous row and its reference being there."""
+    delegate = table[:1].lower() + table[1:]
+    select = ", ".join(f"{c}: true" for c in dict.fromkeys(columns))
+    call = f"await {client_name}.{delegate}.findFirst({{ where: {{ {key}: {value} }}, select: {{ {select} }} }})"
+    if guarded:
+        previous = value.split(".", 1)[0]
+        call = f"{previous} && {value} != null ? {call} : null"
+    return f"        const {row} = {call};"
+
+
+def _prisma_type(tree: Tree, table: Table, column: str) -> str:
+    """The TypeScript type of a Prisma scalar column (`String` -> string), read from the schema."""
+    path, _, line = table.where.rpartition(":")
+    text = tree.read_text(path) or ""
+    after = "\n".join(text.splitlines()[int(line or 1) - 1 :])
+    found = re.search(rf"^\s*{re.escape(column)}\s+(\w+)", after, re.MULTILINE)
+    return PRISMA_TYPES.get(found.group(1), "string") if found else "string"

@@ -1,0 +1,84 @@
+"""Owners reached through other rows, as the user of a chat app sees them: a message goes to the owner of its
+chat, a vote to the owner of the chat its message is in, an invitation updated or deleted by its id alone to
+whoever invited, a viewer group to its team and a view to its group's team. afc generates the owner lookups
+(`owners.ts`), the lines send to what they return, the app type-checks with them, and `remove` gives every
+byte back. With Drizzle and with Prisma."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from afc_realtime.cli import app
+from tests.support.owner_projects import DRIZZLE_CHAT, DRIZZLE_PATHS, PRISMA_CHAT, PRISMA_PATHS
+from tests.support.projects import fingerprint, make_project
+from tests.support.typecheck import assert_typechecks
+
+runner = CliRunner()
+
+OWNERS = "apps/web/src/lib/realtime/owners.ts"
+
+
+def afc(*args):
+    return runner.invoke(app, list(args))
+
+
+def plan_of(project):
+    result = afc("add", "websocket", "-C", str(project), "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    return {b["event"]: b for b in json.loads(result.stdout)["broadcasts"]}
+
+
+def route(project, name):
+    return (project / f"apps/web/src/app/api/{name}/route.ts").read_text()
+
+
+@pytest.mark.parametrize(
+    ("fixture", "paths", "chat", "message", "invitation", "group"),
+    [
+        (DRIZZLE_CHAT, DRIZZLE_PATHS, "chat", "message", "invitations", "viewerGroups"),
+        (PRISMA_CHAT, PRISMA_PATHS, "Chat", "Message", "Invitation", "ViewerGroup"),
+    ],
+    ids=["drizzle", "prisma"],
+)
+def test_owners_through_references_are_looked_up_typed_and_removed(
+    tmp_path, web_toolchain, node, fixture, paths, chat, message, invitation, group
+):
+    project = make_project(tmp_path / "chat", fixture)
+    plan = plan_of(project)
+    assert plan["message-created"]["to"] == f"user:<{chat}.userId>" and plan["message-created"]["wired"]
+    assert f"(`chatId` -> `{chat}.userId`)" in plan["message-created"]["reason"]
+    assert plan["vote-created"]["to"] == f"user:<{chat}.userId>" and plan["vote-created"]["wired"]
+    assert f"(`messageId` -> `{message}.chatId` -> `{chat}.userId`)" in plan["vote-created"]["reason"]
+    assert plan["invitation-updated"]["wired"] and plan["invitation-deleted"]["wired"]
+    assert plan["invitation-deleted"]["to"] == "user:<invitedBy>"
+    if fixture is DRIZZLE_CHAT:
+        assert plan["group-view-created"]["to"] == f"team:<{group}.teamId>" and plan["group-view-created"]["wired"]
+    else:  # `authorize.ts` reads memberships through a client exported by name: no team channel is joinable
+        assert plan["group-view-created"]["to"] == "nobody" and not plan["group-view-created"]["wired"]
+
+    before = fingerprint(project)
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    messages = route(project, "messages")
+    assert "{ to: ownersOfChat(" in messages and 'import { ownersOfChat } from "@/lib/realtime/owners";' in messages
+    assert "{ to: ownersOfMessage(messageId) });" in route(project, "votes")
+    by_invitation, by_group = (f"ownersOf{name[:1].upper()}{name[1:]}" for name in (invitation, group))
+    assert (f"{{ to: {by_group}(groupId) }});" in route(project, "groups")) is (fixture is DRIZZLE_CHAT)
+    invitations = route(project, "invitations").splitlines()
+    lookup = next(i for i, line in enumerate(invitations) if f"= await {by_invitation}(id)" in line)
+    assert "delete" in invitations[lookup + 1]  # the owner is read while the row is still there
+    assert "{ to: realtimeOwners" in invitations[lookup + 2]
+    updated = next(line for line in invitations if "invitation-updated" in line)
+    assert f"{{ to: {by_invitation}(id) }});" in updated  # after the update: the row is there
+    owners = (project / OWNERS).read_text()
+    for function in ("ownersOfChat", "ownersOfMessage", by_invitation):
+        assert f"export async function {function}(key: " in owners
+    assert ('import { default as prisma } from "@/lib/prisma";' in owners) is (fixture is PRISMA_CHAT)
+    authorize = (project / "apps/web/src/lib/realtime/authorize.ts").read_text()
+    if fixture is DRIZZLE_CHAT:  # the group's team channel is joinable: its membership query is there
+        assert "channels.push(...teams.map(" in authorize
+    app_dir, types = project / "apps/web", ("packages/db/types",)
+    assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=paths)
+
+    assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
+    assert fingerprint(project) == before

@@ -1,0 +1,133 @@
+"""Owner lookups (`lookups.py`) and the lines that call them (`writes/payload.py`, `writes/inserter.py`): a
+write naming its owner's row by a reference or by its own key sends to what the lookup returns; a delete
+looks the owner up before the row is gone; several rows at once, or nothing afc can read, still go to
+nobody with the reason; the client is imported as the app's own code imports it."""
+
+from afc_realtime import lookups
+from afc_realtime.audience import Audience, Channel, Hop, Reach
+from afc_realtime.datamodel import DataModel, Table
+from afc_realtime.edits import typescript as ts
+from afc_realtime.edits.result import Edit, Skip
+from afc_realtime.writes import actions, approuter, inserter, payload
+from afc_realtime.writes.site import Write
+from tests.support.writes import sites
+
+PATH = "app/actions.ts"
+CHAT = Table("chat", ("id", "userId"), {"userId": "users"}, keys=("id",))
+MESSAGES = Table("message", ("id", "chatId", "body"), {"chatId": "chat"}, keys=("id",))
+VIA_CHAT = Audience(Reach.PRIVATE, "the chat's", (Channel("user", "userId", (Hop("chatId", "chat", "id"),)),))
+INVITES = Table("invitations", ("id", "invitedBy", "role"), {"invitedBy": "users"}, keys=("id",))
+INVITED = Audience(Reach.PRIVATE, "the inviter's", (Channel("user", "invitedBy"),))
+
+
+def one_write(body: str) -> tuple[ts.TsFile, Write]:
+    text = f'"use server";\nexport async function act(id: number, chatId: string) {{\n{body}\n}}\n'
+    file = ts.load(PATH, text)
+    assert isinstance(file, ts.TsFile)
+    [found] = sites(actions, PATH, text)
+    assert isinstance(found, Write), found
+    return file, found
+
+
+def test_a_child_row_stating_its_parent_sends_to_the_parents_owner_lookup():
+    _, write = one_write("    await db.insert(message).values({ chatId, body: 'hi' });")
+    sent = payload.line(write, VIA_CHAT, MESSAGES, '"', lookups=True)
+    assert isinstance(sent, payload.Line)
+    assert sent.to == "ownersOfChat(chatId)" and sent.checks == ("chatId != null",) and sent.before is None
+    assert sent.lookup == lookups.Lookup("chat", "id", (Channel("user", "userId"),))
+    without = payload.line(write, VIA_CHAT, MESSAGES, '"')  # no client to look it up through
+    assert isinstance(without, str) and "looks owners up only through the app's own database client" in without
+
+
+def test_an_update_by_key_looks_the_owner_up_after_and_a_delete_before_the_write():
+    _, update = one_write("    await db.update(invitations).set({ role: 'admin' }).where(eq(invitations.id, id));")
+    sent = payload.line(update, INVITED, INVITES, '"', lookups=True)
+    assert isinstance(sent, payload.Line) and sent.to == "ownersOfInvitations(id)" and sent.before is None
+    file, delete = one_write("    await db.delete(invitations).where(eq(invitations.id, id));")
+    gone = payload.line(delete, INVITED, INVITES, '"', lookups=True)
+    assert isinstance(gone, payload.Line) and gone.to == f"realtimeOwners{delete.line}"
+    assert gone.before == f"const realtimeOwners{delete.line} = await ownersOfInvitations(id)"
+    edit = inserter.broadcast(file, delete, "invitation-deleted", "broadcast", gone)
+    assert isinstance(edit, Edit) and len(edit.insertions) == 2
+    assert edit.insertions[0].text.strip() == f"const realtimeOwners{delete.line} = await ownersOfInvitations(id);"
+    assert edit.insertions[0].offset < edit.insertions[1].offset  # before the delete, the broadcast after
+
+
+def test_a_delete_outside_an_async_function_is_not_wired():
+    route = "app/api/x/route.ts"
+    text = "export function DELETE() {\n    db.delete(invitations).where(eq(invitations.id, 7));\n}\n"
+    [delete] = sites(approuter, route, text)
+    assert isinstance(delete, Write) and delete.wirable
+    gone = payload.line(delete, INVITED, INVITES, '"', lookups=True)
+    assert isinstance(gone, payload.Line)
+    skipped = inserter.broadcast(file_of(text, route), delete, "invitation-deleted", "broadcast", gone)
+    assert isinstance(skipped, Skip) and "lookup of the deleted row's owner" in skipped.reason
+
+
+def test_several_rows_or_no_key_still_go_to_nobody_with_the_reason():
+    _, many = one_write("    await db.update(invitations).set({ role: 'admin' });")
+    reason = payload.line(many, INVITED, INVITES, '"', lookups=True)
+    assert isinstance(reason, str) and "does not state `invitedBy`" in reason
+    _, by_role = one_write("    await db.delete(invitations).where(eq(invitations.role, 'x'));")
+    assert isinstance(payload.line(by_role, INVITED, INVITES, '"', lookups=True), str)
+
+
+def test_a_lookup_is_named_by_its_table_and_key_and_a_clash_is_refused():
+    assert lookups.Lookup("viewer_groups", "id", ()).function() == "ownersOfViewerGroups"
+    assert lookups.Lookup("Invitation", "slug", ()).function() == "ownersOfInvitationBySlug"
+    found = lookups.Lookups()
+    first = lookups.Lookup("chat", "id", (Channel("user", "userId"),))
+    found.add(first)
+    assert found.can_add(first)
+    assert not found.can_add(lookups.Lookup("chat", "id", (Channel("user", "ownerId"),)))
+
+
+def file_of(text: str, path: str = "apps/web/src/app/api/x/route.ts") -> ts.TsFile:
+    loaded = ts.load(path, text)
+    assert isinstance(loaded, ts.TsFile)
+    return loaded
+
+
+def test_the_client_is_imported_as_the_writes_file_imports_it():
+    default = file_of('import prisma from "@/lib/prisma";\nawait prisma.chat.create({ data: {} });\n')
+    assert lookups.client_at(default, 2, "prisma") == lookups.Client("prisma", "default", "@/lib/prisma", True)
+    aliased = file_of('import { db as database } from "../../db";\nawait database.insert(t).values({});\n')
+    assert lookups.client_at(aliased, 2, "drizzle") == lookups.Client("drizzle", "db", "apps/web/src/app/db")
+    local = file_of("const db = drizzle(client);\nawait db.insert(t).values({});\n")
+    assert lookups.client_at(local, 2, "drizzle") is None  # declared here: nothing another module can import
+    elsewhere = file_of('import { db } from "@/db";\nawait db.insert(t).values({});\n')
+    assert lookups.client_at(elsewhere, 1, "drizzle") is None  # no write on that line
+
+
+def test_a_prisma_lookup_reads_one_row_per_reference_and_a_drizzle_one_joins():
+    votes = Table("Vote", ("id", "messageId"), {"messageId": "Message"}, where="s.prisma:1", orm="prisma")
+    message = Table("Message", ("id", "chatId"), {"chatId": "Chat"}, where="s.prisma:1", orm="prisma")
+    chat = Table("Chat", ("id", "userId"), {"userId": "User"}, where="s.prisma:1", orm="prisma")
+    model = DataModel({t.name: t for t in (votes, message, chat)})
+    lookup = lookups.Lookup("Message", "id", (Channel("user", "userId", (Hop("chatId", "Chat", "id"),)),))
+    text = lookups._prisma(lookup, model, _NoTree(), "prisma")
+    assert "await prisma.message.findFirst({ where: { id: key }, select: { chatId: true } });" in text
+    assert "row0x0 && row0x0.chatId != null ? await prisma.chat.findFirst({ where: { id: row0x0.chatId }" in text
+    assert "if (row0x1?.userId != null) channels.push(`user:${row0x1.userId}`);" in text
+    drizzle = lookups.Lookup("message", "id", (Channel("user", "userId", (Hop("chatId", "chat", "id"),)),))
+    joined = lookups._drizzle(drizzle, model, "db")
+    assert ".innerJoin(chat, eq(message.chatId, chat.id))" in joined and ".where(eq(message.id, key));" in joined
+    assert '(key: (typeof message.$inferSelect)["id"])' in joined
+
+
+class _NoTree:
+    def read_text(self, path: str) -> None:
+        return None
+
+
+def test_a_compound_unique_key_states_each_of_its_fields():
+    members = Table("userTeam", ("userId", "teamId", "role"), {"userId": "User"}, orm="prisma")
+    owned = Audience(Reach.PRIVATE, "owned", (Channel("user", "userId"),))
+    _, write = one_write(
+        "    await prisma.userTeam.delete({ where: { userId_teamId: { userId: id, teamId: chatId } } });"
+    )
+    assert write.change is not None and dict(write.change.where) == {"userId": "id", "teamId": "chatId"}
+    sent = payload.line(write, owned, members, '"')
+    assert isinstance(sent, payload.Line) and sent.to == "`user:${id}`"
+    _, other = one_write("    await prisma.userTeam.delete({ where: { settings: { userId: id } } });")
+    assert other.change is not None and other.change.where == ()  # a relation filter, not a key
