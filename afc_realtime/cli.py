@@ -333,6 +333,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
             if _recover(tree, console):
                 tree = Tree(root)  # read again: the recovery changed files
             plan = build(tree)
+            _enter_first(plan, tree.root, current_folder())
             dirty_note = None if plan.empty else _refuse_dirty(plan, flags.allow_dirty, flags.dry_run)
             _refuse_read_only(plan, flags.dry_run)
             asking = not flags.yes and not flags.dry_run and not plan.empty
@@ -379,8 +380,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
                 data["install"] = {"command": ran.command, "exit_code": ran.exit_code, "log": str(ran.log)}
             typer.echo(json.dumps(data, indent=2))
         else:
-            elsewhere = str(tree.root) if tree.root != current_folder() else None
-            _show(console, next_steps(plan, skip_install=ran is not None and ran.ok, root=elsewhere))
+            _show(console, next_steps(plan, skip_install=ran is not None and ran.ok))
     if ran is not None and not ran.ok:
         _fail(
             InstallFailed(
@@ -391,6 +391,15 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
             json_mode=False,
         )
     _exit_on_conflicts(plan, False)
+
+
+def _enter_first(plan: Plan, root: Path, here: Path) -> None:
+    """Steps to run in the project start with `cd` there when afc ran elsewhere (`-C`, or found upward)."""
+    from .nextsteps import entering
+
+    step = entering(root, here) if any(s.command for s in plan.next_steps) else None
+    if step is not None:
+        plan.next_steps.insert(0, step)
 
 
 def _maybe_install(flags: Flags, plan: Plan, root: Path, asked: bool) -> Ran | None:

@@ -3,9 +3,12 @@ scripts it has, the env file it lacks, the database it needs, and end in two bro
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import PurePosixPath
+import shlex
+from pathlib import Path, PurePosixPath
 
+from . import migrate, pageurl
 from .edits import compose, envfile, jsonfile
 from .errors import AfcError
 from .plan import Install, NextStep
@@ -46,12 +49,13 @@ def after_add(project: Project, tree: Tree, port: int, live: bool = True) -> lis
         steps.append(NextStep(own, why, install=True))
     else:
         steps.append(NextStep(install.text, f"installs the service's dependencies ({ws})", install=True))
+    steps += _tables_steps(project, tree)
     steps += _dev_steps(project, tree, run, port)
     steps += [
         NextStep(f"curl http://localhost:{port}/health", "the service answers once it is up"),
         NextStep(
             None,
-            f"open http://localhost:{project.dev_port} in two browser tabs: a change made in one shows in the "
+            f"open {_page_url(project, tree)} in two browser tabs: a change made in one shows in the "
             "other without a reload"
             if live
             else "afc wired no event, so nothing shows live yet: `afc add event NAME --route FILE` wires one",
@@ -66,6 +70,32 @@ def after_add(project: Project, tree: Tree, port: int, live: bool = True) -> lis
         )
     steps.append(NextStep("afc remove websocket", "to undo: takes every change out again, byte for byte"))
     return steps
+
+
+def entering(root: Path, here: Path) -> NextStep | None:
+    """`cd` to the project first, when afc ran from another folder (`-C`, or the root found upward)."""
+    if root == here:  # both resolved (`Tree.root`, `tree.current_folder`)
+        return None
+    rel = os.path.relpath(root, here)
+    upward = set(PurePosixPath(rel).parts) == {".."}  # afc ran below the root (found upward)
+    where = rel if upward or not rel.startswith("..") else str(root)
+    return NextStep(f"cd {shlex.quote(where)}", "the project's folder: the steps below run there")
+
+
+def _page_url(project: Project, tree: Tree) -> str:
+    """A page afc wired (`/messages` when that is the one that follows the events), else the app's `/`."""
+    base = f"http://localhost:{project.dev_port}"
+    urls = pageurl.wired_urls(project, tree)
+    if not urls or urls == ["/"]:
+        return base
+    also = f" (also {', '.join(urls[1:])})" if len(urls) > 1 else ""
+    return f"{base}{urls[0]}{also}"
+
+
+def _tables_steps(project: Project, tree: Tree) -> list[NextStep]:
+    """The project's own way to create its tables (see `migrate.py`): without it, the pages answer 500."""
+    step = migrate.tables_step(project, tree)
+    return [NextStep(step.command, step.why)] if step else []
 
 
 def after_remove(project: Project) -> list[NextStep]:
@@ -203,6 +233,10 @@ def _database_steps(project: Project, tree: Tree) -> list[NextStep]:
     if database and (not url or "localhost" in url or "127.0.0.1" in url):
         file, service = database
         steps.append(NextStep(f"docker compose -f {file} up -d {service}", f"starts the database {DATABASE} points at"))
+    local = migrate.createdb_step(url, (real or [".env"])[0]) if url else None
+    if local:
+        why = local.why if database else local.why.replace("or without Docker, ", "", 1)
+        steps.append(NextStep(local.command, why))
     return steps
 
 

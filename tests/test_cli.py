@@ -389,7 +389,9 @@ def test_yes_prints_a_short_summary_wrapped_to_the_terminal_and_masks_secrets(af
     assert result.exit_code == 0 and secret not in result.output
     lines = result.output.splitlines()
     assert max(map(len, lines)) <= 70 and len(lines) < 45, result.output
-    assert "created apps/ws/ (" in result.output and "@@" not in result.output and "Next steps, in" in result.output
+    assert (
+        "created apps/ws/ (" in result.output and "@@" not in result.output and "Next steps:\n  1.  cd" in result.output
+    )
     afc("remove", "websocket", "-C", str(afc_project), "--yes")
     verbose = afc("add", "websocket", "-C", str(afc_project), "--yes", "--verbose")
     assert "@@" not in verbose.output and "CREATE  apps/ws/src/server.ts" in verbose.output
@@ -423,7 +425,8 @@ def test_a_new_user_on_a_terminal_walks_add_on_the_example(tmp_path):
         "edited 9 of your files",
         "created apps/ws/ (",
         "Run `bun install` now?",
-        "Next steps, in ",  # the root, since afc ran in apps/web
+        "Next steps:",
+        "cd ../..",  # to the root, since afc ran in apps/web
         "cp .env.example .env",
         "docker compose -f compose.dev.yml up -d postgres",
         "bun install",
@@ -437,7 +440,7 @@ def test_a_new_user_on_a_terminal_walks_add_on_the_example(tmp_path):
         found = screen.find(text, at)
         assert found >= 0, f"{text!r} not after position {at} of:\n{screen}"
         at = found + len(text)
-    assert max(len(line) for line in screen.split("Next steps, in ")[1].splitlines()) <= 100
+    assert max(len(line) for line in screen.split("Next steps:")[1].splitlines()) <= 100
     plan = screen.split("working on the project at")[1].split("Apply these changes?")[0]
     assert len(plan.splitlines()) < 40 and "@@" not in plan  # the plan fits a screen
     assert (project / "apps/ws/package.json").is_file() and not (project / "node_modules").exists()
