@@ -32,7 +32,7 @@ class _InOrderOfUse(typer.core.TyperGroup):
     """The top-level help lists commands in the order they are used, not by name or by kind; a usage error
     (`--port abc`, an unknown flag) is an error object on stdout under `--json`, as every other failure is."""
 
-    ORDER = ("add", "status", "update", "remove")
+    ORDER = ("add", "sync", "status", "update", "remove")
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = list(self.commands)
@@ -91,7 +91,9 @@ app = typer.Typer(
 add_app = typer.Typer(help="Add a feature to the project.", no_args_is_help=True)
 remove_app = typer.Typer(help="Remove a feature from the project.", no_args_is_help=True)
 update_app = typer.Typer(help="Bring a feature up to this afc's version, keeping your edits.", no_args_is_help=True)
+sync_app = typer.Typer(help="Wire what the app gained since a feature was added.", no_args_is_help=True)
 app.add_typer(add_app, name="add")
+app.add_typer(sync_app, name="sync")
 app.add_typer(remove_app, name="remove")
 app.add_typer(update_app, name="update")
 
@@ -570,6 +572,35 @@ def update_websocket(
     _run(
         Flags(project, dry_run, yes, json_, allow_dirty, verbose, diff=diff),
         lambda tree: update.plan_update(_detect(tree), tree),
+    )
+
+
+@sync_app.command("websocket")
+def sync_websocket(
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    json_: JsonOpt = False,
+    allow_dirty: AllowDirtyOpt = False,
+    app_: AppOpt = None,
+    verbose: VerboseOpt = False,
+    diff: DiffOpt = False,
+) -> None:
+    """Wire the writes and pages added since `afc add websocket`, as `add` wires them.
+
+    Handlers that broadcast already and pages that subscribe already are left as they are. Recorded in the
+    manifest: `afc remove websocket` takes it out with the rest.
+
+    \b
+    Examples:
+      afc sync websocket --dry-run          # what the new writes and pages get
+      afc sync websocket --yes
+    """
+    from .features import sync
+
+    _run(
+        Flags(project, dry_run, yes, json_, allow_dirty, verbose, diff=diff),
+        lambda tree: sync.plan_sync(_detect(tree, app_), tree),
     )
 
 

@@ -53,7 +53,8 @@ def plan_add(
     if FEATURE in existing.features:
         plan.summary = (
             f"{FEATURE} is already installed by afc (the service in {project.ws}); nothing to do "
-            f"(see `afc status`; `afc update {FEATURE}` brings in a newer afc's template)."
+            f"(see `afc status`; `afc sync {FEATURE}` wires the writes and pages added since; `afc update {FEATURE}` "
+            "brings in a newer afc's template)."
         )
         return plan
     check_port(project, tree, port)
@@ -415,6 +416,10 @@ def _keep_service_out_of_app(project: Project, draft: Draft) -> None:
     draft.take(jsonfile.ensure_list(config, text, "exclude", values, f"tsconfig exclude {rel}"))
 
 
+# `afc sync websocket` wires what the app gained since, the same way (`sync.py`)
+wire_writes, wire_pages = _wire_writes, _wire_pages
+
+
 # -- remove ---------------------------------------------------------------------------------------
 
 
@@ -427,7 +432,8 @@ def plan_remove(project: Project, tree: Tree, force: bool) -> Plan:
     """Undo what `plan_add` recorded; custom events hang off the service, so they go with it."""
     plan = Plan(f"remove {FEATURE}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
-    names = [n for n in existing.features if n.startswith("event:")] + [FEATURE]
+    # what was added on top (events, syncs) first, the latest first; then the service
+    names = [n for n in existing.features if n != FEATURE][::-1] + [FEATURE]
     for name in names:  # every record's paths and texts first, links resolved; then the service's claims
         check_record(existing.features[name], project, tree)
     record = existing.features.get(FEATURE)

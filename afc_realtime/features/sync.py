@@ -1,0 +1,74 @@
+"""`afc sync websocket`: wire what the app gained since `add websocket`. The writes added since get their
+broadcast (to whoever may see the row, decided as `add` decided, with its `--public` and `--no-public`), and
+the pages they feed subscribe; handlers that broadcast already and pages that subscribe already are left as
+they are. Each sync is a record of its own in the manifest (`sync:1`, `sync:2`, ...), so `remove websocket`
+takes it out with the rest, byte for byte."""
+
+from __future__ import annotations
+
+from .. import __version__
+from .. import manifest as manifest_mod
+from ..errors import BadInput
+from ..plan import NextStep, Plan
+from ..project import Project
+from ..tree import Tree, sha256
+from . import websocket
+from .toolkit import Draft, new_dirs
+
+PREFIX = "sync:"
+# What the finders say of the places `add` (or an earlier sync) wired already: not news in a sync's plan.
+ALREADY = ("already broadcasts", "already subscribes")
+
+
+def record_names(existing: manifest_mod.Manifest) -> list[str]:
+    return [name for name in existing.features if name.startswith(PREFIX)]
+
+
+def plan_sync(project: Project, tree: Tree) -> Plan:
+    plan = Plan(f"sync {websocket.FEATURE}", tree)
+    existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
+    record = existing.features.get(websocket.FEATURE)
+    if record is None:
+        raise BadInput("websocket is not installed by afc here; run `afc add websocket` first", code="not_found")
+    before = set(_helper_files(project, tree))
+    draft = Draft(tree, plan)
+    events, feeds = websocket.wire_writes(project, draft, not record.no_public, tuple(record.public_tables))
+    rendered = websocket.wire_pages(project, draft, feeds)
+    plan.notes = [note for note in plan.notes if note.why not in ALREADY]
+    insertions = draft.stage()
+    files = {path: data for path, data in rendered.items() if path not in before}
+    if not insertions and not files:
+        plan.summary = (
+            "Nothing new to wire: every write afc can send broadcasts already, and every page it feeds subscribes."
+        )
+        return plan
+    name = f"{PREFIX}{len(record_names(existing)) + 1}"
+    while name in existing.features:  # a gap left by hand: never reuse a record's name
+        name = f"{name}+"
+    existing.features[name] = manifest_mod.FeatureRecord(
+        name,
+        __version__,
+        files={path: sha256(data) for path, data in files.items()},
+        insertions=insertions,
+        created_dirs=new_dirs(tree, list(files)),
+        events=events,
+    )
+    tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
+    wired = f"wires {len(events)} new event{'s' if len(events) != 1 else ''}" if events else "wires no new event"
+    pages = len({path for path in insertions if path in project.pages})
+    follow = f"; {pages} page{' follows' if pages == 1 else 's follow'} them" if pages else ""
+    named = f": {', '.join(events)}" if events else ""
+    plan.summary = f"Brings realtime to what the app gained since `add websocket`: {wired}{named}{follow}."
+    plan.next_steps = [
+        NextStep(None, "restart `next dev` if it runs, then change a row: the pages that read it update live"),
+        NextStep("afc remove websocket", "takes this out with the rest, byte for byte"),
+    ]
+    return plan
+
+
+def _helper_files(project: Project, tree: Tree) -> list[str]:
+    return (
+        [path for path in tree.walk(project.helpers_dir) if tree.exists(path)]
+        if tree.is_dir(project.helpers_dir)
+        else []
+    )
