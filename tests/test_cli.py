@@ -32,7 +32,14 @@ def test_help_lists_commands_in_order_of_use_with_examples_and_no_defaults():
     commands = top.split("Commands:")[1].split()
     assert [c for c in commands if c in ("add", "status", "remove")] == ["add", "status", "remove"]
     assert "Examples:" in top and "  afc add websocket --dry-run" in top
-    for command in (["add", "websocket"], ["remove", "websocket"], ["add", "event"], ["remove", "event"], ["status"]):
+    for command in (
+        ["add", "websocket"],
+        ["sync", "websocket"],
+        ["remove", "websocket"],
+        ["add", "event"],
+        ["remove", "event"],
+        ["status"],
+    ):
         shown = afc(*command, "--help")
         assert shown.exit_code == 0 and "Example" in shown.output and f"afc {' '.join(command)}" in shown.output
         assert "[default:" not in shown.output, (command, shown.output)

@@ -78,3 +78,16 @@ def test_sync_wires_a_write_added_since_and_remove_takes_it_out(tmp_path):
 def test_sync_needs_websocket(afc_project):
     result = afc("sync", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 2 and "afc add websocket" in result.output
+
+
+def test_a_page_added_since_follows_the_events_add_wired(afc_project):
+    """A new page that reads /api/todos follows todo-created, which `add` wired before the page existed."""
+    root = str(afc_project)
+    assert afc("add", "websocket", "-C", root, "--yes").exit_code == 0
+    (afc_project / "apps/web/src/app/board").mkdir()
+    (afc_project / "apps/web/src/app/board/page.tsx").write_text(PAGE)
+    synced = afc("sync", "websocket", "-C", root, "--yes")
+    assert synced.exit_code == 0, synced.output
+    assert "wires no new event; 1 more page updates live." in synced.output
+    board = (afc_project / "apps/web/src/app/board/page.tsx").read_text()
+    assert 'useRealtimeList("todo", "/api/todos", setTodos);' in board

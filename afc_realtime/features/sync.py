@@ -6,9 +6,13 @@ takes it out with the rest, byte for byte."""
 
 from __future__ import annotations
 
+import re
+
 from .. import __version__
 from .. import manifest as manifest_mod
+from ..edits.result import Edit, Skip
 from ..errors import BadInput
+from ..pages.site import Feed
 from ..plan import NextStep, Plan
 from ..project import Project
 from ..tree import Tree, sha256
@@ -31,10 +35,9 @@ def plan_sync(project: Project, tree: Tree) -> Plan:
     if record is None:
         raise BadInput("websocket is not installed by afc here; run `afc add websocket` first", code="not_found")
     before = set(_helper_files(project, tree))
-    draft = Draft(tree, plan)
+    draft = _SyncDraft(tree, plan)
     events, feeds = websocket.wire_writes(project, draft, not record.no_public, tuple(record.public_tables))
-    rendered = websocket.wire_pages(project, draft, feeds)
-    plan.notes = [note for note in plan.notes if note.why not in ALREADY]
+    rendered = websocket.wire_pages(project, draft, feeds + _wired_before(tree, draft.already))
     insertions = draft.stage()
     files = {path: data for path, data in rendered.items() if path not in before}
     if not insertions and not files:
@@ -56,7 +59,7 @@ def plan_sync(project: Project, tree: Tree) -> Plan:
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     wired = f"wires {len(events)} new event{'s' if len(events) != 1 else ''}" if events else "wires no new event"
     pages = len({path for path in insertions if path in project.pages})
-    follow = f"; {pages} page{' follows' if pages == 1 else 's follow'} them" if pages else ""
+    follow = f"; {pages} more page{'' if pages == 1 else 's'} update{'s' if pages == 1 else ''} live" if pages else ""
     named = f": {', '.join(events)}" if events else ""
     plan.summary = f"Brings realtime to what the app gained since `add websocket`: {wired}{named}{follow}."
     plan.next_steps = [
@@ -64,6 +67,39 @@ def plan_sync(project: Project, tree: Tree) -> Plan:
         NextStep("afc remove websocket", "takes this out with the rest, byte for byte"),
     ]
     return plan
+
+
+class _SyncDraft(Draft):
+    """A draft that keeps what afc wired before out of the plan, and remembers the handlers that broadcast
+    already (their events feed the pages added since)."""
+
+    def __init__(self, tree: Tree, plan: Plan):
+        super().__init__(tree, plan)
+        self.already: list[Skip] = []
+
+    def take(self, *results: Edit | Skip) -> None:
+        for result in results:
+            if isinstance(result, Skip) and result.reason in ALREADY:
+                self.already.append(result)
+            else:
+                super().take(result)
+
+
+# `broadcast("todo-created", { table: "todos", ...`: the event and table of a broadcast afc wrote
+_SENT = re.compile(r"""\bbroadcast\(\s*(["'`])([a-z0-9-]+)\1\s*,\s*\{\s*table\s*:\s*(["'`])([\w.]+)\3""")
+
+
+def _wired_before(tree: Tree, already: list[Skip]) -> list[Feed]:
+    """The events the handlers that broadcast already send, as feeds for the pages added since. Read from the
+    file (a file of several handlers feeds each with all its events: a page may refresh once too often)."""
+    feeds = []
+    for skip in already:
+        if skip.reason != ALREADY[0]:
+            continue
+        for match in _SENT.finditer(tree.read_text(skip.path) or ""):
+            event, table = match.group(2), match.group(4)
+            feeds.append(Feed(skip.path, skip.subject, table, event.rsplit("-", 1)[0], event))
+    return list(dict.fromkeys(feeds))
 
 
 def _helper_files(project: Project, tree: Tree) -> list[str]:
