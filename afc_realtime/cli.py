@@ -642,13 +642,21 @@ def add_event(
         str, typer.Argument(help="kebab-case <resource>-<action>, e.g. user-updated (browsers get user:updated)")
     ],
     route: Annotated[
-        str, typer.Option("--route", help="the route file, relative to the project root", show_default=False)
+        str,
+        typer.Option(
+            "--route",
+            help="the route handler, Server Actions or tRPC router file, relative to the project root",
+            show_default=False,
+        ),
     ],
     method: Annotated[
         str,
         typer.Option(
             "--method",
-            help="the handler that broadcasts: POST, PUT, PATCH or DELETE (without it, POST)",
+            help=(
+                "the handler that broadcasts: POST, PUT, PATCH or DELETE; a Server Action's name (createTodo); a "
+                "tRPC procedure (post.create). Without it, POST, or the file's only action or mutation"
+            ),
             show_default=False,
         ),
     ] = "POST",
@@ -664,8 +672,9 @@ def add_event(
     """Wire one more event end to end: a broadcast in a route handler and a typed client hook.
 
     \b
-    Example:
+    Examples:
       afc add event user-updated --route apps/web/src/app/api/users/[id]/route.ts --method PATCH
+      afc add event post-archived --route src/server/api/routers/post.ts --method post.archive
     """
     from .features import event
 
