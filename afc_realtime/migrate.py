@@ -17,8 +17,10 @@ from .tree import Tree
 
 # A script that creates or migrates the tables, by name, in order of preference: a push or migrate that
 # applies what exists (not one that generates a new migration).
-SCRIPT = re.compile(r"^(?:db|database|drizzle|prisma)[:._-]?(push|migrate|deploy|setup|sync)$|^(migrate|push)$")
-PREFERRED = ("push", "migrate", "deploy", "setup", "sync")
+SCRIPT = re.compile(
+    r"^(?:db|database|drizzle|prisma)[:._-]?(push|migrate|deploy|setup|sync)(?:[:._-](deploy|dev))?$|^(migrate|push)$"
+)
+PREFERRED = ("push", "deploy", "migrate", "setup", "sync", "dev")
 DRIZZLE_CONFIG = re.compile(r"^drizzle\.config\.(ts|mts|js|mjs|cjs|json)$")
 SQL_DIRS = ("migrations", "drizzle", "sql", "db", "db/migrations", "supabase/migrations", "src/db", "src/migrations")
 EXEC = {"bun": "bunx", "pnpm": "pnpm exec", "yarn": "yarn", "npm": "npx"}
@@ -34,7 +36,8 @@ class Step:
 
 def folders(project: Project) -> list[str]:
     """Where a database package may be: the root, the web app, then every workspace package."""
-    return list(dict.fromkeys([".", project.web, *project.packages]))
+    parents = [str(PurePosixPath(p).parent) for p in project.packages]  # `packages/**` lists packages/db/src
+    return list(dict.fromkeys([".", project.web, *project.packages, *(p for p in parents if p != ".")]))
 
 
 def tables_step(project: Project, tree: Tree) -> Step | None:
@@ -49,9 +52,9 @@ def tables_step(project: Project, tree: Tree) -> Step | None:
             verb = "migrate" if _drizzle_journal(tree, folder) else "push"
             what = "applies the migrations in" if verb == "migrate" else "creates the tables of"
             return Step(_in(folder, f"{EXEC[pm]} drizzle-kit {verb}"), f"{what} the Drizzle schema (drizzle-kit)")
-        schema = join(folder, "prisma/schema.prisma")
-        if tree.exists(schema):
-            migrated = tree.is_dir(join(folder, "prisma/migrations"))
+        prisma = _prisma_folder(tree, folder)
+        if prisma is not None:
+            migrated = tree.is_dir(join(prisma, "migrations"))
             verb = "migrate deploy" if migrated else "db push"
             why = "applies the Prisma migrations" if migrated else "creates the tables of the Prisma schema"
             return Step(_in(folder, f"{EXEC[pm]} prisma {verb}"), why)
@@ -61,6 +64,14 @@ def tables_step(project: Project, tree: Tree) -> Step | None:
         why = "creates the tables from the project's SQL files, with DATABASE_URL from your env file exported"
         return Step(command, why)
     return None
+
+
+def _prisma_folder(tree: Tree, folder: str) -> str | None:
+    """Where a Prisma schema is (`prisma/schema.prisma`, a `prisma/schema/` folder, or `schema.prisma` in a
+    package of its own); None when there is none."""
+    if tree.exists(join(folder, "prisma/schema.prisma")) or tree.is_dir(join(folder, "prisma/schema")):
+        return join(folder, "prisma")
+    return folder if tree.exists(join(folder, "schema.prisma")) else None
 
 
 def _in(folder: str, command: str) -> str:
@@ -80,8 +91,10 @@ def _db_script(tree: Tree, folder: str) -> str | None:
     names = [name for name in scripts if isinstance(name, str) and SCRIPT.match(name)]
 
     def rank(name: str) -> int:
+        """`db:push` first, then what applies migrations (`prisma:migrate-deploy`), and last what makes new
+        ones (`migrate-dev` asks for a name)."""
         match = SCRIPT.match(name)
-        verb = (match.group(1) or match.group(2)) if match else ""
+        verb = (match.group(2) or match.group(1) or match.group(3)) if match else ""
         return PREFERRED.index(verb) if verb in PREFERRED else len(PREFERRED)
 
     return min(names, key=rank) if names else None

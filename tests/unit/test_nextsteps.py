@@ -158,6 +158,10 @@ def test_cd_first_when_afc_ran_elsewhere(tmp_path):
     assert nextsteps.entering(root, elsewhere).command == f"cd '{root}'"
 
 
+MIGRATE_SCRIPTS = (
+    '"dev": "turbo run dev --parallel", "prisma:migrate-dev": "prisma migrate dev", '
+    '"prisma:migrate-deploy": "prisma migrate deploy", "prisma:generate": "prisma generate"'
+)
 DB_PACKAGE = '{"name": "@app/db", "scripts": {"db:generate": "drizzle-kit generate", "db:push": "drizzle-kit push"}}'
 
 
@@ -180,6 +184,30 @@ DB_PACKAGE = '{"name": "@app/db", "scripts": {"db:generate": "drizzle-kit genera
             {"prisma/schema.prisma": "", "prisma/migrations/0_init/migration.sql": ""},
             "bunx prisma migrate deploy",
             "applies the Prisma migrations",
+        ),
+        (  # documenso's shape: migrate-deploy applies, migrate-dev would ask for a new migration's name
+            {"package.json": AFC_PACKAGE.replace('"dev": "turbo run dev --parallel"', MIGRATE_SCRIPTS)},
+            "bun run prisma:migrate-deploy",
+            "`prisma:migrate-deploy` script",
+        ),
+        (
+            {"prisma/schema/user.prisma": "", "prisma/migrations/0_init/migration.sql": ""},
+            "bunx prisma migrate deploy",
+            "Prisma",
+        ),
+        (
+            {"packages/prisma/schema.prisma": "", "packages/prisma/package.json": "{}"},
+            "cd packages/prisma && bunx prisma db push",
+            "Prisma",
+        ),
+        (  # `packages/**` workspaces: the package is the parent of the folders listed
+            {
+                "package.json": AFC_PACKAGE.replace('"packages/*"', '"packages/**"'),
+                "packages/db/src/drizzle.ts": "",
+                "packages/db/drizzle.config.ts": "",
+            },
+            "cd packages/db && bunx drizzle-kit push",
+            "Drizzle",
         ),
         (
             {"packages/db/migrations/0001_more.sql": "", "packages/db/migrations/0000_init.sql": ""},
