@@ -40,8 +40,9 @@ def folders(project: Project) -> list[str]:
     return list(dict.fromkeys([".", project.web, *project.packages, *(p for p in parents if p != ".")]))
 
 
-def tables_step(project: Project, tree: Tree) -> Step | None:
-    """The command that creates the tables, the project's own way; None when afc finds none."""
+def tables_step(project: Project, tree: Tree, url: str = "", env_file: str = ".env") -> Step | None:
+    """The command that creates the tables, the project's own way; None when afc finds none. `url` is
+    DATABASE_URL as `env_file` sets it (the SQL files are run against it)."""
     pm = project.package_manager if project.package_manager in RUN else "npm"
     for folder in folders(project):
         script = _db_script(tree, folder)
@@ -60,8 +61,13 @@ def tables_step(project: Project, tree: Tree) -> Step | None:
             return Step(_in(folder, f"{EXEC[pm]} prisma {verb}"), why)
     files = sql_files(project, tree)
     if files:
-        command = " && ".join(f'psql "$DATABASE_URL" -f {shlex.quote(f)}' for f in files)
-        why = "creates the tables from the project's SQL files, with DATABASE_URL from your env file exported"
+        # a URL without a password is written out; one with a password is not printed (the shell's variable)
+        plain = url if url and not urlsplit(url).password and re.fullmatch(r"[\w:/@.?=&%+-]+", url) else ""
+        target = plain or '"$DATABASE_URL"'
+        command = " && ".join(f"psql {target} -f {shlex.quote(f)}" for f in files)
+        why = "creates the tables from the project's SQL files" + (
+            "" if plain else f", with DATABASE_URL exported as {env_file} sets it"
+        )
         return Step(command, why)
     return None
 

@@ -94,7 +94,10 @@ def _page_url(project: Project, tree: Tree) -> str:
 
 def _tables_steps(project: Project, tree: Tree) -> list[NextStep]:
     """The project's own way to create its tables (see `migrate.py`): without it, the pages answer 500."""
-    step = migrate.tables_step(project, tree)
+    real = _real_env(project)
+    sources = real or [p for p in project.env_files if DATABASE in _values(tree, p)]
+    url = next((v for p in sources if (v := _values(tree, p).get(DATABASE))), "")
+    step = migrate.tables_step(project, tree, url, real[0] if real else ".env")
     return [NextStep(step.command, step.why)] if step else []
 
 

@@ -227,6 +227,16 @@ def test_the_tables_are_created_the_way_the_project_does(extra, command, why):
     assert commands.index("bun install") < commands.index(command) < commands.index("bun run dev")
 
 
+def test_the_sql_files_run_against_the_url_when_it_holds_no_password():
+    sql = {"db/schema.sql": "create table todos ();\n"}
+    plain = {**AFC_PROJECT, ".env": "DATABASE_URL=postgres://localhost:5432/app\n", **sql}
+    step = next(s for s in steps(plain) if s.command and s.command.startswith("psql"))
+    assert step.command == "psql postgres://localhost:5432/app -f db/schema.sql" and "exported" not in step.why
+    secret = next(s for s in steps({**AFC_PROJECT, **sql}) if s.command and s.command.startswith("psql"))
+    assert secret.command == 'psql "$DATABASE_URL" -f db/schema.sql' and "postgres:postgres" not in secret.why
+    assert secret.why.endswith("with DATABASE_URL exported as .env sets it")
+
+
 def test_no_schema_tool_no_tables_step():
     assert not any("tables" in s.why for s in steps(AFC_PROJECT))
 
