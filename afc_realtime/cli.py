@@ -32,7 +32,7 @@ class _InOrderOfUse(typer.core.TyperGroup):
     """The top-level help lists commands in the order they are used, not by name or by kind; a usage error
     (`--port abc`, an unknown flag) is an error object on stdout under `--json`, as every other failure is."""
 
-    ORDER = ("add", "status", "update", "remove")
+    ORDER = ("add", "sync", "status", "update", "remove")
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = list(self.commands)
@@ -91,7 +91,9 @@ app = typer.Typer(
 add_app = typer.Typer(help="Add a feature to the project.", no_args_is_help=True)
 remove_app = typer.Typer(help="Remove a feature from the project.", no_args_is_help=True)
 update_app = typer.Typer(help="Bring a feature up to this afc's version, keeping your edits.", no_args_is_help=True)
+sync_app = typer.Typer(help="Wire what the app gained since a feature was added.", no_args_is_help=True)
 app.add_typer(add_app, name="add")
+app.add_typer(sync_app, name="sync")
 app.add_typer(remove_app, name="remove")
 app.add_typer(update_app, name="update")
 
@@ -333,6 +335,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
             if _recover(tree, console):
                 tree = Tree(root)  # read again: the recovery changed files
             plan = build(tree)
+            _enter_first(plan, tree.root, current_folder())
             dirty_note = None if plan.empty else _refuse_dirty(plan, flags.allow_dirty, flags.dry_run)
             _refuse_read_only(plan, flags.dry_run)
             asking = not flags.yes and not flags.dry_run and not plan.empty
@@ -379,8 +382,7 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
                 data["install"] = {"command": ran.command, "exit_code": ran.exit_code, "log": str(ran.log)}
             typer.echo(json.dumps(data, indent=2))
         else:
-            elsewhere = str(tree.root) if tree.root != current_folder() else None
-            _show(console, next_steps(plan, skip_install=ran is not None and ran.ok, root=elsewhere))
+            _show(console, next_steps(plan, skip_install=ran is not None and ran.ok))
     if ran is not None and not ran.ok:
         _fail(
             InstallFailed(
@@ -391,6 +393,15 @@ def _run(flags: Flags, build: Callable[[Tree], Plan]) -> None:
             json_mode=False,
         )
     _exit_on_conflicts(plan, False)
+
+
+def _enter_first(plan: Plan, root: Path, here: Path) -> None:
+    """Steps to run in the project start with `cd` there when afc ran elsewhere (`-C`, or found upward)."""
+    from .nextsteps import entering
+
+    step = entering(root, here) if any(s.command for s in plan.next_steps) else None
+    if step is not None:
+        plan.next_steps.insert(0, step)
 
 
 def _maybe_install(flags: Flags, plan: Plan, root: Path, asked: bool) -> Ran | None:
@@ -564,6 +575,35 @@ def update_websocket(
     )
 
 
+@sync_app.command("websocket")
+def sync_websocket(
+    project: ProjectOpt = None,
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    json_: JsonOpt = False,
+    allow_dirty: AllowDirtyOpt = False,
+    app_: AppOpt = None,
+    verbose: VerboseOpt = False,
+    diff: DiffOpt = False,
+) -> None:
+    """Wire the writes and pages added since `afc add websocket`, as `add` wires them.
+
+    Handlers that broadcast already and pages that subscribe already are left as they are. Recorded in the
+    manifest: `afc remove websocket` takes it out with the rest.
+
+    \b
+    Examples:
+      afc sync websocket --dry-run          # what the new writes and pages get
+      afc sync websocket --yes
+    """
+    from .features import sync
+
+    _run(
+        Flags(project, dry_run, yes, json_, allow_dirty, verbose, diff=diff),
+        lambda tree: sync.plan_sync(_detect(tree, app_), tree),
+    )
+
+
 @remove_app.command("websocket")
 def remove_websocket(
     project: ProjectOpt = None,
@@ -602,13 +642,21 @@ def add_event(
         str, typer.Argument(help="kebab-case <resource>-<action>, e.g. user-updated (browsers get user:updated)")
     ],
     route: Annotated[
-        str, typer.Option("--route", help="the route file, relative to the project root", show_default=False)
+        str,
+        typer.Option(
+            "--route",
+            help="the route handler, Server Actions or tRPC router file, relative to the project root",
+            show_default=False,
+        ),
     ],
     method: Annotated[
         str,
         typer.Option(
             "--method",
-            help="the handler that broadcasts: POST, PUT, PATCH or DELETE (without it, POST)",
+            help=(
+                "the handler that broadcasts: POST, PUT, PATCH or DELETE; a Server Action's name (createTodo); a "
+                "tRPC procedure (post.create). Without it, POST, or the file's only action or mutation"
+            ),
             show_default=False,
         ),
     ] = "POST",
@@ -624,8 +672,9 @@ def add_event(
     """Wire one more event end to end: a broadcast in a route handler and a typed client hook.
 
     \b
-    Example:
+    Examples:
       afc add event user-updated --route apps/web/src/app/api/users/[id]/route.ts --method PATCH
+      afc add event post-archived --route src/server/api/routers/post.ts --method post.archive
     """
     from .features import event
 

@@ -3,9 +3,12 @@ scripts it has, the env file it lacks, the database it needs, and end in two bro
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import PurePosixPath
+import shlex
+from pathlib import Path, PurePosixPath
 
+from . import migrate, pageurl
 from .edits import compose, envfile, jsonfile
 from .errors import AfcError
 from .plan import Install, NextStep
@@ -56,12 +59,13 @@ def after_add(
         steps.append(NextStep(own, why, install=True))
     else:
         steps.append(NextStep(install.text, f"installs the service's dependencies ({ws})", install=True))
+    steps += _tables_steps(project, tree)
     steps += _dev_steps(project, tree, run, port)
     steps += [
         NextStep(f"curl http://localhost:{port}/health", "the service answers once it is up"),
         NextStep(
             None,
-            f"open http://localhost:{project.dev_port} in two browser tabs: a change made in one shows in the "
+            f"open {_page_url(project, tree)} in two browser tabs: a change made in one shows in the "
             "other without a reload"
             if live and not private_only
             else f"afc found no authentication, so the events it wired (to `user:` or `team:` channels) reach "
@@ -94,35 +98,57 @@ def _privacy_steps(project: Project, tree: Tree, private: tuple[str, ...]) -> li
     pages = sorted(
         url
         for page in project.pages
-        if (url := _page_url(page)) is not None
+        if (url := pageurl.route_of(project, page)) is not None
         and any(_follows(tree.read_text(page) or "", resource) for resource in private)
     )
     if not pages:
         return []
     base = f"http://localhost:{project.dev_port}"
     where = " and ".join(f"{base}{url}" for url in pages)
+    sign_up = f"{base}{pageurl.route_of(project, signup)}"
     return [
         NextStep(
             None,
-            f"to see privacy: sign up two users at {base}{_page_url(signup)} (the second in a private window) and "
+            f"to see privacy: sign up two users at {sign_up} (the second in a private window) and "
             f"open {where} as each, in two tabs: what one adds there shows live in their own other tab, "
             "never in the other user's",
         )
     ]
 
 
-def _page_url(page: str) -> str | None:
-    parts = PurePosixPath(page).parts
-    if "app" not in parts:
-        return None
-    inner = [p for p in parts[parts.index("app") + 1 : -1] if not (p.startswith("(") and p.endswith(")"))]
-    return "/" + "/".join(inner)
-
-
 def _follows(text: str, resource: str) -> bool:
     """Whether a page's realtime hook follows a resource's events (`useRealtimeList("note", ...)`)."""
     named = (f'"{resource}"', f'"{resource}-')  # `useRealtimeList("note", ..)`, `events={["note-created"]}`
     return any("Realtime" in line and any(n in line for n in named) for line in text.splitlines())
+
+
+def entering(root: Path, here: Path) -> NextStep | None:
+    """`cd` to the project first, when afc ran from another folder (`-C`, or the root found upward)."""
+    if root == here:  # both resolved (`Tree.root`, `tree.current_folder`)
+        return None
+    rel = os.path.relpath(root, here)
+    upward = set(PurePosixPath(rel).parts) == {".."}  # afc ran below the root (found upward)
+    where = rel if upward or not rel.startswith("..") else str(root)
+    return NextStep(f"cd {shlex.quote(where)}", "the project's folder: the steps below run there")
+
+
+def _page_url(project: Project, tree: Tree) -> str:
+    """A page afc wired (`/messages` when that is the one that follows the events), else the app's `/`."""
+    base = f"http://localhost:{project.dev_port}"
+    urls = pageurl.wired_urls(project, tree)
+    if not urls or urls == ["/"]:
+        return base
+    also = f" (also {', '.join(urls[1:])})" if len(urls) > 1 else ""
+    return f"{base}{urls[0]}{also}"
+
+
+def _tables_steps(project: Project, tree: Tree) -> list[NextStep]:
+    """The project's own way to create its tables (see `migrate.py`): without it, the pages answer 500."""
+    real = _real_env(project)
+    sources = real or [p for p in project.env_files if DATABASE in _values(tree, p)]
+    url = next((v for p in sources if (v := _values(tree, p).get(DATABASE))), "")
+    step = migrate.tables_step(project, tree, url, real[0] if real else ".env")
+    return [NextStep(step.command, step.why)] if step else []
 
 
 def after_remove(project: Project) -> list[NextStep]:
@@ -264,6 +290,10 @@ def _database_steps(project: Project, tree: Tree) -> list[NextStep]:
     if database and (not url or "localhost" in url or "127.0.0.1" in url):
         file, service = database
         steps.append(NextStep(f"docker compose -f {file} up -d {service}", f"starts the database {DATABASE} points at"))
+    local = migrate.createdb_step(url, (real or [".env"])[0]) if url else None
+    if local:
+        why = local.why if database else local.why.replace("or without Docker, ", "", 1)
+        steps.append(NextStep(local.command, why))
     return steps
 
 

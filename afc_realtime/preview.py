@@ -284,9 +284,9 @@ def summary(plan: Plan, plan_shown: bool = False) -> list[Any]:
     return out
 
 
-def next_steps(plan: Plan, skip_install: bool = False, root: str | None = None) -> list[Any]:
-    """The next steps as a two-column grid, the command and why, wrapped to the terminal; `root` names the
-    folder to run them in, when afc was run elsewhere (the root found upward)."""
+def next_steps(plan: Plan, skip_install: bool = False) -> list[Any]:
+    """The next steps as a two-column grid, the command and why, wrapped to the terminal (the first a `cd`
+    to the project when afc ran elsewhere: `nextsteps.entering`)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -303,8 +303,7 @@ def next_steps(plan: Plan, skip_install: bool = False, root: str | None = None) 
             text.append("\n")
         text.append(step.why, style="dim" if step.command else "")
         table.add_row(f"{number}.", text)
-    heading = f"Next steps, in {root}:" if root else "Next steps:"
-    return [Text(""), Text(heading, style="bold"), _indented(table)]
+    return [Text(""), Text("Next steps:", style="bold"), _indented(table)]
 
 
 class EventRows:

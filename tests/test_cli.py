@@ -32,7 +32,14 @@ def test_help_lists_commands_in_order_of_use_with_examples_and_no_defaults():
     commands = top.split("Commands:")[1].split()
     assert [c for c in commands if c in ("add", "status", "remove")] == ["add", "status", "remove"]
     assert "Examples:" in top and "  afc add websocket --dry-run" in top
-    for command in (["add", "websocket"], ["remove", "websocket"], ["add", "event"], ["remove", "event"], ["status"]):
+    for command in (
+        ["add", "websocket"],
+        ["sync", "websocket"],
+        ["remove", "websocket"],
+        ["add", "event"],
+        ["remove", "event"],
+        ["status"],
+    ):
         shown = afc(*command, "--help")
         assert shown.exit_code == 0 and "Example" in shown.output and f"afc {' '.join(command)}" in shown.output
         assert "[default:" not in shown.output, (command, shown.output)
@@ -389,7 +396,9 @@ def test_yes_prints_a_short_summary_wrapped_to_the_terminal_and_masks_secrets(af
     assert result.exit_code == 0 and secret not in result.output
     lines = result.output.splitlines()
     assert max(map(len, lines)) <= 70 and len(lines) < 45, result.output
-    assert "created apps/ws/ (" in result.output and "@@" not in result.output and "Next steps, in" in result.output
+    assert (
+        "created apps/ws/ (" in result.output and "@@" not in result.output and "Next steps:\n  1.  cd" in result.output
+    )
     afc("remove", "websocket", "-C", str(afc_project), "--yes")
     verbose = afc("add", "websocket", "-C", str(afc_project), "--yes", "--verbose")
     assert "@@" not in verbose.output and "CREATE  apps/ws/src/server.ts" in verbose.output
@@ -423,7 +432,8 @@ def test_a_new_user_on_a_terminal_walks_add_on_the_example(tmp_path):
         "edited 10 of your files",
         "created apps/ws/ (",
         "Run `bun install` now?",
-        "Next steps, in ",  # the root, since afc ran in apps/web
+        "Next steps:",
+        "cd ../..",  # to the root, since afc ran in apps/web
         "cp .env.example .env",
         "docker compose -f compose.dev.yml up -d postgres",
         "bun install",
@@ -438,7 +448,7 @@ def test_a_new_user_on_a_terminal_walks_add_on_the_example(tmp_path):
         found = screen.find(text, at)
         assert found >= 0, f"{text!r} not after position {at} of:\n{screen}"
         at = found + len(text)
-    assert max(len(line) for line in screen.split("Next steps, in ")[1].splitlines()) <= 100
+    assert max(len(line) for line in screen.split("Next steps:")[1].splitlines()) <= 100
     plan = screen.split("working on the project at")[1].split("Apply these changes?")[0]
     own = plan[plan.index("afc add websocket") :].strip("\n")  # the plan itself: not the preamble's folder
     assert len(own.splitlines()) < 40 and "@@" not in plan  # the plan fits a screen

@@ -161,3 +161,54 @@ def test_a_custom_event_on_a_write_returned_at_once_wraps_it_and_comes_out_byte_
     assert fingerprint(afc_project) == with_ws
     assert afc("remove", "websocket", "-C", str(afc_project), "--yes").exit_code == 0
     assert fingerprint(afc_project) == before
+
+
+ACTIONS = """"use server";
+
+import { db, todos } from "@app/db";
+
+export async function archiveTodo(title: string) {
+    const [row] = await db.insert(todos).values({ title }).returning();
+    return row;
+}
+"""
+
+ROUTER = """import { z } from "zod";
+import { db, todos } from "@app/db";
+import { createTRPCRouter, publicProcedure } from "../trpc";
+
+export const todoRouter = createTRPCRouter({
+    archive: publicProcedure.input(z.string()).mutation(async ({ input }) => {
+        const [row] = await db.insert(todos).values({ title: input }).returning();
+        return row;
+    }),
+});
+"""
+
+
+def test_add_event_in_a_server_action_and_a_trpc_procedure(afc_project):
+    """`add event` takes a Server Action by its name and a tRPC mutation by its procedure, not only route
+    handlers; `remove event` gives the files back byte for byte."""
+    root = str(afc_project)
+    assert afc("add", "websocket", "-C", root, "--yes").exit_code == 0
+    files = {"apps/web/src/app/actions.ts": ACTIONS, "apps/web/src/server/api/routers/todo.ts": ROUTER}
+    for rel, text in files.items():  # written since `add websocket`
+        (afc_project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (afc_project / rel).write_text(text)
+    before = fingerprint(afc_project)
+    action = afc("add", "event", "todo-archived", "--route", "apps/web/src/app/actions.ts", "-C", root, "--yes")
+    assert action.exit_code == 0, action.output  # the file's only action, without --method
+    trpc = afc(
+        "add", "event", "todo-stored", "--route", "apps/web/src/server/api/routers/todo.ts",
+        "--method", "todo.archive", "-C", root, "--yes",
+    )  # fmt: skip
+    assert trpc.exit_code == 0, trpc.output
+    for rel, event in zip(files, ["todo-archived", "todo-stored"], strict=True):
+        text = (afc_project / rel).read_text()
+        assert f'    if (row) broadcast("{event}", {{ table: "todos", action: "created"' in text, text
+        assert text.index(f'broadcast("{event}"') < text.index("return row;")
+    wrong = afc("add", "event", "todo-gone", "--route", "apps/web/src/app/actions.ts", "--method", "nope", "-C", root)
+    assert wrong.exit_code == 2 and "no action or mutation nope (--method names one of: archiveTodo)" in wrong.output
+    for event in ("todo-stored", "todo-archived"):
+        assert afc("remove", "event", event, "-C", root, "--yes").exit_code == 0
+    assert fingerprint(afc_project) == before

@@ -26,9 +26,7 @@ def test_pnpm_app_in_another_folder_with_create_env_and_arrow_handlers(tmp_path,
         "apps/frontend/lib/realtime/broadcast.ts",
     }
     assert "pnpm install" in [step["command"] for step in plan["next_steps"]] and fingerprint(project) == before
-    [note] = [n for n in plan["notes"] if "service added" in n["message"]]
-    assert note["message"].startswith("no `ws` service added to docker-compose.yml: apps/ws/Dockerfile installs")
-    assert "this project uses pnpm" in note["message"] and note["path"] == "apps/ws/Dockerfile"
+    assert not [n for n in plan["notes"] if "service added" in n["message"]]  # the Dockerfile installs with pnpm
 
     assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
     web = project / "apps/frontend"
@@ -63,10 +61,12 @@ def test_pnpm_app_in_another_folder_with_create_env_and_arrow_handlers(tmp_path,
     )
     assert "    NEXT_PUBLIC_WS_URL: process.env.NEXT_PUBLIC_WS_URL,\n" in env
     assert "WS_EVENTS_SECRET=" in (web / ".env.local").read_text()
-    # The service's Dockerfile installs with bun from a root bun.lock, which a pnpm project lacks: compose
-    # gets no service that cannot build (it once got one; `docker compose build` then failed).
+    # The service's Dockerfile installs with pnpm from the root pnpm-lock.yaml (it once installed with bun
+    # only, and compose then got no service): compose gets one, built from it.
     compose = (project / "docker-compose.yml").read_text()
-    assert "  ws:" not in compose and compose == PNPM_PROJECT["docker-compose.yml"]
+    assert "  ws:\n    build:\n      context: .\n      dockerfile: apps/ws/Dockerfile\n" in compose
+    dockerfile = (project / "apps/ws/Dockerfile").read_text()
+    assert "COPY pnpm-lock.yaml ./" in dockerfile and "pnpm install --frozen-lockfile" in dockerfile
     assert_typechecks(web, web_toolchain, node, tmp_path / "tc-added", alias_src=False)
 
     status = afc("status", "-C", str(project), "--json")

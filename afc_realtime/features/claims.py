@@ -15,6 +15,7 @@ from ..edits import compose, jsonfile
 from ..errors import BadInput
 from ..project import Project
 from ..tree import Tree, sha256
+from . import docker
 from .recipe import BASE_DIR, base_path, render_service
 from .service import folder_problem, name_problem
 
@@ -117,9 +118,35 @@ def read_answers(tree: Tree, project: Project, record: manifest_mod.FeatureRecor
             what = "missing" if value is None else f"should be a {'whole number' if kind is int else 'string'}"
             raise BadInput(f"answer {key}: {what}", path=path, line=line)
         answers[key] = value
+    for key in OPTIONAL_ANSWERS:  # the Dockerfile's layout, recorded when it is not the first one
+        value = data.get(key)
+        if value is None:
+            continue
+        wrong = "should be a string" if not isinstance(value, str) else _docker_problem(key, value)
+        if wrong:
+            raise BadInput(f"answer {key}: {wrong}", path=path, line=_line_of(text, key))
+        answers[key] = value
     for key, problem in _answer_problems(project, tree, answers):
         raise BadInput(f"answer {key}: {problem}; afc never renders that", path=path, line=_line_of(text, key))
     return answers
+
+
+OPTIONAL_ANSWERS = ("docker", "docker_copy")
+# What the Dockerfile may copy before installing: manifests, lockfiles, a package manager's settings.
+_COPIED = frozenset(
+    {"package.json", *(n for names in docker.LOCKS.values() for n in names), *docker.OWN_LOCK.values()}
+    | {n for names in docker.SETTINGS.values() for n in names}
+)
+
+
+def _docker_problem(key: str, value: str) -> str | None:
+    if key == "docker":
+        return None if value in docker.LOCKS else f"{value!r} is not bun, npm, pnpm or yarn; afc never renders that"
+    for path in value.split():
+        parts = path.split("/")
+        if parts[-1] not in _COPIED or any(p in ("", ".", "..") or not re.fullmatch(r"[\w@.+-]+", p) for p in parts):
+            return f"{path!r} is not a manifest, lockfile or setting inside the project; afc never renders that"
+    return None
 
 
 # An env file a service's `dev` script may load: `--env-file=../../.env`, nothing a shell would read.

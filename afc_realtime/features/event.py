@@ -15,13 +15,14 @@ from ..errors import BadInput
 from ..plan import Broadcast, NextStep, Plan
 from ..project import Project
 from ..tree import Tree, sha256
-from ..writes import approuter, find, inserter, payload
+from ..writes import find, inserter, payload
 from ..writes.site import Handler, Write
 from . import typed
 from .toolkit import Draft, import_path, new_dirs, remove_records
 from .websocket import FEATURE, exposure
 
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
+HTTP = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 MAX_NAME = 100  # the service's limit for an event name (its router's maxParamLength too)
 
 
@@ -56,12 +57,13 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     file = ts.load(route, text)
     if isinstance(file, Skip):
         raise BadInput("does not parse; afc will not edit it", path=route, line=file.line)
-    if _already_broadcasts(file, event, method.upper()):
-        plan.summary = f"{method.upper()} in {route} already broadcasts {event}; nothing to do."
+    handler = handler_named(file, method)
+    if _already_broadcasts(handler, event):
+        plan.summary = f"{handler.label} in {route} already broadcasts {event}; nothing to do."
         return plan
     draft = Draft(tree, plan)
     websocket = existing.features[FEATURE]
-    line, wired = _broadcast_line(project, plan, file, event, method.upper(), websocket)
+    line, wired = _broadcast_line(project, plan, file, event, handler, websocket)
     draft.take(line)
     draft.take(ts.add_import(file, "broadcast", import_path(project, route, "broadcast")))
     if len(line.insertions) > 1:  # the write is wrapped: `broadcastAfter(<write>, ...)`
@@ -69,7 +71,7 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
     hook_file = f"{project.helpers_dir}/events/{event}.ts"
     if tree.exists(hook_file):
         raise BadInput("exists already and afc did not record it", path=hook_file)
-    hook = _hook_source(project, tree, hook_file, wired, method.upper(), route)
+    hook = _hook_source(project, tree, hook_file, wired, handler.label, route)
     tree.write(hook_file, hook)
     existing.features[record_name(event)] = manifest_mod.FeatureRecord(
         record_name(event),
@@ -80,30 +82,48 @@ def plan_add(project: Project, tree: Tree, event: str, route: str, method: str) 
         events=[event],
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
-    plan.summary = f"Broadcasts {event} from {method.upper()} in {route}, and adds the client hook {hook_name(event)}."
+    plan.summary = f"Broadcasts {event} from {handler.label} in {route}, and adds the client hook {hook_name(event)}."
     plan.next_steps = [
         NextStep(None, f"import {{ {hook_name(event)} }} from the new {hook_file} and call it in a client component")
     ]
     return plan
 
 
-def _already_broadcasts(file: ts.TsFile, event: str, method: str) -> bool:
+def handler_named(file: ts.TsFile, method: str) -> Handler:
+    """The handler `--method` names in the file: an HTTP method of a route handler (`PATCH`), a Server
+    Action by its name (`createTodo`), a tRPC mutation by its procedure (`post.create`). Without `--method`
+    (POST) in a file with no POST handler, its only action or mutation."""
+    found = [h for recogniser in find.RECOGNISERS for h in recogniser.handlers(file) if isinstance(h, Handler)]
+    wanted = {method.upper(), f"action {method}", f"mutation {method}"}
+    named = [h for h in found if h.label in wanted]
+    if not named and method.upper() == "POST":
+        named = [h for h in found if h.label.startswith(("action ", "mutation "))]
+        named = named if len(named) == 1 else []
+    if not named:
+        labels = ", ".join(dict.fromkeys(_as_flag(h.label) for h in found)) or "none afc reads"
+        what = f"exported {method.upper()} handler" if method.upper() in HTTP else f"action or mutation {method}"
+        raise BadInput(f"no {what} (--method names one of: {labels})", path=file.path)
+    return named[0]
+
+
+def _as_flag(label: str) -> str:
+    return label.removeprefix("action ").removeprefix("mutation ")
+
+
+def _already_broadcasts(handler: Handler, event: str) -> bool:
     """Whether the handler sends this event already (wired by `add websocket`, or by hand)."""
-    handler = next((h for h in approuter.handlers(file) if isinstance(h, Handler) and h.label == method), None)
     call = re.compile(r"\bbroadcast\(\s*([\"'`])" + re.escape(event) + r"\1")
-    return handler is not None and bool(call.search(handler.body.text()))
+    return bool(call.search(handler.body.text()))
 
 
 def _broadcast_line(
-    project: Project, plan: Plan, file: ts.TsFile, event: str, method: str, websocket: manifest_mod.FeatureRecord
+    project: Project, plan: Plan, file: ts.TsFile, event: str, handler: Handler, websocket: manifest_mod.FeatureRecord
 ) -> tuple[Edit, typed.Wired]:
     """The broadcast of the handler's written row, to whoever may see it, decided as `add websocket` did
     (with its `--public` tables and `--no-public`, from the manifest; in the plan, as `add websocket` lists
     its events); refused when nobody may."""
     tree = plan.tree
-    handler = next((h for h in approuter.handlers(file) if isinstance(h, Handler) and h.label == method), None)
-    if handler is None:
-        raise BadInput(f"no exported {method} handler", path=file.path)
+    method = handler.label
     results = find.in_handler(file, handler, None)
     write = next((r for r in results if isinstance(r, Write) and r.wirable), None)
     if write is None:

@@ -25,7 +25,7 @@ from ..project import Project, join
 from ..tree import Tree, sha256
 from ..writes import find, inserter, naming, payload
 from ..writes.site import Write
-from . import envvars, service, typed
+from . import docker, envvars, service, typed
 from .claims import check_service_claims
 from .recipe import ENV_HEADER, PORT, base_path, compose_service, env_entries, render_service
 from .service import check_port, package_name
@@ -54,7 +54,8 @@ def plan_add(
     if FEATURE in existing.features:
         plan.summary = (
             f"{FEATURE} is already installed by afc (the service in {project.ws}); nothing to do "
-            f"(see `afc status`; `afc update {FEATURE}` brings in a newer afc's template)."
+            f"(see `afc status`; `afc sync {FEATURE}` wires the writes and pages added since; `afc update {FEATURE}` "
+            "brings in a newer afc's template)."
         )
         return plan
     check_port(project, tree, port)
@@ -167,6 +168,7 @@ def _stage_generated(
         "ws_port": port,
         "env_file": env_file,
         "service_dir": project.ws,
+        **docker.layout(project, tree).answers(),
     }
     files = render_service(project, answers)
     # The pristine render, kept for `afc update websocket` (the base of its three-way merge: see BASE_DIR).
@@ -433,15 +435,15 @@ def _add_env_vars(draft: Draft, placement: envvars.Placement, dev_port: int, por
 
 
 def _add_compose_services(project: Project, draft: Draft, port: int) -> None:
-    """A `ws` service in every compose file, only where the service's Dockerfile builds: it installs with bun
-    from a workspace bun.lock at the root. Elsewhere the plan says why compose got none."""
+    """A `ws` service in every compose file, only where the service's Dockerfile builds (`docker.py`: bun, npm,
+    pnpm or yarn 1, from the lockfile). Elsewhere the plan says why compose got none."""
     if not project.compose_files:
         return
-    unbuildable = _why_the_dockerfile_cannot_build(project, draft.tree)
+    unbuildable = docker.layout(project, draft.tree).reason
     if unbuildable:
         message = (
-            f"no `ws` service added to {', '.join(project.compose_files)}: {project.ws}/Dockerfile installs with bun "
-            f"from a workspace bun.lock at the root, and {unbuildable}; run the service with its dev script"
+            f"no `ws` service added to {', '.join(project.compose_files)}: {project.ws}/Dockerfile cannot build "
+            f"here: {unbuildable}; run the service with its dev script"
         )
         draft.plan.note(Level.WARN, message, f"{project.ws}/Dockerfile")
         return
@@ -449,16 +451,6 @@ def _add_compose_services(project: Project, draft: Draft, port: int) -> None:
         text = draft.tree.read_text(path) or ""
         networks = compose.shared_networks(text, path, "ws")
         draft.take(compose.add_service(path, text, "ws", compose_service(project, path, networks, port)))
-
-
-def _why_the_dockerfile_cannot_build(project: Project, tree: Tree) -> str | None:
-    if project.single_app:
-        return "this project has no workspaces (the service is not one of them)"
-    if project.package_manager != "bun":
-        return f"this project uses {project.package_manager}"
-    if not tree.exists("bun.lock"):
-        return "this project has no bun.lock (a binary bun.lockb is not read by the Dockerfile)"
-    return None
 
 
 def _add_turbo_env(draft: Draft) -> None:
@@ -506,6 +498,10 @@ def _keep_service_out_of_app(project: Project, draft: Draft) -> None:
     draft.take(jsonfile.ensure_list(config, text, "exclude", values, f"tsconfig exclude {rel}"))
 
 
+# `afc sync websocket` wires what the app gained since, the same way (`sync.py`)
+wire_writes, wire_pages = _wire_writes, _wire_pages
+
+
 # -- remove ---------------------------------------------------------------------------------------
 
 
@@ -518,7 +514,8 @@ def plan_remove(project: Project, tree: Tree, force: bool) -> Plan:
     """Undo what `plan_add` recorded; custom events hang off the service, so they go with it."""
     plan = Plan(f"remove {FEATURE}", tree)
     existing = manifest_mod.load(tree.read_text(manifest_mod.PATH))
-    names = [n for n in existing.features if n.startswith("event:")] + [FEATURE]
+    # what was added on top (events, syncs) first, the latest first; then the service
+    names = [n for n in existing.features if n != FEATURE][::-1] + [FEATURE]
     for name in names:  # every record's paths and texts first, links resolved; then the service's claims
         check_record(existing.features[name], project, tree)
     record = existing.features.get(FEATURE)

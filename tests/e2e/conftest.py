@@ -12,6 +12,7 @@ fails; elsewhere the tier skips and says what to install.
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -37,6 +38,7 @@ from tests.e2e.e2e_support import (
     parse_env_file,
     run,
     set_env_values,
+    tool_env,
 )
 from tests.support.tools import free_port, in_ci, require_tool
 
@@ -120,7 +122,7 @@ def project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
     proj = copied_example(EXAMPLE, tools, session_dir, "todo-app")
     root, web_port, ws_port = proj.root, proj.web_port, proj.ws_port
 
-    proj.afc("add", "websocket")
+    steps = json.loads(proj.afc("add", "websocket", "--json").stdout)["next_steps"]
 
     ours = {
         "NEXT_PUBLIC_WS_URL": f"ws://127.0.0.1:{ws_port}",
@@ -134,7 +136,12 @@ def project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
     secret = parse_env_file(root / ".env").get("WS_EVENTS_SECRET", "")
     assert len(secret) >= 16, "afc add should generate a WS_EVENTS_SECRET in .env"
 
-    postgres.sql("todo", "-f", str(root / "packages" / "db" / "migrations" / "0000_init.sql"))
+    # The tables, created as the next steps print it (issue 19: followed literally, they once created none)
+    [tables] = [s["command"] for s in steps if (s["command"] or "").startswith("psql ")]
+    psql_dir = str(Path(tools.psql).parent)
+    shell_env = tool_env(DATABASE_URL=postgres.url("todo"), PATH=f"{psql_dir}{os.pathsep}{os.environ['PATH']}")
+    run(["sh", "-c", tables], cwd=root, env=shell_env, timeout=60, what=f"the printed step: {tables}")
+    assert postgres.sql("todo", "-c", "SELECT count(*) FROM todos").strip() == "0"
     proj.install_and_build("after add")
     return proj
 

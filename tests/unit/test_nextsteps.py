@@ -1,6 +1,8 @@
 """Next steps checked against the project: the dev script it has, the .env it lacks, the database it needs,
 two tabs, how to undo, and committing .afc/."""
 
+import re
+
 import pytest
 
 from afc_realtime import nextsteps
@@ -28,15 +30,16 @@ def test_a_monorepo_with_env_and_a_turbo_dev_script():
     found = steps(AFC_PROJECT)
     assert [s.command for s in found] == [
         "docker compose -f compose.dev.yml up -d postgres",
+        "createdb app",
         "bun install",
         "bun run dev",
         "curl http://localhost:4001/health",
         None,
         "afc remove websocket",
     ]
-    assert [s.install for s in found] == [False, True, False, False, False, False]
-    assert "realtime service on ws://localhost:4001/ws" in found[2].why
-    assert found[4].why.startswith("open http://localhost:3000 in two browser tabs")
+    assert [s.install for s in found] == [False, False, True, False, False, False, False]
+    assert "realtime service on ws://localhost:4001/ws" in found[3].why
+    assert found[5].why.startswith("open http://localhost:3000 in two browser tabs")
 
 
 def test_no_env_file_says_to_copy_the_example():
@@ -141,7 +144,7 @@ def test_neither_root_nor_app_has_a_dev_script():
 
 def test_a_single_app_installs_and_runs_the_service_in_its_folder():
     found = commands(shapes.SINGLE_NPM)
-    assert found[:2] == ["cp .env.example .env", "cd realtime && npm install"]
+    assert found[:3] == ["cp .env.example .env", "createdb todo", "cd realtime && npm install"]
     assert found.index("cd realtime && npm run dev") < found.index("npm run dev")
     assert nextsteps.install_of(detect(Tree.in_memory(shapes.SINGLE_NPM))) == Install(("npm", "install"), "realtime")
 
@@ -187,3 +190,207 @@ def test_no_live_demo_is_promised_when_every_event_is_private_and_no_authenticat
     assert any(
         "reach nobody until apps/web/src/lib/realtime/authorize.ts says who is asking" in (s.why or "") for s in refused
     )
+
+
+# -- the steps issue 19 found untrue: each against the project shape that produces it --------------------
+
+
+def test_cd_first_when_afc_ran_elsewhere(tmp_path):
+    (tmp_path / "my app/apps/web").mkdir(parents=True)
+    tmp_path = tmp_path.resolve()
+    root = tmp_path / "my app"
+    assert nextsteps.entering(root, root) is None
+    assert nextsteps.entering(root, root / "apps/web").command == "cd ../.."
+    assert nextsteps.entering(root, tmp_path).command == "cd 'my app'"
+    elsewhere = tmp_path / "other"
+    elsewhere.mkdir()
+    assert nextsteps.entering(root, elsewhere).command == f"cd '{root}'"
+
+
+MIGRATE_SCRIPTS = (
+    '"dev": "turbo run dev --parallel", "prisma:migrate-dev": "prisma migrate dev", '
+    '"prisma:migrate-deploy": "prisma migrate deploy", "prisma:generate": "prisma generate"'
+)
+DB_PACKAGE = '{"name": "@app/db", "scripts": {"db:generate": "drizzle-kit generate", "db:push": "drizzle-kit push"}}'
+
+
+@pytest.mark.parametrize(
+    ("extra", "command", "why"),
+    [
+        ({"packages/db/package.json": DB_PACKAGE}, "cd packages/db && bun run db:push", "`db:push` script"),
+        (
+            {"packages/db/drizzle.config.ts": "export default {};\n"},
+            "cd packages/db && bunx drizzle-kit push",
+            "Drizzle",
+        ),
+        (
+            {"drizzle.config.ts": "export default {};\n", "drizzle/meta/_journal.json": "{}\n"},
+            "bunx drizzle-kit migrate",
+            "applies the migrations",
+        ),
+        ({"apps/web/prisma/schema.prisma": "model A { id Int @id }\n"}, "cd apps/web && bunx prisma db push", "Prisma"),
+        (
+            {"prisma/schema.prisma": "", "prisma/migrations/0_init/migration.sql": ""},
+            "bunx prisma migrate deploy",
+            "applies the Prisma migrations",
+        ),
+        (  # documenso's shape: migrate-deploy applies, migrate-dev would ask for a new migration's name
+            {"package.json": AFC_PACKAGE.replace('"dev": "turbo run dev --parallel"', MIGRATE_SCRIPTS)},
+            "bun run prisma:migrate-deploy",
+            "`prisma:migrate-deploy` script",
+        ),
+        (
+            {"prisma/schema/user.prisma": "", "prisma/migrations/0_init/migration.sql": ""},
+            "bunx prisma migrate deploy",
+            "Prisma",
+        ),
+        (
+            {"packages/prisma/schema.prisma": "", "packages/prisma/package.json": "{}"},
+            "cd packages/prisma && bunx prisma db push",
+            "Prisma",
+        ),
+        (  # `packages/**` workspaces: the package is the parent of the folders listed
+            {
+                "package.json": AFC_PACKAGE.replace('"packages/*"', '"packages/**"'),
+                "packages/db/src/drizzle.ts": "",
+                "packages/db/drizzle.config.ts": "",
+            },
+            "cd packages/db && bunx drizzle-kit push",
+            "Drizzle",
+        ),
+        (
+            {"packages/db/migrations/0001_more.sql": "", "packages/db/migrations/0000_init.sql": ""},
+            'psql "$DATABASE_URL" -f packages/db/migrations/0000_init.sql && '
+            'psql "$DATABASE_URL" -f packages/db/migrations/0001_more.sql',
+            "SQL files",
+        ),
+    ],
+)
+def test_the_tables_are_created_the_way_the_project_does(extra, command, why):
+    """Followed literally, the old steps left a fresh database without tables (GET /api/todos: 500)."""
+    found = steps({**AFC_PROJECT, **extra})
+    step = next(s for s in found if s.command == command)
+    assert why in step.why
+    # after the install (drizzle-kit and prisma come with it), before the dev servers
+    commands = [s.command for s in found]
+    assert commands.index("bun install") < commands.index(command) < commands.index("bun run dev")
+
+
+def test_the_sql_files_run_against_the_url_when_it_holds_no_password():
+    sql = {"db/schema.sql": "create table todos ();\n"}
+    plain = {**AFC_PROJECT, ".env": "DATABASE_URL=postgres://localhost:5432/app\n", **sql}
+    step = next(s for s in steps(plain) if s.command and s.command.startswith("psql"))
+    assert step.command == "psql postgres://localhost:5432/app -f db/schema.sql" and "exported" not in step.why
+    secret = next(s for s in steps({**AFC_PROJECT, **sql}) if s.command and s.command.startswith("psql"))
+    assert secret.command == 'psql "$DATABASE_URL" -f db/schema.sql' and "postgres:postgres" not in secret.why
+    assert secret.why.endswith("with DATABASE_URL exported as .env sets it")
+
+
+def test_no_schema_tool_no_tables_step():
+    assert not any("tables" in s.why for s in steps(AFC_PROJECT))
+
+
+def test_npm_and_pnpm_run_the_tools_their_way():
+    npm = {**shapes.SINGLE_NPM, "drizzle.config.ts": "export default {};\n"}
+    assert "npx drizzle-kit push" in commands(npm)
+    pnpm = {**shapes.SINGLE_PNPM, "prisma/schema.prisma": ""}
+    assert "pnpm exec prisma db push" in commands(pnpm)
+
+
+@pytest.mark.parametrize(
+    ("url", "command", "said"),
+    [
+        (
+            "postgres://postgres:postgres@localhost:5432/app",
+            "createdb app",
+            "(as `postgres`; or as yourself: postgres://localhost:5432/app in .env)",
+        ),
+        ("postgresql://localhost/todo", "createdb todo", "in a local PostgreSQL: creates `todo`"),
+        ("postgres://me@127.0.0.1:5433/shop", "createdb -p 5433 shop", "postgres://localhost:5433/shop"),
+        ("postgres://u:p@db.example.com:5432/app", None, None),
+        ("mysql://root@localhost:3306/app", None, None),
+    ],
+)
+def test_a_local_postgres_without_docker(url, command, said):
+    files = {**AFC_PROJECT, ".env": f"DATABASE_URL={url}\n"}
+    found = [s for s in steps(files) if s.command and s.command.startswith("createdb")]
+    if command is None:
+        assert found == []
+        return
+    [step] = found
+    assert step.command == command and said in step.why
+    assert step.why.startswith("or without Docker")  # the compose database is the other way
+
+
+def test_without_compose_the_local_database_is_the_way():
+    files = {k: v for k, v in shapes.SINGLE_NPM.items()}
+    step = next(s for s in steps(files) if s.command == "createdb todo")
+    assert not step.why.startswith("or ")
+
+
+def wired(files, edits):
+    tree = Tree.in_memory(files)
+    for path, text in edits.items():
+        tree.write(path, text)
+    return nextsteps.after_add(detect(tree), tree, 4001)
+
+
+def open_step(found):
+    return next(s.why for s in found if s.why.startswith("open "))
+
+
+SUBSCRIBED = '"use client";\nimport { useRealtimeList } from "@/lib/realtime/use-realtime";\nuseRealtimeList();\n'
+
+
+def test_the_url_is_the_page_afc_wired():
+    files = {**AFC_PROJECT, "apps/web/src/app/(chat)/messages/page.tsx": "export default function P() {}\n"}
+    found = wired(files, {"apps/web/src/app/(chat)/messages/page.tsx": SUBSCRIBED})
+    assert open_step(found).startswith("open http://localhost:3000/messages in two browser tabs")
+    both = wired(
+        files, {"apps/web/src/app/(chat)/messages/page.tsx": SUBSCRIBED, "apps/web/src/app/page.tsx": SUBSCRIBED}
+    )
+    assert open_step(both).startswith("open http://localhost:3000/ (also /messages) in two")
+    assert open_step(steps(AFC_PROJECT)).startswith("open http://localhost:3000 in two")  # nothing wired: the app
+
+
+def test_the_url_of_a_page_whose_component_afc_wired():
+    """create-t3-app reads in `_components/post.tsx`, imported by the page: the page's URL is named."""
+    page = 'import { LatestPost } from "@/app/_components/post";\nexport default function P() {}\n'
+    files = {
+        **AFC_PROJECT,
+        "apps/web/src/app/posts/page.tsx": page,
+        "apps/web/src/app/_components/post.tsx": "export function LatestPost() {}\n",
+    }
+    found = wired(files, {"apps/web/src/app/_components/post.tsx": SUBSCRIBED})
+    assert open_step(found).startswith("open http://localhost:3000/posts in two")
+
+
+@pytest.mark.parametrize(
+    ("page", "url"),
+    [
+        ("apps/web/src/app/page.tsx", "/"),
+        ("apps/web/src/app/(shop)/cart/page.tsx", "/cart"),
+        ("apps/web/src/app/todos/[id]/page.tsx", None),
+        ("apps/web/src/pages/index.tsx", "/"),
+        ("apps/web/src/pages/inbox/index.tsx", "/inbox"),
+        ("apps/web/src/pages/inbox/[id].tsx", None),
+    ],
+)
+def test_route_of_a_page(page, url):
+    from afc_realtime import pageurl
+
+    assert pageurl.route_of(detect(Tree.in_memory(AFC_PROJECT)), page) == url
+
+
+def test_no_env_file_at_all_gets_a_gitignored_env_local_with_the_secret(tmp_path):
+    """With no env file, afc creates `.env.local` (git-ignored) with the shared secret: nothing to create by hand."""
+    from afc_realtime.features import websocket
+
+    files = {k: v for k, v in shapes.SINGLE_NPM.items() if not k.startswith(".env")}
+    files[".gitignore"] = "node_modules\n"
+    tree = Tree.in_memory(files)
+    plan = websocket.plan_add(detect(tree), tree)
+    created = tree.read_text(".env.local") or ""
+    assert re.search(r"^WS_EVENTS_SECRET=[0-9a-f]{64}$", created, re.M)
+    assert "/.env.local" in (tree.read_text(".gitignore") or "").splitlines()
+    assert not any("create a .env" in s.why for s in plan.next_steps)
