@@ -92,3 +92,25 @@ def test_a_page_added_since_follows_the_events_add_wired(afc_project):
     assert "wires no new event; 1 more page updates live." in synced.output
     board = (afc_project / "apps/web/src/app/board/page.tsx").read_text()
     assert 'useRealtimeList("todo", "/api/todos", setTodos);' in board
+
+
+def test_sync_keeps_the_owner_lookups_add_made_and_refuses_to_change_them(tmp_path):
+    """`owners.ts` is add's file: a sync with nothing new leaves it alone; a write added since that needs a
+    lookup add did not make is refused plainly (exit 2, the file named, nothing written), not half-wired."""
+    from tests.support.owner_projects import DRIZZLE_CHAT, MESSAGES, VOTES
+
+    files = {k: v for k, v in DRIZZLE_CHAT.items() if not k.endswith(("votes/route.ts", "messages/route.ts"))}
+    files["apps/web/src/app/api/messages/route.ts"] = MESSAGES
+    project = make_project(tmp_path / "chat", files)
+    root = str(project)
+    assert afc("add", "websocket", "-C", root, "--yes").exit_code == 0
+    assert (project / "apps/web/src/lib/realtime/owners.ts").is_file()
+    quiet = afc("sync", "websocket", "-C", root, "--yes")
+    assert quiet.exit_code == 0 and "Nothing new to wire" in quiet.output, quiet.output
+    (project / "apps/web/src/app/api/votes").mkdir(parents=True)
+    (project / "apps/web/src/app/api/votes/route.ts").write_text(VOTES)  # a vote's owner: two rows away
+    before = fingerprint(project)
+    refused = afc("sync", "websocket", "-C", root, "--yes")
+    assert refused.exit_code == 2, refused.output
+    assert "apps/web/src/lib/realtime/owners.ts" in refused.output and "owner lookup" in refused.output
+    assert fingerprint(project) == before
