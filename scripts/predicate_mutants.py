@@ -45,7 +45,7 @@ TARGETS: dict[str, tuple[frozenset[str] | None, tuple[str, ...]]] = {
     "afc_realtime.audience": (None, ("test_audience.py", "test_audience_boundaries.py")),
     "afc_realtime.datamodel": (None, ("test_datamodel.py", "test_audience.py")),
     "afc_realtime.writes.payload": (None, ("test_writes_payload.py", "test_writes_change.py")),
-    "afc_realtime.writes.naming": (None, ("test_writes_naming.py",)),
+    "afc_realtime.writes.naming": (None, ("test_writes_naming.py", "test_page_feeds.py")),
     "afc_realtime.writes.change": (
         frozenset({"stable", "drizzle_where", "prisma_where", "selected", "prisma_kept", "drizzle_kept"}),
         ("test_writes_change.py",),
@@ -593,6 +593,7 @@ def main() -> None:
     parser.add_argument("--show", help="MODULE:NUMBER: print that mutant's change")
     parser.add_argument("--run", action="append", default=[], help="MODULE:NUMBER: run just that mutant")
     parser.add_argument("--survivors", help="a --json file of an earlier run: run again only what survived there")
+    parser.add_argument("--resume", help="a .progress.jsonl of a run cut short: keep its outcomes, run the rest")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--max-seconds", type=float, default=1800)
     parser.add_argument("--json", help="write every mutant and its outcome here")
@@ -609,11 +610,19 @@ def main() -> None:
     if args.survivors:
         again = {r["mutant"] for r in json.loads(Path(args.survivors).read_text()) if r["outcome"] != "killed"}
         chosen = [m for m in chosen if m.name in again]
+    earlier: dict[str, str] = {}
+    if args.resume:
+        for row in Path(args.resume).read_text().splitlines():
+            earlier |= {json.loads(row)["mutant"]: json.loads(row)["outcome"]}
+        chosen_all, chosen = chosen, [m for m in chosen if m.name not in earlier]
     started = time.monotonic()
     progress = Path(args.json).with_suffix(".progress.jsonl") if args.json else None
     if progress is not None:
         progress.write_text("")
-    outcome = run(chosen, args.jobs, args.max_seconds, progress)
+    outcome = run(chosen, args.jobs, args.max_seconds, progress) if chosen else {}
+    if args.resume:
+        outcome |= {name: result for name, result in earlier.items() if name in {m.name for m in chosen_all}}
+        chosen = chosen_all
     print(f"{len(chosen)} mutants in {time.monotonic() - started:.0f} s", flush=True)
     print(f"{'module':<28} {'mutants':>7} {'killed':>7} {'timeout':>7} {'survived':>8} {'not run':>7} {'score':>7}")
     for module in modules:
