@@ -52,11 +52,11 @@ TARGETS: dict[str, tuple[frozenset[str] | None, tuple[str, ...]]] = {
     ),
     "afc_realtime.pages.site": (
         frozenset({"feeds_of", "_feeds", "_router_of", "_last", "events_of"}),
-        ("test_pages.py", "test_page_strategies.py"),
+        ("test_pages.py", "test_page_strategies.py", "test_page_feeds.py"),
     ),
     "afc_realtime.pages.refresh": (
         frozenset({"tables_read", "_query_table"}),
-        ("test_page_strategies.py",),
+        ("test_page_strategies.py", "test_page_feeds.py"),
     ),
 }
 

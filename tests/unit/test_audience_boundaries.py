@@ -267,3 +267,18 @@ def test_a_personal_row_pointed_at_by_a_credential_row_goes_to_nobody_afc_can_na
     keys = table("keys", "addressId", "apiKey", addressId="addresses")
     decided = decide("addresses", model(addresses, keys))
     assert decided.reach is Reach.UNKNOWN and "go to nobody afc can name" in decided.reason
+
+
+def test_a_write_that_names_no_table_goes_to_nobody_and_says_so():
+    decided = decide(None, model(USERS))
+    assert decided.reach is Reach.UNKNOWN and decided.reason.startswith("the written table is not in the schema")
+    assert decide("", DataModel()).reason.startswith("the written table is not in a Drizzle or Prisma schema")
+
+
+def test_every_owner_and_every_owner_left_out_is_named_in_the_reason():
+    teams = table("teams")
+    docs = table("docs", "userId", "editorId", "teamId", "orgId", userId="users", editorId="users", teamId="teams")
+    decided = decide("docs", model(USERS, teams, docs))
+    assert decided.label() == "user:<userId>, user:<editorId>"
+    assert decided.reason.startswith("`docs` rows belong to their owner (`userId`, `editorId`); left out: `teamId`: ")
+    assert "; `docs.orgId` looks like an owner, but afc cannot tell whose it is" in decided.reason
