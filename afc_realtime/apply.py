@@ -450,15 +450,16 @@ def _prune(tree: Tree, rel: str) -> list[str]:
     """Remove a folder afc made once it holds nothing but install and build leftovers; a leftover that
     cannot be deleted is reported, the rest stands."""
     folder = tree.resolve(rel)
-    if not folder.is_dir():
+    if folder.is_symlink() or not folder.is_dir():
         return []
     leftovers = [tree.resolve(a) for a in tree.artefacts(rel)]
-    if any(p not in leftovers for p in folder.iterdir()):
+    links = [p for p in folder.iterdir() if p.is_symlink()]  # removed as links: never followed
+    if any(p not in leftovers and p not in links for p in folder.iterdir()):
         return []
     try:
-        for leftover in leftovers:
-            if leftover.is_dir():
-                shutil.rmtree(leftover)
+        for leftover in [*links, *leftovers]:
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)  # which unlinks the links inside, never following them
             else:
                 leftover.unlink()
             _step(f"prune {leftover.name}")

@@ -14,7 +14,7 @@ import typer
 import typer.core
 
 from . import __version__
-from .errors import EXIT_CONFLICT, AfcError, BadInput, Conflict, InstallFailed
+from .errors import EXIT_CONFLICT, AfcError, BadInput, Conflict, InstallFailed, Internal
 
 # Everything else is imported inside the command that needs it: `afc --help` and shell completion start
 # a Python process on every keystroke, and copier, ruamel.yaml and ast-grep cost most of a second to import.
@@ -43,7 +43,8 @@ class _InOrderOfUse(typer.core.TyperGroup):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: Any) -> Any:
-        with _usage_errors_as_json([*ctx._protected_args, *ctx.args]):
+        args = [*ctx._protected_args, *ctx.args]
+        with _usage_errors_as_json(args), _unexpected_errors_reported(args):
             return super().invoke(ctx)
 
 
@@ -59,6 +60,20 @@ def _usage_errors_as_json(args: list[str]) -> Iterator[None]:
         if "--json" in args and not isinstance(error, NoArgsIsHelpError):
             typer.echo(json.dumps(error_data(BadInput(f"usage: {error.format_message()}"))))
         raise
+
+
+@contextmanager
+def _unexpected_errors_reported(args: list[str]) -> Iterator[None]:
+    """An exception afc did not foresee is an error like any other: a message (the JSON error object under
+    `--json`), exit 1, never a traceback."""
+    from typer.exceptions import Abort, Exit, TyperException
+
+    try:
+        yield
+    except (TyperException, Exit, Abort):  # click's own: usage errors, exits, ^C at a prompt
+        raise
+    except Exception as error:
+        _fail(Internal(error), "--json" in args)
 
 
 @contextmanager

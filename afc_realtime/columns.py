@@ -40,7 +40,7 @@ CREDENTIAL_WORDS = frozenset(
 # (while `key`, `countryCode` and `promoCode` are not).
 SECRET_KEY_OWNERS = frozenset({"api", "private", "secret", "access", "signing", "encryption", "license", "public"})
 SECRET_CODE_OWNERS = frozenset(
-    {"backup", "recovery", "reset", "verification", "auth", "authorization", "otp", "invite"}
+    {"backup", "recovery", "reset", "verification", "auth", "authorization", "otp", "invite", "access"}
 )
 # `tokenCount`, `max_tokens`, `inputTokens`: how many tokens a language model used, not a credential.
 TOKEN_MEASURES = frozenset({"count", "usage", "used", "limit"})
@@ -56,7 +56,8 @@ CREDENTIAL_TABLES = re.compile(
 
 # A word that says the row holds a person's data: `email`, `phoneNumber`, `shippingAddress`, `stripeCustomerId`,
 # `cardLast4`, `ipAddress`, `dateOfBirth`. A bare `name` is not one (products, teams and tags have names); a
-# person's name is `firstName`, `last_name`, `fullName`, `surname`.
+# person's name is `firstName`, `last_name`, `fullName`, `surname`, or a person's role before `name`
+# (`authorName`, `guestName`, `inviteeName`, `viewerName`, `displayName`: rallly, inbox-zero, papermark, umami).
 PERSONAL_WORDS = frozenset(
     {
         "email",
@@ -86,9 +87,12 @@ PERSONAL_WORDS = frozenset(
         "surname",
     }
 )
-NAME_QUALIFIERS = frozenset({"first", "last", "full", "given", "family", "middle", "legal", "real", "sur"})
+NAME_QUALIFIERS = frozenset(
+    {"first", "last", "full", "given", "family", "middle", "legal", "real", "sur", "display"}
+    | {"author", "guest", "invitee", "viewer", "licensee", "contact", "sender", "recipient", "from"}
+)
 PERSONAL_TABLES = re.compile(
-    r"^(addresses?|contacts?|contact_?messages?|customers?|subscribers?|newsletter_?subscribers?|payments?|"
+    r"^(address(es)?|contacts?|contact_?messages?|customers?|subscribers?|newsletter_?subscribers?|payments?|"
     r"invoices?|people|persons?|patients?|leads?|profiles?)$",
     re.IGNORECASE,
 )

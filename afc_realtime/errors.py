@@ -25,6 +25,7 @@ CODES = {
     "changed": EXIT_CONFLICT,  # files changed on disk between planning and applying
     "write_failed": EXIT_DECLINED,  # the disk refused a write; everything was put back
     "install_failed": EXIT_INSTALL_FAILED,  # the package manager failed after apply; the files stay applied
+    "internal": EXIT_DECLINED,  # an error afc did not foresee (a bug); a write already begun was put back
 }
 
 
@@ -96,3 +97,24 @@ class InstallFailed(AfcError):
 
     exit_code = EXIT_INSTALL_FAILED
     code = "install_failed"
+
+
+class Internal(AfcError):
+    """An error afc did not foresee (a bug): named by its kind and the line of afc it stopped at, never by its
+    own message, which may quote a file's text (a secret among it): exit 1."""
+
+    exit_code = EXIT_DECLINED
+    code = "internal"
+
+    def __init__(self, error: BaseException):
+        import traceback
+
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if "afc_realtime" in f.filename]
+        where = ""
+        if frames:
+            path = frames[-1].filename.replace("\\", "/")
+            where = f" at {path[path.rindex('afc_realtime') :]}:{frames[-1].lineno}"
+        super().__init__(
+            f"afc stopped on an unexpected {type(error).__name__}{where}: a bug in afc, please report it "
+            "(afc writes every change or none: `afc status` shows where the project stands)"
+        )

@@ -257,6 +257,17 @@ class Tree:
             if (e.is_dir and e.name in REGENERATED) or (e.is_file and e.name in LOCK_FILES)
         ]
 
+    def is_link(self, rel: str) -> bool:
+        """Whether `rel` itself is a link on disk (an in-memory tree has none)."""
+        return isinstance(self.source, DiskSource) and os.path.islink(self.resolve(rel))
+
+    def links(self, rel: str) -> list[str]:
+        """The links directly in folder `rel` on disk (an in-memory tree has none), never followed."""
+        if not isinstance(self.source, DiskSource) or not self.is_dir(rel):
+            return []
+        folder = self.resolve(rel)
+        return sorted(_join(rel, p.name) for p in folder.iterdir() if p.is_symlink())
+
     # -- staging -----------------------------------------------------------
     def write(self, rel: str, data: bytes | str) -> None:
         rel = self.canonical(rel)

@@ -400,3 +400,71 @@ def test_the_answers_file_is_checked_against_its_schema_naming_the_file_and_line
     commit_all(root, "crafted answers")
     _refused(root, "update", says=f"{ANSWERS}:{number}: answer {key}")
     assert says in afc("update", "websocket", "-C", str(root), "--yes").output
+
+
+def test_links_afc_did_not_make_in_the_service_folder_are_removed_as_links_never_followed(afc_project):
+    """A workspace link in the service's `node_modules` (as pnpm and bun make them), a link to a folder and
+    one to a file in its `src/`: `remove` takes each out as a link, and every file they point at stays;
+    `update` follows none of them either."""
+    root = _added(afc_project)
+    (root / "apps/ws/node_modules/@app").mkdir(parents=True)
+    links = {
+        "apps/ws/node_modules/@app/db": "../../../../packages/db",
+        "apps/ws/src/db": "../../../packages/db/src",
+        "apps/ws/src/db-package.json": "../../../packages/db/package.json",
+    }
+    for link, target in links.items():
+        os.symlink(target, root / link)
+    outside = {k: v for k, v in snapshot(root).items() if not k.startswith(("apps/ws/", ".afc/"))}
+    assert afc("update", "websocket", "-C", str(root), "--yes", "--allow-dirty").exit_code == 0
+    assert all((root / link).is_symlink() for link in links)
+    removed = afc("remove", "websocket", "-C", str(root), "--yes", "--allow-dirty")
+    assert removed.exit_code == 0, removed.output
+    assert "apps/ws/src/db: a link afc did not make: removed as a link" in " ".join(removed.output.split())
+    assert not any(os.path.lexists(root / link) for link in links) and not (root / "apps/ws").exists()
+    after = snapshot(root)
+    assert {k: v for k, v in after.items() if k.startswith("packages/")} == {
+        k: v for k, v in outside.items() if k.startswith("packages/")
+    }
+
+
+def _forge_db_as_the_service(root, version, recorded):
+    """The db package dressed as the service: answers naming it (and its own package name), a kept copy of its
+    package.json, a record of `recorded` of its files by their hashes, claiming afc `version` wrote them."""
+    answers = (root / ANSWERS).read_text().replace("apps/ws", "packages/db")
+    name = json.loads((root / "packages/db/package.json").read_text())["name"]
+    answers = "\n".join(
+        f"package_name: '{name}'" if ln.startswith("package_name:") else ln for ln in answers.splitlines()
+    )
+    (root / "packages/db/.copier-answers.yml").write_text(answers + "\n")
+    base = root / ".afc/base/packages/db"
+    base.mkdir(parents=True)
+    (base / "package.json.base").write_bytes((root / "packages/db/package.json").read_bytes())
+
+    def point(record):
+        record.service_dir, record.afc_version = "packages/db", version
+        record.files = {p: d for p, d in _files_of(root, "packages/db").items() if p in recorded or not recorded}
+        record.files[".afc/base/packages/db/package.json.base"] = _sha((base / "package.json.base").read_bytes())
+        record.insertions, record.created_dirs = {}, []
+
+    _rewrite(root, point)
+
+
+@pytest.mark.parametrize(
+    ("version", "recorded"),
+    [
+        ("0.1.0", ()),  # this afc's version, every file of the package recorded
+        ("0.0.1", ("packages/db/package.json", "packages/db/.copier-answers.yml")),  # an older afc, template names
+    ],
+    ids=["this-version-every-file", "older-version-template-names-only"],
+)
+def test_a_workspace_package_nothing_references_is_not_the_service_either(afc_project, version, recorded):
+    """Nothing depends on `packages/db` here, so no name check can tell it from the service: `update` rewrote it
+    into the service (deleting its schema) and `remove` then deleted it. Now both refuse, changing nothing."""
+    from afc_realtime import __version__
+
+    assert __version__ == "0.1.0"
+    root = _added(afc_project)
+    _forge_db_as_the_service(root, version, recorded)
+    says = "packages/db/src/schema.ts" if version != "0.1.0" else "packages/db/"
+    _refused(root, "update", "remove", says=says)

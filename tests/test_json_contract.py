@@ -198,3 +198,46 @@ def test_each_write_not_wired_says_whether_policy_or_a_limitation_left_it(tmp_pa
     private = run_json("add", "websocket", "-C", root, "--dry-run", "--no-public", expect="plan")["broadcasts"]
     assert {b["left"] for b in private if b["event"] == "todo-created"} == {"policy"}  # --no-public: a decision
     assert {b["left"] for b in private if b["event"] == "note-created"} == {None}
+
+
+SECRET = "s3cr3t-from-a-file-afc-read"
+
+
+@pytest.mark.parametrize(
+    ("command", "error"),
+    [
+        (["add", "websocket", "--yes"], ValueError(f"bad line: TOKEN={SECRET}")),
+        (["add", "websocket", "--dry-run"], RecursionError(SECRET)),
+        (["remove", "websocket", "--yes"], KeyError(SECRET)),
+        (["update", "websocket", "--yes"], OSError(SECRET)),
+        (["status"], UnicodeError(SECRET)),
+    ],
+    ids=["add", "dry-run", "remove", "update", "status"],
+)
+def test_an_unexpected_exception_is_an_error_object_never_a_traceback(afc_project, monkeypatch, command, error):
+    """Issue 20 item 4: an exception afc did not foresee (a bug) is reported like any error: the JSON error
+    object under `--json`, a one-line message otherwise, exit 1, no traceback, no word of its own message
+    (which may quote a file's text), and every file as it was."""
+    from afc_realtime.tree import Tree
+
+    if command[0] != "add":
+        assert runner.invoke(app, ["add", "websocket", "-C", str(afc_project), "--yes"]).exit_code == 0
+    before = fingerprint(afc_project)
+    real = Tree.read_text
+
+    def unforeseen(self, rel):
+        if rel.endswith(("package.json", "manifest.toml")):
+            raise error
+        return real(self, rel)
+
+    monkeypatch.setattr(Tree, "read_text", unforeseen)
+    data = failure(*command, "-C", str(afc_project), code="internal")
+    kind = type(error).__name__
+    assert data["error"].startswith(f"afc stopped on an unexpected {kind} at afc_realtime/"), data
+    assert data["path"] is None and data["details"] == []
+    plain = runner.invoke(app, [*command, "-C", str(afc_project)])
+    assert plain.exit_code == 1 and isinstance(plain.exception, SystemExit), plain.exception
+    assert f"error: afc stopped on an unexpected {kind} at afc_realtime/" in plain.output
+    for result_text in (json.dumps(data), plain.output):
+        assert SECRET not in result_text and "Traceback" not in result_text
+    assert fingerprint(afc_project) == before

@@ -14,7 +14,7 @@ from .. import manifest as manifest_mod
 from ..edits import compose, jsonfile
 from ..errors import BadInput
 from ..project import Project
-from ..tree import Tree, sha256
+from ..tree import LOCK_FILES, REGENERATED, Tree, sha256
 from . import docker
 from .recipe import BASE_DIR, base_path, render_service
 from .service import folder_problem, name_problem
@@ -33,9 +33,12 @@ def check_service_claims(
     project: Project, tree: Tree, record: manifest_mod.FeatureRecord, removing: bool = True
 ) -> None:
     """Refuse (exit 2, naming the manifest) a record whose service is not afc's to delete or merge into.
-    `update` (`removing=False`) brings a template that may have changed since, so there the files are not
-    compared with this afc's render: the folder and the answers are, and nothing is deleted unless it is
-    exactly as the manifest records."""
+    Every recorded path must be one afc's template renders (or rendered once, `DROPPED_FILES`), for `update`
+    too: a workspace package's own files are never the service's. `remove` compares the bytes recorded with
+    this afc's render when this afc wrote them; `update` (`removing=False`) brings a template that may have
+    changed since, and `remove` after a newer afc cannot compare them either, so there the folder must hold
+    nothing else: a file neither recorded nor rendered (`packages/db/src/schema.ts`) says it is another
+    package. Nothing is deleted unless it is exactly as the manifest records."""
     ws = project.ws
     why = folder_problem(project, ws)
     if why:
@@ -48,15 +51,24 @@ def check_service_claims(
     rendered = render_service(project, answers)
     bad = _not_the_service(tree, ws, str(answers["package_name"]))
     same = record.afc_version == __version__
-    for path, digest in sorted(service.items()) if removing else ():
+    for path, digest in sorted(service.items()):
         source = _source_of(path)
         relative = PurePosixPath(source).relative_to(ws).as_posix()
         if source not in rendered:
             kept = f"{BASE_DIR}/{source}.base" in record.files  # a file an update kept for you to resolve
             if not (relative in DROPPED_FILES or kept):
                 bad.append(f"{path}: afc renders no such file in the service")
-        elif same and digest != sha256(rendered[source]):
+        elif removing and same and digest != sha256(rendered[source]):
             bad.append(f"{path}: recorded as what afc wrote, but afc renders other bytes from the recorded answers")
+    if not (removing and same):  # bytes afc cannot compare: the folder must hold afc's files only
+        bad += [
+            f"{path}: a file neither recorded nor rendered by afc: {ws} is not afc's service folder"
+            for path in tree.walk(ws, REGENERATED)
+            if path not in service
+            and path not in rendered
+            and PurePosixPath(path).name not in LOCK_FILES
+            and not tree.is_link(path)  # a link is no file of another package: `remove` takes it out as one
+        ]
     if bad:
         raise BadInput(
             f"the afc manifest claims a service afc did not write; fix or delete {manifest_mod.PATH} "

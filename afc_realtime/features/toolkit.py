@@ -417,10 +417,12 @@ def removal_summary(tree: Tree, inserted: int) -> str:
 
 
 def artefact_notes(plan: Plan) -> None:
-    """Say which install and build leftovers go with the folders afc removes."""
+    """Say which install and build leftovers, and which links, go with the folders afc removes."""
     for rel in plan.prune_dirs:
         for leftover in plan.tree.artefacts(rel):
             plan.note(Level.INFO, "installed dependencies or build output; deleted with the folder", f"{leftover}/")
+        for link in plan.tree.links(rel):
+            plan.note(Level.INFO, "a link afc did not make: removed as a link, what it points at is left alone", link)
 
 
 def _drifted(plan: Plan, force: bool, path: str, message: str, forced: str) -> list[str]:

@@ -59,4 +59,5 @@ def route_url(route_rel: str) -> str | None:
 def serves(route_rel: str, collection: str) -> bool:
     """Whether a route file answers the list URL `collection` or a URL below it (`/api/todos/[id]`)."""
     url = route_url(route_rel)
-    return url is not None and (url == collection or url.startswith(collection.rstrip("/") + "/"))
+    base = collection.rstrip("/")
+    return url is not None and (url == base or url.startswith(base + "/"))

@@ -81,3 +81,155 @@ def test_keys_are_the_primary_key_then_the_unique_columns():
     assert model.tables["Post"].keys == ("id",)
     unique = DRIZZLE.replace('email: text("email").notNull()', 'email: text("email").notNull().unique()')
     assert read(Tree.in_memory({"s.ts": unique}), ["."]).tables["users"].keys == ("id", "email")
+
+
+# -- Boundaries (issue 20 item 5): which files are schemas, which calls declare a table, which Prisma lines are
+# columns and keys; each on both sides, so a table afc would miss (and then send to the wrong audience) fails.
+
+import pytest  # noqa: E402
+
+ONE = 'import { pgTable, text } from "drizzle-orm/pg-core";\nexport const t = pgTable("t", { id: text("id") });\n'
+
+
+def tables_in(files: dict[str, str], folders: tuple[str, ...] = ("db",)) -> set[str]:
+    return set(read(Tree.in_memory(files), list(folders)).tables)
+
+
+@pytest.mark.parametrize(
+    ("path", "read_it"),
+    [
+        ("db/schema.ts", True),
+        ("db/schema.mts", True),
+        ("db/schema.cts", True),
+        ("db/schema.js", True),
+        ("db/schema.mjs", True),
+        ("db/src/schema/index.ts", True),
+        ("db/schema.d.ts", False),
+        ("db/schema.tsx", False),
+        ("db/schema.cjs", False),
+        ("db/schema.json", False),
+        ("db/node_modules/x/schema.ts", False),
+        ("db/.next/schema.js", False),
+        ("db/.turbo/schema.js", False),
+        ("db/dist/schema.js", False),
+        ("db/build/schema.js", False),
+        ("db/out/schema.js", False),
+        ("db/.git/schema.ts", False),
+        ("db/coverage/schema.js", False),
+        ("db/.afc/base/schema.ts", False),
+        ("db/app/schema.ts", False),
+        ("db/apps/schema.ts", True),
+        ("db/distribution/schema.ts", True),
+        ("other/schema.ts", False),
+    ],
+)
+def test_which_files_are_read_as_drizzle_schemas(path, read_it):
+    assert tables_in({path: ONE}) == ({"t"} if read_it else set())
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (ONE, {"t"}),
+        (ONE.replace("drizzle-orm/pg-core", "drizzle-orm"), set()),  # no `drizzle-orm/` import
+        (ONE.replace("pgTable(", "pgTable ("), set()),  # no `Table(` anywhere
+        (ONE.replace('pgTable("t"', 'mysqlTable("t"'), {"t"}),
+        (ONE.replace('pgTable("t"', 'sqliteTable("t"'), {"t"}),
+        (ONE.replace('pgTable("t"', 'singlestoreTable("t"'), {"t"}),
+        (ONE.replace('pgTable("t"', 'createTable("t"'), {"t"}),
+        (ONE + 'export const u = table("u", { id: text() });\n', {"t", "u"}),
+        (ONE + 'export const u = mytable("u", { id: text() });\n', {"t"}),
+        (ONE + 'export const u = tables("u", { id: text() });\n', {"t"}),
+        (ONE + 'export const u = pgTableCreator("u", { id: text() });\n', {"t"}),
+        (ONE + 'export const { u } = pgTable("u", { id: text() });\n', {"t"}),  # not a plain name
+        (ONE + "export const u = pgTable;\n", {"t"}),  # not a call
+        (ONE + 'export const u = pgTable("u");\n', {"t"}),  # no columns
+        (ONE + 'export const u = pgTable("u", (t) => { return { id: t.text() }; });\n', {"t"}),
+        (ONE + 'export const u = pgTable("u", (t) => (({ id: t.text() })));\n', {"t", "u"}),
+    ],
+)
+def test_which_calls_declare_a_table(text, found):
+    assert tables_in({"db/schema.ts": text}) == found
+
+
+def test_columns_keys_and_references_of_every_drizzle_shape():
+    text = ONE + (
+        "const base = { createdAt: text() };\n"
+        'export const u = pgTable("u", {\n'
+        "  ...base,\n"
+        '  "quoted_col": text(),\n'
+        "  slug: text().unique(),\n"
+        "  code: text().primaryKey(),\n"
+        "  ownerId: text().references( ( ) => t.id ),\n"
+        "  typedId: text().references((): AnyPgColumn => t.id),\n"
+        "  plain: text(),\n"
+        "});\n"
+    )
+    u = read(Tree.in_memory({"db/schema.ts": text}), ["db"]).tables["u"]
+    assert u.columns == ("quoted_col", "slug", "code", "ownerId", "typedId", "plain")
+    assert u.references == {"ownerId": "t", "typedId": "t"}
+    assert u.keys == ("code", "slug")
+    assert u.where == "db/schema.ts:4" and u.orm == "drizzle"
+
+
+PRISMA_SHAPES = """model Account {
+  id                String   @id
+  ids               String   @unique   // a key
+  providerAccountId String   @ids
+  userId            String
+  orgId             String
+  createdAt         DateTime @default(now())
+  count             Int
+  big               BigInt
+  ratio             Float
+  price             Decimal
+  active            Boolean
+  data              Json
+  blob              Bytes
+  vector            Unsupported("vector")
+  tags              String[]
+  note              String?
+  kind              Kind
+  user              User     @relation(fields: [userId, orgId], references: [id, orgId])
+  posts             Post[]
+  // secret String
+  @@unique([providerAccountId])
+}
+  model   Spaced   {
+  id Int @id
+}
+model Inline { id Int }
+enum  Kind {
+  A
+}
+"""
+
+
+def test_prisma_fields_of_every_scalar_type_and_relation():
+    model = read(Tree.in_memory({"db/schema.prisma": PRISMA_SHAPES}), ["db"])
+    assert set(model.tables) == {"Account", "Spaced"}
+    account = model.tables["Account"]
+    assert account.columns == (
+        "id", "ids", "providerAccountId", "userId", "orgId", "createdAt", "count", "big", "ratio", "price",
+        "active", "data", "blob", "vector", "tags", "note", "kind",
+    )  # fmt: skip
+    assert account.references == {"userId": "User", "orgId": "User"}
+    assert account.keys == ("id", "ids") and account.orm == "prisma" and account.where == "db/schema.prisma:1"
+    assert model.tables["Spaced"].where == "db/schema.prisma:24"
+
+
+def test_a_unique_field_before_the_id_still_comes_after_it():
+    text = "model M {\n  email String @unique\n  id Int @id\n}\n"
+    assert read(Tree.in_memory({"db/schema.prisma": text}), ["db"]).tables["M"].keys == ("id", "email")
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [("todos", "todos"), ("Post", "Post"), ("post", "Post"), ("POST", None), ("posts", None), ("", None)],
+)
+def test_the_table_a_write_names(name, found):
+    from afc_realtime.datamodel import DataModel, Table
+
+    model = DataModel({"todos": Table("todos", ("id",)), "Post": Table("Post", ("id",))})
+    hit = model.table(name)
+    assert (hit.name if hit else None) == found

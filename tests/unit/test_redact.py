@@ -197,3 +197,116 @@ def test_a_diff_starting_inside_a_multi_line_value_masks_the_lines_that_are_not_
 def test_headers_and_hunk_lines_are_left_alone():
     diff = "--- a/.env\n+++ b/.env\n@@ -1 +1,2 @@\n API_KEY=x\n+B=1\n"
     assert mask_diff(".env", diff) == f"--- a/.env\n+++ b/.env\n@@ -1 +1,2 @@\n API_KEY={MASK}\n+B=1\n"
+
+
+# -- Boundaries, one at a time (issue 20 item 5): each secret word alone (the plurals are no glued ending of
+# another), each glued ending alone, each character the name and key patterns allow, on both sides.
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["CLIENT_SECRETS", "NPM_TOKENS", "OLD_PASSWORDS", "JWKS_KEYS", "GOOGLE_CREDENTIAL", "SIGNING_KEY", "SMTP_PASS"]
+    + ["DBSECRET", "GHTOKEN", "ROOTPASSWD", "OPENAIAPIKEY", "RSAPRIVATEKEY", "AWSACCESSKEY", "AWSSECRETKEY"]
+    + ["GPGPASSPHRASE", "Db2Password", "HTTPSecret", "key"],
+)
+def test_each_secret_word_and_glued_ending_alone(key):
+    assert is_secret_key(key)
+
+
+@pytest.mark.parametrize("key", ["MONKEYS", "PASSES", "COMPASS", "SALTY", "DSNX", "TOKENIZE", "SECRETARIES", "PWDS"])
+def test_glued_look_alikes(key):
+    assert not is_secret_key(key)
+
+
+@pytest.mark.parametrize(
+    "path", [".env.my-app", ".env.production.local", "docker.web.env", "my-app.env", "config/app_1.env"]
+)
+def test_env_file_names_with_dots_dashes_and_digits(path):
+    assert mask_line(path, f"API_KEY={VALUE}\n") == f"API_KEY={MASK}\n"
+
+
+@pytest.mark.parametrize("path", ["notes.yml.txt", "compose.yaml.bak", "env", "yml"])
+def test_files_only_named_like_yaml_or_env_files_are_left_alone(path):
+    assert mask_line(path, f"password: {VALUE}\n") == f"password: {VALUE}\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        (f"db.password={VALUE}\n", f"db.password={MASK}\n"),
+        (f"app-secret={VALUE}\n", f"app-secret={MASK}\n"),
+        (f"_SECRET={VALUE}\n", f"_SECRET={MASK}\n"),
+        (f"secret_2={VALUE}\n", f"secret_2={MASK}\n"),
+        (f"apiKey={VALUE}\n", f"apiKey={MASK}\n"),
+        (f"API_KEY={VALUE}", f"API_KEY={MASK}"),
+        (f"API_KEY={VALUE}\r\n", f"API_KEY={MASK}\r\n"),
+        ("API_KEY=${API_KEY}\n", "API_KEY=${API_KEY}\n"),
+        ("API_KEY=${api_key_2}\n", "API_KEY=${api_key_2}\n"),
+        ("API_KEY='${_KEY:?}'\n", "API_KEY='${_KEY:?}'\n"),
+        ('API_KEY="${KEY:-}"\n', 'API_KEY="${KEY:-}"\n'),
+        ("API_KEY=${KEY?}\n", "API_KEY=${KEY?}\n"),
+        (f"API_KEY=${{KEY}}{VALUE}\n", f"API_KEY={MASK}\n"),
+        (f"API_KEY=${{KEY:-{VALUE}}}\n", f"API_KEY={MASK}\n"),
+    ],
+)
+def test_env_keys_of_every_character_the_pattern_allows(line, masked):
+    assert mask_line(".env.local", line) == masked
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        (f"  api_key: {VALUE}\n", f"  api_key: {MASK}\n"),
+        (f"  db.password: {VALUE}\n", f"  db.password: {MASK}\n"),
+        (f"  app-secret: {VALUE}\n", f"  app-secret: {MASK}\n"),
+        (f"  secret_2: {VALUE}\n", f"  secret_2: {MASK}\n"),
+        (f"  _token: {VALUE}\n", f"  _token: {MASK}\n"),
+        (f"  - API_KEY={VALUE}\n", f"  - API_KEY={MASK}\n"),
+        (f"  - 'API_KEY={VALUE}'\n", f"  - 'API_KEY={MASK}\n"),
+        (f'  "API_KEY": {VALUE}\n', f'  "API_KEY": {MASK}\n'),
+        (f"  'API_KEY': {VALUE}\n", f"  'API_KEY': {MASK}\n"),
+        (f"  API_KEY={VALUE}", f"  API_KEY={MASK}"),
+        ("  API_KEY: '${API_KEY}'\n", "  API_KEY: '${API_KEY}'\n"),
+        ('  API_KEY: "${API_KEY}"\n', '  API_KEY: "${API_KEY}"\n'),
+    ],
+)
+def test_yaml_keys_of_every_shape(line, masked):
+    assert mask_line("compose.yml", line) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (f"REDIS://:{VALUE}@cache:6379", f"REDIS://:{MASK}@cache:6379"),
+        (f'"postgres://app:{VALUE}@db/app"', f'"postgres://app:{MASK}@db/app"'),
+        (f"'postgres://app:{VALUE}@db/app'", f"'postgres://app:{MASK}@db/app'"),
+        (f"Password={VALUE}'", f"Password={MASK}'"),
+        (f'Password={VALUE}"', f'Password={MASK}"'),
+        (f"Password={VALUE} next", f"Password={MASK} next"),
+    ],
+)
+def test_url_and_connection_passwords_end_where_the_value_ends(text, masked):
+    assert mask_line("src/db.ts", text) == masked
+
+
+def test_a_malformed_line_of_an_env_file_is_masked_whole_keeping_its_ending():
+    assert mask_line(".env", f"{VALUE}\r\n") == f"{MASK}\r\n"
+    assert mask_line(".env", f"  {VALUE}") == MASK
+    assert mask_line(".env", "# a comment\n") == "# a comment\n" and mask_line(".env", "\n") == "\n"
+    assert mask_line("src/x.ts", f"{VALUE}\n") == f"{VALUE}\n"  # not an env file: shown as it is
+
+
+@pytest.mark.parametrize("sign", ["+", "-", " "])
+def test_every_kind_of_diff_line_is_masked_and_a_value_opened_on_one_is_followed(sign):
+    diff = f'--- a/.env\n+++ b/.env\n@@ -1,3 +1,3 @@\n{sign}API_KEY={VALUE}\n{sign}KEY="{VALUE}\n{sign}{VALUE}"\n'
+    masked = mask_diff(".env", diff)
+    assert VALUE not in masked and masked.count("\n") == diff.count("\n")
+    assert f"{sign}API_KEY={MASK}\n" in masked
+
+
+def test_a_value_closed_on_its_own_line_opens_nothing():
+    diff = f"@@ -1,2 +1,2 @@\n A=\"x\"\n B={VALUE}\n C='y'\n D=`z`\n"
+    assert mask_diff(".env", diff) == diff  # no key looks secret, and no value stays open
+    opened = f"@@ -1,2 +1,2 @@\n A='x\n {VALUE}'\n B=plain\n"
+    assert mask_diff(".env", opened) == f"@@ -1,2 +1,2 @@\n A='x\n {MASK}\n B=plain\n"
+    assert mask_diff("src/x.ts", opened) == opened  # only env files hold multi-line values

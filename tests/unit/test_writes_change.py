@@ -211,3 +211,145 @@ def test_a_write_under_a_condition_or_returned_at_once_is_wrapped_and_one_never_
     # a builder nobody awaits never runs: wrapping it would run it, so it is left, with the reason
     kept_for_later = one_write("    const later = input.title ? db.delete(notes).where(eq(notes.id, id)) : null;")
     assert not kept_for_later.wirable and kept_for_later.reason.endswith("(it runs under a condition)")
+
+
+# -- Boundaries (issue 20 item 5): what a change carries, each check on both sides.
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("this", True),
+        ("this.userId", True),
+        ("null", True),
+        ("undefined", True),
+        ("true", True),
+        ("false", True),
+        ("(id)", True),
+        ("id!", True),
+        ("id satisfies string", True),
+        ("(f())", False),
+        ("`a${id}b${user.id}`", True),
+        ("`a${id}b${f()}`", False),
+        ("f().id", False),
+        ("rows[0]", True),
+        ("f()[0]", False),
+        ("rows[`k`]", False),
+        ("-x", False),
+        ("+1", False),
+        ("String(id)", True),
+        ("BigInt(id)", True),
+        ("Boolean(id)", True),
+        ("Number(id, 10)", False),
+        ("Number()", False),
+        ("parseInt(id)", False),
+        ("Number(f())", False),
+        ("a + b", False),
+        ("[id]", False),
+        ("{ id }", False),
+        ("x = 1", False),
+    ],
+)
+def test_stable_on_both_sides(expression, expected):
+    assert change.stable(node(expression)) is expected
+
+
+def test_nothing_is_not_stable():
+    assert change.stable(None) is False
+
+
+@pytest.mark.parametrize(
+    ("condition", "found"),
+    [
+        ("eq(notes.id, id)", (("id", "id"),)),
+        ("eq(schema.notes.id, id)", (("id", "id"),)),
+        ("(eq(notes.id, id))", (("id", "id"),)),
+        ("eq((notes.id), id)", (("id", "id"),)),
+        ("eq(notes.id, Number(id))", (("id", "Number(id)"),)),
+        ("and(eq(notes.id, id), eq(notes.userId, session.user.id))", (("id", "id"), ("userId", "session.user.id"))),
+        ("and(eq(notes.id, id), or(eq(notes.slug, s), eq(notes.slug, t)))", (("id", "id"),)),
+        ("or(eq(notes.id, id), eq(notes.slug, s))", ()),
+        ("ne(notes.id, id)", ()),
+        ("inArray(notes.id, ids)", ()),
+        ("eq(others.id, id)", ()),
+        ("eq(notesArchive.id, id)", ()),
+        ("eq(notes.id, f())", ()),
+        ("eq(notes.id)", ()),
+        ("eq(notes.id, id, x)", ()),
+        ("eq(id, notes.id)", ()),
+        ("eq(notes['id'], id)", ()),
+        ("and()", ()),
+        ("notes", ()),
+    ],
+)
+def test_drizzle_where_states_only_equalities_on_the_written_table(condition, found):
+    assert change.drizzle_where(node(condition), "notes") == found
+
+
+def test_drizzle_where_of_nothing():
+    assert change.drizzle_where(None, "notes") == ()
+
+
+@pytest.mark.parametrize(
+    ("where", "found"),
+    [
+        ("{ id, userId: session.user.id }", (("id", "id"), ("userId", "session.user.id"))),
+        ("{ _id: key }", (("_id", "key"),)),
+        ("{ AND: [a, b], id }", (("id", "id"),)),
+        ("({ id })", (("id", "id"),)),
+        ("where", ()),
+    ],
+)
+def test_prisma_where_states_its_plain_equalities(where, found):
+    assert change.prisma_where(node(where)) == found
+    assert change.prisma_where(None) == ()
+
+
+@pytest.mark.parametrize(
+    ("select", "kept"),
+    [
+        ("{ id: true, title: true, body: false }", ("id", "title")),
+        ("{ id: t.id, slug: t.slug }", ("id", "slug")),
+        ("({ id: true })", ("id",)),
+        ("{}", ()),
+        ("fields", None),
+    ],
+)
+def test_selected(select, kept):
+    assert change.selected(node(select)) == kept
+    assert change.selected(None) is None
+
+
+def call(expression: str, function: str):
+    root = node(expression)
+    return next(c for c in [root, *root.find_all(kind="call_expression")] if c.field("function").text() == function)
+
+
+@pytest.mark.parametrize(
+    ("expression", "kept"),
+    [
+        ("prisma.post.create({ data, select: { id: true } })", (("id",), False)),
+        ("prisma.post.create({ data, select: {} })", ((), False)),
+        ("prisma.post.create({ data, select: fields })", ((), False)),
+        ("prisma.post.create({ data, select: { id: true }, include: { tags: true } })", (("id",), False)),
+        ("prisma.post.create({ data, include: { tags: true } })", (None, True)),
+        ("prisma.post.create({ data })", (None, False)),
+        ("prisma.post.create()", (None, False)),
+    ],
+)
+def test_prisma_kept(expression, kept):
+    assert change.prisma_kept(call(expression, "prisma.post.create")) == kept
+
+
+@pytest.mark.parametrize(
+    ("expression", "kept"),
+    [
+        ("db.insert(notes).values(v).returning()", None),
+        ("db.insert(notes).values(v).returning({ id: notes.id })", ("id",)),
+        ("db.insert(notes).values(v).returning({})", ()),
+        ("db.insert(notes).values(v)", None),
+        ("db.insert(notes).values(v).onConflictDoNothing().returning({ slug: notes.slug })", ("slug",)),
+    ],
+)
+def test_drizzle_kept(expression, kept):
+    assert change.drizzle_kept(call(expression, "db.insert")) == kept

@@ -1,0 +1,284 @@
+"""`audience.py` on both sides of each check (issue 20 item 5): which table is the users', which a tenant's,
+how a channel is named, which table a column points at, what `--public` and a served table name; table-driven
+with names from real schemas (rallly, documenso, inbox-zero, papermark, dub, skateshop, umami, saas-starter)."""
+
+import pytest
+
+from afc_realtime import audience as a
+from afc_realtime.audience import Audience, Channel, Exposure, Reach, decide
+from afc_realtime.datamodel import DataModel, Table
+
+
+def model(*tables: Table) -> DataModel:
+    return DataModel({t.name: t for t in tables}, sources=["schema.ts"])
+
+
+def table(name: str, *columns: str, **references: str) -> Table:
+    return Table(name, ("id", *columns), dict(references))
+
+
+USERS = table("users", "name")
+
+
+@pytest.mark.parametrize(
+    "name", ["users", "user", "User", "Users", "app_users", "appUser", "AppUsers", "auth_user", "authUsers"]
+)
+def test_every_spelling_of_the_users_table(name):
+    assert a.is_user_table(table(name))
+
+
+@pytest.mark.parametrize(
+    "name", ["users_archive", "superusers", "user_settings", "UserTeam", "app", "auth", "appusers_log", "usersx"]
+)
+def test_tables_that_only_look_like_the_users_table(name):
+    assert not a.is_user_table(table(name))
+
+
+TENANTS = ["team", "Teams", "organization", "Organisation", "organisations", "organizations", "org", "orgs"]
+TENANTS += ["tenant", "tenants", "workspace", "Workspaces", "company", "companies", "group", "groups"]
+
+
+@pytest.mark.parametrize("name", TENANTS)
+def test_every_spelling_of_a_tenant_table(name):
+    assert a.is_tenant(table(name), model(table(name)))
+
+
+@pytest.mark.parametrize("name", ["team_settings", "teamss", "organizer", "org_domains", "groupies", "companys"])
+def test_tables_that_only_start_like_a_tenant_table(name):
+    assert not a.is_tenant(table(name), model(table(name)))
+
+
+@pytest.mark.parametrize("column", ["teamId", "orgId", "workspace_id", "tenantId", "companyId", "groupId"])
+def test_a_table_a_tenant_column_points_at_is_a_tenant_whatever_its_name(column):
+    space = table("Space")
+    links = table("Link", column, **{column: "Space"})
+    assert a.is_tenant(space, model(space, links))
+
+
+@pytest.mark.parametrize("column", ["userId", "ownerId", "spaceRef", "postId"])
+def test_a_table_other_columns_point_at_is_no_tenant(column):
+    space = table("Space")
+    links = table("Link", column, **{column: "Space"})
+    assert not a.is_tenant(space, model(space, links))
+
+
+def test_the_users_table_is_never_a_tenant():
+    users = table("users")
+    assert not a.is_tenant(users, model(users, table("docs", "teamId", teamId="users")))
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("users", "user"),
+        ("AppUser", "user"),
+        ("teams", "team"),
+        ("Organization", "organization"),
+        ("companies", "company"),
+        ("Workspace", "workspace"),
+        ("OrganisationGroup", "organisation-group"),
+        ("business", "business"),
+        ("ss", "ss"),
+        ("s", ""),
+    ],
+)
+def test_channel_kind(name, kind):
+    assert a.channel_kind(table(name)) == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "singular"),
+    [
+        ("addresses", "address"),
+        ("companies", "company"),
+        ("boxes", "box"),
+        ("wishes", "wish"),
+        ("matches", "match"),
+        ("posts", "post"),
+        ("class", "class"),
+        ("user_profiles", "userprofile"),
+        ("Status", "statu"),  # afc's own rule: only `ss` keeps its `s`
+        ("data", "data"),
+    ],
+)
+def test_singular(name, singular):
+    assert a._singular(name) == singular
+
+
+ADDRESSES = table("addresses", "street")
+ORDERS = table("orders", "userId", "addressId", "buyer_id", "shipTo", userId="users", shipTo="addresses")
+
+
+@pytest.mark.parametrize(
+    ("column", "target"),
+    [
+        ("userId", "users"),  # declared
+        ("shipTo", "addresses"),  # declared, whatever its name
+        ("addressId", "addresses"),  # by name: `address` + `Id`
+        ("buyer_id", None),  # no `buyers` table
+        ("id", None),
+        ("total", None),
+    ],
+)
+def test_target_of(column, target):
+    found = a.target_of(ORDERS, column, model(USERS, ADDRESSES, ORDERS))
+    assert (found.name if found else None) == target
+
+
+def test_a_column_named_after_its_own_table_points_at_no_other_row():
+    nodes = table("nodes", "nodeId")
+    assert a.target_of(nodes, "nodeId", model(nodes)) is None
+
+
+def test_a_declared_reference_to_a_table_afc_did_not_read_points_nowhere():
+    orders = table("orders", "userId", userId="accounts")
+    assert a.target_of(orders, "userId", model(USERS, orders)) is None
+
+
+@pytest.mark.parametrize(
+    ("chosen", "name", "named"),
+    [
+        ("todos", "todos", True),
+        ("Todos", "todos", True),
+        ("todo", "todos", False),
+        ("todoss", "todos", False),
+        ("contact_messages", "contactMessages", True),
+        ("contactMessages", "contact_messages", True),
+        ("contact", "contactMessages", False),
+    ],
+)
+def test_public_names_a_table_by_its_code_name_or_its_sql_spelling(chosen, name, named):
+    assert Exposure(chosen=frozenset({"other", chosen})).named(table(name)) is named
+
+
+def test_names_a_table():
+    schema = model(table("Post"), table("contactMessages"))
+    for name in ("Post", "post", "contactMessages", "contact_messages", "CONTACT_MESSAGES"):
+        assert a.names_a_table(name, schema)
+    for name in ("posts", "contact", "messages"):
+        assert not a.names_a_table(name, schema)
+
+
+def test_places_are_found_under_either_spelling():
+    exposure = Exposure({"contact_messages": ("GET /api/c (route.ts:1)",), "todos": ("page / (page.tsx:1)",)})
+    assert exposure.places(table("contactMessages")) == ("GET /api/c (route.ts:1)",)
+    assert exposure.places(table("todo")) == ()
+
+
+def test_audience_labels_and_expressions():
+    two = Audience(Reach.PRIVATE, "r", (Channel("user", "userId"), Channel("team", "teamId")))
+    assert two.label() == "user:<userId>, team:<teamId>" and two.sent
+    assert two.expression("row", '"') == "[`user:${row.userId}`, `team:${row.teamId}`]"
+    assert Audience(Reach.PUBLIC, "r").expression("row", "'") == "'public'"
+    assert Audience(Reach.PUBLIC, "r").label() == "public" and Audience(Reach.PUBLIC, "r").sent
+    for reach in (Reach.NEVER, Reach.UNKNOWN):
+        assert Audience(reach, "r").label() == "nobody" and not Audience(reach, "r").sent
+
+
+@pytest.mark.parametrize(
+    ("columns", "reach"),
+    [
+        (("id", "title"), Reach.PUBLIC),
+        (("id", "title", "sessionToken"), Reach.NEVER),
+        (("id", "title", "userSecret"), Reach.NEVER),
+        (("id", "title", "apiKey"), Reach.NEVER),
+        (("id", "title", "tokenCount"), Reach.PUBLIC),
+        (("id", "title", "guestEmail"), Reach.UNKNOWN),
+        (("id", "title", "authorName"), Reach.UNKNOWN),
+        (("id", "title", "authorId"), Reach.UNKNOWN),
+        (("id", "title", "teamName"), Reach.PUBLIC),
+    ],
+)
+def test_a_served_table_is_public_only_without_credentials_personal_data_or_an_owner(columns, reach):
+    polls = Table("polls", columns)
+    served = Exposure({"polls": ("GET /api/polls (route.ts:1)", "page / (page.tsx:1)")})
+    decided = decide("polls", model(USERS, polls), served)
+    assert decided.reach is reach
+    if reach is Reach.PUBLIC:
+        assert decided.reason == "GET /api/polls (route.ts:1) (and 1 more) serves `polls` rows to anyone signed out"
+
+
+def test_a_tenant_without_an_id_has_no_channel():
+    teams = Table("teams", ("slug", "name"))
+    members = table("members", "userId", "teamId", userId="users", teamId="teams")
+    decided = decide("teams", model(USERS, teams, members))
+    assert decided.reach is Reach.UNKNOWN and "has no `id` column" in decided.reason
+
+
+def test_the_users_table_goes_to_its_own_channel_without_any_membership():
+    assert decide("users", model(USERS)).label() == "user:<id>"
+
+
+def test_the_first_user_and_tenant_columns_of_a_membership_table_are_taken():
+    members = table("members", "userId", "invitedById", "teamId", "otherTeamId")
+    members = Table(members.name, members.columns, {"invitedById": "users", "otherTeamId": "teams"})
+    teams = table("teams")
+    [found] = a.memberships(model(USERS, teams, members))
+    assert (found.user_column, found.tenant_column, found.tenant.name) == ("userId", "teamId", "teams")
+
+
+@pytest.mark.parametrize(
+    ("name", "membership"),
+    [
+        ("members", True),
+        ("TeamMember", True),
+        ("OrganisationMembership", True),
+        ("users_to_teams", True),
+        ("UserTeam", True),
+        ("user_workspaces", True),
+        ("docs", False),
+        ("users_docs", False),
+        ("team_docs", False),
+    ],
+)
+def test_a_table_named_like_a_membership(name, membership):
+    ties = table(name, "userId", "teamId", userId="users", teamId="teams")
+    found = a.memberships(model(USERS, table("teams"), ties))
+    assert bool(found) is membership
+
+
+def test_one_membership_per_tenant_and_none_without_both_sides():
+    first = table("members", "userId", "teamId", userId="users", teamId="teams")
+    second = table("team_members", "userId", "teamId", userId="users", teamId="teams")
+    only_user = table("user_members", "userId", userId="users")
+    assert [m.table.name for m in a.memberships(model(USERS, table("teams"), first, second, only_user))] == ["members"]
+
+
+def test_a_row_pointing_at_a_public_row_stays_public_and_at_a_cycle_ends():
+    posts = table("posts", "title")
+    tags = table("tags", "postId", "parentId", postId="posts", parentId="tags")
+    served = Exposure({"posts": ("GET /p (r.ts:1)",), "tags": ("GET /t (r.ts:1)",)})
+    assert decide("tags", model(posts, tags), served).reach is Reach.PUBLIC
+    a_cycle = table("a", "bId", bId="b"), table("b", "aId", aId="a")
+    served = Exposure({"a": ("GET /a (r.ts:1)",), "b": ("GET /b (r.ts:1)",)})
+    assert decide("a", model(*a_cycle), served).reach is Reach.PUBLIC
+
+
+def test_an_owner_named_by_another_row_is_left_out_with_its_reason():
+    profiles = table("profiles", "userId", userId="users")
+    posts = table("posts", "userId", "profileId", userId="users", profileId="profiles")
+    decided = decide("posts", model(USERS, profiles, posts))
+    assert decided.label() == "user:<userId>"
+    assert "left out: `posts.profileId` names its owner by a `profiles` row" in decided.reason
+
+
+def test_a_personal_row_pointed_at_by_a_credential_row_goes_to_nobody_afc_can_name():
+    addresses = table("addresses", "street")
+    keys = table("keys", "addressId", "apiKey", addressId="addresses")
+    decided = decide("addresses", model(addresses, keys))
+    assert decided.reach is Reach.UNKNOWN and "go to nobody afc can name" in decided.reason
+
+
+def test_a_write_that_names_no_table_goes_to_nobody_and_says_so():
+    decided = decide(None, model(USERS))
+    assert decided.reach is Reach.UNKNOWN and decided.reason.startswith("the written table is not in the schema")
+    assert decide("", DataModel()).reason.startswith("the written table is not in a Drizzle or Prisma schema")
+
+
+def test_every_owner_and_every_owner_left_out_is_named_in_the_reason():
+    teams = table("teams")
+    docs = table("docs", "userId", "editorId", "teamId", "orgId", userId="users", editorId="users", teamId="teams")
+    decided = decide("docs", model(USERS, teams, docs))
+    assert decided.label() == "user:<userId>, user:<editorId>"
+    assert decided.reason.startswith("`docs` rows belong to their owner (`userId`, `editorId`); left out: `teamId`: ")
+    assert "; `docs.orgId` looks like an owner, but afc cannot tell whose it is" in decided.reason
