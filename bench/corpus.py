@@ -116,6 +116,7 @@ def measure(afc: list[str], project: dict[str, Any], mirrors: Path) -> dict[str,
         private=sorted({f"{w['event']} -> {w['to']}" for w in wired if w["to"] != "public"}),
         no_write_entries=sum(1 for n in doc["notes"] if unfollowed(n)),
         top_reasons=reasons.most_common(4),
+        reasons=dict(reasons.most_common()),  # every unwired write's reason, for grouping
     )
     return row
 
