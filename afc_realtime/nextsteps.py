@@ -34,8 +34,12 @@ def _manager(project: Project) -> str:
     return project.package_manager if project.package_manager in INSTALL else "npm"
 
 
-def after_add(project: Project, tree: Tree, port: int, live: bool = True) -> list[NextStep]:
-    """The steps after `add websocket`; `live` is False when afc wired no event, so no change shows live yet."""
+def after_add(
+    project: Project, tree: Tree, port: int, live: tuple[str, ...] | list[str] = ("/",), wired: bool = True
+) -> list[NextStep]:
+    """The steps after `add websocket`; `live` holds the URLs of the pages afc wired to follow an event (none:
+    no page shows a change live yet, and the steps do not promise one); `wired` is False when afc wired no
+    event at all."""
     pm = _manager(project)
     run, ws = RUN[pm], project.ws
     steps = [*_env_steps(project, tree), *_database_steps(project, tree)]
@@ -49,13 +53,7 @@ def after_add(project: Project, tree: Tree, port: int, live: bool = True) -> lis
     steps += _dev_steps(project, tree, run, port)
     steps += [
         NextStep(f"curl http://localhost:{port}/health", "the service answers once it is up"),
-        NextStep(
-            None,
-            f"open http://localhost:{project.dev_port} in two browser tabs: a change made in one shows in the "
-            "other without a reload"
-            if live
-            else "afc wired no event, so nothing shows live yet: `afc add event NAME --route FILE` wires one",
-        ),
+        NextStep(None, _live_step(project, live, wired)),
     ]
     if tree.is_dir(".git"):
         steps.append(
@@ -66,6 +64,19 @@ def after_add(project: Project, tree: Tree, port: int, live: bool = True) -> lis
         )
     steps.append(NextStep("afc remove websocket", "to undo: takes every change out again, byte for byte"))
     return steps
+
+
+def _live_step(project: Project, live: tuple[str, ...] | list[str], wired: bool) -> str:
+    if not wired:
+        return "afc wired no event, so nothing shows live yet: `afc add event NAME --route FILE` wires one"
+    if not live:
+        return (
+            "no page follows an event afc wired, so nothing shows live yet (the plan says why for each page it "
+            "found); a page that reads through `useRealtime` from lib/realtime/ does"
+        )
+    live = sorted(live, key=lambda u: ("[" in u, u != "/", u))  # a URL to open as it is first: `/`, not `/t/[id]`
+    url = f"http://localhost:{project.dev_port}{'' if live[0] == '/' else live[0]}"
+    return f"open {url} in two browser tabs: a change made in one shows in the other without a reload"
 
 
 def after_remove(project: Project) -> list[NextStep]:

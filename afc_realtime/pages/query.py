@@ -28,9 +28,9 @@ FILES = ("use-realtime-events.ts", "use-realtime-query.ts")
 CALLS = ("useQuery", "useSuspenseQuery", "useInfiniteQuery", "useSuspenseInfiniteQuery")
 
 
-def reads(file: TsFile) -> list[Read | Skip]:
+def reads(file: TsFile, client: bool | None = None) -> list[Read | Skip]:
     found: list[Read | Skip] = []
-    for call, name, args in hook_calls(file, CALLS):
+    for call, name, args in hook_calls(file, CALLS, client):
         options = args[0] if args and args[0].kind() == "object" else None
         key, query_fn = _member(options, "queryKey"), _member(options, "queryFn")
         what = f"{name}({{ queryKey: {key.text() if key is not None else '?'} }})"

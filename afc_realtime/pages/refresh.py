@@ -13,7 +13,7 @@ from ..edits import pages
 from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile
 from ..writes.site import local_binding
-from .site import Feed, Read, events_of, named_args, quote, string_list
+from .site import Feed, Read, events_of, is_client, named_args, quote, string_list
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -26,8 +26,8 @@ DRIZZLE_QUERY_READS = ("findMany", "findFirst")
 JSX = ("jsx_element", "jsx_self_closing_element")
 
 
-def reads(file: TsFile) -> list[Read | Skip]:
-    if pages.is_client_component(file.root):
+def reads(file: TsFile, client: bool | None = None) -> list[Read | Skip]:
+    if is_client(file, client):
         return []
     component = _default_component(file.root)
     if component is None:
