@@ -138,3 +138,19 @@ def test_the_node_start_loads_the_env_file_and_names_the_node_floor():
     assert "start:node" not in why
     bun = {**files, "bun.lock": "", "package-lock.json": None}
     assert "without bun" not in why_of({k: v for k, v in bun.items() if v is not None}, "cd realtime && bun run dev")
+
+
+def test_the_live_step_names_a_page_afc_wired_and_promises_none_when_no_page_follows():
+    tree = Tree.in_memory(AFC_PROJECT)
+    project = detect(tree)
+
+    def live_step(live, wired=True):
+        return nextsteps.after_add(project, tree, 4001, live=live, wired=wired)[-2].why
+
+    assert live_step(["/todos/[id]", "/messages"]).startswith("open http://localhost:3000/messages in two browser tabs")
+    assert live_step(["/messages", "/"]).startswith("open http://localhost:3000 in two browser tabs")
+    assert live_step(["/t/[id]"]).startswith("open http://localhost:3000/t/[id] in two")
+    for nothing in (live_step([]), live_step([], wired=False)):
+        assert "two browser tabs" not in nothing and "nothing shows live yet" in nothing
+    assert "no page follows an event afc wired" in live_step([])
+    assert "afc wired no event" in live_step(["/"], wired=False)
