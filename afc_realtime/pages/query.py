@@ -65,7 +65,12 @@ def _trpc_options(
     file: TsFile, call: SgNode, name: str, first: SgNode | None, statement: SgNode | None
 ) -> Read | Skip | None:
     """tRPC's TanStack Query integration: `useQuery(trpc.post.all.queryOptions())` invalidates under
-    `trpc.post.pathKey()` (every query of that router), on the events of what the procedure reads."""
+    `trpc.post.pathKey()` (every query of that router), on the events of what the procedure reads; also
+    spread into options of the page's own (`useQuery({ ...trpc.post.all.queryOptions(), enabled })`)."""
+    if first is not None and first.kind() == "object":
+        spreads = [c for c in first.children() if c.kind() == "spread_element"]
+        inner = [n for c in spreads for n in c.children() if n.is_named()]
+        first = inner[0] if len(inner) == 1 else None
     fn = first.field("function") if first is not None and first.kind() == "call_expression" else None
     prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
     target = fn.field("object") if fn is not None else None

@@ -132,6 +132,9 @@ def test_trpc_query_options_invalidate_their_router_through_its_path_key():
     assert (read.strategy, read.router, read.procedure) == ("query", "post", "all")
     new = wire(TRPC_OPTIONS, [TODO, POST])
     assert '    useRealtimeQuery(trpc.post.pathKey(), ["post-created"]);\n' in new
+    spread = TRPC_OPTIONS.replace("trpc.post.all.queryOptions()", "{ ...trpc.post.all.queryOptions(), retry: false }")
+    new = wire(spread, [TODO, POST])
+    assert '    useRealtimeQuery(trpc.post.pathKey(), ["post-created"]);\n' in new
 
 
 TRPC = """"use client";
