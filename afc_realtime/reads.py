@@ -21,6 +21,7 @@ from .project import Project
 from .tree import Tree
 from .writes import pagesapi
 from .writes.find import source_files
+from .writes.graph import Graph
 from .writes.site import Handler, body_of, export_clauses, local_binding, resolve_function
 from .writes.trpc import procedure_name
 
@@ -197,9 +198,33 @@ class DataPaths:
     it fetches, or the tRPC query procedure it calls (`api.post.getLatest` -> `getLatest` of `postRouter`).
     Built once per run; the tables as the schema names them, as the writes' events do."""
 
-    def __init__(self, project: Project, tree: Tree, load: Callable[[str], TsFile | None], model: DataModel):
-        self.project, self.tree, self.load, self.model = project, tree, load, model
+    def __init__(
+        self,
+        project: Project,
+        tree: Tree,
+        load: Callable[[str], TsFile | None],
+        model: DataModel,
+        graph: Graph | None = None,
+    ):
+        self.project, self.tree, self.load, self.model, self.graph = project, tree, load, model, graph
         self._queries: dict[str, list[tuple[str, frozenset[str]]]] | None = None
+
+    def called(self, path: str, names: tuple[str, ...]) -> set[str]:
+        """The tables read by the functions and components of the project that the Server Component at
+        `path` calls or renders by these names, one step away (`getTodos()` of `@/lib/queries`, `<TodoList />`
+        of `./todo-list`, a function of its own file). Client components are left out: they follow their own
+        reads."""
+        found: set[str] = set()
+        graph = self.graph
+        for name in names if graph is not None else ():
+            binding = graph.local(path, name) if graph is not None else None
+            if (
+                binding is not None
+                and binding.node is not None
+                and not _is_client(self.tree.read_text(binding.path) or "")
+            ):
+                found.update(_tables_read(binding.node.text(), self.model))
+        return found
 
     def table(self, name: str) -> str:
         """`todos` for the code's `todos` (or Prisma's `post` for `Post`): the schema's name, else as given."""

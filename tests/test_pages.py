@@ -115,6 +115,11 @@ def test_each_data_layer_gets_its_line_or_its_reason(tmp_path: Path) -> None:
             '        <main>\n            <RealtimeRefresh events={["todo-created"]} />\n            <h1>Board</h1>\n',
             'import { RealtimeRefresh } from "@/lib/realtime/realtime-refresh";\n',
         ),
+        # a Server Component page that reads through a query function and a server component it renders
+        "app/digest/page.tsx": (
+            '        <main>\n            <RealtimeRefresh events={["message-created", "todo-created"]} />\n',
+            'import { RealtimeRefresh } from "@/lib/realtime/realtime-refresh";\n',
+        ),
         # create-t3-app's shape: the components a Server Component page imports read the data
         "app/inbox/_components/latest.tsx": (
             "    const [latest] = api.conversation.all.useSuspenseQuery();\n"

@@ -318,9 +318,9 @@ def _wire_pages(project: Project, draft: Draft, feeds: list[Feed]) -> tuple[dict
     files the strategies in use need (rendered, staged), and the URLs of the pages that now show changes live."""
     needed: set[str] = set()
     model = datamodel.read(draft.tree, project.packages)
-    paths = reads.DataPaths(project, draft.tree, draft.typescript, model)
-    feeds = [replace(f, table=paths.table(f.table)) for f in feeds]
     graph = Graph(draft.tree, find.source_files(project, draft.tree), draft.typescript, project.packages)
+    paths = reads.DataPaths(project, draft.tree, draft.typescript, model, graph)
+    feeds = [replace(f, table=paths.table(f.table)) for f in feeds]
     live: list[str] = []
     for component in components(project, graph, project.helpers_dir):
         is_page = component.page == component.path

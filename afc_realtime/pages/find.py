@@ -31,8 +31,9 @@ def follow(read: Read, paths: DataPaths) -> Read:
     """The read with the tables its data path reads, where afc can follow it there: the tRPC query procedure
     it calls, the GET handler at the URL it fetches; a Server Component's own tables, named as the schema
     names them. Unchanged where afc cannot follow it (then the writes at its URL or router feed it)."""
-    if read.tables:
-        return replace(read, tables=frozenset(paths.table(t) for t in read.tables))
+    if read.calls or read.tables:  # a Server Component: its own reads, and those of what it calls or renders
+        tables = {paths.table(t) for t in read.tables} | paths.called(read.path, read.calls)
+        return replace(read, tables=frozenset(tables))
     found = None
     if read.router and read.procedure:
         found = paths.procedure(read.router, read.procedure)

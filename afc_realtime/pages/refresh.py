@@ -40,7 +40,18 @@ def reads(file: TsFile, client: bool | None = None) -> list[Read | Skip]:
         if not tables:
             return []
         return [Skip(file.path, "returns no JSX element afc can put a component in", file.line(component), what)]
-    return [Read(file.path, file.line(component), NAME, what, element, tables=tables, actions_dir=folder)]
+    calls = _called(component)
+    return [Read(file.path, file.line(component), NAME, what, element, tables=tables, actions_dir=folder, calls=calls)]
+
+
+def _called(component: SgNode) -> tuple[str, ...]:
+    """The names the component calls (`getTodos()`) or renders (`<TodoList />`): afc follows them one step
+    to the tables they read (`reads.DataPaths.called`)."""
+    names = [call.field("function") for call in component.find_all(kind="call_expression")]
+    for kind in ("jsx_opening_element", "jsx_self_closing_element"):
+        names += [e.field("name") for e in component.find_all(kind=kind)]
+    found = [n.text() for n in names if n is not None and n.kind() == "identifier"]
+    return tuple(dict.fromkeys(found))
 
 
 def subscribe(file: TsFile, read: Read, feeds: list[Feed]) -> Edit | Skip:

@@ -35,6 +35,7 @@ class Read:
     procedure: str | None = None  # `all` for `api.post.all.useQuery()`: followed to the tables it reads
     tables: frozenset[str] = field(default_factory=frozenset)  # what its data path reads, where afc followed it
     actions_dir: str | None = None
+    calls: tuple[str, ...] = ()  # a Server Component's: the functions it calls and components it renders
     via: str = ""  # how afc found the tables: `GET /api/todos (path:line)`, `query post.all (path:line)`
 
     def source(self) -> str:

@@ -259,6 +259,40 @@ export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 """
 
 
+# A Server Component page that reads nothing itself: it calls a query function of the project and renders
+# a server component that reads; each is followed one step to its table.
+DIGEST_PAGE = """import { countMessages } from "@/server/queries";
+
+import { TodoList } from "./todo-list";
+
+export default async function DigestPage() {
+    const count = await countMessages();
+    return (
+        <main>
+            <p>{count} messages</p>
+            <TodoList />
+        </main>
+    );
+}
+"""
+
+DIGEST_TODO_LIST = """import { db, todos } from "@typed/db";
+
+export async function TodoList() {
+    const rows = await db.select().from(todos);
+    return <ul>{rows.map((row) => <li key={row.id}>{row.title}</li>)}</ul>;
+}
+"""
+
+QUERIES = """import { db, messages } from "@typed/db";
+
+export async function countMessages() {
+    const rows = await db.select().from(messages);
+    return rows.length;
+}
+"""
+
+
 def _owned(table: str, row: str) -> str:
     return OWNED_ROUTE.replace("TABLE", table).replace("ROW", row)
 
@@ -284,6 +318,9 @@ PAGES_PROJECT = _monorepo(
         "src/app/inbox/_components/latest.tsx": INBOX_LATEST,
         "src/app/inbox/_components/todo-count.tsx": INBOX_TODO_COUNT,
         "src/hooks/use-conversations.ts": CONVERSATIONS_HOOK,
+        "src/app/digest/page.tsx": DIGEST_PAGE,
+        "src/app/digest/todo-list.tsx": DIGEST_TODO_LIST,
+        "src/server/queries.ts": QUERIES,
     },
     TSCONFIG,
     {"packages/db/package.json": '{\n    "name": "@typed/db"\n}\n', "packages/db/src/schema.ts": DRIZZLE_SCHEMA},
