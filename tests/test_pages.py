@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from afc_realtime.cli import app
 from tests.support.page_projects import PAGES_PROJECT
-from tests.support.projects import fingerprint, make_project
+from tests.support.projects import AFC_PROJECT, fingerprint, make_project
 from tests.support.typecheck import STUBS
 
 runner = CliRunner()
@@ -186,3 +186,14 @@ def test_the_pages_type_check_against_each_librarys_own_types(tmp_path: Path, pa
     assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
     result = typecheck(project / WEB, page_toolchain, node, tmp_path / "tc")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_with_events_wired_and_no_page_following_them_nothing_promises_a_live_page(tmp_path: Path) -> None:
+    files = {k: v for k, v in AFC_PROJECT.items() if not k.endswith("/app/page.tsx")}
+    for name, expected_live in (("none", False), ("one", True)):
+        project = make_project(tmp_path / name, files if not expected_live else AFC_PROJECT)
+        plan = json.loads(afc("add", "websocket", "-C", str(project), "--dry-run", "--json").stdout)
+        assert any(b["wired"] for b in plan["broadcasts"])
+        steps = " ".join(s["why"] for s in plan["next_steps"])
+        warned = [n for n in plan["notes"] if "no page or component follows" in n["message"]]
+        assert ("two browser tabs" in steps) is expected_live and bool(warned) is not expected_live, steps
