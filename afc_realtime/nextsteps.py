@@ -74,7 +74,8 @@ def _live_step(project: Project, live: tuple[str, ...] | list[str], wired: bool)
             "no page follows an event afc wired, so nothing shows live yet (the plan says why for each page it "
             "found); a page that reads through `useRealtime` from lib/realtime/ does"
         )
-    live = sorted(live, key=lambda u: ("[" in u, u != "/", u))  # a URL to open as it is first: `/`, not `/t/[id]`
+    # a URL to open as it is first (`/`, not `/t/[id]`), else the one with the fewest segments to fill in
+    live = sorted(live, key=lambda u: (u.count("["), u != "/", len(u), u))
     url = f"http://localhost:{project.dev_port}{'' if live[0] == '/' else live[0]}"
     return f"open {url} in two browser tabs: a change made in one shows in the other without a reload"
 

@@ -150,6 +150,9 @@ def test_the_live_step_names_a_page_afc_wired_and_promises_none_when_no_page_fol
     assert live_step(["/todos/[id]", "/messages"]).startswith("open http://localhost:3000/messages in two browser tabs")
     assert live_step(["/messages", "/"]).startswith("open http://localhost:3000 in two browser tabs")
     assert live_step(["/t/[id]"]).startswith("open http://localhost:3000/t/[id] in two")
+    assert live_step(["/[locale]/t/[id]", "/[locale]/dashboard"]).startswith(
+        "open http://localhost:3000/[locale]/dashboard in"
+    )
     for nothing in (live_step([]), live_step([], wired=False)):
         assert "two browser tabs" not in nothing and "nothing shows live yet" in nothing
     assert "no page follows an event afc wired" in live_step([])
