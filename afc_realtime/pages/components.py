@@ -14,6 +14,9 @@ from ..writes.graph import Graph
 
 LIMIT = 2000  # files followed in all: an app's own component tree, never the whole workspace
 SOURCES = (".tsx", ".jsx", ".ts", ".js")
+# What server code leads on to: components, and barrels that may re-export them (a server module of
+# functions, `lib/db.ts`, leads to no client component: not parsed).
+COMPONENTS = (".tsx", ".jsx")
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,8 @@ class Component:
 def components(project: Project, graph: Graph, helpers: str) -> list[Component]:
     """The pages, then the files of the app they import (directly or not), each once, with whether it runs
     in the browser and a page that shows it. Files outside the app, and afc's own helpers in `helpers`, are
-    not followed; each file is followed once as server code and once as client code at most."""
+    not followed, nor server modules other than components (`.tsx`, `.jsx`) and `index` barrels; each file is
+    followed once as server code and once as client code at most."""
     client: dict[str, bool] = {}
     page_of: dict[str, str] = {}
     seen: set[tuple[str, bool]] = set()
@@ -44,7 +48,9 @@ def components(project: Project, graph: Graph, helpers: str) -> list[Component]:
         page_of.setdefault(path, page)
         for imported in module.imports.values():
             target = graph.target(path, imported.specifier)
-            if target is not None and target not in project.pages and _in_app(project, target, helpers):
+            if target is None or target in project.pages or not _in_app(project, target, helpers):
+                continue
+            if in_client or target.endswith(COMPONENTS) or PurePosixPath(target).stem == "index":
                 queue.append((target, page, in_client))
     found = [Component(p, client[p], p) for p in project.pages if p in client]
     found += [Component(p, client[p], page_of[p]) for p in sorted(client) if p not in project.pages]
@@ -52,7 +58,6 @@ def components(project: Project, graph: Graph, helpers: str) -> list[Component]:
 
 
 def _in_app(project: Project, path: str, helpers: str) -> bool:
-    where = PurePosixPath(path)
-    inside = project.web == "." or where.is_relative_to(project.web)
-    ours = where.is_relative_to(helpers) or where.is_relative_to(project.ws)
+    inside = project.web == "." or path.startswith(f"{project.web}/")
+    ours = path.startswith((f"{helpers}/", f"{project.ws}/"))
     return inside and not ours and path.endswith(SOURCES) and not path.endswith(".d.ts")
