@@ -120,8 +120,10 @@ def component_statement(node: SgNode) -> SgNode | None:
 
 
 def hook_line(file: TsFile, read: Read, hook: str, args: str, subject: str) -> Edit | Skip:
-    """`hook(args);` on a line of its own below the statement holding the read."""
-    if f"{hook}(" in file.text:
+    """`hook(args);` on a line of its own below the statement holding the read; once per component (a file
+    can hold several, each reading on its own)."""
+    owner = next((a for a in read.anchor.ancestors() if a.kind() in FUNCTIONS), None)
+    if f"{hook}(" in (owner.text() if owner is not None else file.text):
         return Skip(file.path, "already subscribes", read.line, read.what)
     semi = ";" if read.anchor.text().rstrip().endswith(";") else ""
     insertion: Insertion = line_after_insertion(file.text, read.anchor, f"{hook}({args}){semi}", f"subscribe {subject}")

@@ -152,6 +152,17 @@ def test_trpc_invalidates_the_router_whose_mutations_wrote():
     assert '    useRealtimeInvalidate(api.useUtils().post, ["post-created"]);\n' in new
 
 
+def test_each_component_of_a_file_subscribes_once():
+    two = TRPC + TRPC.split("\n", 2)[2].replace("function Posts", "function PostCount")
+    file = load(two)
+    reads = [r for r in find.reads(file) if isinstance(r, Read)]
+    assert len(reads) == 2
+    new = round_trip(pages, two, *[trpc.subscribe(file, r, feeds_of(r, [POST], ROUTES)) for r in reads])
+    assert new.count("useRealtimeInvalidate(api.useUtils().post") == 2
+    again = load(new)
+    assert all(isinstance(trpc.subscribe(again, r, [POST]), Skip) for r in find.reads(again) if isinstance(r, Read))
+
+
 def test_trpc_procedures_of_the_root_router_are_listed():
     [skip] = trpc.reads(load(TRPC.replace("api.post.all.useSuspenseQuery", "api.hello.useQuery")))
     assert isinstance(skip, Skip) and "root router" in skip.reason
