@@ -41,14 +41,16 @@ def after_add(
     project: Project,
     tree: Tree,
     port: int,
-    live: bool = True,
+    live: tuple[str, ...] | list[str] = ("/",),
+    wired: bool = True,
     private_only: bool = False,
     private: tuple[str, ...] = (),
 ) -> list[NextStep]:
-    """The steps after `add websocket`; `live` is False when afc wired no event, so no change shows live yet;
-    `private_only` when every event it wired goes to a private channel and afc found no authentication to
-    grant one (then nothing shows live until the user writes authorize.ts); `private` names the resources
-    whose events go to their owner only (`note`), to show with two users."""
+    """The steps after `add websocket`; `live` holds the URLs of the pages afc wired to follow an event (none:
+    no page shows a change live yet, and the steps do not promise one); `wired` is False when afc wired no
+    event at all; `private_only` when every event it wired goes to a private channel and afc found no
+    authentication to grant one (then nothing shows live until the user writes authorize.ts); `private` names
+    the resources whose events go to their owner only (`note`), to show with two users."""
     pm = _manager(project)
     run, ws = RUN[pm], project.ws
     steps = [*_env_steps(project, tree), *_database_steps(project, tree)]
@@ -63,16 +65,7 @@ def after_add(
     steps += _dev_steps(project, tree, run, port)
     steps += [
         NextStep(f"curl http://localhost:{port}/health", "the service answers once it is up"),
-        NextStep(
-            None,
-            f"open {_page_url(project, tree)} in two browser tabs: a change made in one shows in the "
-            "other without a reload"
-            if live and not private_only
-            else f"afc found no authentication, so the events it wired (to `user:` or `team:` channels) reach "
-            f"nobody until {project.helpers_dir}/authorize.ts says who is asking: nothing shows live until then"
-            if live
-            else "afc wired no event, so nothing shows live yet: `afc add event NAME --route FILE` wires one",
-        ),
+        NextStep(None, _live_step(project, live, wired, private_only)),
         *_privacy_steps(project, tree, private),
     ]
     if tree.is_dir(".git"):
@@ -132,16 +125,6 @@ def entering(root: Path, here: Path) -> NextStep | None:
     return NextStep(f"cd {shlex.quote(where)}", "the project's folder: the steps below run there")
 
 
-def _page_url(project: Project, tree: Tree) -> str:
-    """A page afc wired (`/messages` when that is the one that follows the events), else the app's `/`."""
-    base = f"http://localhost:{project.dev_port}"
-    urls = pageurl.wired_urls(project, tree)
-    if not urls or urls == ["/"]:
-        return base
-    also = f" (also {', '.join(urls[1:])})" if len(urls) > 1 else ""
-    return f"{base}{urls[0]}{also}"
-
-
 def _tables_steps(project: Project, tree: Tree) -> list[NextStep]:
     """The project's own way to create its tables (see `migrate.py`): without it, the pages answer 500."""
     real = _real_env(project)
@@ -149,6 +132,25 @@ def _tables_steps(project: Project, tree: Tree) -> list[NextStep]:
     url = next((v for p in sources if (v := _values(tree, p).get(DATABASE))), "")
     step = migrate.tables_step(project, tree, url, real[0] if real else ".env")
     return [NextStep(step.command, step.why)] if step else []
+
+
+def _live_step(project: Project, live: tuple[str, ...] | list[str], wired: bool, private_only: bool) -> str:
+    if not wired:
+        return "afc wired no event, so nothing shows live yet: `afc add event NAME --route FILE` wires one"
+    if private_only:
+        return (
+            "afc found no authentication, so the events it wired (to `user:` or `team:` channels) reach nobody "
+            f"until {project.helpers_dir}/authorize.ts says who is asking: nothing shows live until then"
+        )
+    if not live:
+        return (
+            "no page follows an event afc wired, so nothing shows live yet (the plan says why for each page it "
+            "found); a page that reads through `useRealtime` from lib/realtime/ does"
+        )
+    # a URL to open as it is first (`/`, not `/t/[id]`), else the one with the fewest segments to fill in
+    live = sorted(live, key=lambda u: (u.count("["), u != "/", len(u), u))
+    url = f"http://localhost:{project.dev_port}{'' if live[0] == '/' else live[0]}"
+    return f"open {url} in two browser tabs: a change made in one shows in the other without a reload"
 
 
 def after_remove(project: Project) -> list[NextStep]:

@@ -1,19 +1,10 @@
-"""The URL of a page afc wired, so the next steps open the page that changes live (`/messages`, not `/`
-when only `/messages` follows the events): the page files afc edited, and the pages that import a component
-afc edited (a client component beside the page, as create-t3-app's `_components/post.tsx`)."""
+"""The URL a page file serves (`app/(shop)/messages/page.tsx` -> `/messages`), for the next steps."""
 
 from __future__ import annotations
 
-import posixpath
-import re
 from pathlib import PurePosixPath
 
 from .project import Project, join
-from .tree import Kind, Tree
-
-SUBSCRIBES = re.compile(r"\buseRealtime\w*\(|<RealtimeRefresh\b")
-IMPORTS = re.compile(r"""\bfrom\s+["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']""")
-SOURCE = (".tsx", ".ts", ".jsx", ".js")
 
 
 def route_of(project: Project, page: str) -> str | None:
@@ -35,38 +26,3 @@ def route_of(project: Project, page: str) -> str | None:
                 return None
             return "/" + "/".join(names)
     return None
-
-
-def wired_urls(project: Project, tree: Tree) -> list[str]:
-    """The URLs of the pages that subscribe after afc's edits, `/` first, then by name."""
-    edited = [
-        c.path
-        for c in tree.changes()
-        if c.kind is not Kind.DELETE
-        and c.path.endswith(SOURCE)
-        and not PurePosixPath(c.path).is_relative_to(project.helpers_dir)
-        and SUBSCRIBES.search(tree.read_text(c.path) or "")
-    ]
-    pages = set(project.pages)
-    found = {p for p in edited if p in pages}
-    components = [p for p in edited if p not in pages]
-    if components:
-        found |= {p for p in project.pages if _imports_any(project, tree, p, components)}
-    urls = {url for p in found if (url := route_of(project, p)) is not None}
-    return sorted(urls, key=lambda u: (u != "/", u))
-
-
-def _imports_any(project: Project, tree: Tree, page: str, components: list[str]) -> bool:
-    stems = {str(PurePosixPath(c).with_suffix("")) for c in components}
-    stems |= {s.removesuffix("/index") for s in stems}
-    for match in IMPORTS.finditer(tree.read_text(page) or ""):
-        spec = match.group(1) or match.group(2)
-        if project.import_prefix and spec.startswith(project.import_prefix):
-            target = join(project.src, spec[len(project.import_prefix) :])
-        elif spec.startswith("."):
-            target = posixpath.normpath(join(str(PurePosixPath(page).parent), spec))
-        else:
-            continue
-        if str(PurePosixPath(target).with_suffix("")) in stems or target in stems:
-            return True
-    return False

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from .datamodel import DataModel
 from .edits.typescript import TsFile
@@ -20,7 +21,12 @@ from .project import Project
 from .tree import Tree
 from .writes import pagesapi
 from .writes.find import source_files
+from .writes.graph import Graph
 from .writes.site import Handler, body_of, export_clauses, local_binding, resolve_function
+from .writes.trpc import procedure_name
+
+if TYPE_CHECKING:
+    from ast_grep_py import SgNode
 
 # Drizzle `.from(todos)`, `.leftJoin(schema.users, ...)`, `db.query.todos.findMany(`; Prisma `prisma.post.findMany(`.
 READS = (
@@ -165,6 +171,11 @@ def _layouts(project: Project, page: str) -> list[str]:
     return found
 
 
+def url_of(path: str) -> str:
+    """The URL a page or route file serves (see `_url`)."""
+    return _url(path)
+
+
 def _url(path: str) -> str:
     """`apps/web/src/app/(shop)/api/todos/route.ts` -> /api/todos; `pages/api/x.ts` -> /api/x."""
     parts = PurePosixPath(path).parts
@@ -180,3 +191,91 @@ def _url(path: str) -> str:
     elif segments:
         segments[-1] = PurePosixPath(segments[-1]).stem
     return "/" + "/".join(segments)
+
+
+class DataPaths:
+    """What a component's data path reads, followed from the client to the tables: the GET handler at the URL
+    it fetches, or the tRPC query procedure it calls (`api.post.getLatest` -> `getLatest` of `postRouter`).
+    Built once per run; the tables as the schema names them, as the writes' events do."""
+
+    def __init__(
+        self,
+        project: Project,
+        tree: Tree,
+        load: Callable[[str], TsFile | None],
+        model: DataModel,
+        graph: Graph | None = None,
+    ):
+        self.project, self.tree, self.load, self.model, self.graph = project, tree, load, model, graph
+        self._queries: dict[str, list[tuple[str, frozenset[str]]]] | None = None
+
+    def called(self, path: str, names: tuple[str, ...]) -> set[str]:
+        """The tables read by the functions and components of the project that the Server Component at
+        `path` calls or renders by these names, one step away (`getTodos()` of `@/lib/queries`, `<TodoList />`
+        of `./todo-list`, a function of its own file). Client components are left out: they follow their own
+        reads."""
+        found: set[str] = set()
+        graph = self.graph
+        for name in names if graph is not None else ():
+            binding = graph.local(path, name) if graph is not None else None
+            if (
+                binding is not None
+                and binding.node is not None
+                and not _is_client(self.tree.read_text(binding.path) or "")
+            ):
+                found.update(_tables_read(binding.node.text(), self.model))
+        return found
+
+    def table(self, name: str) -> str:
+        """`todos` for the code's `todos` (or Prisma's `post` for `Post`): the schema's name, else as given."""
+        found = self.model.table(name)
+        return found.name if found is not None else name
+
+    def route(self, url: str) -> tuple[frozenset[str], str] | None:
+        """The tables the GET handlers at exactly `url` read, and where the first is; None when there is no
+        such handler or afc sees no table in it (a helper it calls, say)."""
+        tables: set[str] = set()
+        places = []
+        for path in self.project.routes:
+            file = _load_reading(self.tree, self.load, path) if _url(path) == url else None
+            for line, text in _route_get(file) if file is not None else []:
+                found = _tables_read(text, self.model)
+                if found:
+                    tables.update(found)
+                    places.append(f"GET {url} ({path}:{line})")
+        return (frozenset(tables), places[0]) if tables else None
+
+    def procedure(self, router: str, name: str) -> tuple[frozenset[str], str] | None:
+        """The tables the tRPC query `name` of `router` reads (`post`, `getLatest`), and where it is."""
+        if self._queries is None:
+            self._queries = self._index_queries()
+        for place, tables in self._queries.get(f"{router.rsplit('.', 1)[-1]}.{name}", []):
+            if tables:
+                return tables, place
+        return None
+
+    def _index_queries(self) -> dict[str, list[tuple[str, frozenset[str]]]]:
+        found: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        for path in source_files(self.project, self.tree):
+            if not path.endswith((".ts", ".tsx", ".mts")) or path.endswith(".d.ts"):
+                continue
+            if ".query(" not in (self.tree.read_text(path) or ""):
+                continue
+            file = self.load(path)
+            for call in _query_calls(file) if file is not None else []:
+                label = procedure_name(call)
+                tables = frozenset(_tables_read(call.text(), self.model))
+                place = f"query {label} ({path}:{file.line(call) if file is not None else 0})"
+                found.setdefault(label, []).append((place, tables))
+        return found
+
+
+def _query_calls(file: TsFile) -> list[SgNode]:
+    """Each `<procedure>.query(resolver)` call: a member call named `query` whose object is a chain."""
+    calls = []
+    for call in file.root.find_all(kind="call_expression"):
+        fn = call.field("function")
+        prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
+        if prop is not None and prop.text() == "query" and fn is not None and "rocedure" in (fn.text()):
+            calls.append(call)
+    return calls

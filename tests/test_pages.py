@@ -15,13 +15,21 @@ from typer.testing import CliRunner
 
 from afc_realtime.cli import app
 from tests.support.page_projects import PAGES_PROJECT
-from tests.support.projects import fingerprint, make_project
+from tests.support.projects import AFC_PROJECT, fingerprint, make_project
 from tests.support.typecheck import STUBS
 
 runner = CliRunner()
 WEB = "apps/web/src"
 OPTIONAL_HELPERS = {"use-realtime-events.ts", "use-realtime-swr.ts", "use-realtime-query.ts", "realtime-refresh.tsx"}
-PAGE_PACKAGES = ("swr@^2", "@tanstack/react-query@^5", "@trpc/server@^11", "@trpc/client@^11", "@trpc/react-query@^11")
+PAGE_PACKAGES = (
+    "swr@^2",
+    "@tanstack/react-query@^5",
+    # one version for every @trpc package: each names the others' exact version as its peer
+    "@trpc/server@11.19.0",
+    "@trpc/client@11.19.0",
+    "@trpc/react-query@11.19.0",
+    "@trpc/tanstack-react-query@11.19.0",
+)
 
 
 def afc(*args: str):
@@ -107,16 +115,55 @@ def test_each_data_layer_gets_its_line_or_its_reason(tmp_path: Path) -> None:
             '        <main>\n            <RealtimeRefresh events={["todo-created"]} />\n            <h1>Board</h1>\n',
             'import { RealtimeRefresh } from "@/lib/realtime/realtime-refresh";\n',
         ),
+        # a Server Component page that reads through a query function and a server component it renders
+        "app/digest/page.tsx": (
+            '        <main>\n            <RealtimeRefresh events={["message-created", "todo-created"]} />\n',
+            'import { RealtimeRefresh } from "@/lib/realtime/realtime-refresh";\n',
+        ),
+        # create-t3-app's shape: the components a Server Component page imports read the data
+        "app/inbox/_components/latest.tsx": (
+            "    const [latest] = api.conversation.all.useSuspenseQuery();\n"
+            '    useRealtimeInvalidate(api.useUtils().conversation, ["conversation-created"]);\n',
+            'import { useRealtimeInvalidate } from "@/lib/realtime/use-realtime-events";\n',
+        ),
+        "app/inbox/_components/todo-count.tsx": (
+            '    });\n    useRealtimeQuery(todoKeys.all, ["todo-created"]);\n    return',
+            'import { useRealtimeQuery } from "@/lib/realtime/use-realtime-query";\n',
+        ),
+        "hooks/use-conversations.ts": (
+            "    const { data } = useQuery(trpc.conversation.all.queryOptions());\n"
+            '    useRealtimeQuery(trpc.conversation.pathKey(), ["conversation-created"]);\n',
+            'import { useRealtimeQuery } from "@/lib/realtime/use-realtime-query";\n',
+        ),
     }
     for rel, (line, imported) in expected.items():
         text = (web / rel).read_text()
         assert line in text and imported in text, f"{rel}:\n{text}"
     assert (web / "app/team/page.tsx").read_text() == PAGES_PROJECT[f"{WEB}/app/team/page.tsx"]
+    # the page that only imports them reads nothing itself, so it is left as it is
+    assert (web / "app/inbox/page.tsx").read_text() == PAGES_PROJECT[f"{WEB}/app/inbox/page.tsx"]
     helpers = {p.name for p in (web / "lib/realtime").iterdir()}
     assert helpers >= OPTIONAL_HELPERS
 
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert fingerprint(project) == before
+
+
+def test_a_component_refreshes_on_the_tables_its_procedure_reads_not_on_its_routers_other_writes(
+    tmp_path: Path,
+) -> None:
+    """`conversation.all` reads `conversations`; `conversation.reply` writes `messages`: the components that
+    read `all` follow `conversation-created` only, while `message-created` is wired (and followed by the
+    page that reads messages)."""
+    project = make_project(tmp_path / "p", PAGES_PROJECT)
+    plan = json.loads(afc("add", "websocket", "-C", str(project), "--dry-run", "--json").stdout)
+    reply = [b for b in plan["broadcasts"] if b["handler"] == "mutation conversation.reply"]
+    assert [(b["event"], b["wired"]) for b in reply] == [("message-created", True)]
+    changed = {c["path"]: c.get("diff") or "" for c in plan["changes"]}
+    for rel in ("app/conversations/page.tsx", "app/inbox/_components/latest.tsx", "hooks/use-conversations.ts"):
+        diff = changed[f"{WEB}/{rel}"]
+        assert '["conversation-created"]' in diff and "message-created" not in diff, diff
+    assert "message-created" in changed[f"{WEB}/app/messages/page.tsx"]
 
 
 def test_only_the_helpers_a_page_needs_are_generated(tmp_path: Path) -> None:
@@ -139,3 +186,14 @@ def test_the_pages_type_check_against_each_librarys_own_types(tmp_path: Path, pa
     assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
     result = typecheck(project / WEB, page_toolchain, node, tmp_path / "tc")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_with_events_wired_and_no_page_following_them_nothing_promises_a_live_page(tmp_path: Path) -> None:
+    files = {k: v for k, v in AFC_PROJECT.items() if not k.endswith("/app/page.tsx")}
+    for name, expected_live in (("none", False), ("one", True)):
+        project = make_project(tmp_path / name, files if not expected_live else AFC_PROJECT)
+        plan = json.loads(afc("add", "websocket", "-C", str(project), "--dry-run", "--json").stdout)
+        assert any(b["wired"] for b in plan["broadcasts"])
+        steps = " ".join(s["why"] for s in plan["next_steps"])
+        warned = [n for n in plan["notes"] if "no page or component follows" in n["message"]]
+        assert ("two browser tabs" in steps) is expected_live and bool(warned) is not expected_live, steps

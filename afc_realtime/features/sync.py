@@ -45,7 +45,7 @@ def plan_sync(project: Project, tree: Tree) -> Plan:
             "change that file yet: run `afc remove websocket`, then `afc add websocket`",
             path=lookups_file,
         )
-    rendered = websocket.wire_pages(project, draft, feeds + _wired_before(tree, draft.already))
+    rendered, _ = websocket.wire_pages(project, draft, feeds + _wired_before(tree, draft.already))
     insertions = draft.stage()
     files = {path: data for path, data in rendered.items() if path not in before}
     if not insertions and not files:

@@ -31,13 +31,20 @@ class Draft:
     def __init__(self, tree: Tree, plan: Plan):
         self.tree, self.plan = tree, plan
         self.by_path: dict[str, list[Edit]] = defaultdict(list)
+        self._parsed: dict[str, tuple[str, ts.TsFile]] = {}
 
     def typescript(self, path: str) -> ts.TsFile | None:
-        """The parsed file; one that does not parse is noted in the plan and not edited."""
-        loaded = ts.load(path, self.tree.read_text(path) or "")
+        """The parsed file; one that does not parse is noted in the plan and not edited. Parsed once while its
+        text stays the same (the writes, the pages and the import graph each ask for the same files)."""
+        text = self.tree.read_text(path) or ""
+        cached = self._parsed.get(path)
+        if cached is not None and cached[0] == text:
+            return cached[1]
+        loaded = ts.load(path, text)
         if isinstance(loaded, Skip):
             self.take(loaded)
             return None
+        self._parsed[path] = (text, loaded)
         return loaded
 
     def take(self, *results: Edit | Skip) -> None:

@@ -6,7 +6,7 @@ import fnmatch
 import os
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from .. import __version__, access, authcall, datamodel, lookups, nextsteps, reads, render
@@ -19,11 +19,13 @@ from ..edits import typescript as ts
 from ..edits.result import Edit, Level, Skip
 from ..errors import BadInput, Conflict
 from ..pages import find as page_finder
+from ..pages.components import components
 from ..pages.site import Feed, feeds_of
 from ..plan import LIMITATION, POLICY, Broadcast, Plan
 from ..project import Project, join
 from ..tree import Tree, sha256
 from ..writes import find, inserter, naming, payload
+from ..writes.graph import Graph
 from ..writes.site import Write
 from . import docker, envvars, service, typed
 from .claims import check_service_claims
@@ -70,7 +72,14 @@ def plan_add(
     draft = Draft(tree, plan)
     events, feeds, wired = _wire_writes(project, draft, public, public_tables, files)
     files.update(_type_events(project, draft, wired))
-    files.update(_wire_pages(project, draft, feeds))
+    pages, live = _wire_pages(project, draft, feeds)
+    files.update(pages)
+    if events and not live:
+        message = (
+            f"no page or component follows the event{'s' if len(events) != 1 else ''} afc wired, so nothing "
+            "shows live yet: each page afc found is listed with the reason"
+        )
+        plan.note(Level.WARN, message, project.web)
     _declare_env_schema(project, draft)
     _add_env_vars(draft, placement, project.dev_port, port)
     _add_compose_services(project, draft, port)
@@ -98,7 +107,8 @@ def plan_add(
         project,
         tree,
         port,
-        live=bool(events),
+        live=live,
+        wired=bool(events),
         private_only=auth.kind == "none" and not reached,
         private=private if auth.kind != "none" else (),
     )
@@ -394,20 +404,30 @@ def _broadcast(
     return result
 
 
-def _wire_pages(project: Project, draft: Draft, feeds: list[Feed]) -> dict[str, bytes]:
-    """Each page follows the events of the writes that feed what it reads, through the data layer it reads
-    with (`pages/`: a `useState` list, SWR, TanStack Query, tRPC, a Server Component); where afc cannot tell,
-    the plan says why. Returns the helper files the strategies in use need (rendered, staged)."""
+def _wire_pages(project: Project, draft: Draft, feeds: list[Feed]) -> tuple[dict[str, bytes], list[str]]:
+    """Each page, and each component of the app a page imports, follows the events of the writes to the
+    tables its data path reads, through the data layer it reads with (`pages/`: a `useState` list, SWR,
+    TanStack Query, tRPC, a Server Component); where afc cannot tell, the plan says why. Returns the helper
+    files the strategies in use need (rendered, staged), and the URLs of the pages that now show changes live."""
     needed: set[str] = set()
-    for path in project.pages:
-        file = draft.typescript(path)
+    model = datamodel.read(draft.tree, project.packages)
+    graph = Graph(draft.tree, find.source_files(project, draft.tree), draft.typescript, project.packages)
+    paths = reads.DataPaths(project, draft.tree, draft.typescript, model, graph)
+    feeds = [replace(f, table=paths.table(f.table)) for f in feeds]
+    live: list[str] = []
+    for component in components(project, graph, project.helpers_dir):
+        is_page = component.page == component.path
+        if not is_page and not component.client:
+            continue  # a server module a page imports: the page's own refresh covers it
+        file = draft.typescript(component.path)
         if file is None:
             continue
         hooks: dict[str, str] = {}
-        for read in page_finder.reads(file):
+        for read in page_finder.reads(file, None if is_page else True):
             if isinstance(read, Skip):
                 draft.take(read)
                 continue
+            read = page_finder.follow(read, paths)
             strategy = page_finder.BY_NAME[read.strategy]
             result = strategy.subscribe(file, read, feeds_of(read, feeds, project.routes))
             draft.take(result)
@@ -415,12 +435,14 @@ def _wire_pages(project: Project, draft: Draft, feeds: list[Feed]) -> dict[str, 
                 hooks[strategy.HOOK] = strategy.MODULE
                 needed.update(strategy.FILES)
         for hook, module in sorted(hooks.items()):
-            draft.take(ts.add_import(file, hook, import_path(project, path, module)))
+            draft.take(ts.add_import(file, hook, import_path(project, component.path, module)))
+        if hooks and reads.url_of(component.page) not in live:
+            live.append(reads.url_of(component.page))
     rendered = render.render_jinja("pages", {}) if needed else {}
     files = {f"{project.helpers_dir}/{name}": rendered[name] for name in sorted(needed)}
     for rel, data in files.items():
         draft.tree.write(rel, data)
-    return files
+    return files, live
 
 
 def _declare_env_schema(project: Project, draft: Draft) -> None:

@@ -9,7 +9,7 @@ from ..edits import pages
 from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile
 from ..writes import naming
-from .site import Feed, Read
+from .site import Feed, Read, is_client
 
 NAME = "list"
 HOOK, MODULE = "useRealtimeList", "use-realtime"
@@ -18,8 +18,8 @@ FILES: tuple[str, ...] = ()
 DATA_HOOKS = ("useSWR", "useSWRImmutable", "useQuery", "useSuspenseQuery", "useInfiniteQuery", "queryOptions")
 
 
-def reads(file: TsFile) -> list[Read | Skip]:
-    if not pages.is_client_component(file.root):
+def reads(file: TsFile, client: bool | None = None) -> list[Read | Skip]:
+    if not is_client(file, client):
         return []
     found: list[Read | Skip] = []
     for url, call in sorted(pages.fetch_calls(file.root, exclude=DATA_HOOKS).items()):

@@ -13,7 +13,7 @@ from ..edits import pages
 from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile
 from ..writes.site import local_binding
-from .site import Feed, Read, events_of, named_args, quote, string_list
+from .site import Feed, Read, events_of, is_client, named_args, quote, string_list
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -26,8 +26,8 @@ DRIZZLE_QUERY_READS = ("findMany", "findFirst")
 JSX = ("jsx_element", "jsx_self_closing_element")
 
 
-def reads(file: TsFile) -> list[Read | Skip]:
-    if pages.is_client_component(file.root):
+def reads(file: TsFile, client: bool | None = None) -> list[Read | Skip]:
+    if is_client(file, client):
         return []
     component = _default_component(file.root)
     if component is None:
@@ -40,7 +40,18 @@ def reads(file: TsFile) -> list[Read | Skip]:
         if not tables:
             return []
         return [Skip(file.path, "returns no JSX element afc can put a component in", file.line(component), what)]
-    return [Read(file.path, file.line(component), NAME, what, element, tables=tables, actions_dir=folder)]
+    calls = _called(component)
+    return [Read(file.path, file.line(component), NAME, what, element, tables=tables, actions_dir=folder, calls=calls)]
+
+
+def _called(component: SgNode) -> tuple[str, ...]:
+    """The names the component calls (`getTodos()`) or renders (`<TodoList />`): afc follows them one step
+    to the tables they read (`reads.DataPaths.called`)."""
+    names = [call.field("function") for call in component.find_all(kind="call_expression")]
+    for kind in ("jsx_opening_element", "jsx_self_closing_element"):
+        names += [e.field("name") for e in component.find_all(kind=kind)]
+    found = [n.text() for n in names if n is not None and n.kind() == "identifier"]
+    return tuple(dict.fromkeys(found))
 
 
 def subscribe(file: TsFile, read: Read, feeds: list[Feed]) -> Edit | Skip:

@@ -32,20 +32,29 @@ class Read:
     key: str = ""  # strategy-specific source text: the SWR key, the query key, the tRPC router's utils path
     url: str | None = None
     router: str | None = None  # `post` for `api.post.all.useQuery()` (`admin.post` for a nested router)
-    tables: frozenset[str] = field(default_factory=frozenset)
+    procedure: str | None = None  # `all` for `api.post.all.useQuery()`: followed to the tables it reads
+    tables: frozenset[str] = field(default_factory=frozenset)  # what its data path reads, where afc followed it
     actions_dir: str | None = None
+    calls: tuple[str, ...] = ()  # a Server Component's: the functions it calls and components it renders
+    via: str = ""  # how afc found the tables: `GET /api/todos (path:line)`, `query post.all (path:line)`
 
     def source(self) -> str:
+        if self.via and self.tables:
+            return f"the tables {_names(self.tables)} (read by {self.via})"
         parts = []
         if self.url:
             parts.append(f"the routes at {self.url}")
         if self.router:
             parts.append(f"the tRPC router `{self.router}`")
         if self.tables:
-            parts.append("the tables " + ", ".join(f"`{t}`" for t in sorted(self.tables)))
+            parts.append(f"the tables {_names(self.tables)}")
         if self.actions_dir:
             parts.append(f"the Server Actions in {self.actions_dir}/")
         return " and ".join(parts) or "nothing afc can see"
+
+
+def _names(tables: frozenset[str]) -> str:
+    return ", ".join(f"`{t}`" for t in sorted(tables))
 
 
 @dataclass(frozen=True)
@@ -65,14 +74,19 @@ def feeds_of(read: Read, wired: list[Feed], routes: list[str]) -> list[Feed]:
 
 
 def _feeds(read: Read, feed: Feed, routes: list[str]) -> bool:
+    """By table where afc knows what the read's data path reads (the ORM calls of a Server Component, the GET
+    handler at the URL, the tRPC procedure): a component that reads `todos` does not refresh on `notes`.
+    Else, by where the write is: the routes at the URL, the mutations of the router. The Server Actions of a
+    page's folder always count (what they change is what the page shows)."""
+    folder = str(PurePosixPath(feed.path).parent)
+    if read.actions_dir and feed.handler.startswith("action ") and folder == read.actions_dir:
+        return True
+    if read.tables:
+        return feed.table in read.tables
     if read.url and feed.path in routes and naming.serves(feed.path, read.url):
         return True
-    if read.router and feed.handler.startswith("mutation ") and _router_of(feed.handler) == _last(read.router):
-        return True
-    if read.tables and feed.table in read.tables:
-        return True
-    folder = str(PurePosixPath(feed.path).parent)
-    return bool(read.actions_dir) and feed.handler.startswith("action ") and folder == read.actions_dir
+    mutation = feed.handler.startswith("mutation ")
+    return bool(read.router) and mutation and _router_of(feed.handler) == _last(read.router or "")
 
 
 def _router_of(label: str) -> str:
@@ -106,8 +120,10 @@ def component_statement(node: SgNode) -> SgNode | None:
 
 
 def hook_line(file: TsFile, read: Read, hook: str, args: str, subject: str) -> Edit | Skip:
-    """`hook(args);` on a line of its own below the statement holding the read."""
-    if f"{hook}(" in file.text:
+    """`hook(args);` on a line of its own below the statement holding the read; once per component (a file
+    can hold several, each reading on its own)."""
+    owner = next((a for a in read.anchor.ancestors() if a.kind() in FUNCTIONS), None)
+    if f"{hook}(" in (owner.text() if owner is not None else file.text):
         return Skip(file.path, "already subscribes", read.line, read.what)
     semi = ";" if read.anchor.text().rstrip().endswith(";") else ""
     insertion: Insertion = line_after_insertion(file.text, read.anchor, f"{hook}({args}){semi}", f"subscribe {subject}")
@@ -127,10 +143,18 @@ def literal(node: SgNode | None) -> str | None:
     return None
 
 
-def hook_calls(file: TsFile, names: tuple[str, ...]) -> list[tuple[SgNode, str, list[SgNode]]]:
+def is_client(file: TsFile, client: bool | None = None) -> bool:
+    """Whether the file runs in the browser: `client` when the caller knows (a file a client component imports
+    is client code, "use client" or not), else its own directive."""
+    return pages.is_client_component(file.root) if client is None else client
+
+
+def hook_calls(
+    file: TsFile, names: tuple[str, ...], client: bool | None = None
+) -> list[tuple[SgNode, str, list[SgNode]]]:
     """Each call of a hook named in `names` (`useSWR(...)`, not `x.useSWR(...)`) in a client component, with
     its name and arguments; nothing in a server component, where no hook runs."""
-    if not pages.is_client_component(file.root):
+    if not is_client(file, client):
         return []
     found: list[tuple[SgNode, str, list[SgNode]]] = []
     for call in file.root.find_all(kind="call_expression"):

@@ -21,9 +21,9 @@ FILES = ("use-realtime-events.ts", "use-realtime-swr.ts")
 CALLS = ("useSWR", "useSWRImmutable")
 
 
-def reads(file: TsFile) -> list[Read | Skip]:
+def reads(file: TsFile, client: bool | None = None) -> list[Read | Skip]:
     found: list[Read | Skip] = []
-    for call, name, args in hook_calls(file, CALLS):
+    for call, name, args in hook_calls(file, CALLS, client):
         key = args[0] if args else None
         what = f"{name}({key.text() if key is not None else ''})"
         value = literal(key)

@@ -4,10 +4,9 @@ of the events arrives. The events are those of the mutations of that router (`mu
 
 from __future__ import annotations
 
-from ..edits import pages
 from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile
-from .site import Feed, Read, component_statement, key_hook
+from .site import Feed, Read, component_statement, is_client, key_hook
 
 NAME = "trpc"
 HOOK, MODULE = "useRealtimeInvalidate", "use-realtime-events"
@@ -15,8 +14,8 @@ FILES = ("use-realtime-events.ts",)
 CALLS = ("useQuery", "useSuspenseQuery", "useInfiniteQuery", "useSuspenseInfiniteQuery")
 
 
-def reads(file: TsFile) -> list[Read | Skip]:
-    if not pages.is_client_component(file.root):
+def reads(file: TsFile, client: bool | None = None) -> list[Read | Skip]:
+    if not is_client(file, client):
         return []
     found: list[Read | Skip] = []
     for call in file.root.find_all(kind="call_expression"):
@@ -28,7 +27,7 @@ def reads(file: TsFile) -> list[Read | Skip]:
         segments = target.text().split(".")
         if not all(s.isidentifier() for s in segments) or len(segments) < 2:
             continue
-        client, router = segments[0], ".".join(segments[1:-1])
+        api, router, procedure = segments[0], ".".join(segments[1:-1]), segments[-1]
         what = f"{target.text()}.{prop.text()}()"
         statement = component_statement(call)
         if not router:
@@ -37,8 +36,9 @@ def reads(file: TsFile) -> list[Read | Skip]:
         elif statement is None:
             found.append(Skip(file.path, "not at the top level of a component", file.line(call), what))
         else:
-            key = f"{client}.useUtils().{router}"
-            found.append(Read(file.path, file.line(call), NAME, what, statement, key=key, router=router))
+            key = f"{api}.useUtils().{router}"
+            read = Read(file.path, file.line(call), NAME, what, statement, key=key, router=router, procedure=procedure)
+            found.append(read)
     return found
 
 

@@ -51,7 +51,7 @@ def route_url(route_rel: str) -> str | None:
     parts = PurePosixPath(route_rel).parts
     if "app" not in parts:
         return None
-    inner = parts[parts.index("app") + 1 : -1]
+    inner = parts[len(parts) - parts[::-1].index("app") : -1]  # the last `app/`: `apps/app/src/app/api/...`
     url = [p for p in inner if not (p.startswith("(") and p.endswith(")")) and not p.startswith("@")]
     return "/" + "/".join(url)
 

@@ -37,7 +37,7 @@ def handlers(file: TsFile) -> list[Handler | Skip]:
         args = call.field("arguments")
         first = next((c for c in args.children() if c.is_named()), None) if args is not None else None
         function = function_in(first)
-        name = f"mutation {_procedure_name(call)}"
+        name = f"mutation {procedure_name(call)}"
         body = body_of(function) if function is not None else None
         if body is None:
             found.append(Skip(file.path, "afc cannot find the function behind this mutation", file.line(call), name))
@@ -46,7 +46,7 @@ def handlers(file: TsFile) -> list[Handler | Skip]:
     return found
 
 
-def _procedure_name(call: SgNode) -> str:
+def procedure_name(call: SgNode) -> str:
     """`post.create` for `export const postRouter = { create: ...mutation(...) }`."""
     key, router = "", ""
     for ancestor in call.ancestors():

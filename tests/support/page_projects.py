@@ -97,7 +97,7 @@ export const publicProcedure = t.procedure;
 """
 
 TRPC_ROUTER = """import { z } from "zod";
-import { conversations, db } from "@typed/db";
+import { conversations, db, messages } from "@typed/db";
 
 import { publicProcedure, router } from "../trpc";
 
@@ -108,6 +108,12 @@ export const conversationRouter = router({
         .mutation(async ({ input }) => {
             const [conversation] = await db.insert(conversations).values(input).returning();
             return conversation;
+        }),
+    reply: publicProcedure
+        .input(z.object({ userId: z.string(), body: z.string() }))
+        .mutation(async ({ input }) => {
+            const [message] = await db.insert(messages).values(input).returning();
+            return message;
         }),
 });
 """
@@ -183,6 +189,110 @@ export default function TeamPage({ id }: { id: string }) {
 """
 
 
+# create-t3-app's shape: the page is a Server Component that reads nothing itself; the data is read in the
+# client components it imports (`_components/`), and in a hook one of them imports (no "use client" of its
+# own: client code because a client component imports it), through tRPC's two React integrations and
+# TanStack Query with a key factory.
+INBOX_PAGE = """import { LatestConversation } from "./_components/latest";
+
+export default function InboxPage() {
+    return (
+        <main>
+            <LatestConversation />
+        </main>
+    );
+}
+"""
+
+INBOX_LATEST = """"use client";
+
+import { api } from "@/trpc/react";
+
+import { TodoCount } from "./todo-count";
+import { useConversations } from "@/hooks/use-conversations";
+
+export function LatestConversation() {
+    const [latest] = api.conversation.all.useSuspenseQuery();
+    const all = useConversations();
+    return (
+        <section>
+            <p>{latest[0]?.title ?? "none yet"} of {all.length}</p>
+            <TodoCount />
+        </section>
+    );
+}
+"""
+
+INBOX_TODO_COUNT = """"use client";
+
+import { useQuery } from "@tanstack/react-query";
+
+type Todo = { id: number; title: string };
+
+const todoKeys = { all: ["todos"] as const };
+
+export function TodoCount() {
+    const { data } = useQuery({
+        queryKey: todoKeys.all,
+        queryFn: () => fetch("/api/todos").then((res) => res.json() as Promise<Todo[]>),
+    });
+    return <p>{(data ?? []).length} todos</p>;
+}
+"""
+
+CONVERSATIONS_HOOK = """import { useQuery } from "@tanstack/react-query";
+
+import { useTRPC } from "@/trpc/query";
+
+export function useConversations() {
+    const trpc = useTRPC();
+    const { data } = useQuery(trpc.conversation.all.queryOptions());
+    return data ?? [];
+}
+"""
+
+TRPC_QUERY = """import { createTRPCContext } from "@trpc/tanstack-react-query";
+
+import type { AppRouter } from "@/server/root";
+
+export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+"""
+
+
+# A Server Component page that reads nothing itself: it calls a query function of the project and renders
+# a server component that reads; each is followed one step to its table.
+DIGEST_PAGE = """import { countMessages } from "@/server/queries";
+
+import { TodoList } from "./todo-list";
+
+export default async function DigestPage() {
+    const count = await countMessages();
+    return (
+        <main>
+            <p>{count} messages</p>
+            <TodoList />
+        </main>
+    );
+}
+"""
+
+DIGEST_TODO_LIST = """import { db, todos } from "@typed/db";
+
+export async function TodoList() {
+    const rows = await db.select().from(todos);
+    return <ul>{rows.map((row) => <li key={row.id}>{row.title}</li>)}</ul>;
+}
+"""
+
+QUERIES = """import { db, messages } from "@typed/db";
+
+export async function countMessages() {
+    const rows = await db.select().from(messages);
+    return rows.length;
+}
+"""
+
+
 def _owned(table: str, row: str) -> str:
     return OWNED_ROUTE.replace("TABLE", table).replace("ROW", row)
 
@@ -203,6 +313,14 @@ PAGES_PROJECT = _monorepo(
         "src/server/root.ts": TRPC_ROOT,
         "src/server/routers/conversation.ts": TRPC_ROUTER,
         "src/trpc/react.ts": TRPC_REACT,
+        "src/trpc/query.ts": TRPC_QUERY,
+        "src/app/inbox/page.tsx": INBOX_PAGE,
+        "src/app/inbox/_components/latest.tsx": INBOX_LATEST,
+        "src/app/inbox/_components/todo-count.tsx": INBOX_TODO_COUNT,
+        "src/hooks/use-conversations.ts": CONVERSATIONS_HOOK,
+        "src/app/digest/page.tsx": DIGEST_PAGE,
+        "src/app/digest/todo-list.tsx": DIGEST_TODO_LIST,
+        "src/server/queries.ts": QUERIES,
     },
     TSCONFIG,
     {"packages/db/package.json": '{\n    "name": "@typed/db"\n}\n', "packages/db/src/schema.ts": DRIZZLE_SCHEMA},

@@ -254,12 +254,15 @@ def test_a_row_pointing_at_a_public_row_stays_public_and_at_a_cycle_ends():
     assert decide("a", model(*a_cycle), served).reach is Reach.PUBLIC
 
 
-def test_an_owner_named_by_another_row_is_left_out_with_its_reason():
+def test_a_row_that_names_its_owner_adds_none_through_other_rows():
+    # (owners through references: `posts.profileId` -> `profiles.userId` would name the same person again)
     profiles = table("profiles", "userId", userId="users")
     posts = table("posts", "userId", "profileId", userId="users", profileId="profiles")
     decided = decide("posts", model(USERS, profiles, posts))
-    assert decided.label() == "user:<userId>"
-    assert "left out: `posts.profileId` names its owner by a `profiles` row" in decided.reason
+    assert decided.label() == "user:<userId>" and len(decided.channels) == 1
+    assert "profiles" not in decided.reason
+    without = table("posts", "profileId", profileId="profiles")  # no owner of its own: the profile's owner
+    assert decide("posts", model(USERS, profiles, without)).label() == "user:<profiles.userId>"
 
 
 def test_a_personal_row_pointed_at_by_a_credential_row_goes_to_nobody_afc_can_name():

@@ -81,7 +81,9 @@ def rendered(project, layout):
 
     folder = templates_dir() / "ws"
     defaults = {
-        k: v["default"] for k, v in yaml.safe_load((folder / "copier.yml").read_text()).items() if not k.startswith("_")
+        k: v["default"]
+        for k, v in next(yaml.safe_load_all((folder / "copier.yml").read_text())).items()  # the questions
+        if not k.startswith("_")
     }
     answers = {**defaults, "package_name": "realtime-service", "service_dir": project.ws, **layout.answers()}
     env = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)

@@ -183,8 +183,8 @@ def test_the_node_start_loads_the_env_file_and_names_the_node_floor():
 
 def test_no_live_demo_is_promised_when_every_event_is_private_and_no_authentication_grants_it():
     tree = Tree.in_memory(AFC_PROJECT)
-    promised = nextsteps.after_add(detect(tree), tree, 4001, live=True, private_only=False)
-    refused = nextsteps.after_add(detect(tree), tree, 4001, live=True, private_only=True)
+    promised = nextsteps.after_add(detect(tree), tree, 4001, live=("/",), private_only=False)
+    refused = nextsteps.after_add(detect(tree), tree, 4001, live=("/",), private_only=True)
     assert any((s.why or "").startswith("open http://localhost:3000 in two browser tabs") for s in promised)
     assert not any("two browser tabs" in (s.why or "") for s in refused)
     assert any(
@@ -328,43 +328,6 @@ def test_without_compose_the_local_database_is_the_way():
     assert not step.why.startswith("or ")
 
 
-def wired(files, edits):
-    tree = Tree.in_memory(files)
-    for path, text in edits.items():
-        tree.write(path, text)
-    return nextsteps.after_add(detect(tree), tree, 4001)
-
-
-def open_step(found):
-    return next(s.why for s in found if s.why.startswith("open "))
-
-
-SUBSCRIBED = '"use client";\nimport { useRealtimeList } from "@/lib/realtime/use-realtime";\nuseRealtimeList();\n'
-
-
-def test_the_url_is_the_page_afc_wired():
-    files = {**AFC_PROJECT, "apps/web/src/app/(chat)/messages/page.tsx": "export default function P() {}\n"}
-    found = wired(files, {"apps/web/src/app/(chat)/messages/page.tsx": SUBSCRIBED})
-    assert open_step(found).startswith("open http://localhost:3000/messages in two browser tabs")
-    both = wired(
-        files, {"apps/web/src/app/(chat)/messages/page.tsx": SUBSCRIBED, "apps/web/src/app/page.tsx": SUBSCRIBED}
-    )
-    assert open_step(both).startswith("open http://localhost:3000/ (also /messages) in two")
-    assert open_step(steps(AFC_PROJECT)).startswith("open http://localhost:3000 in two")  # nothing wired: the app
-
-
-def test_the_url_of_a_page_whose_component_afc_wired():
-    """create-t3-app reads in `_components/post.tsx`, imported by the page: the page's URL is named."""
-    page = 'import { LatestPost } from "@/app/_components/post";\nexport default function P() {}\n'
-    files = {
-        **AFC_PROJECT,
-        "apps/web/src/app/posts/page.tsx": page,
-        "apps/web/src/app/_components/post.tsx": "export function LatestPost() {}\n",
-    }
-    found = wired(files, {"apps/web/src/app/_components/post.tsx": SUBSCRIBED})
-    assert open_step(found).startswith("open http://localhost:3000/posts in two")
-
-
 @pytest.mark.parametrize(
     ("page", "url"),
     [
@@ -394,3 +357,22 @@ def test_no_env_file_at_all_gets_a_gitignored_env_local_with_the_secret(tmp_path
     assert re.search(r"^WS_EVENTS_SECRET=[0-9a-f]{64}$", created, re.M)
     assert "/.env.local" in (tree.read_text(".gitignore") or "").splitlines()
     assert not any("create a .env" in s.why for s in plan.next_steps)
+
+
+def test_the_live_step_names_a_page_afc_wired_and_promises_none_when_no_page_follows():
+    tree = Tree.in_memory(AFC_PROJECT)
+    project = detect(tree)
+
+    def live_step(live, wired=True):
+        return nextsteps.after_add(project, tree, 4001, live=live, wired=wired)[-2].why
+
+    assert live_step(["/todos/[id]", "/messages"]).startswith("open http://localhost:3000/messages in two browser tabs")
+    assert live_step(["/messages", "/"]).startswith("open http://localhost:3000 in two browser tabs")
+    assert live_step(["/t/[id]"]).startswith("open http://localhost:3000/t/[id] in two")
+    assert live_step(["/[locale]/t/[id]", "/[locale]/dashboard"]).startswith(
+        "open http://localhost:3000/[locale]/dashboard in"
+    )
+    for nothing in (live_step([]), live_step([], wired=False)):
+        assert "two browser tabs" not in nothing and "nothing shows live yet" in nothing
+    assert "no page follows an event afc wired" in live_step([])
+    assert "afc wired no event" in live_step(["/"], wired=False)

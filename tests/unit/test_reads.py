@@ -122,3 +122,42 @@ def test_a_pages_api_handler_serves_what_it_reads():
     assert (
         served({"apps/web/pages/api/posts.ts": handler % "const session = await getServerSession(req, res, o);"}) == {}
     )
+
+
+def data_paths(files):
+    tree = Tree.in_memory({**BASE, **files})
+
+    def load(path):
+        loaded = ts.load(path, tree.read_text(path) or "")
+        return None if isinstance(loaded, Skip) else loaded
+
+    return reads.DataPaths(detect(tree), tree, load, MODEL)
+
+
+ROUTER = """import { createTRPCRouter, publicProcedure } from "../trpc";
+
+export const postRouter = createTRPCRouter({
+    latest: publicProcedure.query(({ ctx }) => ctx.db.query.posts.findFirst()),
+    hello: publicProcedure.query(() => "hi"),
+    create: publicProcedure.mutation(({ ctx }) => ctx.db.insert(posts).values({ title: "x" })),
+});
+"""
+
+
+def test_a_components_data_path_is_followed_to_the_tables_it_reads():
+    paths = data_paths(
+        {
+            f"{APP}/api/posts/route.ts": GET % "",
+            f"{APP}/api/posts/[id]/route.ts": GET % "",  # another URL: not the list's
+            "apps/web/src/server/api/routers/post.ts": ROUTER,
+        }
+    )
+    assert paths.route("/api/posts") == (frozenset({"posts"}), f"GET /api/posts ({APP}/api/posts/route.ts:3)")
+    assert paths.route("/api/notes") is None
+    tables, place = paths.procedure("post", "latest") or (None, "")
+    assert tables == frozenset({"posts"}) and place.startswith("query post.latest (apps/web/src/server/api/routers")
+    assert paths.procedure("post", "hello") is None  # reads no table afc sees
+    assert paths.procedure("admin.post", "latest") is not None  # a nested router: its own name
+    assert paths.procedure("user", "latest") is None
+    assert paths.procedure("post", "create") is None  # a mutation is no read
+    assert paths.table("Post") == "Post" and paths.table("unknown") == "unknown"
