@@ -61,15 +61,3 @@ def _hypothesis_profiles() -> None:
 
 
 _hypothesis_profiles()
-
-
-# The tiers that start their own servers, browsers and installs share them within one worker process
-# (session fixtures): under `-n 2 --dist loadgroup` (CI), each runs whole on one worker, the rest is spread.
-_WHOLE_TIERS = ("e2e", "service", "fresh")
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        parts = item.path.relative_to(config.rootpath).parts
-        if len(parts) > 2 and parts[0] == "tests" and parts[1] in _WHOLE_TIERS:
-            item.add_marker(pytest.mark.xdist_group(parts[1]))
