@@ -295,7 +295,7 @@ def next_steps(plan: Plan, skip_install: bool = False) -> list[Any]:
         return []
     table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
     table.add_column("n", no_wrap=True, justify="right")
-    table.add_column("step")
+    table.add_column("step", overflow="fold")  # a command longer than the line is folded, never cut short
     for number, step in enumerate(steps, 1):
         text = Text()
         if step.command:

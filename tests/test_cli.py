@@ -395,10 +395,12 @@ def test_yes_prints_a_short_summary_wrapped_to_the_terminal_and_masks_secrets(af
     result = afc("add", "websocket", "-C", str(afc_project), "--yes")
     assert result.exit_code == 0 and secret not in result.output
     lines = result.output.splitlines()
-    assert max(map(len, lines)) <= 70 and len(lines) < 45, result.output
+    # (the summary, the no-authentication warning and the next steps: no diff, no file list)
+    assert max(map(len, lines)) <= 70 and len(lines) < 50, result.output
     assert (
         "created apps/ws/ (" in result.output and "@@" not in result.output and "Next steps:\n  1.  cd" in result.output
     )
+    assert f"cd{afc_project.resolve()}" in re.sub(r"\n\s*|\s", "", result.output)  # a long path folded, not cut
     afc("remove", "websocket", "-C", str(afc_project), "--yes")
     verbose = afc("add", "websocket", "-C", str(afc_project), "--yes", "--verbose")
     assert "@@" not in verbose.output and "CREATE  apps/ws/src/server.ts" in verbose.output

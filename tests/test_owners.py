@@ -52,10 +52,9 @@ def test_owners_through_references_are_looked_up_typed_and_removed(
     assert f"(`messageId` -> `{message}.chatId` -> `{chat}.userId`)" in plan["vote-created"]["reason"]
     assert plan["invitation-updated"]["wired"] and plan["invitation-deleted"]["wired"]
     assert plan["invitation-deleted"]["to"] == "user:<invitedBy>"
-    if fixture is DRIZZLE_CHAT:
-        assert plan["group-view-created"]["to"] == f"team:<{group}.teamId>" and plan["group-view-created"]["wired"]
-    else:  # `authorize.ts` reads memberships through a client exported by name: no team channel is joinable
-        assert plan["group-view-created"]["to"] == "nobody" and not plan["group-view-created"]["wired"]
+    # a group's views go to its team; `authorize.ts` reads the memberships through the app's client, found by
+    # where it comes from (a default-exported Prisma client too), so the team channel is joinable
+    assert plan["group-view-created"]["to"] == f"team:<{group}.teamId>" and plan["group-view-created"]["wired"]
 
     before = fingerprint(project)
     assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
@@ -63,7 +62,7 @@ def test_owners_through_references_are_looked_up_typed_and_removed(
     assert "{ to: ownersOfChat(" in messages and 'import { ownersOfChat } from "@/lib/realtime/owners";' in messages
     assert "{ to: ownersOfMessage(messageId) });" in route(project, "votes")
     by_invitation, by_group = (f"ownersOf{name[:1].upper()}{name[1:]}" for name in (invitation, group))
-    assert (f"{{ to: {by_group}(groupId) }});" in route(project, "groups")) is (fixture is DRIZZLE_CHAT)
+    assert f"{{ to: {by_group}(groupId) }});" in route(project, "groups")
     invitations = route(project, "invitations").splitlines()
     lookup = next(i for i, line in enumerate(invitations) if f"= await {by_invitation}(id)" in line)
     assert "delete" in invitations[lookup + 1]  # the owner is read while the row is still there
@@ -75,8 +74,7 @@ def test_owners_through_references_are_looked_up_typed_and_removed(
         assert f"export async function {function}(key: " in owners
     assert ('import { default as prisma } from "@/lib/prisma";' in owners) is (fixture is PRISMA_CHAT)
     authorize = (project / "apps/web/src/lib/realtime/authorize.ts").read_text()
-    if fixture is DRIZZLE_CHAT:  # the group's team channel is joinable: its membership query is there
-        assert "channels.push(...teams.map(" in authorize
+    assert "channels.push(...teams.map(" in authorize  # the team channel is joinable: the membership query
     app_dir, types = project / "apps/web", ("packages/db/types",)
     assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=paths)
 
