@@ -222,14 +222,7 @@ def _drizzle(lookup: Lookup, model: DataModel, db: str) -> str:
         lines.append(f"        for (const row of found{n}) {{")
         lines += ["    " + push for push in _pushes("row", numbered, {i: f"owner{i}" for i, _ in numbered}, ".")]
         lines.append("        }")
-    lines += [
-        "        return channels;",
-        "    } catch (err) {",
-        f'        return failed("{lookup.function()}", err);',
-        "    }",
-        "}",
-    ]
-    return "\n".join(lines)
+    return "\n".join([*lines, *_closing(lookup)])
 
 
 def _prisma(lookup: Lookup, model: DataModel, tree: Tree, client_name: str) -> str:
@@ -251,14 +244,18 @@ def _prisma(lookup: Lookup, model: DataModel, tree: Tree, client_name: str) -> s
         final = f"row{n}x{len(via)}"
         lines.append(_find(final, client_name, table, key, value, tuple(c.column for _, c in numbered), bool(via)))
         lines += _pushes(final, numbered, {i: c.column for i, c in numbered})
-    lines += [
+    return "\n".join([*lines, *_closing(lookup)])
+
+
+def _closing(lookup: Lookup) -> list[str]:
+    """The end every lookup shares: its channels, or none (and a warning) when the query failed."""
+    return [
         "        return channels;",
         "    } catch (err) {",
         f'        return failed("{lookup.function()}", err);',
         "    }",
         "}",
     ]
-    return "\n".join(lines)
 
 
 def _find(row: str, client_name: str, table: str, key: str, value: str, columns: tuple[str, ...], guarded: bool) -> str:
