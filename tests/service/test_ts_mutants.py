@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -111,10 +112,20 @@ MUTANTS: list[tuple[str, str, str]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sandbox(ws_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _units(root: Path, bun: str) -> subprocess.CompletedProcess[str]:
+    # --bail: a mutant is caught at its first failing test; the rest of the run would tell nothing more
+    return subprocess.run(
+        [bun, "test", "--bail", "test/units.test.ts", "test/hub.test.ts"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _sandbox(ws_dir: Path, root: Path) -> Path:
     """A copy of the rendered service's sources and tests, sharing its node_modules."""
-    root = tmp_path_factory.mktemp("mutants")
+    root.mkdir(parents=True)
     for name in ("src", "test"):
         shutil.copytree(ws_dir / name, root / name)
     for name in ("package.json", "tsconfig.json"):
@@ -123,27 +134,33 @@ def sandbox(ws_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _units(root: Path, bun: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [bun, "test", "test/units.test.ts", "test/hub.test.ts"], cwd=root, capture_output=True, text=True, timeout=120
-    )
+def _run_mutant(ws_dir: Path, root: Path, bun: str, mutant: tuple[str, str, str]) -> str:
+    """Why the mutant is not caught ("" when the units fail with it, as they must)."""
+    file, original, replacement = mutant
+    path = _sandbox(ws_dir, root) / "src" / file
+    text = path.read_text()
+    if text.count(original) != 1:
+        return f"{file}: the mutated text must occur once: {original!r}"
+    path.write_text(text.replace(original, replacement))
+    result = _units(root, bun)
+    return "" if result.returncode != 0 else f"survived: {file}: {original!r} -> {replacement!r}"
 
 
-def test_the_units_pass_unmutated(sandbox: Path, bun: str):
-    result = _units(sandbox, bun)
+@pytest.fixture(scope="module")
+def verdicts(ws_dir: Path, bun: str, tmp_path_factory: pytest.TempPathFactory) -> dict[int, str]:
+    """Every mutant run at once, a few at a time (the units wait on timers more than they compute), each in a
+    sandbox of its own; the tests below read the verdicts, one test per mutant."""
+    base = tmp_path_factory.mktemp("mutants")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {i: pool.submit(_run_mutant, ws_dir, base / str(i), bun, m) for i, m in enumerate(MUTANTS)}
+        return {i: future.result() for i, future in futures.items()}
+
+
+def test_the_units_pass_unmutated(ws_dir: Path, bun: str, tmp_path: Path):
+    result = _units(_sandbox(ws_dir, tmp_path / "plain"), bun)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(
-    ("file", "original", "mutant"), MUTANTS, ids=[f"{f}:{i}" for i, (f, _, _) in enumerate(MUTANTS)]
-)
-def test_each_single_point_bug_is_caught(sandbox: Path, bun: str, file: str, original: str, mutant: str):
-    path = sandbox / "src" / file
-    text = path.read_text()
-    assert text.count(original) == 1, f"{file}: the mutated text must occur once: {original!r}"
-    try:
-        path.write_text(text.replace(original, mutant))
-        result = _units(sandbox, bun)
-    finally:
-        path.write_text(text)
-    assert result.returncode != 0, f"survived: {file}: {original!r} -> {mutant!r}"
+@pytest.mark.parametrize("index", range(len(MUTANTS)), ids=[f"{f}:{i}" for i, (f, _, _) in enumerate(MUTANTS)])
+def test_each_single_point_bug_is_caught(verdicts: dict[int, str], index: int):
+    assert verdicts[index] == ""

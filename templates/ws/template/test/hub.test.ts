@@ -311,7 +311,8 @@ describe("nonce memory", () => {
 });
 
 describe("service core (what each route answers, for both runtimes)", () => {
-    const config = loadConfig({ WS_EVENTS_SECRET: "events-secret", WS_ALLOWED_ORIGINS: "http://app.test", WS_METRICS_TOKEN: "mt" });
+    const config = loadConfig({ WS_EVENTS_SECRET: "events-secret", WS_ALLOWED_ORIGINS: "http://app.test", WS_METRICS_TOKEN: "mt", WS_SHUTDOWN_TIMEOUT_MS: "100" });
+    // (a short grace: the test sockets never answer a close, and each shutdown would wait its full grace)
     const make = () => new Core<Sock, string>(config, driver(false), { ...silent, error() {} });
     const head = (name: string, extra: Partial<EventHead> = {}): EventHead => ({
         name,
