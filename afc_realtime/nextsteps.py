@@ -57,6 +57,8 @@ def after_add(
     install = install_of(project)
     if project.single_app:
         own = f"cd {ws} && touch yarn.lock && yarn install" if pm == "yarn" else install.text
+        # ... and back: the steps after it (the tables, the app) run at the root, in the same terminal
+        own += " && cd " + "/".join([".."] * len(ws.strip("/").split("/")))
         why = f"the service's dependencies: this project has no workspaces, so {ws}/ installs on its own"
         steps.append(NextStep(own, why, install=True))
     else:

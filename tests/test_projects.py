@@ -58,7 +58,7 @@ def test_a_single_npm_app_at_the_root(tmp_path, web_toolchain, node):
     assert {"realtime/package.json", "realtime/src/index.ts", "src/lib/realtime/broadcast.ts"} <= created
     assert not any(p.startswith(("apps/", "./")) for p in created)
     commands = [step["command"] for step in plan["next_steps"]]
-    assert commands.index("cd realtime && npm install") < commands.index("cd realtime && npm run dev")
+    assert commands.index("cd realtime && npm install && cd ..") < commands.index("cd realtime && npm run dev")
     # no workspaces appear: the service installs on its own
     assert json.loads((project / "package.json").read_text()).get("workspaces") is None
     tsconfig = (project / "tsconfig.json").read_text()
@@ -105,7 +105,7 @@ def test_a_single_apps_service_keeps_its_install_out_of_git(tmp_path):
 
 def test_a_single_pnpm_app_without_src_or_alias_on_its_own_port(tmp_path, web_toolchain, node):
     project, before, plan = added(tmp_path, "todo", shapes.SINGLE_PNPM)
-    assert "cd realtime && pnpm install" in [step["command"] for step in plan["next_steps"]]
+    assert "cd realtime && pnpm install && cd .." in [step["command"] for step in plan["next_steps"]]
     assert (project / "realtime/package.json").is_file() and (project / "lib/realtime/use-realtime.ts").is_file()
     assert "../../../lib/realtime/broadcast" in (project / "app/api/todos/route.ts").read_text()
     assert env_of(project / ".env.local")["WS_ALLOWED_ORIGINS"] == "http://localhost:3005"

@@ -2,6 +2,7 @@
 two tabs, how to undo, and committing .afc/."""
 
 import re
+import subprocess
 
 import pytest
 
@@ -144,9 +145,26 @@ def test_neither_root_nor_app_has_a_dev_script():
 
 def test_a_single_app_installs_and_runs_the_service_in_its_folder():
     found = commands(shapes.SINGLE_NPM)
-    assert found[:3] == ["cp .env.example .env", "createdb todo", "cd realtime && npm install"]
+    assert found[:3] == ["cp .env.example .env", "createdb todo", "cd realtime && npm install && cd .."]
     assert found.index("cd realtime && npm run dev") < found.index("npm run dev")
     assert nextsteps.install_of(detect(Tree.in_memory(shapes.SINGLE_NPM))) == Install(("npm", "install"), "realtime")
+
+
+@pytest.mark.parametrize(
+    ("shape", "install"),
+    [(shapes.SINGLE_NPM, "npm install"), (shapes.SINGLE_PNPM, "pnpm install")],
+    ids=["npm", "pnpm"],
+)
+def test_the_install_step_comes_back_to_the_root(shape, install, tmp_path):
+    """A new user types the steps one after another in one terminal: the install goes into the service's
+    folder and back, so the next step (the tables, with the project's own scripts) runs at the root."""
+    (tmp_path / "realtime").mkdir()
+    [step] = [c for c in commands(shape) if c and install in c]
+    ran = subprocess.run(
+        ["sh", "-ec", step.replace(install, "true") + " && pwd"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == str(tmp_path)
 
 
 def test_the_port_given_is_the_one_named():
