@@ -40,10 +40,16 @@ def run(argv: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedP
 def errors(app: Path) -> list[str]:
     """tsc's errors under the app's tsconfig, each as `file: TSnnnn: text` (positions left out: an edit
     above an existing error moves it without making it new)."""
-    tsc = next((p for p in (app / "node_modules/.bin/tsc", *[q / "node_modules/.bin/tsc" for q in app.parents]) if p.exists()), None)
+    tsc = next(
+        (p for p in (app / "node_modules/.bin/tsc", *[q / "node_modules/.bin/tsc" for q in app.parents]) if p.exists()),
+        None,
+    )
     if tsc is None:
         raise RuntimeError(f"no typescript installed for {app}")
     out = run([str(tsc), "--noEmit", "-p", "."], app, timeout=1800).stdout
+    # tsc's own incremental state, where a project tracks it, is tsc's change, not afc's
+    for info in run(["git", "ls-files", "*.tsbuildinfo"], app).stdout.split():
+        run(["git", "checkout", "-q", "--", info], app)
     return sorted(f"{m['file']}: {m['code']}: {m['text']}" for m in ERROR.finditer(out))
 
 
@@ -81,7 +87,9 @@ def measure(afc: list[str], project: dict[str, Any], mirrors: Path, cache: Path)
     root = prepared(project, mirrors, cache)
     app = root / project.get("app", "")
     before = errors(app)
-    argv = [*afc, "add", "websocket", "--yes", "-C", str(root)] + (["--app", project["app"]] if project.get("app") else [])
+    argv = [*afc, "add", "websocket", "--yes", "-C", str(root)] + (
+        ["--app", project["app"]] if project.get("app") else []
+    )
     added = run(argv, ROOT)
     if added.returncode != 0:
         row["error"] = f"add exited {added.returncode}: {(added.stdout + added.stderr)[-400:]}"
@@ -120,7 +128,9 @@ def main() -> None:
             print(f"| {row['repo']} | {row['commit']} | | | | error: {row['error'][:200]} |")
         else:
             back = "yes" if row["removed"] and not row["left_after_remove"] else f"no: {row['left_after_remove'][:5]}"
-            print(f"| {row['repo']} | {row['commit']} | {row['before']} | {row['after']} | {len(row['new'])} | {back} |")
+            print(
+                f"| {row['repo']} | {row['commit']} | {row['before']} | {row['after']} | {len(row['new'])} | {back} |"
+            )
 
 
 if __name__ == "__main__":
