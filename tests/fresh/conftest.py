@@ -2,8 +2,9 @@
 has them, cached outside the repository (keyed by the generator's version, so a machine pays once per
 release) and copied into each test.
 
-Needs npm (npx) and the registry once per generator version. In CI (`tests.support.tools.in_ci()`) a
-missing npm fails the tier; elsewhere it skips and says what to install.
+Needs npm (npx) and the registry once per generator version; the create-t3-app test also needs the
+browser tier's tools (bun, PostgreSQL's server and client binaries, chromium, the playwright package). In CI
+(`tests.support.tools.in_ci()`) a missing one fails the tier; elsewhere it skips and says what to install.
 """
 
 from __future__ import annotations

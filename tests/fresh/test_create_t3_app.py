@@ -209,7 +209,8 @@ def test_t3_app_goes_live_for_the_signed_in_user_only(create_t3_app, tmp_path, t
     health = step(steps, "curl ")
     assert health == f"curl http://localhost:{ws_port}/health", steps
     live = step(steps, "open http://localhost:3000")
-    path = re.match(r"open http://localhost:3000(\S*) in two browser tabs", live)
+    # post-created goes to its owner only, and T3 shows the post form signed in only: one user's two tabs
+    path = re.match(r"open http://localhost:3000(\S*) in two browser tabs, signed in as the same user: ", live)
     assert path is not None, live
     url = f"http://localhost:{web_port}{path.group(1) or '/'}"
     ws = Service("t3-realtime", ["sh", "-c", service_step], root, tool_env(), lambda: http("GET", health[5:])[0] == 200)
@@ -230,7 +231,10 @@ def test_t3_app_goes_live_for_the_signed_in_user_only(create_t3_app, tmp_path, t
 
     # 4. remove: every tracked byte back, nothing left untracked, the user's .env as it was before add
     mark = time.monotonic()
-    afc(root, "remove", "websocket")
+    removed = afc(root, "remove", "websocket")
+    leftovers = removed.stdout + removed.stderr
+    assert "realtime/node_modules/: installed dependencies" in leftovers, leftovers
+    assert "realtime/package-lock.json: installed dependencies" in leftovers, leftovers  # a file, not a folder/
     timings["remove"] = time.monotonic() - mark
     assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
     ignored = {line[3:] for line in git(root, "status", "--porcelain", "--ignored").splitlines()}
