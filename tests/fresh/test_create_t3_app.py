@@ -6,7 +6,7 @@ created, the tables pushed, the service started); two users signed in through Au
 each have Chromium pages open: what one writes shows live in their other tab, never reaches the other user;
 `afc remove websocket` gives every byte back.
 
-One app, one build, one browser: about 100 CPU-seconds (see TESTING.md for the measured time).
+One app, one build, one browser: about 80 CPU-seconds (README, "Tests", has the measured time).
 """
 
 from __future__ import annotations
