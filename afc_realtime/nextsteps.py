@@ -45,12 +45,15 @@ def after_add(
     wired: bool = True,
     private_only: bool = False,
     private: tuple[str, ...] = (),
+    signed_in: bool = False,
 ) -> list[NextStep]:
     """The steps after `add websocket`; `live` holds the URLs of the pages afc wired to follow an event (none:
     no page shows a change live yet, and the steps do not promise one); `wired` is False when afc wired no
     event at all; `private_only` when every event it wired goes to a private channel and afc found no
     authentication to grant one (then nothing shows live until the user writes authorize.ts); `private` names
-    the resources whose events go to their owner only (`note`), to show with two users."""
+    the resources whose events go to their owner only (`note`), to show with two users; `signed_in` when
+    every event goes to its owner only and the app's authentication grants that: the two tabs must be one
+    signed-in user's (T3's post component is not even shown signed out)."""
     pm = _manager(project)
     run, ws = RUN[pm], project.ws
     steps = [*_env_steps(project, tree), *_database_steps(project, tree)]
@@ -67,7 +70,7 @@ def after_add(
     steps += _dev_steps(project, tree, run, port)
     steps += [
         NextStep(f"curl http://localhost:{port}/health", "the service answers once it is up"),
-        NextStep(None, _live_step(project, live, wired, private_only)),
+        NextStep(None, _live_step(project, live, wired, private_only, signed_in)),
         *_privacy_steps(project, tree, private),
     ]
     if tree.is_dir(".git"):
@@ -136,7 +139,9 @@ def _tables_steps(project: Project, tree: Tree) -> list[NextStep]:
     return [NextStep(step.command, step.why)] if step else []
 
 
-def _live_step(project: Project, live: tuple[str, ...] | list[str], wired: bool, private_only: bool) -> str:
+def _live_step(
+    project: Project, live: tuple[str, ...] | list[str], wired: bool, private_only: bool, signed_in: bool
+) -> str:
     if not wired:
         return "afc wired no event, so nothing shows live yet: `afc add event NAME --route FILE` wires one"
     if private_only:
@@ -152,6 +157,12 @@ def _live_step(project: Project, live: tuple[str, ...] | list[str], wired: bool,
     # a URL to open as it is first (`/`, not `/t/[id]`), else the one with the fewest segments to fill in
     live = sorted(live, key=lambda u: (u.count("["), u != "/", len(u), u))
     url = f"http://localhost:{project.dev_port}{'' if live[0] == '/' else live[0]}"
+    if signed_in:
+        return (
+            f"open {url} in two browser tabs, signed in as the same user: a change made in one shows in the other "
+            "without a reload (the events afc wired go to their owner only: a signed-out tab or another user "
+            "sees none)"
+        )
     return f"open {url} in two browser tabs: a change made in one shows in the other without a reload"
 
 

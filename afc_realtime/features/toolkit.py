@@ -427,7 +427,8 @@ def artefact_notes(plan: Plan) -> None:
     """Say which install and build leftovers, and which links, go with the folders afc removes."""
     for rel in plan.prune_dirs:
         for leftover in plan.tree.artefacts(rel):
-            plan.note(Level.INFO, "installed dependencies or build output; deleted with the folder", f"{leftover}/")
+            shown = f"{leftover}/" if plan.tree.is_dir(leftover) else leftover  # a lock file is no folder
+            plan.note(Level.INFO, "installed dependencies or build output; deleted with the folder", shown)
         for link in plan.tree.links(rel):
             plan.note(Level.INFO, "a link afc did not make: removed as a link, what it points at is left alone", link)
 

@@ -111,6 +111,7 @@ def plan_add(
         wired=bool(events),
         private_only=auth.kind == "none" and not reached,
         private=private if auth.kind != "none" else (),
+        signed_in=auth.kind != "none" and bool(events) and not reached,
     )
     plan.install = nextsteps.install_of(project)
     plan.summary = (

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,14 +31,14 @@ from tests.e2e.e2e_support import (
     Postgres,
     Project,
     Tools,
-    _postgres_bin,
     copied_example,
     parse_env_file,
+    private_postgres,
+    required_tools,
     run,
     set_env_values,
     tool_env,
 )
-from tests.support.tools import free_port, in_ci, require_tool
 
 # --------------------------------------------------------------------------------------------------
 # Session fixtures
@@ -48,22 +46,7 @@ from tests.support.tools import free_port, in_ci, require_tool
 
 @pytest.fixture(scope="session")
 def tools() -> Tools:
-    found = Tools(
-        bun=require_tool("bun", "npm install -g bun"),
-        node=require_tool("node", "install Node.js 20 or newer"),
-        chromium=require_tool("chromium", "apt-get install -y chromium", ("/usr/bin/chromium",)),
-        initdb=require_tool("initdb", "apt-get install -y postgresql", _postgres_bin("initdb")),
-        pg_ctl=require_tool("pg_ctl", "apt-get install -y postgresql", _postgres_bin("pg_ctl")),
-        psql=require_tool("psql", "apt-get install -y postgresql", _postgres_bin("psql")),
-    )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        message = "the playwright Python package is not installed: pip install playwright (no browser download needed)"
-        if in_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return found
+    return required_tools()
 
 
 @pytest.fixture(scope="session")
@@ -80,40 +63,9 @@ def session_dir() -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def postgres(tools: Tools, session_dir: Path) -> Iterator[Postgres]:
     """A private PostgreSQL server on a free port, data and socket folders in the session folder."""
-    base = session_dir / "postgres"
-    data, sockets = base / "data", base / "sockets"
-    for folder in (base, sockets):
-        folder.mkdir()
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
-        account = pwd.getpwnam("postgres")
-        for folder in (base, sockets):
-            os.chown(folder, account.pw_uid, account.pw_gid)
-        as_postgres = [require_tool("runuser", "util-linux provides runuser"), "-u", "postgres", "--"]
-    run(
-        [*as_postgres, tools.initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
-        timeout=120,
-        what="initdb",
-    )
-    port = free_port()
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-    run(
-        [*as_postgres, tools.pg_ctl, "-D", data, "-l", base / "server.log", "-o", options, "-w", "-t", "60", "start"],
-        timeout=90,
-        what="pg_ctl start",
-    )
-    server = Postgres(port=port, psql=tools.psql)
-    try:
+    with private_postgres(tools, session_dir / "postgres") as server:
         server.sql("postgres", "-c", "CREATE DATABASE todo")
         yield server
-    finally:
-        subprocess.run(
-            [*as_postgres, tools.pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-            capture_output=True,
-            timeout=60,
-        )
-        if (base / "server.log").exists():
-            shutil.copy(base / "server.log", LOGS / "postgres.log")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import contextlib
 import glob
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -19,12 +20,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tests.support.tools import free_port
+import pytest
+
+from tests.support.tools import free_port, in_ci, require_tool
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -69,6 +72,21 @@ def wait_for(condition: Callable[[], T], timeout: float, what: str, interval: fl
             detail = f" (last error: {last_error!r})" if last_error else ""
             raise AssertionError(f"timed out after {timeout:.1f}s waiting for {what}{detail}")
         time.sleep(interval)
+
+
+def as_text(frame: str | bytes) -> str:
+    """A WebSocket frame's payload as text: Playwright gives bytes for binary frames."""
+    return frame.decode("utf-8", errors="replace") if isinstance(frame, bytes) else frame
+
+
+def pump_until(page: Any, condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Wait for `condition`, letting Playwright deliver its events meanwhile: the sync API hands out socket
+    frames only while a Playwright call runs, never during a plain sleep."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        page.wait_for_timeout(50)
 
 
 def run(
@@ -341,6 +359,64 @@ class Postgres:
             *args,
         ]
         return run(cmd, env=tool_env(PGCONNECT_TIMEOUT="5"), timeout=60, what=f"psql {database} {args[-1][:40]}").stdout
+
+
+def required_tools() -> Tools:
+    """The browser tier's tools and the playwright package: in CI a missing one fails, elsewhere it skips."""
+    found = Tools(
+        bun=require_tool("bun", "npm install -g bun"),
+        node=require_tool("node", "install Node.js 20 or newer"),
+        chromium=require_tool("chromium", "apt-get install -y chromium", ("/usr/bin/chromium",)),
+        initdb=require_tool("initdb", "apt-get install -y postgresql", _postgres_bin("initdb")),
+        pg_ctl=require_tool("pg_ctl", "apt-get install -y postgresql", _postgres_bin("pg_ctl")),
+        psql=require_tool("psql", "apt-get install -y postgresql", _postgres_bin("psql")),
+    )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        message = "the playwright Python package is not installed: pip install playwright (no browser download needed)"
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return found
+
+
+@contextlib.contextmanager
+def private_postgres(tools: Tools, base: Path, log_name: str = "postgres.log") -> Iterator[Postgres]:
+    """A private PostgreSQL server on a free port, its data and socket folders in `base` (made here), trust
+    authentication for `postgres` on 127.0.0.1; stopped, its log kept in artifacts/e2e/logs, on the way out."""
+    data, sockets = base / "data", base / "sockets"
+    for folder in (base, sockets):
+        folder.mkdir()
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+        account = pwd.getpwnam("postgres")
+        for folder in (base, sockets):
+            os.chown(folder, account.pw_uid, account.pw_gid)
+        as_postgres = [require_tool("runuser", "util-linux provides runuser"), "-u", "postgres", "--"]
+    run(
+        [*as_postgres, tools.initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+        timeout=120,
+        what="initdb",
+    )
+    port = free_port()
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+    run(
+        [*as_postgres, tools.pg_ctl, "-D", data, "-l", base / "server.log", "-o", options, "-w", "-t", "60", "start"],
+        timeout=90,
+        what="pg_ctl start",
+    )
+    try:
+        yield Postgres(port=port, psql=tools.psql)
+    finally:
+        subprocess.run(
+            [*as_postgres, tools.pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
+        if (base / "server.log").exists():
+            LOGS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(base / "server.log", LOGS / log_name)
 
 
 @dataclass

@@ -5,24 +5,18 @@ its writer's page and to nobody else's socket; a shared todo reaches all three. 
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from tests.e2e.e2e_support import ARTIFACTS, Project, Service
+from tests.e2e.e2e_support import ARTIFACTS, Project, Service, as_text, pump_until
 
 pytestmark = pytest.mark.e2e
 
 LIVE_S = 5.0  # a note or todo must reach the pages that may see it within this long
-
-
-def as_text(frame: str | bytes) -> str:
-    """A frame's payload as text: Playwright gives bytes for binary frames."""
-    return frame.decode("utf-8", errors="replace") if isinstance(frame, bytes) else frame
 
 
 @dataclass
@@ -137,16 +131,6 @@ def post_todo_and_wait(visitors: dict[str, Visitor], project: Project, timeout: 
             f"the public todo to reach {visitor.name}'s socket",
         )
     return title
-
-
-def pump_until(page: Any, condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Wait for `condition`, letting Playwright deliver its events meanwhile: the sync API hands out socket
-    frames only while a Playwright call runs, never during a plain sleep."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        page.wait_for_timeout(50)
 
 
 def test_a_note_goes_live_to_its_writer_and_to_nobody_else(project: Project, visitors: dict[str, Visitor]) -> None:

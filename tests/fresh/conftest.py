@@ -2,8 +2,9 @@
 has them, cached outside the repository (keyed by the generator's version, so a machine pays once per
 release) and copied into each test.
 
-Needs npm (npx) and the registry once per generator version. In CI (`tests.support.tools.in_ci()`) a
-missing npm fails the tier; elsewhere it skips and says what to install.
+Needs npm (npx) and the registry once per generator version; the create-t3-app test also needs the
+browser tier's tools (bun, PostgreSQL's server and client binaries, chromium, the playwright package). In CI
+(`tests.support.tools.in_ci()`) a missing one fails the tier; elsewhere it skips and says what to install.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ import pytest
 
 from tests.support.tools import in_ci, require_tool
 
+REPO = Path(__file__).resolve().parents[2]
 QUIET = {"NEXT_TELEMETRY_DISABLED": "1", "npm_config_update_notifier": "false", "npm_config_fund": "false"}
 
 
@@ -38,6 +41,33 @@ GENERATORS = {
         "next16-cache-components", "create-next-app", "latest", (*CREATE_NEXT_APP, "--cache-components")
     ),
     "next15": Generator("next15", "create-next-app", "15", CREATE_NEXT_APP),
+    # create-t3-app's non-interactive flags (`--CI` takes the rest from flags): tRPC, Drizzle and Auth.js on
+    # the App Router with PostgreSQL, no Tailwind, linter or formatter (they change nothing afc reads).
+    "create-t3-app": Generator(
+        "create-t3-app",
+        "create-t3-app",
+        "latest",
+        (
+            "--CI",
+            "--appRouter",
+            "true",
+            "--trpc",
+            "true",
+            "--drizzle",
+            "true",
+            "--nextAuth",
+            "true",
+            "--dbProvider",
+            "postgres",
+            "--tailwind",
+            "false",
+            "--eslint",
+            "false",
+            "--biome",
+            "false",
+            "--noGit",
+        ),
+    ),
 }
 
 
@@ -86,6 +116,7 @@ def drop_google_fonts(layout: Path) -> None:
         kept.append(line)
     text = "".join(kept)
     text = text.replace(" className={`${geistSans.variable} ${geistMono.variable}`}", "")
+    text = text.replace(" className={geist.className}", "")  # create-t3-app's
     text = text.replace("\n        className={`${geistSans.variable} ${geistMono.variable} antialiased`}\n      ", "")
     assert "geist" not in text.lower().replace("geist-", ""), f"{layout} still uses a Google font:\n{text}"
     layout.write_text(text)
@@ -146,6 +177,36 @@ def copy_app(app: Path, dst: Path) -> Path:
     return dst
 
 
+def afc(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`afc <args> --yes -C root` from this checkout; it must succeed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "afc_realtime", *args, "--yes", "-C", str(root)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**tool_env(), "COLUMNS": "250"},
+    )
+    assert result.returncode == 0, f"afc {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def next_build(root: Path) -> str:
+    """The app's own `build` script (`next build`, `next build --turbopack` on Next.js 15)."""
+    npm = require_tool("npm", "install Node.js 20 with npm")
+    result = subprocess.run(
+        [npm, "run", "build"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=tool_env(),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"next build failed in {root}:\n{output[-4000:]}"
+    return output
+
+
 @pytest.fixture(scope="session")
 def next16_cache_components() -> Path:
     return generated_app(GENERATORS["next16-cache-components"])
@@ -154,3 +215,8 @@ def next16_cache_components() -> Path:
 @pytest.fixture(scope="session")
 def next15() -> Path:
     return generated_app(GENERATORS["next15"])
+
+
+@pytest.fixture(scope="session")
+def create_t3_app() -> Path:
+    return generated_app(GENERATORS["create-t3-app"])

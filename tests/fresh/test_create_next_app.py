@@ -5,48 +5,14 @@ every tracked byte back and it builds again."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.fresh.conftest import copy_app, tool_env
+from tests.fresh.conftest import afc, copy_app, next_build
 from tests.support.git import commit_all, git
-from tests.support.tools import require_tool
-
-REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.timeout(900)
-
-
-def afc(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "afc_realtime", *args, "--yes", "-C", str(root)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**tool_env(), "COLUMNS": "250"},
-    )
-    assert result.returncode == 0, f"afc {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
-    return result
-
-
-def next_build(root: Path) -> str:
-    """The app's own `build` script (`next build`, `next build --turbopack` on Next.js 15)."""
-    npm = require_tool("npm", "install Node.js 20 with npm")
-    result = subprocess.run(
-        [npm, "run", "build"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=tool_env(),
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, f"next build failed in {root}:\n{output[-4000:]}"
-    return output
 
 
 def without_cache_components(root: Path) -> None:

@@ -209,3 +209,75 @@ SOCKET_USED_ELSEWHERE_PAGE = SHARED_EFFECT_PAGE.replace(
 
 SHARED_EFFECT_HANDWIRED = {**HANDWIRED_PROJECT, "apps/web/src/app/page.tsx": SHARED_EFFECT_PAGE}
 SHARED_EFFECT_PLAIN = {**AFC_PROJECT, "apps/web/src/app/page.tsx": PLAIN_SHARED_PAGE}
+
+# create-t3-app's shape (tRPC + Drizzle + Auth.js on the App Router, one app at the root, npm): a protected
+# mutation that inserts without `.returning()`, owned through `createdById`, and a client component of `_components/`
+# the page renders, reading through `useSuspenseQuery()`; Auth.js's `auth` exported through React's `cache`.
+T3_SHAPED = {
+    "package.json": (
+        '{\n  "name": "t3",\n  "private": true,\n  "type": "module",\n  "scripts": {\n'
+        '    "build": "next build",\n    "db:push": "drizzle-kit push",\n    "dev": "next dev --turbo"\n  },\n'
+        '  "dependencies": {\n    "@trpc/react-query": "^11.0.0",\n    "@trpc/server": "^11.0.0",\n'
+        '    "drizzle-orm": "^0.41.0",\n    "next": "^15.2.3",\n    "next-auth": "5.0.0-beta.25",\n'
+        '    "react": "^19.0.0",\n    "zod": "^3.24.2"\n  }\n}\n'
+    ),
+    "package-lock.json": '{\n  "name": "t3",\n  "lockfileVersion": 3\n}\n',
+    "tsconfig.json": NEXT_TSCONFIG.replace('"@/*": ["./src/*"]', '"~/*": ["./src/*"]'),
+    ".gitignore": "/node_modules\n/.next/\n.env\n",
+    ".env": 'AUTH_SECRET="s"\nDATABASE_URL="postgresql://postgres:password@localhost:5432/t3"\n',
+    ".env.example": 'AUTH_SECRET=""\nDATABASE_URL="postgresql://postgres:password@localhost:5432/t3"\n',
+    "src/server/db/index.ts": 'import { drizzle } from "drizzle-orm/postgres-js";\nexport const db = drizzle("");\n',
+    "src/server/db/schema.ts": (
+        'import { pgTableCreator } from "drizzle-orm/pg-core";\n\n'
+        "export const createTable = pgTableCreator((name) => `t3_${name}`);\n\n"
+        'export const users = createTable("user", (d) => ({\n'
+        "  id: d.varchar({ length: 255 }).notNull().primaryKey(),\n  name: d.varchar({ length: 255 }),\n}));\n\n"
+        'export const notes = createTable("note", (d) => ({\n'
+        "  id: d.integer().primaryKey().generatedByDefaultAsIdentity(),\n  body: d.varchar({ length: 256 }),\n"
+        "  createdById: d.varchar({ length: 255 }).notNull().references(() => users.id),\n}));\n"
+    ),
+    "src/server/auth/index.ts": (
+        'import NextAuth from "next-auth";\nimport { cache } from "react";\n\n'
+        "const { auth: uncached, handlers } = NextAuth({ providers: [] });\n\n"
+        "const auth = cache(uncached);\n\nexport { auth, handlers };\n"
+    ),
+    "src/server/api/trpc.ts": (
+        'import { initTRPC, TRPCError } from "@trpc/server";\n\nimport { auth } from "~/server/auth";\n'
+        'import { db } from "~/server/db";\n\n'
+        "export const createTRPCContext = async () => ({ db, session: await auth() });\n"
+        "const t = initTRPC.context<typeof createTRPCContext>().create();\n\n"
+        "export const createTRPCRouter = t.router;\n"
+        "export const protectedProcedure = t.procedure.use(({ ctx, next }) => {\n"
+        '  if (!ctx.session?.user) throw new TRPCError({ code: "UNAUTHORIZED" });\n'
+        "  return next({ ctx: { session: { ...ctx.session, user: ctx.session.user } } });\n});\n"
+    ),
+    "src/server/api/routers/note.ts": (
+        'import { z } from "zod";\n\nimport { createTRPCRouter, protectedProcedure } from "~/server/api/trpc";\n'
+        'import { notes } from "~/server/db/schema";\n\n'
+        "export const noteRouter = createTRPCRouter({\n"
+        "  add: protectedProcedure\n    .input(z.object({ body: z.string().min(1) }))\n"
+        "    .mutation(async ({ ctx, input }) => {\n"
+        "      await ctx.db.insert(notes).values({ body: input.body, createdById: ctx.session.user.id });\n"
+        "    }),\n\n"
+        "  newest: protectedProcedure.query(({ ctx }) => ctx.db.query.notes.findFirst()),\n});\n"
+    ),
+    "src/server/api/root.ts": (
+        'import { noteRouter } from "~/server/api/routers/note";\n'
+        'import { createTRPCRouter } from "~/server/api/trpc";\n\n'
+        "export const appRouter = createTRPCRouter({ note: noteRouter });\nexport type AppRouter = typeof appRouter;\n"
+    ),
+    "src/trpc/react.tsx": (
+        '"use client";\n\nimport { createTRPCReact } from "@trpc/react-query";\n\n'
+        'import type { AppRouter } from "~/server/api/root";\n\nexport const api = createTRPCReact<AppRouter>();\n'
+    ),
+    "src/app/_components/newest.tsx": (
+        '"use client";\n\nimport { api } from "~/trpc/react";\n\nexport function Newest() {\n'
+        "  const [note] = api.note.newest.useSuspenseQuery();\n"
+        '  return <p>{note ? note.body : "No notes yet & none shared."}</p>;\n}\n'
+    ),
+    "src/app/page.tsx": (
+        'import { Newest } from "~/app/_components/newest";\nimport { auth } from "~/server/auth";\n\n'
+        "export default async function Home() {\n  const session = await auth();\n"
+        "  return <main>{session?.user && <Newest />}</main>;\n}\n"
+    ),
+}

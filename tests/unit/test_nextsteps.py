@@ -394,3 +394,24 @@ def test_the_live_step_names_a_page_afc_wired_and_promises_none_when_no_page_fol
         assert "two browser tabs" not in nothing and "nothing shows live yet" in nothing
     assert "no page follows an event afc wired" in live_step([])
     assert "afc wired no event" in live_step(["/"], wired=False)
+
+
+def test_the_two_tabs_are_one_signed_in_users_when_every_event_goes_to_its_owner():
+    """create-t3-app: `post.create` goes to `user:<createdById>` only and the post component shows signed in
+    only, so two signed-out tabs (or two users) never see a change: the live step says to sign in as one user.
+    With an event to `public` among them, two tabs of anyone do."""
+    from afc_realtime.features.websocket import plan_add
+    from tests.support.projects import AUTH_PROJECT
+
+    def live(files):
+        tree = Tree.in_memory(files)
+        return next(s.why for s in plan_add(detect(tree), tree).next_steps if "two browser tabs" in s.why)
+
+    assert live(shapes.T3_SHAPED) == (
+        "open http://localhost:3000 in two browser tabs, signed in as the same user: a change made in one shows in "
+        "the other without a reload (the events afc wired go to their owner only: a signed-out tab or another user "
+        "sees none)"
+    )
+    assert live(AUTH_PROJECT) == (
+        "open http://localhost:3000 in two browser tabs: a change made in one shows in the other without a reload"
+    )

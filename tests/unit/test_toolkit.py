@@ -477,6 +477,7 @@ def test_artefact_notes_name_the_install_and_build_leftovers_of_each_pruned_fold
             "apps/ws/node_modules/ws/index.js": "",
             "apps/ws/.turbo/log": "",
             "apps/ws/src/index.ts": "",
+            "apps/ws/package-lock.json": "{}",  # `npm install` in the service of a single app
             "apps/web/src/lib/realtime/node_modules/x": "",
             "node_modules/next/index.js": "",
         }
@@ -487,6 +488,7 @@ def test_artefact_notes_name_the_install_and_build_leftovers_of_each_pruned_fold
     assert plan.notes == [
         Note(Level.INFO, message, "apps/ws/.turbo/"),
         Note(Level.INFO, message, "apps/ws/node_modules/"),
+        Note(Level.INFO, message, "apps/ws/package-lock.json"),
     ]
 
 
