@@ -187,13 +187,15 @@ def test_a_note_goes_live_to_its_writer_and_to_nobody_else(project: Project, vis
 
 
 def open_second_tab(visitor: Visitor, project: Project) -> Visitor:
-    """Another tab of the same signed-in browser, on the notes page, its socket frames recorded."""
+    """Another tab of the same signed-in browser, on the notes page, its socket frames recorded, returned once
+    the service has acknowledged its ticket (its channels are joined: an event sent before could miss it)."""
     page = visitor.context.new_page()
     tab = Visitor(f"{visitor.name}-tab-2", visitor.context, page)
     page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: tab.frames.append(as_text(frame))))
     page.goto(f"{project.web_url}/notes")
     page.get_by_test_id("new-note").wait_for()
     page.evaluate("window.__afcE2eMarker = 'no-reload'")
+    pump_until(page, lambda: any(f.startswith('{"ctl":"ticket"') for f in tab.frames), 20, "the ticket accepted")
     return tab
 
 
@@ -206,7 +208,7 @@ def test_a_note_saved_by_a_server_action_goes_live_to_the_writers_other_tab_only
     alice, bob = visitors["alice"], visitors["bob"]
     tab = open_second_tab(alice, project)
     everyone = {**visitors, "alice-tab-2": tab}
-    post_todo_and_wait(everyone, project, 20)  # the new tab's socket is connected, with Alice's ticket
+    post_todo_and_wait(everyone, project, 20)  # the new tab's socket has Alice's channel (open_second_tab)
     body = f"alice's action note {uuid.uuid4().hex[:8]}"
     alice.page.get_by_test_id("new-note").fill(body)
     alice.page.get_by_test_id("add-note").click()
@@ -234,9 +236,10 @@ def test_signing_out_in_one_tab_closes_the_users_other_tab_within_a_second(
     alice.context.add_init_script(RECORD_CLOSES)
     tab = open_second_tab(alice, project)
     everyone = {**visitors, "alice-tab-2": tab}
-    post_todo_and_wait(everyone, project, 20)  # the new tab's socket is connected, with Alice's ticket
+    post_todo_and_wait(everyone, project, 20)
     before = post_note(alice, project, f"alice before sign-out {uuid.uuid4().hex[:8]}")
-    note_in(tab, before["body"]).wait_for(timeout=LIVE_S * 1000)  # her channel reaches the tab, until...
+    # Her channel reaches the tab's socket, until...
+    pump_until(tab.page, lambda: any(before["body"] in f for f in tab.frames), LIVE_S, "her note on the tab's socket")
     bob_closes = bob.log.count("socket closed")
 
     with alice.page.expect_response(lambda r: r.request.method == "POST" and "/notes" in r.url):
