@@ -425,7 +425,7 @@ def test_a_new_user_on_a_terminal_walks_add_on_the_example(tmp_path):
         "working on the project at",  # found upward from apps/web
         "Who receives each event",
         "todo-created -> public",
-        "Left alone: 2 places, by reason",
+        "Left alone: 3 places, by reason",  # the sign-out action (app/signout) writes nothing
         "Your files (10); --diff shows each change line by line:",  # lib/notes.ts: the Server Action's helper
         "Files afc generates (",
         "apps/ws/ ",

@@ -3,7 +3,7 @@
 //   node bench/fanout/load.mjs --base http://127.0.0.1:4100 --clients 1000 --events 200 [--rate 0]
 //        [--concurrency 4] [--pid <server pid>] [--secret s] [--origin http://app.test] [--slow 0]
 //        [--ws-module-dir <dir with node_modules/ws>] [--payload-bytes 64] [--drain-timeout 60]
-//        [--channels K] [--protocol ws|socketio]
+//        [--channels K] [--members M] [--protocol ws|socketio] [--ticket none|url|message]
 //
 // Opens --clients WebSocket clients to <base>/ws, then POSTs --events events to <base>/events/todo-created,
 // either at --rate events/s (fixed rate) or, with --rate 0, as fast as the server answers with
@@ -17,7 +17,13 @@
 // --channels K: client j joins channel user:<j mod K> and event i goes to user:<i mod K> only (POST ?to=), so
 // each event is expected by C/K clients. The generated service needs a ticket for a private channel: each
 // client gets one, signed as the web app signs it (HMAC-SHA256, key derived from --secret, see tickets.ts);
-// the bare servers read ?ch= instead (both are sent; each server ignores the other).
+// the bare servers read ?ch= instead (each server ignores what is not its own).
+// --members M (with --channels K): only the first K*M clients join a channel (M each); the others join none
+// (public only), so that K can change with the sockets and each event's recipients held constant.
+// --ticket: how a client shows its ticket (the generated service): none; url (`?ticket=`, the deprecated form,
+// and the only one services before issue 21 read); message (the socket's first message, as the web helpers
+// send it: the client counts as open once the service acknowledges it). Without --channels, a ticket grants
+// the client a `user:<j>` channel of its own (a signed-in user), and events still go to everyone.
 // --protocol socketio speaks Socket.IO's WebSocket transport (engine.io v4) to /socket.io/: "40" to join the
 // default namespace, "3" to each ping "2"; its events arrive as 42["todo:created",{...}].
 
@@ -47,6 +53,9 @@ const drainTimeoutMs = Number(opt("drain-timeout", 60)) * 1000;
 const wsDir = opt("ws-module-dir", process.env.WS_MODULE_DIR);
 const nChannels = Number(opt("channels", 0));
 const protocol = opt("protocol", "ws");
+const nMembers = Number(opt("members", 0)); // 0: every client joins a channel
+const ticketMode = opt("ticket", nChannels > 0 ? "url" : "none");
+if (!["none", "url", "message"].includes(ticketMode)) throw new Error(`--ticket ${ticketMode}: none, url or message`);
 const require = createRequire(wsDir ? path.join(wsDir, "x.js") : import.meta.url);
 const WebSocket = require("ws");
 
@@ -130,32 +139,57 @@ function onMessage(data) {
 
 let opening = 0;
 const members = new Uint32Array(Math.max(nChannels, 1)); // healthy clients open in each channel
+const ACK = Buffer.from('{"ctl":"ticket"');
 function openOne(slow) {
     let url = wsUrl;
     const index = opening++;
-    if (nChannels > 0) {
-        const ch = channelOf(index);
-        url += `${url.includes("?") ? "&" : "?"}ch=${encodeURIComponent(ch)}&ticket=${ticket([ch])}`;
-    }
+    const inChannel = nChannels > 0 && (nMembers === 0 || index < nChannels * nMembers);
+    const ch = inChannel ? channelOf(index) : undefined;
+    const granted = nChannels > 0 ? (ch ? [ch] : []) : [`user:${index}`];
+    const shown = ticketMode === "none" ? undefined : ticket(granted);
+    const query = [];
+    if (ch) query.push(`ch=${encodeURIComponent(ch)}`);
+    if (ticketMode === "url") query.push(`ticket=${shown}`);
+    if (query.length) url += `${url.includes("?") ? "&" : "?"}${query.join("&")}`;
     return new Promise((resolve) => {
         const ws = new WebSocket(url, { headers: { origin }, perMessageDeflate: false });
+        let waiting = ticketMode === "message"; // for the service's acknowledgement of the ticket
+        let settled = false;
+        const ready = () => {
+            if (settled) return;
+            settled = true;
+            if (slow) ws._socket.pause();
+            else if (ch) members[index % nChannels] += 1;
+            resolve(ws);
+        };
+        const failed = () => {
+            if (settled) return;
+            settled = true;
+            errors += 1;
+            resolve(undefined);
+        };
         ws.on("open", () => {
             if (protocol === "socketio") ws.send("40"); // join the default namespace
-            if (slow) ws._socket.pause();
-            else if (nChannels > 0) members[index % nChannels] += 1;
-            resolve(ws);
+            if (waiting) ws.send(shown);
+            else ready();
         });
-        if (protocol === "socketio" && !slow) {
-            ws.on("message", (data) => {
+        ws.on("message", (data) => {
+            if (waiting) {
+                const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+                if (buf.subarray(0, ACK.length).equals(ACK)) {
+                    waiting = false;
+                    ready();
+                }
+            } else if (slow) {
+                // stops reading once ready
+            } else if (protocol === "socketio") {
                 const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
                 if (buf.length === 1 && buf[0] === 0x32) ws.send("3"); // engine.io ping -> pong
                 else onMessage(buf);
-            });
-        } else if (!slow) ws.on("message", onMessage);
-        ws.on("error", () => {
-            errors += 1;
-            resolve(undefined);
+            } else onMessage(data);
         });
+        ws.on("close", failed); // refused (a bad ticket), or closed before it was ready
+        ws.on("error", failed);
     });
 }
 
@@ -284,6 +318,8 @@ const result = {
     deliveries,
     expected_deliveries: expectedFor.reduce((a, b) => a + b, 0),
     channels: nChannels,
+    members: nMembers,
+    ticket: ticketMode,
     protocol,
     server_cpu_ms_per_event: cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / nEvents : null,
     incomplete_events: incomplete,

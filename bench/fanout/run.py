@@ -12,6 +12,8 @@ Targets:  bare-node  node bench/fanout/bare-ws.mjs            (the baseline)
           bare-bunps bun bench/fanout/bare-bun.mjs               (Bun.serve native pub/sub: the Bun baseline)
           bare-bunps-opts  the same with the generated service's socket options (BARE_SERVICE_OPTIONS=1)
           gen-bun-before / gen-node-before   the service with src/*.ts of --before (default dce718e)
+          gen-node-url / gen-bun-url   the same service as gen-node / gen-bun, its clients showing their ticket
+                     in the URL (`?ticket=`, deprecated) instead of the first message: the ticket's own cost
           sio        node bench/fanout/socketio-server.mjs       (Socket.IO 4, websocket transport; installed
                                                                  into <workdir>/sio; what users would pick instead)
 Every trial starts a fresh server (so peak RSS is that trial's), then runs bench/fanout/load.mjs (its own
@@ -19,15 +21,24 @@ Node process) against it. Within a round, targets run in a shuffled order; ratio
 bare-node of the same round (and gen-bun against bare-bunps, Bun.serve's native pub/sub, too), reported as
 median [min-max].
 
+Tickets (the generated service's clients only; bare servers and Socket.IO get none): with --channels or
+--tickets, gen-node / gen-bun clients send their ticket as the first message (the web helpers' way), the -url
+and -before targets' clients in the URL (services before issue 21 read only that). --tickets alone gives each
+client a `user:<j>` channel of its own (a signed-in user) and still broadcasts to everyone.
+
 fanout: per C, two modes: "full" (--events = 300000/C, 4 POSTs in flight) and "rate" (20000/C events/s,
         i.e. 20 000 deliveries/s in all, for 2 s). The first run (C=1000, C=5000) used a flat 20 events/s,
         40 events; at C=5000 that asks 100 000 deliveries/s, which saturates this 2-core machine.
         --channels K (one or a list): clients spread over K `user:` channels (tickets for the generated
-        service), each event to one channel, --channel-events events, 4 POSTs in flight.
+        service), each event to one channel, --channel-events events, 4 POSTs in flight. --members M: only
+        K*M clients join a channel (M each), the rest none, so the sockets and each event's recipients stay
+        the same while K changes (per-event cost against the channel count).
 slow:   --healthy healthy clients + --slow-clients clients that stop reading, --events events of ~1 KiB at full
         speed, against the same run with no slow client: server RSS growth (per slow client too) and healthy
         clients' p50/p99. --cap sets WS_MAX_BUFFERED_BYTES (the total cap is lifted so only it acts).
-Every trial records the 1-minute load average before it (the machine is shared).
+Every trial records the 1-minute load average before it (the machine is shared), and the share of the CPUs
+busy over the second before it (`cpu_busy_before`). --max-busy F waits (up to 10 min) before each trial until
+that share is at most F; --pin puts the server on CPU 0 and the load client on CPU 1 (`taskset`).
 
 The service is rendered once into --workdir (default /tmp/afc-bench-fanout/ws). Reports; asserts nothing.
 """
@@ -148,9 +159,9 @@ def command(target: str, ws_dir: Path) -> tuple[list[str], Path]:
         return ["node", str(HERE / "bare-ws.mjs")], ws_dir
     if target == "bare-bun":
         return [bun_path(), str(HERE / "bare-ws.mjs")], ws_dir
-    if target == "gen-node":
+    if target in ("gen-node", "gen-node-url"):
         return ["node", "--import", "tsx", "src/index.ts"], ws_dir
-    if target == "gen-bun":
+    if target in ("gen-bun", "gen-bun-url"):
         return [bun_path(), "src/index.ts"], ws_dir
     if target == "gen-bun-before":
         return [bun_path(), "src/index.ts"], ws_dir.parent / "ws-before"
@@ -192,6 +203,7 @@ class Server:
             env["BARE_SERVICE_OPTIONS"] = "1"
         env.update(extra_env or {})
         self.log = open(f"/tmp/afc-bench-{target}-{self.port}.log", "wb")  # noqa: SIM115 (closed in stop())
+        argv = [*PIN["server"], *argv]  # taskset execs the server: its pid stays the one measured
         self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:
@@ -218,8 +230,45 @@ class Server:
         self.log.close()
 
 
+# --pin: the server on one CPU, the load client on the other (set in main), so that they never take turns on
+# one core; --max-busy: before each trial, wait until the machine's other work is under that share of it.
+PIN: dict[str, list[str]] = {"server": [], "load": []}
+MAX_BUSY: float | None = None
+
+
+def cpu_busy(seconds: float = 1.0) -> float:
+    """Share of all CPUs busy over `seconds` (from /proc/stat): other work, taken between trials."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_until_quiet(limit: float | None, give_up_s: float = 600) -> float:
+    """The machine's busy share once it is at most `limit` (or after give_up_s: then as it is)."""
+    busy = cpu_busy()
+    deadline = time.monotonic() + give_up_s
+    while limit is not None and busy > limit and time.monotonic() < deadline:
+        time.sleep(4)
+        busy = cpu_busy()
+    return busy
+
+
+def ticket_mode(target: str, tickets: bool) -> str:
+    """How a target's load clients show their ticket (see the module's docstring)."""
+    if not tickets or not target.startswith("gen-"):
+        return "none"
+    return "url" if target.endswith(("-url", "-before")) else "message"
+
+
 def run_load(server: Server, ws_dir: Path, **kw) -> dict:
     argv = [
+        *PIN["load"],
         "node",
         str(HERE / "load.mjs"),
         "--base",
@@ -244,6 +293,7 @@ def run_load(server: Server, ws_dir: Path, **kw) -> dict:
 
 
 def trial(target: str, ws_dir: Path, extra_env: dict[str, str] | None = None, **kw) -> dict:
+    busy_before = wait_until_quiet(MAX_BUSY)
     load_before = os.getloadavg()[0]
     server = Server(target, ws_dir, extra_env)
     try:
@@ -253,6 +303,7 @@ def trial(target: str, ws_dir: Path, extra_env: dict[str, str] | None = None, **
         server.stop()
     result["target"] = target
     result["loadavg_1m"] = [load_before, os.getloadavg()[0]]
+    result["cpu_busy_before"] = busy_before
     return result
 
 
@@ -274,6 +325,8 @@ def fanout(args, ws_dir: Path) -> dict:
             kw = {"clients": c}
             if mode.startswith("ch"):
                 kw.update(events=args.channel_events, rate=0, concurrency=4, channels=int(mode[2:]))
+                if args.members:
+                    kw.update(members=args.members)
             elif mode == "full":
                 kw.update(events=max(30, args.deliveries // c), rate=0, concurrency=4)
             else:
@@ -284,7 +337,8 @@ def fanout(args, ws_dir: Path) -> dict:
                 order = targets[:]
                 rng.shuffle(order)
                 for target in order:
-                    res = trial(target, ws_dir, **kw)
+                    tickets = mode.startswith("ch") or args.tickets
+                    res = trial(target, ws_dir, ticket=ticket_mode(target, tickets), **kw)
                     res.update({"C": c, "mode": mode, "round": r})
                     results.append(res)
                     lat = res.get("latency_ms", {})
@@ -293,14 +347,34 @@ def fanout(args, ws_dir: Path) -> dict:
                         f"p99 {lat.get('p99') or 0:.1f}  hwm {res.get('rss_kib', {}).get('hwm')} KiB  "
                         f"cpu/1k {res.get('server_cpu_ms_per_1k_deliveries') or 0:.3f} ms  "
                         f"incomplete {res.get('incomplete_events')}  opened {res.get('opened')}  "
-                        f"load {res['loadavg_1m'][0]:.2f}"
+                        f"load {res['loadavg_1m'][0]:.2f}  busy {res['cpu_busy_before']:.2f}"
                     )
                     print(
                         f"C={c} {mode} r{r} {target:9} {brief if 'error' not in res else res['error'][:300]}",
                         flush=True,
                     )
     summarize_fanout(results, targets, clients)
+    if len(channel_counts) > 1:
+        summarize_channel_counts(results, targets, clients, channel_counts)
     return {"results": results}
+
+
+def summarize_channel_counts(results: list[dict], targets: list[str], clients: list[int], counts: list[int]) -> None:
+    """Server CPU per event at each channel count, and the last count's over the first, per round."""
+    first, last = f"ch{counts[0]}", f"ch{counts[-1]}"
+    print(f"\nserver CPU µs per event by channel count; {last} / {first} per round, then median [min-max]")
+    for c in clients:
+        for t in targets:
+            mine = [r for r in results if r["C"] == c and r["target"] == t and r.get("server_cpu_ms_per_event")]
+            cells = []
+            for k in counts:
+                at_k = [r["server_cpu_ms_per_event"] * 1000 for r in mine if r["mode"] == f"ch{k}"]
+                cells.append(f"ch{k} {med(at_k)}")
+            by_round: dict[int, dict[str, float]] = {}
+            for r in mine:
+                by_round.setdefault(r["round"], {})[r["mode"]] = r["server_cpu_ms_per_event"]
+            ratio = [v[last] / v[first] for v in by_round.values() if first in v and last in v]
+            print(f"  C={c} {t:14} {'  '.join(cells)}  {last}/{first} {med(ratio)}x")
 
 
 PAIRS = (
@@ -312,6 +386,8 @@ PAIRS = (
     ("bare-bunps-opts", "bare-bunps"),
     ("gen-bun", "bare-bun"),
     ("gen-node", "bare-node"),
+    ("gen-node", "gen-node-url"),
+    ("gen-bun", "gen-bun-url"),
     ("gen-bun", "sio"),
     ("gen-node", "sio"),
     ("sio", "bare-node"),
@@ -465,11 +541,22 @@ def main() -> None:
     parser.add_argument("--cap", type=int, default=1024 * 1024, help="slow: WS_MAX_BUFFERED_BYTES")
     parser.add_argument("--channels", default="0", help="fanout: 0 (broadcast) or channel counts, e.g. 100,1000")
     parser.add_argument("--channel-events", type=int, default=5_000, help="fanout with --channels: events a trial")
+    parser.add_argument("--members", type=int, default=0, help="with --channels: clients a channel (0: all)")
+    parser.add_argument("--tickets", action="store_true", help="broadcast too: every gen client shows a ticket")
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--workdir", default="/tmp/afc-bench-fanout")
     parser.add_argument("--before", default="dce718e", help="commit for the *-before targets (template src)")
     parser.add_argument("--json", dest="json_out")
+    parser.add_argument("--pin", action="store_true", help="server on CPU 0, load client on CPU 1 (taskset)")
+    parser.add_argument(
+        "--max-busy", type=float, default=None, help="wait before each trial until other work is under this share"
+    )
     args = parser.parse_args()
+    global MAX_BUSY
+    MAX_BUSY = args.max_busy
+    if args.pin:
+        taskset = shutil.which("taskset") or "taskset"
+        PIN.update(server=[taskset, "-c", "0"], load=[taskset, "-c", "1"])
     if args.targets is None:
         fanout_targets = "bare-node,gen-node,gen-bun,bare-bunps"
         args.targets = fanout_targets if args.what == "fanout" else "bare-node,gen-node,gen-bun"

@@ -94,8 +94,39 @@ def project(tools: Tools, session_dir: Path, postgres: Postgres) -> Project:
     shell_env = tool_env(DATABASE_URL=postgres.url("todo"), PATH=f"{psql_dir}{os.pathsep}{os.environ['PATH']}")
     run(["sh", "-c", tables], cwd=root, env=shell_env, timeout=60, what=f"the printed step: {tables}")
     assert postgres.sql("todo", "-c", "SELECT count(*) FROM todos").strip() == "0"
+    revoke_on_sign_out(proj)
     proj.install_and_build("after add")
     return proj
+
+
+# The example's sign-out once its user has followed the generated helpers' advice (their header comment):
+# after the answer that clears the session, every socket of the user is closed (test_15_private checks it).
+SIGN_OUT_WITH_REVOKE = """\
+"use server";
+
+import { after } from "next/server";
+
+import { auth, signOut } from "@/auth";
+import { revoke } from "@/lib/realtime/broadcast";
+
+/** The notes page's sign-out button: ends the session, then closes this user's sockets everywhere. */
+export async function leave(): Promise<void> {
+    const userId = (await auth())?.user?.id;
+    if (userId) after(() => revoke(`user:${userId}`));
+    await signOut({ redirectTo: "/login" });
+}
+"""
+ADVICE = "if (userId) after(() => revoke(`user:${userId}`));"
+
+
+def revoke_on_sign_out(proj: Project) -> None:
+    """What a user of the example does after `add`: their sign-out action calls `revoke` as the generated
+    `broadcast.ts` says to (its advice is checked to be there, in these words, so the two cannot drift)."""
+    helpers = (proj.web / "src" / "lib" / "realtime" / "broadcast.ts").read_text()
+    assert ADVICE in helpers, "the web helpers no longer tell how to revoke on sign-out"
+    action = proj.web / "src" / "app" / "signout" / "actions.ts"
+    assert "signOut(" in action.read_text() and "revoke" not in action.read_text()
+    action.write_text(SIGN_OUT_WITH_REVOKE)
 
 
 @pytest.fixture(scope="session")

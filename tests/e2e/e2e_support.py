@@ -121,10 +121,13 @@ def run(
     return proc
 
 
-def http(method: str, url: str, body: Any = None, timeout: float = 10) -> tuple[int, Any, float]:
+def http(
+    method: str, url: str, body: Any = None, timeout: float = 10, headers: dict[str, str] | None = None
+) -> tuple[int, Any, float]:
     """(status, parsed JSON or text, seconds taken) for one request; HTTP errors are returned, not raised."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    sent = {"Content-Type": "application/json", **(headers or {})}
+    request = urllib.request.Request(url, data=data, method=method, headers=sent)
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -1,10 +1,13 @@
 """Private by default, seen from the browser: two users who sign up through the example's own page (Auth.js
 signs them in), each in their own Chromium context, and a visitor who is not signed in. A note goes live to
-its writer's page and to nobody else's socket; a shared todo reaches all three. The pages never reload."""
+its writer's page and to nobody else's socket; a shared todo reaches all three. The pages never reload.
+Last, one user signs out in one tab: their other tab's socket is closed as revoked within a second and gets
+none of their private events after it, while the other user's socket stays as it was."""
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,11 +15,23 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.e2e_support import ARTIFACTS, Project, Service, as_text, pump_until
+from tests.e2e.e2e_support import ARTIFACTS, REPO, Project, Service, as_text, http, parse_env_file, pump_until
 
 pytestmark = pytest.mark.e2e
 
 LIVE_S = 5.0  # a note or todo must reach the pages that may see it within this long
+REVOKED_S = 1.0  # a signed-out user's other tab loses their channels within this long of the sign-out
+WIRE = json.loads((REPO / "templates" / "ws" / "wire.json").read_text())["wire"]["default"]
+# Each page's WebSocket close codes and times (Playwright's close event carries neither).
+RECORD_CLOSES = """
+window.__afcCloses = [];
+window.WebSocket = class extends window.WebSocket {
+    constructor(...args) {
+        super(...args);
+        this.addEventListener("close", (e) => window.__afcCloses.push({ code: e.code, at: Date.now() / 1000 }));
+    }
+};
+"""
 
 
 @dataclass
@@ -157,13 +172,15 @@ def test_a_note_goes_live_to_its_writer_and_to_nobody_else(project: Project, vis
 
 
 def open_second_tab(visitor: Visitor, project: Project) -> Visitor:
-    """Another tab of the same signed-in browser, on the notes page, its socket frames recorded."""
+    """Another tab of the same signed-in browser, on the notes page, its socket frames recorded, returned once
+    the service has acknowledged its ticket (its channels are joined: an event sent before could miss it)."""
     page = visitor.context.new_page()
     tab = Visitor(f"{visitor.name}-tab-2", visitor.context, page)
     page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: tab.frames.append(as_text(frame))))
     page.goto(f"{project.web_url}/notes")
     page.get_by_test_id("new-note").wait_for()
     page.evaluate("window.__afcE2eMarker = 'no-reload'")
+    pump_until(page, lambda: any(f.startswith('{"ctl":"ticket"') for f in tab.frames), 20, "the ticket accepted")
     return tab
 
 
@@ -176,7 +193,7 @@ def test_a_note_saved_by_a_server_action_goes_live_to_the_writers_other_tab_only
     alice, bob = visitors["alice"], visitors["bob"]
     tab = open_second_tab(alice, project)
     everyone = {**visitors, "alice-tab-2": tab}
-    post_todo_and_wait(everyone, project, 20)  # the new tab's socket is connected, with Alice's ticket
+    post_todo_and_wait(everyone, project, 20)  # the new tab's socket has Alice's channel (open_second_tab)
     body = f"alice's action note {uuid.uuid4().hex[:8]}"
     alice.page.get_by_test_id("new-note").fill(body)
     alice.page.get_by_test_id("add-note").click()
@@ -189,5 +206,64 @@ def test_a_note_saved_by_a_server_action_goes_live_to_the_writers_other_tab_only
     post_todo_and_wait(everyone, project, LIVE_S)  # sent after the note: every socket has had the note by now
     assert not any(body in frame for frame in bob.frames + visitors["anonymous"].frames), "the note went to others"
     assert note_in(bob, body).count() == 0
+    assert tab.page.evaluate("window.__afcE2eMarker") == "no-reload"
+    tab.page.close()
+
+
+def test_signing_out_in_one_tab_closes_the_users_other_tab_within_a_second(
+    project: Project, visitors: dict[str, Visitor]
+) -> None:
+    """Alice, in two tabs, signs out in one (the example's sign-out action calls `revoke("user:<id>")` once
+    the session is cleared, as the web helpers tell): the other tab's socket is closed with the revoke code
+    within a second and, reconnected as a visitor, gets none of her private events; Bob's socket is left as
+    it was and still gets his. Runs last: Alice stays signed out."""
+    alice, bob = visitors["alice"], visitors["bob"]
+    alice.context.add_init_script(RECORD_CLOSES)
+    tab = open_second_tab(alice, project)
+    everyone = {**visitors, "alice-tab-2": tab}
+    post_todo_and_wait(everyone, project, 20)
+    before = post_note(alice, project, f"alice before sign-out {uuid.uuid4().hex[:8]}")
+    # Her channel reaches the tab's socket, until...
+    pump_until(tab.page, lambda: any(before["body"] in f for f in tab.frames), LIVE_S, "her note on the tab's socket")
+    bob_closes = bob.log.count("socket closed")
+
+    with alice.page.expect_response(lambda r: r.request.method == "POST" and "/notes" in r.url):
+        alice.page.get_by_test_id("sign-out").click()
+    signed_out_at = time.time()  # the answer that cleared her session has reached the browser
+    alice.page.wait_for_url("**/login", timeout=30_000)
+    pump_until(tab.page, lambda: bool(tab.page.evaluate("window.__afcCloses")), LIVE_S, "the tab's socket to close")
+    closed = tab.page.evaluate("window.__afcCloses")[0]
+    assert closed["code"] == WIRE["close_revoked"], f"closed with {closed['code']}, not as revoked"
+    assert closed["at"] - signed_out_at < REVOKED_S, f"closed {closed['at'] - signed_out_at:.2f}s after sign-out"
+
+    # Reconnected without her session (a visitor's socket: public only), then an event to her channel as the
+    # web app sends one (say, a note she saves from another device), then a public todo after it.
+    secret = parse_env_file(project.root / ".env")["WS_EVENTS_SECRET"]
+    headers = {"Authorization": f"Bearer {secret}"}
+    mark = f"alice after sign-out {uuid.uuid4().hex[:8]}"
+    row = {"userId": before["userId"], "body": mark}
+    private = {"table": "notes", "action": "created", "keys": {}, "row": row, "complete": False}
+
+    def reconnected() -> bool:  # a todo sent now reaches the tab once its new socket is joined
+        title = f"reconnected {uuid.uuid4().hex[:8]}"
+        status, _, _ = http("POST", f"{project.ws_http_url}/events/todo-created", {"title": title}, headers=headers)
+        assert status == 202
+        tab.page.wait_for_timeout(200)
+        return any(title in frame for frame in tab.frames)
+
+    pump_until(tab.page, reconnected, 20, "the signed-out tab to reconnect")
+    to = f"?to=user:{before['userId']}"
+    status, _, _ = http("POST", f"{project.ws_http_url}/events/note-created{to}", private, headers=headers)
+    assert status == 202
+    still_open = {"anonymous": visitors["anonymous"], "bob": bob, "alice-tab-2": tab}
+    post_todo_and_wait(still_open, project, LIVE_S)  # sent after her private event: each socket has had it
+    assert not any(mark in frame for frame in tab.frames), "a signed-out tab still got the user's private event"
+    assert len(tab.page.evaluate("window.__afcCloses")) == 1, "the signed-out tab's socket was closed again"
+
+    # Bob: the same socket all along, and his own notes still go live to him.
+    mine = f"bob after alice left {uuid.uuid4().hex[:8]}"
+    post_note(bob, project, mine)
+    note_in(bob, mine).wait_for(timeout=LIVE_S * 1000)
+    assert bob.log.count("socket closed") == bob_closes, "another user's sign-out closed Bob's socket"
     assert tab.page.evaluate("window.__afcE2eMarker") == "no-reload"
     tab.page.close()

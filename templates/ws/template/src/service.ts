@@ -26,6 +26,9 @@ export interface Answer {
 
 export type Logger = HubLogger & FanoutLogger;
 
+export const URL_TICKET_DEPRECATED =
+    "deprecated: a socket sent its ticket in the URL (?ticket=), which proxies log; send it as the socket's first message (the web helpers do): the URL form goes in the next release";
+
 /** Fastify's shape for errors raised while parsing a body: {statusCode, error, message}. */
 function badBody(message: string): Answer {
     return { status: 400, body: { statusCode: 400, error: "Bad Request", message } };
@@ -36,6 +39,7 @@ export class Core<S, D = unknown> {
     readonly limiter: ConnectionLimiter;
     readonly fanout: Fanout;
     private shutdownPromise: Promise<void> | undefined;
+    private urlTicketWarned = false;
 
     constructor(
         readonly config: Config,
@@ -111,6 +115,10 @@ export class Core<S, D = unknown> {
      * is refused with 1013 but counted until then too.
      */
     open(socket: S, address: string, urlTickets: readonly unknown[]): Conn<S> {
+        if (urlTickets.length > 0 && !this.urlTicketWarned) {
+            this.urlTicketWarned = true; // once per process: a client that still does it does it every time
+            this.log.warn({}, URL_TICKET_DEPRECATED);
+        }
         const release = () => this.limiter.release(address);
         if (this.limiter.acquire(address)) return this.hub.open(socket, urlTickets, release);
         this.limiter.hold(address);

@@ -7,7 +7,7 @@ import { Hub, ticketAck, type Driver, type HubOptions, type NonceCheck } from ".
 import { NonceMemory } from "../src/nonces";
 import { loadConfig } from "../src/config";
 import type { EventHead } from "../src/requests";
-import { Core } from "../src/service";
+import { Core, URL_TICKET_DEPRECATED } from "../src/service";
 import { signTicket, ticketKey } from "../src/tickets";
 
 const key = ticketKey(undefined, "events-secret")!;
@@ -351,6 +351,19 @@ describe("service core (what each route answers, for both runtimes)", () => {
         assert.deepEqual(core.event("revoke", "{}", "to=user:42"), { status: 202, body: { revoked: 1 } });
         assert.deepEqual(a.closed, [4409, "revoked"]);
         assert.equal(b.closed, undefined);
+        await core.shutdown(async () => {});
+    });
+    test("a ticket in the URL still works for one release, and is logged as deprecated once", async () => {
+        const warned: string[] = [];
+        const core = new Core<Sock, string>(config, driver(false), { ...silent, error() {}, warn: (_o, m) => void warned.push(m) });
+        core.open(new Sock("a"), "10.0.0.2", []); // the first-message form: nothing to say
+        assert.deepEqual(warned, []);
+        const b = new Sock("b");
+        core.open(b, "10.0.0.2", [ticket("1", ["user:1"])]);
+        core.open(new Sock("c"), "10.0.0.2", [ticket("2", ["user:2"])]);
+        assert.deepEqual(warned, [URL_TICKET_DEPRECATED]);
+        assert.deepEqual(core.event("todo-created", "{}", "to=user:1"), { status: 202, body: { type: "todo:created", clients: 1 } });
+        assert.deepEqual(b.sent, ['{"type":"todo:created","payload":{}}']);
         await core.shutdown(async () => {});
     });
     test("health tells the client count to the metrics token only; upgrades refused for a foreign origin", async () => {

@@ -2,6 +2,7 @@
 
 import { useEffect, useState, type FormEvent } from "react";
 
+import { leave } from "../signout/actions";
 import { addNote } from "./actions";
 
 type Note = {
@@ -59,6 +60,11 @@ export default function NotesPage() {
             <p>
                 Only you see these. <a href="/">Shared todos</a>
             </p>
+            <form action={leave}>
+                <button type="submit" data-testid="sign-out">
+                    Sign out
+                </button>
+            </form>
             <form onSubmit={submit} style={{ display: "flex", gap: "0.5rem" }}>
                 <input
                     value={body}
