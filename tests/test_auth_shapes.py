@@ -1,7 +1,8 @@
 """Each authentication shape real projects write (tests/support/auth_projects.py), as a user of it sees
 `afc add websocket`: the ticket route asks that authentication who the browser is, with the name the module
-exports it by; every app type-checks (in one `tsc` run: the apps import by relative path) and `remove`
-gives every byte back."""
+exports it by; every app type-checks against the real libraries (in one `tsc` run: the apps import by
+relative path; the NextAuth v4 app resolves `next-auth` to v4, the others to Auth.js v5) and `remove` gives
+every byte back."""
 
 import shutil
 
@@ -11,6 +12,9 @@ from afc_realtime.cli import app
 from tests.support.auth_projects import SHAPES, TSCONFIG
 from tests.support.projects import fingerprint, make_project
 from tests.support.typecheck import assert_typechecks
+
+# Resolved from the installed libraries, never from the stubs of tests/support/typecheck.py.
+REAL = ("next-auth", "better-auth", "@clerk/nextjs", "@supabase/ssr", "@supabase/supabase-js", "iron-session")
 
 runner = CliRunner()
 
@@ -48,7 +52,7 @@ EXPECTED = {
 }
 
 
-def test_each_auth_shape_is_asked_type_checks_and_comes_out(tmp_path, web_toolchain, node):
+def test_each_auth_shape_is_asked_type_checks_and_comes_out(tmp_path, auth_toolchain, node):
     combined = tmp_path / "combined"
     (combined / "src").mkdir(parents=True)
     (combined / "tsconfig.json").write_text(TSCONFIG)
@@ -63,7 +67,8 @@ def test_each_auth_shape_is_asked_type_checks_and_comes_out(tmp_path, web_toolch
         assert -1 not in at and at == sorted(at), f"{shape}:\n{authorize}"
         assert "import { auth }" not in authorize or shape in ("authjs-cached", "clerk"), authorize
         shutil.copytree(project / "src", combined / "src" / shape)
-    assert_typechecks(combined, web_toolchain, node, tmp_path / "tc", alias_src=False)
+    v4 = {"src/nextauth-v4/node_modules/next-auth": "next-auth-v4"}
+    assert_typechecks(combined, auth_toolchain, node, tmp_path / "tc", alias_src=False, real=REAL, links=v4)
     for shape in SHAPES:
         result = runner.invoke(app, ["remove", "websocket", "-C", str(tmp_path / shape), "--yes"])
         assert result.exit_code == 0, result.output

@@ -166,7 +166,10 @@ LUCIA_STYLE = app(
     "",
     {
         # sessions of the app's own in the Lucia guide's style, read by a Server Action
-        "src/lib/server/session.ts": """import { cookies } from "next/headers";
+        # (the session's id is the token's SHA-256, as the guide has it, with the @oslojs helpers)
+        "src/lib/server/session.ts": """import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeHexLowerCase } from "@oslojs/encoding";
+import { cookies } from "next/headers";
 import { cache } from "react";
 
 export interface User {
@@ -181,8 +184,9 @@ export interface Session {
 type Validated = { user: User; session: Session } | { user: null; session: null };
 
 async function readToken(token: string): Promise<Validated> {
+    const id = encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
     return token.length > 0
-        ? { user: { id: token, email: "" }, session: { id: token, userId: token, expiresAt: new Date() } }
+        ? { user: { id: token, email: "" }, session: { id, userId: token, expiresAt: new Date() } }
         : { user: null, session: null };
 }
 
