@@ -9,7 +9,7 @@ import shutil
 from typer.testing import CliRunner
 
 from afc_realtime.cli import app
-from tests.support.auth_projects import SHAPES, TSCONFIG
+from tests.support.auth_projects import NEXTAUTH_V4_APPS, SHAPES, TSCONFIG
 from tests.support.projects import fingerprint, make_project
 from tests.support.typecheck import assert_typechecks
 
@@ -49,6 +49,38 @@ EXPECTED = {
         "const { data } = await supabase.auth.getUser();",
     ),
     "own-session": ('import { getSession } from "../auth/session";', "const found = session?.user?.id;"),
+    "session-request": (
+        'import { NextRequest } from "next/server";',
+        'import { getSession } from "../../server/auth/session";',
+        "export async function authorize(request: Request)",
+        "const session = await getSession(new NextRequest(request));",
+        "const found = session?.user?.id;",
+    ),
+    "lucia-request": (
+        'import { validateRequest } from "../server/auth";',
+        "export async function authorize(request: Request)",
+        "const session = await validateRequest(request);",
+        "const found = session?.user?.id;",
+    ),
+    "iron-session-direct": (
+        'import { getIronSession } from "iron-session";',
+        'import { cookies } from "next/headers";',
+        'import { sessionOptions, type SessionData } from "../session";',
+        "const session = await getIronSession<SessionData>(await cookies(), sessionOptions);",
+        "const found = session?.userId;",
+    ),
+    "iron-session-pages": (
+        'import { getIronSession } from "iron-session";',
+        'import { ironOptions } from "../iron";',
+        'import type { AppSession } from "../types";',
+        "const session = await getIronSession<AppSession>(await cookies(), ironOptions);",
+        "const found = session?.user?.id;",
+    ),
+    "nextauth-pages": (
+        'import { getServerSession } from "next-auth";',
+        'import { authOptions } from "../../server/auth";',
+        "const session = await getServerSession(authOptions);",
+    ),
 }
 
 
@@ -67,7 +99,7 @@ def test_each_auth_shape_is_asked_type_checks_and_comes_out(tmp_path, auth_toolc
         assert -1 not in at and at == sorted(at), f"{shape}:\n{authorize}"
         assert "import { auth }" not in authorize or shape in ("authjs-cached", "clerk"), authorize
         shutil.copytree(project / "src", combined / "src" / shape)
-    v4 = {"src/nextauth-v4/node_modules/next-auth": "next-auth-v4"}
+    v4 = {f"src/{shape}/node_modules/next-auth": "next-auth-v4" for shape in NEXTAUTH_V4_APPS}
     assert_typechecks(combined, auth_toolchain, node, tmp_path / "tc", alias_src=False, real=REAL, links=v4)
     for shape in SHAPES:
         result = runner.invoke(app, ["remove", "websocket", "-C", str(tmp_path / shape), "--yes"])
