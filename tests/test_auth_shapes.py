@@ -9,7 +9,7 @@ import shutil
 from typer.testing import CliRunner
 
 from afc_realtime.cli import app
-from tests.support.auth_projects import NEXTAUTH_V4_APPS, SHAPES, TSCONFIG
+from tests.support.auth_projects import NEXTAUTH_V4_APPS, PROBES, SHAPES, TSCONFIG
 from tests.support.projects import fingerprint, make_project
 from tests.support.typecheck import assert_typechecks
 
@@ -99,6 +99,8 @@ def test_each_auth_shape_is_asked_type_checks_and_comes_out(tmp_path, auth_toolc
         assert -1 not in at and at == sorted(at), f"{shape}:\n{authorize}"
         assert "import { auth }" not in authorize or shape in ("authjs-cached", "clerk"), authorize
         shutil.copytree(project / "src", combined / "src" / shape)
+    for path, text in PROBES.items():  # lines that fail only against the real libraries
+        (combined / "src" / path).write_text(text)
     v4 = {f"src/{shape}/node_modules/next-auth": "next-auth-v4" for shape in NEXTAUTH_V4_APPS}
     assert_typechecks(combined, auth_toolchain, node, tmp_path / "tc", alias_src=False, real=REAL, links=v4)
     for shape in SHAPES:

@@ -433,3 +433,37 @@ SHAPES = {
 
 # The apps that use NextAuth v4: they resolve `next-auth` to v4, the others to Auth.js v5.
 NEXTAUTH_V4_APPS = ("nextauth-v4", "nextauth-pages")
+
+# Written beside the apps in the one `tsc` run of tests/test_auth_shapes.py: each line under
+# `@ts-expect-error` must fail, which only the real libraries make it do (a stub typed loosely, or a library
+# missing, leaves the directive unused: an error). They pin what authorize.ts's lines rely on.
+PROBES = {
+    "probes.ts": """// @ts-expect-error Auth.js v5 (what `next-auth` is outside the v4 apps) has no getServerSession
+import { getServerSession } from "next-auth";
+import { auth as clerkAuth } from "@clerk/nextjs/server";
+
+import { authLib } from "./better-auth-renamed/utils/auth";
+import { createClient } from "./supabase/utils/supabase/server";
+
+export async function probes(): Promise<void> {
+    // @ts-expect-error better-auth's getSession is asked with the request's headers
+    await authLib.api.getSession({});
+    // @ts-expect-error Clerk's auth() is a promise from v6 on
+    void clerkAuth().userId;
+    const { data } = await (await createClient()).auth.getUser();
+    // @ts-expect-error Supabase gives no user when signed out
+    void data.user.id;
+    void getServerSession;
+}
+""",
+    "nextauth-v4/probe.ts": """import { getServerSession } from "next-auth/next";
+
+import { authOptions } from "./pages/api/auth/[...nextauth]";
+
+export async function probe(): Promise<unknown> {
+    const session = await getServerSession(authOptions);
+    // @ts-expect-error NextAuth v4's Session names no user id (authorize.ts reads it through a cast)
+    return session?.user?.id;
+}
+""",
+}
