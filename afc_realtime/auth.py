@@ -1,10 +1,12 @@
 """Which authentication the web app uses, found by what its modules build (never by a file's name), so the
 ticket route afc generates can ask it who the browser is: Auth.js v5 (`NextAuth(...)` giving `auth`),
 NextAuth v4 (`getServerSession(authOptions)`), Clerk, better-auth (`betterAuth(...)`, or a factory of the
-project's that returns one), Supabase (`createServerClient(...)` in a function of the project's), or a
+project's that returns one), Supabase (`createServerClient(...)` in a function of the project's), a
 session function of the project's own (Lucia-style `validateRequest`, an iron-session `getSession`, a
-`getCurrentUser`), found by its use in the app's handlers, Server Actions and pages, with the user id read
-where they read it. `authcall.py` writes the call; None of these: `none` (public events only)."""
+`getCurrentUser`; with no argument or with the handler's request), or iron-session called in the handlers
+themselves (`getIronSession<Data>(await cookies(), options)`, the Pages Router's `(req, res, options)`),
+found by their use in the app's handlers, Server Actions and pages, with the user id read where they read
+it. `authcall.py` writes the call; None of these: `none` (public events only)."""
 
 from __future__ import annotations
 
@@ -34,24 +36,28 @@ SESSION_NAME = re.compile(r"(?i)session|user|auth|validaterequest|viewer|whoami"
 NOT_SESSION = re.compile(r"^(?:create|update|delete|set|sign|log|invalidate|remove|send|clear|destroy|use[A-Z])")
 ENTRY = re.compile(r"(?:^|/)(?:route|page|layout|actions?)\.[jt]sx?$|(?:^|/)pages/api/")
 ID_NAMES = ("id", "userId", "user_id", "uid")  # where a session holds the user's id
-AWAITED = re.compile(r"await\s+([A-Za-z_$][\w$]*)\(\s*\)")
+# `await f()`, or `await f(req)`: given the handler's request
+AWAITED = re.compile(r"await\s+([A-Za-z_$][\w$]*)\(\s*(?:[A-Za-z_$][\w$]*\s*)?\)")
+AWAITS = ("await_expression", "call_expression")  # see _iron_session
 USE_SERVER = re.compile(r"""^\s*["']use server["']""", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class AuthSetup:
-    kind: str  # authjs | nextauth | clerk | better-auth | supabase | session | none
+    kind: str  # authjs | nextauth | clerk | better-auth | supabase | session | iron-session | none
     module: str | None = None  # the project module that exports what authorize.ts imports
     export: str = "auth"  # the name it exports it under; "default" for a default export
     specifier: str | None = None  # how the app imports that module when not by path (`@acme/auth`, `@/auth`)
     library: str | None = None  # NextAuth v4: where the app imports getServerSession from
     path: tuple[str, ...] = ()  # a session function: the properties from what it returns to the user id
     flavour: str = ""  # a session function: Lucia-style, iron-session, or the project's own
+    request: str = ""  # what a session function takes: "" (nothing), "Request" or "NextRequest"
+    data: tuple[str, str] | None = None  # iron-session: (module, exported name) of the session's data type
 
     @property
     def name(self) -> str:
         if self.kind == "session":
-            own = f"the app's own `{self.local}()`"
+            own = f"the app's own `{self.local}({'request' if self.request else ''})`"
             return f"{own} ({self.flavour} sessions)" if self.flavour else own
         names = {
             "authjs": "Auth.js",
@@ -59,6 +65,7 @@ class AuthSetup:
             "clerk": "Clerk",
             "better-auth": "better-auth",
             "supabase": "Supabase auth",
+            "iron-session": "iron-session",
         }
         return names.get(self.kind, "an app without authentication")
 
@@ -77,6 +84,8 @@ class AuthSetup:
             "better-auth": f"better-auth (`{self.local}.api.getSession` from {where})",
             "supabase": f"Supabase auth (`{self.local}()` from {where}, then `auth.getUser()`)",
             "session": f"{self.name} from {where}, reading `{'.'.join(self.path)}`,",
+            "iron-session": f"iron-session (`getIronSession` with `{self.local}` from {where}, reading "
+            f"`{'.'.join(self.path)}`)",
         }.get(self.kind)
         if asks is None:
             return "a ticket route that lets every browser join `public` only (no authentication found)"
@@ -127,7 +136,8 @@ class _Finder:
                     yield path, file
 
     def find(self) -> AuthSetup:
-        for find in (self._authjs, self._nextauth, self._clerk, self._better_auth, self._supabase, self._session):
+        finders = (self._authjs, self._nextauth, self._clerk, self._better_auth, self._supabase, self._session)
+        for find in (*finders, self._iron_session):
             found = find()
             if found is not None:
                 return found
@@ -204,27 +214,71 @@ class _Finder:
 
     # -- the project's own session function ------------------------------------------------------------------
     def _session(self) -> AuthSetup | None:
-        """The zero-argument function of the project's that the app's handlers, Server Actions and pages await
-        for the signed-in user (`const session = await getSession()`, `const { user } = await
-        validateRequest()`), with the path to the user id that most of them read."""
-        votes: Counter[tuple[str, str, tuple[str, ...]]] = Counter()
+        """The function of the project's that the app's handlers, Server Actions and pages await for the
+        signed-in user (`const session = await getSession()`, `const { user } = await validateRequest()`,
+        or given the handler's request: `await getSession(req)`), with the path to the user id that most of
+        them read."""
+        votes: Counter[tuple[str, str, tuple[str, ...], str]] = Counter()
         for path, file in self._entries():
             for call in file.root.find_all(kind="call_expression"):
                 name = _callee(call)
                 args = call.field("arguments")
                 if not name or not SESSION_NAME.search(name) or NOT_SESSION.match(name[:1].lower() + name[1:]):
                     continue
-                if args is None or any(a.is_named() for a in args.children()):
+                named = [a for a in args.children() if a.is_named()] if args is not None else None
+                if named is None or len(named) > 1 or (named and not _is_the_request(call, named[0])):
                     continue
                 awaited = call.parent()
                 if awaited is None or awaited.kind() != "await_expression":
                     continue
                 found = self._exported_as(path, file, name, functions_only=True)
                 read = _id_read(awaited)
-                if found is not None and read:
-                    votes[(*found, read)] += 1
-        for (module, export, read), _ in votes.most_common(1):
-            return self._setup("session", module, export, path=read, flavour=self._flavour(module, export))
+                if found is None or not read:
+                    continue
+                request = self._takes(*found) if named else ""
+                if request is not None:
+                    votes[(*found, read, request)] += 1
+        for (module, export, read, request), _ in votes.most_common(1):
+            flavour = self._flavour(module, export)
+            return self._setup("session", module, export, path=read, flavour=flavour, request=request)
+        return None
+
+    def _takes(self, module: str, export: str) -> str | None:
+        """What the session function exported as `export` takes as the request: its first parameter's type,
+        `NextRequest` or `Request` (untyped: a Request); None for any other (the Pages Router's
+        `NextApiRequest`, Node's `IncomingMessage`), which the ticket route cannot give it."""
+        binding = self.graph.exported(module, export)
+        function = function_in(binding.node) if binding is not None and binding.node is not None else None
+        params = function.field("parameters") if function is not None else None
+        first = next((p for p in params.children() if p.is_named()), None) if params is not None else None
+        if first is None:
+            return None
+        typed = first.field("type")
+        written = typed.text().lstrip(":").strip() if typed is not None else "Request"
+        return written if written in ("Request", "NextRequest") else None
+
+    def _iron_session(self) -> AuthSetup | None:
+        """iron-session called in the app's own handlers and pages, with options and a data type exported by
+        a module of the project's: `getIronSession<SessionData>(await cookies(), sessionOptions)`, or the
+        Pages Router's `getIronSession<SessionData>(req, res, sessionOptions)`."""
+        for path, file in self._containing("getIronSession"):
+            if _imported_from(file.root, "getIronSession") != "iron-session":
+                continue
+            for call in file.root.find_all(kind="call_expression"):
+                function = call.field("function")
+                # `await f<T>(x)` parses as a call of `await f`: the call is then what is awaited
+                awaited = call if function is not None and function.kind() == "await_expression" else call.parent()
+                if _callee(call) != "getIronSession" or awaited is None or awaited.kind() not in AWAITS:
+                    continue
+                args = [a for a in (call.field("arguments") or call).children() if a.is_named()]
+                types = [t for t in (call.field("type_arguments") or call).children() if t.is_named()]
+                if not args or args[-1].kind() != "identifier" or not types:
+                    continue
+                options = self._exported_as(path, file, args[-1].text())
+                data = self._exported_as(path, file, types[0].text())
+                read = _id_read(awaited)
+                if options is not None and data is not None and read:
+                    return self._setup("iron-session", *options, path=read, data=data)
         return None
 
     def _entries(self) -> Iterator[tuple[str, ts.TsFile]]:
@@ -297,12 +351,23 @@ def _callee(node: SgNode | None) -> str | None:
     if node.kind() != "call_expression":
         return None
     function = node.field("function")
-    return function.text().rsplit(".", 1)[-1] if function is not None else None
+    return function.text().removeprefix("await ").rsplit(".", 1)[-1] if function is not None else None
 
 
 def _starts(node: SgNode) -> int:
     inner = function_in(node)
     return (inner or node).range().start.index
+
+
+def _is_the_request(call: SgNode, argument: SgNode) -> bool:
+    """Whether `argument` is the request the function around `call` was given (its first parameter)."""
+    if argument.kind() != "identifier":
+        return False
+    function = next((a for a in call.ancestors() if a.kind() in FUNCTIONS), None)
+    params = function.field("parameters") if function is not None else None
+    first = next((p for p in params.children() if p.is_named()), None) if params is not None else None
+    pattern = first.field("pattern") if first is not None else None
+    return pattern is not None and pattern.text() == argument.text()
 
 
 def _name_of(node: SgNode | None) -> str | None:

@@ -64,14 +64,28 @@ def call_of(setup: AuthSetup, project: Project, authorize: str, membership: bool
         )
         return Call(tuple(imports), lines)
     read = "?.".join(("session", *setup.path))
-    return Call(
-        tuple(imports),
-        (
-            f"const session = await {name}();",
-            f"const found = {read};",
-            "const id = found == null ? null : String(found);",  # a numeric id is a channel name too
-        ),
-    )
+    found = (f"const found = {read};", "const id = found == null ? null : String(found);")  # a number too
+    if setup.kind == "iron-session":
+        # the ticket route is the App Router's: the cookies from next/headers, whichever router the app reads
+        # them in (`getIronSession(req, res, options)` in a Pages Router handler)
+        data = _data_import(setup, project, authorize, where)
+        imports[0] = f'import {{ {renamed}{data[1]} }} from "{where}";'
+        session = f"const session = await getIronSession<{data[0]}>(await cookies(), {name});"
+        heads = ['import { getIronSession } from "iron-session";', 'import { cookies } from "next/headers";']
+        return Call((*heads, *imports, *data[2:]), (session, *found))
+    if setup.request == "NextRequest":  # the ticket route is given a Request: the same request, as Next's
+        imports.insert(0, 'import { NextRequest } from "next/server";')
+    given = {"": "", "Request": "request", "NextRequest": "new NextRequest(request)"}[setup.request]
+    return Call(tuple(imports), (f"const session = await {name}({given});", *found), request=bool(given))
+
+
+def _data_import(setup: AuthSetup, project: Project, authorize: str, where: str) -> tuple[str, ...]:
+    """iron-session's data type: (its local name, what to add to the options' import, other import lines)."""
+    module, export = setup.data or (setup.module, "SessionData")
+    if module == setup.module:
+        return (export, f", type {export}")
+    path = module_import(project, authorize, _stem(module))
+    return (export, "", f'import type {{ {export} }} from "{path}";')
 
 
 def _stem(module: str | None) -> str | None:

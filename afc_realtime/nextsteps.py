@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 
 from . import migrate, pageurl
@@ -235,11 +236,20 @@ def _without_bun(project: Project, tree: Tree) -> str:
 
 def _starts_the_service(script: str, ws: str) -> bool:
     """Whether a workspace-wide `dev` script reaches the service: no package filter, or one that takes every
-    package (`*`) or names the service (its folder, or a name with `realtime`, as afc names it). `turbo dev
-    --filter=web` starts the web app alone."""
+    package (`*`, `./apps/*`) or names the service (its folder, or a name with `realtime`, as afc names it),
+    and no `!` filter that leaves it out (`--filter=!docs` runs all the others). `turbo dev --filter=web`
+    starts the web app alone."""
     filters = FILTER.findall(f" {script}")
     folder = ws.rstrip("/").rsplit("/", 1)[-1]
-    return not filters or any(f in ("*", "./*", "**") or "realtime" in f or folder in f.split("/") for f in filters)
+
+    def names(pattern: str) -> bool:
+        pattern = pattern.removeprefix("./")
+        return pattern in ("*", "**") or "realtime" in pattern or folder in pattern.split("/") or fnmatch(ws, pattern)
+
+    kept = [f for f in filters if not f.startswith("!")]
+    if any(names(f[1:]) for f in filters if f.startswith("!")):
+        return False
+    return not kept or any(names(f) for f in kept)
 
 
 def _real_env(project: Project) -> list[str]:

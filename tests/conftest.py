@@ -42,6 +42,17 @@ def web_toolchain(tmp_path_factory):
     return install_toolchain(tmp_path_factory.mktemp("toolchain"), npm)
 
 
+@pytest.fixture(scope="session")
+def auth_toolchain():
+    """The web toolchain with the real authentication libraries (`typecheck.AUTH_PACKAGES`), installed once
+    per machine into the test cache (about 35 s the first time, nothing after)."""
+    from tests.support.tools import require_tool
+    from tests.support.typecheck import AUTH_PACKAGES, PACKAGES, cached_toolchain
+
+    npm = require_tool("npm", "install Node.js 20 with npm")
+    return cached_toolchain("auth-types", [*PACKAGES, *AUTH_PACKAGES], npm)
+
+
 @pytest.fixture
 def node():
     from tests.support.tools import require_tool

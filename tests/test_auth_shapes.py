@@ -1,16 +1,20 @@
 """Each authentication shape real projects write (tests/support/auth_projects.py), as a user of it sees
 `afc add websocket`: the ticket route asks that authentication who the browser is, with the name the module
-exports it by; every app type-checks (in one `tsc` run: the apps import by relative path) and `remove`
-gives every byte back."""
+exports it by; every app type-checks against the real libraries (in one `tsc` run: the apps import by
+relative path; the NextAuth v4 app resolves `next-auth` to v4, the others to Auth.js v5) and `remove` gives
+every byte back."""
 
 import shutil
 
 from typer.testing import CliRunner
 
 from afc_realtime.cli import app
-from tests.support.auth_projects import SHAPES, TSCONFIG
+from tests.support.auth_projects import NEXTAUTH_V4_APPS, PROBES, SHAPES, TSCONFIG
 from tests.support.projects import fingerprint, make_project
 from tests.support.typecheck import assert_typechecks
+
+# Resolved from the installed libraries, never from the stubs of tests/support/typecheck.py.
+REAL = ("next-auth", "better-auth", "@clerk/nextjs", "@supabase/ssr", "@supabase/supabase-js", "iron-session")
 
 runner = CliRunner()
 
@@ -45,10 +49,42 @@ EXPECTED = {
         "const { data } = await supabase.auth.getUser();",
     ),
     "own-session": ('import { getSession } from "../auth/session";', "const found = session?.user?.id;"),
+    "session-request": (
+        'import { NextRequest } from "next/server";',
+        'import { getSession } from "../../server/auth/session";',
+        "export async function authorize(request: Request)",
+        "const session = await getSession(new NextRequest(request));",
+        "const found = session?.user?.id;",
+    ),
+    "lucia-request": (
+        'import { validateRequest } from "../server/auth";',
+        "export async function authorize(request: Request)",
+        "const session = await validateRequest(request);",
+        "const found = session?.user?.id;",
+    ),
+    "iron-session-direct": (
+        'import { getIronSession } from "iron-session";',
+        'import { cookies } from "next/headers";',
+        'import { sessionOptions, type SessionData } from "../session";',
+        "const session = await getIronSession<SessionData>(await cookies(), sessionOptions);",
+        "const found = session?.userId;",
+    ),
+    "iron-session-pages": (
+        'import { getIronSession } from "iron-session";',
+        'import { ironOptions } from "../iron";',
+        'import type { AppSession } from "../types";',
+        "const session = await getIronSession<AppSession>(await cookies(), ironOptions);",
+        "const found = session?.user?.id;",
+    ),
+    "nextauth-pages": (
+        'import { getServerSession } from "next-auth";',
+        'import { authOptions } from "../../server/auth";',
+        "const session = await getServerSession(authOptions);",
+    ),
 }
 
 
-def test_each_auth_shape_is_asked_type_checks_and_comes_out(tmp_path, web_toolchain, node):
+def test_each_auth_shape_is_asked_type_checks_and_comes_out(tmp_path, auth_toolchain, node):
     combined = tmp_path / "combined"
     (combined / "src").mkdir(parents=True)
     (combined / "tsconfig.json").write_text(TSCONFIG)
@@ -63,7 +99,10 @@ def test_each_auth_shape_is_asked_type_checks_and_comes_out(tmp_path, web_toolch
         assert -1 not in at and at == sorted(at), f"{shape}:\n{authorize}"
         assert "import { auth }" not in authorize or shape in ("authjs-cached", "clerk"), authorize
         shutil.copytree(project / "src", combined / "src" / shape)
-    assert_typechecks(combined, web_toolchain, node, tmp_path / "tc", alias_src=False)
+    for path, text in PROBES.items():  # lines that fail only against the real libraries
+        (combined / "src" / path).write_text(text)
+    v4 = {f"src/{shape}/node_modules/next-auth": "next-auth-v4" for shape in NEXTAUTH_V4_APPS}
+    assert_typechecks(combined, auth_toolchain, node, tmp_path / "tc", alias_src=False, real=REAL, links=v4)
     for shape in SHAPES:
         result = runner.invoke(app, ["remove", "websocket", "-C", str(tmp_path / shape), "--yes"])
         assert result.exit_code == 0, result.output

@@ -212,11 +212,33 @@ def test_compose_with_a_network_container_env_files_and_a_production_file(tmp_pa
     assert env_of(project / ".env.docker")["WS_INTERNAL_URL"] == "http://ws:4001"
     assert env_of(project / ".env.docker.example")["WS_INTERNAL_URL"] == "http://ws:4001"
     assert env_of(project / ".env")["WS_INTERNAL_URL"] == "http://localhost:4001"
+    # the web app's container is told too, in compose itself; a service run from an image is not afc's to edit
+    assert dev["services"]["web"]["environment"]["WS_INTERNAL_URL"] == "http://ws:4001"
+    assert "environment" not in compose.load((project / "compose.prod.yml").read_text(), "p")["services"]["web"]
     # git would track .env.docker (no ignore rule covers it): the secret stays in the ignored .env (issue 20)
     assert env_of(project / ".env.docker")["WS_EVENTS_SECRET"] == ""
     assert len(env_of(project / ".env")["WS_EVENTS_SECRET"]) == 64
     assert env_of(project / ".env.docker.example")["WS_EVENTS_SECRET"] == "change-me-to-a-long-random-string"
     removed_byte_for_byte(project, before)
+
+
+def test_a_web_container_reading_the_hosts_env_file_gets_the_services_name_in_compose_only(tmp_path):
+    """The env file the host's `next dev` reads keeps localhost; the container that reads it too is given
+    the service's compose name under `environment:`, which compose puts over the file's values."""
+    web = "services:\n  web:\n    build: .\n    env_file: .env\n    ports:\n      - 3000:3000\n"
+    files = {**shapes.SINGLE_NPM, "compose.yml": web, ".env": "DATABASE_URL=postgres://localhost/todo\n"}
+    project, before, plan = added(tmp_path, "single-compose", files)
+    assert env_of(project / ".env")["WS_INTERNAL_URL"] == "http://localhost:4001"
+    services = compose.load((project / "compose.yml").read_text(), "compose.yml")["services"]
+    assert dict(services["web"]["environment"]) == {"WS_INTERNAL_URL": "http://ws:4001"}
+    assert "ws" in services
+    assert not any("host reads it too" in n["message"] for n in plan["notes"])  # nothing left to do by hand
+    removed_byte_for_byte(project, before)
+    # another container reading that file is named, for the user to give it the same
+    worker = web + "  worker:\n    image: acme/worker\n    env_file: .env\n"
+    _, _, plan = added(tmp_path, "with-worker", {**files, "compose.yml": worker})
+    [note] = [n for n in plan["notes"] if "host reads it too" in n["message"]]
+    assert note["path"] == ".env" and "give worker (compose.yml) `WS_INTERNAL_URL: http://ws:4001`" in note["message"]
 
 
 # -- workspaces -----------------------------------------------------------------------------------

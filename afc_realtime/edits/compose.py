@@ -259,12 +259,21 @@ def shared_networks(text: str, path: str, exclude: str) -> list[str]:
 def env_files_used(text: str, path: str) -> list[str]:
     """The env files the file's services read (`env_file: .env.docker`, a list, or `- path: ...`), as paths
     relative to the project root (compose resolves them from the compose file's folder)."""
+    found: list[str] = []
+    for files in env_files_by_service(text, path).values():
+        found += [f for f in files if f not in found]
+    return found
+
+
+def env_files_by_service(text: str, path: str) -> dict[str, list[str]]:
+    """Each service's env files, as `env_files_used` resolves them."""
     services = services_of(text, path)
     base = PurePosixPath(path).parent
-    found: list[str] = []
-    for body in (services or {}).values():
+    by_service: dict[str, list[str]] = {}
+    for name, body in (services or {}).items():
         value = body.get("env_file") if hasattr(body, "get") else None
         items = value if isinstance(value, list) else [value] if value is not None else []
+        found = by_service.setdefault(str(name), [])
         for item in items:
             rel = item.get("path") if hasattr(item, "get") else item
             if not isinstance(rel, str) or "$" in rel or rel.startswith("/"):
@@ -272,7 +281,7 @@ def env_files_used(text: str, path: str) -> list[str]:
             joined = PurePosixPath(os.path.normpath((base / rel).as_posix())).as_posix()
             if not joined.startswith("..") and joined not in found:
                 found.append(joined)
-    return found
+    return by_service
 
 
 def add_list_item(path: str, text: str, key: str, value: str, what: str) -> Edit | Skip:
@@ -316,3 +325,87 @@ def _checked(path: str, text: str, key: str, value: str, insertion: Insertion) -
     if after != expected:
         raise BadInput(f"could not add {value} to `{key}` without changing other content; add it by hand", path=path)
     return Edit(path, (insertion,), line=line_number(text, insertion.offset), subject=key)
+
+
+def services_building(text: str, path: str, folder: str) -> list[str]:
+    """The services whose image is built from `folder` (relative to the project root): `build: ./apps/web`,
+    or a `dockerfile:` inside it (`context: .` with `dockerfile: apps/web/Dockerfile`)."""
+    base = PurePosixPath(path).parent
+    found = []
+    for name, body in (services_of(text, path) or {}).items():
+        build: Any = body.get("build") if hasattr(body, "get") else None
+        context = build.get("context", ".") if hasattr(build, "get") else build
+        dockerfile = (build.get("dockerfile") if hasattr(build, "get") else None) or "Dockerfile"
+        if not isinstance(context, str) or not isinstance(dockerfile, str) or "$" in context + dockerfile:
+            continue
+        built = os.path.normpath((base / context / dockerfile).as_posix())
+        if PurePosixPath(built).parent.as_posix() == os.path.normpath(folder):
+            found.append(str(name))
+    return found
+
+
+def add_environment(path: str, text: str, service: str, key: str, value: str) -> Edit | Skip:
+    """`key: value` at the end of `service`'s `environment:` (`- key=value` in a list), or a new
+    `environment:` at the end of the service; nothing when it names `key` already. Laid out like the file."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    services = services_of(text, path)
+    body = services.get(service) if hasattr(services, "get") else None
+    if not isinstance(body, CommentedMap) or body.fa.flow_style() or not body:
+        return Skip(path, f"service {service} is not a block mapping afc can add `environment:` to", level=Level.WARN)
+    env = body.get("environment")
+    items = env if isinstance(env, CommentedMap) else [str(i).split("=", 1)[0] for i in env or []]
+    if key in items:
+        return Edit(path)
+    lines = text.splitlines(keepends=True)
+    nl = style_of(text).newline
+    if "environment" not in body:
+        svc_line, svc_col = services.lc.key(service)
+        first_col = body.lc.key(next(iter(body)))[1]
+        unit = first_col - svc_col
+        added = f"{' ' * first_col}environment:{nl}{' ' * (first_col + unit)}{key}: {value}{nl}"
+        return _environment(path, text, service, key, value, _end_of(lines, svc_line, svc_col), added, nl)
+    if isinstance(env, CommentedMap) and env and not env.fa.flow_style():
+        line, col = env.lc.key(list(env)[-1])
+        added = f"{' ' * env.lc.key(next(iter(env)))[1]}{key}: {value}{nl}"
+        return _environment(path, text, service, key, value, _end_of(lines, line, col), added, nl)
+    if isinstance(env, CommentedSeq) and env and not env.fa.flow_style():
+        first_line, first_col = env.lc.item(0)
+        dash = lines[first_line][:first_col]
+        added = f"{dash}{key}={value}{nl}"
+        return _environment(path, text, service, key, value, env.lc.item(len(env) - 1)[0], added, nl)
+    line = int(body.lc.key("environment")[0]) + 1
+    reason = f"the `environment:` of service {service} is not a block afc can add to; add {key}: {value} by hand"
+    return Skip(path, reason, line, level=Level.WARN)
+
+
+def _end_of(lines: list[str], line: int, col: int) -> int:
+    """The last line of the entry whose key is at (line, col): the lines after it indented deeper."""
+    last = line
+    for index in range(line + 1, len(lines)):
+        if lines[index].strip() and not lines[index].lstrip().startswith("#"):
+            if _indent(lines[index]) <= col:
+                break
+            last = index
+    return last
+
+
+def _environment(path: str, text: str, service: str, key: str, value: str, last: int, added: str, nl: str) -> Edit:
+    """Insert `added` after line `last`, checked: the file then holds the same data plus `key` in the service's
+    environment."""
+    lines = text.splitlines(keepends=True)
+    at = sum(len(x) for x in lines[: last + 1])
+    lead = "" if lines[last].endswith(("\n", "\r")) else nl
+    insertion = Insertion(at, lead + added, f"{key} for compose service {service}")
+    before = _plain(load(text, path))
+    after = _plain(load(insert_all(text, [insertion])[0], path))
+    env = after["services"][service].get("environment")
+    if isinstance(env, dict):
+        env.pop(key, None)
+        if not env and "environment" not in before["services"][service]:
+            del after["services"][service]["environment"]
+    elif isinstance(env, list) and f"{key}={value}" in env:
+        env.remove(f"{key}={value}")
+    if after != before:
+        raise BadInput(f"could not add {key} to service {service} without changing other content", path=path)
+    return Edit(path, (insertion,), line=last + 2, subject=f"{service} environment")

@@ -85,7 +85,7 @@ def _container_env_files(project: Project, tree: Tree) -> set[str]:
     return used | {f"{p}{suffix}" for p in used for suffix in envfile.EXAMPLE_SUFFIXES}
 
 
-def add(draft: Draft, placement: Placement, header: str, entries: Entries) -> None:
+def add(draft: Draft, project: Project, placement: Placement, header: str, entries: Entries) -> None:
     """The realtime block in every env file, each with the values it may hold (see the module's doc)."""
     tree = draft.tree
     texts = {path: tree.read_text(path) or "" for path in placement.files}
@@ -117,7 +117,7 @@ def add(draft: Draft, placement: Placement, header: str, entries: Entries) -> No
                 draft.plan.note(Level.INFO, message, path)
         draft.take(envfile.add_block(path, text, header, entries(value, host)))
         if host == "localhost" and path in placement.containers and placement.real(path):
-            _say_containers_need_the_name(draft, path, entries(value, "ws"))
+            _say_containers_need_the_name(draft, project, path, entries(value, "ws"))
     if placement.home is None:
         message = f"no env file git ignores could be created for {SECRET}: set it in one, outside git"
         draft.plan.note(Level.WARN, message)
@@ -129,10 +129,21 @@ def add(draft: Draft, placement: Placement, header: str, entries: Entries) -> No
         draft.take(ignorefile.add_lines(".gitignore", rules or "", [f"/{placement.home}"], created=rules is None))
 
 
-def _say_containers_need_the_name(draft: Draft, path: str, entries: list[tuple[str, str]]) -> None:
+def _say_containers_need_the_name(draft: Draft, project: Project, path: str, entries: list[tuple[str, str]]) -> None:
+    """A file both the host and containers read keeps host URLs. The web app's own container gets the
+    service's compose name under `environment:` from afc (`websocket._add_compose_services`); any other
+    container that reads the file is named in a warning."""
     internal = dict(entries).get("WS_INTERNAL_URL", "")
+    others = []
+    for compose_file in project.compose_files:
+        text = draft.tree.read_text(compose_file) or ""
+        web = compose.services_building(text, compose_file, project.web)
+        readers = compose.env_files_by_service(text, compose_file)
+        others += [f"{name} ({compose_file})" for name, files in readers.items() if path in files and name not in web]
+    if not others:
+        return
     message = (
-        f"compose hands this file to containers, but the host reads it too, so it gets localhost URLs; give the "
-        f"containers that read it `WS_INTERNAL_URL: {internal}` under `environment:`"
+        f"compose hands this file to containers, but the host reads it too, so it gets localhost URLs; give "
+        f"{', '.join(others)} `WS_INTERNAL_URL: {internal}` under `environment:` (afc gives it to the web app's)"
     )
     draft.plan.note(Level.WARN, message, path)

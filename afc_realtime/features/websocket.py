@@ -81,7 +81,7 @@ def plan_add(
         )
         plan.note(Level.WARN, message, project.web)
     _declare_env_schema(project, draft)
-    _add_env_vars(draft, placement, project.dev_port, port)
+    _add_env_vars(draft, project, placement, port)
     _add_compose_services(project, draft, port)
     _add_turbo_env(draft)
     _cover_workspace(project, draft)
@@ -452,14 +452,16 @@ def _declare_env_schema(project: Project, draft: Draft) -> None:
         draft.take(envschema.declare(file))
 
 
-def _add_env_vars(draft: Draft, placement: envvars.Placement, dev_port: int, port: int) -> None:
+def _add_env_vars(draft: Draft, project: Project, placement: envvars.Placement, port: int) -> None:
     """The realtime block in every env file: the secret only where git ignores it (see `envvars`)."""
-    envvars.add(draft, placement, ENV_HEADER, lambda value, host: env_entries(value, dev_port, host, port))
+    dev_port = project.dev_port
+    envvars.add(draft, project, placement, ENV_HEADER, lambda value, host: env_entries(value, dev_port, host, port))
 
 
 def _add_compose_services(project: Project, draft: Draft, port: int) -> None:
     """A `ws` service in every compose file, only where the service's Dockerfile builds (`docker.py`: bun, npm,
-    pnpm or yarn 1, from the lockfile). Elsewhere the plan says why compose got none."""
+    pnpm or yarn 1, from the lockfile), and the web app's service told where it is. Elsewhere the plan says
+    why compose got none."""
     if not project.compose_files:
         return
     unbuildable = docker.layout(project, draft.tree).reason
@@ -473,6 +475,11 @@ def _add_compose_services(project: Project, draft: Draft, port: int) -> None:
     for path in project.compose_files:
         text = draft.tree.read_text(path) or ""
         networks = compose.shared_networks(text, path, "ws")
+        # the web app's container reaches the service by its compose name; the env files the host reads keep
+        # localhost (`envvars`), and compose's `environment:` wins over them inside the container. Taken before
+        # the new service: where the web app's is the last one, both land at its end, in this order.
+        for web in compose.services_building(text, path, project.web):
+            draft.take(compose.add_environment(path, text, web, "WS_INTERNAL_URL", f"http://ws:{port}"))
         draft.take(compose.add_service(path, text, "ws", compose_service(project, path, networks, port)))
 
 

@@ -1,11 +1,15 @@
 """Type-checking a web app's sources with the real TypeScript compiler, against real next/react types and
-small stubs for whatever the fixture imports but cannot install (its database package, t3-env)."""
+small stubs for whatever the fixture imports but cannot install (its database package, t3-env). The
+authentication libraries are installed for real once (`auth_toolchain`), cached outside the repository."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 PACKAGES = [
@@ -17,6 +21,23 @@ PACKAGES = [
     "@types/react-dom@19",
     "@types/node@20",
     "zod@^3",
+]
+
+# The authentication libraries as users have them today, for `tests/test_auth_shapes.py`: NextAuth v4 (under
+# the alias `next-auth-v4`, linked as `next-auth` into the one app that uses it) beside Auth.js v5's beta,
+# better-auth, Clerk, Supabase's server client, iron-session, and the @oslojs helpers Lucia-style sessions
+# are written with. Peers are left to the packages above (`--legacy-peer-deps`): better-auth names a dozen
+# frameworks and ORMs as optional peers.
+AUTH_PACKAGES = [
+    "next-auth-v4@npm:next-auth@^4",
+    "next-auth@^5.0.0-beta.29",
+    "better-auth@^1",
+    "@clerk/nextjs@^7",
+    "@supabase/ssr@^0",
+    "@supabase/supabase-js@^2",
+    "iron-session@^9",
+    "@oslojs/crypto@^1",
+    "@oslojs/encoding@^1",
 ]
 
 STUBS = {
@@ -192,6 +213,34 @@ def install_toolchain(folder: Path, npm: str) -> Path:
     return folder
 
 
+def cache_root() -> Path:
+    """Where installs shared across test sessions live (AFC_TEST_CACHE, else ~/.cache/afc-tests)."""
+    base = os.environ.get("AFC_TEST_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "afc-tests"
+    )
+    return Path(base)
+
+
+def cached_toolchain(label: str, packages: list[str], npm: str) -> Path:
+    """`packages` installed once per machine into the cache, keyed by the list itself: a changed list installs
+    anew, an unchanged one is reused (its versions as resolved on the first install). Installed into a
+    temporary folder and renamed into place, so an interrupted install is never taken for a finished one."""
+    key = hashlib.sha256("\n".join(packages).encode()).hexdigest()[:12]
+    folder = cache_root() / f"{label}-{key}"
+    if (folder / "node_modules" / ".package-lock.json").is_file():
+        return folder
+    cache_root().mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{label}-", dir=cache_root()))
+    (work / "package.json").write_text(json.dumps({"name": "typecheck", "private": True}))
+    flags = ["--no-audit", "--no-fund", "--loglevel=error", "--legacy-peer-deps"]
+    subprocess.run([npm, "install", *flags, *packages], cwd=work, check=True, timeout=900, stdout=subprocess.DEVNULL)
+    try:
+        work.rename(folder)
+    except OSError:  # another session finished the same install first
+        shutil.rmtree(work, ignore_errors=True)
+    return folder
+
+
 def own_options(app_dir: Path) -> dict:
     """The app's own `compilerOptions` (tsconfig.json, comments allowed), less the layout ones."""
     from afc_realtime.edits import jsonfile
@@ -213,11 +262,15 @@ def typecheck(
     root: Path | None = None,
     also: tuple[str, ...] = (),
     paths: dict[str, list[str]] | None = None,
+    real: tuple[str, ...] = (),
+    links: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """Copy the app's sources (and the project folders in `also`, from `root`, where they stand relative to
     the app) next to the toolchain's node_modules and run `tsc --noEmit` under strict, with the app's own
     `compilerOptions` merged over it (`noUncheckedIndexedAccess`, `exactOptionalPropertyTypes`, ...).
-    `paths` maps the fixture's own workspace packages (`@acme/db`) onto the folders copied with `also`."""
+    `paths` maps the fixture's own workspace packages (`@acme/db`) onto the folders copied with `also`.
+    The packages in `real` are resolved from the toolchain, not stubbed; `links` puts a package of the
+    toolchain where one app resolves it first (`src/v4/node_modules/next-auth` -> `next-auth-v4`)."""
     if work.exists():
         shutil.rmtree(work)
     app_rel = app_dir.relative_to(root).as_posix() if root is not None else "."
@@ -230,6 +283,9 @@ def typecheck(
         assert root is not None, "`also` names folders of the project at `root`"
         shutil.copytree(root / rel, work / rel, ignore=shutil.ignore_patterns("node_modules", "package.json"))
     (work / "node_modules").symlink_to(toolchain / "node_modules")
+    for where, package in (links or {}).items():
+        (work / where).parent.mkdir(parents=True, exist_ok=True)
+        (work / where).symlink_to(toolchain / "node_modules" / package)
     stubs = work / "stubs"
     stubs.mkdir()
     for name, text in STUBS.items():
@@ -251,6 +307,7 @@ def typecheck(
         "better-auth": ["./stubs/better-auth.d.ts"],
         **(paths or {}),
     }
+    paths = {k: v for k, v in paths.items() if not any(k == r or k.startswith(f"{r}/") for r in real)}
     if alias_src:
         paths["@/*"] = [f"./{src_root}/*".replace("/./", "/").replace("/./", "/")]
     config = {
@@ -287,8 +344,10 @@ def assert_typechecks(
     root: Path | None = None,
     also: tuple[str, ...] = (),
     paths: dict[str, list[str]] | None = None,
+    real: tuple[str, ...] = (),
+    links: dict[str, str] | None = None,
 ) -> None:
     """tsc passes on the app, afc's generated helpers included, under the app's own compiler options."""
-    result = typecheck(app_dir, toolchain, node, work, alias_src, root, also, paths)
+    result = typecheck(app_dir, toolchain, node, work, alias_src, root, also, paths, real, links)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

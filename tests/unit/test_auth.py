@@ -36,6 +36,11 @@ def imports(files: dict[str, str]) -> tuple[str, ...]:
         ("iron-session", "session", "src/lib/session.ts", "getSession"),
         ("supabase", "supabase", "src/utils/supabase/server.ts", "createClient"),
         ("own-session", "session", "src/lib/auth/session.ts", "getSession"),
+        ("session-request", "session", "src/server/auth/session.ts", "getSession"),
+        ("lucia-request", "session", "src/lib/server/auth.ts", "validateRequest"),
+        ("iron-session-direct", "iron-session", "src/lib/session.ts", "sessionOptions"),
+        ("iron-session-pages", "iron-session", "src/lib/iron.ts", "ironOptions"),
+        ("nextauth-pages", "nextauth", "src/server/auth.ts", "authOptions"),
     ],
 )
 def test_each_shape_is_found_by_what_its_module_builds(shape, kind, module, export):
@@ -132,18 +137,41 @@ def test_nextauth_v4_exported_nothing_afc_can_import_is_none():
     assert found(files).kind == "none"
 
 
-def test_a_session_function_that_needs_arguments_or_whose_id_is_never_read_is_not_used():
-    session = "export async function getSession(req?: Request) {\n    return { user: { id: String(req) } };\n}\n"
-    with_args = app(
-        "",
-        {
-            "src/lib/session.ts": session,
-            "src/app/api/x/route.ts": 'import { getSession } from "../../../lib/session";\n'
-            "export async function GET(req: Request) {\n    const s = await getSession(req);\n"
-            "    return Response.json(s.user.id);\n}\n",
-        },
+def session_given(argument: str, parameter: str = "req?: Request", handler: str = "req: Request") -> AuthSetup:
+    """A session function declared with `parameter`, called as `getSession(<argument>)` by a handler of
+    `handler`."""
+    name = parameter.split(":")[0].rstrip("?")
+    body = f"    return {{ user: {{ id: String({name}) }} }};\n"
+    session = f"export async function getSession({parameter}) {{\n{body}}}\n"
+    return found(
+        app(
+            "",
+            {
+                "src/lib/session.ts": session,
+                "src/app/api/x/route.ts": 'import { getSession } from "../../../lib/session";\n'
+                f"export async function GET({handler}) {{\n    const s = await getSession({argument});\n"
+                "    return Response.json(s.user.id);\n}\n",
+            },
+        )
     )
-    assert found(with_args).kind == "none"
+
+
+def test_a_session_function_given_the_handlers_request_is_called_with_the_ticket_routes():
+    assert (session_given("req").kind, session_given("req").request) == ("session", "Request")
+    assert session_given("req", "req").request == "Request"  # untyped: a Request
+    next_request = session_given("request", "request: NextRequest", "request: NextRequest")
+    assert (next_request.kind, next_request.request) == ("session", "NextRequest")
+
+
+def test_a_session_function_given_anything_but_a_request_the_ticket_route_has_is_not_used():
+    assert session_given("req.headers").kind == "none"  # not the request itself
+    assert session_given("token", handler="req: Request, token: string").kind == "none"  # another parameter
+    assert session_given("req, res", "req: Request, res: Response", "req: Request, res: Response").kind == "none"
+    assert session_given("req", "req: NextApiRequest", "req: NextApiRequest").kind == "none"  # the Pages Router's
+
+
+def test_a_session_function_whose_id_is_never_read_is_not_used():
+    session = "export async function getSession(req?: Request) {\n    return { user: { id: String(req) } };\n}\n"
     unread = app(
         "",
         {
@@ -267,3 +295,19 @@ def test_clerk_is_asked_where_the_app_imports_it_from():
     )
     assert imports(v4) == ('import { auth } from "@clerk/nextjs";',)
     assert imports(SHAPES["clerk"]) == ('import { auth } from "@clerk/nextjs/server";',)  # imports nothing: v5 on
+
+
+def test_iron_session_in_the_handlers_is_asked_with_the_apps_options_and_data_type():
+    direct, pages = found(SHAPES["iron-session-direct"]), found(SHAPES["iron-session-pages"])
+    assert (direct.data, direct.path) == (("src/lib/session.ts", "SessionData"), ("userId",))
+    assert (pages.data, pages.path) == (("src/lib/types.ts", "AppSession"), ("user", "id"))
+    route = SHAPES["iron-session-direct"]["src/app/api/me/route.ts"]
+    # options the app does not export, a data type it does not name, or another package's getIronSession
+    local = route.replace("sessionOptions } from", "} from").replace(
+        "export async function GET",
+        'const sessionOptions = { password: "", cookieName: "c" };\nexport async function GET',
+    )
+    untyped = route.replace("getIronSession<SessionData>", "getIronSession")
+    other = route.replace('from "iron-session"', 'from "./iron"')
+    for text in (local, untyped, other):
+        assert found({**SHAPES["iron-session-direct"], "src/app/api/me/route.ts": text}).kind == "none", text

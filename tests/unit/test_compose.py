@@ -462,3 +462,60 @@ def test_loads_are_shared_and_never_changed_by_an_edit():
     assert list(compose.load(text, "compose.yml")["services"]) == ["db"]
     after_text = text + "  ws:\n    build:\n      context: apps/ws\n"
     assert list(compose.load(after_text, "compose.yml")["services"]) == ["db", "ws"]
+
+
+# -- the web app's container told where the service is ----------------------------------------------
+
+URL = ("WS_INTERNAL_URL", "http://ws:4001")
+
+
+@pytest.mark.parametrize(
+    ("text", "after"),
+    [
+        (  # no environment yet: one at the end of the service, laid out like its keys
+            "services:\n  web:\n    build: ./apps/web\n    ports:\n      - 3000:3000\n  db:\n    image: pg\n",
+            "services:\n  web:\n    build: ./apps/web\n    ports:\n      - 3000:3000\n"
+            "    environment:\n      WS_INTERNAL_URL: http://ws:4001\n  db:\n    image: pg\n",
+        ),
+        (  # a mapping: after its last entry, before a trailing comment of the service
+            "services:\n    web:\n        build: apps/web\n        environment:\n            A: b\n        # end\n",
+            "services:\n    web:\n        build: apps/web\n        environment:\n            A: b\n"
+            "            WS_INTERNAL_URL: http://ws:4001\n        # end\n",
+        ),
+        (  # a list of KEY=value, CRLF and no final newline
+            "services:\r\n  web:\r\n    build: apps/web\r\n    environment:\r\n    - A=b",
+            "services:\r\n  web:\r\n    build: apps/web\r\n    environment:\r\n    - A=b\r\n"
+            "    - WS_INTERNAL_URL=http://ws:4001\r\n",
+        ),
+    ],
+)
+def test_the_web_service_gets_the_internal_url_in_its_environment_and_gives_it_back(text, after):
+    round_trip(compose, text, compose.add_environment("compose.yml", text, "web", *URL), after=after)
+
+
+def test_an_environment_that_names_it_already_or_that_afc_cannot_add_to_is_left():
+    there = "services:\n  web:\n    build: .\n    environment:\n      - WS_INTERNAL_URL=http://other:1\n"
+    assert compose.add_environment("compose.yml", there, "web", *URL).empty
+    flow = "services:\n  web:\n    build: .\n    environment: {A: b}\n"
+    skipped = compose.add_environment("compose.yml", flow, "web", *URL)
+    assert isinstance(skipped, Skip) and skipped.line == 4 and skipped.level == Level.WARN
+    assert "WS_INTERNAL_URL: http://ws:4001 by hand" in skipped.reason
+
+
+@pytest.mark.parametrize(
+    ("build", "folder", "found"),
+    [
+        ("./apps/web", "apps/web", True),
+        ("\n      context: .\n      dockerfile: apps/web/Dockerfile", "apps/web", True),
+        ("\n      context: ./apps/web", "apps/web", True),
+        (".", ".", True),  # a single app built from the root
+        ("./apps/api", "apps/web", False),
+        (".", "apps/web", False),  # the root's own Dockerfile is not the web app's
+        ("${WEB_CONTEXT}", "apps/web", False),
+    ],
+)
+def test_the_services_built_from_the_web_app_are_found_by_their_build(build, folder, found):
+    text = f"services:\n  app:\n    build: {build}\n  db:\n    image: pg\n"
+    assert compose.services_building(text, "compose.yml", folder) == (["app"] if found else [])
+    # from a compose file in a subfolder, the context is resolved from there
+    assert compose.services_building("services:\n  w:\n    build: ../web\n", "docker/compose.yml", "web") == ["w"]

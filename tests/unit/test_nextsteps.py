@@ -118,6 +118,11 @@ def test_no_database_no_database_step():
         ("turbo run dev -F web -F docs", ["bun run dev", "cd apps/ws && bun run dev"]),
         ("turbo dev --filter=web --filter=@mini/realtime", ["bun run dev"]),
         ("turbo dev --filter ./apps/ws --filter web", ["bun run dev"]),
+        ("turbo dev --filter=./apps/*", ["bun run dev"]),
+        ("turbo dev --filter=!docs", ["bun run dev"]),  # every package but docs: the service too
+        ("turbo dev --filter=!@mini/realtime", ["bun run dev", "cd apps/ws && bun run dev"]),
+        ("turbo dev --filter=./apps/* --filter=!./apps/ws", ["bun run dev", "cd apps/ws && bun run dev"]),
+        ("pnpm --filter web dev", ["bun run dev", "cd apps/ws && bun run dev"]),
         ("cd apps/web && next dev", ["bun run dev", "cd apps/ws && bun run dev"]),
         (None, ["cd apps/web && bun run dev", "cd apps/ws && bun run dev"]),
     ],
