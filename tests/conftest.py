@@ -1,3 +1,7 @@
+import os
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from tests.support.projects import AFC_PROJECT, make_project
@@ -72,3 +76,19 @@ def _hypothesis_profiles() -> None:
 
 
 _hypothesis_profiles()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for every browser test of the run (e2e and fresh apps): Playwright's sync API
+    runs one instance per thread, so a second `sync_playwright()` in the same run is refused."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.e2e_support import CHROMIUM_ARGS, required_tools
+
+    os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
+    chromium_path = required_tools().chromium
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -18,14 +18,12 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.e2e.e2e_support import (
     ACTIONS_EXAMPLE,
     ARTIFACTS,
-    CHROMIUM_ARGS,
     EXAMPLE,
     LOGS,
     Postgres,
@@ -153,14 +151,3 @@ def actions_project(tools: Tools, session_dir: Path, postgres: Postgres) -> Proj
     postgres.sql("guestbook", "-f", str(root / "apps" / "web" / "migrations" / "0000_init.sql"))
     proj.install_and_build("actions-app after add")
     return proj
-
-
-@pytest.fixture(scope="session")
-def browser(tools: Tools) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=tools.chromium, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()

@@ -27,7 +27,6 @@ from typing import Any
 import pytest
 
 from tests.e2e.e2e_support import (
-    CHROMIUM_ARGS,
     LOGS,
     Postgres,
     Service,
@@ -137,7 +136,7 @@ def create_post(tab: Tab, name: str) -> None:
     tab.page.get_by_text(f"Your most recent post: {name}").wait_for(timeout=30_000)
 
 
-def test_t3_app_goes_live_for_the_signed_in_user_only(create_t3_app, tmp_path, tools, postgres):
+def test_t3_app_goes_live_for_the_signed_in_user_only(create_t3_app, tmp_path, tools, postgres, browser):
     timings: dict[str, float] = {}
     started = time.monotonic()
     root = copy_app(create_t3_app, tmp_path / "app")
@@ -223,7 +222,7 @@ def test_t3_app_goes_live_for_the_signed_in_user_only(create_t3_app, tmp_path, t
         ws.start()
         web.start(timeout=90)
         tokens = {user: sign_in(postgres, "app", user) for user in ("Alice", "Bob")}
-        check_live_and_private(tools, url, tokens)
+        check_live_and_private(browser, url, tokens)
     finally:
         web.stop()
         ws.stop()
@@ -249,35 +248,32 @@ def test_t3_app_goes_live_for_the_signed_in_user_only(create_t3_app, tmp_path, t
     print("create-t3-app tier:", ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
 
 
-def check_live_and_private(tools: Tools, url: str, tokens: dict[str, str]) -> None:
+def check_live_and_private(browser: Any, url: str, tokens: dict[str, str]) -> None:
     """Alice in two tabs and Bob in one, each signed in by their Auth.js session cookie: Alice's post shows in
     her other tab without a reload and never reaches Bob's socket; Bob's own post reaches his (so his socket
     was listening), and not Alice's."""
-    from playwright.sync_api import sync_playwright
+    contexts: dict[str, Any] = {}
+    try:
+        for user, token in tokens.items():
+            contexts[user] = browser.new_context()
+            contexts[user].add_cookies([{"name": "authjs.session-token", "value": token, "url": url}])
+        alice, alice_other = (open_tab(contexts["Alice"], f"alice-{i}", url, "Alice") for i in (1, 2))
+        bob = open_tab(contexts["Bob"], "bob", url, "Bob")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=tools.chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            contexts = {}
-            for user, token in tokens.items():
-                contexts[user] = browser.new_context()
-                contexts[user].add_cookies([{"name": "authjs.session-token", "value": token, "url": url}])
-            alice, alice_other = (open_tab(contexts["Alice"], f"alice-{i}", url, "Alice") for i in (1, 2))
-            bob = open_tab(contexts["Bob"], "bob", url, "Bob")
+        alices_post = f"alice {uuid.uuid4().hex[:8]}"
+        create_post(alice, alices_post)
+        alice_other.page.get_by_text(f"Your most recent post: {alices_post}").wait_for(timeout=LIVE_S * 1000)
+        assert alice_other.page.evaluate("window.__afcNoReload") is True, "Alice's other tab reloaded"
+        assert alices_post in alice_other.posts_received()
 
-            alices_post = f"alice {uuid.uuid4().hex[:8]}"
-            create_post(alice, alices_post)
-            alice_other.page.get_by_text(f"Your most recent post: {alices_post}").wait_for(timeout=LIVE_S * 1000)
-            assert alice_other.page.evaluate("window.__afcNoReload") is True, "Alice's other tab reloaded"
-            assert alices_post in alice_other.posts_received()
-
-            bobs_post = f"bob {uuid.uuid4().hex[:8]}"
-            assert bob.page.get_by_text("You have no posts yet.").is_visible(), "Bob's page followed Alice's post"
-            create_post(bob, bobs_post)
-            pump_until(bob.page, lambda: bobs_post in bob.posts_received(), LIVE_S, "Bob's own post on his socket")
-            # Alice's event went out before Bob's write (her other tab had it): sent to Bob, it would be here
-            # by now; and Bob's, delivered to him, would be in Alice's tabs by now had it been sent there
-            assert alices_post not in bob.posts_received(), bob.frames
-            assert bobs_post not in alice.posts_received() + alice_other.posts_received()
-        finally:
-            browser.close()
+        bobs_post = f"bob {uuid.uuid4().hex[:8]}"
+        assert bob.page.get_by_text("You have no posts yet.").is_visible(), "Bob's page followed Alice's post"
+        create_post(bob, bobs_post)
+        pump_until(bob.page, lambda: bobs_post in bob.posts_received(), LIVE_S, "Bob's own post on his socket")
+        # Alice's event went out before Bob's write (her other tab had it): sent to Bob, it would be here
+        # by now; and Bob's, delivered to him, would be in Alice's tabs by now had it been sent there
+        assert alices_post not in bob.posts_received(), bob.frames
+        assert bobs_post not in alice.posts_received() + alice_other.posts_received()
+    finally:
+        for context in contexts.values():
+            context.close()
