@@ -177,6 +177,8 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
     # a write in a callback (`items.map(...)`, `after(...)`) is sent from the callback, right after it runs
     responds = handler.responds and function is None
     stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
+    if transaction is not None:
+        stated = replace(stated, matching=None, unmatched=IN_TRANSACTION)
     bound = _binding(call) if call.returns_row else None
     if isinstance(bound, tuple):
         statement, var, maybe = bound
@@ -201,6 +203,7 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
     return anchored(replace(base, change=stated), own, False)
 
 
+IN_TRANSACTION = "it runs in a transaction, whose earlier writes may change the rows its filter matches"
 UNDER_CONDITION = "afc cannot place a line beside this write (it runs under a condition)"
 WRITTEN = "written"  # the wrapped write's result, in `broadcastAfter(<write>, (written) => ...)`
 
@@ -338,7 +341,8 @@ def _after_transaction(base: Write, stated: Change, inside: list[SgNode], transa
     committed, never from inside it. What it states with names declared inside (`inside`: the functions
     between the write and the transaction) is out of reach there: left out of the change, and said."""
     declared = set().union(*(change.names_declared(f) for f in inside)) if inside else set()
-    kept = _without(stated, declared)
+    # its own filter is not looked up before the transaction: the writes before it inside may change its rows
+    kept = replace(_without(stated, declared), matching=None, unmatched=IN_TRANSACTION)
     own = statement_of(transaction)
     if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
         _, top = _chain(transaction)
