@@ -136,10 +136,20 @@ def test_several_rows_go_to_the_owners_their_write_states(body, to):
         ("await db.delete(note).where(lt(note.at, sql`now()`));", "holds `sql`now()``"),
         ("await db.delete(note).where(eq(note.read, await isRead()));", "holds `await isRead()`"),
         ("await prisma.note.deleteMany({ where: { read: false /* old */ } });", "holds a comment"),
-        # inside a transaction: its earlier writes may change which rows match
+        # inside a transaction, after other statements: they may change which rows match
         (
-            "await db.transaction(async (tx) => { await tx.delete(note).where(eq(note.read, true)); });",
+            "await db.transaction(async (tx) => { await audit(tx, id); "
+            "await tx.delete(note).where(eq(note.read, true)); });",
+            "it runs in a transaction, after other statements of it",
+        ),
+        (
+            "await prisma.$transaction([prisma.note.findMany(), prisma.note.deleteMany({ where: { read } })]);",
             "it runs in a transaction",
+        ),
+        # or with a name declared inside it
+        (
+            "await db.transaction(async (tx) => { await tx.delete(note).where(eq(note.read, tx.flag)); });",
+            "with names declared inside it",
         ),
     ],
 )
@@ -147,6 +157,29 @@ def test_rows_whose_owners_afc_cannot_read_go_to_nobody_with_the_reason(body, wh
     _, write = one_write(f"    {body}")
     sent = payload.line(write, OWNED, OWNED_NOTES, '"', lookups=True)
     assert isinstance(sent, str) and why in sent and sent.startswith("not broadcast: `note` rows go to"), sent
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "await db.transaction(async (tx) => {\n        await tx.delete(note).where(eq(note.read, true));\n"
+        "        await tx.insert(note).values({ userId: id });\n    });",
+        "await prisma.$transaction([prisma.note.deleteMany({ where: { read: true } }), prisma.note.create({ data })]);",
+    ],
+)
+def test_the_first_write_of_a_transaction_looks_its_rows_owners_up_before_the_transaction(body):
+    text = f'"use server";\nexport async function act(id: number) {{\n    {body}\n}}\n'
+    file = ts.load(PATH, text)
+    assert isinstance(file, ts.TsFile)
+    write, second = sites(actions, PATH, text)
+    assert isinstance(write, Write) and isinstance(second, Write)
+    sent = payload.line(write, OWNED, OWNED_NOTES, '"', lookups=True)
+    assert isinstance(sent, payload.Line) and sent.before is not None and "ownersOfNoteMatching(" in sent.before
+    edit = inserter.broadcast(file, write, "note-deleted", "broadcast", sent)
+    assert isinstance(edit, Edit)
+    lookup, line = (file.text[: i.offset].count("\n") for i in edit.insertions)
+    transaction = next(n for n, text in enumerate(file.text.splitlines()) if "transaction" in text)
+    assert lookup == transaction < line  # read before the transaction begins, sent once it committed
 
 
 def test_several_rows_pointing_at_one_parent_look_its_owner_up():
