@@ -343,6 +343,8 @@ def _prisma(call: SgNode, op: str, scope: SgNode | None) -> Change:
     where = prisma_where(filtered)
     if op == "create":
         matching, unmatched = None, ""
+    if op == "upsert":  # its filter finds no row when it creates one: no owner would be read
+        matching, unmatched = None, "an upsert may create its row, which no filter finds before the write"
     if op == "upsert":  # the row is what `create` or `update` states: only what both state the same is sure
         created = read_object(pair_value(arg, "create"), scope)
         updated = dict(read_object(pair_value(arg, "update"), scope).fields)

@@ -131,6 +131,11 @@ def test_several_rows_go_to_the_owners_their_write_states(body, to):
         # the owner depends on the callback's item: no one owner, and an insert has no filter to look up
         ("await prisma.note.createMany({ data: items.map((item) => ({ userId: item.owner })) });", "several rows"),
         ("await prisma.note.createMany({ data: rows });", "several rows"),
+        # an upsert may create its row: looked up before, no row would name its owner
+        (
+            "await prisma.note.upsert({ where: { at: 1 }, create: { read: true }, update: { read: true } });",
+            "an upsert may create its row",
+        ),
         # a filter afc cannot evaluate again: another value the second time, or a query of its own
         ("await prisma.note.deleteMany({ where: { at: { lt: new Date() } } });", "holds `new Date()`"),
         ("await db.delete(note).where(lt(note.at, sql`now()`));", "holds `sql`now()``"),
