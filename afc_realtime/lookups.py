@@ -33,10 +33,15 @@ class Lookup:
     table: str  # as the schema names it: the Drizzle export, the Prisma model
     key: str
     channels: tuple[Channel, ...]
+    # called with a write's own filter instead of a key (a Prisma `where` object, a Drizzle condition): the
+    # owners of every row it matches
+    matching: bool = False
 
     def function(self) -> str:
-        """`ownersOfChat`, `ownersOfInvitationsBySlug`: the exported function's name."""
+        """`ownersOfChat`, `ownersOfInvitationsBySlug`, `ownersOfNotesMatching`: the exported function's name."""
         name = "ownersOf" + _pascal(self.table)
+        if self.matching:
+            return f"{name}Matching"
         return name if self.key == "id" else f"{name}By{_pascal(self.key)}"
 
 
@@ -142,7 +147,11 @@ def render(
         if table.orm == "prisma":
             bodies.append(_prisma(lookup, model, tree, local))
             continue
-        imports.setdefault("drizzle-orm", ["eq"])
+        operators = imports.setdefault("drizzle-orm", [])
+        # `eq` for a key or a join; the type of a filter for a write's own
+        for used_name, needed in (("eq", not lookup.matching or _joins(lookup)), ("type SQL", lookup.matching)):
+            if needed and used_name not in operators:
+                operators.append(used_name)
         for used in _tables_of(lookup, model):
             schema = used.where.rsplit(":", 1)[0]
             source = access._import_of(project, tree, path, used.name, schema.rsplit(".", 1)[0])
@@ -153,7 +162,7 @@ def render(
                 imports[source].append(used.name)
         bodies.append(_drizzle(lookup, model, local))
     head = [
-        "// Who owns a row that a write names only by a reference or by its key: the owner lookups the lines",
+        "// Who owns the rows a write names by a reference, its key or its filter: the owner lookups the lines",
         "// `afc add websocket` wired call (`afc remove websocket` deletes this file). Each returns the channels",
         "// of the row's owners, none when the row is not found, and never throws: a failed lookup sends nothing.",
     ]
@@ -172,6 +181,10 @@ def _local(found: Client) -> str:
     return found.name if found.name != "default" else ("prisma" if found.orm == "prisma" else "db")
 
 
+def _joins(lookup: Lookup) -> bool:
+    return any(c.via for c in lookup.channels)
+
+
 def _tables_of(lookup: Lookup, model: DataModel) -> list[Table]:
     found = [lookup.table] + [hop.table for c in lookup.channels for hop in c.via]
     return [model.tables[name] for name in dict.fromkeys(found)]
@@ -187,6 +200,8 @@ def _paths(lookup: Lookup) -> dict[tuple[Hop, ...], list[tuple[int, Channel]]]:
 
 def _doc(lookup: Lookup) -> str:
     owners = ", ".join(c.label() for c in lookup.channels)
+    if lookup.matching:
+        return f"/** The `{lookup.table}` rows `where` matches (read before the write changes them) -> {owners}. */"
     return f"/** The `{lookup.table}` row whose `{lookup.key}` is `key` -> {owners}. */"
 
 
@@ -200,11 +215,11 @@ def _pushes(row: str, numbered: list[tuple[int, Channel]], field_of: dict[int, s
 
 def _drizzle(lookup: Lookup, model: DataModel, db: str) -> str:
     start = lookup.table
+    parameter = "where: SQL | undefined" if lookup.matching else f'key: (typeof {start}.$inferSelect)["{lookup.key}"]'
     lines = [
         "",
         _doc(lookup),
-        f'export async function {lookup.function()}(key: (typeof {start}.$inferSelect)["{lookup.key}"]): '
-        "Promise<string[]> {",
+        f"export async function {lookup.function()}({parameter}): Promise<string[]> {{",
         "    try {",
         "        const channels: string[] = [];",
     ]
@@ -218,7 +233,9 @@ def _drizzle(lookup: Lookup, model: DataModel, db: str) -> str:
         for hop in via:
             lines.append(f"            .innerJoin({hop.table}, eq({before}.{hop.column}, {hop.table}.{hop.key}))")
             before = hop.table
-        lines.append(f"            .where(eq({start}.{lookup.key}, key));")
+        lines.append(
+            "            .where(where);" if lookup.matching else f"            .where(eq({start}.{lookup.key}, key));"
+        )
         lines.append(f"        for (const row of found{n}) {{")
         lines += ["    " + push for push in _pushes("row", numbered, {i: f"owner{i}" for i, _ in numbered}, ".")]
         lines.append("        }")
@@ -226,6 +243,8 @@ def _drizzle(lookup: Lookup, model: DataModel, db: str) -> str:
 
 
 def _prisma(lookup: Lookup, model: DataModel, tree: Tree, client_name: str) -> str:
+    if lookup.matching:
+        return _prisma_matching(lookup, client_name)
     start = model.tables[lookup.table]
     lines = [
         "",
@@ -245,6 +264,45 @@ def _prisma(lookup: Lookup, model: DataModel, tree: Tree, client_name: str) -> s
         lines.append(_find(final, client_name, table, key, value, tuple(c.column for _, c in numbered), bool(via)))
         lines += _pushes(final, numbered, {i: c.column for i, c in numbered})
     return "\n".join([*lines, *_closing(lookup)])
+
+
+def _prisma_matching(lookup: Lookup, client_name: str) -> str:
+    """The owners of every row a `where` matches: the rows' references (or owners), then, one hop at a time,
+    the owners of the rows they point at (`findMany` with `in`). Typed by the client's own `findMany`."""
+    delegate = _delegate(lookup.table)
+    # never `undefined` (a write's filter is there): `exactOptionalPropertyTypes` refuses it for `where?:`
+    where = f'NonNullable<NonNullable<Parameters<typeof {client_name}.{delegate}.findMany>[0]>["where"]>'
+    lines = [
+        "",
+        _doc(lookup),
+        f"export async function {lookup.function()}(where: {where}): Promise<string[]> {{",
+        "    try {",
+        "        const channels: string[] = [];",
+    ]
+    for n, (via, numbered) in enumerate(_paths(lookup).items()):
+        table, filter_text = lookup.table, "where"
+        for step, hop in enumerate(via):
+            rows = f"rows{n}x{step}"
+            lines.append(_find_many(rows, client_name, table, filter_text, (hop.column,)))
+            values = f"{rows}.flatMap((row) => (row.{hop.column} != null ? [row.{hop.column}] : []))"
+            table, filter_text = hop.table, f"{{ {hop.key}: {{ in: {values} }} }}"
+        final = f"rows{n}x{len(via)}"
+        lines.append(_find_many(final, client_name, table, filter_text, tuple(c.column for _, c in numbered)))
+        lines.append(f"        for (const row of {final}) {{")
+        lines += ["    " + push for push in _pushes("row", numbered, {i: c.column for i, c in numbered}, ".")]
+        lines.append("        }")
+    return "\n".join([*lines, *_closing(lookup)])
+
+
+def _find_many(rows: str, client_name: str, table: str, where: str, columns: tuple[str, ...]) -> str:
+    select = ", ".join(f"{c}: true" for c in dict.fromkeys(columns))
+    given = "where" if where == "where" else f"where: {where}"
+    call = f"await {client_name}.{_delegate(table)}.findMany({{ {given}, select: {{ {select} }} }})"
+    return f"        const {rows} = {call};"
+
+
+def _delegate(table: str) -> str:
+    return table[:1].lower() + table[1:]
 
 
 def _closing(lookup: Lookup) -> list[str]:

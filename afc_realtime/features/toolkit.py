@@ -20,6 +20,7 @@ from ..plan import Plan
 from ..project import ENV_FILE, Project, join
 from ..textfile import decode, encode
 from ..tree import Kind, Tree, sha256
+from ..writes.change import DRIZZLE_FILTERS
 from .recipe import ENV_HEADER, compose_service, env_entries
 
 Undo = Callable[[str, str, list[Insertion]], tuple[str, list[Insertion]]]
@@ -243,8 +244,23 @@ _TWO_WORDS = re.compile(r"[\w$)]\s+[\w$]")  # `export async ...`: never inside o
 _PUNCTUATION = re.compile(r"^[\s,;{}()\[\]]*$")
 
 
+# the owners of the rows a write's own filter matches, read before it: the filter as the write states it, a
+# Prisma object or a Drizzle condition calling none but Drizzle's operators
+_MATCHING = re.compile(
+    r"^\s*const\s+realtimeOwners\d+\s*=\s*await\s+ownersOf[\w$]*Matching\(([\w$.?!\[\]\s,:(){}-]*)\);?\s*$"
+)
+_CALLED = re.compile(r"([\w$]*)\s*\(")
+
+
+def _matching_line(blanked: str) -> bool:
+    found = _MATCHING.match(blanked)
+    return found is not None and all(name in DRIZZLE_FILTERS for name in _CALLED.findall(found.group(1)))
+
+
 def _source_line(line: str) -> bool:
     blanked = _STRINGS.sub(" ", line)
+    if _matching_line(blanked):
+        return True
     if blanked.lstrip().startswith("import"):
         return bool(_SOURCE_LINES[1].match(blanked)) and ("realtime" in line or "zod" in line)
     if blanked.lstrip().startswith("useRealtime") and _TWO_WORDS.search(blanked):

@@ -23,6 +23,15 @@ WRAPPERS = ("parenthesized_expression", "as_expression", "non_null_expression", 
 CONVERSIONS = ("Number", "String", "BigInt", "Boolean")  # pure: the same argument gives the same value
 DRIZZLE_EQUAL = ("eq",)
 DRIZZLE_ALL = ("and",)
+# Drizzle's filter operators: a condition made of these over columns and stable values builds the same SQL
+# when evaluated again (`filter_of`)
+DRIZZLE_FILTERS = (
+    *DRIZZLE_EQUAL,
+    *DRIZZLE_ALL,
+    *("ne", "or", "not", "gt", "gte", "lt", "lte", "inArray", "notInArray", "isNull", "isNotNull"),
+    *("like", "ilike", "notLike", "notIlike", "between", "notBetween"),
+    *("arrayContains", "arrayContained", "arrayOverlaps"),
+)
 
 
 def _named(node: SgNode | None) -> list[SgNode]:
@@ -302,33 +311,120 @@ def stated(call: SgNode, orm: str, op: str, table: str | None, scope: SgNode | N
 def _drizzle(call: SgNode, op: str, table: str | None, scope: SgNode | None) -> Change:
     methods = chain_calls(call)
     given = {name: args for name, args in methods}
-    where = drizzle_where(given["where"][0], table) if given.get("where") else ()
+    condition = given["where"][0] if given.get("where") else None
+    where = drizzle_where(condition, table)
+    matching, unmatched = filter_of(condition, "drizzle")
     given_values = given.get("values") or given.get("set") or []
     values = given_values[0] if given_values else None
     if op == "insert" and "select" in given:
         return Change(many=True, left_out=("the rows (inserted from a select)",))
     if op == "delete":
-        return Change(where=where)
+        return Change(where=where, matching=matching, unmatched=unmatched)
     read = read_object(values, scope)
     if read.many:
-        return Change(many=True, left_out=("the rows (several inserted at once: one change, no row)",))
-    return Change(read.fields, where, read.spreads, left_out=read.left_out)
+        left = ("the rows (several inserted at once: one change, no row)",)
+        return Change(many=True, left_out=left, rows=read_rows(values, scope))
+    if op == "insert":
+        return Change(read.fields, where, read.spreads, left_out=read.left_out)
+    return Change(read.fields, where, read.spreads, left_out=read.left_out, matching=matching, unmatched=unmatched)
 
 
 def _prisma(call: SgNode, op: str, scope: SgNode | None) -> Change:
     args = _named(call.field("arguments"))
     arg = args[0] if args else None
+    filtered = pair_value(arg, "where")
+    matching, unmatched = filter_of(filtered, "prisma")
     if op.endswith(("Many", "ManyAndReturn")):
-        return Change(many=True, left_out=(f"the rows (`{op}` changes several at once: one change, no row)",))
-    where = prisma_where(pair_value(arg, "where"))
+        left = (f"the rows (`{op}` changes several at once: one change, no row)",)
+        if op.startswith("create"):
+            return Change(many=True, left_out=left, rows=read_rows(pair_value(arg, "data"), scope))
+        where = prisma_where(filtered)
+        return Change(where=where, many=True, left_out=left, matching=matching, unmatched=unmatched)
+    where = prisma_where(filtered)
+    if op == "create":
+        matching, unmatched = None, ""
+    if op == "upsert":  # its filter finds no row when it creates one: no owner would be read
+        matching, unmatched = None, "an upsert may create its row, which no filter finds before the write"
     if op == "upsert":  # the row is what `create` or `update` states: only what both state the same is sure
         created = read_object(pair_value(arg, "create"), scope)
         updated = dict(read_object(pair_value(arg, "update"), scope).fields)
         both = tuple((c, v) for c, v in created.fields if updated.get(c) == v)
-        return Change(both, where, left_out=created.left_out)
+        return Change(both, where, left_out=created.left_out, matching=matching, unmatched=unmatched)
     data = pair_value(arg, "data")
     read = read_object(data, scope) if data is not None else Read()
-    return Change(read.fields, where, read.spreads, left_out=read.left_out)
+    return Change(read.fields, where, read.spreads, left_out=read.left_out, matching=matching, unmatched=unmatched)
+
+
+def read_rows(node: SgNode | None, scope: SgNode | None) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """What each row of several inserted at once states: `[{ title: "a", userId }, { ..., userId: other }]`, or
+    `items.map((item) => ({ title: item.title, userId }))` as one row of what does not depend on `item` (the
+    same for every row). Nothing when afc cannot read every row."""
+    if node is None:
+        return ()
+    node = unwrap(node)
+    if node.kind() == "array":
+        items = [unwrap(item) for item in _named(node)]
+        if not items or any(item.kind() != "object" for item in items):
+            return ()
+        return tuple(read_object(item, scope).fields for item in items)
+    fn, args = node.field("function"), _named(node.field("arguments"))
+    prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
+    if node.kind() != "call_expression" or prop is None or prop.text() != "map" or len(args) != 1:
+        return ()
+    callback = args[0]
+    body = callback.field("body") if callback.kind() == "arrow_function" else None
+    if body is None or unwrap(body).kind() != "object":
+        return ()
+    own = names_declared(callback)
+    fields = read_object(body, scope).fields
+    return (tuple((c, v) for c, v in fields if not names_used(Change(fields=((c, v),))) & own),)
+
+
+def filter_of(node: SgNode | None, orm: str) -> tuple[str | None, str]:
+    """(the write's filter as one line of text, ""), where evaluating it again right before the write gives
+    the same filter: a Prisma object of names, member chains and literals (nested: `{ in: ids }`), a Drizzle
+    condition of its operators (`and(eq(t.userId, id), gt(t.at, since))`) over columns and such values. Else
+    (None, why not)."""
+    if node is None:
+        return None, "it has no `where`"
+    bad = _unrepeatable(node, orm)
+    if bad is not None:
+        return None, f"its filter holds `{_short(bad.text())}`, which afc cannot evaluate again before the write"
+    if node.find(kind="comment") is not None:
+        return None, "its filter holds a comment, which afc would have to copy onto one line"
+    texts = [n.text() for kind in ("string", "template_string") for n in node.find_all(kind=kind)]
+    if any("\n" in text or "  " in text or "\t" in text for text in texts):
+        return None, "its filter holds a string afc would have to copy onto one line"
+    return " ".join(node.text().split()), ""
+
+
+def _unrepeatable(node: SgNode, orm: str) -> SgNode | None:
+    """The part of a filter that could give another value evaluated again (a call, `new`, `await`), or None."""
+    if stable(node):
+        return None
+    kind = node.kind()
+    if kind in WRAPPERS or kind == "array":
+        return next((bad for c in _named(node) if (bad := _unrepeatable(c, orm)) is not None), None)
+    if orm == "prisma" and kind == "object":
+        for member in _named(node):
+            if member.kind() == "shorthand_property_identifier":
+                continue
+            if member.kind() == "pair" and _key_name(member.field("key")) is not None:
+                value = member.field("value")
+                bad = _unrepeatable(value, orm) if value is not None else member
+            elif member.kind() == "spread_element":
+                bad = next((b for c in _named(member) if (b := _unrepeatable(c, orm)) is not None), None)
+            else:
+                bad = member
+            if bad is not None:
+                return bad
+        return None
+    if orm == "drizzle" and kind == "call_expression":
+        fn = node.field("function")
+        if fn is None or fn.kind() != "identifier" or fn.text() not in DRIZZLE_FILTERS:
+            return node
+        return next((bad for c in _named(node.field("arguments")) if (bad := _unrepeatable(c, orm)) is not None), None)
+    return node
 
 
 def prisma_kept(call: SgNode) -> tuple[tuple[str, ...] | None, bool]:

@@ -38,7 +38,7 @@ def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -
         return Skip(file.path, write.reason or "afc cannot read this write", write.line, write.handler)
     if write.wrapped:
         if sent.before is not None:  # a delete's owners are read before it, on a line a wrapped write has not
-            return Skip(file.path, f"not broadcast: {_NO_LOOKUP}", write.line, write.handler)
+            return Skip(file.path, f"not broadcast: {_no_lookup(sent)}", write.line, write.handler)
         return _wrap(file, write, event, helper, sent, anchor)
     semi = ";" if anchor.text().rstrip().endswith(";") else ""
     if write.after and anchor.kind() == "if_statement":
@@ -59,18 +59,27 @@ def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -
     line = file.line(anchor) + (1 if write.after else 0)
     if sent.before is None:
         return Edit(file.path, (insertion,), line=line, subject=event)
-    lookup = _before(file, write, sent.before + semi)
+    lookup = _before(file, write, sent.before + semi, _no_lookup(sent))
     if isinstance(lookup, Skip):
         return lookup
     return Edit(file.path, (lookup, insertion), line=line, subject=event)
 
 
 _NO_LOOKUP = "afc cannot place the lookup of the deleted row's owner on a line of its own before the write"
+_NO_MATCHING = (
+    "afc cannot place the lookup of the owners of the rows this write matches on a line of its own before the "
+    "write (it must run right before it, in an `async` function)"
+)
 
 
-def _before(file: TsFile, write: Write, statement: str) -> Insertion | Skip:
-    """The owner lookup a delete needs, on a line of its own just above the write (the row is gone after):
-    only where the write is a statement of an `async` function's body, so the `await` is valid."""
+def _no_lookup(sent: Line) -> str:
+    return _NO_MATCHING if sent.lookup is not None and sent.lookup.matching else _NO_LOOKUP
+
+
+def _before(file: TsFile, write: Write, statement: str, why: str) -> Insertion | Skip:
+    """The owner lookup a delete (or a write by its filter) needs, on a line of its own just above the write
+    (the rows are gone or changed after): only where the write is a statement of an `async` function's body,
+    so the `await` is valid and runs exactly when the write does."""
     anchor = write.anchor
     ancestors = anchor.ancestors() if anchor is not None else []
     function = next((a for a in ancestors if a.kind() in (*FUNCTIONS, "method_definition")), None)
@@ -83,7 +92,7 @@ def _before(file: TsFile, write: Write, statement: str) -> Insertion | Skip:
     )
     found = statement_line_insertion(file.text, anchor, statement, "owner lookup") if placed and anchor else None
     if found is None:
-        return Skip(file.path, f"not broadcast: {_NO_LOOKUP}", write.line, write.handler)
+        return Skip(file.path, f"not broadcast: {why}", write.line, write.handler)
     return found
 
 

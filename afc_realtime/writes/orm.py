@@ -173,23 +173,25 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
     around = _transaction_around(call.node, handler.body) if transaction is None else None
     if around is not None:  # in a callback in a transaction, or listed in `$transaction([...])`
         stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
-        return _after_transaction(base, stated, _functions_between(call.node, around), around)
+        return _after_transaction(base, stated, _functions_between(call.node, around), around, call.top)
     # a write in a callback (`items.map(...)`, `after(...)`) is sent from the callback, right after it runs
     responds = handler.responds and function is None
     stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
+    if transaction is not None and not _first_write(call.top, transaction):
+        stated = replace(stated, matching=None, unmatched=IN_TRANSACTION)
     bound = _binding(call) if call.returns_row else None
     if isinstance(bound, tuple):
         statement, var, maybe = bound
         if transaction is not None and function is not None:
             outer = _out_of_transaction(function, transaction, statement, var, maybe)
             if isinstance(outer, str):  # the row stays inside: the change the write states, after it
-                return _after_transaction(base, stated, [function], transaction)
+                return _after_transaction(base, stated, [function], transaction, call.top)
             statement, var, maybe = outer
         kept = _kept(call, stated, var)
         write = replace(base, row=var, maybe_undefined=maybe, change=kept)
         return anchored(write, statement, responds and kept.complete)
     if transaction is not None and function is not None:
-        return _after_transaction(base, stated, [function], transaction)
+        return _after_transaction(base, stated, [function], transaction, call.top)
     own = statement_of(call.top)
     if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
         wrapped = _wrapped(base, call, stated, handler.body if handler.entry else None)
@@ -199,6 +201,28 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
             return replace(base, reason=UNDER_CONDITION)
         return replace(base, reason=_RETURNED)
     return anchored(replace(base, change=stated), own, False)
+
+
+IN_TRANSACTION = (
+    "it runs in a transaction, after other statements of it (which may change the rows its filter matches) or "
+    "with names declared inside it"
+)
+
+
+def _first_write(top: SgNode, transaction: SgNode) -> bool:
+    """The write runs first whenever the transaction runs: the first statement of its callback's body (not in
+    a condition, a loop or another callback), or the first item of `$transaction([...])`."""
+    args = _named(transaction.field("arguments"))
+    first = args[0] if args else None
+    if first is None:
+        return False
+    if first.kind() == "array":
+        items = _named(first)
+        return bool(items) and same(items[0], top)
+    body = first.field("body") if first.kind() in FUNCTIONS else None
+    statements = [c for c in body.children() if c.is_named() and c.kind() != "comment"] if body is not None else []
+    own = statement_of(top)
+    return bool(statements) and own is not None and same(own, statements[0]) and same(own.parent(), body)
 
 
 UNDER_CONDITION = "afc cannot place a line beside this write (it runs under a condition)"
@@ -332,13 +356,18 @@ def _wrapped(base: Write, call: Call, stated: Change, entry: SgNode | None) -> W
     return replace(base, row=row, change=kept, anchor=call.top, wrapped=True, maybe_undefined=maybe)
 
 
-def _after_transaction(base: Write, stated: Change, inside: list[SgNode], transaction: SgNode) -> Write:
+def _after_transaction(base: Write, stated: Change, inside: list[SgNode], transaction: SgNode, top: SgNode) -> Write:
     """A write inside a transaction (`db.transaction(async (tx) => {...})`, `prisma.$transaction([...])`, or a
     callback in one) keeping no row afc can send: its change goes out right after the transaction, once it
     committed, never from inside it. What it states with names declared inside (`inside`: the functions
     between the write and the transaction) is out of reach there: left out of the change, and said."""
     declared = set().union(*(change.names_declared(f) for f in inside)) if inside else set()
     kept = _without(stated, declared)
+    # its own filter is looked up before the transaction only where nothing in it runs before the write (the
+    # rows it matches are those before the transaction) and the filter names nothing declared inside
+    filtered = change.names_used(Change(where=(("", kept.matching or ""),))) & declared
+    if not _first_write(top, transaction) or filtered:
+        kept = replace(kept, matching=None, unmatched=IN_TRANSACTION)
     own = statement_of(transaction)
     if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
         _, top = _chain(transaction)

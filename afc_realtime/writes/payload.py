@@ -92,7 +92,8 @@ def _checkable(value: str) -> bool:
 def line(write: Write, audience: Audience, table: Table | None, quote: str, lookups: bool = False) -> Line | str:
     """The payload and channels of a write's broadcast, or why nobody can receive it. With `lookups`, a write
     that names its owner's row only by a reference (`chatId`) or by its own key (an update by `id`) sends to
-    what an owner lookup returns."""
+    what an owner lookup returns, and one that names neither, to the owners of the rows its own filter
+    matches, read before the write (`ownersOfNotesMatching(...)`)."""
     text = payload(write, table, quote)
     if audience.reach is Reach.PUBLIC:
         return Line(text, f"{quote}public{quote}")
@@ -102,9 +103,24 @@ def line(write: Write, audience: Audience, table: Table | None, quote: str, look
         channels, checks = direct
         to = channels[0] if len(channels) == 1 else "[" + ", ".join(channels) + "]"
         return Line(text, to, tuple(dict.fromkeys(checks)))
-    if change.many or not lookups or table is None:
+    if not lookups or table is None or direct.startswith("not broadcast: the write sets its owner"):
         return direct
-    return _looked_up(write, audience.channels, change, table, text) or direct
+    return _looked_up(write, audience.channels, change, table, text) or _unmatched(direct, change)
+
+
+def stated_values(change: Change, column: str, table: Table | None) -> list[str] | None:
+    """Every value a column has in the rows the write changes: one for a single row; for several rows, the one
+    their filter's equality names (`where: { userId }`), or the distinct ones each row inserted states; None
+    when some row states none afc can read."""
+    if not change.many:
+        found = value(change, column, table)
+        return None if found is None else [found]
+    if column in dict(change.where):
+        return [dict(change.where)[column]]
+    each = [dict(row).get(column) for row in change.rows]
+    if not each or any(v is None for v in each):
+        return None
+    return list(dict.fromkeys(v for v in each if v is not None))
 
 
 def _direct(
@@ -114,41 +130,52 @@ def _direct(
     found, checks = [], []
     for channel in channels:
         column = channel.via[0].column if channel.via else channel.column
-        owner = None if change.many else value(change, column, table)
-        if owner is None:
+        owners = stated_values(change, column, table)
+        if owners is None:
             stated = "changes several rows at once" if change.many else f"does not state `{column}`"
             return (
                 f"not broadcast: `{write.table}` rows go to their owner ({channel.path()}), and this write "
                 f"{stated}, so afc cannot tell whose row it is (afc reads only what the write itself says)"
             )
-        if owner in ("null", "undefined"):
-            return f"not broadcast: the write sets its owner `{column}` to `{owner}`: nobody owns the row"
+        for owner in owners:
+            if owner in ("null", "undefined"):
+                return f"not broadcast: the write sets its owner `{column}` to `{owner}`: nobody owns the row"
         if channel.via:  # the owner is on another row: only a lookup names it
             return (
                 f"not broadcast: `{write.table}` rows go to the owner of the row they point at ({channel.path()}), "
                 "and afc looks owners up only through the app's own database client (one exported as "
                 "`drizzle(...)` or `new PrismaClient()`)"
             )
-        found.append(f"`{channel.kind}:${{{owner}}}`")
-        if _checkable(owner):
-            checks.append(f"{owner} != null")
+        for owner in owners:
+            found.append(f"`{channel.kind}:${{{owner}}}`")
+            if _checkable(owner):
+                checks.append(f"{owner} != null")
     return found, checks
+
+
+def _unmatched(reason: str, change: Change) -> str:
+    """The reason, and why the owners of the rows the write's filter matches cannot be read either."""
+    if change.unmatched and not change.rows and "(afc reads only what the write itself says)" in reason:
+        cut = reason.removesuffix(" (afc reads only what the write itself says)")
+        return f"{cut}, and afc cannot look its rows' owners up: {change.unmatched}"
+    return reason
 
 
 def _looked_up(write: Write, channels: tuple[Channel, ...], change: Change, table: Table, text: str) -> Line | None:
     """The line that sends to an owner lookup: by the reference the write states (`chatId`, on every channel's
-    first hop), else by the written row's own key (after an update; before a delete, while the row is there)."""
+    first hop; for several rows, the one their filter or every inserted row names), else by the written row's
+    own key (after an update; before a delete, while the row is there), else by the write's own filter."""
     firsts = {c.via[0] if c.via else None for c in channels}
     first = next(iter(firsts)) if len(firsts) == 1 else None
-    stated = value(change, first.column, table) if first is not None else None
-    if first is not None and stated is not None and stated not in ("null", "undefined"):
+    stated = stated_values(change, first.column, table) if first is not None else None
+    if first is not None and stated is not None and len(stated) == 1 and stated[0] not in ("null", "undefined"):
         rest = tuple(Channel(c.kind, c.column, c.via[1:]) for c in channels)
         lookup = Lookup(first.table, first.key, rest)
-        key_value = stated
+        key_value = stated[0]
     else:
         keyed = next(((k, v) for k in key_columns(table) if (v := value(change, k, table)) is not None), None)
         if keyed is None:
-            return None
+            return _matched(write, channels, change, table, text)
         lookup = Lookup(table.name, keyed[0], channels)
         key_value = keyed[1]
     checks = (f"{key_value} != null",) if _checkable(key_value) else ()
@@ -157,3 +184,13 @@ def _looked_up(write: Write, channels: tuple[Channel, ...], change: Change, tabl
         held = f"realtimeOwners{write.line}"
         return Line(text, held, checks, lookup, before=f"const {held} = await {call}")
     return Line(text, call, checks, lookup)
+
+
+def _matched(write: Write, channels: tuple[Channel, ...], change: Change, table: Table, text: str) -> Line | None:
+    """The owners of the rows the write's own filter matches, read just before the write (after it they may
+    be gone or changed): `const realtimeOwners12 = await ownersOfNotesMatching({ read: false })`."""
+    if change.matching is None:
+        return None
+    lookup = Lookup(table.name, "", channels, matching=True)
+    held = f"realtimeOwners{write.line}"
+    return Line(text, held, (), lookup, before=f"const {held} = await {lookup.function()}({change.matching})")

@@ -50,6 +50,13 @@ class Change:
     kept_scalars: bool = False  # Prisma `include`: the row plus related rows, so only its own columns are sent
     many: bool = False  # several rows (`createMany`, `.values([..])`), or rows afc cannot name: no row
     left_out: tuple[str, ...] = ()  # what the write states but afc does not send, and why
+    # several rows inserted at once: the (column, expression) each of them states, where afc can read them (a
+    # `.map((x) => ({ ..., userId }))` states, as one row, what does not depend on its parameter)
+    rows: tuple[tuple[tuple[str, str], ...], ...] = ()
+    # the write's own filter (its `where`), where afc can evaluate it again before the write: the text of a
+    # Prisma object or a Drizzle condition; else None and `unmatched` says why
+    matching: str | None = None
+    unmatched: str = ""
 
     def value(self, column: str) -> str | None:
         """The expression of a column's value after the write: the kept row's, else the stated one."""

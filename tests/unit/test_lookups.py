@@ -3,6 +3,8 @@ write naming its owner's row by a reference or by its own key sends to what the 
 looks the owner up before the row is gone; several rows at once, or nothing afc can read, still go to
 nobody with the reason; the client is imported as the app's own code imports it."""
 
+import pytest
+
 from afc_realtime import lookups
 from afc_realtime.audience import Audience, Channel, Hop, Reach
 from afc_realtime.datamodel import DataModel, Table
@@ -64,12 +66,135 @@ def test_a_delete_outside_an_async_function_is_not_wired():
     assert isinstance(skipped, Skip) and "lookup of the deleted row's owner" in skipped.reason
 
 
-def test_several_rows_or_no_key_still_go_to_nobody_with_the_reason():
+def test_a_write_with_no_filter_goes_to_nobody_with_the_reason():
     _, many = one_write("    await db.update(invitations).set({ role: 'admin' });")
     reason = payload.line(many, INVITED, INVITES, '"', lookups=True)
     assert isinstance(reason, str) and "does not state `invitedBy`" in reason
-    _, by_role = one_write("    await db.delete(invitations).where(eq(invitations.role, 'x'));")
-    assert isinstance(payload.line(by_role, INVITED, INVITES, '"', lookups=True), str)
+    assert reason.endswith("and afc cannot look its rows' owners up: it has no `where`")
+
+
+OWNED_NOTES = Table("note", ("id", "userId", "read", "at"), {"userId": "User"}, keys=("id",), orm="prisma")
+OWNED = Audience(Reach.PRIVATE, "owned", (Channel("user", "userId"),))
+TABLE_LEVEL = "keys: {}, complete: false }"
+
+
+def test_a_filter_naming_its_rows_by_another_column_looks_their_owners_up_before_the_write():
+    file, by_role = one_write("    await db.delete(invitations).where(eq(invitations.role, 'x'));")
+    sent = payload.line(by_role, INVITED, INVITES, '"', lookups=True)
+    assert isinstance(sent, payload.Line) and sent.to == f"realtimeOwners{by_role.line}" and sent.checks == ()
+    assert (
+        sent.before
+        == f"const realtimeOwners{by_role.line} = await ownersOfInvitationsMatching(eq(invitations.role, 'x'))"
+    )
+    assert sent.lookup == lookups.Lookup("invitations", "", INVITED.channels, matching=True)
+    edit = inserter.broadcast(file, by_role, "invitation-deleted", "broadcast", sent)
+    assert isinstance(edit, Edit) and edit.insertions[0].offset < edit.insertions[1].offset  # read first
+    _, several = one_write(
+        "    await prisma.note.updateMany({\n        where: { read: false, at: { lt: since } },\n"
+        "        data: { read: true },\n    });"
+    )
+    many = payload.line(several, OWNED, OWNED_NOTES, '"', lookups=True)
+    assert isinstance(many, payload.Line) and many.payload.endswith(TABLE_LEVEL)
+    assert many.before is not None and many.before.endswith(
+        "await ownersOfNoteMatching({ read: false, at: { lt: since } })"  # one line: the filter, repeated
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "to"),
+    [
+        # the owner an equality of the filter states names every row's channel
+        ("await prisma.note.updateMany({ where: { userId: id, read: false }, data: { read: true } });", "`user:${id}`"),
+        (
+            "await db.update(note).set({ read: true }).where(and(eq(note.userId, chatId), eq(note.read, false)));",
+            "`user:${chatId}`",
+        ),
+        # several rows inserted: the owners they state
+        (
+            "await prisma.note.createMany({ data: [{ userId: id, at: 1 }, { userId: chatId, at: 2 }] });",
+            "[`user:${id}`, `user:${chatId}`]",
+        ),
+        ("await db.insert(note).values([{ userId: id, read: true }, { userId: id, read: false }]);", "`user:${id}`"),
+        ("await prisma.note.createMany({ data: items.map((item) => ({ at: item.at, userId: id })) });", "`user:${id}`"),
+    ],
+)
+def test_several_rows_go_to_the_owners_their_write_states(body, to):
+    _, write = one_write(f"    {body}")
+    sent = payload.line(write, OWNED, OWNED_NOTES, '"', lookups=True)
+    assert isinstance(sent, payload.Line) and sent.to == to and sent.lookup is None, sent
+    assert sent.payload.endswith(TABLE_LEVEL) or "keys: {}" in sent.payload
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        # the owner depends on the callback's item: no one owner, and an insert has no filter to look up
+        ("await prisma.note.createMany({ data: items.map((item) => ({ userId: item.owner })) });", "several rows"),
+        ("await prisma.note.createMany({ data: rows });", "several rows"),
+        # an upsert may create its row: looked up before, no row would name its owner
+        (
+            "await prisma.note.upsert({ where: { at: 1 }, create: { read: true }, update: { read: true } });",
+            "an upsert may create its row",
+        ),
+        # a filter afc cannot evaluate again: another value the second time, or a query of its own
+        ("await prisma.note.deleteMany({ where: { at: { lt: new Date() } } });", "holds `new Date()`"),
+        ("await db.delete(note).where(lt(note.at, sql`now()`));", "holds `sql`now()``"),
+        ("await db.delete(note).where(eq(note.read, await isRead()));", "holds `await isRead()`"),
+        ("await prisma.note.deleteMany({ where: { read: false /* old */ } });", "holds a comment"),
+        # inside a transaction, after other statements: they may change which rows match
+        (
+            "await db.transaction(async (tx) => { await audit(tx, id); "
+            "await tx.delete(note).where(eq(note.read, true)); });",
+            "it runs in a transaction, after other statements of it",
+        ),
+        (
+            "await prisma.$transaction([prisma.note.findMany(), prisma.note.deleteMany({ where: { read } })]);",
+            "it runs in a transaction",
+        ),
+        # or with a name declared inside it
+        (
+            "await db.transaction(async (tx) => { await tx.delete(note).where(eq(note.read, tx.flag)); });",
+            "with names declared inside it",
+        ),
+    ],
+)
+def test_rows_whose_owners_afc_cannot_read_go_to_nobody_with_the_reason(body, why):
+    _, write = one_write(f"    {body}")
+    sent = payload.line(write, OWNED, OWNED_NOTES, '"', lookups=True)
+    assert isinstance(sent, str) and why in sent and sent.startswith("not broadcast: `note` rows go to"), sent
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "await db.transaction(async (tx) => {\n        await tx.delete(note).where(eq(note.read, true));\n"
+        "        await tx.insert(note).values({ userId: id });\n    });",
+        "await prisma.$transaction([prisma.note.deleteMany({ where: { read: true } }), prisma.note.create({ data })]);",
+    ],
+)
+def test_the_first_write_of_a_transaction_looks_its_rows_owners_up_before_the_transaction(body):
+    text = f'"use server";\nexport async function act(id: number) {{\n    {body}\n}}\n'
+    file = ts.load(PATH, text)
+    assert isinstance(file, ts.TsFile)
+    write, second = sites(actions, PATH, text)
+    assert isinstance(write, Write) and isinstance(second, Write)
+    sent = payload.line(write, OWNED, OWNED_NOTES, '"', lookups=True)
+    assert isinstance(sent, payload.Line) and sent.before is not None and "ownersOfNoteMatching(" in sent.before
+    edit = inserter.broadcast(file, write, "note-deleted", "broadcast", sent)
+    assert isinstance(edit, Edit)
+    lookup, line = (file.text[: i.offset].count("\n") for i in edit.insertions)
+    transaction = next(n for n, text in enumerate(file.text.splitlines()) if "transaction" in text)
+    assert lookup == transaction < line  # read before the transaction begins, sent once it committed
+
+
+def test_several_rows_pointing_at_one_parent_look_its_owner_up():
+    for body in (
+        "await prisma.message.deleteMany({ where: { chatId } });",
+        "await db.delete(message).where(and(eq(message.chatId, chatId), gt(message.id, 10)));",
+    ):
+        _, write = one_write(f"    {body}")
+        sent = payload.line(write, VIA_CHAT, MESSAGES, '"', lookups=True)
+        assert isinstance(sent, payload.Line) and sent.to == "ownersOfChat(chatId)" and sent.before is None
 
 
 def test_a_lookup_is_named_by_its_table_and_key_and_a_clash_is_refused():

@@ -200,6 +200,23 @@ SCHEMA_LINES = (
         ),
         ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await dropTables(id);\n", False),
         ("apps/web/src/app/actions.ts", "    const realtimeOwners12 = await ownersOfChat(wipe(id));\n", False),
+        # the owners of the rows a write's own filter matches, read before it
+        (
+            "apps/web/src/app/actions.ts",
+            "    const realtimeOwners12 = await ownersOfNoteMatching({ read: false, at: { lt: since }, kind: 'a' });\n",
+            True,
+        ),
+        (
+            "apps/web/src/app/actions.ts",
+            "    const realtimeOwners3 = await ownersOfNotesMatching(and(eq(notes.chatId, chatId), gt(notes.n, 1)))\n",
+            True,
+        ),
+        ("apps/web/src/app/actions.ts", "    const realtimeOwners3 = await ownersOfNotesMatching(wipe(id));\n", False),
+        (
+            "apps/web/src/app/actions.ts",
+            "    const realtimeOwners3 = await ownersOfNotesMatching(eq(a, b)); x()\n",
+            False,
+        ),
         (
             "apps/web/src/app/actions.ts",
             'broadcast("m-created", { table: "m", action: "created", keys: {}, complete: false }, { to: wipe(db) });',

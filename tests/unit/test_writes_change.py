@@ -195,7 +195,11 @@ def test_a_prisma_write_not_kept_and_many():
     assert isinstance(sent, payload.Line) and sent.to == "`user:${userId}`" and sent.checks == ("userId != null",)
     many = one_write("    await prisma.post.updateMany({ where: { authorId: userId }, data: { title: 'x' } });")
     assert payload.payload(many, POSTS, '"') == '{ table: "post", action: "updated", keys: {}, complete: false }'
-    assert isinstance(payload.line(many, BY_AUTHOR, POSTS, '"'), str)
+    # the owner its filter states owns every row it changes (issue 18: it was not sent before)
+    owned = payload.line(many, BY_AUTHOR, POSTS, '"')
+    assert isinstance(owned, payload.Line) and owned.to == "`user:${userId}`" and owned.checks == ("userId != null",)
+    everyone = one_write("    await prisma.post.updateMany({ data: { title: 'x' } });")
+    assert isinstance(payload.line(everyone, BY_AUTHOR, POSTS, '"'), str)
     public = Audience(Reach.PUBLIC, "tied to no one")
     assert payload.line(many, public, POSTS, "'") == payload.Line(
         "{ table: 'post', action: 'updated', keys: {}, complete: false }", "'public'"
