@@ -4,8 +4,10 @@ serves, failing closed (the rule Supabase Realtime follows with row-level securi
 - A row with credentials is never sent (`columns.py` says which names are credentials).
 - A user row goes to `user:<id>`; a team's (an organisation's...) to `team:<id>`, but only where a membership
   table ties users to teams: then `authorize.ts` grants those channels (`auth.py`), else nobody can join one.
-- A row with an owner column goes to its owners' channels; a row that an owned row points at (an order's
-  address) belongs to that owner too, and since afc cannot name the owner from it, it goes to nobody.
+- A row with an owner column goes to its owners' channels (where the users live with a hosted identity
+  provider and the schema has no user table, a `userId` column holds the session's user id); a row that an
+  owned row points at (an order's address) belongs to that owner too, and since afc cannot name the owner
+  from it, it goes to nobody.
 - `public` only for a table the app already serves to signed-out visitors (`reads.py` finds where), or that the
   user names with `--public TABLE`; rows that look personal (an email, an address) only with `--public`.
 - Anything else goes to nobody, and the reason says why."""
@@ -97,6 +99,9 @@ class Exposure:
     # The tenant tables whose channels `authorize.ts` grants (`access.py` could write their membership query);
     # None: every tenant a membership table ties users to.
     tenants: frozenset[str] | None = None
+    # The app's users live with a hosted identity provider (Clerk, Supabase Auth), not in its schema: the
+    # session's user id is what a `userId` column holds where the schema has no user table.
+    external_users: bool = False
 
     def named(self, table: Table) -> bool:
         return _spelled(table.name) in {_spelled(n) for n in self.chosen}
@@ -403,6 +408,8 @@ def _by_owners(table: Table, run: _Run) -> Audience | None:
                 channels += reached.channels
             else:
                 unjoinable.append(f"`{column}`: {_no_membership(target, run)}")
+        elif named_owner and target is None and _session_user(column, run):
+            channels.append(Channel("user", column))
         elif named_owner and target is None:
             unjoinable.append(f"`{table.name}.{column}` looks like an owner, but afc cannot tell whose it is")
         elif named_owner and target is not None:
@@ -425,6 +432,14 @@ def _by_owners(table: Table, run: _Run) -> Audience | None:
     if unjoinable:
         return Audience(Reach.UNKNOWN, unjoinable[0])
     return None
+
+
+def _session_user(column: str, run: _Run) -> bool:
+    """A `userId` (`user_id`) column holds the signed-in user's id: where the users live with a hosted identity
+    provider and the schema has no user table of its own."""
+    if not run.exposure.external_users or names.owner_stem(column) != "user":
+        return False
+    return not any(is_user_table(t) for t in run.model.tables.values())
 
 
 def _reached(table: Table, column: str, target: Table, run: _Run) -> Audience | None:

@@ -35,6 +35,9 @@ NOT_SESSION = re.compile(r"^(?:create|update|delete|set|sign|log|invalidate|remo
 ENTRY = re.compile(r"(?:^|/)(?:route|page|layout|actions?)\.[jt]sx?$|(?:^|/)pages/api/")
 ID_NAMES = ("id", "userId", "user_id", "uid")  # where a session holds the user's id
 AWAITED = re.compile(r"await\s+([A-Za-z_$][\w$]*)\(\s*\)")
+# Where the users live with a hosted identity provider, not in the app's schema: the session's user id is the
+# provider's (Clerk's `auth().userId`, Supabase Auth's `user.id`), which the app stores in its `userId` columns.
+HOSTED_USERS = frozenset({"clerk", "supabase"})
 USE_SERVER = re.compile(r"""^\s*["']use server["']""", re.MULTILINE)
 
 

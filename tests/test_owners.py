@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from afc_realtime.cli import app
-from tests.support.owner_projects import DRIZZLE_CHAT, DRIZZLE_PATHS, PRISMA_CHAT, PRISMA_PATHS
+from tests.support.owner_projects import CLERK_STORE, DRIZZLE_CHAT, DRIZZLE_PATHS, PRISMA_CHAT, PRISMA_PATHS
 from tests.support.projects import fingerprint, make_project
 from tests.support.typecheck import assert_typechecks
 
@@ -78,5 +78,23 @@ def test_owners_through_references_are_looked_up_typed_and_removed(
     app_dir, types = project / "apps/web", ("packages/db/types",)
     assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=paths)
 
+    assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
+    assert fingerprint(project) == before
+
+
+def test_with_clerk_a_user_id_column_names_the_owner_and_its_childrens(tmp_path, web_toolchain, node):
+    # Clerk keeps the users: no users table, and `stores.userId` holds the id the session names. A store goes
+    # to `user:<userId>`, an order to the owner of its store (looked up); with Auth.js nobody (see
+    # tests/unit/test_audience.py for the other side).
+    project = make_project(tmp_path / "store", CLERK_STORE)
+    plan = plan_of(project)
+    assert plan["store-created"]["to"] == "user:<userId>" and plan["store-created"]["wired"]
+    assert plan["order-created"]["to"] == "user:<stores.userId>" and plan["order-created"]["wired"]
+    before = fingerprint(project)
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    assert "{ to: `user:${userId}` }" in route(project, "stores")
+    assert "{ to: ownersOfStores(storeId) });" in route(project, "orders")
+    app_dir, types = project / "apps/web", ("packages/db/types",)
+    assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=DRIZZLE_PATHS)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert fingerprint(project) == before

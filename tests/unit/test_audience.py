@@ -274,3 +274,25 @@ def test_an_owner_afc_cannot_reach_leaves_the_owner_of_a_parent_and_never_public
     lone = Table("job", ("id", "teamId"))
     served = Exposure({"job": ("GET /api/jobs (route.ts:1)",)})
     assert decide("job", model(USERS, lone), served).reach is Reach.UNKNOWN
+
+
+STORES = Table("stores", ("id", "userId", "name"))  # Clerk's user id, no users table
+ORDERS = Table("orders", ("id", "storeId", "amount"), {"storeId": "stores"})
+
+
+def test_a_user_id_of_a_hosted_identity_provider_names_the_signed_in_user():
+    # Clerk and Supabase Auth keep the users outside the app's schema: `userId` holds the session's user id.
+    hosted = Exposure(external_users=True)
+    assert decide("stores", model(STORES, ORDERS), hosted).label() == "user:<userId>"
+    order = decide("orders", model(STORES, ORDERS), hosted)
+    assert order.reach is Reach.PRIVATE and order.label() == "user:<stores.userId>"
+    # the other side: with the users in the app's own database, an unreferenced `userId` names no one afc knows
+    nobody = decide("stores", model(STORES, ORDERS))
+    assert nobody.reach is Reach.UNKNOWN and "`stores.userId` looks like an owner" in nobody.reason
+    # a schema with its own users table: the column must point at it (by reference or name), never assumed
+    own_users = decide("stores", model(STORES, ORDERS, Table("app_users", ("id", "email"))), hosted)
+    assert own_users.reach is Reach.UNKNOWN and "`stores.userId` looks like an owner" in own_users.reason
+    # only a user column: an unreferenced `customerId` or `authorId` is not the session's user
+    for column in ("customerId", "authorId"):
+        other = decide("stores", model(Table("stores", ("id", column))), hosted)
+        assert other.reach is Reach.UNKNOWN and f"`stores.{column}` looks like an owner" in other.reason
