@@ -82,7 +82,7 @@ def test_owners_through_references_are_looked_up_typed_and_removed(
     assert fingerprint(project) == before
 
 
-def test_with_clerk_a_user_id_column_names_the_owner_and_its_childrens(tmp_path, web_toolchain, node):
+def test_with_clerk_a_user_id_column_names_the_owner_and_a_wrapped_delete_looks_it_up(tmp_path, web_toolchain, node):
     # Clerk keeps the users: no users table, and `stores.userId` holds the id the session names. A store goes
     # to `user:<userId>`, an order to the owner of its store (looked up); with Auth.js nobody (see
     # tests/unit/test_audience.py for the other side).
@@ -93,7 +93,11 @@ def test_with_clerk_a_user_id_column_names_the_owner_and_its_childrens(tmp_path,
     before = fingerprint(project)
     assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert "{ to: `user:${userId}` }" in route(project, "stores")
-    assert "{ to: ownersOfStores(storeId) });" in route(project, "orders")
+    orders = route(project, "orders")
+    assert "{ to: ownersOfStores(storeId) });" in orders
+    # a wrapped delete reads its owners first, then runs (was: not wired, no line of its own before it)
+    assert plan["order-deleted"]["wired"] and plan["order-deleted"]["to"] == "user:<stores.userId>"
+    assert "ids.map((id) => ownersOfOrders(id).then((realtimeOwners" in orders
     app_dir, types = project / "apps/web", ("packages/db/types",)
     assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=DRIZZLE_PATHS)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0

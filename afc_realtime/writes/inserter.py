@@ -37,7 +37,7 @@ def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -
     if not write.wirable or anchor is None:
         return Skip(file.path, write.reason or "afc cannot read this write", write.line, write.handler)
     if write.wrapped:
-        if sent.before is not None:  # a delete's owners are read before it, on a line a wrapped write has not
+        if sent.before is not None and _batched(anchor):  # the write's own names are out of reach before it
             return Skip(file.path, f"not broadcast: {_NO_LOOKUP}", write.line, write.handler)
         return _wrap(file, write, event, helper, sent, anchor)
     semi = ";" if anchor.text().rstrip().endswith(";") else ""
@@ -97,9 +97,22 @@ def _wrap(file: TsFile, write: Write, event: str, helper: str, sent: Line, ancho
     param = write.row.split("[", 1)[0] if write.row else ""
     start, end = anchor.range().start.index, anchor.range().end.index
     what = f"broadcast {event}"
-    opening = Insertion(start, f"{WRAPPER}(", what)
-    closing = Insertion(end, f", ({param}) => {{ {statement} }})", what)
-    return Edit(file.path, (opening, closing), line=file.line(anchor), subject=event)
+    opening, closing = f"{WRAPPER}(", f", ({param}) => {{ {statement} }})"
+    if sent.before is not None:  # a delete: its owners are read first, and only then the write runs
+        lookup = sent.before.removeprefix(f"const {sent.to} = await ")
+        opening, closing = f"{lookup}.then(({sent.to}) => {opening}", closing + ")"
+    return Edit(
+        file.path,
+        (Insertion(start, opening, what), Insertion(end, closing, what)),
+        line=file.line(anchor),
+        subject=event,
+    )
+
+
+def _batched(anchor: SgNode) -> bool:
+    """The wrapped write is the transaction a write is listed in (`prisma.$transaction([...])`)."""
+    callee = anchor.field("function") if anchor.kind() == "call_expression" else None
+    return callee is not None and callee.text().endswith("transaction")
 
 
 def _ends_with_semicolon(node: SgNode) -> bool:

@@ -367,7 +367,8 @@ PRISMA_CHAT = {
 PRISMA_PATHS = {"@prisma/client": ["./packages/db/types/prisma.d.ts"]}
 
 # A store app whose users live with Clerk: no users table, `stores.userId` holds Clerk's user id (what the
-# session names), and orders belong to the store they point at.
+# session names), and orders belong to the store they point at; orders deleted in a batch (`Promise.all`) are
+# wrapped, their owners looked up before.
 CLERK_SCHEMA = """import { integer, pgTable, serial, text } from "drizzle-orm/pg-core";
 
 export const stores = pgTable("stores", {
@@ -419,8 +420,14 @@ export async function POST(req: Request) {
     await db.insert(orders).values({ storeId, amount });
     return NextResponse.json({ ok: true }, { status: 201 });
 }
+
+export async function DELETE(req: Request) {
+    const { ids } = (await req.json()) as { ids: number[] };
+    await Promise.all(ids.map((id) => db.delete(orders).where(eq(orders.id, id))));
+    return NextResponse.json({ ok: true });
+}
 """,
-    ),
+    ).replace('"@chat/db";\n', '"@chat/db";\nimport { eq } from "drizzle-orm";\n'),
     "packages/db/package.json": '{\n    "name": "@chat/db"\n}\n',
     "packages/db/src/index.ts": 'export * from "./schema";\nexport * from "./client";\n',
     "packages/db/src/client.ts": CLIENT,
