@@ -98,6 +98,10 @@ def test_with_clerk_a_user_id_column_names_the_owner_and_a_wrapped_delete_looks_
     # a wrapped delete reads its owners first, then runs (was: not wired, no line of its own before it)
     assert plan["order-deleted"]["wired"] and plan["order-deleted"]["to"] == "user:<stores.userId>"
     assert "ids.map((id) => ownersOfOrders(id).then((realtimeOwners" in orders
+    # a write its callback returns to a helper that awaits it (was: "returned at once from a function that is
+    # not async")
+    assert plan["order-updated"]["wired"]
+    assert "withRetry(() => broadcastAfter(db.update(orders)" in orders
     app_dir, types = project / "apps/web", ("packages/db/types",)
     assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=DRIZZLE_PATHS)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..edits.typescript import TsFile
 from . import change
 from .anchor import anchored, narrowed_between, statement_of
+from .callbacks import Awaited, never
 from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Change, Handler, Write, is_async, same
 
 if TYPE_CHECKING:
@@ -123,9 +124,10 @@ def calls_in(node: SgNode, origin: Origin = _unknown) -> list[Call]:
     return [c for c in found if c is not None]
 
 
-def writes(file: TsFile, handler: Handler, origin: Origin = _unknown) -> list[Write]:
-    """Every write in a handler's body, each with its row and anchor or the reason there is none."""
-    return [_write(file, handler, call) for call in calls_in(handler.body, origin)]
+def writes(file: TsFile, handler: Handler, origin: Origin = _unknown, awaited: Awaited = never) -> list[Write]:
+    """Every write in a handler's body, each with its row and anchor or the reason there is none; `awaited`
+    tells a callback that what it is given to awaits (`callbacks.py`)."""
+    return [_write(file, handler, call, awaited) for call in calls_in(handler.body, origin)]
 
 
 def _unwrap_up(node: SgNode) -> tuple[SgNode, bool]:
@@ -166,7 +168,7 @@ def _transaction_of(function: SgNode) -> SgNode | None:
     return call if prop is not None and prop.text() in TRANSACTIONS else None
 
 
-def _write(file: TsFile, handler: Handler, call: Call) -> Write:
+def _write(file: TsFile, handler: Handler, call: Call, awaited: Awaited = never) -> Write:
     base = Write(file.path, file.line(call.node), handler.label, call.orm, call.table, call.action, None)
     function = _enclosing_function(call.node, handler.body)
     transaction = _transaction_of(function) if function is not None else None
@@ -192,12 +194,12 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
         return _after_transaction(base, stated, [function], transaction)
     own = statement_of(call.top)
     if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
-        wrapped = _wrapped(base, call, stated, handler.body if handler.entry else None)
+        wrapped = _wrapped(base, call, stated, handler.body if handler.entry else None, awaited)
         if wrapped is not None:
             return wrapped
-        if own is None:
+        if own is None and _wrap_target(call.top, lazy=False) is None:
             return replace(base, reason=UNDER_CONDITION)
-        return replace(base, reason=_RETURNED)
+        return replace(base, reason=_RETURNED)  # a branch returned from a plain function too
     return anchored(replace(base, change=stated), own, False)
 
 
@@ -230,14 +232,17 @@ PROMISE_ALL = ("Promise.all", "Promise.allSettled")
 _BRANCHES = ("&&", "||", "??")
 
 
-def _wrap_target(top: SgNode, lazy: bool = True, entry: SgNode | None = None) -> SgNode | None:
+def _wrap_target(
+    top: SgNode, lazy: bool = True, entry: SgNode | None = None, awaited: Awaited = never
+) -> SgNode | None:
     """What afc wraps to send a write's change once it ran, or None: the write itself where it runs anyway
     (awaited, in a `Promise.all([...])`, returned from an async function or from a `.map` callback whose
     promises `Promise.all` awaits; also a branch of `?:`, `&&`), or the `prisma.$transaction([...])` it is
     listed in. A query builder runs only once awaited and `$transaction([...])` needs Prisma's own promises
     (`lazy`): a write returned from a plain function may be kept, chained or batched by its caller, and is
     not wrapped, unless that function is the entry point (`entry`: its body), whose result the framework
-    awaits (a tRPC resolver `({ ctx }) => ctx.db.post.delete(...)`)."""
+    awaits (a tRPC resolver `({ ctx }) => ctx.db.post.delete(...)`), or a callback that what it is given to
+    awaits (`awaited`: `withRetry(() => prisma.post.update(...))`)."""
     node, target, listed = top, top, False
     while True:
         parent = node.parent()
@@ -269,7 +274,10 @@ def _wrap_target(top: SgNode, lazy: bool = True, entry: SgNode | None = None) ->
         elif kind == "return_statement" or (kind == "arrow_function" and same(parent.field("body"), node)):
             function = parent if kind == "arrow_function" else _function_around(parent)
             runs = function is not None and (
-                is_async(function) or _into_promise_all(function) or same(function.field("body"), entry)
+                is_async(function)
+                or _into_promise_all(function)
+                or same(function.field("body"), entry)
+                or awaited(function)
             )
             return target if runs or not lazy else None
         else:
@@ -317,10 +325,10 @@ def _into_promise_all(function: SgNode) -> bool:
     return outer is not None and _callee(outer) in PROMISE_ALL
 
 
-def _wrapped(base: Write, call: Call, stated: Change, entry: SgNode | None) -> Write | None:
+def _wrapped(base: Write, call: Call, stated: Change, entry: SgNode | None, awaited: Awaited = never) -> Write | None:
     """The write wrapped where no line of its own can go: `broadcastAfter(<write>, (written) => { ... })` runs
     it, then sends the change, and gives its result back unchanged."""
-    target = _wrap_target(call.top, entry=entry)
+    target = _wrap_target(call.top, entry=entry, awaited=awaited)
     if target is None or WRITTEN in change.names_used(stated):
         return None
     if not call.returns_row or not same(target, call.top):  # no row, or the transaction it is listed in

@@ -368,7 +368,7 @@ PRISMA_PATHS = {"@prisma/client": ["./packages/db/types/prisma.d.ts"]}
 
 # A store app whose users live with Clerk: no users table, `stores.userId` holds Clerk's user id (what the
 # session names), and orders belong to the store they point at; orders deleted in a batch (`Promise.all`) are
-# wrapped, their owners looked up before.
+# wrapped, their owners looked up before; an order updated through the app's retry helper is wrapped there.
 CLERK_SCHEMA = """import { integer, pgTable, serial, text } from "drizzle-orm/pg-core";
 
 export const stores = pgTable("stores", {
@@ -395,6 +395,17 @@ export declare const stores: Table<Store>;
 export declare const orders: Table<Order>;
 """
 )
+# the app's own retry helper, which awaits what its callback returns
+RETRY = """export async function withRetry<T>(operation: () => Promise<T>, times = 3): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await operation();
+        } catch (err) {
+            if (attempt >= times) throw err;
+        }
+    }
+}
+"""
 CLERK_STORE = {
     **{k: v for k, v in BASE.items() if k != "apps/web/src/auth.ts"},
     "apps/web/package.json": WEB_PACKAGE.replace(
@@ -421,13 +432,22 @@ export async function POST(req: Request) {
     return NextResponse.json({ ok: true }, { status: 201 });
 }
 
+export async function PATCH(req: Request) {
+    const { id, amount } = (await req.json()) as { id: number; amount: number };
+    await withRetry(() => db.update(orders).set({ amount }).where(eq(orders.id, id)));
+    return NextResponse.json({ ok: true });
+}
+
 export async function DELETE(req: Request) {
     const { ids } = (await req.json()) as { ids: number[] };
     await Promise.all(ids.map((id) => db.delete(orders).where(eq(orders.id, id))));
     return NextResponse.json({ ok: true });
 }
 """,
-    ).replace('"@chat/db";\n', '"@chat/db";\nimport { eq } from "drizzle-orm";\n'),
+    ).replace(
+        '"@chat/db";\n', '"@chat/db";\nimport { eq } from "drizzle-orm";\nimport { withRetry } from "@/lib/retry";\n'
+    ),
+    "apps/web/src/lib/retry.ts": RETRY,
     "packages/db/package.json": '{\n    "name": "@chat/db"\n}\n',
     "packages/db/src/index.ts": 'export * from "./schema";\nexport * from "./client";\n',
     "packages/db/src/client.ts": CLIENT,

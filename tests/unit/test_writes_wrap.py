@@ -172,3 +172,16 @@ def test_a_file_without_semicolons_gets_none_in_the_wrapper():
         ', () => { broadcast("todo-deleted", { table: "todos", action: "deleted", keys: { id }, '
         'row: { id }, complete: false }, { to: "public" }) })\n}\n'
     )
+
+
+def test_a_branch_returned_from_a_plain_function_says_its_caller_may_batch_it():
+    # Old reason: "it runs under a condition", true but not why: wrapped in an async function, it is the plain
+    # function's caller that may keep or batch the query.
+    text = action(
+        "  const pick = () => {\n"
+        "    return ok ? db.delete(todos).where(eq(todos.id, id)) : db.insert(todos).values({ title: 'x' });\n"
+        "  };\n  await pick();\n"
+    )
+    found = [w for w in sites(actions, PATH, text) if isinstance(w, Write)]
+    assert found and all(not w.wirable for w in found)
+    assert all(w.reason.startswith("returned at once from a function that is not async") for w in found)
