@@ -479,8 +479,9 @@ def _by_parents(table: Table, run: _Run) -> Audience | None:
 
 
 def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
-    """A row that an owned row points at (an order's `addressId`) is that owner's; afc cannot name the owner
-    from the row itself, so it goes to nobody. Unless the app already serves the table to anyone, or the user
+    """A row that an owned row points at (an order's `addressId`, a meeting's `recordingId` where the meeting
+    is owned through its own parent) is that owner's; afc cannot name the owner from the row itself, so it
+    goes to nobody. Unless the app already serves the table to anyone, or the user
     named it: a table neither serves nor names goes to nobody anyway, so this only says the better reason, and
     looks at what the other table's own columns decide."""
     if run.exposure.places(table) or run.exposure.named(table):
@@ -492,6 +493,8 @@ def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
             if target_of(other, column, run.model) is not table:
                 continue
             owner = _intrinsic(other, run)
+            if owner is None and other.name not in run.visiting:  # owned through its own parent (a meeting's)
+                owner = _parents_if_owned(other, run)
             if owner is not None and owner.reach is not Reach.PUBLIC:
                 whose = owner.label() if owner.reach is Reach.PRIVATE else "nobody afc can name"
                 return Audience(

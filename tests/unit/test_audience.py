@@ -296,3 +296,21 @@ def test_a_user_id_of_a_hosted_identity_provider_names_the_signed_in_user():
     for column in ("customerId", "authorId"):
         other = decide("stores", model(Table("stores", ("id", column))), hosted)
         assert other.reach is Reach.UNKNOWN and f"`stores.{column}` looks like an owner" in other.reason
+
+
+def test_a_row_a_child_of_an_owned_row_points_at_names_those_owners_in_its_reason():
+    # Old reason: "tied to no user or team", although the rows pointing at it are owned through their parent.
+    # It still goes to nobody (a recording may be pointed at by several accounts' meetings).
+    mailboxes = Table("mailboxes", ("id", "userId"), {"userId": "users"})
+    meetings = Table(
+        "meetings", ("id", "mailboxId", "recordingId"), {"mailboxId": "mailboxes", "recordingId": "recordings"}
+    )
+    recordings = Table("recordings", ("id", "status"))
+    audience = decide("recordings", model(USERS, mailboxes, meetings, recordings))
+    assert audience.reach is Reach.UNKNOWN and not audience.sent
+    assert "`recordings` rows are what `meetings.recordingId` points at" in audience.reason
+    assert "user:<mailboxes.userId>" in audience.reason
+    # the other side: pointed at by rows nobody owns, it is still tied to no one
+    loose = Table("meetings", ("id", "recordingId"), {"recordingId": "recordings"})
+    alone = decide("recordings", model(USERS, loose, recordings))
+    assert alone.reach is Reach.UNKNOWN and "tied to no user or team" in alone.reason
