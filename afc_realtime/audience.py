@@ -411,7 +411,10 @@ def _by_owners(table: Table, run: _Run) -> Audience | None:
         elif named_owner and target is None and _session_user(column, run):
             channels.append(Channel("user", column))
         elif named_owner and target is None:
-            unjoinable.append(f"`{table.name}.{column}` looks like an owner, but afc cannot tell whose it is")
+            unjoinable.append(
+                f"`{table.name}.{column}` looks like an owner, but it points at no table afc read (no declared "
+                "reference, and no table named like it), so afc cannot tell whose it is"
+            )
         elif named_owner and target is not None:
             reached = _reached(table, column, target, run)
             if reached is not None and reached.reach is Reach.PRIVATE:
