@@ -102,6 +102,7 @@ class Exposure:
     # The app's users live with a hosted identity provider (Clerk, Supabase Auth), not in its schema: the
     # session's user id is what a `userId` column holds where the schema has no user table.
     external_users: bool = False
+    signed_in: bool = True  # afc found how the app signs users in (`auth.py`): `authorize.ts` can ask who it is
 
     def named(self, table: Table) -> bool:
         return _spelled(table.name) in {_spelled(n) for n in self.chosen}
@@ -373,11 +374,17 @@ def _own_channel(table: Table, run: _Run) -> Audience:
 def _no_membership(tenant: Table, run: _Run) -> str:
     kind = channel_kind(tenant)
     tied = next((m for m in run.ties if m.tenant is tenant), None)
+    if tied is not None and not run.exposure.signed_in:
+        return (
+            f"`{tied.table.name}` ties users to `{tenant.name}`, but afc found no sign-in it can ask who the user "
+            "is from `authorize.ts` (Auth.js, NextAuth with exported options, Clerk, better-auth, Supabase Auth or "
+            f"a session function of the app's), so nobody could join a `{kind}:` channel"
+        )
     if tied is not None:
         return (
             f"`{tied.table.name}` ties users to `{tenant.name}`, but `authorize.ts` cannot read it (afc found no "
-            f"authentication, or no database client exported as `drizzle(...)` or `new PrismaClient()`), so "
-            f"nobody could join a `{kind}:` channel"
+            f"database client exported as `drizzle(...)` or `new PrismaClient()`), so nobody could join a "
+            f"`{kind}:` channel"
         )
     return (
         f"no membership table ties users to `{tenant.name}` (one with a user and a `{tenant.name}` reference), "

@@ -250,7 +250,8 @@ def exposure(
     granted = access.queries(project, tree, model, authorize) if auth != "none" else []
     tenants = frozenset(query.tenant for query in granted)
     hosted = auth in HOSTED_USERS
-    return Exposure(reads.served(project, tree, load, model), frozenset(chosen), tenants, external_users=hosted)
+    served = reads.served(project, tree, load, model)
+    return Exposure(served, frozenset(chosen), tenants, external_users=hosted, signed_in=auth != "none")
 
 
 @dataclass

@@ -195,6 +195,11 @@ def test_a_membership_authorize_cannot_read_joins_no_one():
     assert decide("teams", model(USERS, TEAMS, MEMBERS), cannot).reach is Reach.UNKNOWN
     can = Exposure(tenants=frozenset({"teams"}))
     assert decide("teams", model(USERS, TEAMS, MEMBERS), can).label() == "team:<id>"
+    # which of the two it lacks: a database client, or a sign-in afc can ask who the user is
+    assert "cannot read it (afc found no database client exported as" in audience.reason
+    signed_out = Exposure(tenants=frozenset(), signed_in=False)
+    unsigned = decide("docs", model(USERS, TEAMS, DOCS, MEMBERS), signed_out)
+    assert "but afc found no sign-in it can ask who the user is from `authorize.ts`" in unsigned.reason
 
 
 CHATS = Table("chat", ("id", "userId", "title"), {"userId": "users"}, targets={"userId": "id"})
