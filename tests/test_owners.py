@@ -29,6 +29,11 @@ def plan_of(project):
     return {b["event"]: b for b in json.loads(result.stdout)["broadcasts"]}
 
 
+def plan_list(project):
+    result = afc("add", "websocket", "-C", str(project), "--dry-run", "--json")
+    return json.loads(result.stdout)["broadcasts"]
+
+
 def route(project, name):
     return (project / f"apps/web/src/app/api/{name}/route.ts").read_text()
 
@@ -90,6 +95,8 @@ def test_with_clerk_a_user_id_column_names_the_owner_and_a_wrapped_delete_looks_
     plan = plan_of(project)
     assert plan["store-created"]["to"] == "user:<userId>" and plan["store-created"]["wired"]
     assert plan["order-created"]["to"] == "user:<stores.userId>" and plan["order-created"]["wired"]
+    updated = [b for b in plan_list(project) if b["event"] == "order-updated"]  # through the retry, kept
+    assert len(updated) == 2 and all(b["wired"] for b in updated), updated
     before = fingerprint(project)
     assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert "{ to: `user:${userId}` }" in route(project, "stores")
@@ -102,6 +109,7 @@ def test_with_clerk_a_user_id_column_names_the_owner_and_a_wrapped_delete_looks_
     # not async")
     assert plan["order-updated"]["wired"]
     assert "withRetry(() => broadcastAfter(db.update(orders)" in orders
+    assert "const cleared = paid ? broadcastAfter(db.update(orders)" in orders  # awaited by the next statement
     app_dir, types = project / "apps/web", ("packages/db/types",)
     assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=DRIZZLE_PATHS)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0

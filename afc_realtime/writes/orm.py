@@ -179,6 +179,10 @@ def _write(file: TsFile, handler: Handler, call: Call, awaited: Awaited = never)
     # a write in a callback (`items.map(...)`, `after(...)`) is sent from the callback, right after it runs
     responds = handler.responds and function is None
     stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
+    kept_as = _kept_unrun(call.top)
+    if kept_as is not None:  # `const p = <write>`: a promise (a builder) that runs only when awaited later
+        wrapped = _wrapped(base, call, stated, None, awaited)
+        return wrapped or replace(base, reason=_KEPT.format(name=kept_as))
     bound = _binding(call) if call.returns_row else None
     if isinstance(bound, tuple):
         statement, var, maybe = bound
@@ -271,6 +275,8 @@ def _wrap_target(
             return None
         elif kind == "await_expression":
             return target
+        elif kind == "variable_declarator" and same(parent.field("value"), node):
+            return target if _awaited_next(parent) else None
         elif kind == "return_statement" or (kind == "arrow_function" and same(parent.field("body"), node)):
             function = parent if kind == "arrow_function" else _function_around(parent)
             runs = function is not None and (
@@ -282,6 +288,48 @@ def _wrap_target(
             return target if runs or not lazy else None
         else:
             return None
+
+
+_KEPT = (
+    "kept in `{name}` before it runs (a query runs once awaited), and a statement between may skip it, so afc "
+    "does not run it itself (awaited where it is kept, or by the very next statement, it is wired)"
+)
+
+
+def _kept_unrun(top: SgNode) -> str | None:
+    """The name a write's unawaited promise is kept in (`const p = <write>`, `const p = ok ? <write> : x`)."""
+    node = top
+    while True:
+        parent = node.parent()
+        if parent is None:
+            return None
+        if parent.kind() in ("parenthesized_expression", "as_expression", "satisfies_expression") or _branch(
+            parent, node
+        ):
+            node = parent
+            continue
+        if parent.kind() != "variable_declarator" or not same(parent.field("value"), node):
+            return None
+        name = parent.field("name")
+        return name.text() if name is not None and name.kind() == "identifier" else None
+
+
+def _awaited_next(declarator: SgNode) -> bool:
+    """`const p = <write>;` followed at once by `await p;` or `await Promise.all([p, ...])`: kept a moment,
+    run by the very next statement, so running it where it is kept changes nothing but the send."""
+    name, declaration = declarator.field("name"), declarator.parent()
+    if name is None or declaration is None or not declaration.text().startswith("const"):
+        return False
+    after = next((s for s in declaration.next_all() if s.is_named() and s.kind() != "comment"), None)
+    awaited = _named(after)[0] if after is not None and after.kind() == "expression_statement" else None
+    if awaited is None or awaited.kind() != "await_expression" or not _named(awaited):
+        return False
+    value = _named(awaited)[0]
+    if value.text() == name.text():
+        return True
+    args = _named(value.field("arguments")) if value.kind() == "call_expression" else []
+    listed = _named(args[0]) if len(args) == 1 and args[0].kind() == "array" else []
+    return _callee(value) in PROMISE_ALL and any(item.text() == name.text() for item in listed)
 
 
 def _already_wrapped(arguments: SgNode, node: SgNode) -> bool:
