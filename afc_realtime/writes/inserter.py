@@ -37,8 +37,6 @@ def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -
     if not write.wirable or anchor is None:
         return Skip(file.path, write.reason or "afc cannot read this write", write.line, write.handler)
     if write.wrapped:
-        if sent.before is not None and _batched(anchor):  # the write's own names are out of reach before it
-            return Skip(file.path, f"not broadcast: {_NO_LOOKUP}", write.line, write.handler)
         return _wrap(file, write, event, helper, sent, anchor)
     semi = ";" if anchor.text().rstrip().endswith(";") else ""
     if write.after and anchor.kind() == "if_statement":
@@ -107,12 +105,6 @@ def _wrap(file: TsFile, write: Write, event: str, helper: str, sent: Line, ancho
         line=file.line(anchor),
         subject=event,
     )
-
-
-def _batched(anchor: SgNode) -> bool:
-    """The wrapped write is the transaction a write is listed in (`prisma.$transaction([...])`)."""
-    callee = anchor.field("function") if anchor.kind() == "call_expression" else None
-    return callee is not None and callee.text().endswith("transaction")
 
 
 def _ends_with_semicolon(node: SgNode) -> bool:
