@@ -96,7 +96,7 @@ def test_with_clerk_a_user_id_column_names_the_owner_and_a_wrapped_delete_looks_
     assert plan["store-created"]["to"] == "user:<userId>" and plan["store-created"]["wired"]
     assert plan["order-created"]["to"] == "user:<stores.userId>" and plan["order-created"]["wired"]
     updated = [b for b in plan_list(project) if b["event"] == "order-updated"]  # through the retry, kept
-    assert len(updated) == 2 and all(b["wired"] for b in updated), updated
+    assert len(updated) == 3 and all(b["wired"] for b in updated), updated
     before = fingerprint(project)
     assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert "{ to: `user:${userId}` }" in route(project, "stores")
@@ -110,6 +110,7 @@ def test_with_clerk_a_user_id_column_names_the_owner_and_a_wrapped_delete_looks_
     assert plan["order-updated"]["wired"]
     assert "withRetry(() => broadcastAfter(db.update(orders)" in orders
     assert "const cleared = paid ? broadcastAfter(db.update(orders)" in orders  # awaited by the next statement
+    assert "    return broadcastAfter(db.update(orders).set({ amount: 1 })" in orders  # every caller awaits it
     app_dir, types = project / "apps/web", ("packages/db/types",)
     assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=DRIZZLE_PATHS)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0

@@ -1,8 +1,9 @@
 """Callbacks a project function awaits: `withRetry(() => prisma.post.update(...))`, where `withRetry` (the
 project's own, followed through imports) calls that parameter only as `await operation()`, or returns its
-result from an async body. What the callback returns then runs there, as a write returned from an async
-function does, and afc may wrap it (`broadcastAfter`) where it is written. A function that keeps the query,
-hands it back or passes it on is no such proof: its caller may batch or chain it."""
+result from an async body; and a module's own function (not exported) that every use calls as `await f()`.
+What the function returns then runs there, as a write returned from an async function does, and afc may wrap
+it (`broadcastAfter`) where it is written. A function that keeps the query, hands it back or passes it on is
+no such proof: its caller may batch or chain it."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ def awaited(graph: Graph, path: str) -> Awaited:
 
 
 def _awaited(graph: Graph, path: str, callback: SgNode) -> bool:
+    if _every_call_awaited(callback):
+        return True
     args = callback.parent()
     call = args.parent() if args is not None and args.kind() == "arguments" else None
     callee = call.field("function") if call is not None and call.kind() == "call_expression" else None
@@ -46,6 +49,39 @@ def _awaited(graph: Graph, path: str, callback: SgNode) -> bool:
         return False
     uses = [n for n in body.find_all(kind="identifier") if n.text() == name]
     return bool(uses) and all(_run_awaited(use, target) for use in uses)
+
+
+def _every_call_awaited(function: SgNode) -> bool:
+    """A function of the module's own, not exported (`function touch(id) {...}`, `const touch = (id) => ...`),
+    that every use in the module calls as `await touch(...)`: what it returns runs where it is called."""
+    holder, name = function, function.field("name")
+    parent = function.parent()
+    if function.kind() != "function_declaration":
+        declaration = parent.parent() if parent is not None else None
+        if parent is None or parent.kind() != "variable_declarator" or not same(parent.field("value"), function):
+            return False
+        if declaration is None or not declaration.text().startswith("const"):
+            return False
+        holder, name = declaration, parent.field("name")
+    outer, typed = holder.parent(), function.field("return_type")  # `: PrismaPromise<T>` a wrapped write is not
+    if typed is not None and not re.match(r"\s*:\s*(?:Promise|PromiseLike)<", typed.text()):
+        return False
+    if name is None or name.kind() != "identifier" or outer is None or outer.kind() == "export_statement":
+        return False
+    root = next((a for a in function.ancestors() if a.kind() == "program"), None)
+    uses = [n for n in root.find_all(kind="identifier") if n.text() == name.text()] if root is not None else []
+    uses = [n for n in uses if not same(n, name)]
+    return bool(uses) and all(_called_awaited(use) for use in uses)
+
+
+def _called_awaited(use: SgNode) -> bool:
+    call = use.parent()
+    if call is None or call.kind() != "call_expression" or not same(call.field("function"), use):
+        return False
+    holder = call.parent()
+    while holder is not None and holder.kind() == "parenthesized_expression":
+        holder = holder.parent()
+    return holder is not None and holder.kind() == "await_expression"
 
 
 def _run_awaited(use: SgNode, function: SgNode) -> bool:

@@ -369,7 +369,8 @@ PRISMA_PATHS = {"@prisma/client": ["./packages/db/types/prisma.d.ts"]}
 # A store app whose users live with Clerk: no users table, `stores.userId` holds Clerk's user id (what the
 # session names), and orders belong to the store they point at; orders deleted in a batch (`Promise.all`) are
 # wrapped, their owners looked up before; an order updated through the app's retry helper is wrapped there,
-# and one kept in a promise the next statement awaits where it is kept.
+# one kept in a promise the next statement awaits where it is kept, and one a module function every caller
+# awaits returns.
 CLERK_SCHEMA = """import { integer, pgTable, serial, text } from "drizzle-orm/pg-core";
 
 export const stores = pgTable("stores", {
@@ -439,8 +440,13 @@ export async function PATCH(req: Request) {
     return NextResponse.json({ ok: true });
 }
 
+function settle(id: number) {
+    return db.update(orders).set({ amount: 1 }).where(eq(orders.id, id));
+}
+
 export async function PUT(req: Request) {
     const { id, paid } = (await req.json()) as { id: number; paid: boolean };
+    await settle(id);
     const cleared = paid ? db.update(orders).set({ amount: 0 }).where(eq(orders.id, id)) : Promise.resolve();
     await Promise.all([cleared, Promise.resolve()]);
     return NextResponse.json({ ok: true });

@@ -262,3 +262,39 @@ export async function POST() {
     returned = "returned at once from a function that is not async"
     for line in (6, 7, 9, 10):  # kept before it runs, handed back, outside the project, typed for the ORM's
         assert not found[line][0] and returned in (found[line][2] or ""), (line, found[line])
+
+
+def test_a_write_returned_from_a_module_function_every_caller_awaits_is_wrapped():
+    # Old behaviour: "returned at once from a function that is not async"; the function is the module's own,
+    # and every call of it is awaited, so the write runs. Exported, or called once without `await`: the reason.
+    route = """import { db } from "@/lib/db";
+
+function touch(id: number) {
+  return db.update(todos).set({ done: true }).where(eq(todos.id, id));
+}
+
+export function shared(id: number) {
+  return db.update(todos).set({ done: false }).where(eq(todos.id, id));
+}
+
+const batched = (id: number) => db.delete(todos).where(eq(todos.id, id));
+
+function typed(id: number): PgQuery<void> {
+  return db.delete(todos).where(eq(todos.id, id));
+}
+
+export async function POST() {
+  await touch(1);
+  await touch(2);
+  await shared(3);
+  await Promise.all([batched(4)]);
+  await typed(5);
+  return Response.json({});
+}
+"""
+    writes, _ = scanned(project(**{"src/app/api/todos/route.ts": route}))
+    found = {w.line: (w.wirable, w.wrapped, w.reason) for w in writes if w.path.endswith("route.ts")}
+    assert found[4][:2] == (True, True), found[4]
+    returned = "returned at once from a function that is not async"
+    for line in (8, 11, 14):  # exported; handed to Promise.all unawaited; typed as the ORM's own query
+        assert not found[line][0] and returned in (found[line][2] or ""), (line, found[line])

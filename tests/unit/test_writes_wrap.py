@@ -182,7 +182,7 @@ def test_a_branch_returned_from_a_plain_function_says_its_caller_may_batch_it():
     text = action(
         "  const pick = () => {\n"
         "    return ok ? db.delete(todos).where(eq(todos.id, id)) : db.insert(todos).values({ title: 'x' });\n"
-        "  };\n  await pick();\n"
+        "  };\n  await Promise.all([pick()]);\n"
     )
     found = [w for w in sites(actions, PATH, text) if isinstance(w, Write)]
     assert found and all(not w.wirable for w in found)
