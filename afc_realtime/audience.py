@@ -4,8 +4,10 @@ serves, failing closed (the rule Supabase Realtime follows with row-level securi
 - A row with credentials is never sent (`columns.py` says which names are credentials).
 - A user row goes to `user:<id>`; a team's (an organisation's...) to `team:<id>`, but only where a membership
   table ties users to teams: then `authorize.ts` grants those channels (`auth.py`), else nobody can join one.
-- A row with an owner column goes to its owners' channels; a row that an owned row points at (an order's
-  address) belongs to that owner too, and since afc cannot name the owner from it, it goes to nobody.
+- A row with an owner column goes to its owners' channels (where the users live with a hosted identity
+  provider and the schema has no user table, a `userId` column holds the session's user id); a row that an
+  owned row points at (an order's address) belongs to that owner too, and since afc cannot name the owner
+  from it, it goes to nobody.
 - `public` only for a table the app already serves to signed-out visitors (`reads.py` finds where), or that the
   user names with `--public TABLE`; rows that look personal (an email, an address) only with `--public`.
 - Anything else goes to nobody, and the reason says why."""
@@ -97,6 +99,10 @@ class Exposure:
     # The tenant tables whose channels `authorize.ts` grants (`access.py` could write their membership query);
     # None: every tenant a membership table ties users to.
     tenants: frozenset[str] | None = None
+    # The app's users live with a hosted identity provider (Clerk, Supabase Auth), not in its schema: the
+    # session's user id is what a `userId` column holds where the schema has no user table.
+    external_users: bool = False
+    signed_in: bool = True  # afc found how the app signs users in (`auth.py`): `authorize.ts` can ask who it is
 
     def named(self, table: Table) -> bool:
         return _spelled(table.name) in {_spelled(n) for n in self.chosen}
@@ -368,11 +374,17 @@ def _own_channel(table: Table, run: _Run) -> Audience:
 def _no_membership(tenant: Table, run: _Run) -> str:
     kind = channel_kind(tenant)
     tied = next((m for m in run.ties if m.tenant is tenant), None)
+    if tied is not None and not run.exposure.signed_in:
+        return (
+            f"`{tied.table.name}` ties users to `{tenant.name}`, but afc found no sign-in it can ask who the user "
+            "is from `authorize.ts` (Auth.js, NextAuth with exported options, Clerk, better-auth, Supabase Auth or "
+            f"a session function of the app's), so nobody could join a `{kind}:` channel"
+        )
     if tied is not None:
         return (
             f"`{tied.table.name}` ties users to `{tenant.name}`, but `authorize.ts` cannot read it (afc found no "
-            f"authentication, or no database client exported as `drizzle(...)` or `new PrismaClient()`), so "
-            f"nobody could join a `{kind}:` channel"
+            f"database client exported as `drizzle(...)` or `new PrismaClient()`), so nobody could join a "
+            f"`{kind}:` channel"
         )
     return (
         f"no membership table ties users to `{tenant.name}` (one with a user and a `{tenant.name}` reference), "
@@ -403,8 +415,13 @@ def _by_owners(table: Table, run: _Run) -> Audience | None:
                 channels += reached.channels
             else:
                 unjoinable.append(f"`{column}`: {_no_membership(target, run)}")
+        elif named_owner and target is None and _session_user(column, run):
+            channels.append(Channel("user", column))
         elif named_owner and target is None:
-            unjoinable.append(f"`{table.name}.{column}` looks like an owner, but afc cannot tell whose it is")
+            unjoinable.append(
+                f"`{table.name}.{column}` looks like an owner, but it points at no table afc read (no declared "
+                "reference, and no table named like it), so afc cannot tell whose it is"
+            )
         elif named_owner and target is not None:
             reached = _reached(table, column, target, run)
             if reached is not None and reached.reach is Reach.PRIVATE:
@@ -425,6 +442,14 @@ def _by_owners(table: Table, run: _Run) -> Audience | None:
     if unjoinable:
         return Audience(Reach.UNKNOWN, unjoinable[0])
     return None
+
+
+def _session_user(column: str, run: _Run) -> bool:
+    """A `userId` (`user_id`) column holds the signed-in user's id: where the users live with a hosted identity
+    provider and the schema has no user table of its own."""
+    if not run.exposure.external_users or names.owner_stem(column) != "user":
+        return False
+    return not any(is_user_table(t) for t in run.model.tables.values())
 
 
 def _reached(table: Table, column: str, target: Table, run: _Run) -> Audience | None:
@@ -464,8 +489,9 @@ def _by_parents(table: Table, run: _Run) -> Audience | None:
 
 
 def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
-    """A row that an owned row points at (an order's `addressId`) is that owner's; afc cannot name the owner
-    from the row itself, so it goes to nobody. Unless the app already serves the table to anyone, or the user
+    """A row that an owned row points at (an order's `addressId`, a meeting's `recordingId` where the meeting
+    is owned through its own parent) is that owner's; afc cannot name the owner from the row itself, so it
+    goes to nobody. Unless the app already serves the table to anyone, or the user
     named it: a table neither serves nor names goes to nobody anyway, so this only says the better reason, and
     looks at what the other table's own columns decide."""
     if run.exposure.places(table) or run.exposure.named(table):
@@ -477,6 +503,8 @@ def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
             if target_of(other, column, run.model) is not table:
                 continue
             owner = _intrinsic(other, run)
+            if owner is None and other.name not in run.visiting:  # owned through its own parent (a meeting's)
+                owner = _parents_if_owned(other, run)
             if owner is not None and owner.reach is not Reach.PUBLIC:
                 whose = owner.label() if owner.reach is Reach.PRIVATE else "nobody afc can name"
                 return Audience(

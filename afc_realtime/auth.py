@@ -39,6 +39,9 @@ ID_NAMES = ("id", "userId", "user_id", "uid")  # where a session holds the user'
 # `await f()`, or `await f(req)`: given the handler's request
 AWAITED = re.compile(r"await\s+([A-Za-z_$][\w$]*)\(\s*(?:[A-Za-z_$][\w$]*\s*)?\)")
 AWAITS = ("await_expression", "call_expression")  # see _iron_session
+# Where the users live with a hosted identity provider, not in the app's schema: the session's user id is the
+# provider's (Clerk's `auth().userId`, Supabase Auth's `user.id`), which the app stores in its `userId` columns.
+HOSTED_USERS = frozenset({"clerk", "supabase"})
 USE_SERVER = re.compile(r"""^\s*["']use server["']""", re.MULTILINE)
 
 

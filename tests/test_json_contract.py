@@ -167,7 +167,7 @@ def test_each_write_not_wired_says_whether_policy_or_a_limitation_left_it(tmp_pa
     archive.parent.mkdir(parents=True)
     archive.write_text(
         'import { db, todos } from "@typed/db";\n\nexport async function DELETE(req: Request) {\n'
-        "    const later = req.url ? db.delete(todos) : undefined;\n    await later;\n}\n"
+        "    const later = req.url ? db.delete(todos) : undefined;\n    await req.text();\n    await later;\n}\n"
     )
     # entry points that reach no write: one afc followed to the end, one calling what afc could not follow
     ping = project / "apps/web/src/app/api/ping/route.ts"

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from afc_realtime.cli import app
-from tests.support.owner_projects import DRIZZLE_CHAT, DRIZZLE_PATHS, PRISMA_CHAT, PRISMA_PATHS
+from tests.support.owner_projects import CLERK_STORE, DRIZZLE_CHAT, DRIZZLE_PATHS, PRISMA_CHAT, PRISMA_PATHS
 from tests.support.projects import fingerprint, make_project
 from tests.support.typecheck import assert_typechecks
 
@@ -27,6 +27,11 @@ def plan_of(project):
     result = afc("add", "websocket", "-C", str(project), "--dry-run", "--json")
     assert result.exit_code == 0, result.output
     return {b["event"]: b for b in json.loads(result.stdout)["broadcasts"]}
+
+
+def plan_list(project):
+    result = afc("add", "websocket", "-C", str(project), "--dry-run", "--json")
+    return json.loads(result.stdout)["broadcasts"]
 
 
 def route(project, name):
@@ -78,5 +83,35 @@ def test_owners_through_references_are_looked_up_typed_and_removed(
     app_dir, types = project / "apps/web", ("packages/db/types",)
     assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=paths)
 
+    assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
+    assert fingerprint(project) == before
+
+
+def test_with_clerk_a_user_id_column_names_the_owner_and_a_wrapped_delete_looks_it_up(tmp_path, web_toolchain, node):
+    # Clerk keeps the users: no users table, and `stores.userId` holds the id the session names. A store goes
+    # to `user:<userId>`, an order to the owner of its store (looked up); with Auth.js nobody (see
+    # tests/unit/test_audience.py for the other side).
+    project = make_project(tmp_path / "store", CLERK_STORE)
+    plan = plan_of(project)
+    assert plan["store-created"]["to"] == "user:<userId>" and plan["store-created"]["wired"]
+    assert plan["order-created"]["to"] == "user:<stores.userId>" and plan["order-created"]["wired"]
+    updated = [b for b in plan_list(project) if b["event"] == "order-updated"]  # through the retry, kept
+    assert len(updated) == 3 and all(b["wired"] for b in updated), updated
+    before = fingerprint(project)
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    assert "{ to: `user:${userId}` }" in route(project, "stores")
+    orders = route(project, "orders")
+    assert "{ to: ownersOfStores(storeId) });" in orders
+    # a wrapped delete reads its owners first, then runs (was: not wired, no line of its own before it)
+    assert plan["order-deleted"]["wired"] and plan["order-deleted"]["to"] == "user:<stores.userId>"
+    assert "ids.map((id) => ownersOfOrders(id).then((realtimeOwners" in orders
+    # a write its callback returns to a helper that awaits it (was: "returned at once from a function that is
+    # not async")
+    assert plan["order-updated"]["wired"]
+    assert "withRetry(() => broadcastAfter(db.update(orders)" in orders
+    assert "const cleared = paid ? broadcastAfter(db.update(orders)" in orders  # awaited by the next statement
+    assert "    return broadcastAfter(db.update(orders).set({ amount: 1 })" in orders  # every caller awaits it
+    app_dir, types = project / "apps/web", ("packages/db/types",)
+    assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=DRIZZLE_PATHS)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert fingerprint(project) == before

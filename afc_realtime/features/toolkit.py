@@ -231,7 +231,9 @@ _SOURCE_LINES = [
     re.compile(rf"^\s*{_CHANGE_LINE}\s*$"),
     # a write wrapped where no line of its own can go: `broadcastAfter(` before it, this after it
     re.compile(r"^\s*broadcastAfter\($"),
-    re.compile(rf"^,\s*\(\s*(?:written)?\s*\)\s*=>\s*\{{\s*{_CHANGE_LINE}\s*\}}\s*\)$"),
+    re.compile(rf"^,\s*\(\s*(?:written)?\s*\)\s*=>\s*\{{\s*{_CHANGE_LINE}\s*\}}\s*\)\)?$"),
+    # a wrapped delete whose owners are read first: `ownersOfX(id).then((realtimeOwners7) => broadcastAfter(`
+    re.compile(rf"^ownersOf[\w$]*\(\s*{_VALUE}\s*\)\.then\(\(realtimeOwners\d+\)\s*=>\s*broadcastAfter\($"),
     re.compile(rf"^\s*const\s+realtimeOwners\d+\s*=\s*await\s+ownersOf[\w$]*\(\s*{_VALUE}\s*\);?\s*$"),
     re.compile(r"^\s*useRealtime\w*\([\w$.(),\[\]\s]*\);?\s*$"),
     re.compile(r"^\s*<RealtimeRefresh\s+events=\{\[[\s,]*\]\}\s*/>\s*$"),

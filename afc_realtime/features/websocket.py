@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from .. import __version__, access, authcall, datamodel, lookups, nextsteps, reads, render
 from .. import manifest as manifest_mod
 from ..audience import Audience, Exposure, Reach, decide, names_a_table
-from ..auth import AuthSetup, detect_auth
+from ..auth import HOSTED_USERS, AuthSetup, detect_auth
 from ..datamodel import Table
 from ..edits import compose, envschema, jsonfile
 from ..edits import typescript as ts
@@ -247,9 +247,12 @@ def exposure(
         known = ", ".join(sorted(model.tables)) or "none"
         raise BadInput(f"--public {unknown[0]}: no such table in the schema afc read (tables: {known})")
     authorize = f"{project.helpers_dir}/authorize.ts"
-    granted = access.queries(project, tree, model, authorize) if detect_auth(project, tree).kind != "none" else []
+    auth = detect_auth(project, tree).kind
+    granted = access.queries(project, tree, model, authorize) if auth != "none" else []
     tenants = frozenset(query.tenant for query in granted)
-    return Exposure(reads.served(project, tree, load, model), frozenset(chosen), tenants)
+    hosted = auth in HOSTED_USERS
+    served = reads.served(project, tree, load, model)
+    return Exposure(served, frozenset(chosen), tenants, external_users=hosted, signed_in=auth != "none")
 
 
 @dataclass

@@ -12,7 +12,7 @@ from ..edits.result import Skip, Unreached
 from ..edits.typescript import TsFile
 from ..project import SKIP_DIRS, Project
 from ..tree import Tree
-from . import actions, approuter, calls, orm, pagesapi, trpc
+from . import actions, approuter, callbacks, calls, orm, pagesapi, trpc
 from .calls import Function, Reach
 from .clients import Clients
 from .graph import Graph
@@ -28,14 +28,20 @@ Result = Write | Skip
 NO_WRITE = "does not write to the database in its own body"
 
 
-def in_handler(file: TsFile, handler: Handler, helper: str | None, origin: orm.Origin = orm._unknown) -> list[Result]:
+def in_handler(
+    file: TsFile,
+    handler: Handler,
+    helper: str | None,
+    origin: orm.Origin = orm._unknown,
+    awaited: callbacks.Awaited = callbacks.never,
+) -> list[Result]:
     """The writes of one handler, or why there are none; with `helper`, a handler that already broadcasts
     (through it, or by hand) is left alone."""
     text = handler.body.text()
     if helper is not None and ("WS_INTERNAL_URL" in text or f"{helper}(" in text):
         return [Skip(file.path, "already broadcasts", handler.line, handler.label)]
     entry = (Entry(file.path, handler.label),)
-    found: list[Result] = [replace(w, entries=entry) for w in orm.writes(file, handler, origin)]
+    found: list[Result] = [replace(w, entries=entry) for w in orm.writes(file, handler, origin, awaited)]
     return found or [Skip(file.path, NO_WRITE, handler.line, handler.label)]
 
 
@@ -82,7 +88,11 @@ def scan(
                     if _key(handler) not in seen:
                         results.append(_unfound(handler))
                     continue
-                found = [r for r in in_handler(file, handler, helper, clients.at(path)) if _key(r) not in seen]
+                found = [
+                    r
+                    for r in in_handler(file, handler, helper, clients.at(path), callbacks.awaited(graph, path))
+                    if _key(r) not in seen
+                ]
                 results += found
                 if found and not any(isinstance(r, Skip) and r.message == "already broadcasts" for r in found):
                     entries.append((file, handler))
@@ -125,8 +135,11 @@ def _follow(
         if module is None or body is None:
             continue
         label = f"{function.name} ({function.path})"
+        awaited = callbacks.awaited(graph, function.path)
         at = Handler(function.path, label, body, module.file.line(function.node), responds=False, entry=False)
-        found = [r for r in in_handler(module.file, at, helper, clients.at(function.path)) if isinstance(r, Write)]
+        found = [
+            r for r in in_handler(module.file, at, helper, clients.at(function.path), awaited) if isinstance(r, Write)
+        ]
         if not found:
             continue
         writing.update(str(e) for e in reaching)

@@ -37,8 +37,8 @@ def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -
     if not write.wirable or anchor is None:
         return Skip(file.path, write.reason or "afc cannot read this write", write.line, write.handler)
     if write.wrapped:
-        if sent.before is not None:  # a delete's owners are read before it, on a line a wrapped write has not
-            return Skip(file.path, f"not broadcast: {_no_lookup(sent)}", write.line, write.handler)
+        if sent.lookup is not None and sent.lookup.matching:  # the filter's owners need a line of their own
+            return Skip(file.path, f"not broadcast: {_NO_MATCHING}", write.line, write.handler)
         return _wrap(file, write, event, helper, sent, anchor)
     semi = ";" if anchor.text().rstrip().endswith(";") else ""
     if write.after and anchor.kind() == "if_statement":
@@ -106,9 +106,16 @@ def _wrap(file: TsFile, write: Write, event: str, helper: str, sent: Line, ancho
     param = write.row.split("[", 1)[0] if write.row else ""
     start, end = anchor.range().start.index, anchor.range().end.index
     what = f"broadcast {event}"
-    opening = Insertion(start, f"{WRAPPER}(", what)
-    closing = Insertion(end, f", ({param}) => {{ {statement} }})", what)
-    return Edit(file.path, (opening, closing), line=file.line(anchor), subject=event)
+    opening, closing = f"{WRAPPER}(", f", ({param}) => {{ {statement} }})"
+    if sent.before is not None:  # a delete: its owners are read first, and only then the write runs
+        lookup = sent.before.removeprefix(f"const {sent.to} = await ")
+        opening, closing = f"{lookup}.then(({sent.to}) => {opening}", closing + ")"
+    return Edit(
+        file.path,
+        (Insertion(start, opening, what), Insertion(end, closing, what)),
+        line=file.line(anchor),
+        subject=event,
+    )
 
 
 def _ends_with_semicolon(node: SgNode) -> bool:

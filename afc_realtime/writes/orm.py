@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..edits.typescript import TsFile
 from . import change
 from .anchor import anchored, narrowed_between, statement_of
+from .callbacks import Awaited, never
 from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Change, Handler, Write, is_async, same
 
 if TYPE_CHECKING:
@@ -123,9 +124,10 @@ def calls_in(node: SgNode, origin: Origin = _unknown) -> list[Call]:
     return [c for c in found if c is not None]
 
 
-def writes(file: TsFile, handler: Handler, origin: Origin = _unknown) -> list[Write]:
-    """Every write in a handler's body, each with its row and anchor or the reason there is none."""
-    return [_write(file, handler, call) for call in calls_in(handler.body, origin)]
+def writes(file: TsFile, handler: Handler, origin: Origin = _unknown, awaited: Awaited = never) -> list[Write]:
+    """Every write in a handler's body, each with its row and anchor or the reason there is none; `awaited`
+    tells a callback that what it is given to awaits (`callbacks.py`)."""
+    return [_write(file, handler, call, awaited) for call in calls_in(handler.body, origin)]
 
 
 def _unwrap_up(node: SgNode) -> tuple[SgNode, bool]:
@@ -166,7 +168,7 @@ def _transaction_of(function: SgNode) -> SgNode | None:
     return call if prop is not None and prop.text() in TRANSACTIONS else None
 
 
-def _write(file: TsFile, handler: Handler, call: Call) -> Write:
+def _write(file: TsFile, handler: Handler, call: Call, awaited: Awaited = never) -> Write:
     base = Write(file.path, file.line(call.node), handler.label, call.orm, call.table, call.action, None)
     function = _enclosing_function(call.node, handler.body)
     transaction = _transaction_of(function) if function is not None else None
@@ -179,6 +181,10 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
     stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
     if transaction is not None and not _first_write(call.top, transaction):
         stated = replace(stated, matching=None, unmatched=IN_TRANSACTION)
+    kept_as = _kept_unrun(call.top)
+    if kept_as is not None:  # `const p = <write>`: a promise (a builder) that runs only when awaited later
+        wrapped = _wrapped(base, call, stated, None, awaited)
+        return wrapped or replace(base, reason=_KEPT.format(name=kept_as))
     bound = _binding(call) if call.returns_row else None
     if isinstance(bound, tuple):
         statement, var, maybe = bound
@@ -194,12 +200,12 @@ def _write(file: TsFile, handler: Handler, call: Call) -> Write:
         return _after_transaction(base, stated, [function], transaction, call.top)
     own = statement_of(call.top)
     if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
-        wrapped = _wrapped(base, call, stated, handler.body if handler.entry else None)
+        wrapped = _wrapped(base, call, stated, handler.body if handler.entry else None, awaited)
         if wrapped is not None:
             return wrapped
-        if own is None:
+        if own is None and _wrap_target(call.top, lazy=False) is None:
             return replace(base, reason=UNDER_CONDITION)
-        return replace(base, reason=_RETURNED)
+        return replace(base, reason=_RETURNED)  # a branch returned from a plain function too
     return anchored(replace(base, change=stated), own, False)
 
 
@@ -254,14 +260,17 @@ PROMISE_ALL = ("Promise.all", "Promise.allSettled")
 _BRANCHES = ("&&", "||", "??")
 
 
-def _wrap_target(top: SgNode, lazy: bool = True, entry: SgNode | None = None) -> SgNode | None:
+def _wrap_target(
+    top: SgNode, lazy: bool = True, entry: SgNode | None = None, awaited: Awaited = never
+) -> SgNode | None:
     """What afc wraps to send a write's change once it ran, or None: the write itself where it runs anyway
     (awaited, in a `Promise.all([...])`, returned from an async function or from a `.map` callback whose
     promises `Promise.all` awaits; also a branch of `?:`, `&&`), or the `prisma.$transaction([...])` it is
     listed in. A query builder runs only once awaited and `$transaction([...])` needs Prisma's own promises
     (`lazy`): a write returned from a plain function may be kept, chained or batched by its caller, and is
     not wrapped, unless that function is the entry point (`entry`: its body), whose result the framework
-    awaits (a tRPC resolver `({ ctx }) => ctx.db.post.delete(...)`)."""
+    awaits (a tRPC resolver `({ ctx }) => ctx.db.post.delete(...)`), or a callback that what it is given to
+    awaits (`awaited`: `withRetry(() => prisma.post.update(...))`)."""
     node, target, listed = top, top, False
     while True:
         parent = node.parent()
@@ -290,14 +299,61 @@ def _wrap_target(top: SgNode, lazy: bool = True, entry: SgNode | None = None) ->
             return None
         elif kind == "await_expression":
             return target
+        elif kind == "variable_declarator" and same(parent.field("value"), node):
+            return target if _awaited_next(parent) else None
         elif kind == "return_statement" or (kind == "arrow_function" and same(parent.field("body"), node)):
             function = parent if kind == "arrow_function" else _function_around(parent)
             runs = function is not None and (
-                is_async(function) or _into_promise_all(function) or same(function.field("body"), entry)
+                is_async(function)
+                or _into_promise_all(function)
+                or same(function.field("body"), entry)
+                or awaited(function)
             )
             return target if runs or not lazy else None
         else:
             return None
+
+
+_KEPT = (
+    "kept in `{name}` before it runs (a query runs once awaited), and a statement between may skip it, so afc "
+    "does not run it itself (awaited where it is kept, or by the very next statement, it is wired)"
+)
+
+
+def _kept_unrun(top: SgNode) -> str | None:
+    """The name a write's unawaited promise is kept in (`const p = <write>`, `const p = ok ? <write> : x`)."""
+    node = top
+    while True:
+        parent = node.parent()
+        if parent is None:
+            return None
+        if parent.kind() in ("parenthesized_expression", "as_expression", "satisfies_expression") or _branch(
+            parent, node
+        ):
+            node = parent
+            continue
+        if parent.kind() != "variable_declarator" or not same(parent.field("value"), node):
+            return None
+        name = parent.field("name")
+        return name.text() if name is not None and name.kind() == "identifier" else None
+
+
+def _awaited_next(declarator: SgNode) -> bool:
+    """`const p = <write>;` followed at once by `await p;` or `await Promise.all([p, ...])`: kept a moment,
+    run by the very next statement, so running it where it is kept changes nothing but the send."""
+    name, declaration = declarator.field("name"), declarator.parent()
+    if name is None or declaration is None or not declaration.text().startswith("const"):
+        return False
+    after = next((s for s in declaration.next_all() if s.is_named() and s.kind() != "comment"), None)
+    awaited = _named(after)[0] if after is not None and after.kind() == "expression_statement" else None
+    if awaited is None or awaited.kind() != "await_expression" or not _named(awaited):
+        return False
+    value = _named(awaited)[0]
+    if value.text() == name.text():
+        return True
+    args = _named(value.field("arguments")) if value.kind() == "call_expression" else []
+    listed = _named(args[0]) if len(args) == 1 and args[0].kind() == "array" else []
+    return _callee(value) in PROMISE_ALL and any(item.text() == name.text() for item in listed)
 
 
 def _already_wrapped(arguments: SgNode, node: SgNode) -> bool:
@@ -341,10 +397,10 @@ def _into_promise_all(function: SgNode) -> bool:
     return outer is not None and _callee(outer) in PROMISE_ALL
 
 
-def _wrapped(base: Write, call: Call, stated: Change, entry: SgNode | None) -> Write | None:
+def _wrapped(base: Write, call: Call, stated: Change, entry: SgNode | None, awaited: Awaited = never) -> Write | None:
     """The write wrapped where no line of its own can go: `broadcastAfter(<write>, (written) => { ... })` runs
     it, then sends the change, and gives its result back unchanged."""
-    target = _wrap_target(call.top, entry=entry)
+    target = _wrap_target(call.top, entry=entry, awaited=awaited)
     if target is None or WRITTEN in change.names_used(stated):
         return None
     if not call.returns_row or not same(target, call.top):  # no row, or the transaction it is listed in

@@ -365,3 +365,107 @@ PRISMA_CHAT = {
     "packages/db/types/prisma.d.ts": PRISMA_TYPES,
 }
 PRISMA_PATHS = {"@prisma/client": ["./packages/db/types/prisma.d.ts"]}
+
+# A store app whose users live with Clerk: no users table, `stores.userId` holds Clerk's user id (what the
+# session names), and orders belong to the store they point at; orders deleted in a batch (`Promise.all`) are
+# wrapped, their owners looked up before; an order updated through the app's retry helper is wrapped there,
+# one kept in a promise the next statement awaits where it is kept, and one a module function every caller
+# awaits returns.
+CLERK_SCHEMA = """import { integer, pgTable, serial, text } from "drizzle-orm/pg-core";
+
+export const stores = pgTable("stores", {
+    id: serial("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    name: text("name").notNull(),
+});
+
+export const orders = pgTable("orders", {
+    id: serial("id").primaryKey(),
+    storeId: integer("store_id").notNull().references(() => stores.id),
+    amount: integer("amount").notNull(),
+});
+"""
+_BUILDER = TYPES[TYPES.index("export type Table<R>") : TYPES.index("export declare const db: Db;")]
+CLERK_TYPES = (
+    """import type { Column, SQL } from "drizzle-orm";
+export interface Store { id: number; userId: string; name: string }
+export interface Order { id: number; storeId: number; amount: number }
+"""
+    + _BUILDER
+    + """export declare const db: Db;
+export declare const stores: Table<Store>;
+export declare const orders: Table<Order>;
+"""
+)
+# the app's own retry helper, which awaits what its callback returns
+RETRY = """export async function withRetry<T>(operation: () => Promise<T>, times = 3): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await operation();
+        } catch (err) {
+            if (attempt >= times) throw err;
+        }
+    }
+}
+"""
+CLERK_STORE = {
+    **{k: v for k, v in BASE.items() if k != "apps/web/src/auth.ts"},
+    "apps/web/package.json": WEB_PACKAGE.replace(
+        '"next": "15.5.0",', '"next": "15.5.0",\n        "@clerk/nextjs": "6.0.0",'
+    ),
+    "apps/web/src/app/api/stores/route.ts": _route(
+        "db, stores",
+        """import { auth } from "@clerk/nextjs/server";
+
+export async function POST(req: Request) {
+    const { userId } = await auth();
+    if (!userId) return NextResponse.json({ error: "signed out" }, { status: 401 });
+    const { name } = (await req.json()) as { name: string };
+    await db.insert(stores).values({ userId, name });
+    return NextResponse.json({ ok: true }, { status: 201 });
+}
+""",
+    ).replace('"@chat/db";\n\nimport', '"@chat/db";\nimport'),
+    "apps/web/src/app/api/orders/route.ts": _route(
+        "db, orders",
+        """export async function POST(req: Request) {
+    const { storeId, amount } = (await req.json()) as { storeId: number; amount: number };
+    await db.insert(orders).values({ storeId, amount });
+    return NextResponse.json({ ok: true }, { status: 201 });
+}
+
+export async function PATCH(req: Request) {
+    const { id, amount } = (await req.json()) as { id: number; amount: number };
+    await withRetry(() => db.update(orders).set({ amount }).where(eq(orders.id, id)));
+    return NextResponse.json({ ok: true });
+}
+
+function settle(id: number) {
+    return db.update(orders).set({ amount: 1 }).where(eq(orders.id, id));
+}
+
+export async function PUT(req: Request) {
+    const { id, paid } = (await req.json()) as { id: number; paid: boolean };
+    await settle(id);
+    const cleared = paid ? db.update(orders).set({ amount: 0 }).where(eq(orders.id, id)) : Promise.resolve();
+    await Promise.all([cleared, Promise.resolve()]);
+    return NextResponse.json({ ok: true });
+}
+
+export async function DELETE(req: Request) {
+    const { ids } = (await req.json()) as { ids: number[] };
+    await Promise.all(ids.map((id) => db.delete(orders).where(eq(orders.id, id))));
+    return NextResponse.json({ ok: true });
+}
+""",
+    ).replace(
+        '"@chat/db";\n', '"@chat/db";\nimport { eq } from "drizzle-orm";\nimport { withRetry } from "@/lib/retry";\n'
+    ),
+    "apps/web/src/lib/retry.ts": RETRY,
+    "packages/db/package.json": '{\n    "name": "@chat/db"\n}\n',
+    "packages/db/src/index.ts": 'export * from "./schema";\nexport * from "./client";\n',
+    "packages/db/src/client.ts": CLIENT,
+    "packages/db/src/schema.ts": CLERK_SCHEMA,
+    "packages/db/types/index.d.ts": CLERK_TYPES,
+    "packages/db/types/drizzle-orm.d.ts": DRIZZLE_ORM,
+}

@@ -195,6 +195,11 @@ def test_a_membership_authorize_cannot_read_joins_no_one():
     assert decide("teams", model(USERS, TEAMS, MEMBERS), cannot).reach is Reach.UNKNOWN
     can = Exposure(tenants=frozenset({"teams"}))
     assert decide("teams", model(USERS, TEAMS, MEMBERS), can).label() == "team:<id>"
+    # which of the two it lacks: a database client, or a sign-in afc can ask who the user is
+    assert "cannot read it (afc found no database client exported as" in audience.reason
+    signed_out = Exposure(tenants=frozenset(), signed_in=False)
+    unsigned = decide("docs", model(USERS, TEAMS, DOCS, MEMBERS), signed_out)
+    assert "but afc found no sign-in it can ask who the user is from `authorize.ts`" in unsigned.reason
 
 
 CHATS = Table("chat", ("id", "userId", "title"), {"userId": "users"}, targets={"userId": "id"})
@@ -274,3 +279,43 @@ def test_an_owner_afc_cannot_reach_leaves_the_owner_of_a_parent_and_never_public
     lone = Table("job", ("id", "teamId"))
     served = Exposure({"job": ("GET /api/jobs (route.ts:1)",)})
     assert decide("job", model(USERS, lone), served).reach is Reach.UNKNOWN
+
+
+STORES = Table("stores", ("id", "userId", "name"))  # Clerk's user id, no users table
+ORDERS = Table("orders", ("id", "storeId", "amount"), {"storeId": "stores"})
+
+
+def test_a_user_id_of_a_hosted_identity_provider_names_the_signed_in_user():
+    # Clerk and Supabase Auth keep the users outside the app's schema: `userId` holds the session's user id.
+    hosted = Exposure(external_users=True)
+    assert decide("stores", model(STORES, ORDERS), hosted).label() == "user:<userId>"
+    order = decide("orders", model(STORES, ORDERS), hosted)
+    assert order.reach is Reach.PRIVATE and order.label() == "user:<stores.userId>"
+    # the other side: with the users in the app's own database, an unreferenced `userId` names no one afc knows
+    nobody = decide("stores", model(STORES, ORDERS))
+    assert nobody.reach is Reach.UNKNOWN and "`stores.userId` looks like an owner" in nobody.reason
+    # a schema with its own users table: the column must point at it (by reference or name), never assumed
+    own_users = decide("stores", model(STORES, ORDERS, Table("app_users", ("id", "email"))), hosted)
+    assert own_users.reach is Reach.UNKNOWN and "`stores.userId` looks like an owner" in own_users.reason
+    # only a user column: an unreferenced `customerId` or `authorId` is not the session's user
+    for column in ("customerId", "authorId"):
+        other = decide("stores", model(Table("stores", ("id", column))), hosted)
+        assert other.reach is Reach.UNKNOWN and f"`stores.{column}` looks like an owner" in other.reason
+
+
+def test_a_row_a_child_of_an_owned_row_points_at_names_those_owners_in_its_reason():
+    # Old reason: "tied to no user or team", although the rows pointing at it are owned through their parent.
+    # It still goes to nobody (a recording may be pointed at by several accounts' meetings).
+    mailboxes = Table("mailboxes", ("id", "userId"), {"userId": "users"})
+    meetings = Table(
+        "meetings", ("id", "mailboxId", "recordingId"), {"mailboxId": "mailboxes", "recordingId": "recordings"}
+    )
+    recordings = Table("recordings", ("id", "status"))
+    audience = decide("recordings", model(USERS, mailboxes, meetings, recordings))
+    assert audience.reach is Reach.UNKNOWN and not audience.sent
+    assert "`recordings` rows are what `meetings.recordingId` points at" in audience.reason
+    assert "user:<mailboxes.userId>" in audience.reason
+    # the other side: pointed at by rows nobody owns, it is still tied to no one
+    loose = Table("meetings", ("id", "recordingId"), {"recordingId": "recordings"})
+    alone = decide("recordings", model(USERS, loose, recordings))
+    assert alone.reach is Reach.UNKNOWN and "tied to no user or team" in alone.reason

@@ -284,4 +284,6 @@ def test_every_owner_and_every_owner_left_out_is_named_in_the_reason():
     decided = decide("docs", model(USERS, teams, docs))
     assert decided.label() == "user:<userId>, user:<editorId>"
     assert decided.reason.startswith("`docs` rows belong to their owner (`userId`, `editorId`); left out: `teamId`: ")
-    assert "; `docs.orgId` looks like an owner, but afc cannot tell whose it is" in decided.reason
+    assert "; `docs.orgId` looks like an owner, but it points at no table afc read (no declared reference, " in (
+        decided.reason
+    )

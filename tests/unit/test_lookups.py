@@ -256,3 +256,39 @@ def test_a_compound_unique_key_states_each_of_its_fields():
     assert isinstance(sent, payload.Line) and sent.to == "`user:${id}`"
     _, other = one_write("    await prisma.userTeam.delete({ where: { settings: { userId: id } } });")
     assert other.change is not None and other.change.where == ()  # a relation filter, not a key
+
+
+def test_a_wrapped_delete_looks_its_owner_up_before_and_sends_after():
+    # Old behaviour left it unwired ("cannot place the lookup ... before the write"): the wrapper now reads
+    # the owners first and only then runs the delete, `ownersOf(key).then((owners) => broadcastAfter(...))`.
+    body = "    await Promise.all([7, 8].map((id) => db.delete(invitations).where(eq(invitations.id, id))));"
+    file, delete = one_write(body)
+    assert delete.wrapped
+    gone = payload.line(delete, INVITED, INVITES, '"', lookups=True)
+    assert isinstance(gone, payload.Line) and gone.before is not None
+    edit = inserter.broadcast(file, delete, "invitation-deleted", "broadcast", gone)
+    assert isinstance(edit, Edit), edit
+    held = f"realtimeOwners{delete.line}"
+    wired = edit.insertions[0].text + "<write>" + edit.insertions[1].text
+    assert wired == (
+        f"ownersOfInvitations(id).then(({held}) => broadcastAfter(<write>, () => "
+        '{ if (id != null) broadcast("invitation-deleted", { table: "invitations", action: "deleted", '
+        f"keys: {{ id }}, row: {{ id }}, complete: false }}, {{ to: {held} }}); }}))"
+    )
+    # a delete in a transaction goes out once the transaction committed: its owners are read before the
+    # transaction starts, by a key in scope there (what is declared inside is left out of the change)
+    batch = "    return prisma.$transaction([prisma.invitations.delete({ where: { id } })]);"
+    file, listed = one_write(batch)
+    gone = payload.line(listed, INVITED, INVITES, '"', lookups=True)
+    assert isinstance(gone, payload.Line) and listed.wrapped
+    edit = inserter.broadcast(file, listed, "invitation-deleted", "broadcast", gone)
+    assert isinstance(edit, Edit), edit
+    assert edit.insertions[0].text == f"ownersOfInvitations(id).then((realtimeOwners{listed.line}) => broadcastAfter("
+    assert file.text[edit.insertions[0].offset :].startswith("prisma.$transaction(")
+    # the other side: no key in scope before the transaction (declared inside it): nothing to look up by
+    inner = (
+        "    return prisma.$transaction(async (tx) => {\n      const k = 7;\n"
+        "      await tx.invitations.delete({ where: { id: k } });\n    });"
+    )
+    file, hidden = one_write(inner)
+    assert isinstance(payload.line(hidden, INVITED, INVITES, '"', lookups=True), str)

@@ -172,6 +172,16 @@ SCHEMA_LINES = (
             True,
         ),
         ("apps/web/src/app/actions.ts", "broadcastAfter(await wipe(), ", False),
+        # a wrapped delete whose owners are read first: the lookup's `.then(` before, one more `)` after
+        ("apps/web/src/app/actions.ts", "ownersOfOrders(id).then((realtimeOwners13) => broadcastAfter(", True),
+        ("apps/web/src/app/actions.ts", "ownersOfOrders(wipe()).then((realtimeOwners13) => broadcastAfter(", False),
+        ("apps/web/src/app/actions.ts", "wipe(id).then((realtimeOwners13) => broadcastAfter(", False),
+        (
+            "apps/web/src/app/actions.ts",
+            ', () => { broadcast("t-deleted", { table: "t", action: "deleted", keys: { id }, complete: false }, '
+            "{ to: realtimeOwners13 }); }))",
+            True,
+        ),
         ("apps/web/src/app/actions.ts", ", (written) => { wipe(written); })", False),
         (  # an owner lookup's call, and a delete's lookup held before the write (`lookups.py`)
             "apps/web/src/app/actions.ts",

@@ -212,3 +212,89 @@ def test_a_function_inside_an_entry_point_is_listed_with_it_not_again_as_a_helpe
     writes, _ = scanned(files)
     # listed once, under POST; its line goes right after the write, inside the function that makes it
     assert [(w.handler, w.row, w.wirable, w.line) for w in writes] == [("POST", "row", True, 4)]
+
+
+RETRY = """export async function withRetry<T>(operation: () => Promise<T>, times = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await operation();
+    } catch (err) {
+      if (i >= times) throw err;
+    }
+  }
+}
+
+export function kept<T>(operation: () => Promise<T>): () => Promise<T> {
+  return operation;  // handed back, not run: its caller may batch or chain the query
+}
+
+export async function later<T>(operation: () => Promise<T>): Promise<T> {
+  const query = operation();  // kept before it runs
+  return query;
+}
+
+export async function strict<T>(operation: () => PrismaPromise<T>): Promise<T> {
+  return await operation();  // awaited, but typed for the ORM's own promise, which a wrapped write is not
+}
+"""
+
+
+def test_a_write_returned_to_a_project_function_that_awaits_it_is_wrapped():
+    # Old behaviour: "returned at once from a function that is not async" for `withRetry(() => db.update(...))`,
+    # although `withRetry` awaits what its callback returns; now wrapped there. A function that keeps or hands
+    # back the callback's query is not proof it runs: still the reason.
+    route = """import { db } from "@/lib/db";
+import { kept, later, strict, withRetry } from "@/lib/retry";
+
+export async function POST() {
+  await withRetry(() => db.update(todos).set({ done: true }).where(eq(todos.id, 1)));
+  await later(() => db.update(todos).set({ done: false }).where(eq(todos.id, 2)));
+  const queued = kept(() => db.delete(todos).where(eq(todos.id, 3)));
+  await queued();
+  await fetchLater(() => db.delete(todos).where(eq(todos.id, 4)));
+  await strict(() => db.delete(todos).where(eq(todos.id, 5)));
+  return Response.json({});
+}
+"""
+    writes, _ = scanned(project(**{"src/lib/retry.ts": RETRY, "src/app/api/todos/route.ts": route}))
+    found = {w.line: (w.wirable, w.wrapped, w.reason) for w in writes if w.path.endswith("route.ts")}
+    assert found[5][:2] == (True, True)
+    returned = "returned at once from a function that is not async"
+    for line in (6, 7, 9, 10):  # kept before it runs, handed back, outside the project, typed for the ORM's
+        assert not found[line][0] and returned in (found[line][2] or ""), (line, found[line])
+
+
+def test_a_write_returned_from_a_module_function_every_caller_awaits_is_wrapped():
+    # Old behaviour: "returned at once from a function that is not async"; the function is the module's own,
+    # and every call of it is awaited, so the write runs. Exported, or called once without `await`: the reason.
+    route = """import { db } from "@/lib/db";
+
+function touch(id: number) {
+  return db.update(todos).set({ done: true }).where(eq(todos.id, id));
+}
+
+export function shared(id: number) {
+  return db.update(todos).set({ done: false }).where(eq(todos.id, id));
+}
+
+const batched = (id: number) => db.delete(todos).where(eq(todos.id, id));
+
+function typed(id: number): PgQuery<void> {
+  return db.delete(todos).where(eq(todos.id, id));
+}
+
+export async function POST() {
+  await touch(1);
+  await touch(2);
+  await shared(3);
+  await Promise.all([batched(4)]);
+  await typed(5);
+  return Response.json({});
+}
+"""
+    writes, _ = scanned(project(**{"src/app/api/todos/route.ts": route}))
+    found = {w.line: (w.wirable, w.wrapped, w.reason) for w in writes if w.path.endswith("route.ts")}
+    assert found[4][:2] == (True, True), found[4]
+    returned = "returned at once from a function that is not async"
+    for line in (8, 11, 14):  # exported; handed to Promise.all unawaited; typed as the ORM's own query
+        assert not found[line][0] and returned in (found[line][2] or ""), (line, found[line])

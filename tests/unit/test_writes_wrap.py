@@ -100,9 +100,11 @@ def test_a_write_in_a_callback_inside_a_transaction_is_sent_after_it_commits():
 
 
 def test_a_builder_kept_for_later_is_not_run_by_afc():
-    text = action("  const q = ok ? db.delete(todos).where(eq(todos.id, id)) : undefined;\n  await q;\n")
+    # Old reason: "it runs under a condition"; it is kept before it runs (awaited at once after, it is wired:
+    # the test below)
+    text = action("  const q = ok ? db.delete(todos).where(eq(todos.id, id)) : undefined;\n  check();\n  await q;\n")
     [found] = sites(actions, PATH, text)
-    assert isinstance(found, Write) and not found.wirable and found.reason.endswith("(it runs under a condition)")
+    assert isinstance(found, Write) and not found.wirable and found.reason.startswith("kept in `q` before it runs")
 
 
 def test_a_returned_transaction_is_wrapped_once_per_write_and_sends_after_it_commits():
@@ -172,3 +174,38 @@ def test_a_file_without_semicolons_gets_none_in_the_wrapper():
         ', () => { broadcast("todo-deleted", { table: "todos", action: "deleted", keys: { id }, '
         'row: { id }, complete: false }, { to: "public" }) })\n}\n'
     )
+
+
+def test_a_branch_returned_from_a_plain_function_says_its_caller_may_batch_it():
+    # Old reason: "it runs under a condition", true but not why: wrapped in an async function, it is the plain
+    # function's caller that may keep or batch the query.
+    text = action(
+        "  const pick = () => {\n"
+        "    return ok ? db.delete(todos).where(eq(todos.id, id)) : db.insert(todos).values({ title: 'x' });\n"
+        "  };\n  await Promise.all([pick()]);\n"
+    )
+    found = [w for w in sites(actions, PATH, text) if isinstance(w, Write)]
+    assert found and all(not w.wirable for w in found)
+    assert all(w.reason.startswith("returned at once from a function that is not async") for w in found)
+
+
+def test_a_write_kept_in_a_promise_the_next_statement_awaits_is_wrapped_where_it_is_kept():
+    # `const p = ok ? prisma.x.update(...) : Promise.resolve(); await Promise.all([p, ...]);`: it runs at once
+    # after, so wrapping it where it is kept changes nothing but the send. Old behaviour: "under a condition".
+    new = wired(
+        "  const p = ok ? prisma.tag.update({ where: { id }, data: { name: 'x' } }) : Promise.resolve();\n"
+        "  await Promise.all([p, Promise.resolve()]);\n"
+    )
+    assert "const p = ok ? broadcastAfter(prisma.tag.update({ where: { id }, data: { name: 'x' } }), (written)" in new
+
+
+def test_a_promise_kept_and_not_awaited_at_once_is_no_row_and_is_not_run_by_afc():
+    # Old behaviour read `p.name` from the kept promise as if it were the row (a type error in the app); a
+    # statement between the two may throw, and then the write never ran: not wired, with the reason.
+    for body in (
+        "  const p = prisma.tag.update({ where: { id }, data: { name: 'x' } });\n  check();\n  await p;\n",
+        "  const p = ok ? prisma.tag.update({ where: { id }, data: { name: 'x' } }) : null;\n  check();\n  await p;\n",
+    ):
+        [found] = sites(actions, PATH, action(body))
+        assert isinstance(found, Write) and not found.wirable and found.row is None, found
+        assert "kept in `p` before it runs" in found.reason
