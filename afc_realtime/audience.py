@@ -171,9 +171,9 @@ def target_of(table: Table, column: str, model: DataModel) -> Table | None:
     if declared is not None:
         return model.table(declared)
     parts = names.words(column)
-    if len(parts) < 2 or parts[-1] != "id":
+    if parts[-1:] != ("id",):
         return None
-    stem = "".join(parts[:-1])
+    stem = "".join(parts[:-1])  # `id` alone: an empty stem, no table's
     return next((t for t in model.tables.values() if _singular(t.name) == stem and t is not table), None)
 
 

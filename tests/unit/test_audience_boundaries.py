@@ -118,6 +118,9 @@ ORDERS = table("orders", "userId", "addressId", "buyer_id", "shipTo", userId="us
         ("buyer_id", None),  # no `buyers` table
         ("id", None),
         ("total", None),
+        ("addressLine", None),  # named after a table, but no `Id`
+        ("address", None),
+        ("_", None),
     ],
 )
 def test_target_of(column, target):
