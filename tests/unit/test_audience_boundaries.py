@@ -220,6 +220,14 @@ def test_the_first_user_and_tenant_columns_of_a_membership_table_are_taken():
     assert (found.user_column, found.tenant_column, found.tenant.name) == ("userId", "teamId", "teams")
 
 
+def test_a_membership_table_s_columns_are_read_in_any_order_and_it_needs_both_sides():
+    tenant_first = table("members", "teamId", "userId", userId="users", teamId="teams")
+    [found] = a.memberships(model(USERS, table("teams"), tenant_first))
+    assert (found.user_column, found.tenant_column) == ("userId", "teamId")
+    only_tenant = table("members", "teamId", "email", teamId="teams")
+    assert a.memberships(model(USERS, table("teams"), only_tenant)) == []
+
+
 @pytest.mark.parametrize(
     ("name", "membership"),
     [
@@ -288,3 +296,16 @@ def test_every_owner_and_every_owner_left_out_is_named_in_the_reason():
     assert decided.label() == "user:<userId>, user:<editorId>"
     assert decided.reason.startswith("`docs` rows belong to their owner (`userId`, `editorId`); left out: `teamId`: ")
     assert "; `docs.orgId` looks like an owner, but afc cannot tell whose it is" in decided.reason
+
+
+def test_a_row_pointing_at_a_credential_row_goes_to_the_owner_of_what_that_row_points_at():
+    """`deliveries` -> `webhooks` (holds its secret, never sent, names no owner itself) -> `projects.ownerId`."""
+    projects = table("projects", "ownerId", ownerId="users")
+    hooks = table("webhooks", "secret", "projectId", projectId="projects")
+    deliveries = table("deliveries", "webhookId", "status", webhookId="webhooks")
+    tables = model(USERS, projects, hooks, deliveries)
+    assert decide("webhooks", tables).reach is Reach.NEVER
+    assert decide("deliveries", tables).label() == "user:<projects.ownerId>"
+    orphan = table("webhooks", "secret", "projectId", projectId="projects")
+    alone = model(USERS, table("projects", "name"), orphan, deliveries)
+    assert decide("deliveries", alone).reach is not Reach.PRIVATE  # whose the project is, nobody says
