@@ -309,3 +309,11 @@ def test_a_row_pointing_at_a_credential_row_goes_to_the_owner_of_what_that_row_p
     orphan = table("webhooks", "secret", "projectId", projectId="projects")
     alone = model(USERS, table("projects", "name"), orphan, deliveries)
     assert decide("deliveries", alone).reach is not Reach.PRIVATE  # whose the project is, nobody says
+
+
+def test_a_parent_row_afc_cannot_name_by_a_key_hands_down_no_owner():
+    tasks = table("tasks", "projectId", "title", projectId="projects")
+    keyless = Table("projects", ("slug", "ownerId"), {"ownerId": "users"})
+    assert decide("tasks", model(USERS, keyless, tasks)).reach is Reach.UNKNOWN
+    by_slug = Table("projects", ("slug", "ownerId"), {"ownerId": "users"}, keys=("slug",))
+    assert decide("tasks", model(USERS, by_slug, tasks)).label() == "user:<projects.ownerId>"
