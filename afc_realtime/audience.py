@@ -471,13 +471,13 @@ def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
     if run.exposure.places(table) or run.exposure.named(table):
         return None
     for other in run.model.tables.values():
-        if other is table or other.name in run.visiting - {table.name}:
+        if other.name in run.visiting:  # the table itself (`_beyond_columns` put it there), or one being decided
             continue
         for column in other.columns:
             if target_of(other, column, run.model) is not table:
                 continue
             owner = _intrinsic(other, run)
-            if owner is not None and owner.reach is not Reach.PUBLIC:
+            if owner is not None:  # what a table's own columns decide is never public
                 whose = owner.label() if owner.reach is Reach.PRIVATE else "nobody afc can name"
                 return Audience(
                     Reach.UNKNOWN,

@@ -317,3 +317,55 @@ def test_a_parent_row_afc_cannot_name_by_a_key_hands_down_no_owner():
     assert decide("tasks", model(USERS, keyless, tasks)).reach is Reach.UNKNOWN
     by_slug = Table("projects", ("slug", "ownerId"), {"ownerId": "users"}, keys=("slug",))
     assert decide("tasks", model(USERS, by_slug, tasks)).label() == "user:<projects.ownerId>"
+
+
+def test_a_personal_row_is_its_owner_s_through_the_first_owned_row_pointing_at_it():
+    """`shipments.toId` points at the address too, but shipments name no owner: `orders` decides."""
+    addresses = table("addresses", "street")
+    shipments = table("shipments", "toId", "carrier", toId="addresses")
+    orders = table("orders", "userId", "addressId", userId="users", addressId="addresses")
+    decided = decide("addresses", model(USERS, addresses, shipments, orders))
+    assert decided.reach is Reach.UNKNOWN and "`orders.addressId` points at" in decided.reason
+    assert "shipments" not in decided.reason
+
+
+TEAM_TIES = (table("teams", "name"), table("members", "userId", "teamId", userId="users", teamId="teams"))
+PROJECTS = table("projects", "ownerId", "teamId", ownerId="users", teamId="teams")
+GROUPS = table("groups", "teamId", "name", teamId="teams")
+AUTHORS, RECIPIENTS = table("authors", "penName"), table("recipients", "userId", "email", userId="users")
+
+
+@pytest.mark.parametrize(
+    ("row", "label", "reason"),
+    [
+        (
+            table("notes", "teamId", "body", teamId="teams"),
+            "team:<teamId>",
+            "`notes` rows belong to their owner (`teamId`)",  # a team members join: nothing left out
+        ),
+        (
+            table("docs", "groupId", "title", groupId="groups"),
+            "team:<groups.teamId>",
+            "`docs` rows belong to their owner (`groupId` -> `groups.teamId`)",  # a group nobody joins, a team's
+        ),
+        (
+            table("letters", "recipientId", "body", recipientId="recipients"),
+            "user:<recipients.userId>",
+            "`letters` rows belong to their owner (`recipientId` -> `recipients.userId`)",
+        ),
+        (
+            table("posts", "authorId", "body", authorId="authors"),
+            "nobody",
+            "`posts.authorId` names its owner by a `authors` row, and afc cannot tell which signed-in user that is",
+        ),
+        (
+            table("tasks", "projectId", "title", projectId="projects"),
+            "user:<projects.ownerId>, team:<projects.teamId>",
+            "`tasks` rows belong to the owner of the `projects` row they point at "
+            "(`projectId` -> `projects.ownerId`, `projectId` -> `projects.teamId`)",
+        ),
+    ],
+)
+def test_whose_a_row_is_through_what_its_owner_column_names(row, label, reason):
+    decided = decide(row.name, model(USERS, *TEAM_TIES, PROJECTS, GROUPS, AUTHORS, RECIPIENTS, row))
+    assert (decided.label(), decided.reason) == (label, reason)
