@@ -122,7 +122,7 @@ class Membership:
 
 def names_a_table(name: str, model: DataModel) -> bool:
     """Whether `--public NAME` names a table of `model` (by its code name or its SQL spelling)."""
-    return model.table(name) is not None or any(_spelled(t) == _spelled(name) for t in model.tables)
+    return any(_spelled(t) == _spelled(name) for t in model.tables)  # `post` is `Post` too
 
 
 def _spelled(name: str) -> str:
@@ -192,8 +192,8 @@ def memberships(model: DataModel) -> list[Membership]:
     for table in model.tables.values():
         if is_identity(table, model) or not _named_like_membership(table):
             continue
-        user_column = tenant_column = None
-        tenant: Table | None = None
+        user_column: str | None = None
+        tenant: tuple[str, Table] | None = None  # the column and the table it points at
         for column in table.columns:
             target = target_of(table, column, model)
             if target is None:
@@ -201,9 +201,9 @@ def memberships(model: DataModel) -> list[Membership]:
             if is_user_table(target) and user_column is None:
                 user_column = column
             elif is_tenant(target, model) and tenant is None:
-                tenant_column, tenant = column, target
-        if user_column and tenant_column and tenant is not None and tenant.name not in found:
-            found[tenant.name] = Membership(table, user_column, tenant_column, tenant)
+                tenant = (column, target)
+        if user_column and tenant and tenant[1].name not in found:
+            found[tenant[1].name] = Membership(table, user_column, *tenant)
     return list(found.values())
 
 

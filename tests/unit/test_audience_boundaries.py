@@ -77,6 +77,8 @@ def test_the_users_table_is_never_a_tenant():
         ("companies", "company"),
         ("Workspace", "workspace"),
         ("OrganisationGroup", "organisation-group"),
+        ("Oauth2Clients", "oauth2-client"),
+        ("web3Wallets", "web3-wallet"),
         ("business", "business"),
         ("ss", "ss"),
         ("s", ""),
@@ -369,3 +371,32 @@ AUTHORS, RECIPIENTS = table("authors", "penName"), table("recipients", "userId",
 def test_whose_a_row_is_through_what_its_owner_column_names(row, label, reason):
     decided = decide(row.name, model(USERS, *TEAM_TIES, PROJECTS, GROUPS, AUTHORS, RECIPIENTS, row))
     assert (decided.label(), decided.reason) == (label, reason)
+
+
+def test_the_first_reason_a_row_cannot_be_placed_is_the_one_given():
+    authors = table("authors", "penName")
+    posts = table("posts", "authorId", "body", authorId="authors")
+    drafts = table("drafts", "authorId", "body", authorId="authors")
+    comments = table("comments", "postId", "draftId", "text", postId="posts", draftId="drafts")
+    reviews = table("reviews", "authorId", "ownerId", "body", authorId="authors", ownerId="drafts")
+    tables = model(USERS, authors, posts, drafts, comments, reviews)
+    assert decide("comments", tables).reason == (
+        "`comments` rows belong to `posts` rows (`postId`), which are not public, and afc cannot tell whose they are"
+    )
+    assert decide("reviews", tables).reason == (
+        "`reviews.authorId` names its owner by a `authors` row, and afc cannot tell which signed-in user that is"
+    )
+
+
+def test_an_owner_column_pointing_at_its_own_table_names_nobody():
+    people = table("people", "ownerId", "name", ownerId="people")
+    decided = decide("people", model(USERS, people))
+    assert decided.reach is Reach.UNKNOWN and decided.reason.startswith("`people.ownerId` names its owner by a")
+
+
+def test_a_tenant_no_membership_ties_is_named_as_such_beside_one_that_is_tied():
+    teams, orgs = table("teams", "name"), table("orgs", "name")
+    members = table("members", "userId", "teamId", userId="users", teamId="teams")
+    docs = table("docs", "orgId", "body", orgId="orgs")
+    decided = decide("docs", model(USERS, teams, orgs, members, docs), Exposure(tenants=frozenset()))
+    assert decided.reason.startswith("`orgId`: no membership table ties users to `orgs`")
