@@ -328,7 +328,7 @@ def _through(table: Table, column: str, parent: Table, owners: Audience) -> Audi
     """The owners of `parent`, reached from a `table` row through its `column`; None when that names none
     (the parent's own key unknown, or the owner more than `MAX_HOPS` references away)."""
     key = table.target_key(column, parent)
-    if key is None or owners.reach is not Reach.PRIVATE or not owners.channels:
+    if key is None or not owners.channels:  # only a private audience has channels
         return None
     hop = Hop(column, parent.name, key)
     reached = tuple(Channel(c.kind, c.column, (hop, *c.via)) for c in owners.channels)
