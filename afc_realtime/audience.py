@@ -128,7 +128,7 @@ class Membership:
 
 def names_a_table(name: str, model: DataModel) -> bool:
     """Whether `--public NAME` names a table of `model` (by its code name or its SQL spelling)."""
-    return model.table(name) is not None or any(_spelled(t) == _spelled(name) for t in model.tables)
+    return any(_spelled(t) == _spelled(name) for t in model.tables)  # `post` is `Post` too
 
 
 def _spelled(name: str) -> str:
@@ -177,9 +177,9 @@ def target_of(table: Table, column: str, model: DataModel) -> Table | None:
     if declared is not None:
         return model.table(declared)
     parts = names.words(column)
-    if len(parts) < 2 or parts[-1] != "id":
+    if parts[-1:] != ("id",):
         return None
-    stem = "".join(parts[:-1])
+    stem = "".join(parts[:-1])  # `id` alone: an empty stem, no table's
     return next((t for t in model.tables.values() if _singular(t.name) == stem and t is not table), None)
 
 
@@ -198,8 +198,8 @@ def memberships(model: DataModel) -> list[Membership]:
     for table in model.tables.values():
         if is_identity(table, model) or not _named_like_membership(table):
             continue
-        user_column = tenant_column = None
-        tenant: Table | None = None
+        user_column: str | None = None
+        tenant: tuple[str, Table] | None = None  # the column and the table it points at
         for column in table.columns:
             target = target_of(table, column, model)
             if target is None:
@@ -207,9 +207,9 @@ def memberships(model: DataModel) -> list[Membership]:
             if is_user_table(target) and user_column is None:
                 user_column = column
             elif is_tenant(target, model) and tenant is None:
-                tenant_column, tenant = column, target
-        if user_column and tenant_column and tenant is not None and tenant.name not in found:
-            found[tenant.name] = Membership(table, user_column, tenant_column, tenant)
+                tenant = (column, target)
+        if user_column and tenant and tenant[1].name not in found:
+            found[tenant[1].name] = Membership(table, user_column, *tenant)
     return list(found.values())
 
 
@@ -334,7 +334,7 @@ def _through(table: Table, column: str, parent: Table, owners: Audience) -> Audi
     """The owners of `parent`, reached from a `table` row through its `column`; None when that names none
     (the parent's own key unknown, or the owner more than `MAX_HOPS` references away)."""
     key = table.target_key(column, parent)
-    if key is None or owners.reach is not Reach.PRIVATE or not owners.channels:
+    if key is None or not owners.channels:  # only a private audience has channels
         return None
     hop = Hop(column, parent.name, key)
     reached = tuple(Channel(c.kind, c.column, (hop, *c.via)) for c in owners.channels)
@@ -497,7 +497,7 @@ def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
     if run.exposure.places(table) or run.exposure.named(table):
         return None
     for other in run.model.tables.values():
-        if other is table or other.name in run.visiting - {table.name}:
+        if other.name in run.visiting:  # the table itself (`_beyond_columns` put it there), or one being decided
             continue
         for column in other.columns:
             if target_of(other, column, run.model) is not table:

@@ -15,7 +15,7 @@ from .tree import Tree
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
 
-DRIZZLE_TABLES = re.compile(r"^(pgTable|mysqlTable|sqliteTable|singlestoreTable)$|Table$|^table$")
+DRIZZLE_TABLES = re.compile(r"Table$|^table$")  # pgTable, mysqlTable, sqliteTable, a pgTableCreator's createTable
 SCHEMA_SKIP = frozenset({"node_modules", ".next", ".turbo", "dist", "build", "out", ".git", "coverage", ".afc", "app"})
 TS_SOURCE = (".ts", ".mts", ".cts", ".js", ".mjs")
 
@@ -49,7 +49,7 @@ class DataModel:
     def table(self, name: str) -> Table | None:
         """The table a write names: `todos` (Drizzle), or `post`/`Post` (Prisma's client uses camelCase)."""
         found = self.tables.get(name)
-        if found is None and name[:1].islower():
+        if found is None:
             found = self.tables.get(name[:1].upper() + name[1:])
         return found
 
@@ -79,9 +79,9 @@ def _read_drizzle(path: str, text: str, model: DataModel) -> None:
     model.sources.append(path)
     for declarator in loaded.root.find_all(kind="variable_declarator"):
         name, value = declarator.field("name"), declarator.field("value")
-        if name is None or value is None or name.kind() != "identifier" or value.kind() != "call_expression":
+        if name is None or value is None or name.kind() != "identifier":
             continue
-        fn = value.field("function")
+        fn = value.field("function")  # only a call has one
         if fn is None or not DRIZZLE_TABLES.search(fn.text()):
             continue
         columns = _columns_object(value)
@@ -97,24 +97,17 @@ def _columns_object(call: SgNode) -> SgNode | None:
     """The `{ id: serial("id"), ... }` of `pgTable("todos", {...})`, or of its `(t) => ({...})` form."""
     args = call.field("arguments")
     for arg in args.children() if args is not None else []:
-        if arg.kind() == "object":
-            return arg
-        if arg.kind() == "arrow_function":
-            body = arg.field("body")
-            while body is not None and body.kind() == "parenthesized_expression":
-                body = next((c for c in body.children() if c.is_named()), None)
-            if body is not None and body.kind() == "object":
-                return body
+        body = arg.field("body") if arg.kind() == "arrow_function" else arg
+        while body is not None and body.kind() == "parenthesized_expression":
+            body = next((c for c in body.children() if c.is_named()), None)
+        if body is not None and body.kind() == "object":
+            return body
     return None
 
 
 def _drizzle_columns(columns: SgNode) -> tuple[tuple[str, ...], dict[str, str], dict[str, str]]:
     names, references, targets = [], {}, {}
-    for pair in columns.children():
-        key = pair.field("key")
-        if pair.kind() != "pair" or key is None:
-            continue
-        column = key.text().strip("\"'")
+    for column, pair in _pairs(columns):
         names.append(column)
         target = re.search(r"\.references\(\s*\(\s*\)\s*(?::\s*\w+\s*)?=>\s*(\w+)\.(\w+)", pair.text())
         if target:
@@ -126,15 +119,17 @@ def _drizzle_columns(columns: SgNode) -> tuple[tuple[str, ...], dict[str, str], 
 def _drizzle_keys(columns: SgNode) -> tuple[str, ...]:
     """`id: serial("id").primaryKey()` first, then `.unique()` columns, in declaration order."""
     primary, unique = [], []
-    for pair in columns.children():
-        key = pair.field("key")
-        if pair.kind() != "pair" or key is None:
-            continue
+    for column, pair in _pairs(columns):
         if re.search(r"\.primaryKey\(", pair.text()):
-            primary.append(key.text().strip("\"'"))
+            primary.append(column)
         elif re.search(r"\.unique\(", pair.text()):
-            unique.append(key.text().strip("\"'"))
+            unique.append(column)
     return (*primary, *unique)
+
+
+def _pairs(columns: SgNode) -> list[tuple[str, SgNode]]:
+    """Each `name: builder(...)` of a columns object with its name unquoted (a spread or a brace has no key)."""
+    return [(key.text().strip("\"'"), pair) for pair in columns.children() if (key := pair.field("key")) is not None]
 
 
 # -- Prisma ---------------------------------------------------------------------------------------------
@@ -143,7 +138,7 @@ PRISMA_SCALARS = frozenset(
     {"String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes", "Unsupported"}
 )
 _MODEL = re.compile(r"^\s*model\s+(\w+)\s*\{\s*$")
-_FIELD = re.compile(r"^\s*(\w+)\s+(\w+)(\[\])?(\?)?(.*)$")
+_FIELD = re.compile(r"^\s*(\w+)\s+(\w+)(\[\])?(\?)?(.*)")  # never an `@@id([...])` line
 _RELATION = re.compile(r"@relation\((?:[^)]*?)fields:\s*\[([^\]]*)\]")
 _REFERENCES = re.compile(r"@relation\((?:[^)]*?)references:\s*\[([^\]]*)\]")
 
@@ -155,7 +150,7 @@ def _read_prisma(path: str, text: str, model: DataModel) -> None:
     keys: list[str] = []
     targets: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
-        body = line.split("//", 1)[0]
+        body = line.partition("//")[0]
         if current is None:
             opened = _MODEL.match(body)
             if opened:
@@ -164,23 +159,21 @@ def _read_prisma(path: str, text: str, model: DataModel) -> None:
         if body.strip() == "}":
             name, start, columns, references = current
             primary = [k for k in keys if k.startswith("@id ")]
-            ordered = tuple(k.split(" ", 1)[1] for k in [*primary, *(k for k in keys if k not in primary)])
+            ordered = tuple(k.partition(" ")[2] for k in [*primary, *(k for k in keys if k not in primary)])
             where = f"{path}:{start}"
             model.tables[name] = Table(name, tuple(columns), references, where, "prisma", ordered, targets)
             current, keys, targets = None, [], {}
             continue
         found = _FIELD.match(body)
-        if found is None or body.strip().startswith("@@"):
+        if found is None:
             continue
         relation = _RELATION.search(found.group(5))
         if relation:  # `author User @relation(fields: [authorId], references: [id])`: authorId points at User
             fields = [c.strip() for c in relation.group(1).split(",")]
             pointed = _REFERENCES.search(found.group(5))
             keyed = [c.strip() for c in pointed.group(1).split(",")] if pointed else []
-            for i, column in enumerate(fields):
-                current[3][column] = found.group(2)
-                if len(keyed) == len(fields):
-                    targets[column] = keyed[i]
+            current[3].update(dict.fromkeys(fields, found.group(2)))
+            targets.update(zip(fields, keyed, strict=False))
         elif found.group(2) in PRISMA_SCALARS or _is_enum(found.group(2), text):
             current[2].append(found.group(1))  # relation fields (another model's type) are not on the row
             key = re.search(r"@(id|unique)\b", found.group(5))

@@ -14,41 +14,25 @@ import re
 from pathlib import PurePosixPath
 
 MASK = "********"
+# a secret word is one of these, or ends in one of `_GLUED` (`SECRET` itself included)
 _SECRET_WORDS = frozenset(
-    {
-        "SECRET",
-        "SECRETS",
-        "TOKEN",
-        "TOKENS",
-        "PASSWORD",
-        "PASSWORDS",
-        "PASSWD",
-        "PASS",
-        "PWD",
-        "KEY",
-        "KEYS",
-        "APIKEY",
-        "CREDENTIAL",
-        "CREDENTIALS",
-        "PASSPHRASE",
-        "SALT",
-        "DSN",
-    }
+    {"SECRETS", "TOKENS", "PASSWORDS", "PASS", "PWD", "KEY", "KEYS", "CREDENTIAL", "CREDENTIALS", "SALT", "DSN"}
 )
 _GLUED = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "APIKEY", "PRIVATEKEY", "ACCESSKEY", "SECRETKEY", "PASSPHRASE")
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")  # the words of a key; digits are never one
 # Every name Next.js and Docker read env values from: `.env`, `.env.local`, `.env.production.local`,
 # `.env.docker.example`, ...; `web.env` / `docker.env` (compose `env_file:`), direnv's `.envrc`, `.dev.vars`.
 _ENV_FILE = re.compile(r"^(?:\.env(?:\.[\w-]+)*|\.envrc|[\w.-]+\.env|\.dev\.vars)$")
 _YAML_FILE = re.compile(r"\.ya?ml$")
-# `scheme://user:password@host`: the password runs to the last `@` before the path (a raw `@` in it too)
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^\s:/@'\"]*):(?P<pw>[^\s/'\"]+)@")
+# `scheme://user:password@host`: the password runs to the last `@` before the path (a raw `@` in it too, and
+# in the user name: Azure's `admin@server`). Searched: the scheme's last character is all a match needs.
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z0-9]://)(?P<user>[^\s:/'\"]*):(?P<pw>[^\s/'\"]+)@")
 _CONNECTION_PASSWORD = re.compile(r"(?P<key>\b(?:password|pwd)\s*=\s*)(?P<pw>[^;'\"\s]+)", re.IGNORECASE)
 _ENV_ASSIGN = re.compile(
     r"^(?P<lead>\s*(?:export\s+)?)(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?P<eq>\s*=)(?P<value>.*?)(?P<nl>\r?\n?)$"
 )
 _YAML_PAIR = re.compile(
-    r"^(?P<lead>\s*(?:-\s+)?[\"']?)(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?P<eq>[\"']?\s*[:=]\s*|=)(?P<value>.*?)(?P<nl>\r?\n?)$"
+    r"^(?P<lead>\s*(?:-\s+)?[\"']?)(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?P<eq>[\"']?\s*[:=]\s*)(?P<value>.*?)(?P<nl>\r?\n?)$"
 )
 _ENV_QUIET = re.compile(r"^\s*(#.*)?\r?\n?$")  # a comment or a blank line
 # `${WS_EVENTS_SECRET:?message}`, `${X}`, `${X:-}`: names a secret, holds none (a `${X:-default}` holds one)
@@ -75,18 +59,16 @@ def mask_line(path: str, line: str) -> str:
     """One line of `path` (with its line ending) with any secret-looking value masked."""
     name = PurePosixPath(path).name
     env = bool(_ENV_FILE.match(name))
-    pattern = _ENV_ASSIGN if env else _YAML_PAIR if _YAML_FILE.search(name) else None
-    if pattern is not None:
-        match = pattern.match(line)
-        if (
-            match
-            and is_secret_key(match["key"])
-            and match["value"].strip()
-            and not _REFERENCE.match(match["value"].strip())
-        ):
-            return f"{match['lead']}{match['key']}{match['eq']}{MASK}{match['nl']}"
-        if env and not match and not _ENV_QUIET.match(line):
-            return MASK + line[len(line.rstrip("\r\n")) :]  # part of a multi-line value
+    match = _ENV_ASSIGN.match(line) if env else _YAML_PAIR.match(line) if _YAML_FILE.search(name) else None
+    if (
+        match
+        and is_secret_key(match["key"])
+        and match["value"].strip()
+        and not _REFERENCE.match(match["value"].strip())
+    ):
+        return f"{match['lead']}{match['key']}{match['eq']}{MASK}{match['nl']}"
+    if env and not match and not _ENV_QUIET.match(line):
+        return MASK + line[len(line.rstrip("\r\n")) :]  # part of a multi-line value
     return mask_urls(line)
 
 
@@ -114,6 +96,6 @@ def _opens_value(line: str) -> str:
     """The quote of a `KEY="...` value that does not close on its line, else ""."""
     match = _ENV_ASSIGN.match(line)
     value = match["value"].strip() if match else ""
-    if value[:1] in _QUOTES and value[:1] and value[1:].count(value[0]) == 0:
+    if value and value[0] in _QUOTES and value.count(value[0]) == 1:
         return value[0]
     return ""

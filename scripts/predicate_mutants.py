@@ -44,7 +44,7 @@ TARGETS: dict[str, tuple[frozenset[str] | None, tuple[str, ...]]] = {
     "afc_realtime.redact": (None, ("test_redact.py",)),
     "afc_realtime.audience": (None, ("test_audience.py", "test_audience_boundaries.py")),
     "afc_realtime.datamodel": (None, ("test_datamodel.py", "test_audience.py")),
-    "afc_realtime.writes.payload": (None, ("test_writes_payload.py", "test_writes_change.py")),
+    "afc_realtime.writes.payload": (None, ("test_writes_payload.py", "test_writes_change.py", "test_lookups.py")),
     "afc_realtime.writes.naming": (None, ("test_writes_naming.py", "test_page_feeds.py")),
     "afc_realtime.writes.change": (
         frozenset({"stable", "drizzle_where", "prisma_where", "selected", "prisma_kept", "drizzle_kept"}),

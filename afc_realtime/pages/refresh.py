@@ -78,25 +78,21 @@ def tables_read(node: SgNode) -> set[str]:
     found = set()
     for call in node.find_all(kind="call_expression"):
         fn = call.field("function")
-        if fn is None or fn.kind() != "member_expression":
-            continue
-        prop, target = fn.field("property"), fn.field("object")
+        prop, target = (fn.field("property"), fn.field("object")) if fn is not None else (None, None)
         if prop is None or target is None:
-            continue
+            continue  # not a method call: `findMany()`, `loaders[kind]()`
         name, chain = prop.text(), target.text()
         args = named_args(call)
         if name == "from" and ".select" in chain and args:
-            found.add(args[0].text().rsplit(".", 1)[-1])
-            continue
-        table = _query_table(name, chain.split("."))
-        if table is not None:
+            found.add(args[0].text().split(".")[-1])
+        elif (table := _query_table(name, chain.split("."))) is not None:
             found.add(table)
     return found
 
 
 def _query_table(method: str, segments: list[str]) -> str | None:
     """`todos` for `db.query.todos.findMany`, `post` for `prisma.post.findMany` (and `ctx.db.post...`)."""
-    if len(segments) < 2 or not all(s.isidentifier() for s in segments):
+    if len(segments) < 2 or not segments[-1].isidentifier():  # `db.query[name]`: a table chosen at run time
         return None
     drizzle = method in DRIZZLE_QUERY_READS and len(segments) >= 3 and segments[-2] == "query"
     prisma = method in PRISMA_READS and segments[-2] in ("prisma", "db") and segments[-1] != "query"

@@ -79,14 +79,15 @@ def _feeds(read: Read, feed: Feed, routes: list[str]) -> bool:
     Else, by where the write is: the routes at the URL, the mutations of the router. The Server Actions of a
     page's folder always count (what they change is what the page shows)."""
     folder = str(PurePosixPath(feed.path).parent)
-    if read.actions_dir and feed.handler.startswith("action ") and folder == read.actions_dir:
+    if feed.handler.startswith("action ") and folder == read.actions_dir:  # a file's folder is never empty
         return True
     if read.tables:
         return feed.table in read.tables
     if read.url and feed.path in routes and naming.serves(feed.path, read.url):
         return True
-    mutation = feed.handler.startswith("mutation ")
-    return bool(read.router) and mutation and _router_of(feed.handler) == _last(read.router or "")
+    if not read.router or not feed.handler.startswith("mutation "):
+        return False
+    return _router_of(feed.handler) == _last(read.router)
 
 
 def _router_of(label: str) -> str:
@@ -95,7 +96,7 @@ def _router_of(label: str) -> str:
 
 
 def _last(router: str) -> str:
-    return router.rsplit(".", 1)[-1]
+    return router.split(".")[-1]
 
 
 def events_of(feeds: list[Feed]) -> list[str]:
@@ -166,7 +167,7 @@ def hook_calls(
 
 def named_args(call: SgNode) -> list[SgNode]:
     args = call.field("arguments")
-    return [c for c in args.children() if c.is_named()] if args is not None else []
+    return [c for c in args.children() if c.is_named() and c.kind() != "comment"] if args is not None else []
 
 
 def key_hook(file: TsFile, read: Read, feeds: list[Feed], hook: str, writes: str = "write") -> Edit | Skip:

@@ -55,11 +55,11 @@ def stable(node: SgNode | None) -> bool:
     kind = node.kind()
     if kind in ("identifier", "this", "shorthand_property_identifier", *LITERALS):
         return True
-    if kind in WRAPPERS:
-        return all(stable(c) for c in _named(node)[:1])
+    if kind in WRAPPERS:  # `(x)`, `x as T`: the expression is the first named child
+        return stable(_named(node)[0])
     if kind == "template_string":
         parts = [s for s in _named(node) if s.kind() == "template_substitution"]
-        return all(stable(_named(s)[0] if _named(s) else None) for s in parts)
+        return all(stable(_named(s)[0]) for s in parts)
     if kind == "member_expression":
         return stable(node.field("object"))
     if kind == "subscript_expression":
@@ -67,10 +67,8 @@ def stable(node: SgNode | None) -> bool:
         return stable(node.field("object")) and index is not None and index.kind() in ("string", "number")
     if kind == "unary_expression":  # `-1`
         return node.text().startswith("-") and all(c.kind() == "number" for c in _named(node))
-    if kind == "call_expression":
-        fn, args = node.field("function"), _named(node.field("arguments"))
-        return fn is not None and fn.text() in CONVERSIONS and len(args) == 1 and stable(args[0])
-    return False
+    fn, args = node.field("function"), _named(node.field("arguments"))  # only a call has a function
+    return fn is not None and fn.text() in CONVERSIONS and len(args) == 1 and stable(args[0])
 
 
 def _key_name(key: SgNode | None) -> str | None:
@@ -211,19 +209,15 @@ def drizzle_where(condition: SgNode | None, table: str | None) -> tuple[tuple[st
     if condition is None:
         return ()
     node = unwrap(condition)
-    if node.kind() != "call_expression":
-        return ()
-    fn, args = node.field("function"), _named(node.field("arguments"))
+    fn, args = node.field("function"), _named(node.field("arguments"))  # only a call has a function
     name = fn.text() if fn is not None else ""
     if name in DRIZZLE_ALL:
         return tuple(pair for arg in args for pair in drizzle_where(arg, table))
     if name not in DRIZZLE_EQUAL or len(args) != 2:
         return ()
     column, value = unwrap(args[0]), args[1]
-    if column.kind() != "member_expression" or not stable(value):
-        return ()
-    owner, prop = column.field("object"), column.field("property")
-    if owner is None or prop is None or owner.text().rsplit(".", 1)[-1] != table:
+    owner, prop = column.field("object"), column.field("property")  # only `t.column` has a property
+    if owner is None or prop is None or owner.text().split(".")[-1] != table or not stable(value):
         return ()
     return ((prop.text(), value.text()),)
 
@@ -231,7 +225,7 @@ def drizzle_where(condition: SgNode | None, table: str | None) -> tuple[tuple[st
 def prisma_where(where: SgNode | None) -> tuple[tuple[str, str], ...]:
     """`where: { id, userId: session.user.id }`: its plain equalities (not `{ in: [...] }`, `AND`, ...), and
     the fields of a compound key (`where: { teamId_userId: { teamId, userId } }`)."""
-    found = read_object(where, None) if where is not None and unwrap(where).kind() == "object" else Read()
+    found = read_object(where, None)  # no fields from anything but an object literal
     plain = tuple((c, v) for c, v in found.fields if c[:1].islower() or c[:1] == "_")
     return plain + _compound_keys(where)
 
@@ -275,7 +269,7 @@ def selected(select: SgNode | None) -> tuple[str, ...] | None:
     names = []
     for member in _named(unwrap(select)):
         name = _member_name(member)
-        value = member.field("value") if member.kind() == "pair" else None
+        value = member.field("value")  # a pair's only: `{ id }` keeps `id`
         if name is not None and (value is None or value.text() != "false"):
             names.append(name)
     return tuple(names)

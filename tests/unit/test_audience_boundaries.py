@@ -77,6 +77,8 @@ def test_the_users_table_is_never_a_tenant():
         ("companies", "company"),
         ("Workspace", "workspace"),
         ("OrganisationGroup", "organisation-group"),
+        ("Oauth2Clients", "oauth2-client"),
+        ("web3Wallets", "web3-wallet"),
         ("business", "business"),
         ("ss", "ss"),
         ("s", ""),
@@ -118,6 +120,9 @@ ORDERS = table("orders", "userId", "addressId", "buyer_id", "shipTo", userId="us
         ("buyer_id", None),  # no `buyers` table
         ("id", None),
         ("total", None),
+        ("addressLine", None),  # named after a table, but no `Id`
+        ("address", None),
+        ("_", None),
     ],
 )
 def test_target_of(column, target):
@@ -217,6 +222,14 @@ def test_the_first_user_and_tenant_columns_of_a_membership_table_are_taken():
     assert (found.user_column, found.tenant_column, found.tenant.name) == ("userId", "teamId", "teams")
 
 
+def test_a_membership_table_s_columns_are_read_in_any_order_and_it_needs_both_sides():
+    tenant_first = table("members", "teamId", "userId", userId="users", teamId="teams")
+    [found] = a.memberships(model(USERS, table("teams"), tenant_first))
+    assert (found.user_column, found.tenant_column) == ("userId", "teamId")
+    only_tenant = table("members", "teamId", "email", teamId="teams")
+    assert a.memberships(model(USERS, table("teams"), only_tenant)) == []
+
+
 @pytest.mark.parametrize(
     ("name", "membership"),
     [
@@ -287,3 +300,105 @@ def test_every_owner_and_every_owner_left_out_is_named_in_the_reason():
     assert "; `docs.orgId` looks like an owner, but it points at no table afc read (no declared reference, " in (
         decided.reason
     )
+
+
+def test_a_row_pointing_at_a_credential_row_goes_to_the_owner_of_what_that_row_points_at():
+    """`deliveries` -> `webhooks` (holds its secret, never sent, names no owner itself) -> `projects.ownerId`."""
+    projects = table("projects", "ownerId", ownerId="users")
+    hooks = table("webhooks", "secret", "projectId", projectId="projects")
+    deliveries = table("deliveries", "webhookId", "status", webhookId="webhooks")
+    tables = model(USERS, projects, hooks, deliveries)
+    assert decide("webhooks", tables).reach is Reach.NEVER
+    assert decide("deliveries", tables).label() == "user:<projects.ownerId>"
+    orphan = table("webhooks", "secret", "projectId", projectId="projects")
+    alone = model(USERS, table("projects", "name"), orphan, deliveries)
+    assert decide("deliveries", alone).reach is not Reach.PRIVATE  # whose the project is, nobody says
+
+
+def test_a_parent_row_afc_cannot_name_by_a_key_hands_down_no_owner():
+    tasks = table("tasks", "projectId", "title", projectId="projects")
+    keyless = Table("projects", ("slug", "ownerId"), {"ownerId": "users"})
+    assert decide("tasks", model(USERS, keyless, tasks)).reach is Reach.UNKNOWN
+    by_slug = Table("projects", ("slug", "ownerId"), {"ownerId": "users"}, keys=("slug",))
+    assert decide("tasks", model(USERS, by_slug, tasks)).label() == "user:<projects.ownerId>"
+
+
+def test_a_personal_row_is_its_owner_s_through_the_first_owned_row_pointing_at_it():
+    """`shipments.toId` points at the address too, but shipments name no owner: `orders` decides."""
+    addresses = table("addresses", "street")
+    shipments = table("shipments", "toId", "carrier", toId="addresses")
+    orders = table("orders", "userId", "addressId", userId="users", addressId="addresses")
+    decided = decide("addresses", model(USERS, addresses, shipments, orders))
+    assert decided.reach is Reach.UNKNOWN and "`orders.addressId` points at" in decided.reason
+    assert "shipments" not in decided.reason
+
+
+TEAM_TIES = (table("teams", "name"), table("members", "userId", "teamId", userId="users", teamId="teams"))
+PROJECTS = table("projects", "ownerId", "teamId", ownerId="users", teamId="teams")
+GROUPS = table("groups", "teamId", "name", teamId="teams")
+AUTHORS, RECIPIENTS = table("authors", "penName"), table("recipients", "userId", "email", userId="users")
+
+
+@pytest.mark.parametrize(
+    ("row", "label", "reason"),
+    [
+        (
+            table("notes", "teamId", "body", teamId="teams"),
+            "team:<teamId>",
+            "`notes` rows belong to their owner (`teamId`)",  # a team members join: nothing left out
+        ),
+        (
+            table("docs", "groupId", "title", groupId="groups"),
+            "team:<groups.teamId>",
+            "`docs` rows belong to their owner (`groupId` -> `groups.teamId`)",  # a group nobody joins, a team's
+        ),
+        (
+            table("letters", "recipientId", "body", recipientId="recipients"),
+            "user:<recipients.userId>",
+            "`letters` rows belong to their owner (`recipientId` -> `recipients.userId`)",
+        ),
+        (
+            table("posts", "authorId", "body", authorId="authors"),
+            "nobody",
+            "`posts.authorId` names its owner by a `authors` row, and afc cannot tell which signed-in user that is",
+        ),
+        (
+            table("tasks", "projectId", "title", projectId="projects"),
+            "user:<projects.ownerId>, team:<projects.teamId>",
+            "`tasks` rows belong to the owner of the `projects` row they point at "
+            "(`projectId` -> `projects.ownerId`, `projectId` -> `projects.teamId`)",
+        ),
+    ],
+)
+def test_whose_a_row_is_through_what_its_owner_column_names(row, label, reason):
+    decided = decide(row.name, model(USERS, *TEAM_TIES, PROJECTS, GROUPS, AUTHORS, RECIPIENTS, row))
+    assert (decided.label(), decided.reason) == (label, reason)
+
+
+def test_the_first_reason_a_row_cannot_be_placed_is_the_one_given():
+    authors = table("authors", "penName")
+    posts = table("posts", "authorId", "body", authorId="authors")
+    drafts = table("drafts", "authorId", "body", authorId="authors")
+    comments = table("comments", "postId", "draftId", "text", postId="posts", draftId="drafts")
+    reviews = table("reviews", "authorId", "ownerId", "body", authorId="authors", ownerId="drafts")
+    tables = model(USERS, authors, posts, drafts, comments, reviews)
+    assert decide("comments", tables).reason == (
+        "`comments` rows belong to `posts` rows (`postId`), which are not public, and afc cannot tell whose they are"
+    )
+    assert decide("reviews", tables).reason == (
+        "`reviews.authorId` names its owner by a `authors` row, and afc cannot tell which signed-in user that is"
+    )
+
+
+def test_an_owner_column_pointing_at_its_own_table_names_nobody():
+    people = table("people", "ownerId", "name", ownerId="people")
+    decided = decide("people", model(USERS, people))
+    assert decided.reach is Reach.UNKNOWN and decided.reason.startswith("`people.ownerId` names its owner by a")
+
+
+def test_a_tenant_no_membership_ties_is_named_as_such_beside_one_that_is_tied():
+    teams, orgs = table("teams", "name"), table("orgs", "name")
+    members = table("members", "userId", "teamId", userId="users", teamId="teams")
+    docs = table("docs", "orgId", "body", orgId="orgs")
+    decided = decide("docs", model(USERS, teams, orgs, members, docs), Exposure(tenants=frozenset()))
+    assert decided.reason.startswith("`orgId`: no membership table ties users to `orgs`")

@@ -233,3 +233,70 @@ def test_the_table_a_write_names(name, found):
     model = DataModel({"todos": Table("todos", ("id",)), "Post": Table("Post", ("id",))})
     hit = model.table(name)
     assert (hit.name if hit else None) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (ONE + 'export const u = TableBuilder("u", { id: text() });\n', {"t"}),  # `Table` not at the end
+        (ONE + 'export const u = tableOf("u", { id: text() });\n', {"t"}),
+        (ONE + 'export const u = portable("u", { id: text() });\n', {"t"}),
+        (ONE + "let pending;\nexport const u = 'u';\n", {"t"}),  # no value, a value that is no call
+    ],
+)
+def test_a_name_merely_holding_table_declares_none(text, found):
+    assert tables_in({"db/schema.ts": text}) == found
+
+
+def test_drizzle_keys_and_targets_of_quoted_and_referencing_columns():
+    text = ONE + (
+        'export const u = pgTable("u", {\n'
+        "  '\"id\"': text(),\n"
+        '  "user_id": text().primaryKey(),\n'
+        "  'handle': text().unique(),\n"
+        "  authorId: text().references(() => t.id),\n"
+        "  slugRef: text().references(() => t.slug),\n"
+        "});\n"
+    )
+    u = read(Tree.in_memory({"db/schema.ts": text}), ["db"]).tables["u"]
+    assert u.keys == ("user_id", "handle")
+    assert u.targets == {"authorId": "id", "slugRef": "slug"} and u.references == {"authorId": "t", "slugRef": "t"}
+
+
+PRISMA_RELATIONS = """model Membership {
+  teamId   String
+  userId   String
+  email    String
+  team     Team @relation(fields: [teamId, userId], references: [id, ownerId])
+  invitee  User @relation(fields: [email], references: [email])
+  broken   User @relation(fields: [email])  // Prisma refuses it; afc reads it without a target
+  @@id([teamId, userId])
+} // a comment after the brace still closes the model
+model Note {
+  id     String @id
+  body   String // @id was here, @unique too
+}
+"""
+
+
+def test_prisma_relations_name_the_column_they_point_at_and_lines_count_from_one():
+    model = read(Tree.in_memory({"db/schema.prisma": "\n\n" + PRISMA_RELATIONS}), ["db"])
+    membership = model.tables["Membership"]
+    assert membership.references == {"teamId": "Team", "userId": "Team", "email": "User"}
+    assert membership.targets == {"teamId": "id", "userId": "ownerId", "email": "email"}
+    assert membership.columns == ("teamId", "userId", "email") and membership.where == "db/schema.prisma:3"
+    assert model.tables["Note"].keys == ("id",) and model.tables["Note"].columns == ("id", "body")
+
+
+def test_the_column_a_reference_names_in_its_parent():
+    from afc_realtime.datamodel import Table
+
+    keyed = Table("Team", ("id", "slug", "uuid"), keys=("uuid", "slug"))
+    plain = Table("Team", ("id", "slug"))
+    keyless = Table("Team", ("slug",))
+    child = Table("Member", ("teamId", "teamSlug", "gone"), targets={"teamSlug": "slug", "gone": "missing"})
+    assert child.target_key("teamSlug", keyed) == "slug"  # declared, and the parent has it
+    assert child.target_key("gone", keyed) is None  # declared, but the parent has no such column
+    assert child.target_key("teamId", keyed) == "uuid"  # undeclared: the parent's primary key
+    assert child.target_key("teamId", plain) == "id"  # no key known: `id`
+    assert child.target_key("teamId", keyless) is None

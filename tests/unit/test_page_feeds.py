@@ -96,6 +96,16 @@ def test_a_handler_merely_named_like_a_mutation_or_action_is_not_one():
     action_like = feed(f"{WEB}/x/actions.ts", "POST action addNote", "x", "x-updated")
     assert feeds_of(read(router="post"), [lookalike], []) == []
     assert feeds_of(read(actions_dir=f"{WEB}/x"), [action_like], []) == []
+    procedure_like = feed("packages/api/src/router/post.ts", "post.create", "x", "x-deleted")
+    assert feeds_of(read(router="post"), [procedure_like], []) == []
+
+
+def test_a_root_procedure_is_no_router_s_mutation():
+    """`mutation post` on the root router beside a nested `admin.post` router: the page reading
+    `api.admin.post.list` does not hear it."""
+    root = feed("packages/api/src/root.ts", "mutation post", "post", "post-created")
+    assert feeds_of(read(router="admin.post"), [root], []) == []
+    assert feeds_of(read(router="post"), [root], []) == []
 
 
 def test_events_are_each_named_once_in_order():
@@ -116,10 +126,19 @@ def tables(code: str) -> set[str]:
         ("await db.select({ id: t.id }).from(schema.todos)", {"todos"}),
         ("await db.from(todos)", set()),  # no `select` in the chain
         ("await db.select().from()", set()),
+        ("await db.select().from(todos).where(eq(todos.done, false))", {"todos"}),  # what `where` reads is no table
+        ("await db.select().from(todos /* every row */)", {"todos"}),
+        ("await db.select().from(/* every row */ todos)", {"todos"}),
         ("await db.query.todos.findMany()", {"todos"}),
         ("await db.query.todos.findFirst()", {"todos"}),
         ("await db.query.todos.findUnique()", set()),  # not a Drizzle query read
         ("await query.todos.findMany()", set()),
+        ("await redis.cache.todos.findMany()", set()),  # three parts, but not `query`
+        ("await (await getDb()).query.todos.findMany()", {"todos"}),  # a client from a call
+        ("await tenant(id).db.post.findMany()", {"post"}),
+        ("await db.query[table].findMany()", set()),  # a table chosen at run time
+        ("await prisma[model].findMany()", set()),
+        ("await loaders[kind]()", set()),
         ("await prisma.post.findMany()", {"post"}),
         ("await prisma.post.count()", {"post"}),
         ("await prisma.post.groupBy({})", {"post"}),

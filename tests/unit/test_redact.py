@@ -310,3 +310,46 @@ def test_a_value_closed_on_its_own_line_opens_nothing():
     opened = f"@@ -1,2 +1,2 @@\n A='x\n {VALUE}'\n B=plain\n"
     assert mask_diff(".env", opened) == f"@@ -1,2 +1,2 @@\n A='x\n {MASK}\n B=plain\n"
     assert mask_diff("src/x.ts", opened) == opened  # only env files hold multi-line values
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a user name with a raw `@` (Azure's `admin@server`), a password with a `:` or an `@`, a scheme
+        # ending in a digit
+        (f"postgres://admin@srv:{VALUE}@srv.example.com/db", f"postgres://admin@srv:{MASK}@srv.example.com/db"),
+        (f"postgres://app:pa:{VALUE}@db/app", f"postgres://app:{MASK}@db/app"),
+        (f"postgres://app:p@{VALUE}@db/app", f"postgres://app:{MASK}@db/app"),
+        (f"s3://AKIA:{VALUE}@bucket/key", f"s3://AKIA:{MASK}@bucket/key"),
+        # the password ends at the host: an `@` after a space, a slash or a quote is not part of it
+        (f"postgres://u:{VALUE}@db and mail a@b.example", f"postgres://u:{MASK}@db and mail a@b.example"),
+        (f"https://u:{VALUE}@host/users/@me", f"https://u:{MASK}@host/users/@me"),
+        (f'["postgres://u:{VALUE}@db","a@b"]', f'["postgres://u:{MASK}@db","a@b"]'),
+        (f"['postgres://u:{VALUE}@db','a@b']", f"['postgres://u:{MASK}@db','a@b']"),
+        # no password at all: a `:` and an `@` in a path, after a space, in the next string
+        ("https://example.com/files/a:b@c.txt", "https://example.com/files/a:b@c.txt"),
+        ("https://example.com see a:b@c", "https://example.com see a:b@c"),
+        ('["https://a.example","me:you@b"]', '["https://a.example","me:you@b"]'),
+        ("['https://a.example','me:you@b']", "['https://a.example','me:you@b']"),
+    ],
+)
+def test_a_url_password_is_what_lies_between_the_user_and_the_host(text, masked):
+    assert mask_line("src/db.ts", text) == masked
+
+
+@pytest.mark.parametrize(
+    "line", ["  - ./data:/var/lib/postgresql/data\n", "  - postgres\n", "    condition: healthy\n"]
+)
+def test_yaml_lines_that_hold_no_secret_key_show_as_they_are(line):
+    assert mask_line("compose.yml", line) == line  # only an env file's stray line is part of a value
+
+
+@pytest.mark.parametrize("line", ["# the last line, with no line ending", "   ", "", "  # indented\r\n"])
+def test_comments_and_blank_lines_of_an_env_file_show_as_they_are(line):
+    assert mask_line(".env.local", line) == line
+
+
+def test_a_multi_line_value_ends_where_its_quote_closes_and_the_next_key_shows():
+    diff = f'@@ -1,3 +1,3 @@\n CERT="abc\n {VALUE}"\n PLAIN=visible\n E=""\n F=\'\'\n G=shown\n'
+    masked = f'@@ -1,3 +1,3 @@\n CERT="abc\n {MASK}\n PLAIN=visible\n E=""\n F=\'\'\n G=shown\n'
+    assert mask_diff(".env", diff) == masked

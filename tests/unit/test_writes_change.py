@@ -235,6 +235,7 @@ def test_a_write_under_a_condition_or_returned_at_once_is_wrapped_and_one_never_
         ("(f())", False),
         ("`a${id}b${user.id}`", True),
         ("`a${id}b${f()}`", False),
+        ("`a${id /* the key */}`", True),
         ("f().id", False),
         ("rows[0]", True),
         ("f()[0]", False),
@@ -260,6 +261,10 @@ def test_stable_on_both_sides(expression, expected):
 
 def test_nothing_is_not_stable():
     assert change.stable(None) is False
+
+
+def test_a_shorthand_property_is_its_variable():
+    assert change.stable(node("{ id }").find(kind="shorthand_property_identifier")) is True
 
 
 @pytest.mark.parametrize(
@@ -300,6 +305,8 @@ def test_drizzle_where_of_nothing():
         ("{ id, userId: session.user.id }", (("id", "id"), ("userId", "session.user.id"))),
         ("{ _id: key }", (("_id", "key"),)),
         ("{ AND: [a, b], id }", (("id", "id"),)),
+        ("{ AND: filters, OR: undefined, id }", (("id", "id"),)),  # an operator, not a column
+        ("{ eTag: tag }", (("eTag", "tag"),)),
         ("({ id })", (("id", "id"),)),
         ("where", ()),
     ],
@@ -315,6 +322,8 @@ def test_prisma_where_states_its_plain_equalities(where, found):
         ("{ id: true, title: true, body: false }", ("id", "title")),
         ("{ id: t.id, slug: t.slug }", ("id", "slug")),
         ("({ id: true })", ("id",)),
+        ("{ id }", ("id",)),
+        ("{ ...base, id: true }", ("id",)),  # what a spread keeps, afc cannot name: it sends none of it
         ("{}", ()),
         ("fields", None),
     ],
@@ -352,6 +361,7 @@ def test_prisma_kept(expression, kept):
         ("db.insert(notes).values(v).returning({ id: notes.id })", ("id",)),
         ("db.insert(notes).values(v).returning({})", ()),
         ("db.insert(notes).values(v)", None),
+        ("db.insert(notes).values(v).returning(fields)", ()),  # not read: nothing, never the whole row
         ("db.insert(notes).values(v).onConflictDoNothing().returning({ slug: notes.slug })", ("slug",)),
     ],
 )
