@@ -89,6 +89,7 @@ class Read:
     spreads: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()
     readable: bool = True  # False: afc cannot list what it holds
+    masked: tuple[str, ...] = ()  # left out, and a spread before it names it too (with the value it replaced)
     many: bool = False  # an array of rows
 
 
@@ -104,7 +105,10 @@ def read_object(node: SgNode | None, scope: SgNode | None) -> Read:
         return Read(readable=False, many=True)
     if node.kind() != "object":
         return Read(left_out=(f"the values (`{_short(node.text())}`: afc cannot read them)",), readable=False)
-    fields, spreads, left = [], [], []
+    fields: list[tuple[str, str]] = []
+    spreads: list[str] = []
+    left: list[str] = []
+    masked: list[str] = []
     for member in _named(node):
         kind = member.kind()
         if kind == "shorthand_property_identifier":
@@ -114,12 +118,17 @@ def read_object(node: SgNode | None, scope: SgNode | None) -> Read:
             if name is None or value is None:
                 continue
             inner = unwrap(value)
+            if stable(value) and inner.kind() not in ("object", "array"):
+                fields.append((name, value.text()))
+                continue
             if inner.kind() in ("object", "array"):
                 left.append(f"`{name}` (a nested write)")
-            elif stable(value):
-                fields.append((name, value.text()))
             else:
                 left.append(f"`{name}` (`{_short(value.text())}`: evaluated again it could give another value)")
+            # what a spread before it gave this field is not what was written (`{ ...input, images: toJson(x) }`)
+            fields = [f for f in fields if f[0] != name]
+            if spreads:
+                masked.append(name)
         elif kind == "spread_element":
             spread = _named(member)
             declared = _read_name(spread[0].text(), scope) if spread and spread[0].kind() == "identifier" else None
@@ -129,7 +138,7 @@ def read_object(node: SgNode | None, scope: SgNode | None) -> Read:
                 spreads.append(spread[0].text())
             else:
                 left.append(f"`{_short(member.text())}`")
-    return Read(tuple(fields), tuple(spreads), tuple(left))
+    return Read(tuple(fields), tuple(spreads), tuple(left), masked=tuple(masked))
 
 
 def _short(text: str) -> str:
@@ -319,8 +328,16 @@ def _drizzle(call: SgNode, op: str, table: str | None, scope: SgNode | None) -> 
         left = ("the rows (several inserted at once: one change, no row)",)
         return Change(many=True, left_out=left, rows=read_rows(values, scope))
     if op == "insert":
-        return Change(read.fields, where, read.spreads, left_out=read.left_out)
-    return Change(read.fields, where, read.spreads, left_out=read.left_out, matching=matching, unmatched=unmatched)
+        return Change(read.fields, where, read.spreads, left_out=read.left_out, masked=read.masked)
+    return Change(
+        read.fields,
+        where,
+        read.spreads,
+        left_out=read.left_out,
+        masked=read.masked,
+        matching=matching,
+        unmatched=unmatched,
+    )
 
 
 def _prisma(call: SgNode, op: str, scope: SgNode | None) -> Change:
@@ -346,7 +363,15 @@ def _prisma(call: SgNode, op: str, scope: SgNode | None) -> Change:
         return Change(both, where, left_out=created.left_out, matching=matching, unmatched=unmatched)
     data = pair_value(arg, "data")
     read = read_object(data, scope) if data is not None else Read()
-    return Change(read.fields, where, read.spreads, left_out=read.left_out, matching=matching, unmatched=unmatched)
+    return Change(
+        read.fields,
+        where,
+        read.spreads,
+        left_out=read.left_out,
+        masked=read.masked,
+        matching=matching,
+        unmatched=unmatched,
+    )
 
 
 def read_rows(node: SgNode | None, scope: SgNode | None) -> tuple[tuple[tuple[str, str], ...], ...]:

@@ -48,6 +48,8 @@ def row_fields(change: Change, table: Table | None) -> tuple[list[str], list[tup
     merged = dict(change.where) | dict(change.fields)
     if change.kept is not None and change.kept_fields is not None:
         merged |= {f: f"{change.kept}.{f}" for f in change.kept_fields}
+    if change.spreads:
+        merged |= {f: "undefined" for f in change.masked if f not in merged}
     return list(change.spreads), list(merged.items())
 
 

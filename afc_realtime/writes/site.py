@@ -50,6 +50,8 @@ class Change:
     kept_scalars: bool = False  # Prisma `include`: the row plus related rows, so only its own columns are sent
     many: bool = False  # several rows (`createMany`, `.values([..])`), or rows afc cannot name: no row
     left_out: tuple[str, ...] = ()  # what the write states but afc does not send, and why
+    # left out after a spread that names them too: sent as `undefined`, never with the value the write replaced
+    masked: tuple[str, ...] = ()
     # several rows inserted at once: the (column, expression) each of them states, where afc can read them (a
     # `.map((x) => ({ ..., userId }))` states, as one row, what does not depend on its parameter)
     rows: tuple[tuple[tuple[str, str], ...], ...] = ()
