@@ -74,26 +74,28 @@ def _every_call_awaited(function: SgNode) -> bool:
     return bool(uses) and all(_called_awaited(use) for use in uses)
 
 
-def _called_awaited(use: SgNode) -> bool:
+def _call_and_holder(use: SgNode) -> tuple[SgNode, SgNode] | None:
+    """`use(...)` and what holds that call, through parentheses; None when `use` is not what is called."""
     call = use.parent()
     if call is None or call.kind() != "call_expression" or not same(call.field("function"), use):
-        return False
+        return None
     holder = call.parent()
     while holder is not None and holder.kind() == "parenthesized_expression":
         holder = holder.parent()
-    return holder is not None and holder.kind() == "await_expression"
+    return (call, holder) if holder is not None else None
+
+
+def _called_awaited(use: SgNode) -> bool:
+    found = _call_and_holder(use)
+    return found is not None and found[1].kind() == "await_expression"
 
 
 def _run_awaited(use: SgNode, function: SgNode) -> bool:
     """`await operation()`, or `return operation()` from the async function itself."""
-    call = use.parent()
-    if call is None or call.kind() != "call_expression" or not same(call.field("function"), use):
+    found = _call_and_holder(use)
+    if found is None:
         return False
-    holder = call.parent()
-    while holder is not None and holder.kind() == "parenthesized_expression":
-        holder = holder.parent()
-    if holder is None:
-        return False
+    call, holder = found
     if holder.kind() == "await_expression":
         return True
     returned = holder.kind() == "return_statement" or same(function.field("body"), call)

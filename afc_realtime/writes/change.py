@@ -328,7 +328,12 @@ def _drizzle(call: SgNode, op: str, table: str | None, scope: SgNode | None) -> 
         left = ("the rows (several inserted at once: one change, no row)",)
         return Change(many=True, left_out=left, rows=read_rows(values, scope))
     if op == "insert":
-        return Change(read.fields, where, read.spreads, left_out=read.left_out, masked=read.masked)
+        return _stated(read, where, None, "")
+    return _stated(read, where, matching, unmatched)
+
+
+def _stated(read: Read, where: tuple[tuple[str, str], ...], matching: str | None, unmatched: str) -> Change:
+    """The change one object of values states, with the write's own keys and filter."""
     return Change(
         read.fields,
         where,
@@ -363,15 +368,7 @@ def _prisma(call: SgNode, op: str, scope: SgNode | None) -> Change:
         return Change(both, where, left_out=created.left_out, matching=matching, unmatched=unmatched)
     data = pair_value(arg, "data")
     read = read_object(data, scope) if data is not None else Read()
-    return Change(
-        read.fields,
-        where,
-        read.spreads,
-        left_out=read.left_out,
-        masked=read.masked,
-        matching=matching,
-        unmatched=unmatched,
-    )
+    return _stated(read, where, matching, unmatched)
 
 
 def read_rows(node: SgNode | None, scope: SgNode | None) -> tuple[tuple[tuple[str, str], ...], ...]:
