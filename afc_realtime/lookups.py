@@ -165,6 +165,9 @@ def render(
         "// Who owns the rows a write names by a reference, its key or its filter: the owner lookups the lines",
         "// `afc add websocket` wired call (`afc remove websocket` deletes this file). Each returns the channels",
         "// of the row's owners, none when the row is not found, and never throws: a failed lookup sends nothing.",
+        "// Each reads through the app's client, or the one it is given: a transaction's (`tx`), so that it sees",
+        "// the transaction's own changes. In PostgreSQL a failed statement aborts the transaction it is in: the",
+        "// transaction's next statement then throws, and nothing is committed or sent.",
     ]
     lines = [f'import {{ {", ".join(sorted(named))} }} from "{module}";' for module, named in sorted(imports.items())]
     warn = [
@@ -219,14 +222,15 @@ def _drizzle(lookup: Lookup, model: DataModel, db: str) -> str:
     lines = [
         "",
         _doc(lookup),
-        f"export async function {lookup.function()}({parameter}): Promise<string[]> {{",
+        f"export async function {lookup.function()}({parameter}, {_client_parameter(db, ['select'])}): "
+        "Promise<string[]> {",
         "    try {",
         "        const channels: string[] = [];",
     ]
     for n, (via, numbered) in enumerate(_paths(lookup).items()):
         last = via[-1].table if via else start
         fields = ", ".join(f"owner{i}: {last}.{c.column}" for i, c in numbered)
-        lines.append(f"        const found{n} = await {db}")
+        lines.append(f"        const found{n} = await client")
         lines.append(f"            .select({{ {fields} }})")
         lines.append(f"            .from({start})")
         before = start
@@ -246,10 +250,11 @@ def _prisma(lookup: Lookup, model: DataModel, tree: Tree, client_name: str) -> s
     if lookup.matching:
         return _prisma_matching(lookup, client_name)
     start = model.tables[lookup.table]
+    client = _client_parameter(client_name, _delegates(lookup))
     lines = [
         "",
         _doc(lookup),
-        f"export async function {lookup.function()}(key: {_prisma_type(tree, start, lookup.key)}): "
+        f"export async function {lookup.function()}(key: {_prisma_type(tree, start, lookup.key)}, {client}): "
         "Promise<string[]> {",
         "    try {",
         "        const channels: string[] = [];",
@@ -258,10 +263,10 @@ def _prisma(lookup: Lookup, model: DataModel, tree: Tree, client_name: str) -> s
         table, key, value = start.name, lookup.key, "key"
         for step, hop in enumerate(via):  # one row at a time along the references, each by its key
             row = f"row{n}x{step}"
-            lines.append(_find(row, client_name, table, key, value, (hop.column,), step > 0))
+            lines.append(_find(row, "client", table, key, value, (hop.column,), step > 0))
             table, key, value = hop.table, hop.key, f"{row}.{hop.column}"
         final = f"row{n}x{len(via)}"
-        lines.append(_find(final, client_name, table, key, value, tuple(c.column for _, c in numbered), bool(via)))
+        lines.append(_find(final, "client", table, key, value, tuple(c.column for _, c in numbered), bool(via)))
         lines += _pushes(final, numbered, {i: c.column for i, c in numbered})
     return "\n".join([*lines, *_closing(lookup)])
 
@@ -275,7 +280,8 @@ def _prisma_matching(lookup: Lookup, client_name: str) -> str:
     lines = [
         "",
         _doc(lookup),
-        f"export async function {lookup.function()}(where: {where}): Promise<string[]> {{",
+        f"export async function {lookup.function()}(where: {where}, "
+        f"{_client_parameter(client_name, _delegates(lookup))}): Promise<string[]> {{",
         "    try {",
         "        const channels: string[] = [];",
     ]
@@ -283,11 +289,11 @@ def _prisma_matching(lookup: Lookup, client_name: str) -> str:
         table, filter_text = lookup.table, "where"
         for step, hop in enumerate(via):
             rows = f"rows{n}x{step}"
-            lines.append(_find_many(rows, client_name, table, filter_text, (hop.column,)))
+            lines.append(_find_many(rows, "client", table, filter_text, (hop.column,)))
             values = f"{rows}.flatMap((row) => (row.{hop.column} != null ? [row.{hop.column}] : []))"
             table, filter_text = hop.table, f"{{ {hop.key}: {{ in: {values} }} }}"
         final = f"rows{n}x{len(via)}"
-        lines.append(_find_many(final, client_name, table, filter_text, tuple(c.column for _, c in numbered)))
+        lines.append(_find_many(final, "client", table, filter_text, tuple(c.column for _, c in numbered)))
         lines.append(f"        for (const row of {final}) {{")
         lines += ["    " + push for push in _pushes("row", numbered, {i: c.column for i, c in numbered}, ".")]
         lines.append("        }")
@@ -299,6 +305,20 @@ def _find_many(rows: str, client_name: str, table: str, where: str, columns: tup
     given = "where" if where == "where" else f"where: {where}"
     call = f"await {client_name}.{_delegate(table)}.findMany({{ {given}, select: {{ {select} }} }})"
     return f"        const {rows} = {call};"
+
+
+def _client_parameter(app_client: str, members: list[str]) -> str:
+    """`client: Pick<typeof db, "select"> = db`: what the lookup reads through, the app's client unless the
+    call passes another. Only the members the lookup uses are asked for, so a transaction's client (`tx`,
+    which lacks `$transaction`, `batch`, ...) fits as well as the app's client, extended or not."""
+    picked = " | ".join(f'"{m}"' for m in members)
+    return f"client: Pick<typeof {app_client}, {picked}> = {app_client}"
+
+
+def _delegates(lookup: Lookup) -> list[str]:
+    """The Prisma delegates a lookup reads: its table's and each reference's (`chat`, `message`)."""
+    found = [lookup.table] + [hop.table for c in lookup.channels for hop in c.via]
+    return [_delegate(t) for t in dict.fromkeys(found)]
 
 
 def _delegate(table: str) -> str:

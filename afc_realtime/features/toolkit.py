@@ -252,10 +252,20 @@ _MATCHING = re.compile(
     r"^\s*const\s+realtimeOwners\d+\s*=\s*await\s+ownersOf[\w$]*Matching\(([\w$.?!\[\]\s,:(){}-]*)\);?\s*$"
 )
 _CALLED = re.compile(r"([\w$]*)\s*\(")
+# in a transaction: the list its owners go into, declared before it, and the lookup through its client (`tx`)
+# right before the write, guarded by the key being there, or by the write's own filter
+_HELD = re.compile(r"^\s*const\s+realtimeOwners\d+\s*:\s*string\[\]\s*=\s*\[\];?\s*$")
+_PUSH = r"realtimeOwners\d+\.push\(\.\.\.\(await\s+ownersOf[\w$]*"
+_PUSHED = re.compile(
+    rf"^\s*(?:if\s*\(\s*{_CHECK}(?:\s*&&\s*{_CHECK})*\s*\)\s*)?{_PUSH}\(\s*{_VALUE}\s*,\s*[A-Za-z_$][\w$]*\s*\)\)\);?\s*$"
+)
+_PUSHED_MATCHING = re.compile(rf"^\s*{_PUSH}Matching\(([\w$.?!\[\]\s,:(){{}}-]*),\s*[A-Za-z_$][\w$]*\s*\)\)\);?\s*$")
 
 
 def _matching_line(blanked: str) -> bool:
-    found = _MATCHING.match(blanked)
+    if _HELD.match(blanked) or _PUSHED.match(blanked):
+        return True
+    found = _MATCHING.match(blanked) or _PUSHED_MATCHING.match(blanked)
     return found is not None and all(name in DRIZZLE_FILTERS for name in _CALLED.findall(found.group(1)))
 
 

@@ -26,6 +26,8 @@ class Line:
     checks: tuple[str, ...] = ()  # what must hold before sending: each owner value is defined
     lookup: Lookup | None = None  # the owner lookup `to` calls, where the write does not state the owner
     before: str | None = None  # the variable holding the owners, looked up before the write (a delete)
+    # in a transaction: the owners read inside it, on a line just before the write, into `before`'s variable
+    inside: str | None = None
 
 
 def key_columns(table: Table | None) -> tuple[str, ...]:
@@ -105,7 +107,8 @@ def line(write: Write, audience: Audience, table: Table | None, quote: str, look
         return Line(text, to, tuple(dict.fromkeys(checks)))
     if not lookups or table is None or direct.startswith("not broadcast: the write sets its owner"):
         return direct
-    return _looked_up(write, audience.channels, change, table, text) or _unmatched(direct, change)
+    found = _looked_up(write, audience.channels, change, table, text) or _in_transaction(write, audience, table, text)
+    return found or _unmatched(direct, change)
 
 
 def stated_values(change: Change, column: str, table: Table | None) -> list[str] | None:
@@ -194,3 +197,21 @@ def _matched(write: Write, channels: tuple[Channel, ...], change: Change, table:
     lookup = Lookup(table.name, "", channels, matching=True)
     held = f"realtimeOwners{write.line}"
     return Line(text, held, (), lookup, before=f"const {held} = await {lookup.function()}({change.matching})")
+
+
+def _in_transaction(write: Write, audience: Audience, table: Table, text: str) -> Line | None:
+    """A write in a transaction's callback whose owners cannot be read outside it (its filter runs after other
+    statements of the transaction, or names what is declared inside): read inside, through the transaction's
+    client, right before the write (`realtimeOwners12.push(...(await ownersOfNoteMatching({ read }, tx)))`),
+    into a list declared before the transaction; the change is sent to it once the transaction committed."""
+    inside = write.inside
+    if inside is None or write.wrapped:  # a wrapped transaction has no line of its own before it
+        return None
+    found = _looked_up(write, audience.channels, inside.change, table, text)
+    if found is None or found.lookup is None:
+        return None
+    call = found.before.removeprefix(f"const {found.to} = await ") if found.before else found.to
+    held = f"realtimeOwners{write.line}"
+    push = f"{held}.push(...(await {call[:-1]}, {inside.client})))"
+    guarded = f"if ({' && '.join(found.checks)}) {push}" if found.checks else push
+    return Line(text, held, (), found.lookup, before=f"const {held}: string[] = []", inside=guarded)

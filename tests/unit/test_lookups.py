@@ -10,6 +10,7 @@ from afc_realtime.audience import Audience, Channel, Hop, Reach
 from afc_realtime.datamodel import DataModel, Table
 from afc_realtime.edits import typescript as ts
 from afc_realtime.edits.result import Edit, Skip
+from afc_realtime.features import toolkit
 from afc_realtime.writes import actions, approuter, inserter, payload
 from afc_realtime.writes.site import Write
 from tests.support.writes import sites
@@ -141,20 +142,21 @@ def test_several_rows_go_to_the_owners_their_write_states(body, to):
         ("await db.delete(note).where(lt(note.at, sql`now()`));", "holds `sql`now()``"),
         ("await db.delete(note).where(eq(note.read, await isRead()));", "holds `await isRead()`"),
         ("await prisma.note.deleteMany({ where: { read: false /* old */ } });", "holds a comment"),
-        # inside a transaction, after other statements: they may change which rows match
-        (
-            "await db.transaction(async (tx) => { await audit(tx, id); "
-            "await tx.delete(note).where(eq(note.read, true)); });",
-            "it runs in a transaction, after other statements of it",
-        ),
+        # inside a transaction, after other statements (which may change which rows match), where no line of
+        # its own can read them in the transaction: a batch, a transaction returned (wrapped), a nested callback
         (
             "await prisma.$transaction([prisma.note.findMany(), prisma.note.deleteMany({ where: { read } })]);",
             "it runs in a transaction",
         ),
-        # or with a name declared inside it
         (
-            "await db.transaction(async (tx) => { await tx.delete(note).where(eq(note.read, tx.flag)); });",
-            "with names declared inside it",
+            "return db.transaction(async (tx) => { await audit(tx, id); "
+            "await tx.delete(note).where(eq(note.read, true)); });",
+            "it runs in a transaction, after other statements of it",
+        ),
+        (
+            "await db.transaction(async (tx) => { await audit(tx, id); "
+            "await Promise.all([1].map(async () => { await tx.delete(note).where(eq(note.read, true)); })); });",
+            "it runs in a transaction",
         ),
     ],
 )
@@ -185,6 +187,52 @@ def test_the_first_write_of_a_transaction_looks_its_rows_owners_up_before_the_tr
     lookup, line = (file.text[: i.offset].count("\n") for i in edit.insertions)
     transaction = next(n for n, text in enumerate(file.text.splitlines()) if "transaction" in text)
     assert lookup == transaction < line  # read before the transaction begins, sent once it committed
+
+
+@pytest.mark.parametrize(
+    ("body", "pushed"),
+    [
+        # after another statement of the transaction, by its own filter, named with what is declared in it
+        (
+            "await db.transaction(async (tx) => {\n        const flag = await audit(tx, id);\n"
+            "        await tx.delete(note).where(eq(note.read, flag));\n    });",
+            "ownersOfNoteMatching(eq(note.read, flag), tx)",
+        ),
+        (
+            "await prisma.$transaction(async (trx) => {\n        await trx.note.create({ data: { userId: id } });\n"
+            "        await trx.note.updateMany({ where: { read: false }, data: { read: true } });\n    });",
+            "ownersOfNoteMatching({ read: false }, trx)",
+        ),
+        # by its key, declared in the transaction: a row the transaction itself may have written
+        (
+            "await db.transaction(async (tx) => {\n"
+            "        const [made] = await tx.insert(note).values({}).returning();\n"
+            "        for (const n of [1, 2]) {\n            await tx.delete(note).where(eq(note.id, made.id));\n"
+            "        }\n    });",
+            "ownersOfNote(made.id, tx)",
+        ),
+    ],
+)
+def test_a_later_write_of_a_transaction_looks_its_owners_up_inside_it_through_its_client(body, pushed):
+    text = f'"use server";\nexport async function act(id: number) {{\n    {body}\n}}\n'
+    file = ts.load(PATH, text)
+    assert isinstance(file, ts.TsFile)
+    write = sites(actions, PATH, text)[-1]
+    assert isinstance(write, Write) and write.inside is not None, write
+    sent = payload.line(write, OWNED, OWNED_NOTES, '"', lookups=True)
+    held = f"realtimeOwners{write.line}"
+    assert isinstance(sent, payload.Line), sent
+    assert sent.before == f"const {held}: string[] = []" and sent.to == held
+    assert sent.inside is not None and sent.inside.endswith(f"{held}.push(...(await {pushed}))")
+    edit = inserter.broadcast(file, write, "note-changed", "broadcast", sent)
+    assert isinstance(edit, Edit), edit
+    declared, looked_up, line = (file.text[: i.offset].count("\n") for i in edit.insertions)
+    lines = file.text.splitlines()
+    transaction = next(n for n, text in enumerate(lines) if "transaction(" in text)
+    # the list declared before the transaction, filled right before the write in it, sent once it committed
+    assert declared == transaction and lines[looked_up].lstrip().startswith("await t") and line > looked_up
+    assert lines[line - 1].strip() == "});"
+    assert all(toolkit._source_line(i.text.rstrip("\n")) for i in edit.insertions)
 
 
 def test_several_rows_pointing_at_one_parent_look_its_owner_up():
@@ -231,13 +279,16 @@ def test_a_prisma_lookup_reads_one_row_per_reference_and_a_drizzle_one_joins():
     model = DataModel({t.name: t for t in (votes, message, chat)})
     lookup = lookups.Lookup("Message", "id", (Channel("user", "userId", (Hop("chatId", "Chat", "id"),)),))
     text = lookups._prisma(lookup, model, _NoTree(), "prisma")
-    assert "await prisma.message.findFirst({ where: { id: key }, select: { chatId: true } });" in text
-    assert "row0x0 && row0x0.chatId != null ? await prisma.chat.findFirst({ where: { id: row0x0.chatId }" in text
+    # through the client it is given (a transaction's), else the app's: typed by the delegates it reads
+    assert 'ownersOfMessage(key: string, client: Pick<typeof prisma, "message" | "chat"> = prisma)' in text
+    assert "await client.message.findFirst({ where: { id: key }, select: { chatId: true } });" in text
+    assert "row0x0 && row0x0.chatId != null ? await client.chat.findFirst({ where: { id: row0x0.chatId }" in text
     assert "if (row0x1?.userId != null) channels.push(`user:${row0x1.userId}`);" in text
     drizzle = lookups.Lookup("message", "id", (Channel("user", "userId", (Hop("chatId", "chat", "id"),)),))
     joined = lookups._drizzle(drizzle, model, "db")
     assert ".innerJoin(chat, eq(message.chatId, chat.id))" in joined and ".where(eq(message.id, key));" in joined
-    assert '(key: (typeof message.$inferSelect)["id"])' in joined
+    assert '(key: (typeof message.$inferSelect)["id"], client: Pick<typeof db, "select"> = db)' in joined
+    assert "const found0 = await client\n" in joined
 
 
 class _NoTree:
