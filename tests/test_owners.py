@@ -56,6 +56,8 @@ def test_owners_through_references_are_looked_up_typed_and_removed(
     assert plan["vote-created"]["to"] == f"user:<{chat}.userId>" and plan["vote-created"]["wired"]
     assert f"(`messageId` -> `{message}.chatId` -> `{chat}.userId`)" in plan["vote-created"]["reason"]
     assert plan["invitation-updated"]["wired"] and plan["invitation-deleted"]["wired"]
+    in_transaction = [b for b in plan_list(project) if b["path"].endswith("chats/route.ts")]
+    assert len(in_transaction) == 2 and all(b["wired"] for b in in_transaction), in_transaction
     assert plan["invitation-deleted"]["to"] == "user:<invitedBy>"
     # a group's views go to its team; `authorize.ts` reads the memberships through the app's client, found by
     # where it comes from (a default-exported Prisma client too), so the team channel is joinable
@@ -78,6 +80,15 @@ def test_owners_through_references_are_looked_up_typed_and_removed(
     for function in ("ownersOfChat", "ownersOfMessage", by_invitation):
         assert f"export async function {function}(key: " in owners
     assert ('import { default as prisma } from "@/lib/prisma";' in owners) is (fixture is PRISMA_CHAT)
+    # a message written in a transaction after its chat: its owner read inside the transaction, through `tx`
+    # (the chat is the transaction's own), into a list declared before it, sent once it committed
+    chats = route(project, "chats").splitlines()
+    held = next(i for i, line in enumerate(chats) if ": string[] = [];" in line)
+    assert "transaction(async (tx) => {" in chats[held + 1]
+    pushed = next(i for i, line in enumerate(chats) if ".push(...(await ownersOfChat(made.id, tx)));" in line)
+    assert "await tx.message.create(" in chats[pushed + 1] or "await tx.insert(message)" in chats[pushed + 1]
+    sent = next(i for i, line in enumerate(chats) if '"message-created"' in line)
+    assert chats[sent - 1].strip() == "});" and "{ to: realtimeOwners" in chats[sent]
     authorize = (project / "apps/web/src/lib/realtime/authorize.ts").read_text()
     assert "channels.push(...teams.map(" in authorize  # the team channel is joinable: the membership query
     app_dir, types = project / "apps/web", ("packages/db/types",)

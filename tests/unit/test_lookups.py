@@ -272,6 +272,44 @@ def test_the_client_is_imported_as_the_writes_file_imports_it():
     assert lookups.client_at(elsewhere, 1, "drizzle") is None  # no write on that line
 
 
+def test_a_client_the_writing_module_builds_is_passed_to_every_lookup_it_calls():
+    own = file_of('const db = drizzle(process.env["URL"]!);\nawait db.insert(t).values({});\n')
+    assert lookups.client_declared(own, 2) == "db"
+    exported = file_of("export const db = drizzle(pool);\nawait db.update(t).set({});\n")
+    assert lookups.client_declared(exported, 2) == "db"
+    # the other side: a client imported, built by something else, or declared in a function
+    assert lookups.client_declared(file_of('import { db } from "@/db";\nawait db.insert(t).values({});\n'), 2) is None
+    assert lookups.client_declared(file_of("const db = makeDb();\nawait db.insert(t).values({});\n"), 2) is None
+    inner = file_of("async function f() {\n  const db = drizzle(url);\n  await db.insert(t).values({});\n}\n")
+    assert lookups.client_declared(inner, 3) is None
+    _, write = one_write("    await db.insert(message).values({ chatId, body: 'hi' });")
+    sent = payload.line(write, VIA_CHAT, MESSAGES, '"', lookups=True, through="db")
+    assert isinstance(sent, payload.Line) and sent.to == "ownersOfChat(chatId, db)"
+    _, gone = one_write("    await db.delete(invitations).where(eq(invitations.role, 'x'));")
+    held = payload.line(gone, INVITED, INVITES, '"', lookups=True, through="db")
+    assert isinstance(held, payload.Line) and held.before is not None and held.before.endswith("'x'), db)")
+    assert toolkit._source_line(f"    {held.before};")  # `remove` may cut it
+    assert toolkit._source_line(f"    broadcast('', {sent.payload}, {{ to: {sent.to} }});")
+    model = DataModel({"chat": Table("chat", ("id", "userId"), {}, where="db/schema.ts:3")})
+    schema = 'import { pgTable, text } from "drizzle-orm/pg-core";\n'
+    lookup = lookups.Lookup("chat", "id", (Channel("user", "userId"),))
+    text = lookups._drizzle(lookup, model, "db", "".join(lookups.DIALECTS["pg"]))
+    # typed by the dialect's database class, which the module's client and a transaction's both extend;
+    # required: there is no client to default to
+    assert 'ownersOfChat(key: (typeof chat.$inferSelect)["id"], client: PgDatabase<any, any, any>)' in text
+    assert lookups.dialect(_Tree({"db/schema.ts": schema}), model.tables["chat"]) == "pg"
+    assert lookups.dialect(_Tree({"db/schema.ts": schema.replace("pg-core", "mysql-core")}), model.tables["chat"])
+    assert lookups.dialect(_Tree({"db/schema.ts": "export const chat = table();\n"}), model.tables["chat"]) is None
+
+
+class _Tree:
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = files
+
+    def read_text(self, path: str) -> str | None:
+        return self.files.get(path)
+
+
 def test_a_prisma_lookup_reads_one_row_per_reference_and_a_drizzle_one_joins():
     votes = Table("Vote", ("id", "messageId"), {"messageId": "Message"}, where="s.prisma:1", orm="prisma")
     message = Table("Message", ("id", "chatId"), {"chatId": "Chat"}, where="s.prisma:1", orm="prisma")
