@@ -4,8 +4,8 @@ every row it inserts states (`.values([...])`, `createMany({ data: titles.map(..
 a parent reference in the filter (`deleteMany({ where: { chatId } })`) goes to the parent's owner; a filter
 on other columns sends to the owners of the rows it matches, read just before the write (before the
 transaction, for a transaction's first write; inside it, through `tx`, for a later one). A filter afc cannot
-evaluate again, or a write in a callback nested in a transaction's, is left with the reason. The app type-checks with the lookups, and `remove`
-gives every byte back. With Drizzle and with Prisma."""
+evaluate again, or a write in a callback nested in a transaction's, is left with the reason. The app
+type-checks with the lookups, and `remove` gives every byte back. With Drizzle and with Prisma."""
 
 import json
 import re
