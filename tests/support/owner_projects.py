@@ -504,3 +504,69 @@ export async function DELETE(req: Request) {
     "packages/db/types/index.d.ts": CLERK_TYPES,
     "packages/db/types/drizzle-orm.d.ts": DRIZZLE_ORM,
 }
+
+# The chat app with no client exported: the module that writes builds its own (`const db = drizzle(...)` in
+# `lib/db/queries.ts`, as many apps do), so every lookup its writes call is given it. `PgDatabase` stands in
+# for drizzle-orm's class of that name: what the app's client and a transaction's both are (they have
+# `select`).
+QUERIES = """import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { chat, invitations, message } from "@chat/db";
+
+const db = drizzle(process.env["DATABASE_URL"]!);
+
+export async function renameChat(id: string, title: string) {
+    await db.update(chat).set({ title }).where(eq(chat.id, id));
+}
+
+export async function saveMessage(chatId: string, body: string) {
+    await db.insert(message).values({ chatId, body });
+}
+
+export async function dropInvitation(id: number) {
+    await db.delete(invitations).where(eq(invitations.id, id));
+}
+"""
+LOCAL_ROUTE = """import { NextResponse } from "next/server";
+
+import { dropInvitation, renameChat, saveMessage } from "@/lib/db/queries";
+
+export async function PATCH(req: Request) {
+    const { id, title } = (await req.json()) as { id: string; title: string };
+    await renameChat(id, title);
+    return NextResponse.json({ ok: true });
+}
+
+export async function POST(req: Request) {
+    const { chatId, body } = (await req.json()) as { chatId: string; body: string };
+    await saveMessage(chatId, body);
+    return NextResponse.json({ ok: true }, { status: 201 });
+}
+
+export async function DELETE(req: Request) {
+    const { id } = (await req.json()) as { id: number };
+    await dropInvitation(id);
+    return NextResponse.json({ ok: true });
+}
+"""
+DRIZZLE_OWN_CLIENT = {
+    **BASE,
+    "apps/web/src/lib/db/queries.ts": QUERIES,
+    "apps/web/src/app/api/messages/route.ts": LOCAL_ROUTE,
+    "packages/db/package.json": '{\n    "name": "@chat/db"\n}\n',
+    "packages/db/src/index.ts": 'export * from "./schema";\n',
+    "packages/db/src/schema.ts": SCHEMA,
+    "packages/db/types/index.d.ts": TYPES,
+    "packages/db/types/drizzle-orm.d.ts": DRIZZLE_ORM,
+    "packages/db/types/node-postgres.d.ts": (
+        'import type { Db } from "@chat/db";\nexport declare function drizzle(url: string): Db;\n'
+    ),
+    "packages/db/types/pg-core.d.ts": (
+        'import type { Db } from "@chat/db";\nexport interface PgDatabase<A, B, C> { select: Db["select"] }\n'
+    ),
+}
+OWN_CLIENT_PATHS = {
+    **DRIZZLE_PATHS,
+    "drizzle-orm/node-postgres": ["./packages/db/types/node-postgres.d.ts"],
+    "drizzle-orm/pg-core": ["./packages/db/types/pg-core.d.ts"],
+}
