@@ -95,8 +95,9 @@ def test_owners_through_references_are_looked_up_typed_and_removed(
     assert "transaction(async (tx) => {" in chats[held + 1]
     pushed = next(i for i, line in enumerate(chats) if ".push(...(await ownersOfChat(made.id, tx)));" in line)
     assert "await tx.message.create(" in chats[pushed + 1] or "await tx.insert(message)" in chats[pushed + 1]
+    closed = next(i for i, line in enumerate(chats) if line.strip() == "});")
     sent = next(i for i, line in enumerate(chats) if '"message-created"' in line)
-    assert chats[sent - 1].strip() == "});" and "{ to: realtimeOwners" in chats[sent]
+    assert held < pushed < closed < sent and "{ to: realtimeOwners" in chats[sent]
     authorize = (project / "apps/web/src/lib/realtime/authorize.ts").read_text()
     assert "channels.push(...teams.map(" in authorize  # the team channel is joinable: the membership query
     app_dir, types = project / "apps/web", ("packages/db/types",)
