@@ -180,7 +180,7 @@ def _write(file: TsFile, handler: Handler, call: Call, awaited: Awaited = never)
     responds = handler.responds and function is None
     stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
     inside = _inside(call.top, function, transaction, stated) if transaction and function else None
-    if transaction is not None and not _first_write(call.top, transaction):
+    if transaction is not None and stated.matching is not None and not _first_write(call.top, transaction):
         stated = replace(stated, matching=None, unmatched=IN_TRANSACTION)
     kept_as = _kept_unrun(call.top)
     if kept_as is not None:  # `const p = <write>`: a promise (a builder) that runs only when awaited later
@@ -440,8 +440,8 @@ def _after_transaction(base: Write, stated: Change, inside: list[SgNode], transa
     # its own filter is looked up before the transaction only where nothing in it runs before the write (the
     # rows it matches are those before the transaction) and the filter names nothing declared inside
     filtered = change.names_used(Change(where=(("", kept.matching or ""),))) & declared
-    if not _first_write(top, transaction) or filtered:
-        kept = replace(kept, matching=None, unmatched=IN_TRANSACTION)
+    if kept.matching is not None and (not _first_write(top, transaction) or filtered):
+        kept = replace(kept, matching=None, unmatched=IN_TRANSACTION)  # else its own reason stays: no filter
     own = statement_of(transaction)
     if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
         _, top = _chain(transaction)

@@ -235,6 +235,14 @@ def test_a_later_write_of_a_transaction_looks_its_owners_up_inside_it_through_it
     assert all(toolkit._source_line(i.text.rstrip("\n")) for i in edit.insertions)
 
 
+def test_a_later_write_of_a_transaction_with_no_filter_keeps_its_own_reason():
+    # rows afc cannot see and no filter: the transaction is not what stops a lookup, and the reason says so
+    body = "await prisma.$transaction(async (tx) => { await audit(tx); await tx.note.createMany({ data: rows }); });"
+    _, write = one_write(f"    {body}")
+    sent = payload.line(write, OWNED, OWNED_NOTES, '"', lookups=True)
+    assert isinstance(sent, str) and "changes several rows at once" in sent and "transaction" not in sent, sent
+
+
 def test_several_rows_pointing_at_one_parent_look_its_owner_up():
     for body in (
         "await prisma.message.deleteMany({ where: { chatId } });",
