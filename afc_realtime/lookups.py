@@ -2,9 +2,9 @@
 the owner is `chat.userId`) or by its own key (an update by `id` that does not restate `invitedBy`), afc
 generates a small typed function that reads the owner from the database, and the wired line sends to what it
 returns (`{ to: ownersOfChat(chatId) }`). One module of them, `owners.ts` beside `broadcast.ts`, created by
-`add` and deleted by `remove`; it reads through the app's own client (the one `authorize.ts` uses: `access.py`)
-with a join per reference (Drizzle) or one `findFirst` per reference (Prisma). A row that is not found, or a
-query that fails, gives no channel: nobody."""
+`add` and deleted by `remove`; it reads through the app's own client (the one `authorize.ts` uses: `access.py`),
+or the client a call passes (a transaction's `tx`), with a join per reference (Drizzle) or one `findFirst` per
+reference (Prisma). A row that is not found, or a query that fails, gives no channel: nobody."""
 
 from __future__ import annotations
 
@@ -72,6 +72,9 @@ class Client:
     name: str
     module: str
     specifier: bool = False  # `module` is an import specifier, not a path
+    # declared in the writing module and exported by none (`const db = drizzle(...)` in `lib/db/queries.ts`):
+    # the lookups take it as a parameter every call passes, typed by its dialect (`dialect`)
+    local: bool = False
 
     def statement(self, importer: str, project: Project, tree: Tree) -> tuple[str, str]:
         """(the module `importer` imports the client from, the binding it names it by)."""
@@ -93,23 +96,60 @@ def client_at(file: TsFile, line: int, orm: str) -> Client | None:
     """The client a write at `line` of `file` writes through, where the file imports it (`import prisma from
     "@/lib/prisma"`, `import { db } from "../db"`): the lookups import it the same way. None for a client
     declared in the file itself, a transaction's `tx` or tRPC's `ctx.db`."""
+    receiver = _receiver(file, line)
+    imported = _imported(file, receiver) if receiver is not None else None
+    if imported is None:
+        return None
+    specifier, name = imported
+    if specifier.startswith("."):
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(file.path), specifier))
+        return Client(orm, name, re.sub(r"\.(ts|tsx|js|mjs)$", "", target))
+    return Client(orm, name, specifier, specifier=True)
+
+
+def client_declared(file: TsFile, line: int) -> str | None:
+    """The name of the Drizzle client a write at `line` writes through where `file` itself builds it, at its
+    top level (`const db = drizzle(...)`): what the lookups are given by every call in that file."""
+    receiver = _receiver(file, line)
+    for statement in file.root.children():
+        declaration = statement.field("declaration") if statement.kind() == "export_statement" else statement
+        if receiver is None or declaration is None or declaration.kind() != "lexical_declaration":
+            continue
+        for declarator in (c for c in declaration.children() if c.kind() == "variable_declarator"):
+            name, value = declarator.field("name"), declarator.field("value")
+            if name is not None and name.text() == receiver and value is not None and _BUILDS.search(value.text()):
+                return receiver
+    return None
+
+
+_BUILDS = re.compile(r"^drizzle\s*\(")
+
+
+def _receiver(file: TsFile, line: int) -> str | None:
+    """The name a write at `line` starts from: `db` of `db.insert(...)`, `prisma` of `prisma.post.create`."""
     for call in file.root.find_all(kind="call_expression"):
         if file.line(call) != line:
             continue
         receiver = call.field("function")
         while receiver is not None and receiver.kind() in ("member_expression", "call_expression"):
             receiver = receiver.field("object" if receiver.kind() == "member_expression" else "function")
-        if receiver is None or receiver.kind() != "identifier":
-            continue
-        imported = _imported(file, receiver.text())
-        if imported is None:
-            return None
-        specifier, name = imported
-        if specifier.startswith("."):
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(file.path), specifier))
-            return Client(orm, name, re.sub(r"\.(ts|tsx|js|mjs)$", "", target))
-        return Client(orm, name, specifier, specifier=True)
+        if receiver is not None and receiver.kind() == "identifier":
+            return receiver.text()
     return None
+
+
+# a Drizzle dialect's database class, which the app's client and a transaction's both extend
+DIALECTS = {
+    "pg": ("PgDatabase", "<any, any, any>"),
+    "mysql": ("MySqlDatabase", "<any, any, any, any>"),
+    "sqlite": ("BaseSQLiteDatabase", "<any, any, any, any>"),
+}
+
+
+def dialect(tree: Tree, table: Table) -> str | None:
+    """`pg`, `mysql` or `sqlite`: the `drizzle-orm/<dialect>-core` the table's schema module imports."""
+    found = re.findall(r"drizzle-orm/(pg|mysql|sqlite)-core", tree.read_text(table.where.rpartition(":")[0]) or "")
+    return found[0] if len(set(found)) == 1 else None
 
 
 def _imported(file: TsFile, local: str) -> tuple[str, str] | None:
@@ -138,12 +178,18 @@ def render(
     for lookup in sorted(lookups, key=lambda found: found.function()):
         table = model.tables[lookup.table]
         orm_client = next(c for c in clients if c.orm == table.orm)
-        module, name = orm_client.statement(path, project, tree)
         local = _local(orm_client)
-        imports.setdefault(module, [])
-        named = f"default as {local}" if name == "default" else name
-        if named not in imports[module]:
-            imports[module].append(named)
+        given = None  # the client's type, where every call passes it
+        if orm_client.local:
+            kind = dialect(tree, table) or "pg"
+            given = "".join(DIALECTS[kind])
+            imports.setdefault(f"drizzle-orm/{kind}-core", [f"type {DIALECTS[kind][0]}"])
+        else:
+            module, name = orm_client.statement(path, project, tree)
+            imports.setdefault(module, [])
+            named = f"default as {local}" if name == "default" else name
+            if named not in imports[module]:
+                imports[module].append(named)
         if table.orm == "prisma":
             bodies.append(_prisma(lookup, model, tree, local))
             continue
@@ -155,16 +201,20 @@ def render(
         for used in _tables_of(lookup, model):
             schema = used.where.rsplit(":", 1)[0]
             source = access._import_of(project, tree, path, used.name, schema.rsplit(".", 1)[0])
-            if source.startswith(".") and access._package_of(tree, schema) == module:
+            if source.startswith(".") and not orm_client.local and access._package_of(tree, schema) == module:
                 source = module  # the package the app imports its client from exports its schema too
             imports.setdefault(source, [])
             if used.name not in imports[source]:
                 imports[source].append(used.name)
-        bodies.append(_drizzle(lookup, model, local))
+        bodies.append(_drizzle(lookup, model, local, given))
     head = [
         "// Who owns the rows a write names by a reference, its key or its filter: the owner lookups the lines",
         "// `afc add websocket` wired call (`afc remove websocket` deletes this file). Each returns the channels",
         "// of the row's owners, none when the row is not found, and never throws: a failed lookup sends nothing.",
+        "// Each reads through the app's client, or the one it is given: a transaction's (`tx`), so that it sees",
+        "// the transaction's own changes. In PostgreSQL a failed statement aborts the transaction it runs in: a",
+        "// lookup failing inside one (a lost connection, a missing grant) makes the transaction's next statement",
+        "// throw, so the transaction rolls back and nothing is sent (MySQL and SQLite carry on).",
     ]
     lines = [f'import {{ {", ".join(sorted(named))} }} from "{module}";' for module, named in sorted(imports.items())]
     warn = [
@@ -213,20 +263,22 @@ def _pushes(row: str, numbered: list[tuple[int, Channel]], field_of: dict[int, s
     ]
 
 
-def _drizzle(lookup: Lookup, model: DataModel, db: str) -> str:
+def _drizzle(lookup: Lookup, model: DataModel, db: str, given: str | None = None) -> str:
+    """The lookup through the app's client `db`, or through the one each call passes, of type `given`."""
     start = lookup.table
     parameter = "where: SQL | undefined" if lookup.matching else f'key: (typeof {start}.$inferSelect)["{lookup.key}"]'
+    client = f"client: {given}" if given else _client_parameter(db, ["select"])
     lines = [
         "",
         _doc(lookup),
-        f"export async function {lookup.function()}({parameter}): Promise<string[]> {{",
+        f"export async function {lookup.function()}({parameter}, {client}): Promise<string[]> {{",
         "    try {",
         "        const channels: string[] = [];",
     ]
     for n, (via, numbered) in enumerate(_paths(lookup).items()):
         last = via[-1].table if via else start
         fields = ", ".join(f"owner{i}: {last}.{c.column}" for i, c in numbered)
-        lines.append(f"        const found{n} = await {db}")
+        lines.append(f"        const found{n} = await client")
         lines.append(f"            .select({{ {fields} }})")
         lines.append(f"            .from({start})")
         before = start
@@ -246,10 +298,11 @@ def _prisma(lookup: Lookup, model: DataModel, tree: Tree, client_name: str) -> s
     if lookup.matching:
         return _prisma_matching(lookup, client_name)
     start = model.tables[lookup.table]
+    client = _client_parameter(client_name, _delegates(lookup))
     lines = [
         "",
         _doc(lookup),
-        f"export async function {lookup.function()}(key: {_prisma_type(tree, start, lookup.key)}): "
+        f"export async function {lookup.function()}(key: {_prisma_type(tree, start, lookup.key)}, {client}): "
         "Promise<string[]> {",
         "    try {",
         "        const channels: string[] = [];",
@@ -258,10 +311,10 @@ def _prisma(lookup: Lookup, model: DataModel, tree: Tree, client_name: str) -> s
         table, key, value = start.name, lookup.key, "key"
         for step, hop in enumerate(via):  # one row at a time along the references, each by its key
             row = f"row{n}x{step}"
-            lines.append(_find(row, client_name, table, key, value, (hop.column,), step > 0))
+            lines.append(_find(row, "client", table, key, value, (hop.column,), step > 0))
             table, key, value = hop.table, hop.key, f"{row}.{hop.column}"
         final = f"row{n}x{len(via)}"
-        lines.append(_find(final, client_name, table, key, value, tuple(c.column for _, c in numbered), bool(via)))
+        lines.append(_find(final, "client", table, key, value, tuple(c.column for _, c in numbered), bool(via)))
         lines += _pushes(final, numbered, {i: c.column for i, c in numbered})
     return "\n".join([*lines, *_closing(lookup)])
 
@@ -275,7 +328,8 @@ def _prisma_matching(lookup: Lookup, client_name: str) -> str:
     lines = [
         "",
         _doc(lookup),
-        f"export async function {lookup.function()}(where: {where}): Promise<string[]> {{",
+        f"export async function {lookup.function()}(where: {where}, "
+        f"{_client_parameter(client_name, _delegates(lookup))}): Promise<string[]> {{",
         "    try {",
         "        const channels: string[] = [];",
     ]
@@ -283,11 +337,11 @@ def _prisma_matching(lookup: Lookup, client_name: str) -> str:
         table, filter_text = lookup.table, "where"
         for step, hop in enumerate(via):
             rows = f"rows{n}x{step}"
-            lines.append(_find_many(rows, client_name, table, filter_text, (hop.column,)))
+            lines.append(_find_many(rows, "client", table, filter_text, (hop.column,)))
             values = f"{rows}.flatMap((row) => (row.{hop.column} != null ? [row.{hop.column}] : []))"
             table, filter_text = hop.table, f"{{ {hop.key}: {{ in: {values} }} }}"
         final = f"rows{n}x{len(via)}"
-        lines.append(_find_many(final, client_name, table, filter_text, tuple(c.column for _, c in numbered)))
+        lines.append(_find_many(final, "client", table, filter_text, tuple(c.column for _, c in numbered)))
         lines.append(f"        for (const row of {final}) {{")
         lines += ["    " + push for push in _pushes("row", numbered, {i: c.column for i, c in numbered}, ".")]
         lines.append("        }")
@@ -299,6 +353,20 @@ def _find_many(rows: str, client_name: str, table: str, where: str, columns: tup
     given = "where" if where == "where" else f"where: {where}"
     call = f"await {client_name}.{_delegate(table)}.findMany({{ {given}, select: {{ {select} }} }})"
     return f"        const {rows} = {call};"
+
+
+def _client_parameter(app_client: str, members: list[str]) -> str:
+    """`client: Pick<typeof db, "select"> = db`: what the lookup reads through, the app's client unless the
+    call passes another. Only the members the lookup uses are asked for, so a transaction's client (`tx`,
+    which lacks `$transaction`, `batch`, ...) fits as well as the app's client, extended or not."""
+    picked = " | ".join(f'"{m}"' for m in members)
+    return f"client: Pick<typeof {app_client}, {picked}> = {app_client}"
+
+
+def _delegates(lookup: Lookup) -> list[str]:
+    """The Prisma delegates a lookup reads: its table's and each reference's (`chat`, `message`)."""
+    found = [lookup.table] + [hop.table for c in lookup.channels for hop in c.via]
+    return [_delegate(t) for t in dict.fromkeys(found)]
 
 
 def _delegate(table: str) -> str:

@@ -3,9 +3,9 @@ owner a many-row write's filter states (`updateMany({ where: { userId } })`, `.w
 every row it inserts states (`.values([...])`, `createMany({ data: titles.map(...) })`) receives the change;
 a parent reference in the filter (`deleteMany({ where: { chatId } })`) goes to the parent's owner; a filter
 on other columns sends to the owners of the rows it matches, read just before the write (before the
-transaction, for a transaction's first write). A filter afc cannot evaluate again, or a write in a transaction
-after another statement of it, is left with the reason. The app type-checks with the lookups, and `remove`
-gives every byte back. With Drizzle and with Prisma."""
+transaction, for a transaction's first write; inside it, through `tx`, for a later one). A filter afc cannot
+evaluate again, or a write in a callback nested in a transaction's, is left with the reason. The app
+type-checks with the lookups, and `remove` gives every byte back. With Drizzle and with Prisma."""
 
 import json
 import re
@@ -56,8 +56,9 @@ def test_several_rows_go_to_the_owners_their_write_states_or_its_filter_matches(
         ("invitation-deleted", *left),  # a filter calling the app's own function
     ]
     if fixture is DRIZZLE_MANY:
-        # in a transaction: its first write looked up before it begins, a later one left
-        expected += [("invitation-deleted", *invited), ("message-deleted", *left)]
+        # in a transaction: its first write looked up before it begins, a later one inside it (was: left), one
+        # in a callback nested in the transaction's left
+        expected += [("invitation-deleted", *invited), ("message-deleted", *through), ("message-deleted", *left)]
     assert plan == expected
     assert "its filter holds `pick(role)`, which afc cannot evaluate again before the write" in reasons[0]
     assert fixture is PRISMA_MANY or "it runs in a transaction" in reasons[1]
@@ -75,8 +76,14 @@ def test_several_rows_go_to_the_owners_their_write_states_or_its_filter_matches(
         at = next(
             i for i, line in enumerate(route) if "ownersOfInvitationsMatching(eq(invitations.role, body))" in line
         )
-        assert route[at + 1].strip() == "await db.transaction(async (tx) => {"
-        assert "invitation-deleted" in route[at + 5] and "{ to: realtimeOwners" in route[at + 5]
+        # the later write's owners: a list declared before the transaction, filled in it through `tx`
+        held = re.fullmatch(r"const (realtimeOwners\d+): string\[\] = \[\];", route[at + 1].strip())
+        assert held is not None and route[at + 2].strip() == "await db.transaction(async (tx) => {"
+        pushed = f"{held.group(1)}.push(...(await ownersOfMessageMatching(eq(message.body, role), tx)));"
+        assert route[at + 4].strip() == pushed and route[at + 5].strip().startswith("await tx.delete(message)")
+        assert route[at + 7].strip() == "});"
+        assert "invitation-deleted" in route[at + 8] and "{ to: realtimeOwners" in route[at + 8]
+        assert "message-deleted" in route[at + 9] and f"{{ to: {held.group(1)} }}" in route[at + 9]
     owners = (project / OWNERS).read_text()
     assert "export async function ownersOfMessageMatching(where: " in owners
     app_dir, types = project / "apps/web", ("packages/db/types",)

@@ -10,7 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 from afc_realtime.cli import app
-from tests.support.owner_projects import CLERK_STORE, DRIZZLE_CHAT, DRIZZLE_PATHS, PRISMA_CHAT, PRISMA_PATHS
+from tests.support.owner_projects import (
+    CLERK_STORE,
+    DRIZZLE_CHAT,
+    DRIZZLE_OWN_CLIENT,
+    DRIZZLE_PATHS,
+    OWN_CLIENT_PATHS,
+    PRISMA_CHAT,
+    PRISMA_PATHS,
+)
 from tests.support.projects import fingerprint, make_project
 from tests.support.typecheck import assert_typechecks
 
@@ -56,6 +64,8 @@ def test_owners_through_references_are_looked_up_typed_and_removed(
     assert plan["vote-created"]["to"] == f"user:<{chat}.userId>" and plan["vote-created"]["wired"]
     assert f"(`messageId` -> `{message}.chatId` -> `{chat}.userId`)" in plan["vote-created"]["reason"]
     assert plan["invitation-updated"]["wired"] and plan["invitation-deleted"]["wired"]
+    in_transaction = [b for b in plan_list(project) if b["path"].endswith("chats/route.ts")]
+    assert len(in_transaction) == 2 and all(b["wired"] for b in in_transaction), in_transaction
     assert plan["invitation-deleted"]["to"] == "user:<invitedBy>"
     # a group's views go to its team; `authorize.ts` reads the memberships through the app's client, found by
     # where it comes from (a default-exported Prisma client too), so the team channel is joinable
@@ -78,6 +88,16 @@ def test_owners_through_references_are_looked_up_typed_and_removed(
     for function in ("ownersOfChat", "ownersOfMessage", by_invitation):
         assert f"export async function {function}(key: " in owners
     assert ('import { default as prisma } from "@/lib/prisma";' in owners) is (fixture is PRISMA_CHAT)
+    # a message written in a transaction after its chat: its owner read inside the transaction, through `tx`
+    # (the chat is the transaction's own), into a list declared before it, sent once it committed
+    chats = route(project, "chats").splitlines()
+    held = next(i for i, line in enumerate(chats) if ": string[] = [];" in line)
+    assert "transaction(async (tx) => {" in chats[held + 1]
+    pushed = next(i for i, line in enumerate(chats) if ".push(...(await ownersOfChat(made.id, tx)));" in line)
+    assert "await tx.message.create(" in chats[pushed + 1] or "await tx.insert(message)" in chats[pushed + 1]
+    closed = next(i for i, line in enumerate(chats) if line.strip() == "});")
+    sent = next(i for i, line in enumerate(chats) if '"message-created"' in line)
+    assert held < pushed < closed < sent and "{ to: realtimeOwners" in chats[sent]
     authorize = (project / "apps/web/src/lib/realtime/authorize.ts").read_text()
     assert "channels.push(...teams.map(" in authorize  # the team channel is joinable: the membership query
     app_dir, types = project / "apps/web", ("packages/db/types",)
@@ -113,5 +133,27 @@ def test_with_clerk_a_user_id_column_names_the_owner_and_a_wrapped_delete_looks_
     assert "    return broadcastAfter(db.update(orders).set({ amount: 1 })" in orders  # every caller awaits it
     app_dir, types = project / "apps/web", ("packages/db/types",)
     assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=DRIZZLE_PATHS)
+    assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
+    assert fingerprint(project) == before
+
+
+def test_a_client_the_writing_module_builds_for_itself_is_given_to_each_lookup(tmp_path, web_toolchain, node):
+    # no module exports a client: `lib/db/queries.ts` builds its own (`const db = drizzle(...)`, exported by
+    # none), and each lookup its writes call is given it (was: "afc looks owners up only through the app's own
+    # database client")
+    project = make_project(tmp_path / "chat", DRIZZLE_OWN_CLIENT)
+    plan = plan_of(project)
+    assert plan["message-created"]["wired"] and plan["message-created"]["to"] == "user:<chat.userId>"
+    assert plan["invitation-deleted"]["wired"] and plan["invitation-deleted"]["to"] == "user:<invitedBy>"
+    before = fingerprint(project)
+    assert afc("add", "websocket", "-C", str(project), "--yes").exit_code == 0
+    queries = (project / "apps/web/src/lib/db/queries.ts").read_text()
+    assert "{ to: ownersOfChat(chatId, db) });" in queries and "{ to: ownersOfChat(id, db) });" in queries
+    assert "const realtimeOwners" in queries and "= await ownersOfInvitations(id, db);" in queries
+    owners = (project / OWNERS).read_text()
+    assert 'import { type PgDatabase } from "drizzle-orm/pg-core";' in owners and "queries" not in owners
+    assert 'ownersOfChat(key: (typeof chat.$inferSelect)["id"], client: PgDatabase<any, any, any>)' in owners
+    app_dir, types = project / "apps/web", ("packages/db/types",)
+    assert_typechecks(app_dir, web_toolchain, node, tmp_path / "tc", root=project, also=types, paths=OWN_CLIENT_PATHS)
     assert afc("remove", "websocket", "-C", str(project), "--yes").exit_code == 0
     assert fingerprint(project) == before

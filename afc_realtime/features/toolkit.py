@@ -216,7 +216,8 @@ _CHANGE = (  # `{ table, action, keys, row?, complete }`, its strings blanked (b
 _CHECK = r"[\w$.?!\[\]]+(?: as [\w$.]+)?(?:\s*!=\s*null)?"  # `params.postId as string != null` too
 # `to:` a list of channels (its template strings blanked), an owner lookup's call, or the owners a delete's
 # lookup held (`lookups.py`)
-_TO = rf"(,\s*\{{\s*to:\s*(\[[\s,]*\]|ownersOf[\w$]*\(\s*{_VALUE}\s*\)|realtimeOwners\d+)?\s*\}})?"
+_GIVEN = r"(?:,\s*[A-Za-z_$][\w$]*\s*)?"  # the client a lookup is given (`db`, `tx`)
+_TO = rf"(,\s*\{{\s*to:\s*(\[[\s,]*\]|ownersOf[\w$]*\(\s*{_VALUE}\s*{_GIVEN}\)|realtimeOwners\d+)?\s*\}})?"
 _CHANGE_LINE = (  # `if (checks) broadcast("event", change, { to });`, strings blanked
     rf"(if\s*\(\s*{_CHECK}(?:\s*&&\s*{_CHECK})*\s*\)\s*)?broadcast\(\s*,\s*{_CHANGE}\s*{_TO}\s*\);?"
 )
@@ -233,8 +234,8 @@ _SOURCE_LINES = [
     re.compile(r"^\s*broadcastAfter\($"),
     re.compile(rf"^,\s*\(\s*(?:written)?\s*\)\s*=>\s*\{{\s*{_CHANGE_LINE}\s*\}}\s*\)\)?$"),
     # a wrapped delete whose owners are read first: `ownersOfX(id).then((realtimeOwners7) => broadcastAfter(`
-    re.compile(rf"^ownersOf[\w$]*\(\s*{_VALUE}\s*\)\.then\(\(realtimeOwners\d+\)\s*=>\s*broadcastAfter\($"),
-    re.compile(rf"^\s*const\s+realtimeOwners\d+\s*=\s*await\s+ownersOf[\w$]*\(\s*{_VALUE}\s*\);?\s*$"),
+    re.compile(rf"^ownersOf[\w$]*\(\s*{_VALUE}\s*{_GIVEN}\)\.then\(\(realtimeOwners\d+\)\s*=>\s*broadcastAfter\($"),
+    re.compile(rf"^\s*const\s+realtimeOwners\d+\s*=\s*await\s+ownersOf[\w$]*\(\s*{_VALUE}\s*{_GIVEN}\);?\s*$"),
     re.compile(r"^\s*useRealtime\w*\([\w$.(),\[\]\s]*\);?\s*$"),
     re.compile(r"^\s*<RealtimeRefresh\s+events=\{\[[\s,]*\]\}\s*/>\s*$"),
     re.compile(
@@ -252,10 +253,20 @@ _MATCHING = re.compile(
     r"^\s*const\s+realtimeOwners\d+\s*=\s*await\s+ownersOf[\w$]*Matching\(([\w$.?!\[\]\s,:(){}-]*)\);?\s*$"
 )
 _CALLED = re.compile(r"([\w$]*)\s*\(")
+# in a transaction: the list its owners go into, declared before it, and the lookup through its client (`tx`)
+# right before the write, guarded by the key being there, or by the write's own filter
+_HELD = re.compile(r"^\s*const\s+realtimeOwners\d+\s*:\s*string\[\]\s*=\s*\[\];?\s*$")
+_PUSH = r"realtimeOwners\d+\.push\(\.\.\.\(await\s+ownersOf[\w$]*"
+_PUSHED = re.compile(
+    rf"^\s*(?:if\s*\(\s*{_CHECK}(?:\s*&&\s*{_CHECK})*\s*\)\s*)?{_PUSH}\(\s*{_VALUE}\s*,\s*[A-Za-z_$][\w$]*\s*\)\)\);?\s*$"
+)
+_PUSHED_MATCHING = re.compile(rf"^\s*{_PUSH}Matching\(([\w$.?!\[\]\s,:(){{}}-]*),\s*[A-Za-z_$][\w$]*\s*\)\)\);?\s*$")
 
 
 def _matching_line(blanked: str) -> bool:
-    found = _MATCHING.match(blanked)
+    if _HELD.match(blanked) or _PUSHED.match(blanked):
+        return True
+    found = _MATCHING.match(blanked) or _PUSHED_MATCHING.match(blanked)
     return found is not None and all(name in DRIZZLE_FILTERS for name in _CALLED.findall(found.group(1)))
 
 

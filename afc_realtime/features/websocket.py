@@ -263,16 +263,24 @@ class _Owners:
     found: lookups.Lookups = field(default_factory=lookups.Lookups)
     used: list[str] = field(default_factory=list)  # the functions the file being wired calls
 
-    def reach(self, table: Table | None, file: ts.TsFile, write: Write) -> bool:
-        """Whether a lookup can read `table`: through the client the app exports, else the one this write's
-        file imports (the first such for each ORM)."""
+    def reach(self, table: Table | None, file: ts.TsFile, write: Write, tree: Tree) -> tuple[bool, str | None]:
+        """Whether a lookup can read `table`, and the client its calls in this file pass, if any: through the
+        client the app exports, else the one this write's file imports (the first such for each ORM), else
+        a Drizzle client each writing file builds for itself (`const db = drizzle(...)`), passed by each call."""
         if table is None:
-            return False
+            return False, None
         if not any(c.orm == table.orm for c in self.clients):
             found = lookups.client_at(file, write.line, table.orm)
+            own = lookups.client_declared(file, write.line) if table.orm == "drizzle" else None
+            if found is None and own is not None and lookups.dialect(tree, table) is not None:
+                found = lookups.Client(table.orm, own, file.path, local=True)
             if found is not None:
                 self.clients.append(found)
-        return any(c.orm == table.orm for c in self.clients)
+        client = next((c for c in self.clients if c.orm == table.orm), None)
+        if client is None or not client.local:
+            return client is not None, None
+        own = lookups.client_declared(file, write.line)
+        return own is not None and lookups.dialect(tree, table) is not None, own
 
 
 def _wire_writes(
@@ -378,8 +386,8 @@ def _broadcast(
         reason = f"{reason.removesuffix(' (--no-public leaves them out)')}; --no-public leaves it out"
         result = Skip(file.path, f"not broadcast: {reason}", write.line, write.handler)
     else:
-        reach = owners is not None and owners.reach(table, file, write)
-        sent = payload.line(write, audience, table, ts.quote_of(file.root), lookups=reach)
+        reach, through = owners.reach(table, file, write, draft.tree) if owners is not None else (False, None)
+        sent = payload.line(write, audience, table, ts.quote_of(file.root), lookups=reach, through=through)
         if isinstance(sent, str):
             result = Skip(file.path, sent, write.line, write.handler)
         elif sent.lookup is not None and owners is not None and not owners.found.can_add(sent.lookup):

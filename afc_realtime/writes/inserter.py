@@ -62,7 +62,13 @@ def broadcast(file: TsFile, write: Write, event: str, helper: str, sent: Line) -
     lookup = _before(file, write, sent.before + semi, _no_lookup(sent))
     if isinstance(lookup, Skip):
         return lookup
-    return Edit(file.path, (lookup, insertion), line=line, subject=event)
+    if sent.inside is None:
+        return Edit(file.path, (lookup, insertion), line=line, subject=event)
+    own = write.inside.statement if write.inside is not None else None
+    found = statement_line_insertion(file.text, own, sent.inside + semi, "owner lookup") if own else None
+    if found is None:
+        return Skip(file.path, f"not broadcast: {_NO_INSIDE}", write.line, write.handler)
+    return Edit(file.path, (lookup, found, insertion), line=line, subject=event)
 
 
 _NO_LOOKUP = "afc cannot place the lookup of the deleted row's owner on a line of its own before the write"
@@ -70,6 +76,8 @@ _NO_MATCHING = (
     "afc cannot place the lookup of the owners of the rows this write matches on a line of its own before the "
     "write (it must run right before it, in an `async` function)"
 )
+
+_NO_INSIDE = "afc cannot place the lookup of its owners on a line of its own before the write, in the transaction"
 
 
 def _no_lookup(sent: Line) -> str:

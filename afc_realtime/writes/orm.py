@@ -18,7 +18,7 @@ from ..edits.typescript import TsFile
 from . import change
 from .anchor import anchored, narrowed_between, statement_of
 from .callbacks import Awaited, never
-from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Change, Handler, Write, is_async, same
+from .site import CREATED, DELETED, FUNCTIONS, UPDATED, Change, Handler, Inside, Write, is_async, same
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -179,7 +179,8 @@ def _write(file: TsFile, handler: Handler, call: Call, awaited: Awaited = never)
     # a write in a callback (`items.map(...)`, `after(...)`) is sent from the callback, right after it runs
     responds = handler.responds and function is None
     stated = change.stated(call.node, call.orm, call.op, call.table, call.node)
-    if transaction is not None and not _first_write(call.top, transaction):
+    inside = _inside(call.top, function, transaction, stated) if transaction and function else None
+    if transaction is not None and stated.matching is not None and not _first_write(call.top, transaction):
         stated = replace(stated, matching=None, unmatched=IN_TRANSACTION)
     kept_as = _kept_unrun(call.top)
     if kept_as is not None:  # `const p = <write>`: a promise (a builder) that runs only when awaited later
@@ -191,13 +192,14 @@ def _write(file: TsFile, handler: Handler, call: Call, awaited: Awaited = never)
         if transaction is not None and function is not None:
             outer = _out_of_transaction(function, transaction, statement, var, maybe)
             if isinstance(outer, str):  # the row stays inside: the change the write states, after it
-                return _after_transaction(base, stated, [function], transaction, call.top)
+                sent = _after_transaction(base, stated, [function], transaction, call.top)
+                return replace(sent, inside=inside)
             statement, var, maybe = outer
         kept = _kept(call, stated, var)
         write = replace(base, row=var, maybe_undefined=maybe, change=kept)
         return anchored(write, statement, responds and kept.complete)
     if transaction is not None and function is not None:
-        return _after_transaction(base, stated, [function], transaction, call.top)
+        return replace(_after_transaction(base, stated, [function], transaction, call.top), inside=inside)
     own = statement_of(call.top)
     if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
         wrapped = _wrapped(base, call, stated, handler.body if handler.entry else None, awaited)
@@ -229,6 +231,22 @@ def _first_write(top: SgNode, transaction: SgNode) -> bool:
     statements = [c for c in body.children() if c.is_named() and c.kind() != "comment"] if body is not None else []
     own = statement_of(top)
     return bool(statements) and own is not None and same(own, statements[0]) and same(own.parent(), body)
+
+
+def _inside(top: SgNode, function: SgNode, transaction: SgNode, stated: Change) -> Inside | None:
+    """Where a write in a transaction's own callback can have its owners read inside the transaction: its
+    statement, when it is one of a block of that `async` callback (a loop's or a condition's too, never a
+    nested callback's), and the callback's client parameter (`async (tx) => ...`)."""
+    own = statement_of(top)
+    parameters = _named(function.field("parameters"))
+    client = parameters[0] if parameters else function.field("parameter")
+    if client is not None and client.kind() == "required_parameter":
+        client = client.field("pattern")
+    if own is None or own.kind() not in ("expression_statement", "lexical_declaration") or client is None:
+        return None
+    if client.kind() != "identifier" or not is_async(function) or not same(_function_around(own), function):
+        return None
+    return Inside(own, client.text(), stated)
 
 
 UNDER_CONDITION = "afc cannot place a line beside this write (it runs under a condition)"
@@ -422,8 +440,8 @@ def _after_transaction(base: Write, stated: Change, inside: list[SgNode], transa
     # its own filter is looked up before the transaction only where nothing in it runs before the write (the
     # rows it matches are those before the transaction) and the filter names nothing declared inside
     filtered = change.names_used(Change(where=(("", kept.matching or ""),))) & declared
-    if not _first_write(top, transaction) or filtered:
-        kept = replace(kept, matching=None, unmatched=IN_TRANSACTION)
+    if kept.matching is not None and (not _first_write(top, transaction) or filtered):
+        kept = replace(kept, matching=None, unmatched=IN_TRANSACTION)  # else its own reason stays: no filter
     own = statement_of(transaction)
     if own is None or own.kind() == "return_statement" or own.kind() in FUNCTIONS:
         _, top = _chain(transaction)

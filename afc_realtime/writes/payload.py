@@ -26,6 +26,8 @@ class Line:
     checks: tuple[str, ...] = ()  # what must hold before sending: each owner value is defined
     lookup: Lookup | None = None  # the owner lookup `to` calls, where the write does not state the owner
     before: str | None = None  # the variable holding the owners, looked up before the write (a delete)
+    # in a transaction: the owners read inside it, on a line just before the write, into `before`'s variable
+    inside: str | None = None
 
 
 def key_columns(table: Table | None) -> tuple[str, ...]:
@@ -91,11 +93,14 @@ def _checkable(value: str) -> bool:
     return value[:1] not in "\"'`0123456789-" and value not in ("true", "false", "null", "undefined")
 
 
-def line(write: Write, audience: Audience, table: Table | None, quote: str, lookups: bool = False) -> Line | str:
+def line(
+    write: Write, audience: Audience, table: Table | None, quote: str, lookups: bool = False, through: str | None = None
+) -> Line | str:
     """The payload and channels of a write's broadcast, or why nobody can receive it. With `lookups`, a write
     that names its owner's row only by a reference (`chatId`) or by its own key (an update by `id`) sends to
     what an owner lookup returns, and one that names neither, to the owners of the rows its own filter
-    matches, read before the write (`ownersOfNotesMatching(...)`)."""
+    matches, read before the write (`ownersOfNotesMatching(...)`); each lookup is given the client
+    `through`, where one is (`ownersOfChat(chatId, db)`: a client the writing module builds for itself)."""
     text = payload(write, table, quote)
     if audience.reach is Reach.PUBLIC:
         return Line(text, f"{quote}public{quote}")
@@ -107,7 +112,10 @@ def line(write: Write, audience: Audience, table: Table | None, quote: str, look
         return Line(text, to, tuple(dict.fromkeys(checks)))
     if not lookups or table is None or direct.startswith("not broadcast: the write sets its owner"):
         return direct
-    return _looked_up(write, audience.channels, change, table, text) or _unmatched(direct, change)
+    found = _looked_up(write, audience.channels, change, table, text, through) or _in_transaction(
+        write, audience, table, text
+    )
+    return found or _unmatched(direct, change)
 
 
 def stated_values(change: Change, column: str, table: Table | None) -> list[str] | None:
@@ -163,7 +171,9 @@ def _unmatched(reason: str, change: Change) -> str:
     return reason
 
 
-def _looked_up(write: Write, channels: tuple[Channel, ...], change: Change, table: Table, text: str) -> Line | None:
+def _looked_up(
+    write: Write, channels: tuple[Channel, ...], change: Change, table: Table, text: str, through: str | None = None
+) -> Line | None:
     """The line that sends to an owner lookup: by the reference the write states (`chatId`, on every channel's
     first hop; for several rows, the one their filter or every inserted row names), else by the written row's
     own key (after an update; before a delete, while the row is there), else by the write's own filter."""
@@ -177,22 +187,47 @@ def _looked_up(write: Write, channels: tuple[Channel, ...], change: Change, tabl
     else:
         keyed = next(((k, v) for k in key_columns(table) if (v := value(change, k, table)) is not None), None)
         if keyed is None:
-            return _matched(write, channels, change, table, text)
+            return _matched(write, channels, change, table, text, through)
         lookup = Lookup(table.name, keyed[0], channels)
         key_value = keyed[1]
     checks = (f"{key_value} != null",) if _checkable(key_value) else ()
-    call = f"{lookup.function()}({key_value})"
+    call = f"{lookup.function()}({key_value}{_given(through)})"
     if write.action == DELETED and lookup.table == table.name:
         held = f"realtimeOwners{write.line}"
         return Line(text, held, checks, lookup, before=f"const {held} = await {call}")
     return Line(text, call, checks, lookup)
 
 
-def _matched(write: Write, channels: tuple[Channel, ...], change: Change, table: Table, text: str) -> Line | None:
+def _given(through: str | None) -> str:
+    return f", {through}" if through else ""
+
+
+def _matched(
+    write: Write, channels: tuple[Channel, ...], change: Change, table: Table, text: str, through: str | None = None
+) -> Line | None:
     """The owners of the rows the write's own filter matches, read just before the write (after it they may
     be gone or changed): `const realtimeOwners12 = await ownersOfNotesMatching({ read: false })`."""
     if change.matching is None:
         return None
     lookup = Lookup(table.name, "", channels, matching=True)
     held = f"realtimeOwners{write.line}"
-    return Line(text, held, (), lookup, before=f"const {held} = await {lookup.function()}({change.matching})")
+    call = f"{lookup.function()}({change.matching}{_given(through)})"
+    return Line(text, held, (), lookup, before=f"const {held} = await {call}")
+
+
+def _in_transaction(write: Write, audience: Audience, table: Table, text: str) -> Line | None:
+    """A write in a transaction's callback whose owners cannot be read outside it (its filter runs after other
+    statements of the transaction, or names what is declared inside): read inside, through the transaction's
+    client, right before the write (`realtimeOwners12.push(...(await ownersOfNoteMatching({ read }, tx)))`),
+    into a list declared before the transaction; the change is sent to it once the transaction committed."""
+    inside = write.inside
+    if inside is None or write.wrapped:  # a wrapped transaction has no line of its own before it
+        return None
+    found = _looked_up(write, audience.channels, inside.change, table, text)
+    if found is None or found.lookup is None:
+        return None
+    call = found.before.removeprefix(f"const {found.to} = await ") if found.before else found.to
+    held = f"realtimeOwners{write.line}"
+    push = f"{held}.push(...(await {call[:-1]}, {inside.client})))"
+    guarded = f"if ({' && '.join(found.checks)}) {push}" if found.checks else push
+    return Line(text, held, (), found.lookup, before=f"const {held}: string[] = []", inside=guarded)

@@ -76,6 +76,18 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Inside:
+    """A write in the body of a transaction's callback (`db.transaction(async (tx) => { ... })`), whose change
+    is sent after the transaction: its own statement there, the transaction's client (`tx`), and the change as
+    the write states it, names declared inside the transaction included (an owner lookup placed right before
+    the write, through `tx`, can read them and the rows the transaction changed first)."""
+
+    statement: SgNode
+    client: str
+    change: Change
+
+
+@dataclass(frozen=True)
 class Write:
     """One write to the database, as data: the recipe decides its event and audience from this alone."""
 
@@ -95,6 +107,7 @@ class Write:
     maybe_undefined: bool = False  # the row's type still includes `undefined` at the anchor
     entries: tuple[Entry, ...] = ()  # the entry points that reach it (itself, for a write in its own body)
     change: Change | None = None  # what the write states changed (`change.py`)
+    inside: Inside | None = None  # a write in a transaction's callback: where its owners can be read in it
 
     @property
     def wirable(self) -> bool:

@@ -2,9 +2,9 @@
 an owner stated in a many-row write's filter (`updateMany({ where: { userId } })`, `.where(eq(chat.userId, ..))`)
 or in every row it inserts (`.values([...])`, `createMany({ data: titles.map(...) })`), a parent reference
 stated in the filter (`deleteMany({ where: { chatId } })`), a filter on other columns whose rows' owners afc
-reads before the write (`ownersOfInvitationsMatching(...)`; before the transaction, for its first write), and,
-on the other side, filters afc cannot evaluate again (a call of the app's own) and a write in a transaction
-after another. With Drizzle and with Prisma, typed by
+reads before the write (`ownersOfInvitationsMatching(...)`; before the transaction, for its first write; in
+it, through `tx`, for a later one), and, on the other side, filters afc cannot evaluate again (a call of the
+app's own) and a write in a callback nested in a transaction's. With Drizzle and with Prisma, typed by
 declaration files of their own that accept exactly what the generated lookups and the writes use."""
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ export async function DELETE(req: Request) {
     await db.transaction(async (tx) => {
         await tx.delete(invitations).where(eq(invitations.role, body));
         await tx.delete(message).where(eq(message.body, role));
+        await Promise.all([body, role].map(async (gone) => tx.delete(message).where(eq(message.body, gone))));
     });
     return NextResponse.json({ ok: true });
 }

@@ -95,6 +95,8 @@ export interface Db {
   update<R>(table: Table<R>): { set(values: Partial<R>): { where(condition: SQL): Written<R> } };
   delete<R>(table: Table<R>): { where(condition: SQL): Written<R> };
   select<S extends Record<string, Column<unknown>>>(fields: S): { from<R>(table: Table<R>): Joined<S> };
+  // a transaction's client lacks what only the app's has (as Drizzle's `PgTransaction` lacks `batch`, `$client`)
+  transaction<T>(run: (tx: Omit<Db, "transaction">) => Promise<T>): Promise<T>;
 }
 export declare const db: Db;
 export declare const users: Table<User>;
@@ -170,6 +172,35 @@ export async function PUT(req: Request) {
 """,
 )
 
+# A chat and its first message written in one transaction: the message names its chat by the id the
+# transaction just wrote, so its owner can be read only inside the transaction, through `tx`.
+CHATS = _route(
+    "db, chat, message",
+    """export async function POST(req: Request) {
+    const { title, userId, body } = (await req.json()) as { title: string; userId: string; body: string };
+    await db.transaction(async (tx) => {
+        const [made] = await tx.insert(chat).values({ title, userId }).returning();
+        if (!made) throw new Error("no chat");
+        await tx.insert(message).values({ chatId: made.id, body });
+    });
+    return NextResponse.json({ ok: true }, { status: 201 });
+}
+""",
+)
+PRISMA_CHATS = """import { NextResponse } from "next/server";
+
+import prisma from "@/lib/prisma";
+
+export async function POST(req: Request) {
+    const { title, userId, body } = (await req.json()) as { title: string; userId: string; body: string };
+    await prisma.$transaction(async (tx) => {
+        const made = await tx.chat.create({ data: { title, userId } });
+        await tx.message.create({ data: { chatId: made.id, body } });
+    });
+    return NextResponse.json({ ok: true }, { status: 201 });
+}
+"""
+
 BASE = {
     **{k: v for k, v in AFC_PROJECT.items() if not k.endswith("api/todos/route.ts")},
     "apps/web/package.json": WEB_PACKAGE.replace(
@@ -185,6 +216,7 @@ DRIZZLE_CHAT = {
     "apps/web/src/app/api/votes/route.ts": VOTES,
     "apps/web/src/app/api/invitations/route.ts": INVITATIONS,
     "apps/web/src/app/api/groups/route.ts": GROUPS,
+    "apps/web/src/app/api/chats/route.ts": CHATS,
     "packages/db/package.json": '{\n    "name": "@chat/db"\n}\n',
     "packages/db/src/index.ts": 'export * from "./schema";\nexport * from "./client";\n',
     "packages/db/src/client.ts": CLIENT,
@@ -304,6 +336,8 @@ export declare class PrismaClient {
   member: Delegate<Member>;
   viewerGroup: Delegate<ViewerGroup>;
   groupView: Delegate<GroupView>;
+  // as Prisma's `TransactionClient`: the client less `$transaction` and the like
+  $transaction<T>(run: (tx: Omit<PrismaClient, "$transaction">) => Promise<T>): Promise<T>;
 }
 """
 
@@ -359,6 +393,7 @@ export async function POST(req: Request) {
 PRISMA_CHAT = {
     **BASE,
     **PRISMA_ROUTES,
+    "apps/web/src/app/api/chats/route.ts": PRISMA_CHATS,
     "apps/web/src/lib/prisma.ts": PRISMA_CLIENT,
     "packages/db/package.json": '{\n    "name": "@chat/db"\n}\n',
     "packages/db/prisma/schema.prisma": PRISMA_SCHEMA,
@@ -468,4 +503,70 @@ export async function DELETE(req: Request) {
     "packages/db/src/schema.ts": CLERK_SCHEMA,
     "packages/db/types/index.d.ts": CLERK_TYPES,
     "packages/db/types/drizzle-orm.d.ts": DRIZZLE_ORM,
+}
+
+# The chat app with no client exported: the module that writes builds its own (`const db = drizzle(...)` in
+# `lib/db/queries.ts`, as many apps do), so every lookup its writes call is given it. `PgDatabase` stands in
+# for drizzle-orm's class of that name: what the app's client and a transaction's both are (they have
+# `select`).
+QUERIES = """import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { chat, invitations, message } from "@chat/db";
+
+const db = drizzle(process.env["DATABASE_URL"]!);
+
+export async function renameChat(id: string, title: string) {
+    await db.update(chat).set({ title }).where(eq(chat.id, id));
+}
+
+export async function saveMessage(chatId: string, body: string) {
+    await db.insert(message).values({ chatId, body });
+}
+
+export async function dropInvitation(id: number) {
+    await db.delete(invitations).where(eq(invitations.id, id));
+}
+"""
+LOCAL_ROUTE = """import { NextResponse } from "next/server";
+
+import { dropInvitation, renameChat, saveMessage } from "@/lib/db/queries";
+
+export async function PATCH(req: Request) {
+    const { id, title } = (await req.json()) as { id: string; title: string };
+    await renameChat(id, title);
+    return NextResponse.json({ ok: true });
+}
+
+export async function POST(req: Request) {
+    const { chatId, body } = (await req.json()) as { chatId: string; body: string };
+    await saveMessage(chatId, body);
+    return NextResponse.json({ ok: true }, { status: 201 });
+}
+
+export async function DELETE(req: Request) {
+    const { id } = (await req.json()) as { id: number };
+    await dropInvitation(id);
+    return NextResponse.json({ ok: true });
+}
+"""
+DRIZZLE_OWN_CLIENT = {
+    **BASE,
+    "apps/web/src/lib/db/queries.ts": QUERIES,
+    "apps/web/src/app/api/messages/route.ts": LOCAL_ROUTE,
+    "packages/db/package.json": '{\n    "name": "@chat/db"\n}\n',
+    "packages/db/src/index.ts": 'export * from "./schema";\n',
+    "packages/db/src/schema.ts": SCHEMA,
+    "packages/db/types/index.d.ts": TYPES,
+    "packages/db/types/drizzle-orm.d.ts": DRIZZLE_ORM,
+    "packages/db/types/node-postgres.d.ts": (
+        'import type { Db } from "@chat/db";\nexport declare function drizzle(url: string): Db;\n'
+    ),
+    "packages/db/types/pg-core.d.ts": (
+        'import type { Db } from "@chat/db";\nexport interface PgDatabase<A, B, C> { select: Db["select"] }\n'
+    ),
+}
+OWN_CLIENT_PATHS = {
+    **DRIZZLE_PATHS,
+    "drizzle-orm/node-postgres": ["./packages/db/types/node-postgres.d.ts"],
+    "drizzle-orm/pg-core": ["./packages/db/types/pg-core.d.ts"],
 }

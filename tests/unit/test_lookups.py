@@ -10,6 +10,7 @@ from afc_realtime.audience import Audience, Channel, Hop, Reach
 from afc_realtime.datamodel import DataModel, Table
 from afc_realtime.edits import typescript as ts
 from afc_realtime.edits.result import Edit, Skip
+from afc_realtime.features import toolkit
 from afc_realtime.writes import actions, approuter, inserter, payload
 from afc_realtime.writes.site import Write
 from tests.support.writes import sites
@@ -141,20 +142,21 @@ def test_several_rows_go_to_the_owners_their_write_states(body, to):
         ("await db.delete(note).where(lt(note.at, sql`now()`));", "holds `sql`now()``"),
         ("await db.delete(note).where(eq(note.read, await isRead()));", "holds `await isRead()`"),
         ("await prisma.note.deleteMany({ where: { read: false /* old */ } });", "holds a comment"),
-        # inside a transaction, after other statements: they may change which rows match
-        (
-            "await db.transaction(async (tx) => { await audit(tx, id); "
-            "await tx.delete(note).where(eq(note.read, true)); });",
-            "it runs in a transaction, after other statements of it",
-        ),
+        # inside a transaction, after other statements (which may change which rows match), where no line of
+        # its own can read them in the transaction: a batch, a transaction returned (wrapped), a nested callback
         (
             "await prisma.$transaction([prisma.note.findMany(), prisma.note.deleteMany({ where: { read } })]);",
             "it runs in a transaction",
         ),
-        # or with a name declared inside it
         (
-            "await db.transaction(async (tx) => { await tx.delete(note).where(eq(note.read, tx.flag)); });",
-            "with names declared inside it",
+            "return db.transaction(async (tx) => { await audit(tx, id); "
+            "await tx.delete(note).where(eq(note.read, true)); });",
+            "it runs in a transaction, after other statements of it",
+        ),
+        (
+            "await db.transaction(async (tx) => { await audit(tx, id); "
+            "await Promise.all([1].map(async () => { await tx.delete(note).where(eq(note.read, true)); })); });",
+            "it runs in a transaction",
         ),
     ],
 )
@@ -185,6 +187,60 @@ def test_the_first_write_of_a_transaction_looks_its_rows_owners_up_before_the_tr
     lookup, line = (file.text[: i.offset].count("\n") for i in edit.insertions)
     transaction = next(n for n, text in enumerate(file.text.splitlines()) if "transaction" in text)
     assert lookup == transaction < line  # read before the transaction begins, sent once it committed
+
+
+@pytest.mark.parametrize(
+    ("body", "pushed"),
+    [
+        # after another statement of the transaction, by its own filter, named with what is declared in it
+        (
+            "await db.transaction(async (tx) => {\n        const flag = await audit(tx, id);\n"
+            "        await tx.delete(note).where(eq(note.read, flag));\n    });",
+            "ownersOfNoteMatching(eq(note.read, flag), tx)",
+        ),
+        (
+            "await prisma.$transaction(async (trx) => {\n        await trx.note.create({ data: { userId: id } });\n"
+            "        await trx.note.updateMany({ where: { read: false }, data: { read: true } });\n    });",
+            "ownersOfNoteMatching({ read: false }, trx)",
+        ),
+        # by its key, declared in the transaction: a row the transaction itself may have written
+        (
+            "await db.transaction(async (tx) => {\n"
+            "        const [made] = await tx.insert(note).values({}).returning();\n"
+            "        for (const n of [1, 2]) {\n            await tx.delete(note).where(eq(note.id, made.id));\n"
+            "        }\n    });",
+            "ownersOfNote(made.id, tx)",
+        ),
+    ],
+)
+def test_a_later_write_of_a_transaction_looks_its_owners_up_inside_it_through_its_client(body, pushed):
+    text = f'"use server";\nexport async function act(id: number) {{\n    {body}\n}}\n'
+    file = ts.load(PATH, text)
+    assert isinstance(file, ts.TsFile)
+    write = sites(actions, PATH, text)[-1]
+    assert isinstance(write, Write) and write.inside is not None, write
+    sent = payload.line(write, OWNED, OWNED_NOTES, '"', lookups=True)
+    held = f"realtimeOwners{write.line}"
+    assert isinstance(sent, payload.Line), sent
+    assert sent.before == f"const {held}: string[] = []" and sent.to == held
+    assert sent.inside is not None and sent.inside.endswith(f"{held}.push(...(await {pushed}))")
+    edit = inserter.broadcast(file, write, "note-changed", "broadcast", sent)
+    assert isinstance(edit, Edit), edit
+    declared, looked_up, line = (file.text[: i.offset].count("\n") for i in edit.insertions)
+    lines = file.text.splitlines()
+    transaction = next(n for n, text in enumerate(lines) if "transaction(" in text)
+    # the list declared before the transaction, filled right before the write in it, sent once it committed
+    assert declared == transaction and lines[looked_up].lstrip().startswith("await t") and line > looked_up
+    assert lines[line - 1].strip() == "});"
+    assert all(toolkit._source_line(i.text.rstrip("\n")) for i in edit.insertions)
+
+
+def test_a_later_write_of_a_transaction_with_no_filter_keeps_its_own_reason():
+    # rows afc cannot see and no filter: the transaction is not what stops a lookup, and the reason says so
+    body = "await prisma.$transaction(async (tx) => { await audit(tx); await tx.note.createMany({ data: rows }); });"
+    _, write = one_write(f"    {body}")
+    sent = payload.line(write, OWNED, OWNED_NOTES, '"', lookups=True)
+    assert isinstance(sent, str) and "changes several rows at once" in sent and "transaction" not in sent, sent
 
 
 def test_several_rows_pointing_at_one_parent_look_its_owner_up():
@@ -224,6 +280,44 @@ def test_the_client_is_imported_as_the_writes_file_imports_it():
     assert lookups.client_at(elsewhere, 1, "drizzle") is None  # no write on that line
 
 
+def test_a_client_the_writing_module_builds_is_passed_to_every_lookup_it_calls():
+    own = file_of('const db = drizzle(process.env["URL"]!);\nawait db.insert(t).values({});\n')
+    assert lookups.client_declared(own, 2) == "db"
+    exported = file_of("export const db = drizzle(pool);\nawait db.update(t).set({});\n")
+    assert lookups.client_declared(exported, 2) == "db"
+    # the other side: a client imported, built by something else, or declared in a function
+    assert lookups.client_declared(file_of('import { db } from "@/db";\nawait db.insert(t).values({});\n'), 2) is None
+    assert lookups.client_declared(file_of("const db = makeDb();\nawait db.insert(t).values({});\n"), 2) is None
+    inner = file_of("async function f() {\n  const db = drizzle(url);\n  await db.insert(t).values({});\n}\n")
+    assert lookups.client_declared(inner, 3) is None
+    _, write = one_write("    await db.insert(message).values({ chatId, body: 'hi' });")
+    sent = payload.line(write, VIA_CHAT, MESSAGES, '"', lookups=True, through="db")
+    assert isinstance(sent, payload.Line) and sent.to == "ownersOfChat(chatId, db)"
+    _, gone = one_write("    await db.delete(invitations).where(eq(invitations.role, 'x'));")
+    held = payload.line(gone, INVITED, INVITES, '"', lookups=True, through="db")
+    assert isinstance(held, payload.Line) and held.before is not None and held.before.endswith("'x'), db)")
+    assert toolkit._source_line(f"    {held.before};")  # `remove` may cut it
+    assert toolkit._source_line(f"    broadcast('', {sent.payload}, {{ to: {sent.to} }});")
+    model = DataModel({"chat": Table("chat", ("id", "userId"), {}, where="db/schema.ts:3")})
+    schema = 'import { pgTable, text } from "drizzle-orm/pg-core";\n'
+    lookup = lookups.Lookup("chat", "id", (Channel("user", "userId"),))
+    text = lookups._drizzle(lookup, model, "db", "".join(lookups.DIALECTS["pg"]))
+    # typed by the dialect's database class, which the module's client and a transaction's both extend;
+    # required: there is no client to default to
+    assert 'ownersOfChat(key: (typeof chat.$inferSelect)["id"], client: PgDatabase<any, any, any>)' in text
+    assert lookups.dialect(_Tree({"db/schema.ts": schema}), model.tables["chat"]) == "pg"
+    assert lookups.dialect(_Tree({"db/schema.ts": schema.replace("pg-core", "mysql-core")}), model.tables["chat"])
+    assert lookups.dialect(_Tree({"db/schema.ts": "export const chat = table();\n"}), model.tables["chat"]) is None
+
+
+class _Tree:
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = files
+
+    def read_text(self, path: str) -> str | None:
+        return self.files.get(path)
+
+
 def test_a_prisma_lookup_reads_one_row_per_reference_and_a_drizzle_one_joins():
     votes = Table("Vote", ("id", "messageId"), {"messageId": "Message"}, where="s.prisma:1", orm="prisma")
     message = Table("Message", ("id", "chatId"), {"chatId": "Chat"}, where="s.prisma:1", orm="prisma")
@@ -231,13 +325,16 @@ def test_a_prisma_lookup_reads_one_row_per_reference_and_a_drizzle_one_joins():
     model = DataModel({t.name: t for t in (votes, message, chat)})
     lookup = lookups.Lookup("Message", "id", (Channel("user", "userId", (Hop("chatId", "Chat", "id"),)),))
     text = lookups._prisma(lookup, model, _NoTree(), "prisma")
-    assert "await prisma.message.findFirst({ where: { id: key }, select: { chatId: true } });" in text
-    assert "row0x0 && row0x0.chatId != null ? await prisma.chat.findFirst({ where: { id: row0x0.chatId }" in text
+    # through the client it is given (a transaction's), else the app's: typed by the delegates it reads
+    assert 'ownersOfMessage(key: string, client: Pick<typeof prisma, "message" | "chat"> = prisma)' in text
+    assert "await client.message.findFirst({ where: { id: key }, select: { chatId: true } });" in text
+    assert "row0x0 && row0x0.chatId != null ? await client.chat.findFirst({ where: { id: row0x0.chatId }" in text
     assert "if (row0x1?.userId != null) channels.push(`user:${row0x1.userId}`);" in text
     drizzle = lookups.Lookup("message", "id", (Channel("user", "userId", (Hop("chatId", "chat", "id"),)),))
     joined = lookups._drizzle(drizzle, model, "db")
     assert ".innerJoin(chat, eq(message.chatId, chat.id))" in joined and ".where(eq(message.id, key));" in joined
-    assert '(key: (typeof message.$inferSelect)["id"])' in joined
+    assert '(key: (typeof message.$inferSelect)["id"], client: Pick<typeof db, "select"> = db)' in joined
+    assert "const found0 = await client\n" in joined
 
 
 class _NoTree:

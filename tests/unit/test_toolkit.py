@@ -232,6 +232,27 @@ SCHEMA_LINES = (
             'broadcast("m-created", { table: "m", action: "created", keys: {}, complete: false }, { to: wipe(db) });',
             False,
         ),
+        # in a transaction: the owners' list declared before it, and read through its client right before the
+        # write, by a key (guarded) or by the write's own filter; nothing else fits
+        ("apps/web/src/app/actions.ts", "    const realtimeOwners9: string[] = [];\n", True),
+        ("apps/web/src/app/actions.ts", "    const realtimeOwners9: string[] = [wipe()];\n", False),
+        ("apps/web/src/app/actions.ts", "      realtimeOwners9.push(...(await ownersOfChat(chat.id, tx)));\n", True),
+        (
+            "apps/web/src/app/actions.ts",
+            "      if (chat.id != null) realtimeOwners9.push(...(await ownersOfChat(chat.id, tx)));\n",
+            True,
+        ),
+        (
+            "apps/web/src/app/actions.ts",
+            "  realtimeOwners9.push(...(await ownersOfNoteMatching(and(eq(note.read, flag), gt(note.n, 1)), tx)));",
+            True,
+        ),
+        ("apps/web/src/app/actions.ts", " realtimeOwners9.push(...(await ownersOfNoteMatching({ read }, trx)));", True),
+        ("apps/web/src/app/actions.ts", "  realtimeOwners9.push(...(await ownersOfNoteMatching(wipe(), tx)));", False),
+        ("apps/web/src/app/actions.ts", "      realtimeOwners9.push(...(await ownersOfChat(id, tx, wipe)));\n", False),
+        ("apps/web/src/app/actions.ts", "      realtimeOwners9.push(...(await ownersOfChat(id, tx))); wipe()\n", False),
+        ("apps/web/src/app/actions.ts", "      realtimeOwners9.push(...(await ownersOfChat(id, wipe())));\n", False),
+        ("apps/web/src/app/actions.ts", "      realtimeOwners9.push(...(await dropTables(id, tx)));\n", False),
         ("turbo.json", ',\n    "globalEnv": ["NEXT_PUBLIC_WS_URL"], evil', False),  # a bare word in JSON
         (PAGE, '  import { useRealtime } from "@/lib/realtime/use-realtime";\n', True),
         (PAGE, "    useRealtime(await drop)\n", False),  # two words in one of afc's hook lines
