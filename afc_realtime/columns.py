@@ -152,7 +152,5 @@ def owner_stem(column: str) -> str | None:
     """`userId` -> user, `created_by` -> createdby, `organization_id` -> organization; None for a column that
     does not name an owner (`title`, `postId`, `id`)."""
     parts = words(column)
-    if len(parts) > 1 and parts[-1] == "id":
-        parts = parts[:-1]
-    stem = "".join(parts)
+    stem = "".join(parts[:-1] if parts[-1:] == ("id",) else parts)  # a lone `id` leaves no stem: not an owner
     return stem if stem in OWNER_STEMS else None

@@ -50,8 +50,7 @@ def row_fields(change: Change, table: Table | None) -> tuple[list[str], list[tup
     merged = dict(change.where) | dict(change.fields)
     if change.kept is not None and change.kept_fields is not None:
         merged |= {f: f"{change.kept}.{f}" for f in change.kept_fields}
-    if change.spreads:
-        merged |= {f: "undefined" for f in change.masked if f not in merged}
+    merged |= {f: "undefined" for f in change.masked if f not in merged}  # (a spread before each named it)
     return list(change.spreads), list(merged.items())
 
 
@@ -127,10 +126,10 @@ def stated_values(change: Change, column: str, table: Table | None) -> list[str]
         return None if found is None else [found]
     if column in dict(change.where):
         return [dict(change.where)[column]]
-    each = [dict(row).get(column) for row in change.rows]
-    if not each or any(v is None for v in each):
+    each = [stated for row in change.rows if (stated := dict(row).get(column)) is not None]
+    if not each or len(each) < len(change.rows):  # a row that states none: whose it is, nobody can say
         return None
-    return list(dict.fromkeys(v for v in each if v is not None))
+    return list(dict.fromkeys(each))
 
 
 def _direct(
@@ -224,7 +223,7 @@ def _in_transaction(write: Write, audience: Audience, table: Table, text: str) -
     if inside is None or write.wrapped:  # a wrapped transaction has no line of its own before it
         return None
     found = _looked_up(write, audience.channels, inside.change, table, text)
-    if found is None or found.lookup is None:
+    if found is None:
         return None
     call = found.before.removeprefix(f"const {found.to} = await ") if found.before else found.to
     held = f"realtimeOwners{write.line}"

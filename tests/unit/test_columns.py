@@ -4,6 +4,7 @@ LLM apps), on both sides of each check."""
 import pytest
 
 from afc_realtime import columns
+from afc_realtime.columns import is_credential, is_personal, words
 
 CREDENTIALS = [
     # Auth.js / NextAuth `accounts`, `sessions`, `verificationTokens`
@@ -375,3 +376,33 @@ def test_tables_that_only_start_like_a_personal_table(table):
 )
 def test_words_exactly(name, split):
     assert columns.words(name) == split
+
+
+@pytest.mark.parametrize(
+    ("name", "credential"),
+    [
+        ("oauth2Token", True),  # a digit ends a word as a lower-case letter does
+        ("_token", True),
+        ("keyAccess", False),  # `key` is a secret key after `api`, `access`...: before it, never after
+        ("apiUrl", False),  # ... and `api` makes only a `key` one
+        ("inviteStatus", False),  # `invite` makes only a `code` one
+        ("inviteCode", True),
+        ("refreshTokenUsage", False),  # how many tokens: the measure right after `token`
+        ("usageRefreshToken", True),  # ... not one further away
+        ("secretUsed", True),  # a measure word spares a token, never a secret
+    ],
+)
+def test_only_a_credential_word_s_own_neighbours_decide(name, credential):
+    assert is_credential(name) is credential
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"), [("sha256Hash", ("sha256", "hash")), ("_token", ("token",)), ("__id__", ("id",))]
+)
+def test_words_split_after_digits_and_drop_empty_ones(name, parts):
+    assert words(name) == parts
+
+
+@pytest.mark.parametrize(("name", "personal"), [("firstName", True), ("firstSeenAt", False), ("lastLoginAt", False)])
+def test_a_qualifier_makes_only_a_name_personal(name, personal):
+    assert is_personal(name) is personal

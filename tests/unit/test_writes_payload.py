@@ -2,12 +2,14 @@
 column names the row, which value is the kept row's and which the stated one, when a row is whole, and when
 an owner's channel can be named (issue 20 item 5). Built from `Change` records directly: no parsing."""
 
+from dataclasses import replace
+
 import pytest
 
-from afc_realtime.audience import Audience, Channel, Reach
+from afc_realtime.audience import Audience, Channel, Hop, Reach
 from afc_realtime.datamodel import Table
 from afc_realtime.writes import payload
-from afc_realtime.writes.site import Change, Write
+from afc_realtime.writes.site import Change, Inside, Write
 
 NOTES = Table("notes", ("id", "userId", "title", "slug"), {"userId": "users"}, keys=("id", "slug"))
 NO_KEYS = Table("notes", ("id", "title"))
@@ -255,3 +257,111 @@ def test_a_row_whose_owner_the_write_does_not_name_is_not_sent(change, reason):
 def test_the_second_owner_missing_stops_the_broadcast_too():
     sent = payload.line(write(Change(fields=(("userId", "u"),))), TWO_OWNERS, NOTES, '"')
     assert isinstance(sent, str) and "does not state `teamId`" in sent
+
+
+# Owner lookups (issue 18): which lookup a write gets, on both sides of each check. `messages.chatId` ->
+# `chats.projectId` -> `projects.ownerId`: two hops, so the first hop and the last differ.
+MESSAGES = Table("messages", ("id", "chatId", "body"), {"chatId": "chats"}, keys=("id",))
+TWO_HOPS = Channel("user", "ownerId", (Hop("chatId", "chats", "id"), Hop("projectId", "projects", "id")))
+VIA_CHAT = Audience(Reach.PRIVATE, "owned", (TWO_HOPS,))
+VIA_TWO = Audience(Reach.PRIVATE, "owned", (TWO_HOPS, Channel("team", "teamId", (Hop("roomId", "rooms", "id"),))))
+
+
+def looked_up(change: Change, audience: Audience = VIA_CHAT, action: str = "updated") -> payload.Line | str:
+    return payload.line(write(change, "messages", action), audience, MESSAGES, '"', lookups=True)
+
+
+def test_a_write_naming_the_first_hop_looks_up_through_that_table_and_the_rest():
+    found = looked_up(Change(fields=(("chatId", "chatId"),), where=(("id", "id"),)))
+    assert isinstance(found, payload.Line) and found.lookup is not None
+    assert (found.lookup.table, found.lookup.key) == ("chats", "id")
+    assert found.lookup.channels == (Channel("user", "ownerId", (Hop("projectId", "projects", "id"),)),)
+    assert found.to == "ownersOfChats(chatId)" and found.checks == ("chatId != null",)
+
+
+@pytest.mark.parametrize("owner", ["null", "undefined"])
+def test_a_reference_set_to_nothing_is_not_looked_up_by_it(owner):
+    found = looked_up(Change(fields=(("chatId", owner),), where=(("id", "id"),)))
+    assert isinstance(found, str) and f"to `{owner}`: nobody owns the row" in found
+
+
+def test_channels_reached_by_different_first_hops_are_looked_up_by_the_row_s_own_key():
+    found = looked_up(Change(fields=(("chatId", "chatId"),), where=(("id", "id"),)), VIA_TWO)
+    assert isinstance(found, payload.Line) and found.lookup is not None
+    assert (found.lookup.table, found.lookup.key) == ("messages", "id")
+
+
+def test_a_literal_key_needs_no_check():
+    found = looked_up(Change(where=(("id", '"m1"'),), fields=(("body", "b"),)))
+    assert isinstance(found, payload.Line) and found.to == 'ownersOfMessages("m1")' and found.checks == ()
+
+
+def test_several_stated_references_are_not_one_lookup():
+    rows = ((("chatId", "a"), ("body", "x")), (("chatId", "b"), ("body", "y")))
+    assert payload.stated_values(Change(many=True, rows=rows), "chatId", MESSAGES) == ["a", "b"]
+    found = looked_up(Change(many=True, rows=rows), action="created")
+    assert isinstance(found, str)  # two chats: neither one lookup by reference nor by a key
+
+
+def test_rows_inserted_together_state_an_owner_only_when_every_one_does():
+    some = Change(many=True, rows=((("chatId", "a"),), (("body", "x"),)))
+    assert payload.stated_values(some, "chatId", MESSAGES) is None
+    assert payload.stated_values(Change(many=True, rows=()), "chatId", MESSAGES) is None
+
+
+@pytest.mark.parametrize(
+    ("unmatched", "rows", "reason", "joined"),
+    [
+        ("it runs in a transaction", (), "not broadcast: x (afc reads only what the write itself says)", True),
+        ("", (), "not broadcast: x (afc reads only what the write itself says)", False),
+        (
+            "it runs in a transaction",
+            ((("a", "b"),),),
+            "not broadcast: x (afc reads only what the write itself says)",
+            False,
+        ),
+        ("it runs in a transaction", (), "not broadcast: the write sets its owner", False),
+    ],
+)
+def test_why_the_filter_cannot_be_looked_up_either_joins_only_a_reason_about_what_the_write_says(
+    unmatched, rows, reason, joined
+):
+    said = payload._unmatched(reason, Change(many=True, rows=rows, unmatched=unmatched))
+    expected = "not broadcast: x, and afc cannot look its rows' owners up: it runs in a transaction"
+    assert (said == expected) is joined and (said == reason) is not joined
+
+
+def test_in_a_transaction_the_owners_are_read_through_its_client_into_a_list_sent_after():
+    inside = Inside(None, "tx", Change(fields=(("chatId", "chatId"),), where=(("id", "id"),)))  # type: ignore[arg-type]
+    sent = payload.line(
+        replace(write(Change(), "messages", "updated"), inside=inside), VIA_CHAT, MESSAGES, '"', lookups=True
+    )
+    assert isinstance(sent, payload.Line)
+    assert sent.before == "const realtimeOwners3: string[] = []" and sent.to == "realtimeOwners3"
+    assert sent.inside == "if (chatId != null) realtimeOwners3.push(...(await ownersOfChats(chatId, tx)))"
+    gone = Inside(None, "tx", Change(where=(("id", "id"),)))  # type: ignore[arg-type]
+    deleted = payload.line(
+        replace(write(Change(), "messages", "deleted"), inside=gone), VIA_CHAT, MESSAGES, '"', lookups=True
+    )
+    assert isinstance(deleted, payload.Line)
+    assert deleted.inside == "if (id != null) realtimeOwners3.push(...(await ownersOfMessages(id, tx)))"
+
+
+def test_a_masked_field_never_hides_the_key_the_filter_names():
+    change = Change(where=(("id", "x"),), spreads=("input",), masked=("id", "images"))
+    assert payload.row_fields(change, NOTES) == (["input"], [("id", "x"), ("images", "undefined")])
+
+
+def test_without_a_table_nothing_is_looked_up():
+    found = payload.line(write(Change(where=(("id", "id"),)), "messages", "updated"), VIA_CHAT, None, '"', lookups=True)
+    assert isinstance(found, str) and "does not state `chatId`" in found
+
+
+@pytest.mark.parametrize("owner", ["null", "undefined"])
+def test_in_a_transaction_a_reference_set_to_nothing_is_looked_up_by_the_key(owner):
+    inside = Inside(None, "tx", Change(fields=(("chatId", owner),), where=(("id", "id"),)))  # type: ignore[arg-type]
+    sent = payload.line(
+        replace(write(Change(), "messages", "updated"), inside=inside), VIA_CHAT, MESSAGES, '"', lookups=True
+    )
+    assert isinstance(sent, payload.Line)
+    assert sent.inside == "if (id != null) realtimeOwners3.push(...(await ownersOfMessages(id, tx)))"
