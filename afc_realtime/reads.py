@@ -81,12 +81,18 @@ def _entry_points(project: Project, tree: Tree, load: Callable[[str], TsFile | N
         file = _load_reading(tree, load, path)
         if file is not None:
             points += [(f"GET {_url(path)} ({path}:{line})", text) for line, text in _route_get(file)]
+    sources = source_files(project, tree)
+    graph: Graph | None = None
     for path in project.pages:
         text = tree.read_text(path) or ""
-        if _reads(text) and not _is_client(text):
+        if _is_client(text):
+            continue
+        if not _reads(text):  # what it reads through the helpers it calls, one step (as its refresh follows)
+            graph = graph or Graph(tree, sources, load, project.packages)
+            text += _called_text(tree, load, graph, path)
+        if _reads(text):
             guards = "".join(tree.read_text(layout) or "" for layout in _layouts(project, path))
             points.append((f"page {_url(path)} ({path}:1)", text + guards))
-    sources = source_files(project, tree)
     for path in pagesapi.files(project, tree, sources):
         file = _load_reading(tree, load, path)
         for handler in pagesapi.handlers(file) if file is not None else []:
@@ -99,6 +105,25 @@ def _entry_points(project: Project, tree: Tree, load: Callable[[str], TsFile | N
                 file = load(path)
                 points += _public_queries(file) if file is not None else []
     return points
+
+
+def _called_text(tree: Tree, load: Callable[[str], TsFile | None], graph: Graph, path: str) -> str:
+    """The text of the functions and components of other modules the page at `path` calls or renders
+    (`listPosts()` of `@/lib/posts`), client components left out: their reads and checks count as its own."""
+    file = load(path)
+    if file is None:
+        return ""
+    names = [call.field("function") for call in file.root.find_all(kind="call_expression")]
+    for kind in ("jsx_opening_element", "jsx_self_closing_element"):
+        names += [element.field("name") for element in file.root.find_all(kind=kind)]
+    texts = []
+    for name in dict.fromkeys(n.text() for n in names if n is not None and n.kind() == "identifier"):
+        binding = graph.local(path, name)
+        if binding is None or binding.node is None or binding.path == path:
+            continue
+        if not _is_client(tree.read_text(binding.path) or ""):
+            texts.append("\n" + binding.node.text())
+    return "".join(texts)
 
 
 def _load_reading(tree: Tree, load: Callable[[str], TsFile | None], path: str) -> TsFile | None:
