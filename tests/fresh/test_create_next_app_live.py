@@ -5,7 +5,7 @@ that lists the rows to anyone with a form. `afc add websocket --yes --install` w
 app builds with Cache Components on; the database is created as printed, the table by the user's SQL (afc
 prints no step for tables without a migration script), the service started as printed and `next start`
 run; a message posted in one Chromium page shows in another without a reload; `afc remove websocket` gives
-every byte back.
+every byte back, and the app builds again.
 
 One app, one build, one browser (the shared session `browser`): the time is in README's "Tests".
 """
@@ -191,6 +191,8 @@ def test_cache_components_app_goes_live_for_everyone(drizzle_app, tmp_path, tool
     timings["add --install"] = time.monotonic() - started
     assert re.search(r"message-created -> public\s+src/lib/messages\.ts:\d+", added), added
     assert "why: page / (src/app/page.tsx:1) serves `messages` rows to anyone signed out" in added, added
+    route = (root / "src/app/api/realtime/ticket/route.ts").read_text()
+    assert "export const dynamic" not in route and "await connection();" in route  # Cache Components' way
     helper = (root / "src/lib/messages.ts").read_text()
     assert ".returning(" not in helper and 'broadcast("message-created", ' in helper, helper
     page = (root / "src/app/page.tsx").read_text()
@@ -200,7 +202,9 @@ def test_cache_components_app_goes_live_for_everyone(drizzle_app, tmp_path, tool
     env_file = root / ".env"
     set_env_values(env_file, {"WS_ALLOWED_ORIGINS": f"http://localhost:{web_port}"})
     mark = time.monotonic()
-    next_build(root)
+    built = next_build(root)
+    # Rendered per request (a prerendered ticket would be one ticket for everyone, baked at build time).
+    assert re.search(r"ƒ /api/realtime/ticket\b", built), built[-3000:]
     timings["next build"] = time.monotonic() - mark
 
     # 3. the table (afc prints no step for it: the user's SQL), the service as printed, `next start`
@@ -240,6 +244,11 @@ def test_cache_components_app_goes_live_for_everyone(drizzle_app, tmp_path, tool
     # 4. remove: every tracked byte back, nothing untracked
     afc(root, "remove", "websocket")
     assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+    # The app builds again after remove (with Cache Components on, it once did not): the one rebuild of this
+    # app in the tier (test_create_next_app.py leaves this app's builds to this test).
+    mark = time.monotonic()
+    next_build(root)
+    timings["next build after remove"] = time.monotonic() - mark
     assert env_file.read_text() == f"DATABASE_URL={database_url}\n"
     timings["total"] = time.monotonic() - started
     LOGS.mkdir(parents=True, exist_ok=True)
