@@ -7,7 +7,8 @@ prints no step for tables without a migration script), the service started as pr
 run; a message posted in one Chromium page shows in another without a reload; `afc remove websocket` gives
 every byte back, and the app builds again.
 
-One app, one build, one browser (the shared session `browser`): the time is in README's "Tests".
+One app, its build before and after remove (the tier's only builds of this app), the shared session `browser`:
+the time is in README's "Tests" (`tests/fresh`).
 """
 
 from __future__ import annotations
