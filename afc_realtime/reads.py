@@ -3,7 +3,7 @@ handler, a Server Component page, or a tRPC `publicProcedure` query that reads t
 check. That, and the user's `--public`, is what makes a table `public` (`audience.py`): a realtime event then
 shows nobody anything the app does not show them already.
 
-Failing closed: a handler counts as a check when it calls anything named like a session or a user (`auth()`,
+Failing closed: a handler counts as a check when it calls anything named like a session, a user or an admin (`auth()`,
 `getServerSession`, `currentUser`, `getUser`, `auth.api.getSession`, `cookies()`), reads `ctx.session`,
 redirects to a sign-in page, or sits under a layout that does; a `middleware.ts` that looks at sessions may
 guard any path, so with one nothing counts as served to anyone."""
@@ -34,7 +34,7 @@ READS = (
     re.compile(r"\.(\w+)\.(?:findMany|findFirst|findUnique|findFirstOrThrow|findUniqueOrThrow)\("),
 )
 SESSION_CHECK = re.compile(
-    r"\b\w*(?:[Aa]uth|[Ss]ession|[Uu]ser|[Ss]igned[Ii]n|[Ll]ogged[Ii]n|[Pp]rotect)\w*\s*\("
+    r"\b\w*(?:[Aa]uth|[Ss]ession|[Uu]ser|[Ss]igned[Ii]n|[Ll]ogged[Ii]n|[Pp]rotect|[Aa]dmin)\w*\s*\("
     r"|\bctx\.(?:session|user|auth)\b|\bprotectedProcedure\b|\bauth\.api\.|\bcookies\(\s*\)"
     r"|redirect\(\s*[\"'`][^\"'`]*(?:sign-?in|log-?in|auth)"
 )

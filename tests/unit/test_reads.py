@@ -52,6 +52,7 @@ CHECKS = [
     'if (!(await getSession())) redirect("/sign-in");',
     'redirect("/login");',
     "const token = cookies().get('sid');",
+    "await requireAdmin();",  # an admin gate (rallly's control panel layout)
 ]
 
 
@@ -188,6 +189,8 @@ def test_a_page_serves_what_a_helper_it_calls_reads_unless_the_helper_checks():
     }
     assert served({**files, helper: HELPER % ""}) == {"posts": ("page / (apps/web/src/app/page.tsx:1)",)}
     assert served({**files, helper: HELPER % "const session = await auth();"}) == {}
+    admin = "export default async function Layout({ children }) {\n    await requireAdmin();\n    return children;\n}\n"
+    assert served({**files, helper: HELPER % "", f"{APP}/layout.tsx": admin}) == {}
     # a helper the page imports but does not call is not read by it
     uncalled = HELPER_PAGE.replace("await listPosts()", "[] as { id: number; title: string }[]")
     assert served({**files, f"{APP}/page.tsx": uncalled, helper: HELPER % ""}) == {}
