@@ -44,7 +44,7 @@ from tests.e2e.e2e_support import (
 from tests.fresh.conftest import afc, cache_root, copy_app, next_build, tool_env
 from tests.fresh.test_create_t3_app import printed_steps, step
 from tests.support.git import commit_all, git
-from tests.support.tools import free_port, require_tool
+from tests.support.tools import free_port, in_ci, require_tool
 
 pytestmark = [pytest.mark.timeout(900), pytest.mark.e2e]
 
@@ -139,15 +139,19 @@ def drizzle_app(next16_cache_components: Path) -> Path:
     work = Path(tempfile.mkdtemp(prefix=".drizzle-", dir=cache_root()))
     try:
         shutil.copytree(next16_cache_components, work / "app", symlinks=True, ignore=shutil.ignore_patterns(".next"))
-        subprocess.run(
+        installed = subprocess.run(
             [npm, "install", "--no-audit", "--prefer-offline", *DRIVER],
             cwd=work / "app",
-            check=True,
             capture_output=True,
             text=True,
             timeout=300,
             env=tool_env(),
         )
+        if installed.returncode != 0:  # no registry and not in npm's cache: a failure in CI, else a skip
+            message = f"npm install {' '.join(DRIVER)} failed:\n{installed.stderr[-2000:]}"
+            if in_ci():
+                pytest.fail(message, pytrace=False)
+            pytest.skip(message)
         shutil.rmtree(app, ignore_errors=True)
         (work / "app").rename(app)
     finally:
