@@ -3,7 +3,7 @@ handler, a Server Component page, or a tRPC `publicProcedure` query that reads t
 check. That, and the user's `--public`, is what makes a table `public` (`audience.py`): a realtime event then
 shows nobody anything the app does not show them already.
 
-Failing closed: a handler counts as a check when it calls anything named like a session or a user (`auth()`,
+Failing closed: a handler counts as a check when it calls anything named like a session, a user or an admin (`auth()`,
 `getServerSession`, `currentUser`, `getUser`, `auth.api.getSession`, `cookies()`), reads `ctx.session`,
 redirects to a sign-in page, or sits under a layout that does; a `middleware.ts` that looks at sessions may
 guard any path, so with one nothing counts as served to anyone."""
@@ -34,7 +34,7 @@ READS = (
     re.compile(r"\.(\w+)\.(?:findMany|findFirst|findUnique|findFirstOrThrow|findUniqueOrThrow)\("),
 )
 SESSION_CHECK = re.compile(
-    r"\b\w*(?:[Aa]uth|[Ss]ession|[Uu]ser|[Ss]igned[Ii]n|[Ll]ogged[Ii]n|[Pp]rotect)\w*\s*\("
+    r"\b\w*(?:[Aa]uth|[Ss]ession|[Uu]ser|[Ss]igned[Ii]n|[Ll]ogged[Ii]n|[Pp]rotect|[Aa]dmin)\w*\s*\("
     r"|\bctx\.(?:session|user|auth)\b|\bprotectedProcedure\b|\bauth\.api\.|\bcookies\(\s*\)"
     r"|redirect\(\s*[\"'`][^\"'`]*(?:sign-?in|log-?in|auth)"
 )
@@ -81,12 +81,18 @@ def _entry_points(project: Project, tree: Tree, load: Callable[[str], TsFile | N
         file = _load_reading(tree, load, path)
         if file is not None:
             points += [(f"GET {_url(path)} ({path}:{line})", text) for line, text in _route_get(file)]
+    sources = source_files(project, tree)
+    graph: Graph | None = None
     for path in project.pages:
         text = tree.read_text(path) or ""
-        if _reads(text) and not _is_client(text):
+        if _is_client(text):
+            continue
+        if not _reads(text):  # what it reads through the helpers it calls, one step (as its refresh follows)
+            graph = graph or Graph(tree, sources, load, project.packages)
+            text += _called_text(tree, load, graph, path)
+        if _reads(text):
             guards = "".join(tree.read_text(layout) or "" for layout in _layouts(project, path))
             points.append((f"page {_url(path)} ({path}:1)", text + guards))
-    sources = source_files(project, tree)
     for path in pagesapi.files(project, tree, sources):
         file = _load_reading(tree, load, path)
         for handler in pagesapi.handlers(file) if file is not None else []:
@@ -99,6 +105,25 @@ def _entry_points(project: Project, tree: Tree, load: Callable[[str], TsFile | N
                 file = load(path)
                 points += _public_queries(file) if file is not None else []
     return points
+
+
+def _called_text(tree: Tree, load: Callable[[str], TsFile | None], graph: Graph, path: str) -> str:
+    """The text of the functions and components of other modules the page at `path` calls or renders
+    (`listPosts()` of `@/lib/posts`), client components left out: their reads and checks count as its own."""
+    file = load(path)
+    if file is None:
+        return ""
+    names = [call.field("function") for call in file.root.find_all(kind="call_expression")]
+    for kind in ("jsx_opening_element", "jsx_self_closing_element"):
+        names += [element.field("name") for element in file.root.find_all(kind=kind)]
+    texts = []
+    for name in dict.fromkeys(n.text() for n in names if n is not None and n.kind() == "identifier"):
+        binding = graph.local(path, name)
+        if binding is None or binding.node is None or binding.path == path:
+            continue
+        if not _is_client(tree.read_text(binding.path) or ""):
+            texts.append("\n" + binding.node.text())
+    return "".join(texts)
 
 
 def _load_reading(tree: Tree, load: Callable[[str], TsFile | None], path: str) -> TsFile | None:

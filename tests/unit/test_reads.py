@@ -52,6 +52,7 @@ CHECKS = [
     'if (!(await getSession())) redirect("/sign-in");',
     'redirect("/login");',
     "const token = cookies().get('sid');",
+    "await requireAdmin();",  # an admin gate (rallly's control panel layout)
 ]
 
 
@@ -161,3 +162,35 @@ def test_a_components_data_path_is_followed_to_the_tables_it_reads():
     assert paths.procedure("user", "latest") is None
     assert paths.procedure("post", "create") is None  # a mutation is no read
     assert paths.table("Post") == "Post" and paths.table("unknown") == "unknown"
+
+
+HELPER = """import { db, posts } from "@app/db";
+
+export async function listPosts() {
+    %s
+    return db.select().from(posts);
+}
+"""
+HELPER_PAGE = """import { listPosts } from "@/lib/posts";
+
+export default async function Page() {
+    const rows = await listPosts();
+    return <ul>{rows.map((p) => <li key={p.id}>{p.title}</li>)}</ul>;
+}
+"""
+
+
+def test_a_page_serves_what_a_helper_it_calls_reads_unless_the_helper_checks():
+    """One step, as the page's refresh follows it (`DataPaths.called`): `listPosts()` of `@/lib/posts`."""
+    helper = "apps/web/src/lib/posts.ts"
+    files = {
+        f"{APP}/page.tsx": HELPER_PAGE,
+        "apps/web/tsconfig.json": '{"compilerOptions": {"paths": {"@/*": ["./src/*"]}}}\n',
+    }
+    assert served({**files, helper: HELPER % ""}) == {"posts": ("page / (apps/web/src/app/page.tsx:1)",)}
+    assert served({**files, helper: HELPER % "const session = await auth();"}) == {}
+    admin = "export default async function Layout({ children }) {\n    await requireAdmin();\n    return children;\n}\n"
+    assert served({**files, helper: HELPER % "", f"{APP}/layout.tsx": admin}) == {}
+    # a helper the page imports but does not call is not read by it
+    uncalled = HELPER_PAGE.replace("await listPosts()", "[] as { id: number; title: string }[]")
+    assert served({**files, f"{APP}/page.tsx": uncalled, helper: HELPER % ""}) == {}
