@@ -413,9 +413,10 @@ def _by_owners(table: Table, run: _Run) -> Audience | None:
             reached = _reached(table, column, target, run)
             if reached is not None and reached.reach is Reach.PRIVATE:
                 channels += reached.channels
-            else:
-                unjoinable.append(f"`{column}`: {_no_membership(target, run)}")
-        elif named_owner and target is None and _session_user(column, run):
+                continue
+            too_far = f"; {reached.reason}" if reached is not None else ""  # an owner past `MAX_HOPS`
+            unjoinable.append(f"`{column}`: {_no_membership(target, run)}{too_far}")
+        elif target is None and _session_user(column, run):  # a `userId`: a named owner
             channels.append(Channel("user", column))
         elif named_owner and target is None:
             unjoinable.append(
@@ -428,7 +429,9 @@ def _by_owners(table: Table, run: _Run) -> Audience | None:
                 channels += reached.channels
                 continue
             unjoinable.append(
-                f"`{table.name}.{column}` names its owner by a `{target.name}` row, and afc cannot tell which "
+                reached.reason  # an owner past `MAX_HOPS`
+                if reached is not None
+                else f"`{table.name}.{column}` names its owner by a `{target.name}` row, and afc cannot tell which "
                 "signed-in user that is"
             )
     direct = [c for c in channels if not c.via]
@@ -502,10 +505,10 @@ def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
         for column in other.columns:
             if target_of(other, column, run.model) is not table:
                 continue
-            owner = _intrinsic(other, run)
-            if owner is None and other.name not in run.visiting:  # owned through its own parent (a meeting's)
+            owner = _intrinsic(other, run)  # never public: what a table's own columns decide
+            if owner is None:  # owned through its own parent (a meeting's)
                 owner = _parents_if_owned(other, run)
-            if owner is not None and owner.reach is not Reach.PUBLIC:
+            if owner is not None:
                 whose = owner.label() if owner.reach is Reach.PRIVATE else "nobody afc can name"
                 return Audience(
                     Reach.UNKNOWN,

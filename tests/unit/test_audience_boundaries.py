@@ -402,3 +402,198 @@ def test_a_tenant_no_membership_ties_is_named_as_such_beside_one_that_is_tied():
     docs = table("docs", "orgId", "body", orgId="orgs")
     decided = decide("docs", model(USERS, teams, orgs, members, docs), Exposure(tenants=frozenset()))
     assert decided.reason.startswith("`orgId`: no membership table ties users to `orgs`")
+
+
+# -- each a mutant the mutation run left alive (TESTING.md, "The security predicates, Python side") --------------
+
+
+def test_a_group_users_join_is_a_tenant_and_never_the_membership_of_its_organisation():
+    # `user_groups` has a user and an organisation, but `group_members` ties users to it: its owner is no member
+    # of the organisation for that
+    orgs = table("organizations", "name")
+    groups = table("user_groups", "ownerId", "organizationId", ownerId="users", organizationId="organizations")
+    group_members = table("group_members", "userId", "groupId", userId="users", groupId="user_groups")
+    projects = table("projects", "organizationId", organizationId="organizations")
+    tables = model(USERS, orgs, groups, group_members, projects)
+    assert [(m.table.name, m.tenant.name) for m in a.memberships(tables)] == [("group_members", "user_groups")]
+    decided = decide("projects", tables)
+    assert (decided.reach, decided.label()) == (Reach.UNKNOWN, "nobody")
+    assert decided.reason.startswith("`organizationId`: no membership table ties users to `organizations`")
+
+
+def test_a_users_table_without_an_id_column_goes_to_nobody_not_to_the_team_it_points_at():
+    users = Table("users", ("clerkId", "email", "teamId"), {"teamId": "teams"})
+    members = table("members", "userId", "teamId", userId="users", teamId="teams")
+    decided = decide("users", model(users, table("teams", "name"), members))
+    assert decided == Audience(Reach.UNKNOWN, "`users` has no `id` column to name its channel by")
+
+
+WEBHOOK_DELIVERIES = table("deliveries", "webhookId", "status", webhookId="webhooks")
+
+
+def test_a_row_under_a_credential_row_goes_to_whoever_owns_that_row_through_its_own_parent():
+    # the webhook's own `ownerId` points nowhere: its project's user owns it, and the delivery with it
+    projects = table("projects", "userId", userId="users")
+    webhooks = table("webhooks", "signingSecret", "projectId", "ownerId", projectId="projects")
+    decided = decide("deliveries", model(USERS, projects, webhooks, WEBHOOK_DELIVERIES))
+    assert decided.label() == "user:<projects.userId>"
+    assert decided.reason.endswith("(`webhookId` -> `webhooks.projectId` -> `projects.userId`)")
+
+
+def test_a_row_under_a_credential_row_nobody_owns_goes_to_nobody():
+    webhooks = table("webhooks", "signingSecret", "url")
+    decided = decide("deliveries", model(USERS, webhooks, WEBHOOK_DELIVERIES))
+    assert decided == Audience(
+        Reach.UNKNOWN,
+        "`deliveries` rows belong to `webhooks` rows (`webhookId`), which are not public, and afc cannot tell "
+        "whose they are",
+    )
+
+
+def test_a_cycle_through_a_credential_table_ends_with_no_owner():
+    accounts = table("accounts", "password", "parentId", "planId", parentId="accounts", planId="plans")
+    docs = table("docs", "groupId", groupId="plans")  # `groupId`: the plans are a tenant nobody joins
+    posts = table("posts", "accountId", accountId="accounts")
+    decided = decide("posts", model(USERS, accounts, docs, table("plans", "name"), posts))
+    assert decided == Audience(
+        Reach.UNKNOWN,
+        "`posts.accountId` names its owner by a `accounts` row, and afc cannot tell which signed-in user that is",
+    )
+
+
+def test_a_workspace_nobody_joins_goes_to_the_owner_of_the_row_it_points_at_even_with_an_owner_afc_cannot_read():
+    # `ownerId` points at no table; the billing profile names the user
+    billing = table("billing_profiles", "userId", userId="users")
+    workspaces = table("workspaces", "ownerId", "billingId", billingId="billing_profiles")
+    decided = decide("workspaces", model(USERS, billing, workspaces))
+    assert decided.label() == "user:<billing_profiles.userId>"
+
+
+def test_a_team_nobody_joins_says_so_rather_than_what_its_parent_cannot_say():
+    teams = table("teams", "companyId", companyId="companies")
+    decided = decide("teams", model(USERS, teams, table("companies", "name")))
+    assert decided.reason == (
+        "no membership table ties users to `teams` (one with a user and a `teams` reference), so nobody could "
+        "join a `team:` channel"
+    )
+
+
+def test_a_team_nobody_joins_is_named_as_such_when_the_app_has_no_sign_in_either():
+    docs = table("docs", "teamId", teamId="teams")
+    decided = decide("docs", model(USERS, table("teams", "name"), docs), Exposure(signed_in=False))
+    assert decided.reason == (
+        "`teamId`: no membership table ties users to `teams` (one with a user and a `teams` reference), so "
+        "nobody could join a `team:` channel"
+    )
+
+
+def test_a_joinable_team_keyed_by_its_slug_gives_its_channel_and_no_note():
+    teams = Table("teams", ("slug", "name"))
+    members = table("members", "userId", "teamSlug", userId="users", teamSlug="teams")
+    docs = table("docs", "teamSlug", teamSlug="teams")
+    decided = decide("docs", model(USERS, teams, members, docs))
+    assert (decided.label(), decided.reason) == ("team:<teamSlug>", "`docs` rows belong to their owner (`teamSlug`)")
+
+
+def test_a_user_id_pointing_at_another_table_is_not_the_session_user_with_a_hosted_identity_provider():
+    # Clerk: no users table, but `comments.userId` declares a reference to `members`, whose ids are not Clerk's
+    comments = table("comments", "userId", "body", userId="members")
+    decided = decide("comments", model(table("members", "clerkId"), comments), Exposure(external_users=True))
+    assert decided == Audience(
+        Reach.UNKNOWN,
+        "`comments.userId` names its owner by a `members` row, and afc cannot tell which signed-in user that is",
+    )
+
+
+@pytest.mark.parametrize(
+    ("tables", "written"),
+    [
+        # a self-reference by an owner column
+        (
+            (table("teams", "name"), table("employees", "teamId", "ownerId", teamId="teams", ownerId="employees")),
+            "employees",
+        ),
+        # a two-table cycle through owner columns
+        (
+            (
+                table("workspaces", "createdById", createdById="workspace_members"),
+                table("workspace_members", "workspaceId", "role", workspaceId="workspaces"),
+            ),
+            "workspace_members",
+        ),
+        # a group pointing at itself and at a members table with no id
+        (
+            (
+                table("groups", "groupId", "ownerId", groupId="groups", ownerId="members"),
+                Table("members", ("name",)),
+            ),
+            "members",
+        ),
+    ],
+)
+def test_owner_columns_that_lead_back_to_a_table_being_decided_end_with_nobody(tables, written):
+    assert decide(written, model(USERS, *tables)).reach is Reach.UNKNOWN
+
+
+# an owner three references away from `a_rows`: four from a row that points at it
+OWNER_CHAIN = (
+    table("c_rows", "userId", userId="users"),
+    table("b_rows", "cId", cId="c_rows"),
+    table("a_rows", "bId", bId="b_rows"),
+)
+
+
+def test_a_team_whose_owner_is_too_far_says_both_why():
+    teams = table("teams", "aId", aId="a_rows")
+    docs = table("docs", "teamId", teamId="teams")
+    decided = decide("docs", model(USERS, *OWNER_CHAIN, teams, docs))
+    assert (decided.reach, decided.reason) == (
+        Reach.UNKNOWN,
+        "`teamId`: no membership table ties users to `teams` (one with a user and a `teams` reference), so nobody "
+        "could join a `team:` channel; `docs` rows belong to the owner of the `teams` row they point at "
+        "(`teamId`), who is more than 3 references away: afc follows at most 3",
+    )
+
+
+def test_an_author_whose_owner_is_too_far_says_so():
+    authors = table("authors", "aId", aId="a_rows")
+    posts = table("posts", "authorId", authorId="authors")
+    decided = decide("posts", model(USERS, *OWNER_CHAIN, authors, posts))
+    assert (decided.reach, decided.reason) == (
+        Reach.UNKNOWN,
+        "`posts` rows belong to the owner of the `authors` row they point at (`authorId`), who is more than 3 "
+        "references away: afc follows at most 3",
+    )
+
+
+def test_an_author_too_far_is_left_out_beside_an_owner_the_row_names():
+    authors = table("authors", "aId", aId="a_rows")
+    posts = table("posts", "authorId", "userId", authorId="authors", userId="users")
+    decided = decide("posts", model(USERS, *OWNER_CHAIN, authors, posts))
+    assert (decided.label(), decided.reason) == (
+        "user:<userId>",
+        "`posts` rows belong to their owner (`userId`); left out: `posts` rows belong to the owner of the "
+        "`authors` row they point at (`authorId`), who is more than 3 references away: afc follows at most 3",
+    )
+
+
+def test_a_table_pointing_at_itself_is_judged_by_the_owned_rows_that_point_at_it_not_by_itself():
+    categories = table("categories", "name", "parentId", parentId="categories")
+    products = table("products", "categoryId", "userId", categoryId="categories", userId="users")
+    decided = decide("categories", model(USERS, categories, products))
+    assert (decided.reach, decided.reason) == (
+        Reach.UNKNOWN,
+        "`categories` rows are what `products.categoryId` points at, and `products` rows go to user:<userId>: a "
+        "`categories` row is theirs, and afc cannot name its owner from the row",
+    )
+
+
+def test_a_table_keyed_by_its_path_pointing_at_itself_ends_its_search_for_owners():
+    # no `id`: the self-reference names no key afc can follow, and the table is being decided all along
+    folders = Table("folders", ("path", "parentPath"), {"parentPath": "folders"})
+    workspaces = table("workspaces", "name", "rootFolder", rootFolder="folders")
+    decided = decide("folders", model(USERS, folders, workspaces))
+    assert decided.reason == (
+        "`folders` rows are what `workspaces.rootFolder` points at, and `workspaces` rows go to nobody afc can "
+        "name: a `folders` row is theirs, and afc cannot name its owner from the row"
+    )

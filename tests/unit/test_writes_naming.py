@@ -70,6 +70,12 @@ def test_kebab(name, kebab):
 def test_three_tables_wanting_one_name_are_numbered():
     assert naming.resources({"todo", "todos", "Todo"}) == {"Todo": "todo", "todo": "todo-2", "todos": "todos"}
     assert naming.resources({"a_b", "aB", "ab"}) == {"aB": "a-b", "a_b": "a-b-2", "ab": "ab"}
+    # three spellings of one name (a Prisma model, a Drizzle export, its SQL name): the numbers count up
+    assert naming.resources({"user_profiles", "userProfiles", "UserProfiles"}) == {
+        "UserProfiles": "user-profiles",
+        "userProfiles": "user-profiles-2",
+        "user_profiles": "user-profiles-3",
+    }
 
 
 @pytest.mark.parametrize(

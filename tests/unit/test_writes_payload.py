@@ -286,7 +286,8 @@ def test_a_reference_set_to_nothing_is_not_looked_up_by_it(owner):
 
 
 def test_channels_reached_by_different_first_hops_are_looked_up_by_the_row_s_own_key():
-    found = looked_up(Change(fields=(("chatId", "chatId"),), where=(("id", "id"),)), VIA_TWO)
+    # the write states both first hops: whichever one were taken, it would look up through that table
+    found = looked_up(Change(fields=(("chatId", "chatId"), ("roomId", "roomId")), where=(("id", "id"),)), VIA_TWO)
     assert isinstance(found, payload.Line) and found.lookup is not None
     assert (found.lookup.table, found.lookup.key) == ("messages", "id")
 
@@ -365,3 +366,9 @@ def test_in_a_transaction_a_reference_set_to_nothing_is_looked_up_by_the_key(own
     )
     assert isinstance(sent, payload.Line)
     assert sent.inside == "if (id != null) realtimeOwners3.push(...(await ownersOfMessages(id, tx)))"
+
+
+def test_without_a_table_nothing_is_looked_up_even_by_a_reference_the_write_states():
+    change = Change(fields=(("chatId", "chatId"),), where=(("id", "id"),))
+    found = payload.line(write(change, "messages", "updated"), VIA_CHAT, None, '"', lookups=True)
+    assert isinstance(found, str) and "looks owners up only through the app's own database client" in found
