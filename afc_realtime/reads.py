@@ -19,7 +19,7 @@ from .datamodel import DataModel
 from .edits.typescript import TsFile
 from .project import Project
 from .tree import Tree
-from .writes import pagesapi
+from .writes import calls, pagesapi
 from .writes.find import source_files
 from .writes.graph import Graph
 from .writes.site import Handler, body_of, export_clauses, local_binding, resolve_function
@@ -40,6 +40,7 @@ SESSION_CHECK = re.compile(
 )
 MIDDLEWARE = ("middleware.ts", "middleware.js", "src/middleware.ts", "src/middleware.js")
 
+STEPS = 3  # a page's reads are followed this many calls deep: page -> lib/queries.ts -> lib/db/todos.ts -> ...
 Served = dict[str, tuple[str, ...]]  # table (as the schema names it) -> "GET /api/todos (path:line)", ...
 
 
@@ -87,7 +88,7 @@ def _entry_points(project: Project, tree: Tree, load: Callable[[str], TsFile | N
         text = tree.read_text(path) or ""
         if _is_client(text):
             continue
-        if not _reads(text):  # what it reads through the helpers it calls, one step (as its refresh follows)
+        if not _reads(text):  # what it reads through the helpers it calls, to STEPS (as its refresh follows)
             graph = graph or Graph(tree, sources, load, project.packages)
             text += _called_text(tree, load, graph, path)
         if _reads(text):
@@ -108,22 +109,40 @@ def _entry_points(project: Project, tree: Tree, load: Callable[[str], TsFile | N
 
 
 def _called_text(tree: Tree, load: Callable[[str], TsFile | None], graph: Graph, path: str) -> str:
-    """The text of the functions and components of other modules the page at `path` calls or renders
-    (`listPosts()` of `@/lib/posts`), client components left out: their reads and checks count as its own."""
+    """The text of the functions and components of the project the page at `path` calls or renders, and
+    theirs, up to STEPS steps (`listPosts()` of `@/lib/queries`, which calls `selectPosts()` of
+    `@/lib/db/posts`), client components left out: their reads and checks count as its own, a session check
+    at any step on the way as much as one in the page."""
     file = load(path)
     if file is None:
         return ""
     names = [call.field("function") for call in file.root.find_all(kind="call_expression")]
     for kind in ("jsx_opening_element", "jsx_self_closing_element"):
         names += [element.field("name") for element in file.root.find_all(kind=kind)]
-    texts = []
-    for name in dict.fromkeys(n.text() for n in names if n is not None and n.kind() == "identifier"):
+    found = dict.fromkeys(n.text() for n in names if n is not None and n.kind() == "identifier")
+    return "".join("\n" + text for text in reached(tree, graph, path, tuple(found)))
+
+
+def reached(tree: Tree, graph: Graph, path: str, names: tuple[str, ...]) -> list[str]:
+    """The text of each function and component of the project that the module at `path` reaches through
+    these names (step 1: what it calls or renders by them, a function of its own file too), and what those
+    call or render, to STEPS steps in all (`calls.follow`, cycles safe). Client components are left out, and
+    not followed: they follow their own reads. Deeper than STEPS nothing counts: a table read there is no
+    table the page reads (it does not refresh on it; it is not served to anyone)."""
+    texts: dict[tuple[str, int], str] = {}
+
+    def client(module: str) -> bool:
+        return _is_client(tree.read_text(module) or "")
+
+    for name in names:
         binding = graph.local(path, name)
-        if binding is None or binding.node is None or binding.path == path:
+        if binding is None or binding.node is None or client(binding.path):
             continue
-        if not _is_client(tree.read_text(binding.path) or ""):
-            texts.append("\n" + binding.node.text())
-    return "".join(texts)
+        texts.setdefault((binding.path, binding.node.range().start.index), binding.node.text())
+        deeper = calls.follow(graph, binding.path, binding.node, depth=STEPS - 1, rendered=True, stop=client)
+        for function in deeper.functions:
+            texts.setdefault(function.key, function.node.text())
+    return list(texts.values())
 
 
 def _load_reading(tree: Tree, load: Callable[[str], TsFile | None], path: str) -> TsFile | None:
@@ -236,19 +255,13 @@ class DataPaths:
 
     def called(self, path: str, names: tuple[str, ...]) -> set[str]:
         """The tables read by the functions and components of the project that the Server Component at
-        `path` calls or renders by these names, one step away (`getTodos()` of `@/lib/queries`, `<TodoList />`
-        of `./todo-list`, a function of its own file). Client components are left out: they follow their own
-        reads."""
+        `path` calls or renders by these names, and by theirs, up to STEPS steps (`getTodos()` of
+        `@/lib/queries`, which calls `selectTodos()` of `@/lib/db/todos`; `<TodoList />` of `./todo-list`;
+        a function of its own file). Client components are left out: they follow their own reads."""
         found: set[str] = set()
-        graph = self.graph
-        for name in names if graph is not None else ():
-            binding = graph.local(path, name) if graph is not None else None
-            if (
-                binding is not None
-                and binding.node is not None
-                and not _is_client(self.tree.read_text(binding.path) or "")
-            ):
-                found.update(_tables_read(binding.node.text(), self.model))
+        if self.graph is not None:
+            for text in reached(self.tree, self.graph, path, names):
+                found.update(_tables_read(text, self.model))
         return found
 
     def table(self, name: str) -> str:
