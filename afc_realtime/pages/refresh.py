@@ -45,8 +45,8 @@ def reads(file: TsFile, client: bool | None = None) -> list[Read | Skip]:
 
 
 def _called(component: SgNode) -> tuple[str, ...]:
-    """The names the component calls (`getTodos()`) or renders (`<TodoList />`): afc follows them, and what they call, up to three steps
-    to the tables they read (`reads.DataPaths.called`)."""
+    """The names the component calls (`getTodos()`) or renders (`<TodoList />`): afc follows them, and what
+    they call, up to three steps to the tables they read (`reads.DataPaths.called`)."""
     names = [call.field("function") for call in component.find_all(kind="call_expression")]
     for kind in ("jsx_opening_element", "jsx_self_closing_element"):
         names += [e.field("name") for e in component.find_all(kind=kind)]
