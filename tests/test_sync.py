@@ -233,3 +233,32 @@ def test_a_list_edited_by_hand_is_left_as_it_is_and_the_plan_says_so(tmp_path):
     assert afc("sync", "websocket", "-C", root, "--yes").exit_code == 0
     assert board.read_text() == edited
     assert '<RealtimeRefresh events={["todo-created", "todo-deleted"]} />' in (project / WALL).read_text()
+
+
+NOTE_DELETE = """
+export async function DELETE(req: Request) {
+    const body = (await req.json()) as { id: number };
+    const [note] = await db.delete(notes).where(eq(notes.id, body.id)).returning();
+    return NextResponse.json(note);
+}
+"""
+
+
+def test_a_key_hooks_list_gains_the_new_event_too(tmp_path):
+    """SWR's line (`useRealtimeSWR(key, [events])`), as the refresh component's: a DELETE of notes added
+    since, and the notes page follows `note-deleted` as well; remove gives every byte back."""
+    from tests.support.page_projects import PAGES_PROJECT
+
+    project = make_project(tmp_path / "p", PAGES_PROJECT)
+    root = str(project)
+    assert afc("add", "websocket", "-C", root, "--yes").exit_code == 0
+    route = project / NOTES_ROUTE
+    route.write_text('import { eq } from "drizzle-orm";\n' + route.read_text() + NOTE_DELETE)
+    synced = afc("sync", "websocket", "-C", root, "--yes")
+    assert synced.exit_code == 0, synced.output
+    notes_page = (project / f"{WEB}/app/notes/page.tsx").read_text()
+    assert '    useRealtimeSWR("/api/notes", ["note-created", "note-deleted"]);\n' in notes_page
+    assert afc("remove", "websocket", "-C", root, "--yes").exit_code == 0
+    users_route = 'import { eq } from "drizzle-orm";\n' + PAGES_PROJECT[NOTES_ROUTE] + NOTE_DELETE
+    expected = make_project(tmp_path / "expected", {**PAGES_PROJECT, NOTES_ROUTE: users_route})
+    assert fingerprint(project) == fingerprint(expected)
