@@ -78,27 +78,27 @@ def _tables_read(text: str, model: DataModel) -> list[str]:
 def _entry_points(project: Project, tree: Tree, load: Callable[[str], TsFile | None]) -> list[tuple[str, str]]:
     """(how the plan names it, the text a session check would be in) for each public entry point."""
     points: list[tuple[str, str]] = []
-    for path in project.routes:
-        file = _load_reading(tree, load, path)
-        if file is not None:
-            points += [(f"GET {_url(path)} ({path}:{line})", text) for line, text in _route_get(file)]
     sources = source_files(project, tree)
-    graph: Graph | None = None
+    graph = Graph(tree, sources, load, project.packages)  # modules are read as the helpers are followed
+    for path in project.routes:  # each GET, and what it reads through the helpers it calls, to STEPS
+        file = load(path) if "GET" in (tree.read_text(path) or "") else None
+        for line, text, nodes in _route_get(file) if file is not None else []:
+            text += _followed_text(tree, graph, path, nodes)
+            points.append((f"GET {_url(path)} ({path}:{line})", text))
     for path in project.pages:
         text = tree.read_text(path) or ""
         if _is_client(text):
             continue
-        if not _reads(text):  # what it reads through the helpers it calls, to STEPS (as its refresh follows)
-            graph = graph or Graph(tree, sources, load, project.packages)
-            text += _called_text(tree, load, graph, path)
+        text += _called_text(tree, load, graph, path)  # what its helpers read and check, to STEPS
         if _reads(text):
             guards = "".join(tree.read_text(layout) or "" for layout in _layouts(project, path))
             points.append((f"page {_url(path)} ({path}:1)", text + guards))
     for path in pagesapi.files(project, tree, sources):
-        file = _load_reading(tree, load, path)
+        file = load(path)
         for handler in pagesapi.handlers(file) if file is not None else []:
             if isinstance(handler, Handler) and file is not None:
-                points.append((f"API {_url(path)} ({path}:{handler.line})", file.root.text()))
+                text = file.root.text() + _followed_text(tree, graph, path, (file.root,))
+                points.append((f"API {_url(path)} ({path}:{handler.line})", text))
     for path in sources:
         if path.endswith((".ts", ".tsx")) and not path.endswith(".d.ts"):
             text = tree.read_text(path) or ""
@@ -123,6 +123,20 @@ def _called_text(tree: Tree, load: Callable[[str], TsFile | None], graph: Graph,
     return "".join("\n" + text for text in reached(tree, graph, path, tuple(found)))
 
 
+def _followed_text(tree: Tree, graph: Graph, path: str, nodes: tuple[SgNode, ...]) -> str:
+    """The text of the project functions the code of `nodes` (in the module at `path`: a route's GET) calls,
+    and what those call, to STEPS steps; client modules left out."""
+    texts: dict[tuple[str, int], str] = {}
+    for node in nodes:
+        for function in calls.follow(graph, path, node, depth=STEPS, stop=lambda m: _client(tree, m)).functions:
+            texts.setdefault(function.key, function.node.text())
+    return "".join("\n" + text for text in texts.values())
+
+
+def _client(tree: Tree, module: str) -> bool:
+    return _is_client(tree.read_text(module) or "")
+
+
 def reached(tree: Tree, graph: Graph, path: str, names: tuple[str, ...]) -> list[str]:
     """The text of each function and component of the project that the module at `path` reaches through
     these names (step 1: what it calls or renders by them, a function of its own file too), and what those
@@ -132,7 +146,7 @@ def reached(tree: Tree, graph: Graph, path: str, names: tuple[str, ...]) -> list
     texts: dict[tuple[str, int], str] = {}
 
     def client(module: str) -> bool:
-        return _is_client(tree.read_text(module) or "")
+        return _client(tree, module)
 
     for name in names:
         binding = graph.local(path, name)
@@ -145,10 +159,6 @@ def reached(tree: Tree, graph: Graph, path: str, names: tuple[str, ...]) -> list
     return list(texts.values())
 
 
-def _load_reading(tree: Tree, load: Callable[[str], TsFile | None], path: str) -> TsFile | None:
-    return load(path) if _reads(tree.read_text(path) or "") else None
-
-
 def _reads(text: str) -> bool:
     return any(pattern.search(text) for pattern in READS)
 
@@ -157,9 +167,10 @@ def _is_client(text: str) -> bool:
     return re.match(r"""\s*(?:(?://[^\n]*|/\*.*?\*/)\s*)*["']use client["']""", text, re.DOTALL) is not None
 
 
-def _route_get(file: TsFile) -> list[tuple[int, str]]:
-    """The exported GET of a route file: (its line, its text with any wrapper around it)."""
-    found = []
+def _route_get(file: TsFile) -> list[tuple[int, str, tuple[SgNode, ...]]]:
+    """The exported GET of a route file: (its line, its text with any wrapper around it, the nodes of that
+    text, whose calls are followed)."""
+    found: list[tuple[int, str, tuple[SgNode, ...]]] = []
     for statement in file.root.children():
         if statement.kind() != "export_statement":
             continue
@@ -168,19 +179,21 @@ def _route_get(file: TsFile) -> list[tuple[int, str]]:
             continue
         name = decl.field("name")
         if decl.kind() == "function_declaration" and name is not None and name.text() == "GET":
-            found.append((file.line(statement), statement.text()))
+            found.append((file.line(statement), statement.text(), (statement,)))
         elif decl.kind() == "lexical_declaration":
             for declarator in decl.children():
                 ident = declarator.field("name") if declarator.kind() == "variable_declarator" else None
                 if ident is not None and ident.kind() == "identifier" and ident.text() == "GET":
                     function = resolve_function(file.root, declarator.field("value"))
                     body = body_of(function) if function is not None else None
-                    found.append((file.line(statement), statement.text() + (body.text() if body else "")))
+                    text = statement.text() + (body.text() if body else "")
+                    found.append((file.line(statement), text, (statement, *([body] if body else []))))
     for exported, local, statement in export_clauses(file.root):
         bound = local_binding(file.root, local) if exported == "GET" else None
         if bound is not None:
             function = bound if bound.kind() == "function_declaration" else resolve_function(file.root, bound)
-            found.append((file.line(statement), bound.text() + (function.text() if function is not None else "")))
+            text = bound.text() + (function.text() if function is not None else "")
+            found.append((file.line(statement), text, (bound, *([function] if function is not None else []))))
     return found
 
 
@@ -270,13 +283,15 @@ class DataPaths:
         return found.name if found is not None else name
 
     def route(self, url: str) -> tuple[frozenset[str], str] | None:
-        """The tables the GET handlers at exactly `url` read, and where the first is; None when there is no
-        such handler or afc sees no table in it (a helper it calls, say)."""
+        """The tables the GET handlers at exactly `url` read, themselves or through the helpers they call (to
+        STEPS), and where the first is; None when there is no such handler or afc sees no table it reads."""
         tables: set[str] = set()
         places = []
         for path in self.project.routes:
-            file = _load_reading(self.tree, self.load, path) if _url(path) == url else None
-            for line, text in _route_get(file) if file is not None else []:
+            file = self.load(path) if _url(path) == url else None
+            for line, text, nodes in _route_get(file) if file is not None else []:
+                if self.graph is not None:
+                    text += _followed_text(self.tree, self.graph, path, nodes)
                 found = _tables_read(text, self.model)
                 if found:
                     tables.update(found)

@@ -275,3 +275,67 @@ def test_a_client_component_on_the_way_is_not_followed():
     files = chain(2)
     files["apps/web/src/lib/step1.ts"] = '"use client";\n' + files["apps/web/src/lib/step1.ts"]
     assert page_tables(files) == set() and served(files) == {}
+
+
+CHAIN_ROUTE = """import { step1 } from "@/lib/step1";
+
+export async function GET() {
+    return Response.json(await step1());
+}
+"""
+
+
+def route_chain(steps: int, check_at: int | None = None) -> dict[str, str]:
+    """A GET route that reads through the same chain of helpers (and no page)."""
+    files = {k: v for k, v in chain(steps, check_at).items() if k != f"{APP}/page.tsx"}
+    return {**files, f"{APP}/api/posts/route.ts": CHAIN_ROUTE}
+
+
+def route_tables(files):
+    from afc_realtime.writes.find import source_files
+    from afc_realtime.writes.graph import Graph
+
+    tree = Tree.in_memory({**BASE, **files})
+
+    def load(path):
+        loaded = ts.load(path, tree.read_text(path) or "")
+        return None if isinstance(loaded, Skip) else loaded
+
+    project = detect(tree)
+    graph = Graph(tree, source_files(project, tree), load, project.packages)
+    found = reads.DataPaths(project, tree, load, MODEL, graph).route("/api/posts")
+    return found[0] if found is not None else None
+
+
+PUBLIC_ROUTE = {"posts": ("GET /api/posts (apps/web/src/app/api/posts/route.ts:3)",)}
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3])
+def test_a_get_routes_reads_are_followed_three_steps_on_both_sides(steps):
+    """The list page that fetches the route follows the tables its helpers read; signed out, it serves them."""
+    assert route_tables(route_chain(steps)) == {"posts"}
+    assert served(route_chain(steps)) == PUBLIC_ROUTE
+
+
+def test_a_get_routes_read_four_steps_away_is_not_followed():
+    assert route_tables(route_chain(4)) is None  # as before: the writes at its URL feed the page
+    assert served(route_chain(4)) == {}
+
+
+@pytest.mark.parametrize("check_at", [1, 2, 3])
+def test_a_session_check_in_a_helper_of_a_get_route_keeps_the_table_private(check_at):
+    assert served(route_chain(3, check_at=check_at)) == {}
+
+
+def test_a_helpers_session_check_counts_even_when_the_page_reads_itself():
+    """Failing closed: the page reads `posts` itself and calls a helper that checks the session."""
+    page = PAGE % "await requirePlan();"
+    files = {
+        f"{APP}/page.tsx": 'import { requirePlan } from "@/lib/plan";\n' + page,
+        "apps/web/src/lib/plan.ts": "export async function requirePlan() {\n    await auth();\n}\n",
+        **TSCONFIG,
+    }
+    assert served(files) == {}
+    assert served({**files, "apps/web/src/lib/plan.ts": "export async function requirePlan() {}\n"}) == {
+        "posts": ("page / (apps/web/src/app/page.tsx:1)",)
+    }
