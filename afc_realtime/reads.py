@@ -1,12 +1,14 @@
 """Where the app already serves a table's rows to signed-out visitors: a GET route handler, a Pages Router API
 handler, a Server Component page, or a tRPC `publicProcedure` query that reads the table with no session
-check. That, and the user's `--public`, is what makes a table `public` (`audience.py`): a realtime event then
-shows nobody anything the app does not show them already.
+check, itself or through the functions of the project it calls (and theirs, to STEPS steps: page ->
+`lib/queries.ts` -> `lib/db/todos.ts`). That, and the user's `--public`, is what makes a table `public`
+(`audience.py`): a realtime event then shows nobody anything the app does not show them already.
 
-Failing closed: a handler counts as a check when it calls anything named like a session, a user or an admin (`auth()`,
-`getServerSession`, `currentUser`, `getUser`, `auth.api.getSession`, `cookies()`), reads `ctx.session`,
-redirects to a sign-in page, or sits under a layout that does; a `middleware.ts` that looks at sessions may
-guard any path, so with one nothing counts as served to anyone."""
+Failing closed: a handler counts as a check when it calls anything named like a session, a user or an admin
+(`auth()`, `getServerSession`, `currentUser`, `getUser`, `auth.api.getSession`, `cookies()`), reads
+`ctx.session`, redirects to a sign-in page, or sits under a layout that does, at any step of the way; a read
+deeper than STEPS is not seen, so it serves nothing; a `middleware.ts` that looks at sessions may guard any
+path, so with one nothing counts as served to anyone."""
 
 from __future__ import annotations
 
@@ -104,7 +106,8 @@ def _entry_points(project: Project, tree: Tree, load: Callable[[str], TsFile | N
             text = tree.read_text(path) or ""
             if "publicProcedure" in text and ".query(" in text:
                 file = load(path)
-                points += _public_queries(file) if file is not None else []
+                for place, text, node in _public_queries(file) if file is not None else []:
+                    points.append((place, text + _followed_text(tree, graph, path, (node,))))
     return points
 
 
@@ -197,9 +200,9 @@ def _route_get(file: TsFile) -> list[tuple[int, str, tuple[SgNode, ...]]]:
     return found
 
 
-def _public_queries(file: TsFile) -> list[tuple[str, str]]:
-    """`list: publicProcedure.query(({ ctx }) => ctx.db.post.findMany())`: (its place, its text)."""
-    found = []
+def _public_queries(file: TsFile) -> list[tuple[str, str, SgNode]]:
+    """`list: publicProcedure.query(({ ctx }) => ctx.db.post.findMany())`: (its place, its text, its node)."""
+    found: list[tuple[str, str, SgNode]] = []
     for call in file.root.find_all(kind="call_expression"):
         fn = call.field("function")
         prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
@@ -210,7 +213,7 @@ def _public_queries(file: TsFile) -> list[tuple[str, str]]:
             continue
         key = next((a.field("key") for a in call.ancestors() if a.kind() == "pair"), None)
         name = key.text().strip("\"'") if key is not None else "(query)"
-        found.append((f"publicProcedure query {name} ({file.path}:{file.line(call)})", call.text()))
+        found.append((f"publicProcedure query {name} ({file.path}:{file.line(call)})", call.text(), call))
     return found
 
 
@@ -317,7 +320,9 @@ class DataPaths:
             file = self.load(path)
             for call in _query_calls(file) if file is not None else []:
                 label = procedure_name(call)
-                tables = frozenset(_tables_read(call.text(), self.model))
+                text = call.text()  # the resolver, and the helpers it calls (to STEPS)
+                text += _followed_text(self.tree, self.graph, path, (call,)) if self.graph is not None else ""
+                tables = frozenset(_tables_read(text, self.model))
                 place = f"query {label} ({path}:{file.line(call) if file is not None else 0})"
                 found.setdefault(label, []).append((place, tables))
         return found

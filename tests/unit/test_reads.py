@@ -227,8 +227,8 @@ def chain(steps: int, check_at: int | None = None, back_to: int | None = None) -
     return files
 
 
-def page_tables(files) -> set[str]:
-    """What the Server Component page's refresh follows: the tables its calls read (`DataPaths.called`)."""
+def followed_paths(files) -> reads.DataPaths:
+    """The recipe's `DataPaths`: with the import graph, so helpers are followed."""
     from afc_realtime.writes.find import source_files
     from afc_realtime.writes.graph import Graph
 
@@ -239,8 +239,12 @@ def page_tables(files) -> set[str]:
         return None if isinstance(loaded, Skip) else loaded
 
     project = detect(tree)
-    graph = Graph(tree, source_files(project, tree), load, project.packages)
-    return reads.DataPaths(project, tree, load, MODEL, graph).called(f"{APP}/page.tsx", ("step1",))
+    return reads.DataPaths(project, tree, load, MODEL, Graph(tree, source_files(project, tree), load, project.packages))
+
+
+def page_tables(files) -> set[str]:
+    """What the Server Component page's refresh follows: the tables its calls read (`DataPaths.called`)."""
+    return followed_paths(files).called(f"{APP}/page.tsx", ("step1",))
 
 
 PUBLIC_PAGE = {"posts": ("page / (apps/web/src/app/page.tsx:1)",)}
@@ -292,18 +296,7 @@ def route_chain(steps: int, check_at: int | None = None) -> dict[str, str]:
 
 
 def route_tables(files):
-    from afc_realtime.writes.find import source_files
-    from afc_realtime.writes.graph import Graph
-
-    tree = Tree.in_memory({**BASE, **files})
-
-    def load(path):
-        loaded = ts.load(path, tree.read_text(path) or "")
-        return None if isinstance(loaded, Skip) else loaded
-
-    project = detect(tree)
-    graph = Graph(tree, source_files(project, tree), load, project.packages)
-    found = reads.DataPaths(project, tree, load, MODEL, graph).route("/api/posts")
+    found = followed_paths(files).route("/api/posts")
     return found[0] if found is not None else None
 
 
@@ -339,3 +332,34 @@ def test_a_helpers_session_check_counts_even_when_the_page_reads_itself():
     assert served({**files, "apps/web/src/lib/plan.ts": "export async function requirePlan() {}\n"}) == {
         "posts": ("page / (apps/web/src/app/page.tsx:1)",)
     }
+
+
+HELPER_ROUTER = """import { createTRPCRouter, publicProcedure } from "../trpc";
+import { latestPost } from "@/lib/step1";
+
+export const postRouter = createTRPCRouter({
+    latest: publicProcedure.query(({ ctx }) => latestPost(ctx.db)),
+});
+"""
+
+
+def procedure_chain(steps: int, check_at: int | None = None) -> dict[str, str]:
+    """A tRPC public query whose resolver reads through the chain of helpers (`step1` named `latestPost`)."""
+    files = {k: v for k, v in chain(steps, check_at).items() if k != f"{APP}/page.tsx"}
+    files["apps/web/src/lib/step1.ts"] = files["apps/web/src/lib/step1.ts"].replace("step1()", "latestPost()")
+    return {**files, "apps/web/src/server/api/routers/post.ts": HELPER_ROUTER}
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3])
+def test_a_procedures_reads_are_followed_three_steps_on_both_sides(steps):
+    found = followed_paths(procedure_chain(steps)).procedure("post", "latest")
+    assert found is not None and found[0] == frozenset({"posts"})
+    assert served(procedure_chain(steps)) == {
+        "posts": ("publicProcedure query latest (apps/web/src/server/api/routers/post.ts:5)",)
+    }
+
+
+def test_a_procedures_read_four_steps_away_or_behind_a_check_is_not_served():
+    assert followed_paths(procedure_chain(4)).procedure("post", "latest") is None
+    assert served(procedure_chain(4)) == {}
+    assert served(procedure_chain(3, check_at=2)) == {}
