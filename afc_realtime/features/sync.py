@@ -113,13 +113,15 @@ class _Lists:
     def __init__(self, tree: Tree, existing: manifest_mod.Manifest):
         self.tree, self.existing = tree, existing
         self.gained: dict[str, list[str]] = {}
+        self._added: dict[tuple[str, int], set[str]] = {}  # per list: what this sync adds (asked twice, once)
 
     def __call__(self, file: TsFile, read: Read, feeds: list[Feed]) -> tuple[Edit | Skip, ...]:
         array = lists.found(file, read)
         if array is None:
             return ()
         have = lists.events_in(array)
-        missing = sorted(set(events_of(feeds)) - set(have or ()))
+        added = self._added.setdefault((file.path, array.range().start.index), set())
+        missing = sorted(set(events_of(feeds)) - set(have or ()) - added)
         if not missing:
             return ()
         recorded = self._recorded(file.path)
@@ -129,7 +131,9 @@ class _Lists:
                 f"add {', '.join(missing)} to it yourself to follow the new writes"
             )
             return (Skip(file.path, why, read.line, read.what, Level.WARN),)
-        self.gained.setdefault(file.path, []).extend(e for e in missing if e not in self.gained[file.path])
+        added.update(missing)
+        gained = self.gained.setdefault(file.path, [])
+        gained += [event for event in missing if event not in gained]
         return (lists.extend(file, array, missing, "follow"),)
 
     def _recorded(self, path: str) -> tuple[list[str], list[str]] | None:
@@ -145,11 +149,14 @@ class _Lists:
                 continue
             text, gone = undo_for(path)(path, text, placed)
             for item in placed:
-                listed = lists.LINE.search(item.text) is not None
-                added = lists.ITEM.match(item.text) is not None
-                if (listed or added) and item in gone:
+                if lists.LINE.search(item.text):
+                    lines.append(item.text)
+                elif lists.ITEM.match(item.text):
+                    items.append(item.text)
+                else:
+                    continue  # an import, a broadcast: not the list's business
+                if item in gone:
                     return None
-                (lines if listed else items if added else []).append(item.text)
         return lines, items
 
 

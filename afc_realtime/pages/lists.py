@@ -29,8 +29,8 @@ LINE = re.compile(r"<RealtimeRefresh\s+events=\{\[|\buseRealtime(?:SWR|Query|Inv
 
 def found(file: TsFile, read: Read) -> SgNode | None:
     """The list of events of the line afc would have written for `read`, in the file as it stands: the
-    refresh component's `events={[...]}` anywhere in the file (one per file), or the last argument of the
-    key hook's call in the component that reads (one per component). None when there is none."""
+    refresh component's `events={[...]}` anywhere in the file (one per file), or the second argument of the
+    key hook's call for the read's key in the component that reads. None when there is none."""
     hook = HOOKS.get(read.strategy)
     if hook is None:
         return None
@@ -48,8 +48,8 @@ def found(file: TsFile, read: Read) -> SgNode | None:
     for call in (owner or file.root).find_all(kind="call_expression"):
         fn = call.field("function")
         args = named_args(call) if fn is not None and fn.kind() == "identifier" and fn.text() == hook else []
-        if args and args[-1].kind() == "array":
-            return args[-1]
+        if len(args) == 2 and args[0].text() == read.key and args[1].kind() == "array":
+            return args[1]  # the line for this read's key: another read of the component has a line of its own
     return None
 
 

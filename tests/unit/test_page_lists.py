@@ -143,3 +143,18 @@ def test_a_line_is_afcs_when_it_is_a_recorded_line_once_the_recorded_items_are_o
     by_hand = '<RealtimeRefresh events={["todo-created", "note-created"]} />'
     assert not lists.written(by_hand, recorded, [', "todo-deleted"'])
     assert not lists.written('<RealtimeRefresh events={["todo-created"]} />', [], [])  # afc wrote no line here
+
+
+def test_a_key_hooks_list_is_the_one_for_the_reads_key():
+    """Two reads in one component, a line for the first only (`add` writes one per component): the second
+    read has no list of its own, and the first's is not made to follow the second's events."""
+    text = SWR.replace("EVENTS", "['note-created']").replace(
+        "  useRealtimeSWR('/api/notes', ['note-created'])\n",
+        "  const { data: tags } = useSWR('/api/tags', fetcher)\n  useRealtimeSWR('/api/notes', ['note-created'])\n",
+    )
+    file = load(text)
+    [notes, tags, _] = [r for r in find.reads(file) if isinstance(r, Read)]
+    assert notes.key == "'/api/notes'" and tags.key == "'/api/tags'"
+    found = lists.found(file, notes)
+    assert found is not None and lists.events_in(found) == ["note-created"]
+    assert lists.found(file, tags) is None
