@@ -1,12 +1,14 @@
 """Where the app already serves a table's rows to signed-out visitors: a GET route handler, a Pages Router API
 handler, a Server Component page, or a tRPC `publicProcedure` query that reads the table with no session
-check. That, and the user's `--public`, is what makes a table `public` (`audience.py`): a realtime event then
-shows nobody anything the app does not show them already.
+check, itself or through the functions of the project it calls (and theirs, to STEPS steps: page ->
+`lib/queries.ts` -> `lib/db/todos.ts`). That, and the user's `--public`, is what makes a table `public`
+(`audience.py`): a realtime event then shows nobody anything the app does not show them already.
 
-Failing closed: a handler counts as a check when it calls anything named like a session, a user or an admin (`auth()`,
-`getServerSession`, `currentUser`, `getUser`, `auth.api.getSession`, `cookies()`), reads `ctx.session`,
-redirects to a sign-in page, or sits under a layout that does; a `middleware.ts` that looks at sessions may
-guard any path, so with one nothing counts as served to anyone."""
+Failing closed: a handler counts as a check when it calls anything named like a session, a user or an admin
+(`auth()`, `getServerSession`, `currentUser`, `getUser`, `auth.api.getSession`, `cookies()`), reads
+`ctx.session`, redirects to a sign-in page, or sits under a layout that does, at any step of the way; a read
+deeper than STEPS is not seen, so it serves nothing; a `middleware.ts` that looks at sessions may guard any
+path, so with one nothing counts as served to anyone."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from .datamodel import DataModel
 from .edits.typescript import TsFile
 from .project import Project
 from .tree import Tree
-from .writes import pagesapi
+from .writes import calls, pagesapi
 from .writes.find import source_files
 from .writes.graph import Graph
 from .writes.site import Handler, body_of, export_clauses, local_binding, resolve_function
@@ -40,6 +42,7 @@ SESSION_CHECK = re.compile(
 )
 MIDDLEWARE = ("middleware.ts", "middleware.js", "src/middleware.ts", "src/middleware.js")
 
+STEPS = 3  # a page's reads are followed this many calls deep: page -> lib/queries.ts -> lib/db/todos.ts -> ...
 Served = dict[str, tuple[str, ...]]  # table (as the schema names it) -> "GET /api/todos (path:line)", ...
 
 
@@ -77,57 +80,86 @@ def _tables_read(text: str, model: DataModel) -> list[str]:
 def _entry_points(project: Project, tree: Tree, load: Callable[[str], TsFile | None]) -> list[tuple[str, str]]:
     """(how the plan names it, the text a session check would be in) for each public entry point."""
     points: list[tuple[str, str]] = []
-    for path in project.routes:
-        file = _load_reading(tree, load, path)
-        if file is not None:
-            points += [(f"GET {_url(path)} ({path}:{line})", text) for line, text in _route_get(file)]
     sources = source_files(project, tree)
-    graph: Graph | None = None
+    graph = Graph(tree, sources, load, project.packages)  # modules are read as the helpers are followed
+    for path in project.routes:  # each GET, and what it reads through the helpers it calls, to STEPS
+        file = load(path) if "GET" in (tree.read_text(path) or "") else None
+        for line, text, nodes in _route_get(file) if file is not None else []:
+            text += _followed_text(tree, graph, path, nodes)
+            points.append((f"GET {_url(path)} ({path}:{line})", text))
     for path in project.pages:
         text = tree.read_text(path) or ""
         if _is_client(text):
             continue
-        if not _reads(text):  # what it reads through the helpers it calls, one step (as its refresh follows)
-            graph = graph or Graph(tree, sources, load, project.packages)
-            text += _called_text(tree, load, graph, path)
+        text += _called_text(tree, load, graph, path)  # what its helpers read and check, to STEPS
         if _reads(text):
             guards = "".join(tree.read_text(layout) or "" for layout in _layouts(project, path))
             points.append((f"page {_url(path)} ({path}:1)", text + guards))
     for path in pagesapi.files(project, tree, sources):
-        file = _load_reading(tree, load, path)
+        file = load(path)
         for handler in pagesapi.handlers(file) if file is not None else []:
             if isinstance(handler, Handler) and file is not None:
-                points.append((f"API {_url(path)} ({path}:{handler.line})", file.root.text()))
+                text = file.root.text() + _followed_text(tree, graph, path, (file.root,))
+                points.append((f"API {_url(path)} ({path}:{handler.line})", text))
     for path in sources:
         if path.endswith((".ts", ".tsx")) and not path.endswith(".d.ts"):
             text = tree.read_text(path) or ""
             if "publicProcedure" in text and ".query(" in text:
                 file = load(path)
-                points += _public_queries(file) if file is not None else []
+                for place, text, node in _public_queries(file) if file is not None else []:
+                    points.append((place, text + _followed_text(tree, graph, path, (node,))))
     return points
 
 
 def _called_text(tree: Tree, load: Callable[[str], TsFile | None], graph: Graph, path: str) -> str:
-    """The text of the functions and components of other modules the page at `path` calls or renders
-    (`listPosts()` of `@/lib/posts`), client components left out: their reads and checks count as its own."""
+    """The text of the functions and components of the project the page at `path` calls or renders, and
+    theirs, up to STEPS steps (`listPosts()` of `@/lib/queries`, which calls `selectPosts()` of
+    `@/lib/db/posts`), client components left out: their reads and checks count as its own, a session check
+    at any step on the way as much as one in the page."""
     file = load(path)
     if file is None:
         return ""
     names = [call.field("function") for call in file.root.find_all(kind="call_expression")]
     for kind in ("jsx_opening_element", "jsx_self_closing_element"):
         names += [element.field("name") for element in file.root.find_all(kind=kind)]
-    texts = []
-    for name in dict.fromkeys(n.text() for n in names if n is not None and n.kind() == "identifier"):
+    found = dict.fromkeys(n.text() for n in names if n is not None and n.kind() == "identifier")
+    return "".join("\n" + text for text in reached(tree, graph, path, tuple(found)))
+
+
+def _followed_text(tree: Tree, graph: Graph, path: str, nodes: tuple[SgNode, ...]) -> str:
+    """The text of the project functions the code of `nodes` (in the module at `path`: a route's GET) calls,
+    and what those call, to STEPS steps; client modules left out."""
+    texts: dict[tuple[str, int], str] = {}
+    for node in nodes:
+        for function in calls.follow(graph, path, node, depth=STEPS, stop=lambda m: _client(tree, m)).functions:
+            texts.setdefault(function.key, function.node.text())
+    return "".join("\n" + text for text in texts.values())
+
+
+def _client(tree: Tree, module: str) -> bool:
+    return _is_client(tree.read_text(module) or "")
+
+
+def reached(tree: Tree, graph: Graph, path: str, names: tuple[str, ...]) -> list[str]:
+    """The text of each function and component of the project that the module at `path` reaches through
+    these names (step 1: what it calls or renders by them, a function of its own file too), and what those
+    call or render, to STEPS steps in all (`calls.follow`, cycles safe). Client components are left out, and
+    not followed: they follow their own reads. Deeper than STEPS nothing counts: a table read there is no
+    table the page reads (it does not refresh on it; it is not served to anyone)."""
+    texts: dict[tuple[str, int], str] = {}
+
+    def client(module: str) -> bool:
+        return _client(tree, module)
+
+    for name in names:
         binding = graph.local(path, name)
-        if binding is None or binding.node is None or binding.path == path:
+        if binding is None or binding.node is None or client(binding.path):
             continue
-        if not _is_client(tree.read_text(binding.path) or ""):
-            texts.append("\n" + binding.node.text())
-    return "".join(texts)
-
-
-def _load_reading(tree: Tree, load: Callable[[str], TsFile | None], path: str) -> TsFile | None:
-    return load(path) if _reads(tree.read_text(path) or "") else None
+        texts.setdefault((binding.path, binding.node.range().start.index), binding.node.text())
+        deeper = calls.follow(graph, binding.path, binding.node, depth=STEPS - 1, rendered=True, stop=client)
+        for function in deeper.functions:
+            texts.setdefault(function.key, function.node.text())
+    return list(texts.values())
 
 
 def _reads(text: str) -> bool:
@@ -138,9 +170,10 @@ def _is_client(text: str) -> bool:
     return re.match(r"""\s*(?:(?://[^\n]*|/\*.*?\*/)\s*)*["']use client["']""", text, re.DOTALL) is not None
 
 
-def _route_get(file: TsFile) -> list[tuple[int, str]]:
-    """The exported GET of a route file: (its line, its text with any wrapper around it)."""
-    found = []
+def _route_get(file: TsFile) -> list[tuple[int, str, tuple[SgNode, ...]]]:
+    """The exported GET of a route file: (its line, its text with any wrapper around it, the nodes of that
+    text, whose calls are followed)."""
+    found: list[tuple[int, str, tuple[SgNode, ...]]] = []
     for statement in file.root.children():
         if statement.kind() != "export_statement":
             continue
@@ -149,25 +182,27 @@ def _route_get(file: TsFile) -> list[tuple[int, str]]:
             continue
         name = decl.field("name")
         if decl.kind() == "function_declaration" and name is not None and name.text() == "GET":
-            found.append((file.line(statement), statement.text()))
+            found.append((file.line(statement), statement.text(), (statement,)))
         elif decl.kind() == "lexical_declaration":
             for declarator in decl.children():
                 ident = declarator.field("name") if declarator.kind() == "variable_declarator" else None
                 if ident is not None and ident.kind() == "identifier" and ident.text() == "GET":
                     function = resolve_function(file.root, declarator.field("value"))
                     body = body_of(function) if function is not None else None
-                    found.append((file.line(statement), statement.text() + (body.text() if body else "")))
+                    text = statement.text() + (body.text() if body else "")
+                    found.append((file.line(statement), text, (statement, *([body] if body else []))))
     for exported, local, statement in export_clauses(file.root):
         bound = local_binding(file.root, local) if exported == "GET" else None
         if bound is not None:
             function = bound if bound.kind() == "function_declaration" else resolve_function(file.root, bound)
-            found.append((file.line(statement), bound.text() + (function.text() if function is not None else "")))
+            text = bound.text() + (function.text() if function is not None else "")
+            found.append((file.line(statement), text, (bound, *([function] if function is not None else []))))
     return found
 
 
-def _public_queries(file: TsFile) -> list[tuple[str, str]]:
-    """`list: publicProcedure.query(({ ctx }) => ctx.db.post.findMany())`: (its place, its text)."""
-    found = []
+def _public_queries(file: TsFile) -> list[tuple[str, str, SgNode]]:
+    """`list: publicProcedure.query(({ ctx }) => ctx.db.post.findMany())`: (its place, its text, its node)."""
+    found: list[tuple[str, str, SgNode]] = []
     for call in file.root.find_all(kind="call_expression"):
         fn = call.field("function")
         prop = fn.field("property") if fn is not None and fn.kind() == "member_expression" else None
@@ -178,7 +213,7 @@ def _public_queries(file: TsFile) -> list[tuple[str, str]]:
             continue
         key = next((a.field("key") for a in call.ancestors() if a.kind() == "pair"), None)
         name = key.text().strip("\"'") if key is not None else "(query)"
-        found.append((f"publicProcedure query {name} ({file.path}:{file.line(call)})", call.text()))
+        found.append((f"publicProcedure query {name} ({file.path}:{file.line(call)})", call.text(), call))
     return found
 
 
@@ -236,19 +271,13 @@ class DataPaths:
 
     def called(self, path: str, names: tuple[str, ...]) -> set[str]:
         """The tables read by the functions and components of the project that the Server Component at
-        `path` calls or renders by these names, one step away (`getTodos()` of `@/lib/queries`, `<TodoList />`
-        of `./todo-list`, a function of its own file). Client components are left out: they follow their own
-        reads."""
+        `path` calls or renders by these names, and by theirs, up to STEPS steps (`getTodos()` of
+        `@/lib/queries`, which calls `selectTodos()` of `@/lib/db/todos`; `<TodoList />` of `./todo-list`;
+        a function of its own file). Client components are left out: they follow their own reads."""
         found: set[str] = set()
-        graph = self.graph
-        for name in names if graph is not None else ():
-            binding = graph.local(path, name) if graph is not None else None
-            if (
-                binding is not None
-                and binding.node is not None
-                and not _is_client(self.tree.read_text(binding.path) or "")
-            ):
-                found.update(_tables_read(binding.node.text(), self.model))
+        if self.graph is not None:
+            for text in reached(self.tree, self.graph, path, names):
+                found.update(_tables_read(text, self.model))
         return found
 
     def table(self, name: str) -> str:
@@ -257,13 +286,15 @@ class DataPaths:
         return found.name if found is not None else name
 
     def route(self, url: str) -> tuple[frozenset[str], str] | None:
-        """The tables the GET handlers at exactly `url` read, and where the first is; None when there is no
-        such handler or afc sees no table in it (a helper it calls, say)."""
+        """The tables the GET handlers at exactly `url` read, themselves or through the helpers they call (to
+        STEPS), and where the first is; None when there is no such handler or afc sees no table it reads."""
         tables: set[str] = set()
         places = []
         for path in self.project.routes:
-            file = _load_reading(self.tree, self.load, path) if _url(path) == url else None
-            for line, text in _route_get(file) if file is not None else []:
+            file = self.load(path) if _url(path) == url else None
+            for line, text, nodes in _route_get(file) if file is not None else []:
+                if self.graph is not None:
+                    text += _followed_text(self.tree, self.graph, path, nodes)
                 found = _tables_read(text, self.model)
                 if found:
                     tables.update(found)
@@ -289,7 +320,9 @@ class DataPaths:
             file = self.load(path)
             for call in _query_calls(file) if file is not None else []:
                 label = procedure_name(call)
-                tables = frozenset(_tables_read(call.text(), self.model))
+                text = call.text()  # the resolver, and the helpers it calls (to STEPS)
+                text += _followed_text(self.tree, self.graph, path, (call,)) if self.graph is not None else ""
+                tables = frozenset(_tables_read(text, self.model))
                 place = f"query {label} ({path}:{file.line(call) if file is not None else 0})"
                 found.setdefault(label, []).append((place, tables))
         return found

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from . import manifest as manifest_mod
 from .features.toolkit import undo_for
+from .features.websocket import FEATURE
 from .tree import Tree, sha256
 
 
@@ -27,8 +28,13 @@ class FeatureStatus:
 
 def status(tree: Tree) -> list[FeatureStatus]:
     manifest = manifest_mod.load(tree.read_text(manifest_mod.PATH))
-    out = []
-    for name, record in sorted(manifest.features.items()):
+    # the records as `remove` cuts them: what was added on top (events, syncs) first, the latest first, each
+    # from the text the later ones leave (a sync's event stands inside the list an earlier record wrote)
+    names = [n for n in manifest.features if n != FEATURE][::-1] + [n for n in manifest.features if n == FEATURE]
+    texts: dict[str, str | None] = {}
+    reports = {}
+    for name in names:
+        record = manifest.features[name]
         report = FeatureStatus(name, record.afc_version, record.events)
         for path, digest in sorted(record.files.items()):
             data = tree.read_bytes(path)
@@ -39,15 +45,18 @@ def status(tree: Tree) -> list[FeatureStatus]:
             else:
                 report.files_ok += 1
         for path, items in sorted(record.insertions.items()):
-            text = tree.read_text(path)
+            text = texts[path] if path in texts else tree.read_text(path)
             # all of a file's insertions at once, as remove sees them (identical lines afc put in identical places
             # tell each other apart only together)
-            gone = list(items) if text is None else undo_for(path)(path, text, items)[1]
+            if text is None:
+                gone = list(items)
+            else:
+                texts[path], gone = undo_for(path)(path, text, items)
             for item in items:
                 if item in gone:
                     gone.remove(item)
                     report.insertions_gone.append(f"{path}: {item.what}")
                 else:
                     report.insertions_ok += 1
-        out.append(report)
-    return out
+        reports[name] = report
+    return [reports[name] for name in sorted(reports)]

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from afc_realtime.cli import app
 from tests.support.page_projects import PAGES_PROJECT
-from tests.support.projects import AFC_PROJECT, fingerprint, make_project
+from tests.support.projects import AFC_PROJECT, ROUTE, fingerprint, make_project
 from tests.support.typecheck import STUBS
 
 runner = CliRunner()
@@ -197,3 +197,63 @@ def test_with_events_wired_and_no_page_following_them_nothing_promises_a_live_pa
         steps = " ".join(s["why"] for s in plan["next_steps"])
         warned = [n for n in plan["notes"] if "no page or component follows" in n["message"]]
         assert ("two browser tabs" in steps) is expected_live and bool(warned) is not expected_live, steps
+
+
+WALL = f"{WEB}/app/wall/page.tsx"
+WALL_PAGE = """import { step1 } from "@/lib/step1";
+
+export default async function WallPage() {
+    const todos = await step1();
+    return (
+        <main>
+            <p>{todos.length} todos</p>
+        </main>
+    );
+}
+"""
+POST_ONLY = (
+    ROUTE.split("export async function GET")[0]
+    + "export async function POST"
+    + ROUTE.split("export async function POST")[1]
+)
+
+
+def _wall(steps: int, check_at: int | None = None) -> dict[str, str]:
+    """The quick-start project with no GET of its todos, and a Server Component page that reads `todos`
+    through `steps` helper modules (page -> lib/step1.ts -> lib/step2.ts -> ...): the only place that
+    serves them; `check_at`: the step whose helper checks the session first."""
+    files = {**AFC_PROJECT, f"{WEB}/app/api/todos/route.ts": POST_ONLY, WALL: WALL_PAGE}
+    for step in range(1, steps + 1):
+        check = "    await auth();\n" if step == check_at else ""
+        if step < steps:
+            head, body = f'import {{ step{step + 1} }} from "@/lib/step{step + 1}";\n', f"return step{step + 1}();"
+        else:
+            head, body = 'import { db, todos } from "@app/db";\n', "return db.select().from(todos);"
+        head = 'import { auth } from "@/auth";\n' + head if check else head
+        files[f"{WEB}/lib/step{step}.ts"] = f"{head}\nexport async function step{step}() {{\n{check}    {body}\n}}\n"
+    return files
+
+
+@pytest.mark.parametrize(
+    ("steps", "check_at", "follows", "public"),
+    [
+        (1, None, True, True),
+        (2, None, True, True),  # page -> lib/queries.ts -> lib/db/todos.ts
+        (3, None, True, True),
+        (3, 2, True, False),  # a session check on the way: the page still refreshes, the todos are not served
+        (4, None, False, False),  # deeper than three steps: not the page's read (nothing said, as before)
+    ],
+)
+def test_a_server_component_pages_reads_are_followed_three_steps(
+    tmp_path: Path, steps: int, check_at: int | None, follows: bool, public: bool
+) -> None:
+    project = make_project(tmp_path / "p", _wall(steps, check_at))
+    # the refresh side, with the todos sent to everyone as the user says
+    plan = json.loads(afc("add", "websocket", "-C", str(project), "--public", "todos", "--dry-run", "--json").stdout)
+    diff = next((c.get("diff") or "" for c in plan["changes"] if c["path"] == WALL), "")
+    assert ('+            <RealtimeRefresh events={["todo-created"]} />' in diff) is follows, diff
+    assert not any(n.get("path") == WALL for n in plan["notes"])
+    # the public side: the page is the only place that could serve the todos to anyone signed out
+    plan = json.loads(afc("add", "websocket", "-C", str(project), "--dry-run", "--json").stdout)
+    [created] = [b for b in plan["broadcasts"] if b["event"] == "todo-created"]
+    assert (created["to"] == "public" and "page /wall" in created["reason"]) is public, created

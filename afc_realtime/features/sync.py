@@ -1,8 +1,9 @@
 """`afc sync websocket`: wire what the app gained since `add websocket`. The writes added since get their
 broadcast (to whoever may see the row, decided as `add` decided, with its `--public` and `--no-public`), and
-the pages they feed subscribe; handlers that broadcast already and pages that subscribe already are left as
-they are. Each sync is a record of its own in the manifest (`sync:1`, `sync:2`, ...), so `remove websocket`
-takes it out with the rest, byte for byte."""
+the pages they feed subscribe; handlers that broadcast already are left as they are, and a page that
+subscribes already gets the new events it should follow added to the list afc wrote (as `add` would decide
+for it now; a list edited by hand is left as it is, and the plan says so). Each sync is a record of its own
+in the manifest (`sync:1`, `sync:2`, ...), so `remove websocket` takes it out with the rest, byte for byte."""
 
 from __future__ import annotations
 
@@ -10,18 +11,20 @@ import re
 
 from .. import __version__, lookups
 from .. import manifest as manifest_mod
-from ..edits.result import Edit, Skip
+from ..edits.result import Edit, Level, Skip
+from ..edits.typescript import TsFile
 from ..errors import BadInput
-from ..pages.site import Feed
+from ..pages import lists
+from ..pages.site import ALREADY_SUBSCRIBES, Feed, Read, events_of
 from ..plan import NextStep, Plan
 from ..project import Project
 from ..tree import Tree, sha256
 from . import websocket
-from .toolkit import Draft, new_dirs
+from .toolkit import Draft, new_dirs, undo_for
 
 PREFIX = "sync:"
 # What the finders say of the places `add` (or an earlier sync) wired already: not news in a sync's plan.
-ALREADY = ("already broadcasts", "already subscribes")
+ALREADY = ("already broadcasts", ALREADY_SUBSCRIBES)
 
 
 def record_names(existing: manifest_mod.Manifest) -> list[str]:
@@ -45,7 +48,8 @@ def plan_sync(project: Project, tree: Tree) -> Plan:
             "change that file yet: run `afc remove websocket`, then `afc add websocket`",
             path=lookups_file,
         )
-    rendered, _ = websocket.wire_pages(project, draft, feeds + _wired_before(tree, draft.already))
+    extended = _Lists(tree, existing)
+    rendered, _ = websocket.wire_pages(project, draft, feeds + _wired_before(tree, draft.already), extended)
     insertions = draft.stage()
     files = {path: data for path, data in rendered.items() if path not in before}
     if not insertions and not files:
@@ -66,10 +70,17 @@ def plan_sync(project: Project, tree: Tree) -> Plan:
     )
     tree.write(manifest_mod.PATH, manifest_mod.dump(existing))
     wired = f"wires {len(events)} new event{'s' if len(events) != 1 else ''}" if events else "wires no new event"
-    pages = len({path for path in insertions if path in project.pages})
+    pages = len(
+        {
+            path
+            for path, items in insertions.items()
+            if path in project.pages and any(not lists.ITEM.match(item.text) for item in items)
+        }
+    )
     follow = f"; {pages} more page{'' if pages == 1 else 's'} update{'s' if pages == 1 else ''} live" if pages else ""
     named = f": {', '.join(events)}" if events else ""
-    plan.summary = f"Brings realtime to what the app gained since `add websocket`: {wired}{named}{follow}."
+    gained = "".join(f"; {path} also follows {', '.join(added)}" for path, added in extended.gained.items())
+    plan.summary = f"Brings realtime to what the app gained since `add websocket`: {wired}{named}{follow}{gained}."
     plan.next_steps = [
         NextStep(None, "restart `next dev` if it runs, then change a row: the pages that read it update live"),
         NextStep("afc remove websocket", "takes this out with the rest, byte for byte"),
@@ -91,6 +102,62 @@ class _SyncDraft(Draft):
                 self.already.append(result)
             else:
                 super().take(result)
+
+
+class _Lists:
+    """What a sync does with a page that subscribes already (`websocket.Extend`): the events it should
+    follow now and does not go into the list afc wrote, when that list stands as afc left it (the line an
+    earlier record inserted, with the items of the syncs since); a list edited by hand, or one afc did not
+    write, is left as it is and the plan says so. `gained`: the events each page's list gains."""
+
+    def __init__(self, tree: Tree, existing: manifest_mod.Manifest):
+        self.tree, self.existing = tree, existing
+        self.gained: dict[str, list[str]] = {}
+        self._added: dict[tuple[str, int], set[str]] = {}  # per list: what this sync adds (asked twice, once)
+
+    def __call__(self, file: TsFile, read: Read, feeds: list[Feed]) -> tuple[Edit | Skip, ...]:
+        array = lists.found(file, read)
+        if array is None:
+            return ()
+        have = lists.events_in(array)
+        added = self._added.setdefault((file.path, array.range().start.index), set())
+        missing = sorted(set(events_of(feeds)) - set(have or ()) - added)
+        if not missing:
+            return ()
+        recorded = self._recorded(file.path)
+        if have is None or recorded is None or not lists.written(lists.line_of(array), *recorded):
+            why = (
+                f"its list of events is not as afc wrote it (edited by hand?), so afc leaves it as it is: "
+                f"add {', '.join(missing)} to it yourself to follow the new writes"
+            )
+            return (Skip(file.path, why, read.line, read.what, Level.WARN),)
+        added.update(missing)
+        gained = self.gained.setdefault(file.path, [])
+        gained += [event for event in missing if event not in gained]
+        return (lists.extend(file, array, missing, "follow"),)
+
+    def _recorded(self, path: str) -> tuple[list[str], list[str]] | None:
+        """The lines with a list that afc's records inserted in `path`, and the items syncs added to them;
+        None when one of them is not where `remove` would find it (the records cut the latest first)."""
+        names = [n for n in self.existing.features if n != websocket.FEATURE][::-1] + [websocket.FEATURE]
+        text = self.tree.read_text(path) or ""
+        lines: list[str] = []
+        items: list[str] = []
+        for name in names:
+            placed = self.existing.features[name].insertions.get(path, [])
+            if not placed:
+                continue
+            text, gone = undo_for(path)(path, text, placed)
+            for item in placed:
+                if lists.LINE.search(item.text):
+                    lines.append(item.text)
+                elif lists.ITEM.match(item.text):
+                    items.append(item.text)
+                else:
+                    continue  # an import, a broadcast: not the list's business
+                if item in gone:
+                    return None
+        return lines, items
 
 
 # `broadcast("todo-created", { table: "todos", ...`: the event and table of a broadcast afc wrote

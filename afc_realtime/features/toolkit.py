@@ -338,7 +338,7 @@ def could_have_inserted(path: str, text: str, project: Project) -> bool:
     if path.endswith(".json") and text == ",":
         return True  # the comma before a member whose line ends in a comment
     if path.endswith(SOURCE_FILES):
-        return _source_insertion(text)
+        return _source_insertion(text)  # an event a sync adds to a list (`, "todo-deleted"`) too
     if ENV_FILE.match(PurePosixPath(path).name):
         return _env_insertion(text)
     if PurePosixPath(path).name == ".gitignore":

@@ -20,7 +20,7 @@ from ..edits.result import Edit, Level, Skip
 from ..errors import BadInput, Conflict
 from ..pages import find as page_finder
 from ..pages.components import components
-from ..pages.site import Feed, feeds_of
+from ..pages.site import ALREADY_SUBSCRIBES, Feed, Read, feeds_of
 from ..plan import LIMITATION, POLICY, Broadcast, Plan
 from ..project import Project, join
 from ..tree import Tree, sha256
@@ -34,6 +34,9 @@ from .service import check_port, package_name
 from .toolkit import Draft, check_record, import_path, new_dirs, remove_records
 
 FEATURE = "websocket"
+# What a sync does with a page that subscribes already: the edits (or the reasons) that make it follow the
+# writes that feed it now (`sync.py`).
+Extend = Callable[[ts.TsFile, Read, list[Feed]], tuple[Edit | Skip, ...]]
 TURBO_BUILD_ENV = ["NEXT_PUBLIC_WS_URL"]
 TURBO_RUNTIME_ENV = [
     "WS_INTERNAL_URL",
@@ -416,11 +419,15 @@ def _broadcast(
     return result
 
 
-def _wire_pages(project: Project, draft: Draft, feeds: list[Feed]) -> tuple[dict[str, bytes], list[str]]:
+def _wire_pages(
+    project: Project, draft: Draft, feeds: list[Feed], extend: Extend | None = None
+) -> tuple[dict[str, bytes], list[str]]:
     """Each page, and each component of the app a page imports, follows the events of the writes to the
     tables its data path reads, through the data layer it reads with (`pages/`: a `useState` list, SWR,
-    TanStack Query, tRPC, a Server Component); where afc cannot tell, the plan says why. Returns the helper
-    files the strategies in use need (rendered, staged), and the URLs of the pages that now show changes live."""
+    TanStack Query, tRPC, a Server Component); where afc cannot tell, the plan says why. A page that
+    subscribes already is given to `extend` with the writes that feed it (a sync adds the new events to the
+    list afc wrote). Returns the helper files the strategies in use need (rendered, staged), and the URLs of
+    the pages that now show changes live."""
     needed: set[str] = set()
     model = datamodel.read(draft.tree, project.packages)
     graph = Graph(draft.tree, find.source_files(project, draft.tree), draft.typescript, project.packages)
@@ -441,8 +448,11 @@ def _wire_pages(project: Project, draft: Draft, feeds: list[Feed]) -> tuple[dict
                 continue
             read = page_finder.follow(read, paths)
             strategy = page_finder.BY_NAME[read.strategy]
-            result = strategy.subscribe(file, read, feeds_of(read, feeds, project.routes))
+            fed = feeds_of(read, feeds, project.routes)
+            result = strategy.subscribe(file, read, fed)
             draft.take(result)
+            if extend is not None and isinstance(result, Skip) and result.reason == ALREADY_SUBSCRIBES:
+                draft.take(*extend(file, read, fed))
             if isinstance(result, Edit) and not result.empty:
                 hooks[strategy.HOOK] = strategy.MODULE
                 needed.update(strategy.FILES)

@@ -13,7 +13,7 @@ from ..edits import pages
 from ..edits.result import Edit, Skip
 from ..edits.typescript import TsFile
 from ..writes.site import local_binding
-from .site import Feed, Read, events_of, is_client, named_args, quote, string_list
+from .site import ALREADY_SUBSCRIBES, Feed, Read, events_of, is_client, named_args, quote, string_list
 
 if TYPE_CHECKING:
     from ast_grep_py import SgNode
@@ -45,8 +45,8 @@ def reads(file: TsFile, client: bool | None = None) -> list[Read | Skip]:
 
 
 def _called(component: SgNode) -> tuple[str, ...]:
-    """The names the component calls (`getTodos()`) or renders (`<TodoList />`): afc follows them one step
-    to the tables they read (`reads.DataPaths.called`)."""
+    """The names the component calls (`getTodos()`) or renders (`<TodoList />`): afc follows them, and what
+    they call, up to three steps to the tables they read (`reads.DataPaths.called`)."""
     names = [call.field("function") for call in component.find_all(kind="call_expression")]
     for kind in ("jsx_opening_element", "jsx_self_closing_element"):
         names += [e.field("name") for e in component.find_all(kind=kind)]
@@ -61,7 +61,7 @@ def subscribe(file: TsFile, read: Read, feeds: list[Feed]) -> Edit | Skip:
             return Edit(file.path)  # reads nothing afc can see, and no action of its folder broadcasts
         return Skip(file.path, f"no write afc wired changes {read.source()}", read.line, read.what)
     if f"<{HOOK}" in file.text:
-        return Skip(file.path, "already subscribes", read.line, read.what)
+        return Skip(file.path, ALREADY_SUBSCRIBES, read.line, read.what)
     element = f"<{HOOK} events={{{string_list(events, quote(file))}}} />"
     if read.anchor.kind() != "jsx_element":
         return Skip(file.path, "returns a JSX element with no children to put a component beside", read.line, read.what)

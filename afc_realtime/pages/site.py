@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ast_grep_py import SgNode
 
 FUNCTIONS = ("arrow_function", "function_expression", "function_declaration")
+ALREADY_SUBSCRIBES = "already subscribes"  # a page afc wired before: `sync` may extend its list (`lists.py`)
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def hook_line(file: TsFile, read: Read, hook: str, args: str, subject: str) -> E
     can hold several, each reading on its own)."""
     owner = next((a for a in read.anchor.ancestors() if a.kind() in FUNCTIONS), None)
     if f"{hook}(" in (owner.text() if owner is not None else file.text):
-        return Skip(file.path, "already subscribes", read.line, read.what)
+        return Skip(file.path, ALREADY_SUBSCRIBES, read.line, read.what)
     semi = ";" if read.anchor.text().rstrip().endswith(";") else ""
     insertion: Insertion = line_after_insertion(file.text, read.anchor, f"{hook}({args}){semi}", f"subscribe {subject}")
     return Edit(file.path, (insertion,), line=file.line(read.anchor), subject=subject)

@@ -6,9 +6,11 @@ the project is kept, to say so when an entry point reaches no write."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..edits.typescript import language_of
 from .graph import Graph
 from .scope import unwrap
 from .site import function_in, resolve_function
@@ -43,17 +45,27 @@ class Reach:
     packages: list[str] = field(default_factory=list)  # `sendEmail` from `resend`: a dependency, not the project
 
 
-def follow(graph: Graph, path: str, body: SgNode) -> Reach:
-    """Every project function the code in `body` (of the module at `path`) calls, and theirs, to DEPTH."""
+def follow(
+    graph: Graph,
+    path: str,
+    body: SgNode,
+    depth: int = DEPTH,
+    rendered: bool = False,
+    stop: Callable[[str], bool] | None = None,
+) -> Reach:
+    """Every project function the code in `body` (of the module at `path`) calls, and theirs, to `depth`
+    levels. `rendered`: the components it renders count as called (`<TodoList />`, the read side: a Server
+    Component renders what reads). `stop`: a module whose functions are neither counted nor followed (the
+    read side leaves client components out: they follow their own reads)."""
     reach = Reach()
     seen: set[tuple[str, int]] = set()
     level = [(path, body)]
-    for _ in range(DEPTH):
+    for _ in range(depth):
         following: list[tuple[str, SgNode]] = []
         for where, node in level:
-            for call in node.find_all(kind="call_expression"):
-                found = _callee(graph, where, call, reach)
-                if found is None or found.key in seen:
+            for target in _targets(node, rendered and language_of(where) == "tsx"):  # a .ts file has no JSX
+                found = _callee(graph, where, target, reach)
+                if found is None or found.key in seen or (stop is not None and stop(found.path)):
                     continue
                 seen.add(found.key)
                 reach.functions.append(found)
@@ -66,10 +78,19 @@ def follow(graph: Graph, path: str, body: SgNode) -> Reach:
     return reach
 
 
-def _callee(graph: Graph, path: str, call: SgNode, outside: Reach) -> Function | None:
-    fn = call.field("function")
-    if fn is None:
-        return None
+def _targets(node: SgNode, rendered: bool) -> list[SgNode]:
+    """What the code under `node` calls (`f` of `f(x)`), and with `rendered` the components it renders
+    (`TodoList` of `<TodoList />`), in the order they stand."""
+    found = [fn for call in node.find_all(kind="call_expression") if (fn := call.field("function")) is not None]
+    if not rendered:
+        return found
+    for kind in ("jsx_opening_element", "jsx_self_closing_element"):
+        found += [name for element in node.find_all(kind=kind) if (name := element.field("name")) is not None]
+    return sorted(found, key=lambda target: target.range().start.index)
+
+
+def _callee(graph: Graph, path: str, fn: SgNode, outside: Reach) -> Function | None:
+    """The project function `fn` (what a call calls, or a component's name) stands for in the module at `path`."""
     fn = unwrap(fn)
     if fn.kind() == "identifier":
         return _named(graph, path, fn.text(), outside)

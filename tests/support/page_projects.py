@@ -260,7 +260,7 @@ export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
 
 # A Server Component page that reads nothing itself: it calls a query function of the project and renders
-# a server component that reads; each is followed one step to its table.
+# a server component that reads; each is followed (one step here; up to three) to its table.
 DIGEST_PAGE = """import { countMessages } from "@/server/queries";
 
 import { TodoList } from "./todo-list";

@@ -256,6 +256,12 @@ SCHEMA_LINES = (
         ("turbo.json", ',\n    "globalEnv": ["NEXT_PUBLIC_WS_URL"], evil', False),  # a bare word in JSON
         (PAGE, '  import { useRealtime } from "@/lib/realtime/use-realtime";\n', True),
         (PAGE, "    useRealtime(await drop)\n", False),  # two words in one of afc's hook lines
+        # an event a sync adds to a list afc wrote (`lists.py`): one event name, quoted, and its comma
+        (PAGE, ', "todo-deleted"', True),
+        (PAGE, "'note-created', ", True),
+        (PAGE, ", todoDeleted", False),
+        (PAGE, ', "todo-deleted", wipe()', False),
+        ("README.md", ', "todo-deleted"', False),
         ("compose.dev.yml", "    wss:\n", False),
         ("compose.txt", "    ws:\n", True),  # any other file: words only, and `ws` is afc's
         ("compose.txt", "    ws: db\n", False),

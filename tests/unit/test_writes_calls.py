@@ -298,3 +298,54 @@ export async function POST() {
     returned = "returned at once from a function that is not async"
     for line in (8, 11, 14):  # exported; handed to Promise.all unawaited; typed as the ORM's own query
         assert not found[line][0] and returned in (found[line][2] or ""), (line, found[line])
+
+
+def _follow(files: dict[str, str], path: str, **options):
+    """`calls.follow` from the default export of the module at `path`: the names of the functions reached."""
+    from afc_realtime.edits import typescript as ts
+    from afc_realtime.edits.result import Skip
+    from afc_realtime.tree import Tree
+    from afc_realtime.writes import calls
+    from afc_realtime.writes.graph import Graph
+
+    tree = Tree.in_memory(files)
+
+    def load(rel):
+        loaded = ts.load(rel, tree.read_text(rel) or "")
+        return None if isinstance(loaded, Skip) else loaded
+
+    graph = Graph(tree, list(files), load, ["."])
+    entry = graph.exported(path, "default")
+    assert entry is not None and entry.node is not None
+    return [f.name for f in calls.follow(graph, path, entry.node, **options).functions]
+
+
+CHAINED = {
+    **APP,
+    "src/app/page.tsx": 'import { one } from "@/lib/one";\nimport { List } from "./list";\n'
+    "export default async function Page() {\n  await one();\n  return <main><List /></main>;\n}\n",
+    "src/app/list.tsx": "export function List() {\n  return <ul />;\n}\n",
+    "src/lib/one.ts": 'import { two } from "./two";\nexport async function one() {\n  return two();\n}\n',
+    "src/lib/two.ts": 'import { three } from "./three";\nexport async function two() {\n  return three();\n}\n',
+    "src/lib/three.ts": 'import { one } from "./one";\nexport async function three() {\n  return one();\n}\n',
+}
+
+
+def test_follow_stops_at_the_depth_asked_and_a_cycle_once():
+    """The read side follows a page three steps (`reads.STEPS`); the write side its default; a cycle
+    (one -> two -> three -> one) is followed once whatever the depth."""
+    assert _follow(CHAINED, "src/app/page.tsx", depth=1) == ["one"]
+    assert _follow(CHAINED, "src/app/page.tsx", depth=2) == ["one", "two"]
+    assert _follow(CHAINED, "src/app/page.tsx") == ["one", "two", "three"]
+
+
+def test_follow_counts_rendered_components_only_when_asked_and_never_in_a_ts_file():
+    assert _follow(CHAINED, "src/app/page.tsx", rendered=True, depth=1) == ["one", "List"]
+    assert _follow(CHAINED, "src/app/page.tsx", depth=1) == ["one"]
+    # one.ts is TypeScript, whose grammar has no JSX: asked for components there, follow asks for none
+    assert _follow(CHAINED, "src/app/page.tsx", rendered=True, depth=2) == ["one", "List", "two"]
+
+
+def test_follow_neither_counts_nor_follows_a_module_it_is_told_to_stop_at():
+    stop = "src/lib/two.ts".__eq__
+    assert _follow(CHAINED, "src/app/page.tsx", stop=stop) == ["one"]
