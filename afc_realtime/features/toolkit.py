@@ -245,6 +245,7 @@ _SOURCE_LINES = [
 ]
 _TWO_WORDS = re.compile(r"[\w$)]\s+[\w$]")  # `export async ...`: never inside one of afc's hook lines
 _PUNCTUATION = re.compile(r"^[\s,;{}()\[\]]*$")
+_EVENT_STRING = re.compile(r"""^(["'])[a-z0-9]+(-[a-z0-9]+)*\1$""")  # `"todo-deleted"`: one event's name
 
 
 # the owners of the rows a write's own filter matches, read before it: the filter as the write states it, a
@@ -272,6 +273,8 @@ def _matching_line(blanked: str) -> bool:
 
 def _source_line(line: str) -> bool:
     blanked = _STRINGS.sub(" ", line)
+    if _PUNCTUATION.match(blanked):  # punctuation and strings: an event a sync adds to a list, nothing else
+        return all(_EVENT_STRING.match(found) for found in _STRINGS.findall(line))
     if _matching_line(blanked):
         return True
     if blanked.lstrip().startswith("import"):

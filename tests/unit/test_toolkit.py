@@ -261,6 +261,10 @@ SCHEMA_LINES = (
         (PAGE, "'note-created', ", True),
         (PAGE, ", todoDeleted", False),
         (PAGE, ', "todo-deleted", wipe()', False),
+        (PAGE, ', "the user\'s own words"', False),  # a string that is no event's name: the user's
+        (PAGE, ", `todo-${kind}`", False),
+        (PAGE, ', "Todo-Deleted"', False),
+        (PAGE, ', "todo-deleted", "note-created"', True),
         ("README.md", ', "todo-deleted"', False),
         ("compose.dev.yml", "    wss:\n", False),
         ("compose.txt", "    ws:\n", True),  # any other file: words only, and `ws` is afc's
