@@ -237,21 +237,28 @@ def decide(
         where = f"`{table_name}`" if table_name else "the written table"
         found = "the schema afc read" if model.sources else "a Drizzle or Prisma schema (none found)"
         return Audience(Reach.UNKNOWN, f"{where} is not in {found}, so afc cannot tell who may see its rows")
-    if table.name not in run.decided:
-        run.decided[table.name] = _decide(table, run)
-    return run.decided[table.name]
+    if table.name in run.decided:
+        return run.decided[table.name]
+    outer, mark = frozenset(run.visiting), len(run.cut)
+    decided = _decide(table, run)
+    if outer.isdisjoint(run.cut[mark:]):  # nothing outside this decision cut it short: the same from anywhere
+        run.decided[table.name] = decided
+    return decided
 
 
 @dataclass
 class _Run:
     """One decision's shared state: each table judged once (a table met again on a cycle counts as not
-    blocking, as the path that reached it judges it), the membership tables found once."""
+    blocking, as the path that reached it judges it), the membership tables found once. A judgement that a
+    cycle cut short is kept only where the cut was its own: met from elsewhere, a table is judged again."""
 
     model: DataModel
     exposure: Exposure
     decided: dict[str, Audience] = field(default_factory=dict)
     owned: dict[str, Audience] = field(default_factory=dict)  # as `decided`, credentials aside
     visiting: set[str] = field(default_factory=set)
+    cut: list[str] = field(default_factory=list)  # the tables met again while being judged, in order
+    owning: set[str] = field(default_factory=set)  # the credential tables whose owners are being read
     _ties: list[Membership] | None = None
 
     @property
@@ -317,17 +324,27 @@ def _owners_of(parent: Table, run: _Run) -> Audience:
     decided = decide(parent.name, run.model, run.exposure, run)
     if decided.reach is not Reach.NEVER:
         return decided
-    if parent.name not in run.owned:
-        run.owned[parent.name] = Audience(Reach.UNKNOWN, decided.reason)  # a cycle back here finds no owner
-        run.visiting.add(parent.name)
-        try:
-            found = _owned_by_columns(parent, run)
-            if found is None or found.reach is not Reach.PRIVATE:
-                found = _by_parents(parent, run) or found
-        finally:
-            run.visiting.discard(parent.name)
-        run.owned[parent.name] = found or Audience(Reach.UNKNOWN, decided.reason)
-    return run.owned[parent.name]
+    if parent.name in run.owned:
+        if parent.name in run.owning:  # a cycle back here finds no owner
+            run.cut.append(parent.name)
+        return run.owned[parent.name]
+    outer, mark = frozenset(run.visiting), len(run.cut)
+    run.owned[parent.name] = Audience(Reach.UNKNOWN, decided.reason)
+    run.owning.add(parent.name)
+    run.visiting.add(parent.name)
+    try:
+        found = _owned_by_columns(parent, run)
+        if found is None or found.reach is not Reach.PRIVATE:
+            found = _by_parents(parent, run) or found
+    finally:
+        run.visiting.discard(parent.name)
+        run.owning.discard(parent.name)
+    owners = found or Audience(Reach.UNKNOWN, decided.reason)
+    if outer.isdisjoint(run.cut[mark:]):  # as in `decide`
+        run.owned[parent.name] = owners
+    else:
+        del run.owned[parent.name]
+    return owners
 
 
 def _through(table: Table, column: str, parent: Table, owners: Audience) -> Audience | None:
@@ -457,7 +474,10 @@ def _session_user(column: str, run: _Run) -> bool:
 
 def _reached(table: Table, column: str, target: Table, run: _Run) -> Audience | None:
     """The owners of the `target` row a `table` row points at through `column`, if afc can name them."""
-    if target.name in run.visiting or target is table:
+    if target is table:
+        return None
+    if target.name in run.visiting:
+        run.cut.append(target.name)
         return None
     run.visiting.add(table.name)
     try:
@@ -472,7 +492,10 @@ def _by_parents(table: Table, run: _Run) -> Audience | None:
     found: list[Audience] = []  # PRIVATE ones: the nearest owner wins; else the first reason
     for column in table.columns:
         parent = target_of(table, column, run.model)
-        if parent is None or parent.name in run.visiting:
+        if parent is None:
+            continue
+        if parent.name in run.visiting:
+            run.cut.append(parent.name)
             continue
         inherited = _owners_of(parent, run)
         if inherited.reach is not Reach.PUBLIC:
@@ -501,6 +524,7 @@ def _pointed_at_by_owned(table: Table, run: _Run) -> Audience | None:
         return None
     for other in run.model.tables.values():
         if other.name in run.visiting:  # the table itself (`_beyond_columns` put it there), or one being decided
+            run.cut.append(other.name)
             continue
         for column in other.columns:
             if target_of(other, column, run.model) is not table:

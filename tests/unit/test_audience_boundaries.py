@@ -597,3 +597,20 @@ def test_a_table_keyed_by_its_path_pointing_at_itself_ends_its_search_for_owners
         "`folders` rows are what `workspaces.rootFolder` points at, and `workspaces` rows go to nobody afc can "
         "name: a `folders` row is theirs, and afc cannot name its owner from the row"
     )
+
+
+def test_a_table_decided_inside_a_cycle_is_decided_again_outside_it():
+    # deciding `notes`, afc meets `workspaces` first from `addresses` (which it is deciding, so cut short:
+    # nobody); met again from `notes` itself, a workspace's address names its user all the same
+    notes = table("notes", "orgId", "workspaceId", "body", orgId="orgs", workspaceId="workspaces")
+    orgs = table("orgs", "addressId", addressId="addresses")
+    workspaces = table("workspaces", "addressId", addressId="addresses")
+    addresses = table("addresses", "workspaceId", "userId", workspaceId="workspaces", userId="users")
+    tables = model(USERS, notes, orgs, workspaces, addresses)
+    decided = decide("notes", tables)
+    assert decided.label() == "user:<addresses.userId>, user:<addresses.userId>"
+    assert decided.reason == (
+        "`notes` rows belong to their owner (`orgId` -> `orgs.addressId` -> `addresses.userId`, `workspaceId` -> "
+        "`workspaces.addressId` -> `addresses.userId`)"
+    )
+    assert decide("workspaces", tables).label() == "user:<addresses.userId>"  # as from anywhere else
