@@ -40,6 +40,7 @@ SESSION_CHECK = re.compile(
     r"|\bctx\.(?:session|user|auth)\b|\bprotectedProcedure\b|\bauth\.api\.|\bcookies\(\s*\)"
     r"|redirect\(\s*[\"'`][^\"'`]*(?:sign-?in|log-?in|auth)"
 )
+LOCALES = frozenset({"locale", "lang", "lng", "language"})  # next-intl's `[locale]`: a URL segment naming no row
 MIDDLEWARE = ("middleware.ts", "middleware.js", "src/middleware.ts", "src/middleware.js")
 
 STEPS = 3  # a page's reads are followed this many calls deep: page -> lib/queries.ts -> lib/db/todos.ts -> ...
@@ -83,20 +84,20 @@ def _entry_points(project: Project, tree: Tree, load: Callable[[str], TsFile | N
     sources = source_files(project, tree)
     graph = Graph(tree, sources, load, project.packages)  # modules are read as the helpers are followed
     for path in project.routes:  # each GET, and what it reads through the helpers it calls, to STEPS
-        file = load(path) if "GET" in (tree.read_text(path) or "") else None
+        file = load(path) if "GET" in (tree.read_text(path) or "") and not _keyed(path) else None
         for line, text, nodes in _route_get(file) if file is not None else []:
             text += _followed_text(tree, graph, path, nodes)
             points.append((f"GET {_url(path)} ({path}:{line})", text))
     for path in project.pages:
         text = tree.read_text(path) or ""
-        if _is_client(text):
+        if _is_client(text) or _keyed(path):
             continue
         text += _called_text(tree, load, graph, path)  # what its helpers read and check, to STEPS
         if _reads(text):
             guards = "".join(tree.read_text(layout) or "" for layout in _layouts(project, path))
             points.append((f"page {_url(path)} ({path}:1)", text + guards))
     for path in pagesapi.files(project, tree, sources):
-        file = load(path)
+        file = None if _keyed(path) else load(path)
         for handler in pagesapi.handlers(file) if file is not None else []:
             if isinstance(handler, Handler) and file is not None:
                 text = file.root.text() + _followed_text(tree, graph, path, (file.root,))
@@ -162,6 +163,13 @@ def reached(tree: Tree, graph: Graph, path: str, names: tuple[str, ...]) -> list
     return list(texts.values())
 
 
+def _keyed(path: str) -> bool:
+    """A URL with a key in it (`/api/share/[slug]`, `/posts/[id]`): it serves the rows its key names to whoever
+    holds the URL (a share link, an invitation), not the table to everyone; a list at a URL that names no row
+    does. A locale (`/[locale]/counter`) names no row."""
+    return any(segment not in LOCALES for segment in re.findall(r"\[+(?:\.\.\.)?(\w+)\]+", _url(path)))
+
+
 def _reads(text: str) -> bool:
     return any(pattern.search(text) for pattern in READS)
 
@@ -210,6 +218,8 @@ def _public_queries(file: TsFile) -> list[tuple[str, str, SgNode]]:
             continue
         chain = fn.field("object")
         if chain is None or not re.match(r"publicProcedure\b", chain.text()):
+            continue
+        if re.search(r"\.input\(", chain.text()):  # `.input(z.object({ id }))`: the rows its input names (`_keyed`)
             continue
         key = next((a.field("key") for a in call.ancestors() if a.kind() == "pair"), None)
         name = key.text().strip("\"'") if key is not None else "(query)"

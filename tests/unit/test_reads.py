@@ -67,6 +67,21 @@ def test_a_get_handler_with_a_session_check_does_not(check):
     assert served({f"{APP}/api/posts/route.ts": GET % check}) == {}
 
 
+@pytest.mark.parametrize(
+    "route", ["api/share/[slug]", "api/posts/[id]", "api/[...path]", "api/users/[userId]/posts", "[[...slug]]"]
+)
+def test_a_url_with_a_key_serves_whoever_holds_the_url_not_everyone(route):
+    # umami's share links: `GET /api/share/[slug]` reads one share by its slug, with no session check
+    assert served({f"{APP}/{route}/route.ts": GET % ""}) == {}
+    assert served({f"{APP}/{route}/page.tsx": PAGE % ""}) == {}
+
+
+@pytest.mark.parametrize("locale", ["[locale]", "[lang]", "[lng]", "[language]"])
+def test_a_locale_in_the_url_names_no_row(locale):
+    path = f"{APP}/{locale}/(marketing)/counter/page.tsx"
+    assert served({path: PAGE % ""}) == {"posts": (f"page /{locale}/counter ({path}:1)",)}
+
+
 def test_a_wrapped_get_counts_its_wrapper():
     wrapped = (
         'import { db, posts } from "@app/db";\n\n'
@@ -106,6 +121,9 @@ def test_public_procedure_queries_serve_protected_ones_do_not():
 """
     found = served({"packages/api/package.json": '{"name": "api"}\n', "packages/api/src/router/post.ts": router})
     assert found == {"Post": ("publicProcedure query all (packages/api/src/router/post.ts:2)",)}
+    # a query with an input reads the rows its input names (`post.byId`): served to whoever holds the id
+    keyed = router.replace("publicProcedure.query(", "publicProcedure.input(z.object({ id: z.string() })).query(")
+    assert served({"packages/api/package.json": '{"name": "api"}\n', "packages/api/src/router/post.ts": keyed}) == {}
     sessioned = router.replace("ctx.db.post.findMany())", "ctx.session ? ctx.db.post.findMany() : [])")
     assert (
         served({"packages/api/package.json": '{"name": "api"}\n', "packages/api/src/router/post.ts": sessioned}) == {}
@@ -123,6 +141,7 @@ def test_a_pages_api_handler_serves_what_it_reads():
     assert (
         served({"apps/web/pages/api/posts.ts": handler % "const session = await getServerSession(req, res, o);"}) == {}
     )
+    assert served({"apps/web/pages/api/posts/[id].ts": handler % ""}) == {}  # a key in the URL
 
 
 def data_paths(files):
