@@ -55,6 +55,9 @@ const nChannels = Number(opt("channels", 0));
 const protocol = opt("protocol", "ws");
 const nMembers = Number(opt("members", 0)); // 0: every client joins a channel
 const ticketMode = opt("ticket", nChannels > 0 ? "url" : "none");
+// --own-topic (bare servers, broadcast runs with --tickets): each client also joins a `user:<j>` channel of its
+// own through `?ch=`, as the generated service's ticketed clients do, so both keep two subscriptions a socket.
+const ownTopic = argv.includes("--own-topic");
 if (!["none", "url", "message"].includes(ticketMode)) throw new Error(`--ticket ${ticketMode}: none, url or message`);
 const require = createRequire(wsDir ? path.join(wsDir, "x.js") : import.meta.url);
 const WebSocket = require("ws");
@@ -149,6 +152,7 @@ function openOne(slow) {
     const shown = ticketMode === "none" ? undefined : ticket(granted);
     const query = [];
     if (ch) query.push(`ch=${encodeURIComponent(ch)}`);
+    else if (ownTopic) query.push(`ch=${encodeURIComponent(`user:${index}`)}`);
     if (ticketMode === "url") query.push(`ticket=${shown}`);
     if (query.length) url += `${url.includes("?") ? "&" : "?"}${query.join("&")}`;
     return new Promise((resolve) => {

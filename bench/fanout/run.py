@@ -24,7 +24,9 @@ median [min-max].
 Tickets (the generated service's clients only; bare servers and Socket.IO get none): with --channels or
 --tickets, gen-node / gen-bun clients send their ticket as the first message (the web helpers' way), the -url
 and -before targets' clients in the URL (services before issue 21 read only that). --tickets alone gives each
-client a `user:<j>` channel of its own (a signed-in user) and still broadcasts to everyone.
+client a `user:<j>` channel of its own (a signed-in user) and still broadcasts to everyone; the bare servers'
+clients then join a `user:<j>` channel of their own too (`?ch=`), so that every target keeps two subscriptions a
+socket (on Bun, a second topic a socket costs about 0.4 µs a delivery: BENCHMARKS §16).
 
 fanout: per C, two modes: "full" (--events = 300000/C, 4 POSTs in flight) and "rate" (20000/C events/s,
         i.e. 20 000 deliveries/s in all, for 2 s). The first run (C=1000, C=5000) used a flat 20 events/s,
@@ -285,6 +287,9 @@ def run_load(server: Server, ws_dir: Path, **kw) -> dict:
     if server.target == "sio":
         argv += ["--protocol", "socketio"]
     for key, value in kw.items():
+        if key == "own_topic":
+            argv += ["--own-topic"] if value else []
+            continue
         argv += [f"--{key.replace('_', '-')}", str(value)]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=900)
     if out.returncode != 0 or not out.stdout.strip():
@@ -338,7 +343,8 @@ def fanout(args, ws_dir: Path) -> dict:
                 rng.shuffle(order)
                 for target in order:
                     tickets = mode.startswith("ch") or args.tickets
-                    res = trial(target, ws_dir, ticket=ticket_mode(target, tickets), **kw)
+                    own = args.tickets and not mode.startswith("ch") and target.startswith("bare-")
+                    res = trial(target, ws_dir, ticket=ticket_mode(target, tickets), own_topic=own, **kw)
                     res.update({"C": c, "mode": mode, "round": r})
                     results.append(res)
                     lat = res.get("latency_ms", {})
