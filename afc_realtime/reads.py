@@ -167,7 +167,7 @@ def _keyed(path: str) -> bool:
     """A URL with a key in it (`/api/share/[slug]`, `/posts/[id]`): it serves the rows its key names to whoever
     holds the URL (a share link, an invitation), not the table to everyone; a list at a URL that names no row
     does. A locale (`/[locale]/counter`) names no row."""
-    return any(segment not in LOCALES for segment in re.findall(r"\[+(?:\.\.\.)?(\w+)\]+", _url(path)))
+    return any(segment not in LOCALES for segment in re.findall(r"\[+(?:\.\.\.)?([^\]]+)\]+", _url(path)))
 
 
 def _reads(text: str) -> bool:

@@ -7,7 +7,7 @@
 //
 // No origin check, tickets, limits, heartbeat or logging: only what Bun does natively.
 //   WS_PORT=4100 WS_EVENTS_SECRET=s bun bench/fanout/bare-bun.mjs
-// With BARE_CHANNELS=1, a socket also joins the channel named by ?ch= and POST ?to=<channel> publishes there.
+// A socket opened with ?ch=<name> also joins that channel, and POST ?to=<channel> publishes there.
 
 const port = Number(process.env.WS_PORT ?? 4100);
 const secret = process.env.WS_EVENTS_SECRET ?? "";

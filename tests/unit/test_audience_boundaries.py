@@ -637,3 +637,37 @@ def test_the_owners_of_a_credential_row_read_inside_a_cycle_are_read_again_outsi
         "`groups` rows belong to the owner of the `orders` row they point at (`teamId`), who is more than 3 "
         "references away: afc follows at most 3"
     )
+
+
+def dense(tables: int, references: int) -> a.DataModel:
+    """`t0`..`tN`, each pointing at the next `references` tables (round the ring): cycles everywhere."""
+    return model(
+        *(
+            table(
+                f"t{i}",
+                *(f"ref{j}Id" for j in range(references)),
+                **{f"ref{j}Id": f"t{(i + j + 1) % tables}" for j in range(references)},
+            )
+            for i in range(tables)
+        )
+    )
+
+
+@pytest.mark.timeout(60)  # unbounded, this took minutes; bounded, under a second
+def test_a_schema_dense_with_cycles_is_judged_again_only_so_often_then_as_first_found():
+    run = a._Run(dense(20, 3), Exposure())
+    assert decide("t0", run.model, None, run).reach is Reach.UNKNOWN
+    assert run.judged_again == 100  # then each judgement kept as first found
+
+
+def test_a_schema_with_a_few_cycles_is_judged_again_where_a_cycle_cut_it_short():
+    run = a._Run(dense(4, 1), Exposure())  # one ring of four: t1, t2, t3 each met while t0 is being judged
+    decide("t0", run.model, None, run)
+    assert run.judged_again == 3
+    chain = model(table("t0", "ref0Id", ref0Id="t1"), table("t1", "ref0Id", ref0Id="t2"), table("t2", "x"))
+    run = a._Run(chain, Exposure())  # t1 and t2 judged while a table that points at them is being judged
+    decide("t0", chain, None, run)
+    assert run.judged_again == 2
+    run = a._Run(model(table("t0", "x")), Exposure())
+    decide("t0", run.model, None, run)
+    assert run.judged_again == 0

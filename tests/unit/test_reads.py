@@ -68,7 +68,15 @@ def test_a_get_handler_with_a_session_check_does_not(check):
 
 
 @pytest.mark.parametrize(
-    "route", ["api/share/[slug]", "api/posts/[id]", "api/[...path]", "api/users/[userId]/posts", "[[...slug]]"]
+    "route",
+    [
+        "api/share/[slug]",
+        "api/share/[share-id]",
+        "api/posts/[id]",
+        "api/[...path]",
+        "api/users/[userId]/posts",
+        "[[...slug]]",
+    ],
 )
 def test_a_url_with_a_key_serves_whoever_holds_the_url_not_everyone(route):
     # umami's share links: `GET /api/share/[slug]` reads one share by its slug, with no session check
