@@ -264,6 +264,7 @@ class _Run:
     cut: list[str] = field(default_factory=list)  # the tables met again while being judged, in order
     owning: set[str] = field(default_factory=set)  # the credential tables whose owners are being read
     judged_again: int = 0  # judgements not kept (a cycle outside cut them short), against `JUDGED_AGAIN`
+    _ties: list[Membership] | None = None
 
     def keeps(self, outer: frozenset[str], mark: int) -> bool:
         """Whether a judgement that began with `outer` being visited is kept: when nothing outside it cut it
@@ -273,8 +274,6 @@ class _Run:
             return True
         self.judged_again += 1
         return False
-
-    _ties: list[Membership] | None = None
 
     @property
     def ties(self) -> list[Membership]:
