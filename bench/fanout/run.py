@@ -272,6 +272,12 @@ def run_load(server: Server, ws_dir: Path, **kw) -> dict:
     argv = [
         *PIN["load"],
         "node",
+        # V8 pretenures an allocation site whose objects survived scavenges. While the clients open, the
+        # service's ticket acknowledgements arrive slowly enough to survive, so the receive path's sites were
+        # pretenured for `--ticket message` clients only, and each delivery's garbage then went to the old
+        # generation: 3.5x the load client's GC time and ~12 % its CPU a delivery, which is the bound in the
+        # Bun runs (BENCHMARKS §16). Off, every mode's client does the same work a delivery.
+        "--no-allocation-site-pretenuring",
         str(HERE / "load.mjs"),
         "--base",
         server.base,
