@@ -104,12 +104,54 @@ def test_a_trickled_body_is_cut_off_at_the_request_timeout(runtime, start_servic
     elapsed, answer = _trickle(service.port, stop_after=6)
     assert elapsed < 3, f"the trickled request held its socket for {elapsed:.1f}s"
     assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+    assert b'{"error":"request timed out"}' in answer, answer
+    wait_until(lambda: "request timed out" in service.log(), what="the timeout in the log")
     # The HTTP deadlines (request 1 s, idle socket 2 s) never apply to an upgraded, idle WebSocket.
     wait_until(lambda: time.monotonic() - opened > 2.5, timeout=5, what="past the idle-socket timeout")
     assert service.post_event("todo-created", {"id": 1})[1]["clients"] == 1
     assert clients.wait_messages("idle", 1) == [{"type": "todo:created", "payload": {"id": 1}}]
     assert clients.closed("idle") is None
     assert service.alive()
+
+
+def _raw_answer(port: int, request: bytes, timeout: float = 5) -> bytes:
+    """Sends `request` as it is; returns everything the server wrote before it closed the connection."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    received = b""
+    try:
+        sock.sendall(request)
+        while chunk := sock.recv(4096):
+            received += chunk
+    except ConnectionResetError:
+        pass
+    finally:
+        sock.close()
+    return received
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_broken_request_is_answered_and_its_connection_closed(runtime, start_service):
+    service = start_service(runtime, WS_REQUEST_TIMEOUT_MS="1000")
+    # recv() returning b"" above is the server closing the connection; a server that kept it would time out.
+    assert _raw_answer(service.port, b"NOT HTTP AT ALL\r\n\r\n").startswith(b"HTTP/1.1 400"), runtime
+    huge = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: " + b"a" * 70_000 + b"\r\n\r\n"
+    assert _raw_answer(service.port, huge).startswith(b"HTTP/1.1 431"), runtime
+    assert service.get("/health")[0] == 200
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_headers_that_never_end_do_not_hold_a_socket(runtime, start_service):
+    service = start_service(runtime, WS_REQUEST_TIMEOUT_MS="1000")
+    started = time.monotonic()
+    answer = _raw_answer(service.port, b"GET /health HTTP/1.1\r\nHost: x\r\n", timeout=20)
+    elapsed = time.monotonic() - started
+    if runtime == "bun":
+        # Bun.serve's own limit for a request's headers (about 10 s, in steps): closed, nothing answered.
+        assert answer == b"" and elapsed < 15, (elapsed, answer[:80])
+    else:
+        # Node: WS_REQUEST_TIMEOUT_MS covers the headers too, checked natively (connectionsCheckingInterval).
+        assert answer.startswith(b"HTTP/1.1 408") and elapsed < 3, (elapsed, answer[:80])
+    assert service.get("/health")[0] == 200
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)

@@ -1,7 +1,8 @@
 // Fetch-API requests (Request/Response), for the Bun adapter: JSON answers, bounded body reading and a
-// whole-request deadline. Runtime-agnostic code over web standards; Node's Fastify does the same natively.
+// whole-request deadline. Runtime-agnostic code over web standards; Node's HTTP server does the same natively.
 
 import type { Answer } from "./service";
+import { deadlineCheckMs, TIMED_OUT } from "./timeouts";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
@@ -70,7 +71,7 @@ export class Deadlines {
         private readonly onTimeout: () => void,
         private readonly onError: (err: unknown) => Response,
     ) {
-        this.sweeper = setInterval(() => this.sweep(), Math.max(10, Math.min(250, Math.floor(timeoutMs / 4))));
+        this.sweeper = setInterval(() => this.sweep(), deadlineCheckMs(timeoutMs));
         this.sweeper.unref?.();
     }
 
@@ -91,7 +92,7 @@ export class Deadlines {
                 due: performance.now() + this.timeoutMs,
                 expire: () => {
                     this.onTimeout();
-                    resolve(json(408, { error: "request timed out" }, { connection: "close" }));
+                    resolve(json(408, TIMED_OUT, { connection: "close" }));
                 },
             };
             this.inFlight.add(request);
