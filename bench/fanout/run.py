@@ -236,6 +236,10 @@ class Server:
 # one core; --max-busy: before each trial, wait until the machine's other work is under that share of it.
 PIN: dict[str, list[str]] = {"server": [], "load": []}
 MAX_BUSY: float | None = None
+# --client: the runtime that runs load.mjs. Node's `ws` client costs ~3.5 µs of CPU a delivery, more than
+# either Bun server spends, so with it the Bun comparisons measure the load client; Bun's own WebSocket
+# client costs about half, and leaves the Bun servers the bound (BENCHMARKS §16).
+CLIENT = "node"
 
 
 def cpu_busy(seconds: float = 1.0) -> float:
@@ -269,15 +273,16 @@ def ticket_mode(target: str, tickets: bool) -> str:
 
 
 def run_load(server: Server, ws_dir: Path, **kw) -> dict:
+    runtime = [bun_path()] if CLIENT == "bun" else ["node"]
     argv = [
         *PIN["load"],
-        "node",
-        # V8 pretenures an allocation site whose objects survived scavenges. While the clients open, the
+        *runtime,
+        # (node) V8 pretenures an allocation site whose objects survived scavenges. While the clients open, the
         # service's ticket acknowledgements arrive slowly enough to survive, so the receive path's sites were
         # pretenured for `--ticket message` clients only, and each delivery's garbage then went to the old
         # generation: 3.5x the load client's GC time and ~12 % its CPU a delivery, which is the bound in the
         # Bun runs (BENCHMARKS §16). Off, every mode's client does the same work a delivery.
-        "--no-allocation-site-pretenuring",
+        *(["--no-allocation-site-pretenuring"] if CLIENT == "node" else []),
         str(HERE / "load.mjs"),
         "--base",
         server.base,
@@ -563,9 +568,11 @@ def main() -> None:
     parser.add_argument(
         "--max-busy", type=float, default=None, help="wait before each trial until other work is under this share"
     )
+    parser.add_argument("--client", choices=("node", "bun"), default="node", help="the load client's runtime")
     args = parser.parse_args()
-    global MAX_BUSY
+    global MAX_BUSY, CLIENT
     MAX_BUSY = args.max_busy
+    CLIENT = args.client
     if args.pin:
         taskset = shutil.which("taskset") or "taskset"
         PIN.update(server=[taskset, "-c", "0"], load=[taskset, "-c", "1"])
