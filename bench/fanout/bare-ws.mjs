@@ -84,3 +84,5 @@ wss.on("connection", (socket, req) => {
 server.listen(port, "127.0.0.1", () => {
     console.log(`bare ws broadcast server on 127.0.0.1:${port}`);
 });
+// Exit on a signal (so `node --cpu-prof` writes its profile).
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));

@@ -122,7 +122,7 @@ def _raw_answer(port: int, request: bytes, timeout: float = 5) -> bytes:
         sock.sendall(request)
         while chunk := sock.recv(4096):
             received += chunk
-    except ConnectionResetError:
+    except (ConnectionResetError, BrokenPipeError):
         pass
     finally:
         sock.close()
@@ -133,9 +133,14 @@ def _raw_answer(port: int, request: bytes, timeout: float = 5) -> bytes:
 def test_a_broken_request_is_answered_and_its_connection_closed(runtime, start_service):
     service = start_service(runtime, WS_REQUEST_TIMEOUT_MS="1000")
     # recv() returning b"" above is the server closing the connection; a server that kept it would time out.
-    assert _raw_answer(service.port, b"NOT HTTP AT ALL\r\n\r\n").startswith(b"HTTP/1.1 400"), runtime
+    broken = _raw_answer(service.port, b"NOT HTTP AT ALL\r\n\r\n")
+    assert broken.startswith(b"HTTP/1.1 400"), (runtime, broken)
     huge = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: " + b"a" * 70_000 + b"\r\n\r\n"
-    assert _raw_answer(service.port, huge).startswith(b"HTTP/1.1 431"), runtime
+    overflow = _raw_answer(service.port, huge)
+    assert overflow.startswith(b"HTTP/1.1 431"), (runtime, overflow)
+    if runtime != "bun":  # the service's own answers (Bun.serve answers these itself, with no body)
+        assert broken.endswith(b'Connection: close\r\n\r\n{"error":"Bad Request"}'), broken
+        assert overflow.endswith(b'Connection: close\r\n\r\n{"error":"Request Header Fields Too Large"}'), overflow
     assert service.get("/health")[0] == 200
 
 
@@ -152,6 +157,31 @@ def test_headers_that_never_end_do_not_hold_a_socket(runtime, start_service):
         # Node: WS_REQUEST_TIMEOUT_MS covers the headers too, checked natively (connectionsCheckingInterval).
         assert answer.startswith(b"HTTP/1.1 408") and elapsed < 3, (elapsed, answer[:80])
     assert service.get("/health")[0] == 200
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_connection_that_never_sends_is_closed_without_a_word(runtime, start_service):
+    service = start_service(runtime, WS_REQUEST_TIMEOUT_MS="1000")
+    started = time.monotonic()
+    assert _raw_answer(service.port, b"", timeout=20) == b""
+    # Node: at the request deadline, silently (nothing was asked); Bun.serve: its own idle timeout.
+    assert time.monotonic() - started < (15 if runtime == "bun" else 3)
+    assert "request timed out" not in service.log()
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_the_deadline_is_each_requests_not_the_connections(runtime, start_service):
+    service = start_service(runtime, WS_REQUEST_TIMEOUT_MS="1000")
+    conn = http.client.HTTPConnection("127.0.0.1", service.port, timeout=5)
+    try:
+        for _ in range(4):  # 4 requests 0.6 s apart: 2.4 s on one keep-alive connection, each well in time
+            conn.request("GET", "/ready")
+            response = conn.getresponse()
+            assert response.status == 200, response.read()
+            response.read()
+            time.sleep(0.6)
+    finally:
+        conn.close()
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)

@@ -1,9 +1,7 @@
 // The service on Node: Fastify + @fastify/websocket + ws, public APIs only. A thin adapter over the
 // runtime-agnostic modules (service.ts, hub.ts): it translates requests and sockets into their calls.
 
-import { STATUS_CODES } from "node:http";
-import type { Socket } from "node:net";
-import Fastify, { type ConnectionError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
 import WebSocket from "ws";
 import type { Config } from "./config";
@@ -12,7 +10,7 @@ import type { Driver } from "./hub";
 import { loggerOptions } from "./logger";
 import { Core, type Answer } from "./service";
 import { redactTicket } from "./tickets";
-import { deadlineCheckMs, TIMED_OUT } from "./timeouts";
+import { answerClientError, deadlineCheckMs } from "./timeouts";
 
 export interface Service {
     app: FastifyInstance;
@@ -45,16 +43,6 @@ const driver: Driver<WebSocket, Buffer> = {
     terminate: (socket) => socket.terminate(),
 };
 
-/** Fastify's own answer to a broken or late request (its default clientErrorHandler), the 408 as on Bun. */
-function answerClientError(err: ConnectionError, socket: Socket): void {
-    if (err.code === "ECONNRESET" || socket.destroyed) return;
-    const status = err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
-    const body = JSON.stringify(status === 408 ? TIMED_OUT : { error: STATUS_CODES[status] });
-    const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
-    if (socket.writable) socket.write(`${head}Content-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
-    socket.destroy(err);
-}
-
 function send(reply: FastifyReply, answer: Answer): FastifyReply {
     if (answer.headers) reply.headers(answer.headers);
     return reply.code(answer.status).send(answer.body);
@@ -71,6 +59,8 @@ export async function buildServer(config: Config): Promise<Service> {
         requestTimeout: config.requestTimeoutMs,
         http: { connectionsCheckingInterval: deadlineCheckMs(config.requestTimeoutMs) },
         clientErrorHandler: (err, socket) => {
+            // A connection that never sent a byte (a browser's unused preconnect) is let go without a word.
+            if (err.code === "ERR_HTTP_REQUEST_TIMEOUT" && socket.bytesRead === 0) return void socket.destroy();
             if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") app.log.warn({ timeoutMs: config.requestTimeoutMs }, "request timed out");
             answerClientError(err, socket);
         },
