@@ -1,6 +1,7 @@
 // The service on Node: Fastify + @fastify/websocket + ws, public APIs only. A thin adapter over the
 // runtime-agnostic modules (service.ts, hub.ts): it translates requests and sockets into their calls.
 
+import type { ServerResponse } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
 import WebSocket from "ws";
@@ -84,14 +85,22 @@ export async function buildServer(config: Config): Promise<Service> {
     });
 
     // Guards answer a refusal themselves, or let the request go on (callback style: no promise a request).
+    // The upgrade's own response object, let go once the socket is open (below).
+    const upgrading = new WeakMap<FastifyRequest, ServerResponse>();
     const wsGuard = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
         const refused = core.refuseUpgrade(request.headers.origin, request.ip);
-        if (refused) send(reply, refused);
-        else done();
+        if (refused) return void send(reply, refused);
+        upgrading.set(request, reply.raw);
+        done();
     };
     app.get<{ Querystring: { ticket?: unknown } }>("/ws", { websocket: true, onRequest: wsGuard }, (socket, request) => {
         const ticket = request.query.ticket;
         const conn = core.open(socket, request.ip, ticket === undefined ? [] : Array.isArray(ticket) ? ticket : [ticket]);
+        // An open socket keeps nothing of its upgrade request (~3 KB a socket: the request, its headers, the
+        // reply, a logger): @fastify/websocket leaves its response on the TCP socket and its error listener
+        // closes over both; the core's error listener (below) replaces it.
+        upgrading.get(request)?.detachSocket(request.raw.socket);
+        socket.removeAllListeners("error");
         socket.on("message", (data: WebSocket.RawData, binary: boolean) => core.hub.message(conn, binary ? undefined : String(data)));
         socket.on("ping", () => core.hub.inbound(conn));
         socket.on("pong", () => core.hub.pong(conn));
